@@ -1,0 +1,32 @@
+package dev.reprox.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One repository ({@code repositories.<name>}).
+ *
+ * @param name the key under {@code repositories:}; also the first path segment of mirror URLs
+ * @param format apt, apk or dnf
+ * @param upstream base URL of the live mirror (http or https), without a trailing slash
+ * @param snapshot base URL of the snapshot server, with a trailing slash, if any
+ * @param keyring where the signing keys come from
+ * @param pinning what to answer when a T cannot be proven
+ * @param rootTtl how long a live root index is served before it is revalidated
+ * @param offline never contact this repository's upstreams
+ */
+public record RepositoryConfig(
+    String name,
+    Format format,
+    URI upstream,
+    Optional<URI> snapshot,
+    Keyring keyring,
+    PinningPolicy pinning,
+    Duration rootTtl,
+    boolean offline) {
+
+  public enum Format { APT, APK, DNF }
+
+  public enum PinningPolicy { BEST_EFFORT, STRICT }
+}

@@ -1,0 +1,24 @@
+package dev.reprox.storage;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** Content-addressed blobs: large values chunked, hashed while written, visible only on commit. */
+public interface BlobStore {
+  Optional<BlobInfo> stat(Digest digest) throws IOException;
+
+  /** Opens a committed blob for positional reads. @throws BlobNotFoundException when absent */
+  BlobReader open(Digest digest) throws IOException;
+
+  BlobWriter newWriter() throws IOException;
+
+  /** Removes a blob and its chunks; returns false when it was absent. */
+  boolean delete(Digest digest) throws IOException;
+
+  /**
+   * Re-reads every blob with storage checksums on and recomputes its SHA-256; each damaged or
+   * unreadable blob is reported to {@code damaged}. Slow by design: this is {@code reprox verify}.
+   */
+  ScrubReport scrub(Consumer<ScrubReport.Damage> damaged) throws IOException;
+}

@@ -1,0 +1,44 @@
+package dev.reprox.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Streams one new blob into the store under a fresh internal id, hashing as it goes. Nothing is
+ * visible under a digest until {@link #commit} succeeds; a writer that is cancelled, closed
+ * without commit, or lost in a crash leaves nothing behind once the store reopens.
+ *
+ * <p>Writes are single-threaded (one producer); {@link #tail()} readers may run on other threads.
+ */
+public interface BlobWriter extends AutoCloseable {
+  /** Appends the remaining bytes of {@code src}; they are visible to tails when this returns. */
+  void write(ByteBuffer src) throws IOException;
+
+  /** Bytes written so far. */
+  long written();
+
+  /**
+   * Makes the blob visible. When {@code expected} is non-null and differs from the computed
+   * digest, or {@code expectedSize >= 0} differs from {@link #written()}, throws
+   * {@link DigestMismatchException} / {@link SizeMismatchException}, makes nothing visible, and
+   * cancels the write (tails fail). Content already present commits to the existing entry.
+   *
+   * @param expected the digest the content must have, or null to accept whatever was written
+   * @param expectedSize the size the content must have, or -1
+   */
+  BlobInfo commit(Digest expected, long expectedSize) throws IOException;
+
+  /** Abandons the write; tails fail with {@link WriteCancelledException}. Idempotent. */
+  void cancel();
+
+  /**
+   * A reader that follows this write: it sees bytes as soon as {@link #write} returns, can wait
+   * for more without blocking a thread, ends at the committed size, and fails if the write is
+   * cancelled. Several tails may exist at once.
+   */
+  TailReader tail();
+
+  /** Cancels unless committed. */
+  @Override
+  void close();
+}
