@@ -1,7 +1,6 @@
 package dev.reprox.config;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -12,13 +11,28 @@ import java.util.List;
  */
 public sealed interface Keyring {
   /** {@code builtin:<name>}: resources under {@code dev/reprox/config/keyrings/<name>/}. */
-  record Builtin(String name) implements Keyring {}
+  record Builtin(String name) implements Keyring {
+    @Override
+    public List<KeyFile> load() throws IOException {
+      throw new UnsupportedOperationException("TODO");
+    }
+  }
 
   /** A file or directory given by the user, already checked to exist. */
-  record File(Path path) implements Keyring {}
+  record File(Path path) implements Keyring {
+    @Override
+    public List<KeyFile> load() throws IOException {
+      throw new UnsupportedOperationException("TODO");
+    }
+  }
 
   /** No keyring: nothing is verified. */
-  record None() implements Keyring {}
+  record None() implements Keyring {
+    @Override
+    public List<KeyFile> load() {
+      return List.of();
+    }
+  }
 
   /** A named key file: its name (for apk, the name {@code .SIGN.RSA.<name>} refers to) and bytes. */
   record KeyFile(String name, byte[] bytes) {}
