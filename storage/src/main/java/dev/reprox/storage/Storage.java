@@ -1,6 +1,6 @@
 package dev.reprox.storage;
 
-/** The whole store: blobs, aliases, observations, pins and path listings, closed together. */
+/** The whole store: blobs, aliases, observations, pins, path listings and refs, closed together. */
 public interface Storage extends AutoCloseable {
   BlobStore blobs();
 
@@ -11,6 +11,8 @@ public interface Storage extends AutoCloseable {
   Pins pins();
 
   PathIndex paths();
+
+  Refs refs();
 
   /** Flushes and releases everything; idempotent. */
   @Override
