@@ -1,0 +1,63 @@
+package dev.reprox.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link PathIndex} must do; see {@link StorageContract}. */
+public abstract class PathIndexContract extends StorageContract {
+  static final String DEB = "pool/main/h/hello/hello_2.10-3_amd64.deb";
+
+  @Test
+  void isIndexed_falseUntilPutListing() throws Exception {
+    Digest listing = digestOf(1);
+    assertThat(storage.paths().isIndexed("debian", listing)).isFalse();
+
+    storage.paths().putListing("debian", listing, List.of(
+        new PathEntry(DEB, PathEntry.Expected.sha256(digestOf(10)), 1234, listing)));
+
+    assertThat(storage.paths().isIndexed("debian", listing)).isTrue();
+    assertThat(storage.paths().isIndexed("ubuntu", listing)).isFalse();
+  }
+
+  @Test
+  void lookup_returnsEveryListingsEntry() throws Exception {
+    Digest l1 = digestOf(1);
+    Digest l2 = digestOf(2);
+    PathEntry e1 = new PathEntry(DEB, PathEntry.Expected.sha256(digestOf(10)), 1234, l1);
+    PathEntry e2 = new PathEntry(DEB, PathEntry.Expected.sha256(digestOf(11)), 1300, l2);
+    PathEntry other = new PathEntry("pool/main/h/hello/other.deb", PathEntry.Expected.sha256(digestOf(12)), 5, l1);
+    storage.paths().putListing("debian", l1, List.of(e1, other));
+    storage.paths().putListing("debian", l2, List.of(e2));
+
+    assertThat(storage.paths().lookup("debian", DEB)).containsExactlyInAnyOrder(e1, e2);
+    assertThat(storage.paths().lookup("debian", "pool/main/h/hello/other.deb")).containsExactly(other);
+    assertThat(storage.paths().lookup("debian", "pool/main/h/hello")).isEmpty();
+    assertThat(storage.paths().lookup("ubuntu", DEB)).isEmpty();
+  }
+
+  @Test
+  void lookup_aliasExpectation_roundTrips() throws Exception {
+    Digest listing = digestOf(3);
+    Alias q1 = Alias.ofHex(Alias.Kind.APK_Q1, "00112233445566778899aabbccddeeff00112233");
+    PathEntry e = new PathEntry("x86_64/busybox-1.36.1-r5.apk", PathEntry.Expected.alias(q1), 512_000, listing);
+    storage.paths().putListing("alpine", listing, List.of(e));
+
+    List<PathEntry> got = storage.paths().lookup("alpine", "x86_64/busybox-1.36.1-r5.apk");
+
+    assertThat(got).containsExactly(e);
+    assertThat(got.get(0).expected().alias()).isEqualTo(q1);
+    assertThat(got.get(0).expected().sha256()).isNull();
+  }
+
+  @Test
+  void putListing_repeated_isIdempotent() throws Exception {
+    Digest listing = digestOf(4);
+    PathEntry e = new PathEntry(DEB, PathEntry.Expected.sha256(digestOf(10)), 1, listing);
+    storage.paths().putListing("debian", listing, List.of(e));
+    storage.paths().putListing("debian", listing, List.of(e));
+
+    assertThat(storage.paths().lookup("debian", DEB)).containsExactly(e);
+  }
+}
