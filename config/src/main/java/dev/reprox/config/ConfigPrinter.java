@@ -1,0 +1,51 @@
+package dev.reprox.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.UncheckedIOException;
+
+/**
+ * Renders the effective configuration ({@code reprox config check}) in the shape of the config
+ * file of DESIGN.md §5a, so that the output can be saved and fed back with {@code --config}.
+ * Every field is written out, defaults included: the point is to show what is in effect.
+ */
+public final class ConfigPrinter {
+  private static final YAMLMapper MAPPER = YAMLMapper.builder()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+      .build();
+
+  private ConfigPrinter() {}
+
+  public static String toYaml(ReproxConfig config) {
+    JsonNodeFactory nodes = JsonNodeFactory.instance;
+    ObjectNode root = nodes.objectNode();
+    root.put("listen", HostPort.format(config.listen()));
+    root.put("data", config.data().toString());
+    root.put("offline", config.offline());
+    ObjectNode repositories = root.putObject("repositories");
+    for (RepositoryConfig repository : config.repositories().values()) {
+      ObjectNode node = repositories.putObject(repository.name());
+      node.put("format", RepositoryValidator.spelling(repository.format()));
+      node.put("upstream", repository.upstream().toString());
+      repository.snapshot().ifPresent(snapshot -> node.put("snapshot", snapshot.toString()));
+      node.put("keyring", repository.keyring().spec());
+      node.put("pinning", RepositoryValidator.spelling(repository.pinning()));
+      node.put("root-ttl", Durations.format(repository.rootTtl()));
+      // The global switch already makes every repository offline; repeating it per repository
+      // would turn a one-line setting into many once the output is fed back.
+      if (repository.offline() && !config.offline()) {
+        node.put("offline", true);
+      }
+    }
+    try {
+      return MAPPER.writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("render effective configuration: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.reprox.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetSocketAddress;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns the merged tree (built-ins, file, environment, CLI) into a {@link ReproxConfig}, or throws
+ * one {@link ConfigException} with every error found, so a user fixes them all in one round.
+ */
+final class ConfigValidator {
+  static final List<String> KEYS = List.of("listen", "data", "offline", "repositories");
+  static final String DEFAULT_LISTEN = "127.0.0.1:3142";
+  static final String DEFAULT_DATA = "./reprox-data";
+
+  private final Fields fields;
+
+  ConfigValidator(Fields fields) {
+    this.fields = fields;
+  }
+
+  ReproxConfig validate(JsonNode root) throws ConfigException {
+    fields.unknownKeys("", root, KEYS);
+    InetSocketAddress listen = fields.text("listen", root.get("listen"))
+        .flatMap(this::listen)
+        .orElseGet(() -> HostPort.parse(DEFAULT_LISTEN));
+    Path data = fields.text("data", root.get("data"))
+        .flatMap(this::data)
+        .orElse(Path.of(DEFAULT_DATA));
+    boolean offline = fields.bool("offline", root.get("offline")).orElse(false);
+    Map<String, RepositoryConfig> repositories = repositories(root.get("repositories"), offline);
+    if (fields.hasErrors()) {
+      throw new ConfigException(fields.errors());
+    }
+    return new ReproxConfig(listen, data, offline, repositories);
+  }
+
+  private Optional<InetSocketAddress> listen(String text) {
+    try {
+      return Optional.of(HostPort.parse(text));
+    } catch (IllegalArgumentException e) {
+      fields.error("listen", e.getMessage() + ": " + Fields.quote(text));
+      return Optional.empty();
+    }
+  }
+
+  private Optional<Path> data(String text) {
+    try {
+      return Optional.of(Path.of(text));
+    } catch (InvalidPathException e) {
+      fields.error("data", "not a path (" + e.getReason() + "): " + Fields.quote(text));
+      return Optional.empty();
+    }
+  }
+
+  private Map<String, RepositoryConfig> repositories(JsonNode node, boolean offline) {
+    Map<String, RepositoryConfig> repositories = new LinkedHashMap<>();
+    if (node == null || node.isNull()) {
+      return repositories;
+    }
+    if (!node.isObject()) {
+      fields.error("repositories", "must be a mapping of repository name to its settings");
+      return repositories;
+    }
+    RepositoryValidator validator = new RepositoryValidator(fields);
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      validator.validate(entry.getKey(), entry.getValue(), offline)
+          .ifPresent(repository -> repositories.put(entry.getKey(), repository));
+    }
+    return repositories;
+  }
+}

@@ -1,0 +1,104 @@
+package dev.reprox.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Applies {@code REPROX_<PATH>} environment variables to the merged tree: the field path in upper
+ * case with {@code _} for both {@code .} and {@code -} ({@code REPROX_LISTEN},
+ * {@code REPROX_REPOSITORIES_DEBIAN_SECURITY_ROOT_TTL}). Because {@code _} stands for two
+ * separators, a repository variable is split by matching the known repository names against its
+ * front and the field names against its end; an empty value means "not set".
+ *
+ * <p>Variables whose first word is a top-level key ({@code REPROX_DATA_DIR},
+ * {@code REPROX_REPOSITORIES_DEBAIN_UPSTREAM}) but that match no field are errors, so a typo
+ * does not pass silently. Other {@code REPROX_} variables ({@code REPROX_JAVA_OPTS} for the
+ * launcher) are not configuration and are left alone.
+ */
+final class EnvOverrides {
+  static final String PREFIX = "REPROX_";
+  private static final Set<String> CONFIG_WORDS =
+      Set.of("LISTEN", "DATA", "OFFLINE", "REPOSITORIES", "REPOSITORY", "REPOS", "REPO");
+
+  private EnvOverrides() {}
+
+  /**
+   * @param origins receives field path → variable name, for error messages
+   * @param errors receives variables that look like configuration but match no field
+   */
+  static void apply(ObjectNode root, Map<String, String> env, Map<String, String> origins,
+      List<String> errors) {
+    for (Map.Entry<String, String> entry : new TreeMap<>(env).entrySet()) {
+      String variable = entry.getKey();
+      if (!variable.startsWith(PREFIX)) {
+        continue;
+      }
+      String rest = variable.substring(PREFIX.length());
+      String firstWord = rest.split("_", 2)[0];
+      if (!CONFIG_WORDS.contains(firstWord)) {
+        continue;
+      }
+      JsonNode value = entry.getValue().isEmpty()
+          ? JsonNodeFactory.instance.nullNode()
+          : JsonNodeFactory.instance.textNode(entry.getValue());
+      String top = rest.toLowerCase(Locale.ROOT);
+      if (ConfigValidator.KEYS.contains(top) && !top.equals("repositories")) {
+        root.set(top, value);
+        origins.put(top, variable);
+      } else if (rest.startsWith("REPOSITORIES_")) {
+        applyRepository(root, variable, rest.substring("REPOSITORIES_".length()), value, origins,
+            errors);
+      } else {
+        errors.add(variable + ": not a configuration path (known: REPROX_LISTEN, REPROX_DATA, "
+            + "REPROX_OFFLINE, REPROX_REPOSITORIES_<NAME>_<FIELD>)");
+      }
+    }
+  }
+
+  private static void applyRepository(ObjectNode root, String variable, String rest,
+      JsonNode value, Map<String, String> origins, List<String> errors) {
+    JsonNode repositories = root.get("repositories");
+    List<String> names = new ArrayList<>();
+    if (repositories != null && repositories.isObject()) {
+      repositories.fieldNames().forEachRemaining(names::add);
+    }
+    List<String[]> matches = new ArrayList<>();
+    for (String name : names) {
+      String prefix = upper(name) + "_";
+      if (!rest.startsWith(prefix)) {
+        continue;
+      }
+      String fieldWord = rest.substring(prefix.length());
+      for (String field : RepositoryValidator.KEYS) {
+        if (upper(field).equals(fieldWord)) {
+          matches.add(new String[] {name, field});
+        }
+      }
+    }
+    if (matches.size() == 1 && repositories.get(matches.get(0)[0]) instanceof ObjectNode repo) {
+      String[] match = matches.get(0);
+      repo.set(match[1], value);
+      origins.put("repositories." + match[0] + "." + match[1], variable);
+    } else if (matches.size() > 1) {
+      errors.add(variable + ": ambiguous, matches repositories "
+          + String.join(" and ", matches.stream().map(m -> m[0]).toList()));
+    } else if (matches.isEmpty()) {
+      errors.add(variable + ": matches no repository and field (repositories: "
+          + String.join(", ", names) + "; fields: "
+          + String.join(", ", RepositoryValidator.KEYS.stream().map(EnvOverrides::upper).toList())
+          + ")");
+    }
+    // One match on a repository that is not a mapping: validation reports that repository.
+  }
+
+  private static String upper(String key) {
+    return key.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
+  }
+}

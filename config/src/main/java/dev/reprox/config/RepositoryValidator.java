@@ -1,0 +1,153 @@
+package dev.reprox.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.reprox.config.RepositoryConfig.Format;
+import dev.reprox.config.RepositoryConfig.PinningPolicy;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Validates one {@code repositories.<name>} mapping into a {@link RepositoryConfig}. */
+final class RepositoryValidator {
+  static final List<String> KEYS =
+      List.of("format", "upstream", "snapshot", "keyring", "pinning", "root-ttl", "offline");
+  static final Duration DEFAULT_ROOT_TTL = Duration.ofSeconds(60);
+
+  // The name is the first path segment of mirror URLs and part of REPROX_ variable names, so it
+  // stays within what both can carry unambiguously.
+  private static final Pattern NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+
+  private final Fields fields;
+
+  RepositoryValidator(Fields fields) {
+    this.fields = fields;
+  }
+
+  /** The repository, or empty when it has errors (already reported to {@link Fields}). */
+  Optional<RepositoryConfig> validate(String name, JsonNode node, boolean globalOffline) {
+    String path = "repositories." + name;
+    int before = fields.errors().size();
+    if (!NAME.matcher(name).matches()) {
+      fields.error(path, "repository name must be lower-case letters and digits, "
+          + "optionally joined by single hyphens (it is a URL path segment)");
+    }
+    if (node == null || !node.isObject()) {
+      fields.error(path, "must be a mapping with format, upstream and optional "
+          + "snapshot, keyring, pinning, root-ttl, offline");
+      return Optional.empty();
+    }
+    fields.unknownKeys(path, node, KEYS);
+    Optional<Format> format = fields.text(path + ".format", node.get("format"))
+        .flatMap(text -> oneOf(path + ".format", text, Format.values()));
+    Optional<URI> upstream = fields.text(path + ".upstream", node.get("upstream"))
+        .flatMap(text -> httpUrl(path + ".upstream", text))
+        .map(uri -> URI.create(uri.toString().replaceAll("/+$", "")));
+    Optional<URI> snapshot = fields.text(path + ".snapshot", node.get("snapshot"))
+        .flatMap(text -> httpUrl(path + ".snapshot", text))
+        .map(uri -> uri.toString().endsWith("/") ? uri : URI.create(uri + "/"));
+    Keyring keyring = fields.text(path + ".keyring", node.get("keyring"))
+        .map(text -> keyring(path + ".keyring", text))
+        .orElse(new Keyring.None());
+    PinningPolicy pinning = fields.text(path + ".pinning", node.get("pinning"))
+        .flatMap(text -> oneOf(path + ".pinning", text, PinningPolicy.values()))
+        .orElse(PinningPolicy.BEST_EFFORT);
+    Duration rootTtl = fields.text(path + ".root-ttl", node.get("root-ttl"))
+        .flatMap(text -> duration(path + ".root-ttl", text))
+        .orElse(DEFAULT_ROOT_TTL);
+    boolean offline = fields.bool(path + ".offline", node.get("offline")).orElse(false);
+    if (format.isEmpty() && isAbsent(node.get("format"))) {
+      fields.error(path + ".format", "missing (one of apt, apk, dnf)");
+    }
+    if (upstream.isEmpty() && isAbsent(node.get("upstream"))) {
+      fields.error(path + ".upstream", "missing (the http(s) URL of the live mirror)");
+    }
+    if (fields.errors().size() > before || format.isEmpty() || upstream.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new RepositoryConfig(name, format.get(), upstream.get(), snapshot, keyring,
+        pinning, rootTtl, globalOffline || offline));
+  }
+
+  /** The config spelling of an enum constant: {@code BEST_EFFORT} → {@code best-effort}. */
+  static String spelling(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private <E extends Enum<E>> Optional<E> oneOf(String path, String text, E[] values) {
+    for (E value : values) {
+      if (spelling(value).equals(text)) {
+        return Optional.of(value);
+      }
+    }
+    String choices = Arrays.stream(values).map(RepositoryValidator::spelling)
+        .collect(Collectors.joining(", "));
+    fields.error(path, "must be one of " + choices + ": " + Fields.quote(text));
+    return Optional.empty();
+  }
+
+  private Optional<URI> httpUrl(String path, String text) {
+    try {
+      URI uri = new URI(text);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
+          && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+        return Optional.of(uri);
+      }
+    } catch (URISyntaxException e) {
+      // reported below with the same message as any other non-URL
+    }
+    fields.error(path, "not an http(s) URL: " + Fields.quote(text));
+    return Optional.empty();
+  }
+
+  private Keyring keyring(String path, String text) {
+    if (text.equals("none")) {
+      return new Keyring.None();
+    }
+    if (text.startsWith("builtin:")) {
+      String name = text.substring("builtin:".length());
+      List<String> available = BuiltinKeyrings.names();
+      if (!available.contains(name)) {
+        fields.error(path, "no built-in keyring " + Fields.quote(name)
+            + " (available: " + String.join(", ", available) + ")");
+      }
+      return new Keyring.Builtin(name);
+    }
+    try {
+      Path file = Path.of(text).toAbsolutePath().normalize();
+      if (!Files.exists(file)) {
+        fields.error(path, "file not found: " + file);
+      } else if (!Files.isReadable(file)) {
+        fields.error(path, "not readable: " + file);
+      }
+      return new Keyring.File(file);
+    } catch (InvalidPathException e) {
+      fields.error(path, "not builtin:<name>, none, or a path: " + Fields.quote(text));
+      return new Keyring.None();
+    }
+  }
+
+  private Optional<Duration> duration(String path, String text) {
+    Optional<Duration> duration = Durations.parse(text);
+    if (duration.isEmpty()) {
+      fields.error(path, "not a duration like 500ms, 60s, 5m, 1h: " + Fields.quote(text));
+    } else if (duration.get().isZero()) {
+      fields.error(path, "must be longer than zero: " + Fields.quote(text));
+      return Optional.empty();
+    }
+    return duration;
+  }
+
+  private static boolean isAbsent(JsonNode node) {
+    return node == null || node.isNull();
+  }
+}

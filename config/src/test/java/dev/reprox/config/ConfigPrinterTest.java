@@ -1,0 +1,73 @@
+package dev.reprox.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reprox.config.ConfigLoader.Overrides;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigPrinterTest {
+  @TempDir Path dir;
+
+  @Test
+  void toYaml_builtin_loadsBackEqual() throws Exception {
+    ReproxConfig config = ConfigLoader.builtin();
+
+    String yaml = ConfigPrinter.toYaml(config);
+
+    assertThat(yaml).contains("listen: 127.0.0.1:3142", "root-ttl: 1m", "keyring: builtin:debian",
+        "debian-security:", "pinning: best-effort");
+    assertThat(reload(yaml)).isEqualTo(config);
+  }
+
+  @Test
+  void toYaml_customised_loadsBackEqual() throws Exception {
+    Files.write(dir.resolve("k.gpg"), new byte[] {1});
+    Path file = dir.resolve("in.yaml");
+    Files.writeString(file, """
+        listen: "[::1]:0"
+        data: relative/data
+        repositories:
+          mine:
+            format: dnf
+            upstream: https://rpm.example/repo/
+            snapshot: https://snap.example/repo
+            keyring: k.gpg
+            pinning: strict
+            root-ttl: 1500ms
+            offline: true
+          alpine:
+            format: apk
+            upstream: https://a.example/alpine
+            keyring: none
+            root-ttl: 2h
+        """);
+    ReproxConfig config = ConfigLoader.load(Optional.of(file), Map.of(), Overrides.none());
+
+    String yaml = ConfigPrinter.toYaml(config);
+
+    assertThat(yaml).contains("root-ttl: 1500ms", "root-ttl: 2h", "keyring: none");
+    assertThat(reload(yaml)).isEqualTo(config);
+  }
+
+  @Test
+  void toYaml_globalOffline_isWrittenOnceAndLoadsBackEqual() throws Exception {
+    ReproxConfig config = ConfigLoader.load(Optional.empty(), Map.of("REPROX_OFFLINE", "true"),
+        Overrides.none());
+
+    String yaml = ConfigPrinter.toYaml(config);
+
+    assertThat(yaml).containsOnlyOnce("offline: true");
+    assertThat(reload(yaml)).isEqualTo(config);
+  }
+
+  private ReproxConfig reload(String yaml) throws Exception {
+    Path out = Files.createTempFile(dir, "effective", ".yaml");
+    Files.writeString(out, yaml);
+    return ConfigLoader.load(Optional.of(out), Map.of(), Overrides.none());
+  }
+}
