@@ -1,0 +1,177 @@
+package dev.reprox.pinning.pgp;
+
+import dev.reprox.pinning.pgp.SignatureInvalidException.Kind;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.bouncycastle.bcpg.HashAlgorithmTags;
+import org.bouncycastle.bcpg.sig.IssuerFingerprint;
+import org.bouncycastle.openpgp.PGPException;
+import org.bouncycastle.openpgp.PGPMarker;
+import org.bouncycastle.openpgp.PGPObjectFactory;
+import org.bouncycastle.openpgp.PGPSignature;
+import org.bouncycastle.openpgp.PGPSignatureList;
+import org.bouncycastle.openpgp.PGPUtil;
+import org.bouncycastle.openpgp.operator.bc.BcKeyFingerprintCalculator;
+import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
+
+/** Bouncy Castle implementation of {@link SignatureVerifier}; immutable after construction. */
+final class BcSignatureVerifier implements SignatureVerifier {
+  private static final BcPGPContentVerifierBuilderProvider VERIFIERS = new BcPGPContentVerifierBuilderProvider();
+
+  private final Map<Long, List<KeyStatus>> byKeyId = new HashMap<>();
+  private final List<String> primaryFingerprints = new ArrayList<>();
+
+  BcSignatureVerifier(List<KeyringLoader.Cert> certs) {
+    for (KeyringLoader.Cert cert : certs) {
+      List<KeyStatus> keys = KeyStatus.of(cert);
+      primaryFingerprints.add(keys.get(0).primaryFingerprint);
+      for (KeyStatus k : keys) {
+        byKeyId.computeIfAbsent(k.key.getKeyID(), id -> new ArrayList<>()).add(k);
+      }
+    }
+  }
+
+  @Override
+  public Verification verifyClearsigned(byte[] file) throws SignatureInvalidException {
+    ClearsignedMessage message = ClearsignedMessage.parse(file);
+    return check(readSignatures(message.signatureBlock()), message.signedText(), message.cleartext());
+  }
+
+  @Override
+  public Verification verifyDetached(byte[] data, byte[] signature) throws SignatureInvalidException {
+    return check(readSignatures(signature), data, data);
+  }
+
+  @Override
+  public List<String> primaryFingerprints() {
+    return List.copyOf(primaryFingerprints);
+  }
+
+  private Verification check(List<PGPSignature> signatures, byte[] signed, byte[] content)
+      throws SignatureInvalidException {
+    List<Signer> good = new ArrayList<>();
+    List<IgnoredSignature> ignored = new ArrayList<>();
+    List<String> bad = new ArrayList<>();
+    for (PGPSignature sig : signatures) {
+      String keyId = String.format(Locale.ROOT, "%016X", sig.getKeyID());
+      Instant at = sig.getCreationTime().toInstant();
+      KeyStatus key = find(sig);
+      if (key == null) {
+        ignored.add(new IgnoredSignature(keyId, "key " + keyId + " is not in the keyring", Kind.NO_KNOWN_SIGNER));
+        continue;
+      }
+      if (sig.getSignatureType() != PGPSignature.BINARY_DOCUMENT
+          && sig.getSignatureType() != PGPSignature.CANONICAL_TEXT_DOCUMENT) {
+        ignored.add(new IgnoredSignature(keyId, key.keyFingerprint + ": signature type "
+            + sig.getSignatureType() + " is not a document signature", Kind.MALFORMED));
+        continue;
+      }
+      if (isWeak(sig.getHashAlgorithm())) {
+        ignored.add(new IgnoredSignature(keyId, key.keyFingerprint + ": weak hash " + hashName(sig), Kind.WEAK_HASH));
+        continue;
+      }
+      IgnoredSignature problem = key.problemAt(at, keyId);
+      if (problem != null) {
+        ignored.add(problem);
+        continue;
+      }
+      if (verifies(sig, key, signed)) {
+        good.add(new Signer(key.primaryFingerprint, key.keyFingerprint, at, algorithmName(sig), hashName(sig)));
+      } else {
+        bad.add(key.keyFingerprint);
+      }
+    }
+    if (!bad.isEmpty()) {
+      throw new SignatureInvalidException(Kind.BAD_SIGNATURE,
+          "verify signature: bad signature by keyring key " + String.join(", ", bad));
+    }
+    if (good.isEmpty()) {
+      IgnoredSignature worst = ignored.stream().filter(i -> i.kind() != Kind.NO_KNOWN_SIGNER).findFirst().orElse(null);
+      if (worst != null) {
+        throw new SignatureInvalidException(worst.kind(), "verify signature: no usable signer: " + worst.reason());
+      }
+      List<String> ids = ignored.stream().map(IgnoredSignature::keyId).toList();
+      throw new SignatureInvalidException(Kind.NO_KNOWN_SIGNER,
+          "verify signature: no signature by a keyring key (signed by " + String.join(", ", ids) + ")");
+    }
+    return new Verification(content, good, ignored);
+  }
+
+  /** The keyring key that issued {@code sig}, matched by key id and, when present, full fingerprint. */
+  private KeyStatus find(PGPSignature sig) {
+    List<KeyStatus> candidates = byKeyId.get(sig.getKeyID());
+    if (candidates == null) {
+      return null;
+    }
+    IssuerFingerprint fp = sig.getHashedSubPackets() == null ? null : sig.getHashedSubPackets().getIssuerFingerprint();
+    for (KeyStatus k : candidates) {
+      if (fp == null || Arrays.equals(fp.getFingerprint(), k.key.getFingerprint())) {
+        return k;
+      }
+    }
+    return null;
+  }
+
+  private static boolean verifies(PGPSignature sig, KeyStatus key, byte[] signed) {
+    try {
+      sig.init(VERIFIERS, key.key);
+      sig.update(signed);
+      return sig.verify();
+    } catch (PGPException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static List<PGPSignature> readSignatures(byte[] block) throws SignatureInvalidException {
+    List<PGPSignature> out = new ArrayList<>();
+    try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(block))) {
+      PGPObjectFactory factory = new PGPObjectFactory(in, new BcKeyFingerprintCalculator());
+      Object o;
+      while ((o = factory.nextObject()) != null) {
+        if (o instanceof PGPSignatureList list) {
+          list.forEach(out::add);
+        } else if (!(o instanceof PGPMarker)) {
+          throw new SignatureInvalidException(Kind.MALFORMED,
+              "read signature: unexpected " + o.getClass().getSimpleName() + " packet");
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new SignatureInvalidException(Kind.MALFORMED, "read signature: " + e, e);
+    }
+    if (out.isEmpty()) {
+      throw new SignatureInvalidException(Kind.MALFORMED, "read signature: no signature packet");
+    }
+    return out;
+  }
+
+  private static boolean isWeak(int hash) {
+    return hash == HashAlgorithmTags.MD5 || hash == HashAlgorithmTags.SHA1 || hash == HashAlgorithmTags.RIPEMD160
+        || hash == HashAlgorithmTags.MD2;
+  }
+
+  private static String hashName(PGPSignature sig) {
+    try {
+      return PGPUtil.getDigestName(sig.getHashAlgorithm());
+    } catch (PGPException e) {
+      return "hash-" + sig.getHashAlgorithm();
+    }
+  }
+
+  private static String algorithmName(PGPSignature sig) {
+    return switch (sig.getKeyAlgorithm()) {
+      case 1, 3 -> "RSA";
+      case 17 -> "DSA";
+      case 19 -> "ECDSA";
+      case 22, 27, 28 -> "EdDSA";
+      default -> "algorithm-" + sig.getKeyAlgorithm();
+    };
+  }
+}
