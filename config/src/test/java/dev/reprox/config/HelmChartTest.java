@@ -1,0 +1,159 @@
+package dev.reprox.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import dev.reprox.config.ConfigLoader.Overrides;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Lints and renders helm/reprox with the Helm library bundled by helm-java, then reads the objects. */
+class HelmChartTest {
+  // Surefire runs in the module directory (config/); the chart lives next to the modules.
+  private static final Path CHART = Path.of("..", "helm", "reprox").toAbsolutePath().normalize();
+  private static final YAMLMapper YAML = new YAMLMapper();
+
+  private static List<JsonNode> defaults;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void renderDefaults() throws Exception {
+    defaults = render(new Helm(CHART).template().withName("cache"));
+  }
+
+  @Test
+  void lint_strict_passes() {
+    LintResult result = new Helm(CHART).lint().strict().call();
+
+    assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+    assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+  }
+
+  @Test
+  void template_defaults_rendersStatefulSetServiceAndConfigMapOnly() {
+    assertThat(defaults).extracting(o -> o.path("kind").asText())
+        .contains("StatefulSet", "Service", "ConfigMap")
+        .doesNotContain("ServiceMonitor", "Deployment");
+    JsonNode service = object(defaults, "Service", "cache-reprox");
+    assertThat(service.at("/spec/ports/0/port").asInt()).isEqualTo(3142);
+  }
+
+  @Test
+  void template_statefulSet_runsOneServeWithProbesAndVolumeClaim() {
+    JsonNode sts = object(defaults, "StatefulSet", "cache-reprox");
+    JsonNode container = sts.at("/spec/template/spec/containers/0");
+
+    assertThat(sts.at("/spec/replicas").asInt()).isEqualTo(1);
+    assertThat(texts(container.path("args"))).containsExactly("serve", "--config",
+        "/etc/reprox/reprox.yaml", "--data", "/var/lib/reprox", "--listen", "0.0.0.0:3142");
+    assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/healthz");
+    assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
+    assertThat(container.at("/resources/requests/memory").asText()).isNotEmpty();
+    assertThat(container.at("/resources/limits/memory").asText()).isNotEmpty();
+    JsonNode claim = sts.at("/spec/volumeClaimTemplates/0");
+    assertThat(claim.at("/metadata/name").asText()).isEqualTo("data");
+    assertThat(claim.at("/spec/resources/requests/storage").asText()).isEqualTo("50Gi");
+    assertThat(container.path("volumeMounts")).anySatisfy(mount -> {
+      assertThat(mount.path("name").asText()).isEqualTo("data");
+      assertThat(mount.path("mountPath").asText()).isEqualTo("/var/lib/reprox");
+    });
+    assertThat(sts.at("/spec/template/metadata/annotations/checksum~1config").asText())
+        .matches("[0-9a-f]{64}");
+  }
+
+  @Test
+  void template_securityContext_isNonRootReadOnlyWithoutCapabilities() {
+    JsonNode pod = object(defaults, "StatefulSet", "cache-reprox").at("/spec/template/spec");
+    JsonNode container = pod.at("/containers/0/securityContext");
+
+    assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+    assertThat(pod.at("/securityContext/runAsUser").asInt()).isEqualTo(10001);
+    assertThat(container.at("/readOnlyRootFilesystem").asBoolean()).isTrue();
+    assertThat(container.at("/allowPrivilegeEscalation").isBoolean()).isTrue();
+    assertThat(container.at("/allowPrivilegeEscalation").asBoolean()).isFalse();
+    assertThat(texts(container.at("/capabilities/drop"))).containsExactly("ALL");
+    assertThat(pod.path("volumes")).anySatisfy(volume -> {
+      assertThat(volume.path("name").asText()).isEqualTo("tmp");
+      assertThat(volume.has("emptyDir")).isTrue();
+    });
+  }
+
+  @Test
+  void template_serviceMonitorEnabled_rendersIt() throws Exception {
+    List<JsonNode> objects = render(new Helm(CHART).template().withName("cache")
+        .set("metrics.serviceMonitor.enabled", "true"));
+
+    JsonNode monitor = object(objects, "ServiceMonitor", "cache-reprox");
+    assertThat(monitor.at("/spec/endpoints/0/path").asText()).isEqualTo("/metrics");
+    assertThat(monitor.at("/spec/selector/matchLabels/app.kubernetes.io~1component").asText())
+        .isEqualTo("server");
+  }
+
+  @Test
+  void template_configMap_isAValidReproxConfigWithDesignKeyNames() throws Exception {
+    String file = object(defaults, "ConfigMap", "cache-reprox").at("/data/reprox.yaml").asText();
+    JsonNode tree = YAML.readTree(file);
+
+    assertThat(fieldNames(tree)).isSubsetOf(ConfigValidator.KEYS).contains("repositories");
+    assertThat(fieldNames(tree.at("/repositories/debian")))
+        .containsExactlyInAnyOrder("format", "upstream", "snapshot", "keyring", "pinning", "root-ttl");
+    Path written = Files.writeString(dir.resolve("reprox.yaml"), file);
+    ReproxConfig config = ConfigLoader.load(Optional.of(written), Map.of(), Overrides.none());
+    assertThat(config.repositories().get("debian"))
+        .isEqualTo(ConfigLoader.builtin().repositories().get("debian"));
+  }
+
+  @Test
+  void template_changedConfig_changesChecksumAnnotation() throws Exception {
+    List<JsonNode> changed = render(new Helm(CHART).template().withName("cache")
+        .set("config.offline", "true"));
+
+    String path = "/spec/template/metadata/annotations/checksum~1config";
+    assertThat(object(changed, "StatefulSet", "cache-reprox").at(path).asText())
+        .isNotEqualTo(object(defaults, "StatefulSet", "cache-reprox").at(path).asText());
+  }
+
+  private static List<JsonNode> render(com.marcnuri.helm.TemplateCommand command) throws Exception {
+    List<JsonNode> objects = new ArrayList<>();
+    try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(command.call())) {
+      while (docs.hasNext()) {
+        JsonNode doc = docs.next();
+        if (doc != null && doc.isObject()) {
+          objects.add(doc);
+        }
+      }
+    }
+    return objects;
+  }
+
+  private static JsonNode object(List<JsonNode> objects, String kind, String name) {
+    return objects.stream()
+        .filter(o -> o.path("kind").asText().equals(kind))
+        .filter(o -> o.at("/metadata/name").asText().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in " + objects));
+  }
+
+  private static List<String> texts(JsonNode array) {
+    return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+}
