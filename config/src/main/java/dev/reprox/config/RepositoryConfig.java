@@ -11,10 +11,10 @@ import java.util.Optional;
  * @param format apt, apk or dnf
  * @param upstream base URL of the live mirror (http or https), without a trailing slash
  * @param snapshot base URL of the snapshot server, with a trailing slash, if any
- * @param keyring where the signing keys come from
+ * @param keyring where the signing keys come from ({@link Keyring.None} when not given)
  * @param pinning what to answer when a T cannot be proven
  * @param rootTtl how long a live root index is served before it is revalidated
- * @param offline never contact this repository's upstreams
+ * @param offline never contact this repository's upstreams (also true when the global {@code offline:} is)
  */
 public record RepositoryConfig(
     String name,
