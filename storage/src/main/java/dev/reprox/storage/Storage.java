@@ -14,6 +14,11 @@ public interface Storage extends AutoCloseable {
 
   Refs refs();
 
+  /** Counters for metrics; cheap, may be called often. Zeros unless the implementation counts. */
+  default StorageStats stats() {
+    return new StorageStats(0, 0, 0, 0, 0);
+  }
+
   /** Flushes and releases everything; idempotent. */
   @Override
   void close();

@@ -40,8 +40,14 @@ public final class FollowingTailReader implements TailReader {
       // Nothing new yet; a commit may have landed between the two volatile reads.
       return progress.committed() != null ? read(position, dst) : 0;
     }
-    int n = source.readWritten(position, dst, written);
-    // A cancel during the copy may have freed what we read from: report the cancel instead.
+    int n;
+    try {
+      n = source.readWritten(position, dst, written);
+    } catch (IOException e) {
+      // A cancel during the read may have deleted what we were reading: report the cancel.
+      progress.checkNotCancelled();
+      throw e;
+    }
     progress.checkNotCancelled();
     return n;
   }

@@ -105,6 +105,16 @@ final class MemoryBlobStore implements BlobStore {
     return existing != null ? existing.info : fresh.info;
   }
 
+  dev.reprox.storage.StorageStats stats() {
+    long bytes = 0;
+    int count = 0;
+    for (Stored s : blobs.values()) {
+      count++;
+      bytes += s.info.size();
+    }
+    return new dev.reprox.storage.StorageStats(count, bytes, 0, 0, 0);
+  }
+
   void corrupt(Digest digest) {
     Stored s = blobs.get(digest);
     if (s == null || s.info.size() == 0) {

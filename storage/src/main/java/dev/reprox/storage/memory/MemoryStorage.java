@@ -62,6 +62,11 @@ public final class MemoryStorage implements Storage {
   }
 
   @Override
+  public dev.reprox.storage.StorageStats stats() {
+    return blobs.stats();
+  }
+
+  @Override
   public void close() {
     // Nothing to release: the heap is the store.
   }

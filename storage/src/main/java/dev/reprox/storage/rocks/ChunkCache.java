@@ -1,0 +1,130 @@
+package dev.reprox.storage.rocks;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Hot chunks off-heap: direct buffers in a Caffeine cache bounded by bytes. An evicted buffer goes
+ * back to a small pool once the last reader copying out of it lets go (reference counts), so a
+ * busy store neither churns direct memory nor hands a reader a buffer that is being refilled.
+ */
+final class ChunkCache {
+  record Key(long id, long index) {}
+
+  /** One cached chunk; {@code data} has position 0 and limit = chunk length. */
+  final class Chunk {
+    final ByteBuffer data;
+    private final AtomicInteger refs = new AtomicInteger(1);
+
+    Chunk(ByteBuffer data) {
+      this.data = data;
+    }
+
+    boolean retain() {
+      for (int r = refs.get(); r > 0; r = refs.get()) {
+        if (refs.compareAndSet(r, r + 1)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    void release() {
+      if (refs.decrementAndGet() == 0) {
+        recycle(data);
+      }
+    }
+  }
+
+  private final int bufferSize;
+  private final int poolLimit;
+  private final Cache<Key, Chunk> cache;
+  private final ConcurrentLinkedDeque<ByteBuffer> pool = new ConcurrentLinkedDeque<>();
+  private final AtomicInteger pooled = new AtomicInteger();
+  private final AtomicLong hits = new AtomicLong();
+  private final AtomicLong misses = new AtomicLong();
+
+  ChunkCache(long maxBytes, int bufferSize) {
+    this.bufferSize = bufferSize;
+    this.poolLimit = (int) Math.max(4, Math.min(64, maxBytes / bufferSize / 8));
+    this.cache = Caffeine.newBuilder()
+        .maximumWeight(Math.max(0, maxBytes))
+        .weigher((Key k, Chunk c) -> c.data.capacity())
+        .executor(Runnable::run)
+        .removalListener((Key k, Chunk c, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+          if (c != null) {
+            c.release();
+          }
+        })
+        .build();
+  }
+
+  /** The cached chunk, retained (call {@link Chunk#release()}), or null. */
+  Chunk get(Key key) {
+    Chunk c = cache.getIfPresent(key);
+    if (c != null && c.retain()) {
+      hits.incrementAndGet();
+      return c;
+    }
+    misses.incrementAndGet();
+    return null;
+  }
+
+  /**
+   * Offers a freshly read chunk; returns the chunk that is now cached (ours or a racing reader's),
+   * retained for the caller.
+   */
+  Chunk put(Key key, ByteBuffer data) {
+    Chunk fresh = new Chunk(data);
+    fresh.retain();
+    Chunk existing = cache.asMap().putIfAbsent(key, fresh);
+    if (existing != null && existing.retain()) {
+      fresh.release();
+      fresh.release();
+      return existing;
+    }
+    return fresh;
+  }
+
+  void invalidate(Key key) {
+    cache.invalidate(key);
+  }
+
+  /** A direct buffer of at least {@code size} bytes, from the pool when it fits. */
+  ByteBuffer acquire(int size) {
+    if (size <= bufferSize) {
+      ByteBuffer b = pool.poll();
+      if (b != null) {
+        pooled.decrementAndGet();
+        return b.clear().limit(size);
+      }
+      return ByteBuffer.allocateDirect(bufferSize).limit(size);
+    }
+    return ByteBuffer.allocateDirect(size);
+  }
+
+  /** Returns a buffer from {@link #acquire}; dropped to the GC when the pool is full. */
+  void recycle(ByteBuffer b) {
+    if (b.capacity() == bufferSize && pooled.incrementAndGet() <= poolLimit) {
+      pool.push(b);
+    } else if (b.capacity() == bufferSize) {
+      pooled.decrementAndGet();
+    }
+  }
+
+  long hits() {
+    return hits.get();
+  }
+
+  long misses() {
+    return misses.get();
+  }
+
+  long weightedBytes() {
+    return cache.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+  }
+}

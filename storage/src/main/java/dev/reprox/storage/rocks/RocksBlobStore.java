@@ -1,0 +1,324 @@
+package dev.reprox.storage.rocks;
+
+import dev.reprox.storage.BlobInfo;
+import dev.reprox.storage.BlobNotFoundException;
+import dev.reprox.storage.BlobReader;
+import dev.reprox.storage.BlobStore;
+import dev.reprox.storage.BlobWriter;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.ScrubReport;
+import dev.reprox.storage.StorageException;
+import dev.reprox.storage.rocks.Values.BlobEntry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+/**
+ * Blobs as chunks under an internal id in the BlobDB column family, and one entry per digest.
+ * Serving reads go through {@link ChunkCache} into the caller's buffer with checksums off;
+ * {@link #scrub} re-reads everything with checksums on.
+ */
+final class RocksBlobStore implements BlobStore {
+  /** Last access is rewritten at most this often per blob, so reads stay reads. */
+  static final Duration ACCESS_GRANULARITY = Duration.ofHours(1);
+
+  private final RocksResources rocks;
+  private final Clock clock;
+  private final int chunkSize;
+  private final ChunkCache cache;
+  private final IdAllocator ids;
+  private final Object commitLock = new Object();
+  private final Set<RocksBlobWriter> openWriters = ConcurrentHashMap.newKeySet();
+  private final ThreadLocal<ByteBuffer> keyBuffers =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Keys.CHUNK_KEY_BYTES));
+  final AtomicLong blobCount = new AtomicLong();
+  final AtomicLong blobBytes = new AtomicLong();
+
+  RocksBlobStore(RocksResources rocks, Clock clock, int chunkSize, long hotCacheBytes) throws StorageException {
+    this.rocks = rocks;
+    this.clock = clock;
+    this.chunkSize = chunkSize;
+    this.cache = new ChunkCache(hotCacheBytes, chunkSize);
+    this.ids = new IdAllocator(rocks);
+    countBlobs();
+  }
+
+  ChunkCache cache() {
+    return cache;
+  }
+
+  @Override
+  public Optional<BlobInfo> stat(Digest digest) throws IOException {
+    return entry(digest).map(BlobEntry::info);
+  }
+
+  Optional<BlobEntry> entry(Digest digest) throws StorageException {
+    byte[] v = rocks.get("stat " + digest, rocks.meta, Keys.blob(digest));
+    return v == null ? Optional.empty() : Optional.of(Values.blob(digest, v));
+  }
+
+  @Override
+  public BlobReader open(Digest digest) throws IOException {
+    BlobEntry e = entry(digest).orElseThrow(() -> new BlobNotFoundException(digest));
+    Instant now = clock.instant();
+    if (e.info().lastAccess().plus(ACCESS_GRANULARITY).isBefore(now)) {
+      touch(e, now);
+    }
+    return new RocksBlobReader(this, e);
+  }
+
+  /** Rewrites last access; rare (hourly per blob), under the commit lock so a delete wins. */
+  private void touch(BlobEntry e, Instant now) throws StorageException {
+    synchronized (commitLock) {
+      Optional<BlobEntry> current = entry(e.info().digest());
+      if (current.isPresent() && current.get().id() == e.id()) {
+        BlobInfo i = e.info();
+        BlobEntry touched = new BlobEntry(e.id(), new BlobInfo(i.digest(), i.size(), i.chunkSize(), i.created(), now));
+        rocks.put("open " + i.digest(), rocks.meta, Keys.blob(i.digest()), Values.blob(touched), false);
+      }
+    }
+  }
+
+  @Override
+  public BlobWriter newWriter() throws IOException {
+    long id = ids.next();
+    rocks.put("newWriter", rocks.openWrites, Keys.openWrite(id), new byte[0], false);
+    RocksBlobWriter w = new RocksBlobWriter(this, id, chunkSize);
+    openWriters.add(w);
+    return w;
+  }
+
+  void forget(RocksBlobWriter w) {
+    openWriters.remove(w);
+  }
+
+  @Override
+  public boolean delete(Digest digest) throws IOException {
+    BlobEntry e;
+    synchronized (commitLock) {
+      Optional<BlobEntry> found = entry(digest);
+      if (found.isEmpty()) {
+        return false;
+      }
+      e = found.get();
+      try (WriteBatch batch = new WriteBatch()) {
+        batch.delete(rocks.meta, Keys.blob(digest));
+        batch.deleteRange(rocks.chunks, Keys.chunk(e.id(), 0), Keys.chunk(e.id() + 1, 0));
+        rocks.write("delete " + digest, batch, true);
+      } catch (RocksDBException ex) {
+        throw new StorageException("delete " + digest + ": " + ex.getMessage(), ex);
+      }
+      blobCount.decrementAndGet();
+      blobBytes.addAndGet(-e.info().size());
+    }
+    for (long i = 0, n = chunkCount(e.info()); i < n; i++) {
+      cache.invalidate(new ChunkCache.Key(e.id(), i));
+    }
+    return true;
+  }
+
+  /** Makes a finished write visible, or finds the entry its content already has. */
+  BlobEntry commit(long id, Digest digest, long size, byte[] lastChunk, long lastIndex) throws StorageException {
+    synchronized (commitLock) {
+      Optional<BlobEntry> existing = entry(digest);
+      try (WriteBatch batch = new WriteBatch()) {
+        batch.delete(rocks.openWrites, Keys.openWrite(id));
+        if (existing.isPresent()) {
+          batch.deleteRange(rocks.chunks, Keys.chunk(id, 0), Keys.chunk(id + 1, 0));
+          rocks.write("commit " + digest, batch, true);
+          return existing.get();
+        }
+        if (lastChunk != null) {
+          batch.put(rocks.chunks, Keys.chunk(id, lastIndex), lastChunk);
+        }
+        Instant now = clock.instant();
+        BlobEntry e = new BlobEntry(id, new BlobInfo(digest, size, chunkSize, now, now));
+        batch.put(rocks.meta, Keys.blob(digest), Values.blob(e));
+        rocks.write("commit " + digest, batch, true);
+        blobCount.incrementAndGet();
+        blobBytes.addAndGet(size);
+        return e;
+      } catch (RocksDBException ex) {
+        throw new StorageException("commit " + digest + ": " + ex.getMessage(), ex);
+      }
+    }
+  }
+
+  /** Deletes the chunks and the in-progress marker of an abandoned write. */
+  void discard(long id) throws StorageException {
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.delete(rocks.openWrites, Keys.openWrite(id));
+      batch.deleteRange(rocks.chunks, Keys.chunk(id, 0), Keys.chunk(id + 1, 0));
+      rocks.write("cancel write " + id, batch, false);
+    } catch (RocksDBException ex) {
+      throw new StorageException("cancel write " + id + ": " + ex.getMessage(), ex);
+    }
+  }
+
+  /** Writes one full chunk of a write in progress; not synced (the commit batch is). */
+  void putChunk(long id, long index, ByteBuffer value) throws StorageException {
+    ByteBuffer key = Keys.chunk(keyBuffers.get(), id, index);
+    rocks.enter();
+    try {
+      rocks.db.put(rocks.chunks, rocks.noSync, key, value);
+    } catch (RocksDBException e) {
+      throw new StorageException("write: cannot store chunk " + index + " of write " + id + ": " + e.getMessage(), e);
+    } finally {
+      rocks.exit();
+    }
+  }
+
+  /**
+   * Reads chunk {@code index} of blob {@code id} (through the hot cache) and copies from
+   * {@code offset} into {@code dst}; returns the bytes copied.
+   */
+  int readChunk(long id, long index, int chunkLength, int offset, ByteBuffer dst, Object what) throws IOException {
+    ChunkCache.Key key = new ChunkCache.Key(id, index);
+    ChunkCache.Chunk c = cache.get(key);
+    if (c == null) {
+      ByteBuffer buf = cache.acquire(chunkLength);
+      try {
+        readInto(id, index, chunkLength, buf, rocks.serving, what);
+      } catch (IOException | RuntimeException e) {
+        cache.recycle(buf);
+        throw e;
+      }
+      c = cache.put(key, buf);
+    }
+    try {
+      int n = Math.min(dst.remaining(), chunkLength - offset);
+      dst.put(c.data.duplicate().position(offset).limit(offset + n));
+      return n;
+    } finally {
+      c.release();
+    }
+  }
+
+  /** Reads one whole chunk into {@code buf} (position 0, limit = length). */
+  void readInto(long id, long index, int chunkLength, ByteBuffer buf, ReadOptions options, Object what)
+      throws StorageException {
+    ByteBuffer key = Keys.chunk(keyBuffers.get(), id, index);
+    buf.clear().limit(chunkLength);
+    int n;
+    rocks.enter();
+    try {
+      n = rocks.db.get(rocks.chunks, options, key, buf);
+    } catch (RocksDBException e) {
+      throw new StorageException("read: chunk " + index + " of " + what + ": " + e.getMessage(), e);
+    } finally {
+      rocks.exit();
+    }
+    if (n == RocksDB.NOT_FOUND) {
+      throw new StorageException("read: chunk " + index + " of " + what + " is missing");
+    }
+    if (n != chunkLength) {
+      throw new StorageException("read: chunk " + index + " of " + what + " has " + n + " bytes, expected " + chunkLength);
+    }
+    buf.position(0).limit(chunkLength);
+  }
+
+  int read(BlobEntry e, long position, ByteBuffer dst) throws IOException {
+    BlobInfo info = e.info();
+    if (position < 0) {
+      throw new IllegalArgumentException("read: negative position " + position + " in " + info.digest());
+    }
+    if (position >= info.size()) {
+      return -1;
+    }
+    if (!dst.hasRemaining()) {
+      return 0;
+    }
+    int cs = info.chunkSize();
+    long index = position / cs;
+    int length = (int) Math.min(cs, info.size() - index * cs);
+    return readChunk(e.id(), index, length, (int) (position - index * cs), dst, info.digest());
+  }
+
+  @Override
+  public ScrubReport scrub(Consumer<ScrubReport.Damage> damaged) throws IOException {
+    List<BlobEntry> entries = new ArrayList<>();
+    rocks.scan("scrub", rocks.meta, rocks.verified, Keys.blobPrefix(), Keys.after(Keys.blobPrefix()), it -> {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        entries.add(Values.blob(Keys.digestAt(it.key(), 1), it.value()));
+      }
+      it.status();
+      return null;
+    });
+    long bytes = 0;
+    long bad = 0;
+    ByteBuffer buf = ByteBuffer.allocateDirect(chunkSize);
+    for (BlobEntry e : entries) {
+      BlobInfo info = e.info();
+      if (buf.capacity() < info.chunkSize()) {
+        buf = ByteBuffer.allocateDirect(info.chunkSize());
+      }
+      MessageDigest md = Digest.newHasher();
+      String problem = null;
+      try {
+        for (long i = 0, n = chunkCount(info); i < n; i++) {
+          int length = (int) Math.min(info.chunkSize(), info.size() - i * info.chunkSize());
+          readInto(e.id(), i, length, buf, rocks.verified, info.digest());
+          md.update(buf);
+          bytes += length;
+        }
+        Digest actual = Digest.of(md.digest());
+        if (!actual.equals(info.digest())) {
+          problem = "scrub: content hashes to " + actual;
+        }
+      } catch (StorageException ex) {
+        problem = "scrub: " + ex.getMessage();
+      }
+      if (problem != null) {
+        bad++;
+        damaged.accept(new ScrubReport.Damage(info.digest(), problem));
+      }
+    }
+    return new ScrubReport(entries.size(), bytes, bad);
+  }
+
+  static long chunkCount(BlobInfo info) {
+    return (info.size() + info.chunkSize() - 1) / info.chunkSize();
+  }
+
+  /** Fails every open write's tails; their chunks stay for the next open to delete. */
+  void closeWriters() {
+    for (RocksBlobWriter w : openWriters) {
+      w.storeClosed();
+    }
+  }
+
+  private void countBlobs() throws StorageException {
+    rocks.scan("open: count blobs", rocks.meta, rocks.serving, Keys.blobPrefix(), Keys.after(Keys.blobPrefix()), it -> {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        blobCount.incrementAndGet();
+        blobBytes.addAndGet(Values.blob(Keys.digestAt(it.key(), 1), it.value()).info().size());
+      }
+      it.status();
+      return null;
+    });
+  }
+
+  /** Test hook: overwrites chunk 0 of {@code digest} with a damaged copy. */
+  void corrupt(Digest digest) throws IOException {
+    BlobEntry e = entry(digest).orElseThrow(() -> new BlobNotFoundException(digest));
+    byte[] key = Keys.chunk(e.id(), 0);
+    byte[] value = rocks.get("corrupt", rocks.chunks, key);
+    value[0] ^= 0x5a;
+    rocks.put("corrupt", rocks.chunks, key, value, true);
+    cache.invalidate(new ChunkCache.Key(e.id(), 0));
+  }
+}

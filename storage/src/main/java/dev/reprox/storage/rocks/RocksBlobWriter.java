@@ -1,0 +1,202 @@
+package dev.reprox.storage.rocks;
+
+import dev.reprox.storage.BlobInfo;
+import dev.reprox.storage.BlobWriter;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.DigestMismatchException;
+import dev.reprox.storage.SizeMismatchException;
+import dev.reprox.storage.StorageException;
+import dev.reprox.storage.TailReader;
+import dev.reprox.storage.internal.FollowingTailReader;
+import dev.reprox.storage.internal.TailSource;
+import dev.reprox.storage.internal.WriteProgress;
+import dev.reprox.storage.rocks.Values.BlobEntry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Fills a direct buffer of one chunk and puts each full chunk under (id, index) as it fills; the
+ * last, partial chunk goes into the commit batch. Tails read flushed chunks from RocksDB and the
+ * partial one out of the buffer, under {@code bufferLock}, so they see bytes as soon as
+ * {@link #write} returns.
+ *
+ * <p>Locks: {@code writeLock} serialises write/commit/cancel (a cancel from another thread waits
+ * for a write in flight, so no chunk lands after the cancel deleted them); {@code bufferLock}
+ * guards the buffer and {@code flushedChunks}. Tails are woken after both are released.
+ */
+final class RocksBlobWriter implements BlobWriter, TailSource {
+  private enum State { OPEN, COMMITTED, CANCELLED }
+
+  private final RocksBlobStore store;
+  private final long id;
+  private final int chunkSize;
+  private final MessageDigest hasher = Digest.newHasher();
+  private final WriteProgress progress = new WriteProgress();
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final Object bufferLock = new Object();
+  private final ByteBuffer buffer;
+  private long flushedChunks;
+  private long written;
+  private State state = State.OPEN;
+  private volatile BlobEntry committedEntry;
+
+  RocksBlobWriter(RocksBlobStore store, long id, int chunkSize) {
+    this.store = store;
+    this.id = id;
+    this.chunkSize = chunkSize;
+    this.buffer = ByteBuffer.allocateDirect(chunkSize);
+  }
+
+  @Override
+  public void write(ByteBuffer src) throws IOException {
+    long now;
+    writeLock.lock();
+    try {
+      ensureOpen("write");
+      hasher.update(src.duplicate());
+      while (src.hasRemaining()) {
+        int n = Math.min(src.remaining(), buffer.remaining());
+        synchronized (bufferLock) {
+          buffer.put(src.duplicate().limit(src.position() + n));
+        }
+        src.position(src.position() + n);
+        written += n;
+        if (!buffer.hasRemaining()) {
+          // The buffer is not changed during the put, so tails may copy from it meanwhile.
+          store.putChunk(id, flushedChunks, buffer.duplicate().flip());
+          synchronized (bufferLock) {
+            flushedChunks++;
+            buffer.clear();
+          }
+        }
+      }
+      now = written;
+    } catch (IOException | RuntimeException e) {
+      writeLock.unlock();
+      cancel();
+      throw e;
+    }
+    writeLock.unlock();
+    progress.advance(now);
+  }
+
+  @Override
+  public long written() {
+    return progress.written();
+  }
+
+  @Override
+  public BlobInfo commit(Digest expected, long expectedSize) throws IOException {
+    IOException failure;
+    writeLock.lock();
+    try {
+      ensureOpen("commit");
+      failure = expectedSize >= 0 && expectedSize != written ? new SizeMismatchException(expectedSize, written) : null;
+      if (failure == null) {
+        Digest actual = Digest.of(hasher.digest());
+        if (expected != null && !expected.equals(actual)) {
+          failure = new DigestMismatchException(expected, actual);
+        } else {
+          byte[] last = null;
+          if (buffer.position() > 0) {
+            last = new byte[buffer.position()];
+            buffer.duplicate().flip().get(last);
+          }
+          try {
+            committedEntry = store.commit(id, actual, written, last, flushedChunks);
+          } catch (StorageException e) {
+            failure = e;
+          }
+          if (failure == null) {
+            state = State.COMMITTED;
+          }
+        }
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    if (failure != null) {
+      cancel(failure.getMessage());
+      throw failure;
+    }
+    store.forget(this);
+    progress.commit(committedEntry.info());
+    return committedEntry.info();
+  }
+
+  @Override
+  public void cancel() {
+    cancel("write cancelled after " + progress.written() + " bytes");
+  }
+
+  private void cancel(String reason) {
+    writeLock.lock();
+    try {
+      if (state != State.OPEN) {
+        return;
+      }
+      state = State.CANCELLED;
+    } finally {
+      writeLock.unlock();
+    }
+    progress.cancel(reason);
+    store.forget(this);
+    try {
+      store.discard(id);
+    } catch (StorageException e) {
+      // The in-progress marker is still there, so the next open deletes these chunks.
+    }
+  }
+
+  /** The store is closing: fail the tails, leave the chunks for the next open to delete. */
+  void storeClosed() {
+    writeLock.lock();
+    try {
+      if (state != State.OPEN) {
+        return;
+      }
+      state = State.CANCELLED;
+    } finally {
+      writeLock.unlock();
+    }
+    progress.cancel("write abandoned: the store was closed");
+  }
+
+  @Override
+  public TailReader tail() {
+    return new FollowingTailReader(progress, this);
+  }
+
+  @Override
+  public void close() {
+    cancel("write closed without commit after " + progress.written() + " bytes");
+  }
+
+  @Override
+  public int readWritten(long position, ByteBuffer dst, long limit) throws IOException {
+    long index = position / chunkSize;
+    int offset = (int) (position % chunkSize);
+    synchronized (bufferLock) {
+      if (index >= flushedChunks) {
+        int n = (int) Math.min(dst.remaining(), limit - position);
+        dst.put(buffer.duplicate().position(offset).limit(offset + n));
+        return n;
+      }
+    }
+    return store.readChunk(id, index, chunkSize, offset, dst, "write " + id);
+  }
+
+  @Override
+  public int readCommitted(BlobInfo committed, long position, ByteBuffer dst) throws IOException {
+    // The entry may be an older blob with the same content (then our chunks are gone).
+    return store.read(committedEntry, position, dst);
+  }
+
+  private void ensureOpen(String op) throws StorageException {
+    if (state != State.OPEN) {
+      throw new StorageException(op + ": write " + id + " already " + state.name().toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+}

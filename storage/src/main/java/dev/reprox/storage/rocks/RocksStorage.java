@@ -1,0 +1,221 @@
+package dev.reprox.storage.rocks;
+
+import dev.reprox.storage.Aliases;
+import dev.reprox.storage.BlobStore;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.Observations;
+import dev.reprox.storage.PathIndex;
+import dev.reprox.storage.Pins;
+import dev.reprox.storage.Refs;
+import dev.reprox.storage.Storage;
+import dev.reprox.storage.StorageException;
+import dev.reprox.storage.StorageStats;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RocksDB {@link Storage}: {@code RocksStorage.builder().path(dir).clock(clock).build()}.
+ * Opening checks the layout version and deletes the chunks of writes that never committed.
+ * One process per directory (RocksDB locks it).
+ */
+public final class RocksStorage implements Storage {
+  private static final Logger LOG = LoggerFactory.getLogger(RocksStorage.class);
+
+  private final RocksResources rocks;
+  private final RocksBlobStore blobs;
+  private final RocksAliases aliases;
+  private final RocksObservations observations;
+  private final RocksPins pins;
+  private final RocksPathIndex paths;
+  private final RocksRefs refs;
+
+  private RocksStorage(Builder b) throws StorageException {
+    this.rocks = new RocksResources(b.path, b.blockCacheBytes);
+    try {
+      checkLayout();
+      deleteAbandonedWrites();
+      this.blobs = new RocksBlobStore(rocks, b.clock, b.chunkSize, b.hotCacheBytes);
+    } catch (StorageException | RuntimeException e) {
+      rocks.close();
+      throw e;
+    }
+    this.aliases = new RocksAliases(rocks);
+    this.observations = new RocksObservations(rocks);
+    this.pins = new RocksPins(rocks);
+    this.paths = new RocksPathIndex(rocks);
+    this.refs = new RocksRefs(rocks);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private void checkLayout() throws StorageException {
+    byte[] v = rocks.get("open: read layout", rocks.meta, Keys.layout());
+    if (v == null) {
+      rocks.put("open: write layout", rocks.meta, Keys.layout(), Values.intValue(Keys.LAYOUT_VERSION), true);
+      return;
+    }
+    int found = ByteBuffer.wrap(v).getInt();
+    if (found != Keys.LAYOUT_VERSION) {
+      throw new StorageException("open: store at " + rocks.path() + " has layout version " + found
+          + ", this reprox reads layout version " + Keys.LAYOUT_VERSION + "; use a matching reprox or a new data directory");
+    }
+  }
+
+  /** Crash safety: an id still marked in progress never committed; drop it and its chunks. */
+  private void deleteAbandonedWrites() throws StorageException {
+    List<Long> abandoned = rocks.scan("open: find abandoned writes", rocks.openWrites, rocks.serving,
+        new byte[0], Keys.idsEnd(),
+        it -> {
+          List<Long> ids = new ArrayList<>();
+          for (it.seekToFirst(); it.isValid(); it.next()) {
+            ids.add(Keys.chunkId(it.key()));
+          }
+          it.status();
+          return ids;
+        });
+    if (abandoned.isEmpty()) {
+      return;
+    }
+    try (WriteBatch batch = new WriteBatch()) {
+      for (long id : abandoned) {
+        batch.delete(rocks.openWrites, Keys.openWrite(id));
+        batch.deleteRange(rocks.chunks, Keys.chunk(id, 0), Keys.chunk(id + 1, 0));
+      }
+      rocks.write("open: delete abandoned writes", batch, true);
+    } catch (RocksDBException e) {
+      throw new StorageException("open: delete abandoned writes: " + e.getMessage(), e);
+    }
+    LOG.info("open: deleted {} writes that never committed in {}", abandoned.size(), rocks.path());
+  }
+
+  @Override
+  public BlobStore blobs() {
+    return blobs;
+  }
+
+  @Override
+  public Aliases aliases() {
+    return aliases;
+  }
+
+  @Override
+  public Observations observations() {
+    return observations;
+  }
+
+  @Override
+  public Pins pins() {
+    return pins;
+  }
+
+  @Override
+  public PathIndex paths() {
+    return paths;
+  }
+
+  @Override
+  public Refs refs() {
+    return refs;
+  }
+
+  @Override
+  public StorageStats stats() {
+    ChunkCache c = blobs.cache();
+    return new StorageStats(blobs.blobCount.get(), blobs.blobBytes.get(), c.hits(), c.misses(), c.weightedBytes());
+  }
+
+  /** Open writes fail (their chunks are deleted at the next open), then RocksDB closes. Idempotent. */
+  @Override
+  public void close() {
+    if (rocks.isClosed()) {
+      return;
+    }
+    blobs.closeWriters();
+    rocks.close();
+  }
+
+  /** Test hook: damages chunk 0 of a blob on disk, so scrub has something to find. */
+  void corrupt(Digest digest) throws IOException {
+    blobs.corrupt(digest);
+  }
+
+  /** Test hook: how many chunk keys exist, committed or not. */
+  long chunkKeys() throws StorageException {
+    return rocks.scan("count chunks", rocks.chunks, rocks.serving, new byte[0], Keys.idsEnd(),
+        it -> {
+          long n = 0;
+          for (it.seekToFirst(); it.isValid(); it.next()) {
+            n++;
+          }
+          it.status();
+          return n;
+        });
+  }
+
+  /** Builds a {@link RocksStorage}. Defaults: system UTC clock, 1 MiB chunks, 64 MiB hot cache. */
+  public static final class Builder {
+    private Path path;
+    private Clock clock = Clock.systemUTC();
+    private int chunkSize = 1 << 20;
+    private long hotCacheBytes = 64L << 20;
+    private long blockCacheBytes = 32L << 20;
+
+    private Builder() {}
+
+    /** The data directory; created when missing. Required. */
+    public Builder path(Path path) {
+      this.path = Objects.requireNonNull(path, "path");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Chunk size of new blobs (existing blobs keep theirs). */
+    public Builder chunkSize(int chunkSize) {
+      if (chunkSize < 16 || chunkSize > (64 << 20)) {
+        throw new IllegalArgumentException("rocks storage: chunkSize must be 16 B..64 MiB, got " + chunkSize);
+      }
+      this.chunkSize = chunkSize;
+      return this;
+    }
+
+    /** Off-heap bytes of hot chunks kept in front of RocksDB; 0 disables the cache. */
+    public Builder hotCacheBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("rocks storage: hotCacheBytes must be >= 0, got " + bytes);
+      }
+      this.hotCacheBytes = bytes;
+      return this;
+    }
+
+    /** RocksDB's block cache for the small keys (index, metadata). */
+    public Builder blockCacheBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("rocks storage: blockCacheBytes must be positive, got " + bytes);
+      }
+      this.blockCacheBytes = bytes;
+      return this;
+    }
+
+    public Storage build() throws StorageException {
+      if (path == null) {
+        throw new IllegalStateException("rocks storage: path is required");
+      }
+      return new RocksStorage(this);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package dev.reprox.storage.rocks;
+
+import dev.reprox.storage.Alias;
+import dev.reprox.storage.BlobInfo;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.Generation;
+import dev.reprox.storage.Observation;
+import dev.reprox.storage.PathEntry;
+import dev.reprox.storage.Pin;
+import dev.reprox.storage.Ref;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+
+/** Encodings of the values under {@link Keys}; part of the layout that {@link Keys#LAYOUT_VERSION} names. */
+final class Values {
+  private Values() {}
+
+  /** A blob entry: the public info plus the internal id its chunks live under. */
+  record BlobEntry(long id, BlobInfo info) {}
+
+  static byte[] blob(BlobEntry e) {
+    ByteBuffer b = ByteBuffer.allocate(8 + 8 + 4 + 2 * Keys.INSTANT_BYTES);
+    b.putLong(e.id()).putLong(e.info().size()).putInt(e.info().chunkSize());
+    Keys.putInstant(b, e.info().created());
+    Keys.putInstant(b, e.info().lastAccess());
+    return b.array();
+  }
+
+  static BlobEntry blob(Digest digest, byte[] v) {
+    ByteBuffer b = ByteBuffer.wrap(v);
+    long id = b.getLong();
+    long size = b.getLong();
+    int chunkSize = b.getInt();
+    Instant created = Keys.getInstant(b);
+    Instant lastAccess = Keys.getInstant(b);
+    return new BlobEntry(id, new BlobInfo(digest, size, chunkSize, created, lastAccess));
+  }
+
+  static byte[] generation(Generation g) {
+    byte[] signer = g.signer().getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b = ByteBuffer.allocate(1 + 2 * Keys.INSTANT_BYTES + 4 + signer.length + 1);
+    b.put((byte) (g.publishedEstimated() ? 1 : 0));
+    Keys.putInstant(b, g.firstFetchedAt());
+    Keys.putInstant(b, g.lastFetchedAt());
+    b.putInt(signer.length).put(signer).put((byte) g.source().ordinal());
+    return b.array();
+  }
+
+  static Generation generation(String repo, String root, Instant publishedAt, Digest digest, byte[] v) {
+    ByteBuffer b = ByteBuffer.wrap(v);
+    boolean estimated = b.get() != 0;
+    Instant first = Keys.getInstant(b);
+    Instant last = Keys.getInstant(b);
+    byte[] signer = new byte[b.getInt()];
+    b.get(signer);
+    Observation.Source source = Observation.Source.values()[b.get()];
+    return new Generation(repo, root, digest, publishedAt, estimated, first, last,
+        new String(signer, StandardCharsets.UTF_8), source);
+  }
+
+  static byte[] instant(Instant t) {
+    ByteBuffer b = ByteBuffer.allocate(Keys.INSTANT_BYTES);
+    Keys.putInstant(b, t);
+    return b.array();
+  }
+
+  static Instant instant(byte[] v) {
+    return Keys.getInstant(ByteBuffer.wrap(v));
+  }
+
+  static byte[] pin(Pin p) {
+    ByteBuffer b = ByteBuffer.allocate(Digest.LENGTH + 1 + Keys.INSTANT_BYTES);
+    b.put(p.generation().bytes()).put((byte) p.status().ordinal());
+    Keys.putInstant(b, p.pinnedAt());
+    return b.array();
+  }
+
+  static Pin pin(String repo, String root, Instant at, byte[] v) {
+    ByteBuffer b = ByteBuffer.wrap(v);
+    Digest generation = digest(b);
+    Pin.Status status = Pin.Status.values()[b.get()];
+    return new Pin(repo, root, at, generation, status, Keys.getInstant(b));
+  }
+
+  /** Expected hash: kind byte (0 = SHA-256, else alias kind ordinal + 1), the hash, then size. */
+  static byte[] pathEntry(PathEntry e) {
+    PathEntry.Expected x = e.expected();
+    byte[] hash = x.sha256() != null ? x.sha256().bytes() : x.alias().value();
+    int kind = x.sha256() != null ? 0 : x.alias().kind().ordinal() + 1;
+    return ByteBuffer.allocate(1 + hash.length + 8).put((byte) kind).put(hash).putLong(e.size()).array();
+  }
+
+  static PathEntry pathEntry(String path, Digest listing, byte[] v) {
+    int kind = v[0];
+    int hashLength = kind == 0 ? Digest.LENGTH : Alias.Kind.values()[kind - 1].length();
+    byte[] hash = Arrays.copyOfRange(v, 1, 1 + hashLength);
+    long size = ByteBuffer.wrap(v, 1 + hashLength, 8).getLong();
+    PathEntry.Expected expected = kind == 0
+        ? PathEntry.Expected.sha256(Digest.of(hash))
+        : PathEntry.Expected.alias(new Alias(Alias.Kind.values()[kind - 1], hash));
+    return new PathEntry(path, expected, size, listing);
+  }
+
+  static byte[] ref(Ref r) {
+    ByteBuffer b = ByteBuffer.allocate(Digest.LENGTH + Keys.INSTANT_BYTES).put(r.digest().bytes());
+    Keys.putInstant(b, r.seenAt());
+    return b.array();
+  }
+
+  static Ref ref(String repo, String path, byte[] v) {
+    ByteBuffer b = ByteBuffer.wrap(v);
+    return new Ref(repo, path, digest(b), Keys.getInstant(b));
+  }
+
+  static Digest digest(ByteBuffer b) {
+    byte[] d = new byte[Digest.LENGTH];
+    b.get(d);
+    return Digest.of(d);
+  }
+
+  static byte[] intValue(int v) {
+    return ByteBuffer.allocate(4).putInt(v).array();
+  }
+
+  static byte[] longValue(long v) {
+    return ByteBuffer.allocate(8).putLong(v).array();
+  }
+}

@@ -1,0 +1,243 @@
+package dev.reprox.storage.rocks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reprox.storage.AliasesContract;
+import dev.reprox.storage.BlobInfo;
+import dev.reprox.storage.BlobReader;
+import dev.reprox.storage.BlobStoreContract;
+import dev.reprox.storage.BlobWriter;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.MutableClock;
+import dev.reprox.storage.ObservationsContract;
+import dev.reprox.storage.PathIndexContract;
+import dev.reprox.storage.Pin;
+import dev.reprox.storage.PinsContract;
+import dev.reprox.storage.RefsContract;
+import dev.reprox.storage.Storage;
+import dev.reprox.storage.StorageException;
+import dev.reprox.storage.TailReader;
+import dev.reprox.storage.WriteCancelledException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Random;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+
+/** The contract suites against {@link RocksStorage}, plus what only a persistent store can show. */
+class RocksStorageTest {
+  static final Instant START = Instant.parse("2024-03-01T00:00:00Z");
+
+  static Storage rocks(Path dir, Clock clock, int chunkSize) throws StorageException {
+    return RocksStorage.builder().path(dir).clock(clock).chunkSize(chunkSize).hotCacheBytes(4096).build();
+  }
+
+  @TempDir
+  Path dir;
+
+  static byte[] random(int size, long seed) {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  @Test
+  void closeWithoutCommit_thenReopen_leavesNoChunks() throws Exception {
+    byte[] data = random(64 * 5 + 3, 1);
+    Storage first = rocks(dir, Clock.systemUTC(), 64);
+    BlobWriter w = first.blobs().newWriter();
+    w.write(ByteBuffer.wrap(data));
+    TailReader tail = w.tail();
+    assertThat(((RocksStorage) first).chunkKeys()).isEqualTo(5);
+
+    first.close(); // the writer is still open: as after a crash, its chunks are on disk
+
+    assertThatThrownBy(() -> tail.read(0, ByteBuffer.allocate(8))).isInstanceOf(WriteCancelledException.class);
+    try (Storage second = rocks(dir, Clock.systemUTC(), 64)) {
+      assertThat(((RocksStorage) second).chunkKeys()).isZero();
+      assertThat(second.blobs().stat(Digest.compute(data))).isEmpty();
+      // Ids are not reused: a new write after reopen gets chunks of its own.
+      BlobInfo info;
+      try (BlobWriter w2 = second.blobs().newWriter()) {
+        w2.write(ByteBuffer.wrap(data));
+        info = w2.commit(Digest.compute(data), data.length);
+      }
+      assertThat(info.size()).isEqualTo(data.length);
+      assertThat(((RocksStorage) second).chunkKeys()).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void cancel_deletesChunksAtOnce() throws Exception {
+    try (Storage s = rocks(dir, Clock.systemUTC(), 64)) {
+      BlobWriter w = s.blobs().newWriter();
+      w.write(ByteBuffer.wrap(random(64 * 3, 2)));
+      w.cancel();
+      assertThat(((RocksStorage) s).chunkKeys()).isZero();
+    }
+  }
+
+  @Test
+  void duplicateCommit_deletesTheNewChunks() throws Exception {
+    byte[] data = random(64 * 4, 3);
+    try (Storage s = rocks(dir, Clock.systemUTC(), 64)) {
+      for (int i = 0; i < 2; i++) {
+        try (BlobWriter w = s.blobs().newWriter()) {
+          w.write(ByteBuffer.wrap(data));
+          w.commit(null, -1);
+        }
+      }
+      assertThat(((RocksStorage) s).chunkKeys()).isEqualTo(4);
+      assertThat(s.stats().blobCount()).isEqualTo(1);
+      assertThat(s.stats().blobBytes()).isEqualTo(data.length);
+    }
+  }
+
+  @Test
+  void reopen_keepsBlobsPinsAndObservations() throws Exception {
+    MutableClock clock = new MutableClock(START);
+    byte[] data = random(1000, 4);
+    Pin pin = new Pin("debian", "dists/bookworm/InRelease", START, Digest.compute(data), Pin.Status.PROVEN, START);
+    try (Storage s = rocks(dir, clock, 64)) {
+      try (BlobWriter w = s.blobs().newWriter()) {
+        w.write(ByteBuffer.wrap(data));
+        w.commit(null, -1);
+      }
+      s.pins().putIfAbsent(pin);
+    }
+    try (Storage s = rocks(dir, clock, 128)) {
+      assertThat(s.pins().get(pin.repo(), pin.root(), pin.at())).contains(pin);
+      assertThat(s.stats().blobCount()).isEqualTo(1);
+      try (BlobReader r = s.blobs().open(Digest.compute(data))) {
+        ByteBuffer all = ByteBuffer.allocate(data.length);
+        long pos = 0;
+        int n;
+        while ((n = r.read(pos, all)) > 0) {
+          assertThat(n).isLessThanOrEqualTo(64); // the blob keeps the chunk size it was written with
+          pos += n;
+        }
+        assertThat(all.array()).isEqualTo(data);
+      }
+    }
+  }
+
+  @Test
+  void open_otherLayoutVersion_refusesWithMessage() throws Exception {
+    rocks(dir, Clock.systemUTC(), 64).close();
+    RocksDB.loadLibrary();
+    try (Options o = new Options();
+        org.rocksdb.DBOptions dbo = new org.rocksdb.DBOptions();
+        org.rocksdb.ColumnFamilyOptions cfo = new org.rocksdb.ColumnFamilyOptions()) {
+      java.util.List<org.rocksdb.ColumnFamilyHandle> handles = new java.util.ArrayList<>();
+      try (RocksDB db = RocksDB.open(dbo, dir.toString(), java.util.List.of(
+          new org.rocksdb.ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfo),
+          new org.rocksdb.ColumnFamilyDescriptor("chunks".getBytes(), cfo),
+          new org.rocksdb.ColumnFamilyDescriptor("open-writes".getBytes(), cfo)), handles)) {
+        db.put(Keys.layout(), Values.intValue(Keys.LAYOUT_VERSION + 1));
+        handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+      }
+    }
+
+    assertThatThrownBy(() -> rocks(dir, Clock.systemUTC(), 64))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining("layout version " + (Keys.LAYOUT_VERSION + 1))
+        .hasMessageContaining(dir.toString());
+  }
+
+  @Test
+  void close_isIdempotent_andLaterCallsFailCleanly() throws Exception {
+    Storage s = rocks(dir, Clock.systemUTC(), 64);
+    s.close();
+    s.close();
+    assertThatThrownBy(() -> s.blobs().stat(Digest.compute(new byte[0])))
+        .isInstanceOf(StorageException.class).hasMessageContaining("closed");
+  }
+
+  @Test
+  void hotCache_secondReadHits() throws Exception {
+    byte[] data = random(1 << 16, 5);
+    try (Storage s = RocksStorage.builder().path(dir).chunkSize(1 << 14).hotCacheBytes(1 << 20).build()) {
+      Digest d;
+      try (BlobWriter w = s.blobs().newWriter()) {
+        w.write(ByteBuffer.wrap(data));
+        d = w.commit(null, -1).digest();
+      }
+      long misses = s.stats().cacheMisses();
+      ByteBuffer dst = ByteBuffer.allocateDirect(1 << 14);
+      try (BlobReader r = s.blobs().open(d)) {
+        r.read(0, dst.clear());
+        r.read(0, dst.clear());
+      }
+      assertThat(s.stats().cacheMisses()).isEqualTo(misses + 1);
+      assertThat(s.stats().cacheHits()).isPositive();
+      assertThat(s.stats().cacheBytes()).isEqualTo(1 << 14);
+    }
+  }
+
+  @Test
+  void keys_lengthPrefixedStrings_doNotCollide() {
+    assertThat(Keys.ref("a", "b/c")).isNotEqualTo(Keys.ref("a/b", "c"));
+    assertThat(Keys.startsWith(Keys.pathPrefix("a", "b/cd"), Keys.pathPrefix("a", "b/c"))).isFalse();
+    assertThat(java.util.Arrays.compareUnsigned(Keys.pin("r", "x", Instant.parse("1960-01-01T00:00:00Z")),
+        Keys.pin("r", "x", Instant.EPOCH))).isNegative();
+  }
+
+  @Nested
+  class Blobs extends BlobStoreContract {
+    @Override
+    protected Storage newStorage(Path dir, Clock clock, int chunkSize) throws Exception {
+      return rocks(dir, clock, chunkSize);
+    }
+
+    @Override
+    protected void corrupt(Storage storage, Digest digest) throws Exception {
+      ((RocksStorage) storage).corrupt(digest);
+    }
+  }
+
+  @Nested
+  class ObservationsSuite extends ObservationsContract {
+    @Override
+    protected Storage newStorage(Path dir, Clock clock, int chunkSize) throws Exception {
+      return rocks(dir, clock, chunkSize);
+    }
+  }
+
+  @Nested
+  class PinsSuite extends PinsContract {
+    @Override
+    protected Storage newStorage(Path dir, Clock clock, int chunkSize) throws Exception {
+      return rocks(dir, clock, chunkSize);
+    }
+  }
+
+  @Nested
+  class PathIndexSuite extends PathIndexContract {
+    @Override
+    protected Storage newStorage(Path dir, Clock clock, int chunkSize) throws Exception {
+      return rocks(dir, clock, chunkSize);
+    }
+  }
+
+  @Nested
+  class AliasesSuite extends AliasesContract {
+    @Override
+    protected Storage newStorage(Path dir, Clock clock, int chunkSize) throws Exception {
+      return rocks(dir, clock, chunkSize);
+    }
+  }
+
+  @Nested
+  class RefsSuite extends RefsContract {
+    @Override
+    protected Storage newStorage(Path dir, Clock clock, int chunkSize) throws Exception {
+      return rocks(dir, clock, chunkSize);
+    }
+  }
+}
