@@ -1,0 +1,175 @@
+package dev.reprox.server;
+
+import dev.reprox.server.fetch.Fetchers;
+import dev.reprox.server.http.InFlight;
+import dev.reprox.server.http.ServingContext;
+import dev.reprox.storage.Storage;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Netty (native epoll where available, else NIO) behind {@link ReproxServer}. */
+final class NettyReproxServer implements ReproxServer {
+  private static final Logger log = LoggerFactory.getLogger(NettyReproxServer.class);
+
+  private final ReproxServer.Builder b;
+  private final ThreadPoolExecutor storageExecutor;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final Fetchers fetchers;
+  private final InFlight inFlight = new InFlight();
+  private final AtomicBoolean accepting = new AtomicBoolean(false);
+  private final AtomicBoolean closing = new AtomicBoolean(false);
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private Channel serverChannel;
+  private InetSocketAddress address;
+
+  private NettyReproxServer(ReproxServer.Builder b) {
+    this.b = b;
+    AtomicInteger n = new AtomicInteger();
+    // Bounded both ways: a few threads, a finite queue; a full queue answers 503, not OOM.
+    this.storageExecutor = new ThreadPoolExecutor(b.storageThreads, b.storageThreads, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(10_000), r -> {
+          Thread t = new Thread(r, "reprox-storage-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
+    IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    this.boss = new MultiThreadIoEventLoopGroup(1, io);
+    this.workers = new MultiThreadIoEventLoopGroup(0, io);
+    this.fetchers = Fetchers.live(b.storage, storageExecutor, b.clock, b.config.offline(),
+        b.upstreamHeaderTimeout, b.fillIdleTimeout);
+  }
+
+  static ReproxServer start(ReproxServer.Builder b) throws InterruptedException {
+    NettyReproxServer server = new NettyReproxServer(b);
+    try {
+      server.bind();
+    } catch (RuntimeException | InterruptedException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  private void bind() throws InterruptedException {
+    PrometheusMeterRegistry registry = registry();
+    ServingContext context = ServingContext.builder()
+        .config(b.config)
+        .fetcher(fetchers.fetcher())
+        .storageExecutor(storageExecutor)
+        .registry(registry)
+        .ready(this::ready)
+        .inFlight(inFlight)
+        .build();
+    Class<? extends ServerSocketChannel> channelType =
+        Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    serverChannel = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(channelType)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 1024 * 1024))
+        .childHandler(new ServerInitializer(context, b.connectionIdleTimeout))
+        .bind(b.config.listen())
+        .sync()
+        .channel();
+    address = (InetSocketAddress) serverChannel.localAddress();
+    accepting.set(true);
+    log.info("listening on {}:{} ({} transport, {} repositories)", address.getHostString(), address.getPort(),
+        Epoll.isAvailable() ? "epoll" : "nio", b.config.repositories().size());
+  }
+
+  private PrometheusMeterRegistry registry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new ExecutorServiceMetrics(storageExecutor, "reprox-storage", java.util.List.of()).bindTo(registry);
+    new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+    new NettyEventExecutorMetrics(workers).bindTo(registry);
+    return registry;
+  }
+
+  @Override
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  @Override
+  public boolean ready() {
+    return accepting.get() && !closing.get();
+  }
+
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      log.info("shutdown: no longer accepting connections; /readyz answers 503");
+      accepting.set(false);
+      if (serverChannel != null) {
+        serverChannel.close().syncUninterruptibly();
+      }
+      int busy = inFlight.count();
+      log.info("shutdown: waiting up to {} s for {} in-flight responses", b.drainTimeout.toSeconds(), busy);
+      boolean drained = inFlight.awaitIdle(b.drainTimeout);
+      log.info(drained ? "shutdown: in-flight responses finished"
+          : "shutdown: drain timeout; cutting " + inFlight.count() + " responses");
+      fetchers.close();
+      workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      log.info("shutdown: event loops closed");
+      storageExecutor.shutdown();
+      if (!storageExecutor.awaitTermination(10, TimeUnit.SECONDS)) {
+        storageExecutor.shutdownNow();
+      }
+      b.storage.close();
+      log.info("shutdown: storage closed");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      b.storage.close();
+    } finally {
+      closed.countDown();
+    }
+  }
+
+  @Override
+  public void awaitClosed() throws InterruptedException {
+    closed.await();
+  }
+}

@@ -1,0 +1,68 @@
+package dev.reprox.server.fetch;
+
+/**
+ * Why a fetch produced no body. The {@link Kind} is the HTTP status, mapped in one place; the
+ * message starts with the operation and names the repository and path.
+ */
+public final class FetchException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  /** Each kind carries the status the client gets. */
+  public enum Kind {
+    NOT_FOUND(404),
+    OFFLINE(503),
+    OVERLOADED(503),
+    UPSTREAM_STATUS(502),
+    UPSTREAM_UNREACHABLE(502),
+    UPSTREAM_TIMEOUT(504),
+    STORAGE(500),
+    NOT_IMPLEMENTED(501);
+
+    private final int status;
+
+    Kind(int status) {
+      this.status = status;
+    }
+
+    public int status() {
+      return status;
+    }
+
+    public String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private final Kind kind;
+
+  public FetchException(Kind kind, String message) {
+    super(message);
+    this.kind = kind;
+  }
+
+  public FetchException(Kind kind, String message, Throwable cause) {
+    super(message, cause);
+    this.kind = kind;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** Unwraps completion wrappers; anything that is not a FetchException becomes STORAGE. */
+  public static FetchException of(Throwable t, FetchRequest request) {
+    Throwable c = t;
+    while ((c instanceof java.util.concurrent.CompletionException
+            || c instanceof java.util.concurrent.ExecutionException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    if (c instanceof FetchException f) {
+      return f;
+    }
+    if (c instanceof java.util.concurrent.RejectedExecutionException) {
+      return new FetchException(Kind.OVERLOADED, "fetch " + request + ": server busy", c);
+    }
+    return new FetchException(Kind.STORAGE, "fetch " + request + ": " + c, c);
+  }
+}

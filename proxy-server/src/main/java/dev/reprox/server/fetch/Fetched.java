@@ -1,0 +1,36 @@
+package dev.reprox.server.fetch;
+
+import dev.reprox.storage.Digest;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A found body that any number of clients may read, each through its own {@link Content}: a
+ * stored blob, or an upstream fill still in progress.
+ */
+public interface Fetched {
+  /** Where the bytes came from, for metrics. */
+  enum Outcome {
+    HIT,
+    MISS;
+
+    public String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  Outcome outcome();
+
+  /** Total length when known up front (stored size or upstream Content-Length), else -1. */
+  long length();
+
+  /** The content address when the blob is committed, else empty. */
+  Optional<Digest> digest();
+
+  /** A new reader for one client. May block (opens storage): call it off the event loop. */
+  Content open() throws IOException;
+
+  /** Completes when this body no longer changes (committed or failed); single flight uses it. */
+  CompletableFuture<Void> settled();
+}

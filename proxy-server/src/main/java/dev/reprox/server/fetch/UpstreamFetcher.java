@@ -1,0 +1,139 @@
+package dev.reprox.server.fetch;
+
+import dev.reprox.storage.BlobWriter;
+import dev.reprox.storage.Storage;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Fetches a path from the repository's upstream mirror and stores it while it streams. The JDK
+ * {@link HttpClient} does the HTTP (it speaks https to mirrors such as dl-cdn.alpinelinux.org);
+ * the body goes to a {@link Fill}, which pulls one piece at a time. 200 starts a fill, 404/410 is
+ * {@code NOT_FOUND}, anything else is {@code UPSTREAM_STATUS} naming the status.
+ */
+final class UpstreamFetcher implements Fetcher, AutoCloseable {
+  private final HttpClient client;
+  private final Storage storage;
+  private final Executor storageExecutor;
+  private final ScheduledExecutorService timer;
+  private final Clock clock;
+  private final Duration headerTimeout;
+  private final Duration idleTimeout;
+  private final Set<Fill> fills = ConcurrentHashMap.newKeySet();
+
+  UpstreamFetcher(HttpClient client, Storage storage, Executor storageExecutor,
+      ScheduledExecutorService timer, Clock clock, Duration headerTimeout, Duration idleTimeout) {
+    this.client = client;
+    this.storage = storage;
+    this.storageExecutor = storageExecutor;
+    this.timer = timer;
+    this.clock = clock;
+    this.headerTimeout = headerTimeout;
+    this.idleTimeout = idleTimeout;
+  }
+
+  @Override
+  public CompletableFuture<Fetched> fetch(FetchRequest request) {
+    URI uri = upstreamUri(request);
+    CompletableFuture<Fetched> result = new CompletableFuture<>();
+    HttpRequest upstreamRequest = HttpRequest.newBuilder(uri)
+        .GET()
+        .timeout(headerTimeout)
+        .header("User-Agent", "reprox/0.1")
+        .build();
+    client.sendAsync(upstreamRequest, info -> onHeaders(request, uri, info, result))
+        .whenComplete((response, error) -> {
+          if (error != null && !result.isDone()) {
+            result.completeExceptionally(upstreamFailure(request, uri, error));
+          }
+        });
+    return result;
+  }
+
+  private HttpResponse.BodySubscriber<Void> onHeaders(FetchRequest request, URI uri,
+      HttpResponse.ResponseInfo info, CompletableFuture<Fetched> result) {
+    int status = info.statusCode();
+    if (status == 404 || status == 410) {
+      result.completeExceptionally(new FetchException(FetchException.Kind.NOT_FOUND,
+          "fetch " + request + ": upstream " + uri + " answered " + status));
+      return HttpResponse.BodySubscribers.discarding();
+    }
+    if (status != 200) {
+      result.completeExceptionally(new FetchException(FetchException.Kind.UPSTREAM_STATUS,
+          "fetch " + request + ": upstream " + uri + " answered " + status));
+      return HttpResponse.BodySubscribers.discarding();
+    }
+    BlobWriter writer;
+    try {
+      writer = storage.blobs().newWriter();
+    } catch (IOException | RuntimeException e) {
+      result.completeExceptionally(new FetchException(FetchException.Kind.STORAGE,
+          "fetch " + request + ": cannot start a blob write: " + e.getMessage(), e));
+      return HttpResponse.BodySubscribers.discarding();
+    }
+    long length = info.headers().firstValueAsLong("content-length").orElse(-1L);
+    Fill fill = new Fill(request, writer, length, storage, storageExecutor, clock, timer, idleTimeout);
+    fills.add(fill);
+    fill.settled().whenComplete((v, e) -> fills.remove(fill));
+    result.complete(fill);
+    return fill;
+  }
+
+  private static FetchException upstreamFailure(FetchRequest request, URI uri, Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof HttpTimeoutException) {
+      return new FetchException(FetchException.Kind.UPSTREAM_TIMEOUT,
+          "fetch " + request + ": upstream " + uri + " did not answer within " + "the header timeout", cause);
+    }
+    return new FetchException(FetchException.Kind.UPSTREAM_UNREACHABLE,
+        "fetch " + request + ": upstream " + uri + " failed: " + cause, cause);
+  }
+
+  /** The upstream base URL, a slash, and the path with each segment percent-encoded again. */
+  static URI upstreamUri(FetchRequest request) {
+    StringBuilder sb = new StringBuilder(request.repository().upstream().toString());
+    if (sb.length() > 0 && sb.charAt(sb.length() - 1) == '/') {
+      sb.setLength(sb.length() - 1);
+    }
+    for (String segment : request.path().split("/", -1)) {
+      sb.append('/');
+      encodeSegment(segment, sb);
+    }
+    return URI.create(sb.toString());
+  }
+
+  private static void encodeSegment(String segment, StringBuilder sb) {
+    for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      boolean keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "-._~+:@=,!$&'()*;".indexOf(c) >= 0;
+      if (keep) {
+        sb.append((char) c);
+      } else {
+        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+  }
+
+  /** Cancels every fill in progress; at shutdown, before the store closes. */
+  @Override
+  public void close() {
+    for (Fill fill : fills) {
+      fill.fail("server shutting down");
+    }
+  }
+}

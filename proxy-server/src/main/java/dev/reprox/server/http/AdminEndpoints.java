@@ -1,0 +1,55 @@
+package dev.reprox.server.http;
+
+import dev.reprox.config.RepositoryConfig;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/** {@code /healthz}, {@code /readyz}, {@code /metrics} and the small status page under {@code /-/}. */
+final class AdminEndpoints {
+  private final ServingContext sc;
+
+  AdminEndpoints(ServingContext sc) {
+    this.sc = sc;
+  }
+
+  /** The response for an admin path, or null when {@code path} is not one. */
+  FullHttpResponse answer(RequestPath path, boolean head) {
+    if (path.segments().size() == 1 && path.first().equals("healthz")) {
+      return Responses.text(HttpResponseStatus.OK, "ok\n", head);
+    }
+    if (path.segments().size() == 1 && path.first().equals("readyz")) {
+      return sc.ready.getAsBoolean()
+          ? Responses.text(HttpResponseStatus.OK, "ready\n", head)
+          : Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: shutting down or storage closed\n", head);
+    }
+    if (path.segments().size() == 1 && path.first().equals("metrics")) {
+      return Responses.full(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
+          sc.registry.scrape(), head);
+    }
+    if (path.first().equals("-")) {
+      return Responses.full(HttpResponseStatus.OK, "text/html; charset=utf-8", statusPage(), head);
+    }
+    return null;
+  }
+
+  private String statusPage() {
+    StringBuilder sb = new StringBuilder(1024)
+        .append("<!doctype html><html><head><meta charset=\"utf-8\"><title>reprox</title></head><body>")
+        .append("<h1>reprox</h1><p>")
+        .append(sc.config.offline() ? "offline" : "online")
+        .append(", ").append(sc.inFlight.count()).append(" responses in progress</p>")
+        .append("<table><tr><th>repository</th><th>format</th><th>upstream</th><th>mode</th></tr>");
+    for (RepositoryConfig r : sc.config.repositories().values()) {
+      sb.append("<tr><td>").append(escape(r.name()))
+          .append("</td><td>").append(escape(String.valueOf(r.format()).toLowerCase(java.util.Locale.ROOT)))
+          .append("</td><td>").append(escape(r.upstream().toString()))
+          .append("</td><td>").append(r.offline() || sc.config.offline() ? "offline" : "live")
+          .append("</td></tr>");
+    }
+    return sb.append("</table><p><a href=\"/metrics\">metrics</a></p></body></html>\n").toString();
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}

@@ -1,0 +1,113 @@
+package dev.reprox.server.http;
+
+import dev.reprox.server.fetch.Content;
+import dev.reprox.server.fetch.Fetched;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * The headers of a body response (200, 206, 304, 416) and the hand-over to {@link BodyWriter}.
+ * ETag is the content address when known; Range is honoured whenever the length is known, also
+ * while a fill is still streaming, since a tail can start anywhere.
+ */
+final class BodyResponse {
+  private final RequestHandler.Exchange ex;
+  private final ServingContext sc;
+
+  BodyResponse(RequestHandler.Exchange ex, ServingContext sc) {
+    this.ex = ex;
+    this.sc = sc;
+  }
+
+  /** On the event loop. {@code content} is null for HEAD; it is closed here unless a body streams. */
+  void send(Fetched fetched, Content content) {
+    ChannelHandlerContext ctx = ex.ctx();
+    if (ex.ended() || !ctx.channel().isActive()) {
+      closeQuietly(content);
+      ex.end("aborted", 0);
+      return;
+    }
+    HttpHeaders requestHeaders = ex.request.headers();
+    long length = fetched.length();
+    String etag = fetched.digest().map(d -> "\"" + d + "\"").orElse(null);
+    String ifNoneMatch = requestHeaders.get(HttpHeaderNames.IF_NONE_MATCH);
+    if (etag != null && ifNoneMatch != null && (ifNoneMatch.contains(etag) || ifNoneMatch.trim().equals("*"))) {
+      closeQuietly(content);
+      FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED);
+      r.headers().set(HttpHeaderNames.ETAG, etag);
+      cacheHeaders(r.headers(), fetched);
+      ex.reply(r, fetched.outcome().tag(), false);
+      return;
+    }
+    ByteRange range = length >= 0 ? ByteRange.parse(requestHeaders.get(HttpHeaderNames.RANGE), length) : null;
+    String ifRange = requestHeaders.get(HttpHeaderNames.IF_RANGE);
+    if (range != null && ifRange != null && !ifRange.equals(etag)) {
+      range = null; // the client's copy is another version: send the whole body
+    }
+    if (range == ByteRange.UNSATISFIABLE) {
+      closeQuietly(content);
+      FullHttpResponse r = Responses.text(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+          "range not satisfiable: body is " + length + " bytes\n", ex.head);
+      r.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + length);
+      ex.reply(r, "range_not_satisfiable", false);
+      return;
+    }
+    HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
+        range != null ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK);
+    HttpHeaders h = r.headers();
+    h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
+    if (etag != null) {
+      h.set(HttpHeaderNames.ETAG, etag);
+    }
+    cacheHeaders(h, fetched);
+    long start = 0;
+    long end = length;
+    if (range != null) {
+      start = range.first();
+      end = range.last() + 1;
+      h.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + range.first() + "-" + range.last() + "/" + length);
+    }
+    if (length >= 0) {
+      h.set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
+      HttpUtil.setContentLength(r, end - start);
+    } else {
+      HttpUtil.setTransferEncodingChunked(r, true);
+    }
+    String outcome = fetched.outcome().tag();
+    if (content == null) {
+      ctx.write(r);
+      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> {
+        if (!f.isSuccess()) {
+          ctx.close();
+        }
+        ex.end(f.isSuccess() ? outcome : "aborted", 0);
+      });
+      return;
+    }
+    ctx.write(r);
+    ex.body = new BodyWriter(ctx, content, sc.storageExecutor, start, end,
+        (bytes, complete) -> ex.end(complete ? outcome : "aborted", bytes));
+    ex.body.start();
+  }
+
+  private void cacheHeaders(HttpHeaders h, Fetched fetched) {
+    h.set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=" + sc.liveMaxAge.toSeconds());
+    h.set("X-Reprox-Cache", fetched.outcome().name());
+  }
+
+  private static void closeQuietly(Content content) {
+    if (content != null) {
+      content.close();
+    }
+  }
+}

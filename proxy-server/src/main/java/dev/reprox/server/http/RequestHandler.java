@@ -1,0 +1,313 @@
+package dev.reprox.server.http;
+
+import dev.reprox.config.RepositoryConfig;
+import dev.reprox.server.fetch.Content;
+import dev.reprox.server.fetch.FetchException;
+import dev.reprox.server.fetch.FetchRequest;
+import dev.reprox.server.fetch.Fetched;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection's requests, one at a time: guard clauses that each end in an error response,
+ * then one call into the fetch chain, then the response. Requests a client pipelines while one
+ * is in progress wait in a short queue with reading paused. Request bodies are never read into
+ * memory: methods that could carry one are refused and the connection closed.
+ */
+final class RequestHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
+  private static final String ALLOW = "GET, HEAD";
+  private static final int MAX_PIPELINED = 8;
+
+  private final ServingContext sc;
+  private final AdminEndpoints admin;
+  private final ArrayDeque<HttpRequest> pending = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private Exchange current;
+  private ScheduledFuture<?> headTimer;
+
+  RequestHandler(ServingContext sc) {
+    this.sc = sc;
+    this.admin = new AdminEndpoints(sc);
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    armHeadTimer();
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (!(msg instanceof HttpRequest request)) {
+        return; // request body pieces: GET/HEAD carry none worth reading
+      }
+      disarmHeadTimer();
+      if (current == null) {
+        handle(request);
+      } else if (pending.size() < MAX_PIPELINED) {
+        pending.add(request);
+        ctx.channel().config().setAutoRead(false);
+      } else {
+        ctx.close();
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (current != null && current.body != null) {
+      current.body.writabilityChanged();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    disarmHeadTimer();
+    pending.clear();
+    if (current != null) {
+      current.cut();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      log.debug("closing idle connection {}", ctx.channel().remoteAddress());
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+
+  private void handle(HttpRequest request) {
+    Exchange ex = new Exchange(request);
+    current = ex;
+    sc.inFlight.begin();
+    HttpMethod method = request.method();
+    String uri = request.uri();
+    if (request.decoderResult().isFailure()) {
+      ex.error(HttpResponseStatus.BAD_REQUEST, "bad request: " + request.decoderResult().cause().getMessage(),
+          "bad_request", true);
+      return;
+    }
+    if (method.equals(HttpMethod.CONNECT)) {
+      ex.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported: use http:// sources"
+          + " (the signatures protect integrity, and TLS tunnels cannot be cached)", "method", true);
+      return;
+    }
+    if (!uri.startsWith("/")) {
+      boolean absolute = uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8);
+      ex.error(absolute ? HttpResponseStatus.FORBIDDEN : HttpResponseStatus.BAD_REQUEST,
+          absolute ? "forward proxy mode not configured yet" : "bad request target", "forbidden", false);
+      return;
+    }
+    if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+      ex.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + method + " not allowed: use GET or HEAD",
+          "method", true);
+      return;
+    }
+    RequestPath path;
+    try {
+      path = RequestPath.parse(uri);
+    } catch (RequestPath.Unsafe e) {
+      ex.error(HttpResponseStatus.BAD_REQUEST, "bad path: " + e.getMessage(), "bad_request", false);
+      return;
+    }
+    FullHttpResponse adminResponse = admin.answer(path, ex.head);
+    if (adminResponse != null) {
+      ex.reply(adminResponse, "admin", false);
+      return;
+    }
+    RepositoryConfig repository = sc.config.repositories().get(path.first());
+    if (repository == null) {
+      ex.error(HttpResponseStatus.NOT_FOUND, "unknown repository \"" + path.first() + "\"; configured: "
+          + String.join(", ", sc.config.repositories().keySet()), "unknown_repository", false);
+      return;
+    }
+    ex.repository = repository.name();
+    if (path.rest().isEmpty()) {
+      ex.error(HttpResponseStatus.NOT_FOUND, "no path below repository " + repository.name(), "not_found", false);
+      return;
+    }
+    if (path.segments().get(1).startsWith("@")) {
+      ex.error(HttpResponseStatus.NOT_IMPLEMENTED, "snapshot paths (/" + repository.name()
+          + "/@<time>/...) are not implemented yet", "not_implemented", false);
+      return;
+    }
+    fetch(ex, new FetchRequest(repository, path.rest()));
+  }
+
+  private void fetch(Exchange ex, FetchRequest request) {
+    sc.fetcher.fetch(request).whenComplete((fetched, error) -> {
+      if (error != null) {
+        FetchException f = FetchException.of(error, request);
+        onLoop(() -> ex.error(HttpResponseStatus.valueOf(f.kind().status()), f.getMessage(), f.kind().tag(), false));
+        return;
+      }
+      if (ex.head) {
+        onLoop(() -> new BodyResponse(ex, sc).send(fetched, null));
+        return;
+      }
+      try {
+        sc.storageExecutor.execute(() -> {
+          Content content;
+          try {
+            content = fetched.open();
+          } catch (Exception e) {
+            FetchException f = FetchException.of(new FetchException(FetchException.Kind.STORAGE,
+                "open " + request + ": " + e.getMessage(), e), request);
+            onLoop(() -> ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, f.getMessage(), f.kind().tag(), false));
+            return;
+          }
+          if (!onLoop(() -> new BodyResponse(ex, sc).send(fetched, content))) {
+            content.close();
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        onLoop(() -> ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "server busy", "overloaded", false));
+      }
+    });
+  }
+
+  private boolean onLoop(Runnable task) {
+    try {
+      ctx.executor().execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  /** The response to {@code ex} has ended: account for it and take the next request. */
+  private void finished(Exchange ex, String outcome, long bytes) {
+    sc.metrics.record(ex.repository, outcome, System.nanoTime() - ex.startNanos);
+    sc.metrics.served(ex.repository, bytes);
+    sc.inFlight.end();
+    if (current == ex) {
+      current = null;
+    }
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    HttpRequest next = pending.poll();
+    if (next != null) {
+      handle(next);
+      return;
+    }
+    ctx.channel().config().setAutoRead(true);
+    armHeadTimer();
+  }
+
+  private void armHeadTimer() {
+    disarmHeadTimer();
+    headTimer = ctx.executor().schedule(() -> {
+      if (current == null) {
+        log.debug("closing {}: no complete request within {}", ctx.channel().remoteAddress(), sc.requestHeadTimeout);
+        ctx.close();
+      }
+    }, sc.requestHeadTimeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void disarmHeadTimer() {
+    if (headTimer != null) {
+      headTimer.cancel(false);
+      headTimer = null;
+    }
+  }
+
+  /** One request and its response's progress; everything on the event loop. */
+  final class Exchange {
+    final HttpRequest request;
+    final boolean head;
+    final long startNanos = System.nanoTime();
+    String repository = "-";
+    BodyWriter body;
+    private boolean ended;
+
+    Exchange(HttpRequest request) {
+      this.request = request;
+      this.head = request.method().equals(HttpMethod.HEAD);
+    }
+
+    ChannelHandlerContext ctx() {
+      return ctx;
+    }
+
+    boolean ended() {
+      return ended;
+    }
+
+    void error(HttpResponseStatus status, String message, String outcome, boolean close) {
+      FullHttpResponse r = Responses.text(status, message + "\n", head);
+      if (status.equals(HttpResponseStatus.METHOD_NOT_ALLOWED)) {
+        r.headers().set(HttpHeaderNames.ALLOW, ALLOW);
+      }
+      reply(r, outcome, close);
+    }
+
+    void reply(FullHttpResponse r, String outcome, boolean close) {
+      if (ended || !ctx.channel().isActive()) {
+        r.release();
+        end("aborted", 0);
+        return;
+      }
+      if (close) {
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      }
+      ctx.writeAndFlush(r).addListener(f -> {
+        if (close || !f.isSuccess()) {
+          ctx.close();
+        }
+        end(f.isSuccess() ? outcome : "aborted", 0);
+      });
+    }
+
+    /** The connection closed under this exchange. */
+    void cut() {
+      if (body != null) {
+        body.cancel();
+      } else {
+        end("aborted", 0);
+      }
+    }
+
+    void end(String outcome, long bytes) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      finished(this, outcome, bytes);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package dev.reprox.server.http;
+
+import dev.reprox.config.ReproxConfig;
+import dev.reprox.server.fetch.Fetcher;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.ChannelHandler;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What every connection's handler shares: configuration, the fetch chain, the storage executor,
+ * metrics, readiness and the in-flight counter. Built once by the server;
+ * {@link #newHandler()} makes the per-connection request handler.
+ */
+public final class ServingContext {
+  final ReproxConfig config;
+  final Fetcher fetcher;
+  final Executor storageExecutor;
+  final PrometheusMeterRegistry registry;
+  final RequestMetrics metrics;
+  final BooleanSupplier ready;
+  final InFlight inFlight;
+  final Duration requestHeadTimeout;
+  final Duration liveMaxAge;
+
+  private ServingContext(Builder b) {
+    this.config = Objects.requireNonNull(b.config, "config");
+    this.fetcher = Objects.requireNonNull(b.fetcher, "fetcher");
+    this.storageExecutor = Objects.requireNonNull(b.storageExecutor, "storageExecutor");
+    this.registry = Objects.requireNonNull(b.registry, "registry");
+    this.metrics = new RequestMetrics(registry);
+    this.ready = b.ready;
+    this.inFlight = b.inFlight;
+    this.requestHeadTimeout = b.requestHeadTimeout;
+    this.liveMaxAge = b.liveMaxAge;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A fresh handler for one connection (it keeps per-connection state). */
+  public ChannelHandler newHandler() {
+    return new RequestHandler(this);
+  }
+
+  public InFlight inFlight() {
+    return inFlight;
+  }
+
+  /** Builds a {@link ServingContext}. */
+  public static final class Builder {
+    private ReproxConfig config;
+    private Fetcher fetcher;
+    private Executor storageExecutor;
+    private PrometheusMeterRegistry registry;
+    private BooleanSupplier ready = () -> true;
+    private InFlight inFlight = new InFlight();
+    private Duration requestHeadTimeout = Duration.ofSeconds(30);
+    private Duration liveMaxAge = Duration.ofSeconds(60);
+
+    private Builder() {}
+
+    public Builder config(ReproxConfig config) {
+      this.config = config;
+      return this;
+    }
+
+    public Builder fetcher(Fetcher fetcher) {
+      this.fetcher = fetcher;
+      return this;
+    }
+
+    public Builder storageExecutor(Executor storageExecutor) {
+      this.storageExecutor = storageExecutor;
+      return this;
+    }
+
+    public Builder registry(PrometheusMeterRegistry registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    /** Whether /readyz answers 200 (storage open, accepting). */
+    public Builder ready(BooleanSupplier ready) {
+      this.ready = ready;
+      return this;
+    }
+
+    public Builder inFlight(InFlight inFlight) {
+      this.inFlight = inFlight;
+      return this;
+    }
+
+    /** How long a connection may take to send a complete request head (slowloris guard). */
+    public Builder requestHeadTimeout(Duration timeout) {
+      this.requestHeadTimeout = timeout;
+      return this;
+    }
+
+    /** {@code Cache-Control: max-age} of live pass-through responses. */
+    public Builder liveMaxAge(Duration maxAge) {
+      this.liveMaxAge = maxAge;
+      return this;
+    }
+
+    public ServingContext build() {
+      return new ServingContext(this);
+    }
+  }
+}
