@@ -1,0 +1,35 @@
+package dev.reprox.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ByteRangeTest {
+  @Test
+  void parse_closedRange_clampsToSize() {
+    assertThat(ByteRange.parse("bytes=10-19", 100)).isEqualTo(new ByteRange(10, 19));
+    assertThat(ByteRange.parse("bytes=90-200", 100)).isEqualTo(new ByteRange(90, 99));
+  }
+
+  @Test
+  void parse_openAndSuffix() {
+    assertThat(ByteRange.parse("bytes=95-", 100)).isEqualTo(new ByteRange(95, 99));
+    assertThat(ByteRange.parse("bytes=-10", 100)).isEqualTo(new ByteRange(90, 99));
+    assertThat(ByteRange.parse("bytes=-1000", 100)).isEqualTo(new ByteRange(0, 99));
+  }
+
+  @Test
+  void parse_beyondEnd_unsatisfiable() {
+    assertThat(ByteRange.parse("bytes=100-", 100)).isSameAs(ByteRange.UNSATISFIABLE);
+    assertThat(ByteRange.parse("bytes=-0", 100)).isSameAs(ByteRange.UNSATISFIABLE);
+  }
+
+  @Test
+  void parse_malformedOrMulti_ignored() {
+    assertThat(ByteRange.parse(null, 100)).isNull();
+    assertThat(ByteRange.parse("bytes=1-2,5-6", 100)).isNull();
+    assertThat(ByteRange.parse("bytes=x-1", 100)).isNull();
+    assertThat(ByteRange.parse("items=1-2", 100)).isNull();
+    assertThat(ByteRange.parse("bytes=5-1", 100)).isNull();
+  }
+}

@@ -1,0 +1,258 @@
+package dev.reprox.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.reprox.config.Keyring;
+import dev.reprox.config.RepositoryConfig;
+import dev.reprox.config.ReproxConfig;
+import dev.reprox.server.fetch.Fetchers;
+import dev.reprox.storage.BlobInfo;
+import dev.reprox.storage.BlobWriter;
+import dev.reprox.storage.Ref;
+import dev.reprox.storage.memory.MemoryStorage;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The handler on an {@link EmbeddedChannel}: storage calls run inline (a direct executor) and
+ * the channel's queued tasks are run by hand, so each exchange completes on the test thread.
+ */
+class RequestHandlerTest {
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+  private static final Executor DIRECT = Runnable::run;
+
+  private final AtomicBoolean ready = new AtomicBoolean(true);
+  private dev.reprox.storage.Storage storage;
+  private Fetchers fetchers;
+  private ServingContext context;
+  private EmbeddedChannel channel;
+  private byte[] blob;
+
+  record Reply(int status, HttpHeaders headers, byte[] body) {
+    String text() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    storage = MemoryStorage.builder().clock(CLOCK).chunkSize(1000).build();
+    Map<String, RepositoryConfig> repos = new LinkedHashMap<>();
+    repos.put("test", repo("test"));
+    repos.put("other", repo("other"));
+    // Offline: a miss must never leave the test for a network.
+    ReproxConfig config = new ReproxConfig(new InetSocketAddress("127.0.0.1", 0), Path.of("unused"), true, repos);
+    fetchers = Fetchers.live(storage, DIRECT, CLOCK, true, Duration.ofSeconds(1), Duration.ofSeconds(1));
+    context = ServingContext.builder()
+        .config(config)
+        .fetcher(fetchers.fetcher())
+        .storageExecutor(DIRECT)
+        .registry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+        .ready(ready::get)
+        .build();
+    channel = new EmbeddedChannel(context.newHandler());
+    blob = new byte[2500];
+    for (int i = 0; i < blob.length; i++) {
+      blob[i] = (byte) (i * 31);
+    }
+    BlobInfo info;
+    try (BlobWriter w = storage.blobs().newWriter()) {
+      w.write(ByteBuffer.wrap(blob));
+      info = w.commit(null, blob.length);
+    }
+    storage.refs().put(new Ref("test", "pool/a.deb", info.digest(), CLOCK.instant()));
+  }
+
+  @AfterEach
+  void tearDown() {
+    assertFalse(channel.finishAndReleaseAll());
+    assertThat(context.inFlight().count()).isZero();
+    fetchers.close();
+    storage.close();
+  }
+
+  private static RepositoryConfig repo(String name) {
+    return new RepositoryConfig(name, RepositoryConfig.Format.APT, URI.create("http://127.0.0.1:9/" + name),
+        Optional.empty(), new Keyring.None(), RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), false);
+  }
+
+  private Reply send(HttpMethod method, String uri, String... headers) {
+    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri);
+    for (int i = 0; i < headers.length; i += 2) {
+      request.headers().set(headers[i], headers[i + 1]);
+    }
+    channel.writeInbound(request);
+    channel.runPendingTasks();
+    HttpResponse head = null;
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    Object msg;
+    while ((msg = channel.readOutbound()) != null) {
+      try {
+        if (msg instanceof HttpResponse r) {
+          head = r;
+        }
+        if (msg instanceof HttpContent c) {
+          ByteBuf b = c.content();
+          byte[] bytes = new byte[b.readableBytes()];
+          b.getBytes(b.readerIndex(), bytes);
+          body.writeBytes(bytes);
+          if (msg instanceof LastHttpContent) {
+            break;
+          }
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+    assertThat(head).as("a response to %s %s", method, uri).isNotNull();
+    return new Reply(head.status().code(), head.headers(), body.toByteArray());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/test/../x", "/test/%2e%2e/x", "/test/a%2fb", "/test/a%5cb", "/test/a\\b",
+      "/test/a%00b", "//test/x", "/test//x", "/test/%c0%ae", "/test/%ff"})
+  void get_unsafePath_answers400(String uri) {
+    Reply r = send(HttpMethod.GET, uri);
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.text()).startsWith("bad path: ");
+  }
+
+  @Test
+  void post_answers405WithAllow() {
+    Reply r = send(HttpMethod.POST, "/test/pool/a.deb");
+    assertThat(r.status()).isEqualTo(405);
+    assertThat(r.headers().get("Allow")).isEqualTo("GET, HEAD");
+  }
+
+  @Test
+  void connect_answers405SayingUseHttp() {
+    Reply r = send(HttpMethod.CONNECT, "deb.debian.org:443");
+    assertThat(r.status()).isEqualTo(405);
+    assertThat(r.text()).contains("use http:// sources");
+  }
+
+  @Test
+  void absoluteForm_answers403() {
+    Reply r = send(HttpMethod.GET, "http://deb.debian.org/debian/dists/bookworm/InRelease");
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(r.text()).contains("forward proxy mode not configured yet");
+  }
+
+  @Test
+  void get_unknownRepository_answers404NamingConfigured() {
+    Reply r = send(HttpMethod.GET, "/nope/x");
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.text()).contains("\"nope\"").contains("test, other");
+  }
+
+  @Test
+  void health_okAndReadinessFollowsState() {
+    assertThat(send(HttpMethod.GET, "/healthz").status()).isEqualTo(200);
+    assertThat(send(HttpMethod.GET, "/readyz").status()).isEqualTo(200);
+    ready.set(false);
+    assertThat(send(HttpMethod.GET, "/readyz").status()).isEqualTo(503);
+  }
+
+  @Test
+  void get_stored_servesBodyWithEtagAndLength() {
+    Reply r = send(HttpMethod.GET, "/test/pool/a.deb");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(blob);
+    assertThat(r.headers().get("Content-Length")).isEqualTo("2500");
+    assertThat(r.headers().get("ETag")).isEqualTo("\"sha256:" + dev.reprox.storage.Digest.compute(blob).hex() + "\"");
+    assertThat(r.headers().get("X-Reprox-Cache")).isEqualTo("HIT");
+  }
+
+  @Test
+  void head_stored_lengthWithoutBody() {
+    Reply r = send(HttpMethod.HEAD, "/test/pool/a.deb");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.headers().get("Content-Length")).isEqualTo("2500");
+    assertThat(r.body()).isEmpty();
+  }
+
+  @Test
+  void get_range_answers206WithSlice() {
+    Reply r = send(HttpMethod.GET, "/test/pool/a.deb", "Range", "bytes=900-2099");
+    assertThat(r.status()).isEqualTo(206);
+    assertThat(r.headers().get("Content-Range")).isEqualTo("bytes 900-2099/2500");
+    assertThat(r.body()).isEqualTo(Arrays.copyOfRange(blob, 900, 2100));
+  }
+
+  @Test
+  void get_rangeBeyondEnd_answers416() {
+    Reply r = send(HttpMethod.GET, "/test/pool/a.deb", "Range", "bytes=2500-");
+    assertThat(r.status()).isEqualTo(416);
+    assertThat(r.headers().get("Content-Range")).isEqualTo("bytes */2500");
+  }
+
+  @Test
+  void get_ifNoneMatch_answers304() {
+    String etag = send(HttpMethod.GET, "/test/pool/a.deb").headers().get("ETag");
+    Reply r = send(HttpMethod.GET, "/test/pool/a.deb", "If-None-Match", etag);
+    assertThat(r.status()).isEqualTo(304);
+    assertThat(r.body()).isEmpty();
+  }
+
+  @Test
+  void get_notStoredWhileOffline_answers503NamingRepositoryAndPath() {
+    Reply r = send(HttpMethod.GET, "/test/pool/missing.deb");
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.text()).contains("test/pool/missing.deb").contains("offline");
+  }
+
+  @Test
+  void get_snapshotPath_answers501() {
+    assertThat(send(HttpMethod.GET, "/test/@20240301T000000Z/dists/x").status()).isEqualTo(501);
+  }
+
+  @Test
+  void metrics_countRequestsByRepositoryAndOutcome() {
+    send(HttpMethod.GET, "/test/pool/a.deb");
+    Reply r = send(HttpMethod.GET, "/metrics");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.text()).contains("reprox_requests_seconds_count{outcome=\"hit\",repository=\"test\"} 1")
+        .contains("reprox_served_bytes_total{repository=\"test\"} 2500");
+  }
+
+  @Test
+  void keepAlive_twoRequestsOnOneChannel() {
+    assertThat(send(HttpMethod.GET, "/test/pool/a.deb").body()).isEqualTo(blob);
+    assertThat(send(HttpMethod.GET, "/test/pool/a.deb", "Range", "bytes=0-9").body())
+        .isEqualTo(Arrays.copyOf(blob, 10));
+  }
+}
