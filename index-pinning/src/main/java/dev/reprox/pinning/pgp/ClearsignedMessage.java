@@ -1,6 +1,7 @@
 package dev.reprox.pinning.pgp;
 
-import dev.reprox.pinning.pgp.SignatureInvalidException.Kind;
+import dev.reprox.pinning.SignatureInvalidException;
+import dev.reprox.pinning.SignatureInvalidException.Kind;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

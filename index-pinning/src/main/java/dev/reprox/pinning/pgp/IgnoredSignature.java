@@ -1,5 +1,7 @@
 package dev.reprox.pinning.pgp;
 
+import dev.reprox.pinning.SignatureInvalidException;
+
 /**
  * A signature that neither made the file good nor bad: by a key outside the keyring, or by a
  * keyring key that was not usable when it signed (the reason says which).

@@ -1,5 +1,6 @@
 package dev.reprox.pinning.pgp;
 
+import dev.reprox.pinning.SignatureInvalidException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,14 @@ public interface SignatureVerifier {
 
   /** Upper-case hex fingerprints of every primary key in the keyring. */
   List<String> primaryFingerprints();
+
+  /**
+   * The cleartext of a clearsigned file WITHOUT verifying it, for repositories configured without
+   * a keyring (their observations are recorded as unverified).
+   */
+  static byte[] unverifiedCleartext(byte[] file) throws SignatureInvalidException {
+    return ClearsignedMessage.parse(file).cleartext();
+  }
 
   static Builder builder() {
     return new Builder();

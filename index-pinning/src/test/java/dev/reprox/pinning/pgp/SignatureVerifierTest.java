@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprox.pinning.Fixtures;
-import dev.reprox.pinning.pgp.SignatureInvalidException.Kind;
+import dev.reprox.pinning.SignatureInvalidException;
+import dev.reprox.pinning.SignatureInvalidException.Kind;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;

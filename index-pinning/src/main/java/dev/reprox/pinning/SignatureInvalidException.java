@@ -1,9 +1,9 @@
-package dev.reprox.pinning.pgp;
+package dev.reprox.pinning;
 
 import java.util.Objects;
 
 /**
- * A signed file that must not be trusted, with the reason as a {@link Kind}. The message names the
+ * A signed file (an InRelease, a Release.gpg, an APKINDEX signature, a repomd.xml.asc) that must not be trusted, with the reason as a {@link Kind}. The message names the
  * operation and, where known, the key; callers prefix the repository and path.
  */
 public final class SignatureInvalidException extends Exception {

@@ -1,0 +1,60 @@
+package dev.reprox.pinning;
+
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.Observation;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A verified (or, for a repository without a keyring, merely parsed) root index.
+ *
+ * @param path the root's repository path, e.g. {@code dists/bookworm/InRelease}
+ * @param digest SHA-256 of the bytes as served: the generation's identity
+ * @param contentDigest SHA-256 of the signed payload; equal for the shapes of one generation
+ *     (see {@link RootGroup})
+ * @param publishedAt publication time from the signed bytes
+ * @param publishedEstimated true when the bytes carry no usable time and {@code publishedAt} is
+ *     an estimate (apk indexes with 1970 mtimes)
+ * @param verified false when the repository has no keyring and nothing was checked
+ * @param signers primary-key fingerprints (upper-case hex) of every verifying signer, first one
+ *     is recorded as the observation's signer; empty when not verified
+ * @param validUntil the root's own expiry claim, if any (apt's Valid-Until; reprox replays old
+ *     roots, so it is informational)
+ * @param files every file the root lists, keyed by full repository path
+ */
+public record RootIndex(String path, Digest digest, Digest contentDigest, Instant publishedAt,
+    boolean publishedEstimated, boolean verified, List<String> signers, Optional<Instant> validUntil,
+    Map<String, ListedFile> files) {
+
+  public RootIndex {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(digest, "digest");
+    Objects.requireNonNull(contentDigest, "contentDigest");
+    Objects.requireNonNull(publishedAt, "publishedAt");
+    signers = List.copyOf(signers);
+    files = Collections.unmodifiableMap(new LinkedHashMap<>(files));
+    if (verified && signers.isEmpty()) {
+      throw new IllegalArgumentException("a verified root index needs a signer: " + path);
+    }
+  }
+
+  /** What the root says the file at {@code path} must be, if it lists it. */
+  public Optional<ListedFile> lookup(String path) {
+    return Optional.ofNullable(files.get(path));
+  }
+
+  /** The first signer's fingerprint, or empty for an unverified root. */
+  public String signer() {
+    return signers.isEmpty() ? "" : signers.get(0);
+  }
+
+  /** The observation to record for this root in {@code repo}, fetched at {@code fetchedAt}. */
+  public Observation observation(String repo, Instant fetchedAt, Observation.Source source) {
+    return new Observation(repo, path, digest, publishedAt, publishedEstimated, fetchedAt, signer(), source);
+  }
+}
