@@ -160,10 +160,6 @@ public final class ApkIndex {
     return new ApkIndex(file, what, signatures, signedOffset, description, entryMtime, signature);
   }
 
-  byte[] file() {
-    return file;
-  }
-
   /** Every RSA signature of the first member, in file order; empty for an unsigned index. */
   public List<ApkSignature> signatures() {
     return signatures;
