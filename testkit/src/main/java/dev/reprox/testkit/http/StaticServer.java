@@ -1,0 +1,179 @@
+package dev.reprox.testkit.http;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * Serves the files under a root directory on 127.0.0.1 with GET and HEAD, and records every
+ * request. Paths with a segment starting with '.' are hidden (fixture builders write temporary
+ * files that way). {@code stop()} then {@code start()} keeps the port, so a proxy configured with
+ * this upstream's URL finds it again.
+ */
+public final class StaticServer implements AutoCloseable {
+
+    /** One request as the server saw it. */
+    public record Request(String method, String path, int status, Instant at) {
+    }
+
+    private final Clock clock;
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private volatile Path root;
+    private int port;
+    private HttpServer server;
+    private ExecutorService executor;
+
+    private StaticServer(Path root, Clock clock) {
+        this.root = root.toAbsolutePath().normalize();
+        this.clock = clock;
+    }
+
+    /** Starts serving {@code root} on an ephemeral loopback port. */
+    public static StaticServer serve(Path root) {
+        return serve(root, Clock.systemUTC());
+    }
+
+    /** As {@link #serve(Path)}, stamping requests with {@code clock}. */
+    public static StaticServer serve(Path root, Clock clock) {
+        StaticServer s = new StaticServer(root, clock);
+        s.start();
+        return s;
+    }
+
+    /** Starts listening again, on the same port as before if there was one. */
+    public synchronized void start() {
+        if (server != null) {
+            return;
+        }
+        try {
+            HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+            executor = Executors.newFixedThreadPool(8, r -> {
+                Thread t = new Thread(r, "static-server-" + port);
+                t.setDaemon(true);
+                return t;
+            });
+            s.setExecutor(executor);
+            s.createContext("/", this::handle);
+            s.start();
+            server = s;
+            port = s.getAddress().getPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("start static server for " + root + " on port " + port, e);
+        }
+    }
+
+    /** Stops listening (the upstream goes away); connections in flight are cut. */
+    public synchronized void stop() {
+        if (server != null) {
+            server.stop(0);
+            executor.shutdownNow();
+            server = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public synchronized boolean running() {
+        return server != null;
+    }
+
+    /** Serves {@code newRoot} from now on. */
+    public void root(Path newRoot) {
+        root = newRoot.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public synchronized int port() {
+        return port;
+    }
+
+    /** {@code http://127.0.0.1:<port>/}. */
+    public URI baseUri() {
+        return URI.create("http://127.0.0.1:" + port() + "/");
+    }
+
+    /** Every request so far, oldest first. */
+    public List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** Requests whose path equals {@code path} (leading '/' optional). */
+    public List<Request> requestsFor(String path) {
+        String p = path.startsWith("/") ? path : "/" + path;
+        return requests.stream().filter(r -> r.path().equals(p)).toList();
+    }
+
+    /** Requests whose path ends with {@code suffix}, e.g. {@code ".deb"}. */
+    public List<Request> requestsEndingWith(String suffix) {
+        return requests.stream().filter(r -> r.path().endsWith(suffix)).toList();
+    }
+
+    public void clearRequests() {
+        requests.clear();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getPath();
+            boolean head = "HEAD".equals(method);
+            if (!head && !"GET".equals(method)) {
+                respond(exchange, method, path, 405);
+                return;
+            }
+            Path file = resolve(path);
+            if (file == null || !Files.isRegularFile(file)) {
+                respond(exchange, method, path, 404);
+                return;
+            }
+            long size = Files.size(file);
+            exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+            requests.add(new Request(method, path, 200, clock.instant()));
+            if (head) {
+                exchange.getResponseHeaders().set("Content-Length", Long.toString(size));
+                exchange.sendResponseHeaders(200, -1);
+                return;
+            }
+            exchange.sendResponseHeaders(200, size == 0 ? -1 : size);
+            try (OutputStream body = exchange.getResponseBody()) {
+                Files.copy(file, body);
+            }
+        }
+    }
+
+    private Path resolve(String path) {
+        Path base = root;
+        for (String segment : path.split("/")) {
+            if (segment.startsWith(".")) {
+                return null;
+            }
+        }
+        Path file = base.resolve(path.replaceFirst("^/+", "")).normalize();
+        return file.startsWith(base) ? file : null;
+    }
+
+    private void respond(HttpExchange exchange, String method, String path, int status) throws IOException {
+        requests.add(new Request(method, path, status, clock.instant()));
+        exchange.sendResponseHeaders(status, -1);
+    }
+}
