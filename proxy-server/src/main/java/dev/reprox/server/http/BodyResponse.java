@@ -94,7 +94,13 @@ final class BodyResponse {
       });
       return;
     }
-    ctx.write(r);
+    if (fetched.outcome() == Fetched.Outcome.MISS) {
+      // The upstream may still fail: send the headers now, so a client that then sees the
+      // connection cut knows the response failed (and does not silently retry the request).
+      ctx.writeAndFlush(r);
+    } else {
+      ctx.write(r); // goes out with the first chunk
+    }
     ex.body = new BodyWriter(ctx, content, sc.storageExecutor, start, end,
         (bytes, complete) -> ex.end(complete ? outcome : "aborted", bytes));
     ex.body.start();

@@ -1,0 +1,213 @@
+package dev.reprox.server.cli;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code reprox serve} as a real child JVM (the shaded jar, leak detection paranoid) in front of
+ * a WireMock upstream. The server is started once; each test uses its own upstream path.
+ */
+class ServeIT {
+  private static final Path JAR = Path.of("target", "reprox.jar").toAbsolutePath();
+
+  @TempDir
+  static Path dir;
+
+  static WireMockServer upstream;
+  static Process server;
+  static Path serverLog;
+  static String base;
+  static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @BeforeAll
+  static void start() throws Exception {
+    upstream = new WireMockServer(wireMockConfig().dynamicPort());
+    upstream.start();
+    Path config = dir.resolve("reprox.yaml");
+    Files.writeString(config, "repositories:\n"
+        + "  test:\n"
+        + "    format: apt\n"
+        + "    upstream: http://127.0.0.1:" + upstream.port() + "/up\n"
+        + "    keyring: none\n");
+    serverLog = dir.resolve("server.log");
+    server = reprox(serverLog, "serve", "--config", config.toString(), "--data", dir.resolve("data").toString(),
+        "--listen", "127.0.0.1:0", "--drain-timeout", "2").start();
+    base = "http://" + readListeningLine(server) + "/test/";
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (server != null) {
+        server.destroy(); // SIGTERM: the graceful shutdown path
+        assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("reprox exits after SIGTERM").isTrue();
+        String log = Files.readString(serverLog);
+        assertThat(log).contains("shutdown: storage closed").doesNotContain("LEAK");
+      }
+    } finally {
+      if (upstream != null) {
+        upstream.stop();
+      }
+    }
+  }
+
+  static ProcessBuilder reprox(Path log, String... args) {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Dio.netty.leakDetection.level=paranoid", "-Xmx256m", "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectError(log.toFile());
+  }
+
+  private static String readListeningLine(Process p) throws Exception {
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+      try {
+        for (String l; (l = out.readLine()) != null; ) {
+          if (l.startsWith("listening on ")) {
+            return l.substring("listening on ".length()).trim();
+          }
+        }
+        return null;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    String address = line.get(60, TimeUnit.SECONDS);
+    assertThat(address).as("listening line; log:%n%s", Files.readString(serverLog)).isNotNull();
+    return address;
+  }
+
+  private static byte[] randomBytes(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  private static HttpResponse<byte[]> send(String path, String... headers) throws Exception {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path));
+    for (int i = 0; i < headers.length; i += 2) {
+      r.header(headers[i], headers[i + 1]);
+    }
+    return client.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
+  void get_twice_secondFromStoreAndIdentical() throws Exception {
+    byte[] body = randomBytes(3 * 1024 * 1024 + 17, 1);
+    upstream.stubFor(get("/up/pool/big.deb").willReturn(aResponse().withStatus(200).withBody(body)));
+
+    HttpResponse<byte[]> first = send("pool/big.deb");
+    HttpResponse<byte[]> second = send("pool/big.deb");
+
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(second.statusCode()).isEqualTo(200);
+    assertThat(first.body()).isEqualTo(body);
+    assertThat(second.body()).isEqualTo(body);
+    assertThat(second.headers().firstValue("ETag")).hasValueSatisfying(e -> assertThat(e).startsWith("\"sha256:"));
+    upstream.verify(1, getRequestedFor(urlEqualTo("/up/pool/big.deb")));
+  }
+
+  @Test
+  void head_givesContentLength_rangeGivesSlice() throws Exception {
+    byte[] body = randomBytes(1_500_000, 2);
+    upstream.stubFor(get("/up/pool/ranged.deb").willReturn(aResponse().withStatus(200).withBody(body)));
+    assertThat(send("pool/ranged.deb").body()).isEqualTo(body);
+
+    HttpResponse<byte[]> head = client.send(HttpRequest.newBuilder(URI.create(base + "pool/ranged.deb"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(body.length);
+    assertThat(head.body()).isEmpty();
+
+    HttpResponse<byte[]> range = send("pool/ranged.deb", "Range", "bytes=1048570-1048589");
+    assertThat(range.statusCode()).isEqualTo(206);
+    assertThat(range.headers().firstValue("Content-Range")).hasValue("bytes 1048570-1048589/" + body.length);
+    assertThat(range.body()).isEqualTo(Arrays.copyOfRange(body, 1048570, 1048590));
+    upstream.verify(1, getRequestedFor(urlEqualTo("/up/pool/ranged.deb")));
+  }
+
+  @Test
+  void get_concurrent_oneUpstreamFetchAllBodiesIdentical() throws Exception {
+    byte[] body = randomBytes(2 * 1024 * 1024, 3);
+    upstream.stubFor(get("/up/pool/slow.deb").willReturn(aResponse().withStatus(200)
+        .withHeader("Content-Length", String.valueOf(body.length))
+        .withBody(body)
+        .withChunkedDribbleDelay(20, 1500)));
+
+    List<CompletableFuture<HttpResponse<byte[]>>> all = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      all.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "pool/slow.deb")).build(),
+          HttpResponse.BodyHandlers.ofByteArray()));
+    }
+    for (CompletableFuture<HttpResponse<byte[]>> f : all) {
+      HttpResponse<byte[]> r = f.get(60, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo(body);
+    }
+    upstream.verify(1, getRequestedFor(urlEqualTo("/up/pool/slow.deb")));
+  }
+
+  @Test
+  void get_truncatedUpstream_clientFailsAndNothingStored() throws Exception {
+    byte[] body = randomBytes(1_000_000, 4);
+    upstream.stubFor(get("/up/pool/short.deb").willReturn(aResponse().withStatus(200)
+        .withHeader("Content-Length", String.valueOf(body.length * 2))
+        .withBody(body)));
+
+    assertThatThrownBy(() -> send("pool/short.deb")).isInstanceOf(IOException.class);
+    int afterFirst = upstream.findAll(getRequestedFor(urlEqualTo("/up/pool/short.deb"))).size();
+    // Nothing was stored: the next request goes to the upstream again, and fails again.
+    assertThatThrownBy(() -> send("pool/short.deb")).isInstanceOf(IOException.class);
+    assertThat(upstream.findAll(getRequestedFor(urlEqualTo("/up/pool/short.deb")))).hasSizeGreaterThan(afterFirst);
+  }
+
+  @Test
+  void get_upstreamStatuses_mapTo404And502() throws Exception {
+    upstream.stubFor(get("/up/pool/gone.deb").willReturn(aResponse().withStatus(404)));
+    upstream.stubFor(get("/up/pool/err.deb").willReturn(aResponse().withStatus(500)));
+    assertThat(send("pool/gone.deb").statusCode()).isEqualTo(404);
+    HttpResponse<byte[]> err = send("pool/err.deb");
+    assertThat(err.statusCode()).isEqualTo(502);
+    assertThat(new String(err.body(), StandardCharsets.UTF_8)).contains("test/pool/err.deb").contains("500");
+  }
+
+  @Test
+  void serve_badConfig_exits2NamingField() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "repositories:\n  x:\n    format: apt\n    upstream: ftp:/x\n");
+    Path log = dir.resolve("bad.log");
+    Process p = reprox(log, "serve", "--config", bad.toString(), "--data", dir.resolve("bad-data").toString(),
+        "--listen", "127.0.0.1:0").start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(log)).contains("repositories.x.upstream");
+  }
+}
