@@ -118,6 +118,20 @@ class AptRepoBuilderIT {
         }
     }
 
+    @Test
+    void publish_twoBuilders_identicalDebsAndReleaseListsServedBytes() throws IOException {
+        AptGeneration a = AptRepoBuilder.in(tmp.resolve("a")).date(T1).add("foo", "1.0").publish();
+        AptGeneration b = AptRepoBuilder.in(tmp.resolve("b")).date(T1).add("foo", "1.0").publish();
+
+        assertThat(b.deb("foo").sha256()).isEqualTo(a.deb("foo").sha256());
+        String release = Files.readString(a.resolve("dists/stable/Release"));
+        AptGeneration.RepoFile xz = a.file("dists/stable/main/binary-amd64/Packages.xz");
+        assertThat(release).contains("Date: Fri, 01 Mar 2024 00:00:00 UTC", "Acquire-By-Hash: yes",
+                " " + xz.sha256() + " " + String.format("%16d", xz.size()) + " main/binary-amd64/Packages.xz");
+        assertThat(sha256(a.resolve("dists/stable/main/binary-amd64/by-hash/SHA256/" + xz.sha256())))
+                .isEqualTo(xz.sha256());
+    }
+
     private AptClient client(AptRepoBuilder repo, StaticServer upstream, String dir) {
         Path keyring = repo.writeKeyring(tmp.resolve("archive-keyring.gpg"));
         return AptClient.builder(tmp.resolve(dir)).keyring(keyring)
