@@ -4,6 +4,8 @@ import dev.reprox.server.fetch.Fetchers;
 import dev.reprox.server.http.InFlight;
 import dev.reprox.server.http.ServingContext;
 import dev.reprox.storage.Storage;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -92,6 +94,7 @@ final class NettyReproxServer implements ReproxServer {
         .registry(registry)
         .ready(this::ready)
         .inFlight(inFlight)
+        .storageStats(b.storage::stats)
         .build();
     Class<? extends ServerSocketChannel> channelType =
         Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -121,6 +124,17 @@ final class NettyReproxServer implements ReproxServer {
     new ExecutorServiceMetrics(storageExecutor, "reprox-storage", java.util.List.of()).bindTo(registry);
     new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
     new NettyEventExecutorMetrics(workers).bindTo(registry);
+    Storage storage = b.storage;
+    Gauge.builder("reprox.store.blobs", () -> storage.stats().blobCount())
+        .description("blobs committed since the store opened").register(registry);
+    Gauge.builder("reprox.store.blob.bytes", () -> storage.stats().blobBytes())
+        .description("bytes of blobs committed since the store opened").baseUnit("bytes").register(registry);
+    FunctionCounter.builder("reprox.store.cache.hits", storage, s -> s.stats().cacheHits())
+        .description("hot-chunk cache hits").register(registry);
+    FunctionCounter.builder("reprox.store.cache.misses", storage, s -> s.stats().cacheMisses())
+        .description("hot-chunk cache misses").register(registry);
+    Gauge.builder("reprox.store.cache.bytes", () -> storage.stats().cacheBytes())
+        .description("bytes held by the hot-chunk cache").baseUnit("bytes").register(registry);
     return registry;
   }
 

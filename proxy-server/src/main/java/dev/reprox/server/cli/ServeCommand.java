@@ -57,7 +57,14 @@ final class ServeCommand implements Callable<Integer> {
       return Main.EXIT_CONFIG;
     }
     Clock clock = Clock.systemUTC();
-    Storage storage = StorageOpener.open(effective.data(), clock);
+    Storage storage;
+    try {
+      storage = StorageOpener.open(effective.data(), clock);
+    } catch (IOException e) {
+      err.println("serve: cannot open the store in " + effective.data() + ": " + e.getMessage());
+      err.flush();
+      return 1;
+    }
     ReproxServer server;
     try {
       server = ReproxServer.builder()

@@ -22,8 +22,9 @@ final class VerifyCommand implements Callable<Integer> {
   Path data;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     try (Storage storage = StorageOpener.open(data, Clock.systemUTC())) {
       ScrubReport report = storage.blobs().scrub(d -> {
         out.println("damaged " + d.digest() + ": " + d.reason());
@@ -33,6 +34,10 @@ final class VerifyCommand implements Callable<Integer> {
           report.blobsChecked(), report.bytesChecked(), report.damagedBlobs());
       out.flush();
       return report.clean() ? 0 : 1;
+    } catch (IOException e) {
+      err.println("verify: " + data + ": " + e.getMessage());
+      err.flush();
+      return 1;
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.reprox.server.http;
 
 import dev.reprox.config.RepositoryConfig;
+import dev.reprox.storage.StorageStats;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -38,6 +39,7 @@ final class AdminEndpoints {
         .append("<h1>reprox</h1><p>")
         .append(sc.config.offline() ? "offline" : "online")
         .append(", ").append(sc.inFlight.count()).append(" responses in progress</p>")
+        .append(storeLine())
         .append("<table><tr><th>repository</th><th>format</th><th>upstream</th><th>mode</th></tr>");
     for (RepositoryConfig r : sc.config.repositories().values()) {
       sb.append("<tr><td>").append(escape(r.name()))
@@ -47,6 +49,15 @@ final class AdminEndpoints {
           .append("</td></tr>");
     }
     return sb.append("</table><p><a href=\"/metrics\">metrics</a></p></body></html>\n").toString();
+  }
+
+  private String storeLine() {
+    StorageStats st = sc.storageStats.get();
+    long lookups = st.cacheHits() + st.cacheMisses();
+    return "<p>store: " + st.blobCount() + " blobs committed (" + st.blobBytes() + " bytes) since start; hot cache "
+        + st.cacheBytes() + " bytes, hit ratio "
+        + (lookups == 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.2f", (double) st.cacheHits() / lookups))
+        + "</p>";
   }
 
   private static String escape(String s) {

@@ -2,12 +2,14 @@ package dev.reprox.server.http;
 
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.server.fetch.Fetcher;
+import dev.reprox.storage.StorageStats;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelHandler;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * What every connection's handler shares: configuration, the fetch chain, the storage executor,
@@ -24,6 +26,7 @@ public final class ServingContext {
   final InFlight inFlight;
   final Duration requestHeadTimeout;
   final Duration liveMaxAge;
+  final Supplier<StorageStats> storageStats;
 
   private ServingContext(Builder b) {
     this.config = Objects.requireNonNull(b.config, "config");
@@ -35,6 +38,7 @@ public final class ServingContext {
     this.inFlight = b.inFlight;
     this.requestHeadTimeout = b.requestHeadTimeout;
     this.liveMaxAge = b.liveMaxAge;
+    this.storageStats = b.storageStats;
   }
 
   public static Builder builder() {
@@ -60,8 +64,15 @@ public final class ServingContext {
     private InFlight inFlight = new InFlight();
     private Duration requestHeadTimeout = Duration.ofSeconds(30);
     private Duration liveMaxAge = Duration.ofSeconds(60);
+    private Supplier<StorageStats> storageStats = () -> new StorageStats(0, 0, 0, 0, 0);
 
     private Builder() {}
+
+    /** Store counters for the status page. */
+    public Builder storageStats(Supplier<StorageStats> storageStats) {
+      this.storageStats = storageStats;
+      return this;
+    }
 
     public Builder config(ReproxConfig config) {
       this.config = config;
