@@ -58,7 +58,7 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     long period = Math.max(100, idleTimeout.toMillis() / 4);
     this.idleCheck = timer.scheduleWithFixedDelay(() -> {
       if (clock.millis() - lastProgressMillis > idleTimeout.toMillis()) {
-        fail("upstream idle for more than " + idleTimeout.toSeconds() + " s");
+        abandon("upstream idle for more than " + idleTimeout.toSeconds() + " s");
       }
     }, period, period, TimeUnit.MILLISECONDS);
   }
@@ -95,8 +95,16 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     return settled;
   }
 
-  /** Abandons the fill: tails fail, the upstream is cut, nothing is stored. Idempotent. */
-  void fail(String reason) {
+  /**
+   * Abandons the fill from any thread. It goes through the same queue as the writes, so the
+   * writer only ever sees one thread at a time.
+   */
+  void abandon(String reason) {
+    enqueue(() -> fail(reason));
+  }
+
+  /** Tails fail, the upstream is cut, nothing is stored. Idempotent; on the write queue only. */
+  private void fail(String reason) {
     if (settled.isDone()) {
       return;
     }

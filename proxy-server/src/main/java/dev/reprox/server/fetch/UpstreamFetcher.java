@@ -133,7 +133,7 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
   @Override
   public void close() {
     for (Fill fill : fills) {
-      fill.fail("server shutting down");
+      fill.abandon("server shutting down");
     }
   }
 }
