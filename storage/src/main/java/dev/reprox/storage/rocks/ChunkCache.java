@@ -43,6 +43,8 @@ final class ChunkCache {
   private final int bufferSize;
   private final int poolLimit;
   private final Cache<Key, Chunk> cache;
+  private final Cache<Key, Boolean> ghosts;
+  private final boolean enabled;
   private final ConcurrentLinkedDeque<ByteBuffer> pool = new ConcurrentLinkedDeque<>();
   private final AtomicInteger pooled = new AtomicInteger();
   private final AtomicLong hits = new AtomicLong();
@@ -51,6 +53,8 @@ final class ChunkCache {
   ChunkCache(long maxBytes, int bufferSize) {
     this.bufferSize = bufferSize;
     this.poolLimit = (int) Math.max(4, Math.min(64, maxBytes / bufferSize / 8));
+    this.enabled = maxBytes >= bufferSize;
+    this.ghosts = Caffeine.newBuilder().maximumSize(Math.max(16, 2 * maxBytes / bufferSize)).build();
     this.cache = Caffeine.newBuilder()
         .maximumWeight(Math.max(0, maxBytes))
         .weigher((Key k, Chunk c) -> c.data.capacity())
@@ -61,6 +65,22 @@ final class ChunkCache {
           }
         })
         .build();
+  }
+
+  /**
+   * Whether a chunk that just missed should be admitted. A chunk read once (a client streaming a
+   * package) is not worth a copy into the cache; one that misses again soon after is, so the
+   * first miss only leaves a trace in a small key-only "ghost" cache.
+   */
+  boolean admitOnMiss(Key key) {
+    if (!enabled) {
+      return false;
+    }
+    if (ghosts.asMap().remove(key) != null) {
+      return true;
+    }
+    ghosts.put(key, Boolean.TRUE);
+    return false;
   }
 
   /** The cached chunk, retained (call {@link Chunk#release()}), or null. */
@@ -80,6 +100,9 @@ final class ChunkCache {
    */
   Chunk put(Key key, ByteBuffer data) {
     Chunk fresh = new Chunk(data);
+    if (!enabled) {
+      return fresh; // the caller's release recycles it
+    }
     fresh.retain();
     Chunk existing = cache.asMap().putIfAbsent(key, fresh);
     if (existing != null && existing.retain()) {

@@ -190,6 +190,14 @@ final class RocksBlobStore implements BlobStore {
     ChunkCache.Key key = new ChunkCache.Key(id, index);
     ChunkCache.Chunk c = cache.get(key);
     if (c == null) {
+      boolean admit = cache.admitOnMiss(key);
+      if (!admit && offset == 0 && dst.isDirect() && dst.remaining() >= chunkLength) {
+        // A whole chunk into a direct buffer: straight from RocksDB, no copy of our own.
+        ByteBuffer target = dst.duplicate();
+        readInto(id, index, chunkLength, target, rocks.serving, what);
+        dst.position(dst.position() + chunkLength);
+        return chunkLength;
+      }
       ByteBuffer buf = cache.acquire(chunkLength);
       try {
         readInto(id, index, chunkLength, buf, rocks.serving, what);
@@ -212,7 +220,8 @@ final class RocksBlobStore implements BlobStore {
   void readInto(long id, long index, int chunkLength, ByteBuffer buf, ReadOptions options, Object what)
       throws StorageException {
     ByteBuffer key = Keys.chunk(keyBuffers.get(), id, index);
-    buf.clear().limit(chunkLength);
+    int start = buf.position();
+    buf.limit(start + chunkLength);
     int n;
     rocks.enter();
     try {
@@ -228,7 +237,7 @@ final class RocksBlobStore implements BlobStore {
     if (n != chunkLength) {
       throw new StorageException("read: chunk " + index + " of " + what + " has " + n + " bytes, expected " + chunkLength);
     }
-    buf.position(0).limit(chunkLength);
+    buf.position(start).limit(start + chunkLength);
   }
 
   int read(BlobEntry e, long position, ByteBuffer dst) throws IOException {
@@ -271,7 +280,7 @@ final class RocksBlobStore implements BlobStore {
       try {
         for (long i = 0, n = chunkCount(info); i < n; i++) {
           int length = (int) Math.min(info.chunkSize(), info.size() - i * info.chunkSize());
-          readInto(e.id(), i, length, buf, rocks.verified, info.digest());
+          readInto(e.id(), i, length, buf.clear(), rocks.verified, info.digest());
           md.update(buf);
           bytes += length;
         }

@@ -61,7 +61,10 @@ final class RocksResources implements AutoCloseable {
           .setCreateIfMissing(true)
           .setCreateMissingColumnFamilies(true)
           .setMaxBackgroundJobs(2)
-          .setKeepLogFileNum(5));
+          .setKeepLogFileNum(5)
+          // Blob reads from a mapping skip one copy (pread into a scratch buffer): serving reads
+          // went from 0.40x to 0.67x of a plain FileChannel read (CPU time, BlobStoreBenchmark).
+          .setAllowMmapReads(true));
       ColumnFamilyOptions metaOptions = own(new ColumnFamilyOptions()
           .setTableFormatConfig(table)
           .setCompressionType(CompressionType.LZ4_COMPRESSION));

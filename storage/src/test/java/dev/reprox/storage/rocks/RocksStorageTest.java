@@ -160,7 +160,7 @@ class RocksStorageTest {
   }
 
   @Test
-  void hotCache_secondReadHits() throws Exception {
+  void hotCache_chunkAdmittedOnSecondMiss_thenHits() throws Exception {
     byte[] data = random(1 << 16, 5);
     try (Storage s = RocksStorage.builder().path(dir).chunkSize(1 << 14).hotCacheBytes(1 << 20).build()) {
       Digest d;
@@ -171,12 +171,15 @@ class RocksStorageTest {
       long misses = s.stats().cacheMisses();
       ByteBuffer dst = ByteBuffer.allocateDirect(1 << 14);
       try (BlobReader r = s.blobs().open(d)) {
-        r.read(0, dst.clear());
-        r.read(0, dst.clear());
+        r.read(0, dst.clear()); // miss: read straight into dst, remembered
+        assertThat(s.stats().cacheBytes()).isZero();
+        r.read(0, dst.clear()); // second miss: admitted
+        assertThat(s.stats().cacheBytes()).isEqualTo(1 << 14);
+        r.read(0, dst.clear()); // hit
+        assertThat(dst.flip()).isEqualTo(ByteBuffer.wrap(data, 0, 1 << 14));
       }
-      assertThat(s.stats().cacheMisses()).isEqualTo(misses + 1);
-      assertThat(s.stats().cacheHits()).isPositive();
-      assertThat(s.stats().cacheBytes()).isEqualTo(1 << 14);
+      assertThat(s.stats().cacheMisses()).isEqualTo(misses + 2);
+      assertThat(s.stats().cacheHits()).isEqualTo(1);
     }
   }
 
