@@ -150,7 +150,11 @@ final class Deb822ListingReader implements ListingReader {
     rowSizes.clear();
   }
 
-  private ListedFile file(String path, long fileSize, Map<Table, String> h) throws IndexParseException {
+  private ListedFile file(String listedPath, long fileSize, Map<Table, String> h) throws IndexParseException {
+    String path = listedPath;
+    while (path.startsWith("./")) {
+      path = path.substring(2); // flat repositories write "./foo.deb"; the request path has no "./"
+    }
     if (path.isEmpty() || path.startsWith("/") || ("/" + path + "/").contains("/../")) {
       throw error("unsafe path \"" + path + "\"");
     }

@@ -5,6 +5,7 @@ import dev.reprox.pinning.SignatureInvalidException.Kind;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.bouncycastle.bcpg.ArmoredInputStream;
 import org.bouncycastle.bcpg.HashAlgorithmTags;
 import org.bouncycastle.bcpg.sig.IssuerFingerprint;
 import org.bouncycastle.openpgp.PGPException;
@@ -26,6 +28,8 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
 /** Bouncy Castle implementation of {@link SignatureVerifier}; immutable after construction. */
 final class BcSignatureVerifier implements SignatureVerifier {
   private static final BcPGPContentVerifierBuilderProvider VERIFIERS = new BcPGPContentVerifierBuilderProvider();
+  private static final byte[] ARMOR_BEGIN = "-----BEGIN PGP SIGNATURE-----".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ARMOR_END = "-----END PGP SIGNATURE-----".getBytes(StandardCharsets.US_ASCII);
 
   private final Map<Long, List<KeyStatus>> byKeyId = new HashMap<>();
   private final List<String> primaryFingerprints = new ArrayList<>();
@@ -131,18 +135,28 @@ final class BcSignatureVerifier implements SignatureVerifier {
     }
   }
 
+  /**
+   * Every signature packet in a binary or armored block; several armor blocks one after the other
+   * (signatures collected from several tools) are read one by one, since one Bouncy Castle armored
+   * stream ends at the first block's end.
+   */
   private static List<PGPSignature> readSignatures(byte[] block) throws SignatureInvalidException {
     List<PGPSignature> out = new ArrayList<>();
-    try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(block))) {
-      PGPObjectFactory factory = new PGPObjectFactory(in, new BcKeyFingerprintCalculator());
-      Object o;
-      while ((o = factory.nextObject()) != null) {
-        if (o instanceof PGPSignatureList list) {
-          list.forEach(out::add);
-        } else if (!(o instanceof PGPMarker)) {
-          throw new SignatureInvalidException(Kind.MALFORMED,
-              "read signature: unexpected " + o.getClass().getSimpleName() + " packet");
+    try {
+      int begin = KeyringLoader.indexOf(block, ARMOR_BEGIN, 0);
+      if (begin < 0) {
+        readPackets(new ByteArrayInputStream(block), out);
+      }
+      while (begin >= 0) {
+        int end = KeyringLoader.indexOf(block, ARMOR_END, begin);
+        if (end < 0) {
+          throw new SignatureInvalidException(Kind.MALFORMED, "read signature: armor block without end line");
         }
+        int stop = end + ARMOR_END.length;
+        try (InputStream in = new ArmoredInputStream(new ByteArrayInputStream(block, begin, stop - begin))) {
+          readPackets(in, out);
+        }
+        begin = KeyringLoader.indexOf(block, ARMOR_BEGIN, stop);
       }
     } catch (IOException | RuntimeException e) {
       throw new SignatureInvalidException(Kind.MALFORMED, "read signature: " + e, e);
@@ -151,6 +165,19 @@ final class BcSignatureVerifier implements SignatureVerifier {
       throw new SignatureInvalidException(Kind.MALFORMED, "read signature: no signature packet");
     }
     return out;
+  }
+
+  private static void readPackets(InputStream in, List<PGPSignature> out) throws IOException, SignatureInvalidException {
+    PGPObjectFactory factory = new PGPObjectFactory(in, new BcKeyFingerprintCalculator());
+    Object o;
+    while ((o = factory.nextObject()) != null) {
+      if (o instanceof PGPSignatureList list) {
+        list.forEach(out::add);
+      } else if (!(o instanceof PGPMarker)) {
+        throw new SignatureInvalidException(Kind.MALFORMED,
+            "read signature: unexpected " + o.getClass().getSimpleName() + " packet");
+      }
+    }
   }
 
   private static boolean isWeak(int hash) {

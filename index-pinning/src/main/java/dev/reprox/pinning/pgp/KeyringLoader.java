@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.bouncycastle.bcpg.ArmoredInputStream;
 import org.bouncycastle.openpgp.PGPMarker;
@@ -61,8 +60,8 @@ final class KeyringLoader {
 
   private static void readPackets(InputStream in, List<Cert> certs) throws IOException {
     PGPObjectFactory factory = new PGPObjectFactory(in, new BcKeyFingerprintCalculator());
-    for (Iterator<Object> it = factory.iterator(); it.hasNext(); ) {
-      Object o = it.next();
+    Object o;
+    while ((o = factory.nextObject()) != null) {
       if (o instanceof PGPPublicKeyRing ring) {
         certs.add(new Cert(ring));
       } else if (!(o instanceof PGPMarker)) {

@@ -72,6 +72,14 @@ class AptListingsTest {
   }
 
   @Test
+  void packages_flatRepositoryDotSlash_stripped() throws Exception {
+    String text = "Filename: ./foo_1.0_all.deb\nSize: 5\nSHA256: " + SHA_A + "\n";
+
+    assertThat(readAll(AptListings.packages(in(text.getBytes(StandardCharsets.UTF_8)))))
+        .extracting(ListedFile::path).containsExactly("foo_1.0_all.deb");
+  }
+
+  @Test
   void packages_missingSize_throwsNamingStanza() {
     String text = "Package: a\n\nPackage: b\nFilename: pool/b.deb\nSHA256: " + SHA_A + "\n";
 

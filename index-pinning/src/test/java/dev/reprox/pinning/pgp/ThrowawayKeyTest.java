@@ -192,6 +192,21 @@ class ThrowawayKeyTest {
   }
 
   @Test
+  void verifyDetached_twoArmorBlocks_bothRead() throws Exception {
+    byte[] data = TEXT.getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream sigs = new ByteArrayOutputStream();
+    sigs.writeBytes(TestKeys.armor(TestKeys.signature(ed, data, PGPSignature.BINARY_DOCUMENT, SIGNED,
+        HashAlgorithmTags.SHA256)));
+    sigs.writeBytes(TestKeys.armor(TestKeys.signature(rsaWithSubkey, data, PGPSignature.BINARY_DOCUMENT, SIGNED,
+        HashAlgorithmTags.SHA256)));
+
+    Verification v = verifier(ed, rsaWithSubkey).verifyDetached(data, sigs.toByteArray());
+
+    assertThat(v.signers()).extracting(Signer::primaryFingerprint)
+        .containsExactly(ed.primaryFingerprint(), rsaWithSubkey.primaryFingerprint());
+  }
+
+  @Test
   void verifyDetached_oneOfTwoKeyringSignaturesBad_throwsBadSignature() throws Exception {
     byte[] data = TEXT.getBytes(StandardCharsets.UTF_8);
     byte[] other = "something else".getBytes(StandardCharsets.UTF_8);
