@@ -87,6 +87,10 @@ class ServeIT {
   }
 
   private static String readListeningLine(Process p) throws Exception {
+    return readListeningLine(p, serverLog);
+  }
+
+  private static String readListeningLine(Process p, Path log) throws Exception {
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
       try {
@@ -101,7 +105,7 @@ class ServeIT {
       }
     });
     String address = line.get(60, TimeUnit.SECONDS);
-    assertThat(address).as("listening line; log:%n%s", Files.readString(serverLog)).isNotNull();
+    assertThat(address).as("listening line; log:%n%s", Files.readString(log)).isNotNull();
     return address;
   }
 
@@ -209,5 +213,46 @@ class ServeIT {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(2);
     assertThat(Files.readString(log)).contains("repositories.x.upstream");
+  }
+
+  @Test
+  void restartOffline_servesStored_thenVerifyIsClean() throws Exception {
+    byte[] body = randomBytes(1_200_000, 5);
+    upstream.stubFor(get("/up/pool/kept.deb").willReturn(aResponse().withStatus(200).withBody(body)));
+    Path config = dir.resolve("reprox.yaml");
+    Path data = dir.resolve("restart-data");
+
+    Process first = reprox(dir.resolve("restart-1.log"), "serve", "--config", config.toString(),
+        "--data", data.toString(), "--listen", "127.0.0.1:0").start();
+    String firstBase = "http://" + readListeningLine(first, dir.resolve("restart-1.log")) + "/test/";
+    assertThat(client.send(HttpRequest.newBuilder(URI.create(firstBase + "pool/kept.deb")).build(),
+        HttpResponse.BodyHandlers.ofByteArray()).body()).isEqualTo(body);
+    first.destroy();
+    assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    Process second = reprox(dir.resolve("restart-2.log"), "serve", "--config", config.toString(),
+        "--data", data.toString(), "--listen", "127.0.0.1:0", "--offline").start();
+    try {
+      String secondBase = "http://" + readListeningLine(second, dir.resolve("restart-2.log")) + "/test/";
+      HttpResponse<byte[]> again = client.send(HttpRequest.newBuilder(URI.create(secondBase + "pool/kept.deb")).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(again.statusCode()).isEqualTo(200);
+      assertThat(again.body()).isEqualTo(body);
+      HttpResponse<String> missing = client.send(HttpRequest.newBuilder(URI.create(secondBase + "pool/never.deb")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(missing.statusCode()).isEqualTo(503);
+      assertThat(missing.body()).contains("test/pool/never.deb");
+    } finally {
+      second.destroy();
+      assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    upstream.verify(1, getRequestedFor(urlEqualTo("/up/pool/kept.deb")));
+    upstream.verify(0, getRequestedFor(urlEqualTo("/up/pool/never.deb")));
+
+    Process verify = reprox(dir.resolve("verify.log"), "verify", "--data", data.toString()).start();
+    String report = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(verify.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(verify.exitValue()).as(report).isZero();
+    assertThat(report).contains("verify: 1 blobs").contains("0 damaged");
   }
 }
