@@ -2,6 +2,7 @@ package dev.reprox.pinning;
 
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Observation;
+import dev.reprox.storage.PathEntry;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -46,6 +47,29 @@ public record RootIndex(String path, Digest digest, Digest contentDigest, Instan
   /** What the root says the file at {@code path} must be, if it lists it. */
   public Optional<ListedFile> lookup(String path) {
     return Optional.ofNullable(files.get(path));
+  }
+
+  /**
+   * The listed file with content {@code sha256}: what a {@code by-hash/SHA256/<h>} request really
+   * is (a Packages.xz, a Translation…), so the proxy knows whether to parse it as a listing.
+   */
+  public Optional<ListedFile> byContent(Digest sha256) {
+    return files.values().stream().filter(f -> sha256.equals(f.sha256())).findFirst();
+  }
+
+  /**
+   * Of the entries a {@link dev.reprox.storage.PathIndex} holds for one package path (several when
+   * a repository re-uploaded it), the one named by a listing that this root lists: the generation
+   * decides which bytes a pool path means. Empty when none of the listings belongs to this root
+   * (the proxy then fetches and indexes this generation's listing first).
+   */
+  public Optional<PathEntry> choose(List<PathEntry> candidates) {
+    for (PathEntry e : candidates) {
+      if (byContent(e.listing()).isPresent()) {
+        return Optional.of(e);
+      }
+    }
+    return Optional.empty();
   }
 
   /** The first signer's fingerprint, or empty for an unverified root. */
