@@ -30,10 +30,12 @@ final class DefaultDnfFormat implements DnfFormat {
 
   private final RepomdVerifier verifier;
   private final Clock clock;
+  private final boolean signatureRequired;
 
-  DefaultDnfFormat(RepomdVerifier verifier, Clock clock) {
+  DefaultDnfFormat(RepomdVerifier verifier, Clock clock, boolean signatureRequired) {
     this.verifier = verifier;
     this.clock = clock;
+    this.signatureRequired = signatureRequired;
   }
 
   @Override
@@ -78,7 +80,8 @@ final class DefaultDnfFormat implements DnfFormat {
     }
     Repomd repomd;
     List<String> signers = List.of();
-    if (verifier == null) {
+    boolean unsigned = detachedSignature == null || detachedSignature.length == 0;
+    if (verifier == null || (unsigned && !signatureRequired)) {
       repomd = Repomd.parse(bytes, path);
     } else {
       RepomdVerifier.Verified v = verifier.verify(bytes, detachedSignature, path);
@@ -94,7 +97,7 @@ final class DefaultDnfFormat implements DnfFormat {
     Optional<Instant> published = repomd.publishedAt();
     Digest digest = Digest.compute(bytes);
     return new RootIndex(path, digest, digest, published.orElseGet(clock::instant), published.isEmpty(),
-        verifier != null, signers, Optional.empty(), files);
+        !signers.isEmpty(), signers, Optional.empty(), files);
   }
 
   @Override

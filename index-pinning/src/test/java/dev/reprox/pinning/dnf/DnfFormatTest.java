@@ -71,6 +71,21 @@ class DnfFormatTest {
   }
 
   @Test
+  void verifyRoot_repoGpgcheckOff_acceptsUnsignedButStillChecksAPresentSignature() throws Exception {
+    ThrowawayPgpKey key = new ThrowawayPgpKey();
+    DnfFormat dnf = DnfFormat.builder().verifier(SignatureVerifier.builder().keyring("k", key.publicKeyring()).build())
+        .repoGpgcheck(false).clock(CLOCK).build();
+    byte[] xml = Fixtures.bytes(RepomdTest.CENTOS + "repodata/repomd.xml");
+    byte[] tampered = new String(xml, StandardCharsets.UTF_8).replace("9-stream", "9-streaM").getBytes(StandardCharsets.UTF_8);
+
+    assertThat(dnf.verifyRoot(OS + "repodata/repomd.xml", xml, null).verified()).isFalse();
+    assertThat(dnf.verifyRoot(OS + "repodata/repomd.xml", xml, key.detachSign(xml)).verified()).isTrue();
+    assertThatThrownBy(() -> dnf.verifyRoot(OS + "repodata/repomd.xml", tampered, key.detachSign(xml)))
+        .isInstanceOfSatisfying(SignatureInvalidException.class,
+            e -> assertThat(e.kind()).isEqualTo(SignatureInvalidException.Kind.BAD_SIGNATURE));
+  }
+
+  @Test
   void verifyRoot_noTimeAtAll_usesClockAndMarksEstimated() throws Exception {
     byte[] xml = RepomdTest.repomd("stream", "").getBytes(StandardCharsets.UTF_8);
 
