@@ -158,6 +158,10 @@ final class RocksBlobStore implements BlobStore {
     }
   }
 
+  void flushChunks(Digest digest) throws StorageException {
+    rocks.flushChunks("commit " + digest);
+  }
+
   /** Deletes the chunks and the in-progress marker of an abandoned write. */
   void discard(long id) throws StorageException {
     try (WriteBatch batch = new WriteBatch()) {
@@ -169,12 +173,15 @@ final class RocksBlobStore implements BlobStore {
     }
   }
 
-  /** Writes one full chunk of a write in progress; not synced (the commit batch is). */
-  void putChunk(long id, long index, ByteBuffer value) throws StorageException {
+  /**
+   * Writes one full chunk of a write in progress; never synced (the commit is). With
+   * {@code logged} false the chunk skips the WAL, and the commit must {@link #flushChunks} first.
+   */
+  void putChunk(long id, long index, ByteBuffer value, boolean logged) throws StorageException {
     ByteBuffer key = Keys.chunk(keyBuffers.get(), id, index);
     rocks.enter();
     try {
-      rocks.db.put(rocks.chunks, rocks.noSync, key, value);
+      rocks.db.put(rocks.chunks, logged ? rocks.noSync : rocks.noWal, key, value);
     } catch (RocksDBException e) {
       throw new StorageException("write: cannot store chunk " + index + " of write " + id + ": " + e.getMessage(), e);
     } finally {

@@ -22,12 +22,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * partial one out of the buffer, under {@code bufferLock}, so they see bytes as soon as
  * {@link #write} returns.
  *
+ * <p>Durability: the first {@link #LOGGED_CHUNKS} chunks go through the WAL, so a small blob
+ * costs one synced WAL write at commit. Later chunks skip the WAL (large blobs would otherwise be
+ * written twice, WAL then blob file, and CRC'd twice in software); a commit that has such chunks
+ * first flushes the chunk family, which syncs them into blob files, and only then writes the
+ * entry. A crash loses unlogged chunks, but the in-progress marker is logged, so the next open
+ * still deletes whatever of the write survived.
+ *
  * <p>Locks: {@code writeLock} serialises write/commit/cancel (a cancel from another thread waits
  * for a write in flight, so no chunk lands after the cancel deleted them); {@code bufferLock}
  * guards the buffer and {@code flushedChunks}. Tails are woken after both are released.
  */
 final class RocksBlobWriter implements BlobWriter, TailSource {
   private enum State { OPEN, COMMITTED, CANCELLED }
+
+  /** Chunks written through the WAL before the rest skip it (4 MiB at the default chunk size). */
+  static final int LOGGED_CHUNKS = 4;
 
   private final RocksBlobStore store;
   private final long id;
@@ -65,7 +75,7 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
         written += n;
         if (!buffer.hasRemaining()) {
           // The buffer is not changed during the put, so tails may copy from it meanwhile.
-          store.putChunk(id, flushedChunks, buffer.duplicate().flip());
+          store.putChunk(id, flushedChunks, buffer.duplicate().flip(), flushedChunks < LOGGED_CHUNKS);
           synchronized (bufferLock) {
             flushedChunks++;
             buffer.clear();
@@ -105,6 +115,9 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
             buffer.duplicate().flip().get(last);
           }
           try {
+            if (flushedChunks > LOGGED_CHUNKS) {
+              store.flushChunks(actual);
+            }
             committedEntry = store.commit(id, actual, written, last, flushedChunks);
           } catch (StorageException e) {
             failure = e;

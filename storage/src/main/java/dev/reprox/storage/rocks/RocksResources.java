@@ -12,6 +12,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -47,6 +48,9 @@ final class RocksResources implements AutoCloseable {
   /** Scrub: checksums verified, nothing added to the block cache. */
   final ReadOptions verified;
   final WriteOptions noSync;
+  /** Chunks of large writes: no WAL (the commit flushes the chunk family first, see RocksBlobWriter). */
+  final WriteOptions noWal;
+  final FlushOptions flushAndWait;
   /** Commits, deletes and pins: durable when the call returns. */
   final WriteOptions sync;
 
@@ -95,6 +99,8 @@ final class RocksResources implements AutoCloseable {
       this.serving = own(new ReadOptions().setVerifyChecksums(false));
       this.verified = own(new ReadOptions().setVerifyChecksums(true).setFillCache(false));
       this.noSync = own(new WriteOptions());
+      this.noWal = own(new WriteOptions().setDisableWAL(true));
+      this.flushAndWait = own(new FlushOptions().setWaitForFlush(true));
       this.sync = own(new WriteOptions().setSync(true));
     } catch (RocksDBException | java.io.IOException e) {
       closeOwned();
@@ -173,6 +179,18 @@ final class RocksResources implements AutoCloseable {
       db.write(durable ? sync : noSync, batch);
     } catch (RocksDBException e) {
       throw new StorageException(op + ": RocksDB write failed: " + e.getMessage(), e);
+    } finally {
+      exit();
+    }
+  }
+
+  /** Makes everything written to the chunk family durable (memtable to blob and table files, synced). */
+  void flushChunks(String op) throws StorageException {
+    enter();
+    try {
+      db.flush(flushAndWait, chunks);
+    } catch (RocksDBException e) {
+      throw new StorageException(op + ": RocksDB flush failed: " + e.getMessage(), e);
     } finally {
       exit();
     }
