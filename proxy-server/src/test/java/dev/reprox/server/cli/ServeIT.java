@@ -246,6 +246,8 @@ class ServeIT {
       second.destroy();
       assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
+    assertThat(Files.readString(dir.resolve("restart-1.log")) + Files.readString(dir.resolve("restart-2.log")))
+        .doesNotContain("LEAK");
     upstream.verify(1, getRequestedFor(urlEqualTo("/up/pool/kept.deb")));
     upstream.verify(0, getRequestedFor(urlEqualTo("/up/pool/never.deb")));
 
@@ -254,5 +256,35 @@ class ServeIT {
     assertThat(verify.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(verify.exitValue()).as(report).isZero();
     assertThat(report).contains("verify: 1 blobs").contains("0 damaged");
+  }
+
+  @Test
+  void sigterm_duringDownload_finishesInFlightResponse() throws Exception {
+    byte[] body = randomBytes(600_000, 6);
+    upstream.stubFor(get("/up/pool/drain.deb").willReturn(aResponse().withStatus(200)
+        .withHeader("Content-Length", String.valueOf(body.length))
+        .withBody(body)
+        .withChunkedDribbleDelay(10, 2000)));
+    Path log = dir.resolve("drain.log");
+    Process p = reprox(log, "serve", "--config", dir.resolve("reprox.yaml").toString(),
+        "--data", dir.resolve("drain-data").toString(), "--listen", "127.0.0.1:0", "--drain-timeout", "20").start();
+    String drainBase = "http://" + readListeningLine(p, log) + "/test/";
+    HttpResponse<java.io.InputStream> response = client.send(
+        HttpRequest.newBuilder(URI.create(drainBase + "pool/drain.deb")).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(response.statusCode()).isEqualTo(200);
+
+    p.destroy(); // SIGTERM while the body is still arriving
+    byte[] received;
+    try (java.io.InputStream in = response.body()) {
+      received = in.readAllBytes();
+    }
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(received).isEqualTo(body);
+    assertThat(Files.readString(log))
+        .contains("shutdown: waiting up to 20 s for 1 in-flight responses")
+        .contains("shutdown: in-flight responses finished")
+        .contains("shutdown: storage closed")
+        .doesNotContain("LEAK");
   }
 }
