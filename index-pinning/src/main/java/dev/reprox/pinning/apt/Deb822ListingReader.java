@@ -53,7 +53,14 @@ final class Deb822ListingReader implements ListingReader {
   @Override
   public ListedFile next() throws IOException, IndexParseException {
     while (ready.isEmpty() && !done) {
-      if (!lines.next()) {
+      boolean more;
+      try {
+        more = lines.next();
+      } catch (IOException e) {
+        // Decompressors throw bare EOFExceptions; name the operation and the file.
+        throw new IOException("read " + name + " near line " + lines.number + ": " + e, e);
+      }
+      if (!more) {
         done = true;
         endStanza();
         break;

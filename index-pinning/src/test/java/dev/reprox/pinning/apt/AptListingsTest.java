@@ -149,6 +149,23 @@ class AptListingsTest {
     assertThat(ms).isLessThan(5_000);
   }
 
+  @Test
+  void packages_randomMutations_onlyTypedErrors() throws Exception {
+    byte[] plain = PACKAGES.getBytes(StandardCharsets.UTF_8);
+    byte[] xz = xz(plain);
+    java.util.Random random = new java.util.Random(3);
+    for (int i = 0; i < 300; i++) {
+      byte[] source = i % 2 == 0 ? plain : xz;
+      byte[] mutated = source.clone();
+      mutated[random.nextInt(mutated.length)] = (byte) random.nextInt(256);
+      try {
+        readAll(AptListings.packages(in(mutated)));
+      } catch (IndexParseException | IOException expected) {
+        assertThat(expected.getMessage()).isNotNull();
+      }
+    }
+  }
+
   static List<ListedFile> readAll(ListingReader reader) throws Exception {
     List<ListedFile> out = new ArrayList<>();
     try (reader) {

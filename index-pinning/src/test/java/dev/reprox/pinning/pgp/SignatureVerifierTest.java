@@ -156,6 +156,25 @@ class SignatureVerifierTest {
     assertThat(v.signedAt()).isBetween(Instant.parse("2026-07-11T10:00:00Z"), Instant.parse("2026-07-12T00:00:00Z"));
   }
 
+  @Test
+  void verifyClearsigned_randomMutations_neverGoodNeverRuntimeException() {
+    byte[] file = Fixtures.bytes(DIR + "InRelease");
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 60; i++) {
+      byte[] mutated = file.clone();
+      int at = random.nextInt(file.length);
+      mutated[at] = (byte) (mutated[at] ^ (1 + random.nextInt(255)));
+      try {
+        Verification v = debian.verifyClearsigned(mutated);
+        // Only a change to unsigned bytes (trailing whitespace, armor headers, CR) may still verify.
+        assertThat(v.content()).as("mutation at %d verified with changed content", at).isEqualTo(
+            Fixtures.bytes(DIR + "Release"));
+      } catch (SignatureInvalidException expected) {
+        assertThat(expected.getMessage()).isNotBlank();
+      }
+    }
+  }
+
   static int indexOf(byte[] b, String s) {
     return KeyringLoader.indexOf(b, s.getBytes(StandardCharsets.US_ASCII), 0);
   }
