@@ -5,7 +5,9 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -23,11 +25,14 @@ public final class Fetchers implements AutoCloseable {
   private final Fetcher live;
   private final UpstreamFetcher upstream;
   private final ScheduledExecutorService timer;
+  private final ExecutorService upstreamExecutor;
 
-  private Fetchers(Fetcher live, UpstreamFetcher upstream, ScheduledExecutorService timer) {
+  private Fetchers(Fetcher live, UpstreamFetcher upstream, ScheduledExecutorService timer,
+      ExecutorService upstreamExecutor) {
     this.live = live;
     this.upstream = upstream;
     this.timer = timer;
+    this.upstreamExecutor = upstreamExecutor;
   }
 
   /**
@@ -41,7 +46,16 @@ public final class Fetchers implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    // The client's callbacks (response headers, body pieces) run on a few named threads rather
+    // than the JDK's unbounded default pool; the real work is handed to the storage executor.
+    AtomicInteger n = new AtomicInteger();
+    ExecutorService upstreamExecutor = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "reprox-upstream-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
     HttpClient client = HttpClient.newBuilder()
+        .executor(upstreamExecutor)
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NORMAL)
         .connectTimeout(headerTimeout)
@@ -51,7 +65,7 @@ public final class Fetchers implements AutoCloseable {
     Fetcher live = new StoredFetcher(storage, storageExecutor,
         new OfflineFetcher(offline,
             new SingleFlightFetcher(upstream)));
-    return new Fetchers(live, upstream, timer);
+    return new Fetchers(live, upstream, timer, upstreamExecutor);
   }
 
   /** The live pass-through chain. */
@@ -59,10 +73,14 @@ public final class Fetchers implements AutoCloseable {
     return live;
   }
 
-  /** Cancels running fills (nothing half-written is stored) and stops the fill timer. */
+  /**
+   * Abandons running fills (nothing half-written is stored; the abandon runs on the storage
+   * executor, so close that after this) and stops the fill timer and the upstream threads.
+   */
   @Override
   public void close() {
     upstream.close();
     timer.shutdownNow();
+    upstreamExecutor.shutdown();
   }
 }
