@@ -176,6 +176,67 @@ public abstract class BlobStoreContract extends StorageContract {
   }
 
   @Test
+  void commit_sameContentFromTwoWritersAtOnce_oneEntryBothReadable() throws Exception {
+    byte[] data = random(CHUNK * 9 + 1, 24);
+    CountDownLatch bothWritten = new CountDownLatch(2);
+    List<Future<BlobInfo>> commits = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      commits.add(threads.submit(() -> {
+        try (BlobWriter w = storage.blobs().newWriter()) {
+          w.write(ByteBuffer.wrap(data));
+          bothWritten.countDown();
+          assertThat(bothWritten.await(10, TimeUnit.SECONDS)).isTrue();
+          return w.commit(Digest.compute(data), data.length);
+        }
+      }));
+    }
+    BlobInfo a = commits.get(0).get(20, TimeUnit.SECONDS);
+    BlobInfo b = commits.get(1).get(20, TimeUnit.SECONDS);
+
+    assertThat(a).isEqualTo(b);
+    try (BlobReader r = storage.blobs().open(a.digest())) {
+      assertThat(readAll(r)).isEqualTo(data);
+    }
+  }
+
+  @Test
+  void read_manyThreadsRandomRanges_allExact() throws Exception {
+    List<byte[]> blobs = new ArrayList<>();
+    List<Digest> digests = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      byte[] data = random(CHUNK * 20 + i, 100 + i);
+      blobs.add(data);
+      digests.add(put(data).digest());
+    }
+    List<Future<Integer>> readers = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      long seed = t;
+      readers.add(threads.submit(() -> {
+        Random rnd = new Random(seed);
+        int checked = 0;
+        for (int i = 0; i < 400; i++) {
+          int which = rnd.nextInt(blobs.size());
+          byte[] data = blobs.get(which);
+          int pos = rnd.nextInt(data.length);
+          ByteBuffer dst = rnd.nextBoolean() ? ByteBuffer.allocateDirect(1 + rnd.nextInt(CHUNK * 2))
+              : ByteBuffer.allocate(1 + rnd.nextInt(CHUNK * 2));
+          try (BlobReader r = storage.blobs().open(digests.get(which))) {
+            int n = r.read(pos, dst);
+            byte[] got = new byte[n];
+            dst.flip().get(got);
+            assertThat(got).isEqualTo(java.util.Arrays.copyOfRange(data, pos, pos + n));
+            checked += n;
+          }
+        }
+        return checked;
+      }));
+    }
+    for (Future<Integer> f : readers) {
+      assertThat(f.get(30, TimeUnit.SECONDS)).isPositive();
+    }
+  }
+
+  @Test
   void read_rangesAcrossChunkEdges_returnExactSlices() throws Exception {
     byte[] data = random(CHUNK * 6 + 9, 8);
     BlobInfo info = put(data);

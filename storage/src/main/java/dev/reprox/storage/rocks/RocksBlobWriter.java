@@ -22,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * partial one out of the buffer, under {@code bufferLock}, so they see bytes as soon as
  * {@link #write} returns.
  *
- * <p>Durability: the first {@link #LOGGED_CHUNKS} chunks go through the WAL, so a small blob
+ * <p>Durability: the first {@link #LOGGED_BYTES} go through the WAL, so a small blob
  * costs one synced WAL write at commit. Later chunks skip the WAL (large blobs would otherwise be
  * written twice, WAL then blob file, and CRC'd twice in software); a commit that has such chunks
  * first flushes the chunk family, which syncs them into blob files, and only then writes the
@@ -36,8 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class RocksBlobWriter implements BlobWriter, TailSource {
   private enum State { OPEN, COMMITTED, CANCELLED }
 
-  /** Chunks written through the WAL before the rest skip it (4 MiB at the default chunk size). */
-  static final int LOGGED_CHUNKS = 4;
+  /** Bytes written through the WAL before the rest skip it: small blobs need no flush to commit. */
+  static final int LOGGED_BYTES = 4 << 20;
 
   private final RocksBlobStore store;
   private final long id;
@@ -47,6 +47,7 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Object bufferLock = new Object();
   private final ByteBuffer buffer;
+  private final long loggedChunks;
   private long flushedChunks;
   private long written;
   private State state = State.OPEN;
@@ -57,6 +58,7 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
     this.id = id;
     this.chunkSize = chunkSize;
     this.buffer = ByteBuffer.allocateDirect(chunkSize);
+    this.loggedChunks = Math.max(1, LOGGED_BYTES / chunkSize);
   }
 
   @Override
@@ -75,7 +77,7 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
         written += n;
         if (!buffer.hasRemaining()) {
           // The buffer is not changed during the put, so tails may copy from it meanwhile.
-          store.putChunk(id, flushedChunks, buffer.duplicate().flip(), flushedChunks < LOGGED_CHUNKS);
+          store.putChunk(id, flushedChunks, buffer.duplicate().flip(), flushedChunks < loggedChunks);
           synchronized (bufferLock) {
             flushedChunks++;
             buffer.clear();
@@ -115,7 +117,7 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
             buffer.duplicate().flip().get(last);
           }
           try {
-            if (flushedChunks > LOGGED_CHUNKS) {
+            if (flushedChunks > loggedChunks) {
               store.flushChunks(actual);
             }
             committedEntry = store.commit(id, actual, written, last, flushedChunks);

@@ -1,0 +1,28 @@
+package dev.reprox.storage.rocks;
+
+import dev.reprox.storage.BlobWriter;
+import dev.reprox.storage.Storage;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Random;
+
+/**
+ * Run by {@link CrashTest} in a child JVM: starts a write of {@code args[1]} chunks of 64 KiB
+ * (past 4 MiB, so both WAL-logged and unlogged ones) into a RocksStorage at {@code args[0]}, then halts the JVM without closing
+ * anything, as a crash or a kill -9 would.
+ */
+final class CrashMain {
+  private CrashMain() {}
+
+  public static void main(String[] args) throws Exception {
+    int chunks = Integer.parseInt(args[1]);
+    Storage storage = RocksStorage.builder().path(Path.of(args[0])).chunkSize(64 << 10).build();
+    BlobWriter w = storage.blobs().newWriter();
+    byte[] data = new byte[(64 << 10) * chunks + 100];
+    new Random(1).nextBytes(data);
+    w.write(ByteBuffer.wrap(data));
+    System.out.println("chunks " + ((RocksStorage) storage).chunkKeys());
+    System.out.flush();
+    Runtime.getRuntime().halt(0);
+  }
+}
