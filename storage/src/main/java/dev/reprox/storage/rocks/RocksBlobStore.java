@@ -266,44 +266,61 @@ final class RocksBlobStore implements BlobStore {
 
   @Override
   public ScrubReport scrub(Consumer<ScrubReport.Damage> damaged) throws IOException {
-    List<BlobEntry> entries = new ArrayList<>();
-    rocks.scan("scrub", rocks.meta, rocks.verified, Keys.blobPrefix(), Keys.after(Keys.blobPrefix()), it -> {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        entries.add(Values.blob(Keys.digestAt(it.key(), 1), it.value()));
-      }
-      it.status();
-      return null;
-    });
+    long checked = 0;
     long bytes = 0;
     long bad = 0;
     ByteBuffer buf = ByteBuffer.allocateDirect(chunkSize);
-    for (BlobEntry e : entries) {
-      BlobInfo info = e.info();
-      if (buf.capacity() < info.chunkSize()) {
-        buf = ByteBuffer.allocateDirect(info.chunkSize());
-      }
-      MessageDigest md = Digest.newHasher();
-      String problem = null;
-      try {
-        for (long i = 0, n = chunkCount(info); i < n; i++) {
-          int length = (int) Math.min(info.chunkSize(), info.size() - i * info.chunkSize());
-          readInto(e.id(), i, length, buf.clear(), rocks.verified, info.digest());
-          md.update(buf);
-          bytes += length;
+    byte[] from = Keys.blobPrefix();
+    List<BlobEntry> page;
+    // Pages of entries, so neither the heap nor a close of the store waits on the whole scrub.
+    while (!(page = entries(from, SCRUB_PAGE)).isEmpty()) {
+      for (BlobEntry e : page) {
+        BlobInfo info = e.info();
+        if (buf.capacity() < info.chunkSize()) {
+          buf = ByteBuffer.allocateDirect(info.chunkSize());
         }
-        Digest actual = Digest.of(md.digest());
-        if (!actual.equals(info.digest())) {
-          problem = "scrub: content hashes to " + actual;
+        String problem = verify(e, buf);
+        checked++;
+        bytes += info.size();
+        if (problem != null) {
+          bad++;
+          damaged.accept(new ScrubReport.Damage(info.digest(), problem));
         }
-      } catch (StorageException ex) {
-        problem = "scrub: " + ex.getMessage();
       }
-      if (problem != null) {
-        bad++;
-        damaged.accept(new ScrubReport.Damage(info.digest(), problem));
-      }
+      from = Keys.after(Keys.blob(page.get(page.size() - 1).info().digest()));
     }
-    return new ScrubReport(entries.size(), bytes, bad);
+    return new ScrubReport(checked, bytes, bad);
+  }
+
+  private static final int SCRUB_PAGE = 1024;
+
+  /** Up to {@code max} blob entries from key {@code from} on. */
+  private List<BlobEntry> entries(byte[] from, int max) throws StorageException {
+    return rocks.scan("scrub", rocks.meta, rocks.verified, from, Keys.after(Keys.blobPrefix()), it -> {
+      List<BlobEntry> out = new ArrayList<>();
+      for (it.seekToFirst(); it.isValid() && out.size() < max; it.next()) {
+        out.add(Values.blob(Keys.digestAt(it.key(), 1), it.value()));
+      }
+      it.status();
+      return out;
+    });
+  }
+
+  /** Re-reads one blob with checksums on; returns what is wrong with it, or null. */
+  private String verify(BlobEntry e, ByteBuffer buf) {
+    BlobInfo info = e.info();
+    MessageDigest md = Digest.newHasher();
+    try {
+      for (long i = 0, n = chunkCount(info); i < n; i++) {
+        int length = (int) Math.min(info.chunkSize(), info.size() - i * info.chunkSize());
+        readInto(e.id(), i, length, buf.clear(), rocks.verified, info.digest());
+        md.update(buf);
+      }
+    } catch (StorageException ex) {
+      return "scrub: " + ex.getMessage();
+    }
+    Digest actual = Digest.of(md.digest());
+    return actual.equals(info.digest()) ? null : "scrub: content hashes to " + actual;
   }
 
   static long chunkCount(BlobInfo info) {
