@@ -18,7 +18,8 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -122,7 +123,10 @@ final class NettyReproxServer implements ReproxServer {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new ExecutorServiceMetrics(storageExecutor, "reprox-storage", java.util.List.of()).bindTo(registry);
-    new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+    // Netty 4.2's default allocator is the adaptive one, not PooledByteBufAllocator.DEFAULT.
+    if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
+      new NettyAllocatorMetrics(allocator).bindTo(registry);
+    }
     new NettyEventExecutorMetrics(workers).bindTo(registry);
     Storage storage = b.storage;
     Gauge.builder("reprox.store.blobs", () -> storage.stats().blobCount())
