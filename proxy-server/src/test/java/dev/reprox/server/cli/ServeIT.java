@@ -137,6 +137,18 @@ class ServeIT {
     assertThat(second.body()).isEqualTo(body);
     assertThat(second.headers().firstValue("ETag")).hasValueSatisfying(e -> assertThat(e).startsWith("\"sha256:"));
     upstream.verify(1, getRequestedFor(urlEqualTo("/up/pool/big.deb")));
+    assertThat(first.headers().firstValue("X-Reprox-Cache")).hasValue("MISS");
+    assertThat(second.headers().firstValue("X-Reprox-Cache")).hasValue("HIT");
+
+    String metrics = client.send(HttpRequest.newBuilder(URI.create(base.replace("/test/", "/metrics"))).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(metrics)
+        .contains("reprox_requests_seconds_count{outcome=\"miss\",repository=\"test\"}")
+        .contains("reprox_requests_seconds_count{outcome=\"hit\",repository=\"test\"}")
+        .contains("reprox_served_bytes_total{repository=\"test\"}")
+        .contains("jvm_memory_used_bytes")
+        .contains("netty_allocator_memory_used")
+        .contains("reprox_store_blobs");
   }
 
   @Test
@@ -286,5 +298,30 @@ class ServeIT {
         .contains("shutdown: in-flight responses finished")
         .contains("shutdown: storage closed")
         .doesNotContain("LEAK");
+  }
+
+  /** Sends one raw request line (no client-side normalisation) and returns the status line. */
+  private static String rawStatus(String method, String target) throws IOException {
+    URI b = URI.create(base);
+    try (java.net.Socket socket = new java.net.Socket(b.getHost(), b.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write((method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
+    }
+  }
+
+  @Test
+  void rawTargets_refusedThroughTheRealCodec() throws Exception {
+    for (String bad : List.of("/test/../etc/passwd", "/test/%2e%2e/x", "/test/a%2fb", "/test/a%5cb",
+        "/test/a%00b", "//test/x", "/test/%c0%ae%c0%ae/x")) {
+      assertThat(rawStatus("GET", bad)).as(bad).startsWith("HTTP/1.1 400");
+    }
+    assertThat(rawStatus("GET", "http://deb.debian.org/debian/dists/bookworm/InRelease")).startsWith("HTTP/1.1 403");
+    assertThat(rawStatus("CONNECT", "deb.debian.org:443")).startsWith("HTTP/1.1 405");
+    assertThat(rawStatus("DELETE", "/test/x")).startsWith("HTTP/1.1 405");
+    assertThat(rawStatus("GET", "/nope/x")).startsWith("HTTP/1.1 404");
+    assertThat(rawStatus("GET", "/healthz")).startsWith("HTTP/1.1 200");
+    assertThat(rawStatus("GET", "/readyz")).startsWith("HTTP/1.1 200");
   }
 }
