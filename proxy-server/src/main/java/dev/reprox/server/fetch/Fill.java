@@ -123,7 +123,7 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     try {
       info = writer.commit(null, contentLength);
     } catch (IOException e) {
-      fail("commit: " + e.getMessage());
+      fail(e.getMessage());
       return;
     }
     // The ref goes in before the fill settles, so single flight hands over to the store cleanly.

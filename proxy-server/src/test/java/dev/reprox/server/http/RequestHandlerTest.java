@@ -255,4 +255,26 @@ class RequestHandlerTest {
     assertThat(send(HttpMethod.GET, "/test/pool/a.deb", "Range", "bytes=0-9").body())
         .isEqualTo(Arrays.copyOf(blob, 10));
   }
+
+  @Test
+  void idleConnection_closedAfterRequestHeadTimeout() {
+    channel.advanceTimeBy(29, java.util.concurrent.TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
+    assertThat(channel.isOpen()).isTrue();
+    channel.advanceTimeBy(2, java.util.concurrent.TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
+    assertThat(channel.isOpen()).isFalse();
+  }
+
+  @Test
+  void headTimeout_rearmedAfterEachResponse() {
+    channel.advanceTimeBy(20, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(send(HttpMethod.GET, "/healthz").status()).isEqualTo(200);
+    channel.advanceTimeBy(20, java.util.concurrent.TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
+    assertThat(channel.isOpen()).as("the clock restarted with the response").isTrue();
+    channel.advanceTimeBy(11, java.util.concurrent.TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
+    assertThat(channel.isOpen()).isFalse();
+  }
 }
