@@ -21,10 +21,10 @@ import io.netty.handler.codec.http.LastHttpContent;
  * while a fill is still streaming, since a tail can start anywhere.
  */
 final class BodyResponse {
-  private final RequestHandler.Exchange ex;
+  private final Exchange ex;
   private final ServingContext sc;
 
-  BodyResponse(RequestHandler.Exchange ex, ServingContext sc) {
+  BodyResponse(Exchange ex, ServingContext sc) {
     this.ex = ex;
     this.sc = sc;
   }

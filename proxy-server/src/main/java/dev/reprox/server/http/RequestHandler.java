@@ -1,22 +1,16 @@
 package dev.reprox.server.http;
 
 import dev.reprox.config.RepositoryConfig;
-import dev.reprox.server.fetch.Content;
-import dev.reprox.server.fetch.FetchException;
 import dev.reprox.server.fetch.FetchRequest;
-import dev.reprox.server.fetch.Fetched;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,11 +24,11 @@ import org.slf4j.LoggerFactory;
  */
 final class RequestHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
-  private static final String ALLOW = "GET, HEAD";
   private static final int MAX_PIPELINED = 8;
 
   private final ServingContext sc;
   private final AdminEndpoints admin;
+  private final PassThrough passThrough;
   private final ArrayDeque<HttpRequest> pending = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private Exchange current;
@@ -43,6 +37,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   RequestHandler(ServingContext sc) {
     this.sc = sc;
     this.admin = new AdminEndpoints(sc);
+    this.passThrough = new PassThrough(sc);
   }
 
   @Override
@@ -111,7 +106,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void handle(HttpRequest request) {
-    Exchange ex = new Exchange(request);
+    Exchange ex = new Exchange(this, ctx, request);
     current = ex;
     sc.inFlight.begin();
     HttpMethod method = request.method();
@@ -165,52 +160,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
           + "/@<time>/...) are not implemented yet", "not_implemented", false);
       return;
     }
-    fetch(ex, new FetchRequest(repository, path.rest()));
-  }
-
-  private void fetch(Exchange ex, FetchRequest request) {
-    sc.fetcher.fetch(request).whenComplete((fetched, error) -> {
-      if (error != null) {
-        FetchException f = FetchException.of(error, request);
-        onLoop(() -> ex.error(HttpResponseStatus.valueOf(f.kind().status()), f.getMessage(), f.kind().tag(), false));
-        return;
-      }
-      if (ex.head) {
-        onLoop(() -> new BodyResponse(ex, sc).send(fetched, null));
-        return;
-      }
-      try {
-        sc.storageExecutor.execute(() -> {
-          Content content;
-          try {
-            content = fetched.open();
-          } catch (Exception e) {
-            FetchException f = FetchException.of(new FetchException(FetchException.Kind.STORAGE,
-                "open " + request + ": " + e.getMessage(), e), request);
-            onLoop(() -> ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, f.getMessage(), f.kind().tag(), false));
-            return;
-          }
-          if (!onLoop(() -> new BodyResponse(ex, sc).send(fetched, content))) {
-            content.close();
-          }
-        });
-      } catch (RejectedExecutionException e) {
-        onLoop(() -> ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "server busy", "overloaded", false));
-      }
-    });
-  }
-
-  private boolean onLoop(Runnable task) {
-    try {
-      ctx.executor().execute(task);
-      return true;
-    } catch (RejectedExecutionException e) {
-      return false;
-    }
+    passThrough.serve(ex, new FetchRequest(repository, path.rest()));
   }
 
   /** The response to {@code ex} has ended: account for it and take the next request. */
-  private void finished(Exchange ex, String outcome, long bytes) {
+  void finished(Exchange ex, String outcome, long bytes) {
     sc.metrics.record(ex.repository, outcome, System.nanoTime() - ex.startNanos);
     sc.metrics.served(ex.repository, bytes);
     sc.inFlight.end();
@@ -243,71 +197,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     if (headTimer != null) {
       headTimer.cancel(false);
       headTimer = null;
-    }
-  }
-
-  /** One request and its response's progress; everything on the event loop. */
-  final class Exchange {
-    final HttpRequest request;
-    final boolean head;
-    final long startNanos = System.nanoTime();
-    String repository = "-";
-    BodyWriter body;
-    private boolean ended;
-
-    Exchange(HttpRequest request) {
-      this.request = request;
-      this.head = request.method().equals(HttpMethod.HEAD);
-    }
-
-    ChannelHandlerContext ctx() {
-      return ctx;
-    }
-
-    boolean ended() {
-      return ended;
-    }
-
-    void error(HttpResponseStatus status, String message, String outcome, boolean close) {
-      FullHttpResponse r = Responses.text(status, message + "\n", head);
-      if (status.equals(HttpResponseStatus.METHOD_NOT_ALLOWED)) {
-        r.headers().set(HttpHeaderNames.ALLOW, ALLOW);
-      }
-      reply(r, outcome, close);
-    }
-
-    void reply(FullHttpResponse r, String outcome, boolean close) {
-      if (ended || !ctx.channel().isActive()) {
-        r.release();
-        end("aborted", 0);
-        return;
-      }
-      if (close) {
-        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      }
-      ctx.writeAndFlush(r).addListener(f -> {
-        if (close || !f.isSuccess()) {
-          ctx.close();
-        }
-        end(f.isSuccess() ? outcome : "aborted", 0);
-      });
-    }
-
-    /** The connection closed under this exchange. */
-    void cut() {
-      if (body != null) {
-        body.cancel();
-      } else {
-        end("aborted", 0);
-      }
-    }
-
-    void end(String outcome, long bytes) {
-      if (ended) {
-        return;
-      }
-      ended = true;
-      finished(this, outcome, bytes);
     }
   }
 }

@@ -1,0 +1,80 @@
+package dev.reprox.server.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/** One request and its response's progress, on the connection's event loop. */
+final class Exchange {
+  private static final String ALLOW = "GET, HEAD";
+
+  private final RequestHandler handler;
+  private final ChannelHandlerContext ctx;
+  final HttpRequest request;
+  final boolean head;
+  final long startNanos = System.nanoTime();
+  String repository = "-";
+  BodyWriter body;
+  private boolean ended;
+
+  Exchange(RequestHandler handler, ChannelHandlerContext ctx, HttpRequest request) {
+    this.handler = handler;
+    this.ctx = ctx;
+    this.request = request;
+    this.head = request.method().equals(HttpMethod.HEAD);
+  }
+
+  ChannelHandlerContext ctx() {
+    return ctx;
+  }
+
+  boolean ended() {
+    return ended;
+  }
+
+  void error(HttpResponseStatus status, String message, String outcome, boolean close) {
+    FullHttpResponse r = Responses.text(status, message + "\n", head);
+    if (status.equals(HttpResponseStatus.METHOD_NOT_ALLOWED)) {
+      r.headers().set(HttpHeaderNames.ALLOW, ALLOW);
+    }
+    reply(r, outcome, close);
+  }
+
+  void reply(FullHttpResponse r, String outcome, boolean close) {
+    if (ended || !ctx.channel().isActive()) {
+      r.release();
+      end("aborted", 0);
+      return;
+    }
+    if (close) {
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    ctx.writeAndFlush(r).addListener(f -> {
+      if (close || !f.isSuccess()) {
+        ctx.close();
+      }
+      end(f.isSuccess() ? outcome : "aborted", 0);
+    });
+  }
+
+  /** The connection closed under this exchange. */
+  void cut() {
+    if (body != null) {
+      body.cancel();
+    } else {
+      end("aborted", 0);
+    }
+  }
+
+  void end(String outcome, long bytes) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    handler.finished(this, outcome, bytes);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.reprox.server.http;
+
+import dev.reprox.server.fetch.Content;
+import dev.reprox.server.fetch.FetchException;
+import dev.reprox.server.fetch.FetchRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * {@code GET|HEAD /<repo>/<path>}: one call into the fetch chain, then the body response. The
+ * chain's answer arrives on another thread; opening a reader touches storage, so it runs on the
+ * storage executor; everything that touches the channel goes back to its event loop.
+ */
+final class PassThrough {
+  private final ServingContext sc;
+
+  PassThrough(ServingContext sc) {
+    this.sc = sc;
+  }
+
+  void serve(Exchange ex, FetchRequest request) {
+    sc.fetcher.fetch(request).whenComplete((fetched, error) -> {
+      if (error != null) {
+        FetchException f = FetchException.of(error, request);
+        onLoop(ex, () -> ex.error(HttpResponseStatus.valueOf(f.kind().status()), f.getMessage(), f.kind().tag(), false));
+        return;
+      }
+      if (ex.head) {
+        onLoop(ex, () -> new BodyResponse(ex, sc).send(fetched, null));
+        return;
+      }
+      try {
+        sc.storageExecutor.execute(() -> {
+          Content content;
+          try {
+            content = fetched.open();
+          } catch (Exception e) {
+            String message = "open " + request + ": " + e.getMessage();
+            onLoop(ex, () -> ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, message, "storage", false));
+            return;
+          }
+          if (!onLoop(ex, () -> new BodyResponse(ex, sc).send(fetched, content))) {
+            content.close();
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        onLoop(ex, () -> ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "server busy", "overloaded", false));
+      }
+    });
+  }
+
+  private static boolean onLoop(Exchange ex, Runnable task) {
+    try {
+      ex.ctx().executor().execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+}
