@@ -80,9 +80,9 @@ final class BodyResponse {
     if (length >= 0) {
       h.set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
       HttpUtil.setContentLength(r, end - start);
-    } else {
+    } else if (!ex.request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
       HttpUtil.setTransferEncodingChunked(r, true);
-    }
+    } // else HTTP/1.0 knows no chunks: the body ends when the keep-alive handler closes the connection
     String outcome = fetched.outcome().tag();
     if (content == null) {
       ctx.write(r);
