@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code reprox config check [FILE]}. */
-@Command(name = "config", description = "Configuration tools.", subcommands = ConfigCommand.Check.class)
+@Command(name = "config", mixinStandardHelpOptions = true, description = "Configuration tools.", subcommands = ConfigCommand.Check.class)
 final class ConfigCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -23,7 +23,7 @@ final class ConfigCommand implements Runnable {
   }
 
   /** Prints the effective configuration, or every error with its field path (exit 2). */
-  @Command(name = "check", description = "Print the effective configuration, or its errors.")
+  @Command(name = "check", mixinStandardHelpOptions = true, description = "Print the effective configuration, or its errors.")
   static final class Check implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  * gracefully. Prints {@code listening on HOST:PORT} once bound (tests read the port from it) and
  * writes the same address to {@code <data>/listen.address}.
  */
-@Command(name = "serve", description = "Run the proxy.")
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the proxy.")
 final class ServeCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

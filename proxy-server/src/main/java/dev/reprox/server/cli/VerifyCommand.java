@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code reprox verify}: re-reads every blob with checksums on; exit 1 if anything is damaged. */
-@Command(name = "verify", description = "Scrub the store: recompute every blob's SHA-256.")
+@Command(name = "verify", mixinStandardHelpOptions = true, description = "Scrub the store: recompute every blob's SHA-256.")
 final class VerifyCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
