@@ -14,7 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * The one place the live pass-through is assembled. A request travels:
  *
  * <ol>
- *   <li>{@link StoredFetcher}: a ref names a blob the store has → serve it (hit);
+ *   <li>{@link StoredFetcher}: a ref names a blob the store has and it is fresh (or the upstream
+ *       cannot be asked) → serve it (hit);
  *   <li>{@link OfflineFetcher}: offline server or repository → 503, no upstream contact;
  *   <li>{@link SingleFlightFetcher}: a fill of the same path is running → share it;
  *   <li>{@link UpstreamFetcher}: GET the upstream, stream the body into a new blob, commit,
@@ -62,7 +63,7 @@ public final class Fetchers implements AutoCloseable {
         .build();
     UpstreamFetcher upstream =
         new UpstreamFetcher(client, storage, storageExecutor, timer, clock, headerTimeout, idleTimeout);
-    Fetcher live = new StoredFetcher(storage, storageExecutor,
+    Fetcher live = new StoredFetcher(storage, storageExecutor, clock, offline,
         new OfflineFetcher(offline,
             new SingleFlightFetcher(upstream)));
     return new Fetchers(live, upstream, timer, upstreamExecutor);

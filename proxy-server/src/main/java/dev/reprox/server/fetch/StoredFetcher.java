@@ -5,47 +5,72 @@ import dev.reprox.storage.Digest;
 import dev.reprox.storage.Ref;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Serves a path from the store when its ref names a blob the store still has; otherwise asks
- * the next fetcher. The lookups touch storage, so they run on the storage executor.
+ * Serves a path from the store when its ref names a blob the store still has and the copy is
+ * fresh ({@link Freshness}); otherwise asks the next fetcher. A stale copy is still served when
+ * offline or when the upstream cannot answer (stale-if-error). The lookups touch storage, so they
+ * run on the storage executor.
  */
 final class StoredFetcher implements Fetcher {
   private final Storage storage;
   private final Executor storageExecutor;
+  private final Clock clock;
+  private final boolean globallyOffline;
   private final Fetcher next;
 
-  StoredFetcher(Storage storage, Executor storageExecutor, Fetcher next) {
+  StoredFetcher(Storage storage, Executor storageExecutor, Clock clock, boolean globallyOffline, Fetcher next) {
     this.storage = storage;
     this.storageExecutor = storageExecutor;
+    this.clock = clock;
+    this.globallyOffline = globallyOffline;
     this.next = next;
   }
 
   @Override
   public CompletableFuture<Fetched> fetch(FetchRequest request) {
     return CompletableFuture.supplyAsync(() -> lookup(request), storageExecutor)
-        .thenCompose(found -> found.isPresent()
-            ? CompletableFuture.completedFuture(found.get())
-            : next.fetch(request));
+        .thenCompose(found -> {
+          if (found.isEmpty()) {
+            return next.fetch(request);
+          }
+          Stored stored = found.get();
+          if (stored.fresh || offline(request)) {
+            return CompletableFuture.completedFuture(stored);
+          }
+          // Stale live index: ask the upstream again, but serve the stored copy if it cannot answer.
+          return next.fetch(request).exceptionallyCompose(error -> {
+            FetchException f = FetchException.of(error, request);
+            return f.kind() == FetchException.Kind.NOT_FOUND || f.kind() == FetchException.Kind.STORAGE
+                ? CompletableFuture.failedFuture(f)
+                : CompletableFuture.completedFuture(stored);
+          });
+        });
   }
 
-  private Optional<Fetched> lookup(FetchRequest request) {
+  private boolean offline(FetchRequest request) {
+    return globallyOffline || request.repository().offline();
+  }
+
+  private Optional<Stored> lookup(FetchRequest request) {
     try {
       Optional<Ref> ref = storage.refs().get(request.repository().name(), request.path());
       if (ref.isEmpty()) {
         return Optional.empty();
       }
-      return storage.blobs().stat(ref.get().digest()).map(info -> new Stored(storage, info));
+      boolean fresh = Freshness.fresh(request, ref.get().seenAt(), clock.instant());
+      return storage.blobs().stat(ref.get().digest()).map(info -> new Stored(storage, info, fresh));
     } catch (IOException e) {
       throw new FetchException(FetchException.Kind.STORAGE, "lookup " + request + ": " + e.getMessage(), e);
     }
   }
 
   /** A committed blob: every reader is a positional {@link BlobReader}. */
-  private record Stored(Storage storage, BlobInfo info) implements Fetched {
+  private record Stored(Storage storage, BlobInfo info, boolean fresh) implements Fetched {
     @Override
     public Outcome outcome() {
       return Outcome.HIT;
