@@ -324,4 +324,21 @@ class ServeIT {
     assertThat(rawStatus("GET", "/healthz")).startsWith("HTTP/1.1 200");
     assertThat(rawStatus("GET", "/readyz")).startsWith("HTTP/1.1 200");
   }
+
+  @Test
+  void get_upstreamWithoutLength_streamsChunkedThenServesStoredLength() throws Exception {
+    byte[] body = randomBytes(700_000, 7);
+    upstream.stubFor(get("/up/pool/chunked.deb").willReturn(aResponse().withStatus(200)
+        .withBody(body)
+        .withChunkedDribbleDelay(5, 300)));
+
+    HttpResponse<byte[]> first = send("pool/chunked.deb");
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.body()).isEqualTo(body);
+    assertThat(first.headers().firstValue("Content-Length")).as("length unknown while streaming").isEmpty();
+    HttpResponse<byte[]> second = send("pool/chunked.deb");
+    assertThat(second.headers().firstValueAsLong("Content-Length")).hasValue(body.length);
+    assertThat(second.body()).isEqualTo(body);
+    upstream.verify(1, getRequestedFor(urlEqualTo("/up/pool/chunked.deb")));
+  }
 }
