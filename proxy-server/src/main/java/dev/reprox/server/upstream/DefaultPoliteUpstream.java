@@ -1,0 +1,98 @@
+package dev.reprox.server.upstream;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/** Holds what is shared by all requests; each {@link #send} is one {@link PoliteCall}. */
+final class DefaultPoliteUpstream implements PoliteUpstream {
+  final HttpClient client;
+  final Clock clock;
+  final RedirectMemory memory;
+  final int maxRedirects;
+  private final ScheduledExecutorService scheduler;
+  private final MeterRegistry registry;
+  private final HostPolicy defaultPolicy;
+  private final Map<String, HostPolicy> policies;
+  private final Set<String> redirectHosts;
+  private final RandomGenerator random;
+  private final ConcurrentHashMap<String, HostGate> gates = new ConcurrentHashMap<>();
+
+  DefaultPoliteUpstream(HttpClient client, ScheduledExecutorService scheduler, Clock clock,
+      MeterRegistry registry, HostPolicy defaultPolicy, Map<String, HostPolicy> policies,
+      Set<String> redirectHosts, int maxRedirects, RedirectMemory memory, RandomGenerator random) {
+    this.client = client;
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.registry = registry;
+    this.defaultPolicy = defaultPolicy;
+    this.policies = policies;
+    this.redirectHosts = redirectHosts;
+    this.maxRedirects = maxRedirects;
+    this.memory = memory;
+    this.random = random;
+  }
+
+  @Override
+  public <T> CompletableFuture<HttpResponse<T>> send(HttpRequest request,
+      HttpResponse.BodyHandler<T> handler) {
+    PoliteCall<T> call = new PoliteCall<>(this, request, handler);
+    call.start();
+    return call.result();
+  }
+
+  @Override
+  public HostPolicy policy(URI uri) {
+    return policies.getOrDefault(HostGate.originOf(uri), defaultPolicy);
+  }
+
+  HostGate gate(URI uri) {
+    String origin = HostGate.originOf(uri);
+    return gates.computeIfAbsent(origin,
+        o -> new HostGate(o, policies.getOrDefault(o, defaultPolicy), clock, registry));
+  }
+
+  /** Same host as the one asked, or a host configured as a redirect target; http(s) only. */
+  boolean redirectAllowed(URI from, URI to) {
+    String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https") || to.getHost() == null) {
+      return false;
+    }
+    return HostGate.originOf(from).equals(HostGate.originOf(to))
+        || redirectHosts.contains(to.getHost().toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * Backoff for the n-th retry (n ≥ 1): uniformly random between the base and a ceiling that
+   * doubles each retry (capped at the max). Full jitter above a floor: a retry never comes
+   * sooner than the base, and retries of many requests do not fall into step.
+   */
+  long backoffMillis(HostPolicy policy, int n) {
+    long base = policy.backoffBase().toMillis();
+    long max = policy.backoffMax().toMillis();
+    long ceiling = base << Math.min(n, 30);
+    ceiling = ceiling <= 0 || ceiling > max ? max : ceiling;
+    return base + (ceiling > base ? random.nextLong(ceiling - base + 1) : 0);
+  }
+
+  /** Runs {@code step} after {@code millis}; if the scheduler refuses, runs {@code refused}. */
+  void schedule(Runnable step, long millis, Runnable refused) {
+    try {
+      scheduler.schedule(step, Math.max(0, millis), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      refused.run();
+    }
+  }
+}

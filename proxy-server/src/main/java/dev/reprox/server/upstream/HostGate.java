@@ -1,0 +1,97 @@
+package dev.reprox.server.upstream;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything one upstream host ({@code scheme://host:port}) shares across requests: its policy,
+ * its permits, its token bucket, its breaker, a host-wide pause set by {@code Retry-After}, and
+ * its meters. One gate per origin, made on first use.
+ */
+final class HostGate {
+  final String origin;
+  final HostPolicy policy;
+  final Permits permits;
+  final TokenBucket bucket;
+  final CircuitBreaker breaker;
+  private final Clock clock;
+  private final MeterRegistry registry;
+  private final Timer waitTimer;
+  private volatile long pausedUntilMillis;
+
+  HostGate(String origin, HostPolicy policy, Clock clock, MeterRegistry registry) {
+    this.origin = origin;
+    this.policy = policy;
+    this.clock = clock;
+    this.registry = registry;
+    this.permits = new Permits(policy.concurrency());
+    this.bucket = new TokenBucket(clock, policy.ratePerSecond(), policy.burst());
+    this.breaker = new CircuitBreaker(clock, policy.breakerFailures(), policy.breakerCoolDown());
+    Gauge.builder("reprox.upstream.breaker.state", breaker, b -> b.state().ordinal())
+        .description("circuit breaker per upstream host: 0 closed, 1 open, 2 half-open")
+        .tag("host", origin)
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("reprox.upstream.inflight", permits, Permits::held)
+        .description("upstream requests holding a permit (headers or body in transfer)")
+        .tag("host", origin)
+        .strongReference(true)
+        .register(registry);
+    this.waitTimer = Timer.builder("reprox.upstream.wait")
+        .description("time an attempt waited for a permit, a token and Retry-After pauses")
+        .tag("host", origin)
+        .register(registry);
+  }
+
+  /** {@code scheme://host:port}, lower case, with the default port filled in. */
+  static String originOf(URI uri) {
+    String scheme = uri.getScheme() == null ? "http" : uri.getScheme().toLowerCase(Locale.ROOT);
+    int port = uri.getPort() != -1 ? uri.getPort() : "https".equals(scheme) ? 443 : 80;
+    String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+    return scheme + "://" + host + ":" + port;
+  }
+
+  /** A server's Retry-After holds back every request to this host, not only the one it answered. */
+  void pauseFor(long millis) {
+    long until = clock.millis() + millis;
+    synchronized (this) {
+      pausedUntilMillis = Math.max(pausedUntilMillis, until);
+    }
+  }
+
+  /** How long the next attempt must wait: its token, or the host-wide pause if that is later. */
+  long delayBeforeSend() {
+    long token = bucket.reserve();
+    long pause = pausedUntilMillis - clock.millis();
+    return Math.max(token, Math.max(0, pause));
+  }
+
+  void recordWait(long millis) {
+    waitTimer.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+  }
+
+  /** One attempt's outcome: ok, not_found, client_error, redirect, server_error, … */
+  void outcome(String outcome) {
+    Counter.builder("reprox.upstream.requests")
+        .description("upstream attempts by host and outcome")
+        .tag("host", origin)
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  void retry(String reason) {
+    Counter.builder("reprox.upstream.retries")
+        .description("upstream retries by host and reason")
+        .tag("host", origin)
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
+  }
+}

@@ -1,0 +1,131 @@
+package dev.reprox.server.upstream;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How politely one upstream host is treated. Snapshot servers are small, shared and rate
+ * limited ({@link #snapshotServer()}: 2 at a time); mirrors are CDNs ({@link #mirror()}: 8).
+ *
+ * @param concurrency requests in flight at once, each counted until its body ends
+ * @param ratePerSecond token bucket refill rate: new requests (attempts) per second
+ * @param burst token bucket size: attempts allowed back to back after a quiet spell
+ * @param maxRetries retries after the first attempt (429, 5xx, connect errors, timeouts)
+ * @param backoffBase the shortest wait before a retry; the ceiling doubles on each retry
+ * @param backoffMax the longest wait before a retry
+ * @param maxRetryAfter a server's {@code Retry-After} is honoured up to this; longer → give up
+ * @param breakerFailures consecutive failures (5xx, connect errors, timeouts; not 4xx) that open
+ *     the breaker
+ * @param breakerCoolDown how long an open breaker fails requests fast before one probe may pass
+ */
+public record HostPolicy(
+    int concurrency,
+    double ratePerSecond,
+    int burst,
+    int maxRetries,
+    Duration backoffBase,
+    Duration backoffMax,
+    Duration maxRetryAfter,
+    int breakerFailures,
+    Duration breakerCoolDown) {
+
+  public HostPolicy {
+    Objects.requireNonNull(backoffBase, "backoffBase");
+    Objects.requireNonNull(backoffMax, "backoffMax");
+    Objects.requireNonNull(maxRetryAfter, "maxRetryAfter");
+    Objects.requireNonNull(breakerCoolDown, "breakerCoolDown");
+    require(concurrency >= 1, "concurrency must be at least 1, got " + concurrency);
+    require(ratePerSecond > 0, "rate must be positive, got " + ratePerSecond);
+    require(burst >= 1, "burst must be at least 1, got " + burst);
+    require(maxRetries >= 0, "retries must not be negative, got " + maxRetries);
+    require(!backoffBase.isNegative() && backoffMax.compareTo(backoffBase) >= 0,
+        "backoff must be base <= max, got " + backoffBase + ".." + backoffMax);
+    require(!maxRetryAfter.isNegative(), "max retry-after must not be negative");
+    require(breakerFailures >= 1, "breaker failures must be at least 1, got " + breakerFailures);
+    require(!breakerCoolDown.isNegative(), "breaker cool-down must not be negative");
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException("host policy: " + message);
+    }
+  }
+
+  /** snapshot.debian.org and friends: 2 at a time, 5/s, burst 10, breaker 5 failures / 30 s. */
+  public static HostPolicy snapshotServer() {
+    return builder().build();
+  }
+
+  /** A mirror or CDN: 8 at a time, 50/s, burst 100; otherwise as {@link #snapshotServer()}. */
+  public static HostPolicy mirror() {
+    return builder().concurrency(8).ratePerSecond(50).burst(100).build();
+  }
+
+  /** Starts from the snapshot-server defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder().concurrency(concurrency).ratePerSecond(ratePerSecond).burst(burst)
+        .maxRetries(maxRetries).backoff(backoffBase, backoffMax).maxRetryAfter(maxRetryAfter)
+        .breaker(breakerFailures, breakerCoolDown);
+  }
+
+  /** Defaults are the snapshot-server policy. */
+  public static final class Builder {
+    private int concurrency = 2;
+    private double ratePerSecond = 5;
+    private int burst = 10;
+    private int maxRetries = 4;
+    private Duration backoffBase = Duration.ofMillis(500);
+    private Duration backoffMax = Duration.ofSeconds(30);
+    private Duration maxRetryAfter = Duration.ofSeconds(60);
+    private int breakerFailures = 5;
+    private Duration breakerCoolDown = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    public Builder concurrency(int n) {
+      this.concurrency = n;
+      return this;
+    }
+
+    public Builder ratePerSecond(double rate) {
+      this.ratePerSecond = rate;
+      return this;
+    }
+
+    public Builder burst(int n) {
+      this.burst = n;
+      return this;
+    }
+
+    public Builder maxRetries(int n) {
+      this.maxRetries = n;
+      return this;
+    }
+
+    public Builder backoff(Duration base, Duration max) {
+      this.backoffBase = base;
+      this.backoffMax = max;
+      return this;
+    }
+
+    public Builder maxRetryAfter(Duration max) {
+      this.maxRetryAfter = max;
+      return this;
+    }
+
+    public Builder breaker(int failures, Duration coolDown) {
+      this.breakerFailures = failures;
+      this.breakerCoolDown = coolDown;
+      return this;
+    }
+
+    public HostPolicy build() {
+      return new HostPolicy(concurrency, ratePerSecond, burst, maxRetries, backoffBase, backoffMax,
+          maxRetryAfter, breakerFailures, breakerCoolDown);
+    }
+  }
+}

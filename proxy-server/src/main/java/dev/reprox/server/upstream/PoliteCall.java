@@ -1,0 +1,273 @@
+package dev.reprox.server.upstream;
+
+import dev.reprox.server.upstream.UpstreamUnavailableException.Kind;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * One {@link PoliteUpstream#send}: a loop of attempts, each one breaker → permit → token (and
+ * host pause) → send. The response head decides: final (hand it to the caller's handler, commit),
+ * redirect (follow, not a retry), or retryable (discard the body, release the permit, wait,
+ * again). Steps run on the scheduler, never on a thread that waits.
+ */
+final class PoliteCall<T> {
+  private enum Next { FINAL, REDIRECT, RETRY_AFTER, RETRY, FORGET }
+
+  private final DefaultPoliteUpstream up;
+  private final HttpRequest request;
+  private final HttpResponse.BodyHandler<T> handler;
+  private final URI original;
+  private final CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
+  // Confined to one attempt at a time: each attempt starts only after the previous one ended.
+  private URI current;
+  private boolean viaMemory;
+  private int hops;
+  private int retries;
+  private HostGate gate;
+  private long waitStartMillis;
+  private volatile Next next;
+  private volatile int status;
+  private volatile URI location;
+  private volatile Duration retryAfter;
+  private volatile String reason;
+  private volatile Throwable lastError;
+
+  PoliteCall(DefaultPoliteUpstream up, HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    this.up = up;
+    this.request = request;
+    this.handler = handler;
+    this.original = request.uri();
+  }
+
+  CompletableFuture<HttpResponse<T>> result() {
+    return result;
+  }
+
+  void start() {
+    Optional<URI> remembered = up.memory.target(original);
+    current = remembered.orElse(original);
+    viaMemory = remembered.isPresent();
+    attempt();
+  }
+
+  private void attempt() {
+    gate = up.gate(current);
+    if (!gate.breaker.tryPass()) {
+      gate.outcome("breaker_open");
+      fail(Kind.BREAKER_OPEN, "breaker open for " + gate.origin + " after repeated failures", null);
+      return;
+    }
+    waitStartMillis = up.clock.millis();
+    HostGate g = gate;
+    g.permits.acquire().whenComplete((v, e) -> {
+      // Runs on whichever thread released the permit: take the token here, send from the scheduler.
+      Lease lease = new Lease(g.permits);
+      up.schedule(() -> send(lease), g.delayBeforeSend(), () -> refused(lease));
+    });
+  }
+
+  private void refused(Lease lease) {
+    lease.release();
+    gate.breaker.onAbandoned();
+    fail(Kind.CLOSED, "scheduler refused the next step", null);
+  }
+
+  private void send(Lease lease) {
+    gate.recordWait(up.clock.millis() - waitStartMillis);
+    HttpRequest hop = current.equals(request.uri())
+        ? request
+        : HttpRequest.newBuilder(request, (name, value) -> true).uri(current).build();
+    next = null;
+    try {
+      up.client.sendAsync(hop, info -> onHeaders(info, lease))
+          .whenComplete((response, error) -> onDone(response, error, lease));
+    } catch (RuntimeException e) {
+      lease.release();
+      gate.breaker.onAbandoned();
+      result.completeExceptionally(e);
+    }
+  }
+
+  /** Runs on a client thread with the response head; decides, and only a final head commits. */
+  private HttpResponse.BodySubscriber<T> onHeaders(HttpResponse.ResponseInfo info, Lease lease) {
+    int s = info.statusCode();
+    status = s;
+    lastError = null;
+    URI target = isRedirect(s) ? info.headers().firstValue("location").map(this::resolve).orElse(null) : null;
+    if (target != null) {
+      gate.breaker.onSuccess();
+      gate.outcome("redirect");
+      location = target;
+      next = Next.REDIRECT;
+      return HttpResponse.BodySubscribers.replacing(null);
+    }
+    Optional<Duration> wait = RetryAfter.parse(info.headers().firstValue("retry-after"), up.clock.instant());
+    if (s == 429 || s == 503 && wait.isPresent()) {
+      if (s == 503) {
+        gate.breaker.onFailure();
+      } else {
+        gate.breaker.onAbandoned(); // busy is not broken; a half-open probe gives its place back
+      }
+      gate.outcome(s == 429 ? "rate_limited" : "server_error");
+      retryAfter = wait.orElse(null);
+      reason = wait.isPresent() ? "retry_after" : "rate_limited";
+      next = wait.isPresent() ? Next.RETRY_AFTER : Next.RETRY;
+      return HttpResponse.BodySubscribers.replacing(null);
+    }
+    if (s >= 500) {
+      gate.breaker.onFailure();
+      gate.outcome("server_error");
+      reason = "server_error";
+      next = Next.RETRY;
+      return HttpResponse.BodySubscribers.replacing(null);
+    }
+    if (viaMemory && (s == 404 || s == 410)) {
+      gate.breaker.onSuccess();
+      gate.outcome("not_found");
+      next = Next.FORGET;
+      return HttpResponse.BodySubscribers.replacing(null);
+    }
+    gate.breaker.onSuccess();
+    gate.outcome(s < 300 ? "ok" : s == 404 || s == 410 ? "not_found" : s < 400 ? "redirect" : "client_error");
+    next = Next.FINAL;
+    if (s < 300 && !current.equals(original)) {
+      up.memory.remember(original, current);
+    }
+    HttpResponse.BodySubscriber<T> body;
+    try {
+      body = handler.apply(info);
+    } catch (RuntimeException | Error e) {
+      lease.release();
+      throw e;
+    }
+    HostGate g = gate;
+    return new ReleasingSubscriber<>(body, end -> {
+      if (lease.release() && end == ReleasingSubscriber.End.FAILED) {
+        // A body cut short (snapshot.debian.org truncates) is the host failing, too.
+        g.breaker.onFailure();
+        g.outcome("body_error");
+      }
+    });
+  }
+
+  private URI resolve(String value) {
+    try {
+      return current.resolve(value.strip());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private void onDone(HttpResponse<T> response, Throwable error, Lease lease) {
+    Next n = next;
+    if (n == Next.FINAL) {
+      if (error != null) {
+        lease.release();
+        result.completeExceptionally(unwrap(error));
+      } else {
+        result.complete(response);
+      }
+      return;
+    }
+    lease.release(); // an intermediate body was discarded, or no head came at all
+    if (error != null && n == null) {
+      onTransportError(unwrap(error));
+      return;
+    }
+    if (error != null) {
+      // The head was read but discarding its body failed: the exchange is still retryable.
+      reason = "io_error";
+      n = Next.RETRY;
+    }
+    switch (n) {
+      case REDIRECT -> followRedirect();
+      case FORGET -> {
+        up.memory.forget(original);
+        current = original;
+        viaMemory = false;
+        attempt();
+      }
+      case RETRY_AFTER -> {
+        long ms = retryAfter.toMillis();
+        if (retryAfter.compareTo(gate.policy.maxRetryAfter()) > 0) {
+          fail(Kind.RETRY_AFTER_TOO_LONG, "answered " + status + " with Retry-After " + retryAfter.toSeconds()
+              + " s, more than the allowed " + gate.policy.maxRetryAfter().toSeconds() + " s", null);
+          return;
+        }
+        gate.pauseFor(ms);
+        retryAfter(ms);
+      }
+      default -> retryAfter(up.backoffMillis(gate.policy, retries + 1));
+    }
+  }
+
+  private void onTransportError(Throwable cause) {
+    if (!(cause instanceof IOException)) {
+      gate.breaker.onAbandoned();
+      result.completeExceptionally(cause); // not the host's fault: a bad request, a bug
+      return;
+    }
+    gate.breaker.onFailure();
+    status = 0;
+    if (cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException) {
+      reason = "connect_error";
+    } else if (cause instanceof HttpTimeoutException) {
+      reason = "timeout";
+    } else {
+      reason = "io_error";
+    }
+    gate.outcome(reason);
+    lastError = cause;
+    retryAfter(up.backoffMillis(gate.policy, retries + 1));
+  }
+
+  private void retryAfter(long delayMillis) {
+    if (retries >= gate.policy.maxRetries()) {
+      fail(Kind.RETRIES_EXHAUSTED, "gave up after " + (retries + 1) + " attempts, last: "
+          + (status > 0 ? "status " + status : String.valueOf(lastError)), lastError);
+      return;
+    }
+    retries++;
+    gate.retry(reason);
+    up.schedule(this::attempt, delayMillis,
+        () -> fail(Kind.CLOSED, "scheduler refused the retry", lastError));
+  }
+
+  private void followRedirect() {
+    URI target = location;
+    if (++hops > up.maxRedirects) {
+      fail(Kind.TOO_MANY_REDIRECTS, "more than " + up.maxRedirects + " redirects, last to " + target, null);
+      return;
+    }
+    if (!up.redirectAllowed(current, target)) {
+      fail(Kind.REDIRECT_REFUSED, "redirect to " + target + " refused: not the same host and not an allowed one", null);
+      return;
+    }
+    current = target;
+    viaMemory = false;
+    attempt();
+  }
+
+  private void fail(Kind kind, String why, Throwable cause) {
+    result.completeExceptionally(new UpstreamUnavailableException(kind, current, status,
+        request.method() + " " + original + (current.equals(original) ? "" : " (at " + current + ")")
+            + ": " + why, cause));
+  }
+
+  private static boolean isRedirect(int s) {
+    return s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+}

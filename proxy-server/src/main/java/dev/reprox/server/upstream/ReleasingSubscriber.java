@@ -1,0 +1,73 @@
+package dev.reprox.server.upstream;
+
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.function.Consumer;
+
+/**
+ * The caller's body subscriber, unchanged in what it sees, plus one duty: tell the layer when the
+ * body is over — complete, failed or cancelled by the caller — so the host's permit is held for
+ * the whole transfer and not a moment longer. The caller keeps pulling one piece at a time.
+ */
+final class ReleasingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
+  /** How the body ended. */
+  enum End { COMPLETE, FAILED, CANCELLED }
+
+  private final HttpResponse.BodySubscriber<T> delegate;
+  private final Consumer<End> onEnd;
+
+  ReleasingSubscriber(HttpResponse.BodySubscriber<T> delegate, Consumer<End> onEnd) {
+    this.delegate = delegate;
+    this.onEnd = onEnd;
+  }
+
+  @Override
+  public CompletionStage<T> getBody() {
+    return delegate.getBody();
+  }
+
+  @Override
+  public void onSubscribe(Flow.Subscription subscription) {
+    delegate.onSubscribe(new Flow.Subscription() {
+      @Override
+      public void request(long n) {
+        subscription.request(n);
+      }
+
+      @Override
+      public void cancel() {
+        try {
+          subscription.cancel();
+        } finally {
+          onEnd.accept(End.CANCELLED);
+        }
+      }
+    });
+  }
+
+  @Override
+  public void onNext(List<ByteBuffer> item) {
+    delegate.onNext(item);
+  }
+
+  @Override
+  public void onError(Throwable throwable) {
+    try {
+      delegate.onError(throwable);
+    } finally {
+      onEnd.accept(End.FAILED);
+    }
+  }
+
+  @Override
+  public void onComplete() {
+    try {
+      delegate.onComplete();
+    } finally {
+      onEnd.accept(End.COMPLETE);
+    }
+  }
+}
