@@ -1,0 +1,413 @@
+#!/usr/bin/env bash
+# Side-by-side performance harness (issue 6): reprox vs apt-cacher-ng vs nginx (static ceiling),
+# all on loopback, all serving the same three .deb-sized files from a local upstream.
+#
+#   benchmarks/run-peers.sh                 # full run: wrk -d10s, 3 rounds (~8 minutes)
+#   QUICK=1 benchmarks/run-peers.sh         # wrk -d3s (~3 minutes)
+#
+# Environment: ROUNDS (default 3), DURATION (wrk -d, default 10s, 3s with QUICK=1),
+# REPROX_JAR (default proxy-server/target/reprox.jar, built offline when missing),
+# REPROX_XMX (default 256m), WORK (default benchmarks/target/peers), FANOUT (default 64),
+# KEEP=1 keeps the work directory (logs, caches) after the run.
+# Needs: java 17, wrk, nginx, apt-cacher-ng, curl, python3 (all Debian packages; no network).
+#
+# Phases: 1. data + local upstream (a real tiny apt repository: Release, Packages listing the
+# .debs; nginx with limit_rate 100m), 2. start and warm reprox, apt-cacher-ng, nginx (sha256 of
+# every warm-up answer checked), 3. wrk rounds alternating servers, medians, one table with
+# ratios and targets, 4. cold fan-out, 5. memory under 64 concurrent 50 MB downloads.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${WORK:-$ROOT/benchmarks/target/peers}
+QUICK=${QUICK:-0}
+ROUNDS=${ROUNDS:-3}
+if [[ $QUICK == 1 ]]; then DURATION=${DURATION:-3s}; else DURATION=${DURATION:-10s}; fi
+REPROX_JAR=${REPROX_JAR:-$ROOT/proxy-server/target/reprox.jar}
+REPROX_XMX=${REPROX_XMX:-256m}
+FANOUT=${FANOUT:-64}
+PY=${PYTHON:-python3}
+
+PIDS=()
+cleanup() {
+  local rc=$?
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ ${KEEP:-0} != 1 ]]; then
+    rm -rf "$WORK/reprox-data" "$WORK/acng/cache" "$WORK/fanout"
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+for tool in java wrk nginx apt-cacher-ng curl "$PY" sha256sum; do
+  command -v "$tool" >/dev/null || die "$tool not found (apt-get install -y wrk nginx apt-cacher-ng curl)"
+done
+
+# Prints N free loopback ports below 32768: apt-cacher-ng 3.7.4 fails to bind any port above
+# 32767 ("Error resolving address for binding: Success"), and the kernel's ephemeral range starts there.
+free_ports() {
+  "$PY" - "$1" <<'EOF'
+import random, socket, sys
+socks = []
+while len(socks) < int(sys.argv[1]):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", random.randint(20000, 32767))); socks.append(s)
+    except OSError:
+        s.close()
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+EOF
+}
+
+wait_http() { # url, what, pid: waits up to 60 s for any HTTP answer while pid lives
+  for _ in $(seq 600); do
+    if curl -s -o /dev/null "$1"; then return 0; fi
+    kill -0 "$3" 2>/dev/null || die "$2 exited (see $WORK/logs)"
+    sleep 0.1
+  done
+  die "$2 did not answer on $1"
+}
+
+# ---------------------------------------------------------------- 1. data and upstream
+rm -rf "$WORK/reprox-data" "$WORK/acng" "$WORK/run" "$WORK/logs" "$WORK/fanout"
+mkdir -p "$WORK"/{run,logs,acng/{conf,cache,log,run},fanout} "$WORK/www/debian/dists/bench/main/binary-amd64"
+read -r UP_PORT NG_PORT RX_PORT AC_PORT <<<"$(free_ports 4)"
+log "ports: upstream $UP_PORT, nginx $NG_PORT, reprox $RX_PORT, apt-cacher-ng $AC_PORT; work dir $WORK"
+
+# name:size — small/medium/large are loaded warm; cold-* are fetched once each, uncached
+declare -A SIZES=([small]=$((53 * 1024)) [medium]=$((1024 * 1024)) [large]=$((50 * 1024 * 1024))
+  [cold-alone]=$((50 * 1024 * 1024)) [cold-fan]=$((50 * 1024 * 1024))
+  [cold-acng-alone]=$((50 * 1024 * 1024)) [cold-acng-fan]=$((50 * 1024 * 1024)))
+NAMES=(small medium large cold-alone cold-fan cold-acng-alone cold-acng-fan)
+declare -A POOL SHA
+for n in "${NAMES[@]}"; do
+  rel="pool/main/b/bench-$n/bench-${n}_1.0_amd64.deb"
+  f="$WORK/www/debian/$rel"
+  mkdir -p "$(dirname "$f")"
+  if [[ ! -f $f || $(stat -c %s "$f") != "${SIZES[$n]}" ]]; then
+    head -c "${SIZES[$n]}" /dev/urandom >"$f" # incompressible, like a .deb's xz members
+  fi
+  POOL[$n]=$rel
+  SHA[$n]=$(sha256sum "$f" | cut -d' ' -f1)
+done
+
+# A real (unsigned) apt repository over those files, so reprox sees a Release and a Packages that
+# list every pool file, as it will require once pool paths are checked against a generation.
+packages="$WORK/www/debian/dists/bench/main/binary-amd64/Packages"
+: >"$packages"
+for n in "${NAMES[@]}"; do
+  f="$WORK/www/debian/${POOL[$n]}"
+  cat >>"$packages" <<EOF
+Package: bench-$n
+Version: 1.0
+Architecture: amd64
+Maintainer: reprox benchmarks <bench@reprox.invalid>
+Installed-Size: $(( ${SIZES[$n]} / 1024 ))
+Filename: ${POOL[$n]}
+Size: ${SIZES[$n]}
+MD5sum: $(md5sum "$f" | cut -d' ' -f1)
+SHA256: ${SHA[$n]}
+Section: misc
+Priority: optional
+Description: benchmark payload $n
+
+EOF
+done
+gzip -9nkf "$packages"
+release="$WORK/www/debian/dists/bench/Release"
+{
+  echo "Origin: reprox-bench"
+  echo "Label: reprox-bench"
+  echo "Suite: bench"
+  echo "Codename: bench"
+  echo "Date: $(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S UTC')"
+  echo "Architectures: amd64"
+  echo "Components: main"
+  echo "Acquire-By-Hash: no"
+  echo "SHA256:"
+  for p in main/binary-amd64/Packages main/binary-amd64/Packages.gz; do
+    printf ' %s %16d %s\n' "$(sha256sum "$WORK/www/debian/dists/bench/$p" | cut -d' ' -f1)" \
+      "$(stat -c %s "$WORK/www/debian/dists/bench/$p")" "$p"
+  done
+} >"$release"
+
+cat >"$WORK/run/nginx.conf" <<EOF
+user root;
+worker_processes 2;
+daemon off;
+pid $WORK/run/nginx.pid;
+error_log $WORK/logs/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  default_type application/octet-stream;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path $WORK/run/ngx-body;
+  proxy_temp_path $WORK/run/ngx-proxy;
+  fastcgi_temp_path $WORK/run/ngx-fcgi;
+  uwsgi_temp_path $WORK/run/ngx-uwsgi;
+  scgi_temp_path $WORK/run/ngx-scgi;
+  # the upstream of reprox and apt-cacher-ng: throttled like a good mirror, every request logged
+  server {
+    listen 127.0.0.1:$UP_PORT;
+    root $WORK/www;
+    access_log $WORK/logs/upstream-access.log;
+    limit_rate 100m;
+  }
+  # the ceiling: the same files served statically
+  server {
+    listen 127.0.0.1:$NG_PORT;
+    root $WORK/www;
+    access_log off;
+  }
+}
+EOF
+nginx -t -q -c "$WORK/run/nginx.conf" -p "$WORK/run" 2>>"$WORK/logs/nginx-error.log" || die "nginx config (see $WORK/logs)"
+nginx -c "$WORK/run/nginx.conf" -p "$WORK/run" >>"$WORK/logs/nginx.out" 2>&1 &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$UP_PORT/" nginx $!
+
+# ---------------------------------------------------------------- 2. peers
+if [[ ! -f $REPROX_JAR ]]; then
+  log "building $REPROX_JAR"
+  (cd "$ROOT" && ./mvnw -B -o -q -DskipTests package -pl proxy-server -am)
+fi
+# A private copy: other builds may replace the jar while this runs.
+cp "$REPROX_JAR" "$WORK/run/reprox.jar"
+cat >"$WORK/run/reprox.yaml" <<EOF
+repositories:
+  bench:
+    format: apt
+    upstream: http://127.0.0.1:$UP_PORT/debian
+    keyring: none
+    root-ttl: 3600s
+EOF
+java -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" -jar "$WORK/run/reprox.jar" serve \
+  --config "$WORK/run/reprox.yaml" --data "$WORK/reprox-data" --listen "127.0.0.1:$RX_PORT" \
+  >"$WORK/logs/reprox.log" 2>&1 &
+RX_PID=$!
+PIDS+=($RX_PID)
+
+echo "http://127.0.0.1:$UP_PORT/debian/" >"$WORK/acng/conf/backends_debian"
+cat >"$WORK/acng/conf/acng.conf" <<EOF
+CacheDir: $WORK/acng/cache
+LogDir: $WORK/acng/log
+Remap-debrep: file:backends_debian /debian
+ReportPage: acng-report.html
+ExThreshold: 4
+EOF
+# URLs name the upstream host (http://acng/<host:port>/<path>); AllowUserPorts lets it reach a port
+# other than 80. (The Remap-debrep form /debian/… answered "503 Host not found" here.)
+apt-cacher-ng -c "$WORK/acng/conf" ForeGround=1 Port="$AC_PORT" BindAddress=127.0.0.1 AllowUserPorts="80 $UP_PORT" \
+  CacheDir="$WORK/acng/cache" LogDir="$WORK/acng/log" SocketPath="$WORK/acng/run/socket" \
+  PidFile="$WORK/acng/run/pid" >"$WORK/logs/acng.out" 2>&1 &
+AC_PID=$!
+PIDS+=($AC_PID)
+
+wait_http "http://127.0.0.1:$RX_PORT/healthz" reprox $RX_PID
+wait_http "http://127.0.0.1:$AC_PORT/acng-report.html" apt-cacher-ng $AC_PID
+
+declare -A BASE=([reprox]="http://127.0.0.1:$RX_PORT/bench" [acng]="http://127.0.0.1:$AC_PORT/127.0.0.1:$UP_PORT/debian"
+  [nginx]="http://127.0.0.1:$NG_PORT/debian")
+SERVERS=(reprox acng nginx)
+
+# Warm: the indexes first (as apt would), then one GET of each file, sha256 checked.
+for s in "${SERVERS[@]}"; do
+  for idx in dists/bench/Release dists/bench/main/binary-amd64/Packages.gz; do
+    curl -s -o /dev/null "${BASE[$s]}/$idx" || true
+  done
+  for n in small medium large; do
+    got=$(curl -sf "${BASE[$s]}/${POOL[$n]}" | sha256sum | cut -d' ' -f1) || true
+    [[ $got == "${SHA[$n]}" ]] || die "warm-up: $s returned wrong bytes for ${POOL[$n]} ($got)"
+  done
+  # a second GET proves the warm copy serves
+  got=$(curl -sf "${BASE[$s]}/${POOL[medium]}" | sha256sum | cut -d' ' -f1)
+  [[ $got == "${SHA[medium]}" ]] || die "warm hit: $s returned wrong bytes for ${POOL[medium]}"
+done
+log "warm: all three servers returned the right sha256 for all three files"
+
+# ---------------------------------------------------------------- 3. wrk rounds
+: >"$WORK/logs/wrk-results.tsv"
+for ((round = 1; round <= ROUNDS; round++)); do
+  # rotate the order each round so no server always runs first (or right after another)
+  order=("${SERVERS[@]:round%3}" "${SERVERS[@]:0:round%3}")
+  for n in small medium large; do
+    for s in "${order[@]}"; do
+      out="$WORK/logs/wrk-$s-$n-$round.txt"
+      wrk -t2 -c16 -d"$DURATION" --latency "${BASE[$s]}/${POOL[$n]}" >"$out" 2>&1 || die "wrk $s $n (see $out)"
+      printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$s" "$n" "${SIZES[$n]}" "$out" >>"$WORK/logs/wrk-results.tsv"
+    done
+  done
+  log "wrk round $round/$ROUNDS done"
+done
+
+"$PY" - "$WORK/logs/wrk-results.tsv" "$DURATION" "$ROUNDS" <<'EOF'
+import re, statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
+def ms(v):
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", v)
+    return float(m.group(1)) * UNIT[m.group(2)]
+data = {}
+problems = []
+for rnd, server, name, size, path in rows:
+    text = open(path).read()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    p50 = ms(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1))
+    p99 = ms(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1))
+    for pat in (r"Non-2xx or 3xx responses: \d+", r"Socket errors: .*"):
+        m = re.search(pat, text)
+        if m:
+            problems.append(f"{server} {name} round {rnd}: {m.group(0)}")
+    data.setdefault((server, name), []).append((rps, rps * int(size) / 1e6, p50, p99))
+med = {k: [statistics.median(x[i] for x in v) for i in range(4)] for k, v in data.items()}
+label = {"small": "53 KB", "medium": "1 MB", "large": "50 MB"}
+print(f"\nwarm hits, wrk -t2 -c16 -d{sys.argv[2]} --latency, medians of {sys.argv[3]} rounds")
+print(f"| file  | server        |    req/s |   MB/s | p50 ms | p99 ms | reprox/acng | reprox/nginx |")
+print(f"|-------|---------------|---------:|-------:|-------:|-------:|------------:|-------------:|")
+for name in ("small", "medium", "large"):
+    for server, shown in (("reprox", "reprox"), ("acng", "apt-cacher-ng"), ("nginx", "nginx")):
+        rps, mbs, p50, p99 = med[(server, name)]
+        ratios = ""
+        if server == "reprox":
+            ratios = f"{rps / med[('acng', name)][0]:11.2f} | {rps / med[('nginx', name)][0]:12.2f}"
+        else:
+            ratios = f"{'':11} | {'':12}"
+        print(f"| {label[name]:5} | {shown:13} | {rps:8.0f} | {mbs:6.0f} | {p50:6.2f} | {p99:6.1f} | {ratios} |")
+def target(text, ok):
+    print(f"  {'PASS' if ok else 'MISS'}  {text}")
+r = lambda a, b, n: med[(a, n)][0] / med[(b, n)][0]
+print("\ntargets:")
+target(f"reprox/apt-cacher-ng >= 1.2 on 1 MB req/s      ({r('reprox', 'acng', 'medium'):.2f})", r('reprox', 'acng', 'medium') >= 1.2)
+target(f"reprox/nginx >= 0.9 on 1 MB req/s              ({r('reprox', 'nginx', 'medium'):.2f})", r('reprox', 'nginx', 'medium') >= 0.9)
+target(f"reprox/nginx >= 0.9 on 50 MB req/s             ({r('reprox', 'nginx', 'large'):.2f})", r('reprox', 'nginx', 'large') >= 0.9)
+target(f"reprox/nginx >= 0.5 on 53 KB keep-alive req/s  ({r('reprox', 'nginx', 'small'):.2f})", r('reprox', 'nginx', 'small') >= 0.5)
+for p in problems:
+    print("  note: " + p)
+EOF
+
+# ---------------------------------------------------------------- 4. cold fan-out
+# clients: url, count, outdir → one line per client: ttfb_s total_s http_code bytes
+fan() {
+  local url=$1 count=$2 dir=$3
+  mkdir -p "$dir"
+  local t0 t1 i clients=()
+  t0=$(date +%s.%N)
+  for ((i = 0; i < count; i++)); do
+    curl -s -o /dev/null -w '%{time_starttransfer} %{time_total} %{http_code} %{size_download}\n' \
+      "$url" >"$dir/$i.txt" &
+    clients+=($!)
+  done
+  wait "${clients[@]}" || true
+  t1=$(date +%s.%N)
+  cat "$dir"/*.txt >"$dir/all.txt"
+  echo "$t0 $t1" >"$dir/wall.txt"
+}
+upstream_gets() { grep -c -F "GET /debian/$1 " "$WORK/logs/upstream-access.log" || true; }
+
+fanout_report() { # server label, alone dir, fan dir, pool path alone, pool path fan, size
+  "$PY" - "$@" "$(upstream_gets "$4")" "$(upstream_gets "$5")" "$FANOUT" <<'EOF'
+import statistics, sys
+label, alone, fan, _, _, size, up_alone, up_fan, n = sys.argv[1:]
+def load(d):
+    rows = [l.split() for l in open(d + "/all.txt") if l.strip()]
+    t0, t1 = map(float, open(d + "/wall.txt").read().split())
+    return rows, t1 - t0
+a, a_wall = load(alone)
+f, f_wall = load(fan)
+bad = [r for r in a + f if r[2] != "200" or int(r[3]) != int(size)]
+ttfb = sorted(float(r[0]) * 1000 for r in f)
+followers = ttfb[1:]  # the first answered is the leader; the rest follow it
+print(f"| {label:13} | {a_wall:8.2f} | {f_wall:9.2f} | {int(n):7d} | {up_fan:>14} | "
+      f"{statistics.median(followers):9.1f} | {max(followers):9.1f} | {len(bad):6d} |")
+EOF
+}
+
+declare -A COLD_ALONE=([reprox]=cold-alone [acng]=cold-acng-alone)
+declare -A COLD_FAN=([reprox]=cold-fan [acng]=cold-acng-fan)
+FAN_ROWS=()
+for s in reprox acng; do
+  fan "${BASE[$s]}/${POOL[${COLD_ALONE[$s]}]}" 1 "$WORK/fanout/$s-alone"
+  fan "${BASE[$s]}/${POOL[${COLD_FAN[$s]}]}" "$FANOUT" "$WORK/fanout/$s-fan"
+  # the cold file, now warm, must carry the right bytes
+  got=$(curl -sf "${BASE[$s]}/${POOL[${COLD_FAN[$s]}]}" | sha256sum | cut -d' ' -f1)
+  [[ $got == "${SHA[${COLD_FAN[$s]}]}" ]] || die "fan-out: $s stored wrong bytes for ${POOL[${COLD_FAN[$s]}]}"
+  FAN_ROWS+=("$(fanout_report "$([[ $s == acng ]] && echo apt-cacher-ng || echo reprox)" \
+    "$WORK/fanout/$s-alone" "$WORK/fanout/$s-fan" "${POOL[${COLD_ALONE[$s]}]}" "${POOL[${COLD_FAN[$s]}]}" \
+    "${SIZES[cold-fan]}")")
+done
+echo
+echo "cold fan-out: one uncached 50 MB file, upstream limit_rate 100m; $FANOUT clients at once vs one alone"
+echo "| server        | alone s  | fan-out s | clients | upstream GETs  | TTFB p50 ms | TTFB max ms | failed |"
+echo "|---------------|---------:|----------:|--------:|---------------:|------------:|------------:|-------:|"
+printf '%s\n' "${FAN_ROWS[@]}"
+"$PY" - "$WORK/fanout/reprox-fan/all.txt" "$(upstream_gets "${POOL[cold-fan]}")" <<'EOF'
+import sys
+ttfb = sorted(float(l.split()[0]) * 1000 for l in open(sys.argv[1]) if l.strip())[1:]
+gets = int(sys.argv[2])
+print("\ntargets:")
+print(f"  {'PASS' if gets == 1 else 'MISS'}  reprox fan-out upstream fetches = 1 ({gets})")
+print(f"  {'PASS' if max(ttfb) < 50 else 'MISS'}  reprox followers' TTFB < 50 ms (max {max(ttfb):.1f} ms)")
+EOF
+
+# ---------------------------------------------------------------- 5. memory
+# reprox alone, two shapes of 64 concurrent 50 MB downloads of the warm file: fast readers
+# (wrk -c64) and slow readers (curl --limit-rate 8M: backpressure must hold, not buffer).
+JSTAT_OUT="$WORK/logs/reprox-jstat.txt"
+jstat -gc "$RX_PID" 200 >"$JSTAT_OUT" 2>&1 &
+JSTAT_PID=$!
+PIDS+=($JSTAT_PID)
+rss_sampler() {
+  while kill -0 "$RX_PID" 2>/dev/null; do
+    awk '/^VmRSS/ {print $2}' "/proc/$RX_PID/status" 2>/dev/null || true
+    sleep 0.2
+  done
+}
+rss_sampler >"$WORK/logs/reprox-rss.txt" &
+RSS_PID=$!
+PIDS+=($RSS_PID)
+wrk -t2 -c"$FANOUT" -d"$DURATION" --latency "${BASE[reprox]}/${POOL[large]}" >"$WORK/logs/wrk-memory-fast.txt" 2>&1
+fan_slow() {
+  local i clients=()
+  for ((i = 0; i < FANOUT; i++)); do
+    curl -s --limit-rate 8M -o /dev/null -w '%{http_code} %{size_download}\n' "${BASE[reprox]}/${POOL[large]}" \
+      >"$WORK/fanout/slow-$i.txt" &
+    clients+=($!)
+  done
+  wait "${clients[@]}" || true
+}
+t0=$(date +%s)
+fan_slow
+slow_secs=$(( $(date +%s) - t0 ))
+kill "$JSTAT_PID" "$RSS_PID" 2>/dev/null || true
+slow_ok=$(cat "$WORK"/fanout/slow-*.txt | awk -v s="${SIZES[large]}" '$1 == 200 && $2 == s' | wc -l)
+hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$RX_PID/status")
+rss_max=$(sort -n "$WORK/logs/reprox-rss.txt" | tail -1)
+heap_max=$(awk 'NR > 1 && $1 ~ /^[0-9.]+$/ {u = $3 + $4 + $6 + $8; if (u > m) m = u} END {printf "%.0f", m / 1024}' "$JSTAT_OUT")
+heap_cap=$(awk 'NR > 1 && $1 ~ /^[0-9.]+$/ {c = $1 + $2 + $5 + $7; if (c > m) m = c} END {printf "%.0f", m / 1024}' "$JSTAT_OUT")
+fast_rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/logs/wrk-memory-fast.txt")
+oom=$(grep -c OutOfMemoryError "$WORK/logs/reprox.log" || true)
+echo
+echo "memory: reprox -Xmx$REPROX_XMX, $FANOUT concurrent downloads of the warm 50 MB file"
+echo "| load                                         | result                         |"
+echo "|----------------------------------------------|--------------------------------|"
+printf '| %-44s | %-30s |\n' "fast readers: wrk -t2 -c$FANOUT -d$DURATION" "$fast_rps req/s ($(awk -v r="$fast_rps" 'BEGIN {printf "%.0f", r * 52.4288}') MB/s)"
+printf '| %-44s | %-30s |\n' "slow readers: $FANOUT x curl --limit-rate 8M" "$slow_ok/$FANOUT complete, ${slow_secs} s"
+printf '| %-44s | %-30s |\n' "peak RSS (VmHWM, whole run)" "$((hwm / 1024)) MB"
+printf '| %-44s | %-30s |\n' "max RSS sampled in the memory phase" "$((rss_max / 1024)) MB"
+printf '| %-44s | %-30s |\n' "max heap used (jstat, 200 ms samples)" "$heap_max MB of $heap_cap MB committed"
+printf '| %-44s | %-30s |\n' "OutOfMemoryError in reprox log" "$oom"
+echo
+echo "targets:"
+[[ $((hwm / 1024)) -le 512 ]] && echo "  PASS  peak RSS <= 512 MB ($((hwm / 1024)) MB)" || echo "  MISS  peak RSS <= 512 MB ($((hwm / 1024)) MB)"
+[[ $oom == 0 ]] && echo "  PASS  no OutOfMemoryError" || echo "  MISS  OutOfMemoryError in $WORK/logs/reprox.log"
+[[ $slow_ok == "$FANOUT" ]] && echo "  PASS  all slow downloads complete" || echo "  MISS  $((FANOUT - slow_ok)) slow downloads incomplete"
+log "logs in $WORK/logs"
