@@ -51,6 +51,7 @@ final class NettyReproxServer implements ReproxServer {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Fetchers fetchers;
+  private final PrometheusMeterRegistry registry;
   private final InFlight inFlight = new InFlight();
   private final AtomicBoolean accepting = new AtomicBoolean(false);
   private final AtomicBoolean closing = new AtomicBoolean(false);
@@ -71,8 +72,10 @@ final class NettyReproxServer implements ReproxServer {
     IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.boss = new MultiThreadIoEventLoopGroup(1, io);
     this.workers = new MultiThreadIoEventLoopGroup(0, io);
-    this.fetchers = Fetchers.live(b.storage, storageExecutor, b.clock, b.config.offline(),
-        b.upstreamHeaderTimeout, b.fillIdleTimeout);
+    this.registry = registry();
+    this.fetchers = Fetchers.builder().config(b.config).storage(b.storage).storageExecutor(storageExecutor)
+        .clock(b.clock).headerTimeout(b.upstreamHeaderTimeout).idleTimeout(b.fillIdleTimeout).registry(registry)
+        .build();
   }
 
   static ReproxServer start(ReproxServer.Builder b) throws InterruptedException {
@@ -87,10 +90,10 @@ final class NettyReproxServer implements ReproxServer {
   }
 
   private void bind() throws InterruptedException {
-    PrometheusMeterRegistry registry = registry();
     ServingContext context = ServingContext.builder()
         .config(b.config)
         .fetcher(fetchers.fetcher())
+        .fetchers(fetchers)
         .storageExecutor(storageExecutor)
         .registry(registry)
         .ready(this::ready)

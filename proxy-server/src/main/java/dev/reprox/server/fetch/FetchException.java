@@ -13,6 +13,11 @@ public final class FetchException extends RuntimeException {
     OFFLINE(503),
     OVERLOADED(503),
     UPSTREAM_STATUS(502),
+    /** A root index failed verification, or a body its verified index did not promise. */
+    INTEGRITY(502),
+    /** Strict pinning policy and the generation at T is not proven. */
+    UNPROVEN(503),
+    BAD_REQUEST(400),
     UPSTREAM_UNREACHABLE(502),
     UPSTREAM_TIMEOUT(504),
     STORAGE(500),

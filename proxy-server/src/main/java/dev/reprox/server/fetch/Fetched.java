@@ -33,4 +33,9 @@ public interface Fetched {
 
   /** Completes when this body no longer changes (committed or failed); single flight uses it. */
   CompletableFuture<Void> settled();
+
+  /** The response's place in the trust chain; {@link Provenance#NONE} for pass-through bodies. */
+  default Provenance provenance() {
+    return Provenance.NONE;
+  }
 }

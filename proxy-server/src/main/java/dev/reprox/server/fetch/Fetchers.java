@@ -1,77 +1,157 @@
 package dev.reprox.server.fetch;
 
+import dev.reprox.config.RepositoryConfig;
+import dev.reprox.config.ReproxConfig;
+import dev.reprox.pinning.Resolution;
+import dev.reprox.pinning.Resolver;
+import dev.reprox.storage.Generation;
 import dev.reprox.storage.Storage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The one place the live pass-through is assembled. A request travels:
+ * The one place the fetch chains are assembled. A request of a configured repository travels:
  *
  * <ol>
- *   <li>{@link StoredFetcher}: a ref names a blob the store has and it is fresh (or the upstream
- *       cannot be asked) → serve it (hit);
+ *   <li>{@link SignedFetcher}: {@code format.classify(path)} decides. Root indexes (live:
+ *       {@link Roots}, stored copy for root-ttl, then one coalesced, buffered and verified GET,
+ *       recorded; at T: {@link Resolver}, pinned) and their detached signatures are answered from
+ *       the store. Sub-indexes, listings, by-hash files and packages get the expected sha256 and
+ *       size from the generation (live or resolved at T) and are served from the store by that
+ *       digest when present; otherwise they go on, carrying the expectation:
  *   <li>{@link OfflineFetcher}: offline server or repository → 503, no upstream contact;
- *   <li>{@link SingleFlightFetcher}: a fill of the same path is running → share it;
- *   <li>{@link UpstreamFetcher}: GET the upstream, stream the body into a new blob, commit,
- *       write the ref (miss).
+ *   <li>{@link SingleFlightFetcher}: a fill of the same path and expected digest is running → share it;
+ *   <li>{@link UpstreamFetcher}: GET the upstream (or the snapshot server at T for a package the
+ *       mirror dropped), stream the body into a new blob; {@code commit(expected, size)} — a
+ *       mismatch cuts the clients, stores nothing and counts {@code reprox_integrity_failures_total}.
  * </ol>
+ * Paths outside every trust chain ({@code OTHER}) take the pass-through instead:
+ * {@link StoredFetcher} (ref, fresh for root-ttl) → Offline → SingleFlight → Upstream; at T they
+ * are served only when a stored ref exists (they cannot be pinned honestly).
  */
 public final class Fetchers implements AutoCloseable {
-  private final Fetcher live;
+  private final Fetcher fetcher;
   private final UpstreamFetcher upstream;
   private final ScheduledExecutorService timer;
   private final ExecutorService upstreamExecutor;
+  private final ExecutorService work;
+  private final ExecutorService rootFetches;
+  private final SignedFetcher signed;
+  private final Map<String, SignedRepository> repositories;
+  private final Storage storage;
 
-  private Fetchers(Fetcher live, UpstreamFetcher upstream, ScheduledExecutorService timer,
-      ExecutorService upstreamExecutor) {
-    this.live = live;
-    this.upstream = upstream;
-    this.timer = timer;
-    this.upstreamExecutor = upstreamExecutor;
-  }
-
-  /**
-   * @param storageExecutor the bounded executor every storage call runs on
-   * @param offline the server-wide offline flag
-   */
-  public static Fetchers live(Storage storage, Executor storageExecutor, Clock clock, boolean offline,
-      Duration headerTimeout, Duration idleTimeout) {
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "reprox-fill-timer");
-      t.setDaemon(true);
-      return t;
-    });
+  private Fetchers(Builder b) {
+    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("reprox-fill-timer", null));
     // The client's callbacks (response headers, body pieces) run on a few named threads rather
     // than the JDK's unbounded default pool; the real work is handed to the storage executor.
-    AtomicInteger n = new AtomicInteger();
-    ExecutorService upstreamExecutor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "reprox-upstream-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.upstreamExecutor = Executors.newFixedThreadPool(2, daemon("reprox-upstream-", new AtomicInteger()));
+    // Root work blocks (verification, resolve, snapshot fetches); root GETs run on their own
+    // threads so that work threads waiting for a coalesced revalidation can never starve it.
+    this.work = Executors.newFixedThreadPool(4, daemon("reprox-signed-", new AtomicInteger()));
+    this.rootFetches = Executors.newFixedThreadPool(2, daemon("reprox-root-fetch-", new AtomicInteger()));
+    this.storage = b.storage;
     HttpClient client = HttpClient.newBuilder()
         .executor(upstreamExecutor)
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NORMAL)
-        .connectTimeout(headerTimeout)
+        .connectTimeout(b.headerTimeout)
         .build();
-    UpstreamFetcher upstream =
-        new UpstreamFetcher(client, storage, storageExecutor, timer, clock, headerTimeout, idleTimeout);
-    Fetcher live = new StoredFetcher(storage, storageExecutor, clock, offline,
-        new OfflineFetcher(offline,
-            new SingleFlightFetcher(upstream)));
-    return new Fetchers(live, upstream, timer, upstreamExecutor);
+    IntegrityListener integrity = b.registry == null ? IntegrityListener.NONE
+        : (request, kind) -> Counter.builder("reprox.integrity.failures")
+            .description("bodies that did not match their verified index: cut, not stored")
+            .tag("repo", request.repository().name()).tag("kind", kind)
+            .register(b.registry).increment();
+    this.upstream = new UpstreamFetcher(client, b.storage, b.storageExecutor, timer, b.clock, b.headerTimeout,
+        b.idleTimeout, integrity);
+    Fetcher upstreamChain = new OfflineFetcher(b.offline, new SingleFlightFetcher(upstream));
+    Fetcher passThrough = new StoredFetcher(b.storage, b.storageExecutor, b.clock, b.offline, upstreamChain);
+    Map<String, SignedRepository> repos = new LinkedHashMap<>();
+    if (b.config != null) {
+      for (RepositoryConfig r : b.config.repositories().values()) {
+        try {
+          repos.put(r.name(), SignedRepository.of(r, b.clock));
+        } catch (RuntimeException e) {
+          // One broken keyring must not take the other repositories down: this one answers 500.
+          LoggerFactory.getLogger(Fetchers.class).error("repository {} disabled: {}", r.name(), e.getMessage());
+        }
+      }
+    }
+    this.repositories = Map.copyOf(repos);
+    if (b.signed) {
+      Roots roots = new Roots(b.storage, client, b.clock, b.headerTimeout, b.offline, rootFetches);
+      Resolver resolver = Resolver.builder()
+          .observations(b.storage.observations()).pins(b.storage.pins()).clock(b.clock)
+          .snapshotSource((repo, root, t) -> roots.snapshotBlocking(repositories.get(repo), root, t))
+          .build();
+      this.signed = new SignedFetcher(repositories, b.storage, roots, resolver, work, b.storageExecutor,
+          upstreamChain, passThrough);
+      this.fetcher = signed;
+    } else {
+      this.signed = null;
+      this.fetcher = passThrough;
+    }
   }
 
-  /** The live pass-through chain. */
+  private static ThreadFactory daemon(String name, AtomicInteger n) {
+    return r -> {
+      Thread t = new Thread(r, n == null ? name : name + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** The plain pass-through only (no trust chain): the chain before signed indexes, for tests. */
+  public static Fetchers live(Storage storage, Executor storageExecutor, Clock clock, boolean offline,
+      Duration headerTimeout, Duration idleTimeout) {
+    return builder().storage(storage).storageExecutor(storageExecutor).clock(clock).offline(offline)
+        .headerTimeout(headerTimeout).idleTimeout(idleTimeout).signed(false).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The chain every repository request enters. */
   public Fetcher fetcher() {
-    return live;
+    return fetcher;
+  }
+
+  /** Every generation of {@code root} reprox has observed in {@code repo}. Blocking (storage). */
+  public List<Generation> generationsBlocking(String repo, String root) throws IOException {
+    return storage.observations().generations(repo, root);
+  }
+
+  /**
+   * Resolve(repo, root, T) exactly as a request at T would: the first answer is pinned (the
+   * Resolver has no non-pinning peek), a NO_GENERATION observes the live root first. Blocking.
+   */
+  public Resolution resolveBlocking(String repo, String root, Instant t) throws IOException {
+    SignedRepository r = repositories.get(repo);
+    if (r == null || signed == null) {
+      throw new FetchException(FetchException.Kind.NOT_FOUND, "resolve " + repo + ": no such repository");
+    }
+    return signed.resolve(r, root, t);
+  }
+
+  /** The executor the blocking API calls may run on. */
+  public Executor workExecutor() {
+    return work;
   }
 
   /**
@@ -82,6 +162,81 @@ public final class Fetchers implements AutoCloseable {
   public void close() {
     upstream.close();
     timer.shutdownNow();
+    work.shutdown();
+    rootFetches.shutdown();
     upstreamExecutor.shutdown();
+  }
+
+  /** Builds {@link Fetchers}. */
+  public static final class Builder {
+    private ReproxConfig config;
+    private Storage storage;
+    private Executor storageExecutor;
+    private Clock clock;
+    private boolean offline;
+    private Duration headerTimeout = Duration.ofSeconds(30);
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private MeterRegistry registry;
+    private boolean signed = true;
+
+    private Builder() {}
+
+    /** The repositories; each gets its format and keyring once, here. */
+    public Builder config(ReproxConfig value) {
+      this.config = value;
+      this.offline = value.offline();
+      return this;
+    }
+
+    public Builder storage(Storage value) {
+      this.storage = value;
+      return this;
+    }
+
+    /** The bounded executor every storage call runs on. */
+    public Builder storageExecutor(Executor value) {
+      this.storageExecutor = value;
+      return this;
+    }
+
+    public Builder clock(Clock value) {
+      this.clock = value;
+      return this;
+    }
+
+    /** The server-wide offline flag (also taken from the config). */
+    public Builder offline(boolean value) {
+      this.offline = value;
+      return this;
+    }
+
+    public Builder headerTimeout(Duration value) {
+      this.headerTimeout = value;
+      return this;
+    }
+
+    public Builder idleTimeout(Duration value) {
+      this.idleTimeout = value;
+      return this;
+    }
+
+    /** Where {@code reprox_integrity_failures_total} is counted. */
+    public Builder registry(MeterRegistry value) {
+      this.registry = value;
+      return this;
+    }
+
+    /** False: pass-through only. */
+    public Builder signed(boolean value) {
+      this.signed = value;
+      return this;
+    }
+
+    public Fetchers build() {
+      Objects.requireNonNull(storage, "storage");
+      Objects.requireNonNull(storageExecutor, "storageExecutor");
+      Objects.requireNonNull(clock, "clock");
+      return new Fetchers(this);
+    }
   }
 }

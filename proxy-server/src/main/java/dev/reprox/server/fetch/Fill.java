@@ -2,6 +2,8 @@ package dev.reprox.server.fetch;
 
 import dev.reprox.storage.BlobInfo;
 import dev.reprox.storage.BlobWriter;
+import dev.reprox.storage.DigestMismatchException;
+import dev.reprox.storage.SizeMismatchException;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Ref;
 import dev.reprox.storage.Storage;
@@ -45,6 +47,7 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
   private volatile Flow.Subscription subscription;
   private volatile long lastProgressMillis;
   private volatile BlobInfo committed;
+  private volatile IntegrityListener integrity = IntegrityListener.NONE;
 
   Fill(FetchRequest request, BlobWriter writer, long contentLength, Storage storage,
       Executor storageExecutor, Clock clock, ScheduledExecutorService timer, Duration idleTimeout) {
@@ -118,16 +121,29 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     settled.complete(null);
   }
 
+  /** Told when the body does not match what a verified index promised. */
+  void integrity(IntegrityListener listener) {
+    this.integrity = listener;
+  }
+
   private void commit() throws IOException {
     BlobInfo info;
+    FetchRequest.Expected expected = request.expected();
     try {
-      info = writer.commit(null, contentLength);
+      info = expected == null ? writer.commit(null, contentLength) : writer.commit(expected.sha256(), expected.size());
+    } catch (DigestMismatchException | SizeMismatchException e) {
+      integrity.failed(request, e instanceof DigestMismatchException ? "digest" : "size");
+      fail("integrity: " + e.getMessage());
+      return;
     } catch (IOException e) {
       fail(e.getMessage());
       return;
     }
     // The ref goes in before the fill settles, so single flight hands over to the store cleanly.
-    storage.refs().put(new Ref(request.repository().name(), request.path(), info.digest(), clock.instant()));
+    // Verified bodies are found by digest; a ref would make a pinned path look like a live one.
+    if (request.expected() == null && request.base() == null) {
+      storage.refs().put(new Ref(request.repository().name(), request.path(), info.digest(), clock.instant()));
+    }
     committed = info;
     idleCheck.cancel(false);
     log.info("fill {}: stored {} bytes as {}", request, info.size(), info.digest());
@@ -162,7 +178,8 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
 
   @Override
   public long length() {
-    return contentLength;
+    FetchRequest.Expected expected = request.expected();
+    return expected != null && expected.size() >= 0 ? expected.size() : contentLength;
   }
 
   @Override
@@ -174,7 +191,7 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
   @Override
   public Content open() throws IOException {
     BlobInfo info = committed;
-    return info != null ? new BlobContent(storage.blobs().open(info.digest())) : new TailContent(writer.tail());
+    return info != null ? new BlobContent(storage.blobs().open(info.digest())) : new TailContent(writer.tail(), length());
   }
 
   @Override

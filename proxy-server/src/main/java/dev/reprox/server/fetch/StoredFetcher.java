@@ -70,7 +70,7 @@ final class StoredFetcher implements Fetcher {
   }
 
   /** A committed blob: every reader is a positional {@link BlobReader}. */
-  private record Stored(Storage storage, BlobInfo info, boolean fresh) implements Fetched {
+  record Stored(Storage storage, BlobInfo info, boolean fresh) implements Fetched {
     @Override
     public Outcome outcome() {
       return Outcome.HIT;

@@ -33,9 +33,12 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
   private final Duration headerTimeout;
   private final Duration idleTimeout;
   private final Set<Fill> fills = ConcurrentHashMap.newKeySet();
+  private final IntegrityListener integrity;
 
   UpstreamFetcher(HttpClient client, Storage storage, Executor storageExecutor,
-      ScheduledExecutorService timer, Clock clock, Duration headerTimeout, Duration idleTimeout) {
+      ScheduledExecutorService timer, Clock clock, Duration headerTimeout, Duration idleTimeout,
+      IntegrityListener integrity) {
+    this.integrity = integrity;
     this.client = client;
     this.storage = storage;
     this.storageExecutor = storageExecutor;
@@ -85,7 +88,16 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
       return HttpResponse.BodySubscribers.discarding();
     }
     long length = info.headers().firstValueAsLong("content-length").orElse(-1L);
+    FetchRequest.Expected expected = request.expected();
+    if (expected != null && expected.size() >= 0 && length >= 0 && length != expected.size()) {
+      writer.cancel();
+      integrity.failed(request, "length");
+      result.completeExceptionally(new FetchException(FetchException.Kind.INTEGRITY, "fetch " + request
+          + ": upstream " + uri + " sends " + length + " bytes, the signed index says " + expected.size()));
+      return HttpResponse.BodySubscribers.discarding();
+    }
     Fill fill = new Fill(request, writer, length, storage, storageExecutor, clock, timer, idleTimeout);
+    fill.integrity(integrity);
     fills.add(fill);
     fill.settled().whenComplete((v, e) -> fills.remove(fill));
     result.complete(fill);
@@ -104,7 +116,8 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
 
   /** The upstream base URL, a slash, and the path with each segment percent-encoded again. */
   static URI upstreamUri(FetchRequest request) {
-    StringBuilder sb = new StringBuilder(request.repository().upstream().toString());
+    URI base = request.base() != null ? request.base() : request.repository().upstream();
+    StringBuilder sb = new StringBuilder(base.toString());
     if (sb.length() > 0 && sb.charAt(sb.length() - 1) == '/') {
       sb.setLength(sb.length() - 1);
     }

@@ -1,5 +1,10 @@
 package dev.reprox.server.http;
 
+import dev.reprox.config.Keyring;
+import dev.reprox.config.RepositoryConfig;
+import dev.reprox.server.fetch.Provenance;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import dev.reprox.server.fetch.Content;
 import dev.reprox.server.fetch.Fetched;
 import io.netty.channel.ChannelHandlerContext;
@@ -106,9 +111,28 @@ final class BodyResponse {
     ex.body.start();
   }
 
+  /**
+   * Cacheability and the trust-chain headers: content-addressed, package and pinned (@T) bodies
+   * never change, so they are immutable; live roots and pass-through bodies get a short max-age.
+   */
   private void cacheHeaders(HttpHeaders h, Fetched fetched) {
-    h.set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=" + sc.liveMaxAge.toSeconds());
+    Provenance p = fetched.provenance();
+    h.set(HttpHeaderNames.CACHE_CONTROL, p.immutable() ? "public, max-age=31536000, immutable"
+        : "public, max-age=" + sc.liveMaxAge.toSeconds());
     h.set("X-Reprox-Cache", fetched.outcome().name());
+    p.generation().ifPresent(g -> h.set("X-Reprox-Generation", g.toString()));
+    p.publishedAt().ifPresent(t -> {
+      String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(t.atOffset(ZoneOffset.UTC));
+      h.set("X-Reprox-Published", date);
+      if (p.root()) {
+        h.set(HttpHeaderNames.LAST_MODIFIED, date);
+      }
+    });
+    p.pin().ifPresent(pin -> h.set("X-Reprox-Pin", pin));
+    RepositoryConfig repo = sc.config.repositories().get(ex.repository);
+    if (repo != null && repo.keyring() instanceof Keyring.None) {
+      h.set("X-Reprox-Verified", "false");
+    }
   }
 
   private static void closeQuietly(Content content) {

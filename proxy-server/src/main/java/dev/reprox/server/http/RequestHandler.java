@@ -29,6 +29,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private final ServingContext sc;
   private final AdminEndpoints admin;
   private final PassThrough passThrough;
+  private final RepositoryApi api;
   private final ArrayDeque<HttpRequest> pending = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private Exchange current;
@@ -38,6 +39,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     this.sc = sc;
     this.admin = new AdminEndpoints(sc);
     this.passThrough = new PassThrough(sc);
+    this.api = new RepositoryApi(sc);
   }
 
   @Override
@@ -139,6 +141,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       ex.error(HttpResponseStatus.BAD_REQUEST, "bad path: " + e.getMessage(), "bad_request", false);
       return;
     }
+    if (api.handles(path)) {
+      api.serve(ex, path, uri);
+      return;
+    }
     FullHttpResponse adminResponse = admin.answer(path, ex.head);
     if (adminResponse != null) {
       ex.reply(adminResponse, "admin", false);
@@ -151,16 +157,18 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ex.repository = repository.name();
-    if (path.rest().isEmpty()) {
+    FetchRequest fetch;
+    try {
+      fetch = MirrorPath.parse(repository, path);
+    } catch (MirrorPath.BadTime e) {
+      ex.error(HttpResponseStatus.BAD_REQUEST, e.getMessage(), "bad_request", false);
+      return;
+    }
+    if (fetch.path().isEmpty()) {
       ex.error(HttpResponseStatus.NOT_FOUND, "no path below repository " + repository.name(), "not_found", false);
       return;
     }
-    if (path.segments().get(1).startsWith("@")) {
-      ex.error(HttpResponseStatus.NOT_IMPLEMENTED, "snapshot paths (/" + repository.name()
-          + "/@<time>/...) are not implemented yet", "not_implemented", false);
-      return;
-    }
-    passThrough.serve(ex, new FetchRequest(repository, path.rest()));
+    passThrough.serve(ex, fetch);
   }
 
   /** The response to {@code ex} has ended: account for it and take the next request. */

@@ -1,5 +1,6 @@
 package dev.reprox.server.http;
 
+import dev.reprox.server.fetch.Fetchers;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.server.fetch.Fetcher;
 import dev.reprox.storage.StorageStats;
@@ -27,6 +28,7 @@ public final class ServingContext {
   final Duration requestHeadTimeout;
   final Duration liveMaxAge;
   final Supplier<StorageStats> storageStats;
+  final Fetchers fetchers;
 
   private ServingContext(Builder b) {
     this.config = Objects.requireNonNull(b.config, "config");
@@ -39,6 +41,7 @@ public final class ServingContext {
     this.requestHeadTimeout = b.requestHeadTimeout;
     this.liveMaxAge = b.liveMaxAge;
     this.storageStats = b.storageStats;
+    this.fetchers = b.fetchers;
   }
 
   public static Builder builder() {
@@ -65,12 +68,19 @@ public final class ServingContext {
     private Duration requestHeadTimeout = Duration.ofSeconds(30);
     private Duration liveMaxAge = Duration.ofSeconds(60);
     private Supplier<StorageStats> storageStats = () -> new StorageStats(0, 0, 0, 0, 0);
+    private Fetchers fetchers;
 
     private Builder() {}
 
     /** Store counters for the status page. */
     public Builder storageStats(Supplier<StorageStats> storageStats) {
       this.storageStats = storageStats;
+      return this;
+    }
+
+    /** For the read API ({@code /-/api/repos/...}); without it the API answers 404. */
+    public Builder fetchers(Fetchers fetchers) {
+      this.fetchers = fetchers;
       return this;
     }
 

@@ -236,8 +236,15 @@ class RequestHandlerTest {
   }
 
   @Test
-  void get_snapshotPath_answers501() {
-    assertThat(send(HttpMethod.GET, "/test/@20240301T000000Z/dists/x").status()).isEqualTo(501);
+  void get_badTime_answers400NamingAcceptedForms() {
+    Reply r = send(HttpMethod.GET, "/test/@2024-03-01/dists/x");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.text()).contains("YYYYMMDDTHHMMSSZ").contains("YYYYMMDD").contains("epoch seconds");
+  }
+
+  @Test
+  void get_snapshotPathWithoutRest_answers404() {
+    assertThat(send(HttpMethod.GET, "/test/@20240301T000000Z").status()).isEqualTo(404);
   }
 
   @Test

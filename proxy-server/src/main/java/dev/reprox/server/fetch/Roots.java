@@ -1,0 +1,278 @@
+package dev.reprox.server.fetch;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.reprox.pinning.IndexParseException;
+import dev.reprox.pinning.RootGroup;
+import dev.reprox.pinning.RootIndex;
+import dev.reprox.pinning.SignatureInvalidException;
+import dev.reprox.storage.BlobInfo;
+import dev.reprox.storage.BlobReader;
+import dev.reprox.storage.BlobWriter;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.Observation;
+import dev.reprox.storage.Ref;
+import dev.reprox.storage.Storage;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Root indexes: live revalidation (one coalesced, fully buffered and verified upstream GET per
+ * root once {@code root-ttl} has passed; only then stored, recorded and served), fetches from the
+ * snapshot server at T (the {@link dev.reprox.pinning.SnapshotSource}), and parsed
+ * {@link RootIndex}es cached per digest, since verification costs ~10 ms. Methods named
+ * {@code ...Blocking} touch storage and the network: call them off the event loop.
+ *
+ * <p>A detached root (apt {@code Release}) is stored with its signature; the signature's digest is
+ * kept under the ref {@code -/signature/<root>/<root hex>}, so the pair of any generation can be
+ * served and re-verified later.
+ */
+final class Roots {
+  private static final Logger log = LoggerFactory.getLogger(Roots.class);
+
+  /** The live state of one root: its verified index and, for a detached root, its signature blob. */
+  record Live(RootIndex index, Digest signature) {}
+
+  private final Storage storage;
+  private final HttpClient client;
+  private final Clock clock;
+  private final Duration headerTimeout;
+  private final boolean globallyOffline;
+  private final Executor fetchExecutor;
+  private final Cache<Digest, RootIndex> parsed = Caffeine.newBuilder().maximumSize(256).build();
+  private final ConcurrentMap<String, CompletableFuture<Live>> revalidating = new ConcurrentHashMap<>();
+
+  Roots(Storage storage, HttpClient client, Clock clock, Duration headerTimeout, boolean globallyOffline,
+      Executor fetchExecutor) {
+    this.storage = storage;
+    this.client = client;
+    this.clock = clock;
+    this.headerTimeout = headerTimeout;
+    this.globallyOffline = globallyOffline;
+    this.fetchExecutor = fetchExecutor;
+  }
+
+  boolean offline(SignedRepository r) {
+    return globallyOffline || r.config().offline();
+  }
+
+  /**
+   * The live root: the stored copy while younger than root-ttl (or whenever the upstream cannot be
+   * asked or fails), else a revalidation. {@code force} skips the stored copy (NO_GENERATION at T).
+   */
+  Live liveBlocking(SignedRepository r, String root, boolean force) throws IOException {
+    Optional<Ref> ref = storage.refs().get(r.name(), root);
+    boolean stored = ref.isPresent() && storage.blobs().stat(ref.get().digest()).isPresent();
+    if (stored) {
+      boolean fresh = ref.get().seenAt().plus(r.config().rootTtl()).isAfter(clock.instant());
+      if (offline(r) || (fresh && !force)) {
+        return loadLiveBlocking(r, root, ref.get().digest());
+      }
+    } else if (offline(r)) {
+      throw new FetchException(FetchException.Kind.OFFLINE, "fetch root " + r.name() + "/" + root
+          + ": never fetched, and repository " + r.name() + " is offline");
+    }
+    try {
+      return revalidate(r, root).join();
+    } catch (RuntimeException e) {
+      FetchException f = FetchException.of(e, new FetchRequest(r.config(), root));
+      boolean upstreamTrouble = f.kind() == FetchException.Kind.UPSTREAM_STATUS
+          || f.kind() == FetchException.Kind.UPSTREAM_UNREACHABLE || f.kind() == FetchException.Kind.UPSTREAM_TIMEOUT;
+      if (stored && upstreamTrouble) {
+        log.warn("root {}/{}: {}; serving the stored copy", r.name(), root, f.getMessage());
+        return loadLiveBlocking(r, root, ref.get().digest());
+      }
+      throw f;
+    }
+  }
+
+  /** One upstream round per root at a time; everyone asking meanwhile shares its answer. */
+  private CompletableFuture<Live> revalidate(SignedRepository r, String root) {
+    String key = r.name() + '/' + root;
+    CompletableFuture<Live> mine = new CompletableFuture<>();
+    CompletableFuture<Live> shared = revalidating.putIfAbsent(key, mine);
+    if (shared != null) {
+      return shared;
+    }
+    try {
+      fetchExecutor.execute(() -> {
+        try {
+          Live live = fetchVerifyRecord(r, root, r.config().upstream(), clock.instant(), Observation.Source.LIVE);
+          revalidating.remove(key, mine);
+          mine.complete(live);
+        } catch (Throwable t) {
+          revalidating.remove(key, mine);
+          mine.completeExceptionally(t);
+        }
+      });
+    } catch (RuntimeException e) {
+      revalidating.remove(key, mine);
+      mine.completeExceptionally(e);
+    }
+    return mine;
+  }
+
+  /** The {@link dev.reprox.pinning.SnapshotSource}: {@code <snapshot><T>/<root>}, recorded at T. */
+  boolean snapshotBlocking(SignedRepository r, String root, Instant t) throws IOException {
+    Optional<URI> base = r.snapshotBase(t);
+    if (base.isEmpty() || offline(r)) {
+      return false;
+    }
+    fetchVerifyRecord(r, root, base.get(), t, Observation.Source.SNAPSHOT_SERVER);
+    return true;
+  }
+
+  private Live fetchVerifyRecord(SignedRepository r, String root, URI base, Instant fetchedAt,
+      Observation.Source source) throws IOException {
+    String signaturePath = detachedSignature(r, root);
+    byte[] bytes = getBlocking(r, base, root);
+    byte[] signature = signaturePath == null ? null : getBlocking(r, base, signaturePath);
+    RootIndex index = verify(r, root, bytes, signature);
+    Digest digest = put(bytes, index.digest());
+    Digest sigDigest = signature == null ? null : put(signature, Digest.compute(signature));
+    Instant now = clock.instant();
+    if (sigDigest != null) {
+      storage.refs().put(new Ref(r.name(), signatureRef(root, digest), sigDigest, now));
+    }
+    if (source == Observation.Source.LIVE) {
+      // The live pointers; a snapshot answer for T says nothing about what is live now.
+      storage.refs().put(new Ref(r.name(), root, digest, now));
+      if (sigDigest != null) {
+        storage.refs().put(new Ref(r.name(), signaturePath, sigDigest, now));
+      }
+    }
+    storage.observations().record(index.observation(r.name(), fetchedAt, source));
+    parsed.put(digest, index);
+    log.info("root {}/{}: {} published {} ({}, {})", r.name(), root, digest, index.publishedAt(), source,
+        index.verified() ? "signed by " + index.signer() : "unverified");
+    return new Live(index, sigDigest);
+  }
+
+  /** The stored live root {@code digest}, parsed (cached). */
+  Live loadLiveBlocking(SignedRepository r, String root, Digest digest) throws IOException {
+    RootIndex index = loadBlocking(r, root, digest);
+    return new Live(index, signatureOf(r, root, digest).orElse(null));
+  }
+
+  /** The generation {@code digest} of {@code root}, re-verified from the store when not cached. */
+  RootIndex loadBlocking(SignedRepository r, String root, Digest digest) throws IOException {
+    RootIndex cached = parsed.getIfPresent(digest);
+    if (cached != null) {
+      return cached;
+    }
+    byte[] bytes = readBlocking(digest, r.name() + "/" + root);
+    byte[] signature = null;
+    if (detachedSignature(r, root) != null) {
+      Optional<Digest> sig = signatureOf(r, root, digest);
+      if (sig.isEmpty()) {
+        throw new FetchException(FetchException.Kind.STORAGE, "load root " + r.name() + "/" + root + " " + digest
+            + ": its detached signature is not stored");
+      }
+      signature = readBlocking(sig.get(), r.name() + "/" + root + " signature");
+    }
+    RootIndex index = verify(r, root, bytes, signature);
+    parsed.put(digest, index);
+    return index;
+  }
+
+  /** The stored detached signature of the generation {@code digest} of {@code root}. */
+  Optional<Digest> signatureOf(SignedRepository r, String root, Digest digest) throws IOException {
+    return storage.refs().get(r.name(), signatureRef(root, digest)).map(Ref::digest);
+  }
+
+  static String signatureRef(String root, Digest digest) {
+    return "-/signature/" + root + "/" + digest.hex();
+  }
+
+  /** The signature path when {@code root} is the detached root of its group, else null. */
+  static String detachedSignature(SignedRepository r, String root) {
+    Optional<RootGroup> group = r.format().rootGroup(root);
+    if (group.isPresent() && group.get().detached().filter(root::equals).isPresent()) {
+      return group.get().signature().orElseThrow();
+    }
+    return null;
+  }
+
+  private RootIndex verify(SignedRepository r, String root, byte[] bytes, byte[] signature) {
+    try {
+      return r.format().verifyRoot(root, bytes, signature);
+    } catch (SignatureInvalidException e) {
+      throw new FetchException(FetchException.Kind.INTEGRITY, "verify root " + r.name() + "/" + root + ": "
+          + e.kind().name().toLowerCase(java.util.Locale.ROOT) + ": " + e.getMessage() + "; not recorded", e);
+    } catch (IndexParseException e) {
+      throw new FetchException(FetchException.Kind.INTEGRITY, "verify root " + r.name() + "/" + root
+          + ": malformed: " + e.getMessage() + "; not recorded", e);
+    }
+  }
+
+  private Digest put(byte[] bytes, Digest expected) throws IOException {
+    try (BlobWriter w = storage.blobs().newWriter()) {
+      w.write(ByteBuffer.wrap(bytes));
+      BlobInfo info = w.commit(expected, bytes.length);
+      return info.digest();
+    }
+  }
+
+  byte[] readBlocking(Digest digest, String what) throws IOException {
+    try (BlobReader reader = storage.blobs().open(digest)) {
+      if (reader.size() > BoundedBytes.ROOT_LIMIT) {
+        throw new IOException("read " + what + ": " + reader.size() + " bytes is too large for a root");
+      }
+      ByteBuffer buf = ByteBuffer.allocate((int) reader.size());
+      while (buf.hasRemaining()) {
+        if (reader.read(buf.position(), buf) < 0) {
+          throw new IOException("read " + what + ": blob " + digest + " ended early");
+        }
+      }
+      return buf.array();
+    }
+  }
+
+  private byte[] getBlocking(SignedRepository r, URI base, String path) throws IOException {
+    FetchRequest request = new FetchRequest(r.config(), path).from(base);
+    URI uri = UpstreamFetcher.upstreamUri(request);
+    HttpRequest get = HttpRequest.newBuilder(uri).GET().timeout(headerTimeout)
+        .header("User-Agent", "reprox/0.1").build();
+    HttpResponse<byte[]> response;
+    try {
+      response = client.send(get, info -> info.statusCode() == 200
+          ? new BoundedBytes(BoundedBytes.ROOT_LIMIT, uri.toString())
+          : HttpResponse.BodySubscribers.replacing(null));
+    } catch (HttpTimeoutException e) {
+      throw new FetchException(FetchException.Kind.UPSTREAM_TIMEOUT, "fetch root " + r.name() + "/" + path + ": "
+          + uri + " did not answer in time", e);
+    } catch (IOException e) {
+      throw new FetchException(FetchException.Kind.UPSTREAM_UNREACHABLE, "fetch root " + r.name() + "/" + path
+          + ": " + uri + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FetchException(FetchException.Kind.UPSTREAM_UNREACHABLE, "fetch root " + r.name() + "/" + path
+          + ": interrupted", e);
+    }
+    int status = response.statusCode();
+    if (status == 404 || status == 410) {
+      throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch root " + r.name() + "/" + path + ": " + uri
+          + " answered " + status);
+    }
+    if (status != 200) {
+      throw new FetchException(FetchException.Kind.UPSTREAM_STATUS, "fetch root " + r.name() + "/" + path + ": "
+          + uri + " answered " + status);
+    }
+    return response.body();
+  }
+}

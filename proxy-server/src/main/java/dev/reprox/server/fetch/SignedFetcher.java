@@ -1,0 +1,372 @@
+package dev.reprox.server.fetch;
+
+import dev.reprox.pinning.IndexParseException;
+import dev.reprox.pinning.ListedFile;
+import dev.reprox.pinning.Listings;
+import dev.reprox.pinning.PathKind;
+import dev.reprox.pinning.Resolution;
+import dev.reprox.pinning.ResolveException;
+import dev.reprox.pinning.Resolver;
+import dev.reprox.pinning.RootGroup;
+import dev.reprox.pinning.RootIndex;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.PathEntry;
+import dev.reprox.storage.Ref;
+import dev.reprox.storage.Storage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The signed-repository fetch path (DESIGN.md §2, §3), format-neutral: {@code format.classify}
+ * says what a path is, and every body below a root is checked against what the generation (live:
+ * the current one; at T: the resolved, pinned one) says it must be before it is stored or
+ * completed to a client. Root work (resolve, verify, parse) runs on the work executor; bodies go
+ * through {@code next} (offline guard, single flight, upstream fill with {@code commit(expected)}).
+ */
+final class SignedFetcher implements Fetcher {
+  private static final Logger log = LoggerFactory.getLogger(SignedFetcher.class);
+
+  /** A generation chosen for a request, with the headers it gives the response. */
+  record Gen(String root, RootIndex index, Digest signature, Provenance provenance) {}
+
+  private final Map<String, SignedRepository> repositories;
+  private final Storage storage;
+  private final Roots roots;
+  private final Resolver resolver;
+  private final Executor work;
+  private final Executor storageExecutor;
+  private final Fetcher next;
+  private final Fetcher passThrough;
+
+  SignedFetcher(Map<String, SignedRepository> repositories, Storage storage, Roots roots, Resolver resolver,
+      Executor work, Executor storageExecutor, Fetcher next, Fetcher passThrough) {
+    this.repositories = repositories;
+    this.storage = storage;
+    this.roots = roots;
+    this.resolver = resolver;
+    this.work = work;
+    this.storageExecutor = storageExecutor;
+    this.next = next;
+    this.passThrough = passThrough;
+  }
+
+  @Override
+  public CompletableFuture<Fetched> fetch(FetchRequest request) {
+    SignedRepository r = repositories.get(request.repository().name());
+    if (r == null) {
+      return CompletableFuture.failedFuture(new FetchException(FetchException.Kind.STORAGE, "fetch " + request
+          + ": repository disabled at startup (its keyring failed to load; see the log)"));
+    }
+    PathKind kind = r.format().classify(request.path());
+    if (kind == PathKind.OTHER) {
+      return request.at().isEmpty() ? passThrough.fetch(request) : async(() -> storedRef(request));
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return switch (kind) {
+          case ROOT_INDEX, DETACHED_SIGNATURE -> CompletableFuture.completedFuture(root(r, request));
+          case LISTING, SUB_INDEX -> listed(r, request, kind);
+          case BY_HASH -> byHash(r, request);
+          case PACKAGE -> pkg(r, request);
+          case OTHER -> throw new IllegalStateException("handled above");
+        };
+      } catch (IOException e) {
+        throw new FetchException(FetchException.Kind.STORAGE, "fetch " + request + ": " + e.getMessage(), e);
+      }
+    }, work).thenCompose(f -> f);
+  }
+
+  private interface Blocking {
+    Fetched get() throws IOException;
+  }
+
+  private CompletableFuture<Fetched> async(Blocking b) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return b.get();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, storageExecutor);
+  }
+
+  // ---- roots ----
+
+  private Fetched root(SignedRepository r, FetchRequest request) throws IOException {
+    String path = request.path();
+    RootGroup group = r.format().rootGroup(path).orElseThrow();
+    if (request.at().isEmpty()) {
+      if (r.format().classify(path) == PathKind.ROOT_INDEX) {
+        Roots.Live live = roots.liveBlocking(r, path, false);
+        return stored(request, live.index().digest(), liveProvenance(live.index()).asRoot());
+      }
+      String detached = group.detached().orElseThrow();
+      Roots.Live live = roots.liveBlocking(r, detached, false);
+      return stored(request, live.signature(), liveProvenance(live.index()));
+    }
+    // At T: the inline root decides the generation; the detached pair is served for the same one.
+    String primary = group.inline().orElse(group.detached().orElseThrow());
+    Gen gen = generation(r, primary, request.at().get());
+    if (path.equals(primary)) {
+      return stored(request, gen.index().digest(), gen.provenance().asRoot());
+    }
+    Digest content = gen.index().contentDigest();
+    if (group.detached().filter(path::equals).isPresent()) {
+      return stored(request, content, gen.provenance().asRoot());
+    }
+    Optional<Digest> sig = roots.signatureOf(r, group.detached().orElseThrow(), content);
+    if (sig.isEmpty()) {
+      throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request + ": the detached signature of "
+          + "generation " + gen.index().digest() + " was never fetched; use " + primary);
+    }
+    return stored(request, sig.get(), gen.provenance());
+  }
+
+  /** The generation of {@code root} for {@code at} (empty: live), with its headers. */
+  Gen generation(SignedRepository r, String root, Optional<Instant> at) throws IOException {
+    return at.isEmpty() ? liveGen(r, root) : generation(r, root, at.get());
+  }
+
+  private Gen liveGen(SignedRepository r, String root) throws IOException {
+    Roots.Live live = roots.liveBlocking(r, root, false);
+    return new Gen(root, live.index(), live.signature(), liveProvenance(live.index()));
+  }
+
+  private Gen generation(SignedRepository r, String root, Instant t) throws IOException {
+    Resolution res = resolve(r, root, t);
+    if (res.status() == Resolution.Status.LIVE) {
+      return liveGen(r, root); // T after now: not knowable yet, never pinned
+    }
+    Digest digest = res.generation().orElseThrow().digest();
+    RootIndex index = roots.loadBlocking(r, root, digest);
+    Provenance p = new Provenance(Optional.of(digest), Optional.of(index.publishedAt()),
+        Optional.of(res.headerValue()), true, false);
+    return new Gen(root, index, roots.signatureOf(r, root, digest).orElse(null), p);
+  }
+
+  Resolution resolve(SignedRepository r, String root, Instant t) throws IOException {
+    try {
+      return resolver.resolve(r.name(), root, t, r.policy());
+    } catch (ResolveException e) {
+      switch (e.kind()) {
+        case UNPROVEN -> throw new FetchException(FetchException.Kind.UNPROVEN, e.getMessage());
+        case PIN_WITHOUT_GENERATION -> throw new FetchException(FetchException.Kind.STORAGE, e.getMessage());
+        default -> { }
+      }
+      if (roots.offline(r)) {
+        throw new FetchException(FetchException.Kind.OFFLINE, e.getMessage() + "; repository " + r.name()
+            + " is offline");
+      }
+      roots.liveBlocking(r, root, true); // observe the live root once, then ask again
+      try {
+        return resolver.resolve(r.name(), root, t, r.policy());
+      } catch (ResolveException again) {
+        throw new FetchException(again.kind() == ResolveException.Kind.UNPROVEN ? FetchException.Kind.UNPROVEN
+            : FetchException.Kind.NOT_FOUND, again.getMessage());
+      }
+    }
+  }
+
+  private static Provenance liveProvenance(RootIndex index) {
+    return new Provenance(Optional.of(index.digest()), Optional.of(index.publishedAt()), Optional.of("live"), false,
+        false);
+  }
+
+  // ---- below the root ----
+
+  private CompletableFuture<Fetched> listed(SignedRepository r, FetchRequest request, PathKind kind)
+      throws IOException {
+    for (String root : primaryRoots(r, request.path())) {
+      Gen gen = generation(r, root, request.at());
+      Optional<ListedFile> f = gen.index().lookup(request.path());
+      if (f.isPresent() && f.get().sha256() != null) {
+        FetchRequest.Expected expected = new FetchRequest.Expected(f.get().sha256(), f.get().size());
+        return verified(request.expecting(expected), gen.provenance(),
+            kind == PathKind.LISTING ? d -> indexListing(r, request.path(), d) : null);
+      }
+    }
+    throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
+        + ": not listed in the repository's root index for this time");
+  }
+
+  private CompletableFuture<Fetched> byHash(SignedRepository r, FetchRequest request) throws IOException {
+    Digest digest = r.format().byHash(request.path()).orElseThrow(() -> new FetchException(
+        FetchException.Kind.NOT_FOUND, "fetch " + request + ": not a SHA-256 by-hash path"));
+    long size = -1;
+    Provenance p = Provenance.NONE.forever();
+    String listing = null;
+    for (String root : primaryRoots(r, request.path())) {
+      Gen gen = generation(r, root, request.at());
+      Optional<ListedFile> f = gen.index().byContent(digest);
+      if (f.isPresent()) {
+        size = f.get().size();
+        p = gen.provenance().forever();
+        listing = r.format().classify(f.get().path()) == PathKind.LISTING ? f.get().path() : null;
+        break;
+      }
+    }
+    // A by-hash body verifies itself: its path names its digest.
+    String listingPath = listing;
+    return verified(request.expecting(new FetchRequest.Expected(digest, size)), p,
+        listingPath == null ? null : d -> indexListing(r, listingPath, d));
+  }
+
+  private CompletableFuture<Fetched> pkg(SignedRepository r, FetchRequest request) throws IOException {
+    for (String root : primaryRoots(r, null)) {
+      Gen gen = generation(r, root, request.at());
+      Optional<PathEntry> chosen = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
+      if (chosen.isEmpty() && ensureIndexed(r, gen.index())) {
+        chosen = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
+      }
+      if (chosen.isPresent() && chosen.get().expected().sha256() != null) {
+        FetchRequest verified = request.expecting(
+            new FetchRequest.Expected(chosen.get().expected().sha256(), chosen.get().size()));
+        Optional<URI> snapshot = request.at().flatMap(r::snapshotBase);
+        return verified(verified, gen.provenance().forever(), null, snapshot.orElse(null));
+      }
+    }
+    throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
+        + ": no listing of the repository's generation for this time names it");
+  }
+
+  /** Indexes every stored, not yet indexed listing of {@code index}; true when any was. */
+  private boolean ensureIndexed(SignedRepository r, RootIndex index) throws IOException {
+    boolean any = false;
+    for (ListedFile f : index.files().values()) {
+      if (f.sha256() != null && r.format().classify(f.path()) == PathKind.LISTING
+          && !storage.paths().isIndexed(r.name(), f.sha256()) && storage.blobs().stat(f.sha256()).isPresent()) {
+        any |= indexListingBlocking(r, f.path(), f.sha256());
+      }
+    }
+    return any;
+  }
+
+  private void indexListing(SignedRepository r, String path, Digest digest) {
+    try {
+      storageExecutor.execute(() -> {
+        try {
+          indexListingBlocking(r, path, digest);
+        } catch (IOException | RuntimeException e) {
+          log.warn("index listing {}/{} {}: {}", r.name(), path, digest, e.toString());
+        }
+      });
+    } catch (RuntimeException e) {
+      log.warn("index listing {}/{} {}: not scheduled: {}", r.name(), path, digest, e.toString());
+    }
+  }
+
+  private boolean indexListingBlocking(SignedRepository r, String path, Digest digest) throws IOException {
+    synchronized (this) { // one parse per listing, even when a fill and a package request race
+      if (storage.paths().isIndexed(r.name(), digest)) {
+        return false;
+      }
+      long start = System.nanoTime();
+      try {
+        long n = Listings.index(storage.paths(), r.name(), digest,
+            r.format().openListing(path, new BlobInputStream(storage.blobs().open(digest))));
+        log.info("indexed {}/{} {}: {} files in {} ms", r.name(), path, digest, n,
+            (System.nanoTime() - start) / 1_000_000);
+        return true;
+      } catch (IndexParseException e) {
+        throw new IOException("index listing " + r.name() + "/" + path + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * The roots to consult for {@code path} (null: any, for packages): observed roots whose
+   * directory contains the path, with the inline root of a group standing for the whole group.
+   */
+  private List<String> primaryRoots(SignedRepository r, String path) throws IOException {
+    List<String> observed = storage.observations().roots(r.name());
+    List<String> out = new ArrayList<>();
+    for (String root : observed) {
+      Optional<RootGroup> g = r.format().rootGroup(root);
+      Optional<String> inline = g.flatMap(RootGroup::inline);
+      if (inline.isPresent() && !inline.get().equals(root) && observed.contains(inline.get())) {
+        continue;
+      }
+      int slash = root.lastIndexOf('/');
+      String dir = slash < 0 ? "" : root.substring(0, slash + 1);
+      if (path == null || path.startsWith(dir)) {
+        out.add(root);
+      }
+    }
+    return out;
+  }
+
+  // ---- bodies ----
+
+  private Fetched stored(FetchRequest request, Digest digest, Provenance p) throws IOException {
+    if (digest == null) {
+      throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request + ": not stored");
+    }
+    return storage.blobs().stat(digest)
+        .<Fetched>map(info -> new Annotated(new StoredFetcher.Stored(storage, info, true), p))
+        .orElseThrow(() -> new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request + ": blob " + digest
+            + " is not stored"));
+  }
+
+  private CompletableFuture<Fetched> verified(FetchRequest request, Provenance p, java.util.function.Consumer<Digest> onStored)
+      throws IOException {
+    return verified(request, p, onStored, null);
+  }
+
+  /**
+   * The expected blob from the store, else from the upstream (then {@code fallback}, a snapshot
+   * server at T, when the upstream no longer has it) through a fill that commits only on a match.
+   */
+  private CompletableFuture<Fetched> verified(FetchRequest request, Provenance p,
+      java.util.function.Consumer<Digest> onStored, URI fallback) throws IOException {
+    Digest digest = request.expected().sha256();
+    var info = storage.blobs().stat(digest);
+    if (info.isPresent()) {
+      if (onStored != null && !storage.paths().isIndexed(request.repository().name(), digest)) {
+        onStored.accept(digest);
+      }
+      return CompletableFuture.completedFuture(new Annotated(new StoredFetcher.Stored(storage, info.get(), true), p));
+    }
+    CompletableFuture<Fetched> upstream = next.fetch(request);
+    if (fallback != null) {
+      upstream = upstream.exceptionallyCompose(e -> {
+        FetchException f = FetchException.of(e, request);
+        return f.kind() == FetchException.Kind.NOT_FOUND ? next.fetch(request.from(fallback))
+            : CompletableFuture.failedFuture(f);
+      });
+    }
+    return upstream.thenApply(fetched -> {
+      if (onStored != null) {
+        fetched.settled().thenRun(() -> fetched.digest().ifPresent(onStored));
+      }
+      return new Annotated(fetched, p);
+    });
+  }
+
+  /** A path outside every trust chain at T: only what is stored under its ref (never pinned). */
+  private Fetched storedRef(FetchRequest request) throws IOException {
+    Optional<Ref> ref = storage.refs().get(request.repository().name(), request.path());
+    if (ref.isPresent()) {
+      var info = storage.blobs().stat(ref.get().digest());
+      if (info.isPresent()) {
+        return new StoredFetcher.Stored(storage, info.get(), true);
+      }
+    }
+    throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request + ": not part of the signed "
+        + "index chain, so it cannot be pinned to a time, and no copy is stored");
+  }
+
+  static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+}
