@@ -14,13 +14,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Caps, tokens, Retry-After and backoff against a WireMock snapshot.debian.org, in real time. */
 class PolitenessTest {
+  private static WireMockServer server;
   private static final String DEB = "/archive/debian/20240301T000000Z/pool/main/h/hello/hello_2.10-3_amd64.deb";
-  private final SnapshotServerFixture snap = new SnapshotServerFixture();
+  private final SnapshotServerFixture snap = new SnapshotServerFixture(server);
+
+  @BeforeAll
+  static void startServer() {
+    server = SnapshotServerFixture.startServer();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.stop();
+  }
 
   @AfterEach
   void stop() {

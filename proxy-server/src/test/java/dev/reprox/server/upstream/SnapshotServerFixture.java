@@ -18,7 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * server read a request, before any stubbed delay — which is what makes the bounds below exact.
  */
 final class SnapshotServerFixture implements AutoCloseable {
-  final WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort().containerThreads(40));
+  final WireMockServer server;
   final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> {
     Thread t = new Thread(r, "test-upstream-scheduler");
     t.setDaemon(true);
@@ -30,8 +30,16 @@ final class SnapshotServerFixture implements AutoCloseable {
       .build();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-  SnapshotServerFixture() {
+  /** One server per test class (starting and stopping Jetty per test costs a second each). */
+  SnapshotServerFixture(WireMockServer server) {
+    this.server = server;
+    server.resetAll();
+  }
+
+  static WireMockServer startServer() {
+    WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort().containerThreads(40).jettyStopTimeout(0L));
     server.start();
+    return server;
   }
 
   URI base() {
@@ -88,7 +96,6 @@ final class SnapshotServerFixture implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop();
     scheduler.shutdownNow();
   }
 }
