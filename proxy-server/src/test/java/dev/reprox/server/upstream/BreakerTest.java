@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.tomakehurst.wiremock.http.Fault;
 import dev.reprox.server.upstream.UpstreamUnavailableException.Kind;
 import dev.reprox.storage.MutableClock;
 import java.net.http.HttpResponse;
@@ -92,6 +93,19 @@ class BreakerTest {
     }
     assertThat(snap.received(DEB)).hasSize(6);
     assertThat(snap.gauge("reprox.upstream.breaker.state")).isZero();
+  }
+
+  @Test
+  void bodyCutShort_afterCommit_notRetried_permitReleased_countsAsHostFailure() {
+    snap.server.stubFor(get(urlEqualTo(DEB)).willReturn(aResponse().withStatus(200)
+        .withFault(Fault.MALFORMED_RESPONSE_CHUNK)));
+
+    Throwable error = send().orTimeout(10, TimeUnit.SECONDS).handle((v, e) -> e).join();
+
+    assertThat(error).isNotNull();
+    assertThat(snap.received(DEB)).hasSize(1); // bytes may have reached the caller: no retry
+    assertThat(snap.gauge("reprox.upstream.inflight")).isZero();
+    assertThat(snap.counter("reprox.upstream.requests", "outcome", "body_error")).isEqualTo(1);
   }
 
   private CompletableFuture<HttpResponse<String>> send() {
