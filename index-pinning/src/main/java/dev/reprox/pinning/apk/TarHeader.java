@@ -38,7 +38,11 @@ record TarHeader(String name, long size, long mtime) {
         name = prefix + "/" + name;
       }
     }
-    return new TarHeader(name, octal(b, off + 124, 12), octal(b, off + 136, 12));
+    long size = octal(b, off + 124, 12);
+    if (size < 0) { // a negative base-256 size would walk the headers backwards or in place (found by fuzzing)
+      throw new IllegalArgumentException("negative size " + size + " in tar header");
+    }
+    return new TarHeader(name, size, octal(b, off + 136, 12));
   }
 
   /** Bytes from the start of this header to the next one. */

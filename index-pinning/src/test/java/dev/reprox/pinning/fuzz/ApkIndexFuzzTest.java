@@ -35,12 +35,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
  * listing.
  */
 class ApkIndexFuzzTest {
-  private static final String PATH = "v3.16/main/x86_64/APKINDEX.tar.gz";
+  static final String PATH = "v3.16/main/x86_64/APKINDEX.tar.gz";
   private static final String KEY_NAME = "fuzz-0001.rsa.pub";
   private static final KeyPair RSA = rsa();
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
   private static final ApkFormat UNVERIFIED = ApkFormat.builder().clock(CLOCK).build();
-  private static final ApkFormat VERIFYING = verifying();
+  static final ApkFormat VERIFYING = verifying();
 
   private static KeyPair rsa() {
     try {
@@ -102,7 +102,7 @@ class ApkIndexFuzzTest {
   }
 
   /** An index as abuild writes it around {@code text}, signed with the fuzz key. */
-  private static byte[] signedIndex(byte[] text) {
+  static byte[] signedIndex(byte[] text) {
     byte[] index = FuzzSupport.gzip(concat(tarEntry("DESCRIPTION", "v3.16.9".getBytes(StandardCharsets.UTF_8)),
         tarEntry("APKINDEX", text), new byte[1024]));
     try {

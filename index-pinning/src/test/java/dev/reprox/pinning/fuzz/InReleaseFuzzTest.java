@@ -18,7 +18,7 @@ import dev.reprox.pinning.pgp.SignatureVerifier;
  * 5 plain {@link ReleaseFile#parse}.
  */
 class InReleaseFuzzTest {
-  private static final AptFormat VERIFYING = verifying();
+  static final AptFormat VERIFYING = verifying();
   private static final AptFormat UNVERIFIED = AptFormat.builder().build();
 
   private static AptFormat verifying() {

@@ -19,10 +19,10 @@ import java.time.ZoneOffset;
  * signature; 3 payload split into repomd.xml and a fuzzed .asc.
  */
 class RepomdFuzzTest {
-  private static final String PATH = "9-stream/AppStream/x86_64/os/repodata/repomd.xml";
+  static final String PATH = "9-stream/AppStream/x86_64/os/repodata/repomd.xml";
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
   private static final DnfFormat UNVERIFIED = DnfFormat.builder().clock(CLOCK).build();
-  private static final DnfFormat VERIFYING = verifying();
+  static final DnfFormat VERIFYING = verifying();
 
   private static DnfFormat verifying() {
     try {
