@@ -46,8 +46,8 @@ final class DefaultPoliteUpstream implements PoliteUpstream {
   }
 
   @Override
-  public <T> CompletableFuture<HttpResponse<T>> send(HttpRequest request,
-      HttpResponse.BodyHandler<T> handler) {
+  public <T> CompletableFuture<HttpResponse<T>> sendResolved(HttpRequest request,
+      ResolvedBodyHandler<T> handler) {
     PoliteCall<T> call = new PoliteCall<>(this, request, handler);
     call.start();
     return call.result();

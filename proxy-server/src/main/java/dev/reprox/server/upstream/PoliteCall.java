@@ -24,7 +24,7 @@ final class PoliteCall<T> {
 
   private final DefaultPoliteUpstream up;
   private final HttpRequest request;
-  private final HttpResponse.BodyHandler<T> handler;
+  private final PoliteUpstream.ResolvedBodyHandler<T> handler;
   private final URI original;
   private final CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
   // Confined to one attempt at a time: each attempt starts only after the previous one ended.
@@ -41,7 +41,7 @@ final class PoliteCall<T> {
   private volatile String reason;
   private volatile Throwable lastError;
 
-  PoliteCall(DefaultPoliteUpstream up, HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+  PoliteCall(DefaultPoliteUpstream up, HttpRequest request, PoliteUpstream.ResolvedBodyHandler<T> handler) {
     this.up = up;
     this.request = request;
     this.handler = handler;
@@ -144,7 +144,7 @@ final class PoliteCall<T> {
     }
     HttpResponse.BodySubscriber<T> body;
     try {
-      body = handler.apply(info);
+      body = handler.apply(current, info);
     } catch (RuntimeException | Error e) {
       lease.release();
       throw e;

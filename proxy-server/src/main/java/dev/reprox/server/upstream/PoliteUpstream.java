@@ -35,7 +35,22 @@ import java.util.random.RandomGenerator;
  */
 public interface PoliteUpstream {
 
-  <T> CompletableFuture<HttpResponse<T>> send(HttpRequest request, HttpResponse.BodyHandler<T> handler);
+  default <T> CompletableFuture<HttpResponse<T>> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    return sendResolved(request, (finalUri, info) -> handler.apply(info));
+  }
+
+  /**
+   * As {@link #send}, but the handler also learns the final URL (after redirects, or from the
+   * redirect memory) when the head arrives, not only when the body is over — e.g. to record that
+   * a package came from {@code /file/<sha1>}.
+   */
+  <T> CompletableFuture<HttpResponse<T>> sendResolved(HttpRequest request, ResolvedBodyHandler<T> handler);
+
+  /** A body handler that is told the URL the final response came from. */
+  @FunctionalInterface
+  interface ResolvedBodyHandler<T> {
+    HttpResponse.BodySubscriber<T> apply(URI finalUri, HttpResponse.ResponseInfo info);
+  }
 
   /** The policy that applies to the host of {@code uri}. */
   HostPolicy policy(URI uri);

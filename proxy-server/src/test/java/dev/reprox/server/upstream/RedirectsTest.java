@@ -61,6 +61,20 @@ class RedirectsTest {
   }
 
   @Test
+  void sendResolved_handlerLearnsTheFinalUrlWithTheHead() {
+    snap.server.stubFor(get(urlEqualTo(DEB)).willReturn(aResponse().withStatus(302).withHeader("Location", FILE)));
+    snap.server.stubFor(get(urlEqualTo(FILE)).willReturn(aResponse().withStatus(200).withBody("deb")));
+    java.util.concurrent.atomic.AtomicReference<java.net.URI> seen = new java.util.concurrent.atomic.AtomicReference<>();
+
+    up.sendResolved(snap.get(DEB), (finalUri, info) -> {
+      seen.set(finalUri);
+      return HttpResponse.BodySubscribers.discarding();
+    }).orTimeout(10, TimeUnit.SECONDS).join();
+
+    assertThat(seen.get()).isEqualTo(snap.base().resolve(FILE));
+  }
+
+  @Test
   void timestampRedirect_absoluteLocation_followedAndRemembered() {
     snap.server.stubFor(get(urlEqualTo(ASKED)).willReturn(aResponse().withStatus(301)
         .withHeader("Location", snap.base() + CANONICAL)));
