@@ -22,7 +22,8 @@ final class Decompression {
     in.reset();
     if (magic.length >= 6 && (magic[0] & 0xff) == 0xFD && magic[1] == '7' && magic[2] == 'z' && magic[3] == 'X'
         && magic[4] == 'Z' && magic[5] == 0) {
-      return new XZInputStream(in);
+      // The header picks the dictionary size (up to 4 GiB, allocated at once): cap it (xz -9 needs 65 MiB).
+      return new XZInputStream(in, 96 * 1024);
     }
     if (magic.length >= 2 && (magic[0] & 0xff) == 0x1F && (magic[1] & 0xff) == 0x8B) {
       return new GZIPInputStream(in, BUFFER);

@@ -26,7 +26,8 @@ final class MetadataDecompression {
       return new GZIPInputStream(in, BUFFER);
     }
     if (starts(m, 0xFD, '7', 'z', 'X', 'Z', 0)) {
-      return new BufferedInputStream(new XZInputStream(in), BUFFER);
+      // The header picks the dictionary size (up to 4 GiB, allocated at once): cap it (xz -9 needs 65 MiB).
+      return new BufferedInputStream(new XZInputStream(in, 96 * 1024), BUFFER);
     }
     if (starts(m, 0x28, 0xB5, 0x2F, 0xFD)) {
       return new BufferedInputStream(new ZstdInputStream(in), BUFFER);
