@@ -1,6 +1,7 @@
 package dev.reprox.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -41,6 +42,21 @@ public final class ConfigPrinter {
       if (repository.offline() && !config.offline()) {
         node.put("offline", true);
       }
+    }
+    ArrayNode tunnels = root.putArray("tunnel-allow");
+    config.tunnelAllow().forEach(tunnels::add);
+    ObjectNode upstreams = root.putObject("upstreams");
+    for (UpstreamConfig u : config.upstreams().values()) {
+      ObjectNode node = upstreams.putObject(u.origin());
+      u.concurrency().ifPresent(n -> node.put("concurrency", n));
+      u.rate().ifPresent(r -> node.put("rate", r));
+      u.burst().ifPresent(n -> node.put("burst", n));
+      u.retries().ifPresent(n -> node.put("retries", n));
+      u.backoff().ifPresent(d -> node.put("backoff", Durations.format(d)));
+      u.backoffMax().ifPresent(d -> node.put("backoff-max", Durations.format(d)));
+      u.maxRetryAfter().ifPresent(d -> node.put("max-retry-after", Durations.format(d)));
+      u.breakerFailures().ifPresent(n -> node.put("breaker-failures", n));
+      u.breakerCoolDown().ifPresent(d -> node.put("breaker-cool-down", Durations.format(d)));
     }
     try {
       return MAPPER.writeValueAsString(root);

@@ -15,7 +15,7 @@ import java.util.Optional;
  * one {@link ConfigException} with every error found, so a user fixes them all in one round.
  */
 final class ConfigValidator {
-  static final List<String> KEYS = List.of("listen", "data", "offline", "repositories");
+  static final List<String> KEYS = List.of("listen", "data", "offline", "repositories", "tunnel-allow", "upstreams");
   static final String DEFAULT_LISTEN = "127.0.0.1:3142";
   static final String DEFAULT_DATA = "./reprox-data";
 
@@ -35,10 +35,13 @@ final class ConfigValidator {
         .orElse(Path.of(DEFAULT_DATA));
     boolean offline = fields.bool("offline", root.get("offline")).orElse(false);
     Map<String, RepositoryConfig> repositories = repositories(root.get("repositories"), offline);
+    UpstreamsValidator network = new UpstreamsValidator(fields);
+    List<String> tunnelAllow = network.tunnelAllow(root.get("tunnel-allow"));
+    Map<String, UpstreamConfig> upstreams = network.upstreams(root.get("upstreams"));
     if (fields.hasErrors()) {
       throw new ConfigException(fields.errors());
     }
-    return new ReproxConfig(listen, data, offline, repositories);
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams);
   }
 
   private Optional<InetSocketAddress> listen(String text) {

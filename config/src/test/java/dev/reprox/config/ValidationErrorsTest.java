@@ -30,7 +30,7 @@ class ValidationErrorsTest {
         row("data: ''", "data: must not be empty"),
         row("data: \"a\\0b\"", "data: not a path (Nul character not allowed): \"a\\u0000b\""),
         row("offline: maybe", "offline: not true or false: \"maybe\""),
-        row("lisen: 127.0.0.1:1", "lisen: unknown key (known: listen, data, offline, repositories)"),
+        row("lisen: 127.0.0.1:1", "lisen: unknown key (known: listen, data, offline, repositories, tunnel-allow, upstreams)"),
         row("repositories: [debian]",
             "repositories: must be a mapping of repository name to its settings"),
         row("repositories:\n  x: apt",
