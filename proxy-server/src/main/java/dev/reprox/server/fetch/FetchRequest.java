@@ -1,6 +1,7 @@
 package dev.reprox.server.fetch;
 
 import dev.reprox.config.RepositoryConfig;
+import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import java.net.URI;
 import java.time.Instant;
@@ -20,10 +21,24 @@ import java.util.Optional;
 public record FetchRequest(RepositoryConfig repository, String path, Optional<Instant> at, Expected expected,
     URI base) {
 
-  /** The content a verified index promises: a mismatch cancels the fill. */
-  public record Expected(Digest sha256, long size) {
+  /**
+   * The content a verified index promises: a mismatch cancels the fill. {@code alias} is set (and
+   * {@code sha256} null) when the index names the body by another hash only (apk's Q1, checked by
+   * {@link ControlCheckedWriter}).
+   */
+  public record Expected(Digest sha256, long size, Alias alias) {
     public Expected {
-      Objects.requireNonNull(sha256, "sha256");
+      if (sha256 == null && alias == null) {
+        throw new NullPointerException("sha256 or alias");
+      }
+    }
+
+    public Expected(Digest sha256, long size) {
+      this(Objects.requireNonNull(sha256, "sha256"), size, null);
+    }
+
+    String key() {
+      return sha256 != null ? sha256.hex() : alias.toString();
     }
   }
 
@@ -50,7 +65,7 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
 
   /** The key single flight coalesces on: one fill per path and expected content and source. */
   String key() {
-    return repository.name() + '/' + path + (expected == null ? "" : "#" + expected.sha256().hex())
+    return repository.name() + '/' + path + (expected == null ? "" : "#" + expected.key())
         + (base == null ? "" : "@" + base);
   }
 

@@ -131,8 +131,8 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     FetchRequest.Expected expected = request.expected();
     try {
       info = expected == null ? writer.commit(null, contentLength) : writer.commit(expected.sha256(), expected.size());
-    } catch (DigestMismatchException | SizeMismatchException e) {
-      integrity.failed(request, e instanceof DigestMismatchException ? "digest" : "size");
+    } catch (DigestMismatchException | SizeMismatchException | ControlCheckedWriter.ControlMismatchException e) {
+      integrity.failed(request, e instanceof SizeMismatchException ? "size" : "digest");
       fail("integrity: " + e.getMessage());
       return;
     } catch (IOException e) {

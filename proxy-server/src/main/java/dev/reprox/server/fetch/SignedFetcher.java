@@ -9,6 +9,7 @@ import dev.reprox.pinning.ResolveException;
 import dev.reprox.pinning.Resolver;
 import dev.reprox.pinning.RootGroup;
 import dev.reprox.pinning.RootIndex;
+import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.PathEntry;
 import dev.reprox.storage.Ref;
@@ -225,6 +226,10 @@ final class SignedFetcher implements Fetcher {
   private CompletableFuture<Fetched> pkg(SignedRepository r, FetchRequest request) throws IOException {
     for (String root : primaryRoots(r, null)) {
       Gen gen = generation(r, root, request.at());
+      Optional<ListedFile> named = gen.index().lookup(request.path());
+      if (named.isPresent() && named.get().sha256() == null) {
+        return aliased(request, named.get(), gen.provenance().forever());
+      }
       Optional<PathEntry> chosen = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
       if (chosen.isEmpty() && ensureIndexed(r, gen.index())) {
         chosen = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
@@ -238,6 +243,23 @@ final class SignedFetcher implements Fetcher {
     }
     throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
         + ": no listing of the repository's generation for this time names it");
+  }
+
+  /**
+   * A package its root names by an alias only (apk: {@code C:Q1} and size): served by the alias
+   * when stored, else filled through {@link ControlCheckedWriter}, which stores it only on a match.
+   */
+  private CompletableFuture<Fetched> aliased(FetchRequest request, ListedFile f, Provenance p) throws IOException {
+    Alias alias = f.aliases().get(0);
+    Optional<Digest> digest = storage.aliases().resolve(alias);
+    if (digest.isPresent()) {
+      var info = storage.blobs().stat(digest.get());
+      if (info.isPresent() && info.get().size() == f.size()) {
+        return CompletableFuture.completedFuture(new Annotated(new StoredFetcher.Stored(storage, info.get(), true), p));
+      }
+    }
+    return next.fetch(request.expecting(new FetchRequest.Expected(null, f.size(), alias)))
+        .thenApply(fetched -> new Annotated(fetched, p));
   }
 
   /** Indexes every stored, not yet indexed listing of {@code index}; true when any was. */
