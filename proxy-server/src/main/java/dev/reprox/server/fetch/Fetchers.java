@@ -82,8 +82,8 @@ public final class Fetchers implements AutoCloseable {
     Fetcher upstreamChain = new OfflineFetcher(b.offline, new SingleFlightFetcher(upstream));
     Fetcher passThrough = new StoredFetcher(b.storage, b.storageExecutor, b.clock, b.offline, upstreamChain);
     Map<String, SignedRepository> repos = new LinkedHashMap<>();
-    if (b.config != null) {
-      for (RepositoryConfig r : b.config.repositories().values()) {
+    {
+      for (RepositoryConfig r : b.repositories) {
         try {
           repos.put(r.name(), SignedRepository.of(r, b.clock));
         } catch (RuntimeException e) {
@@ -178,6 +178,7 @@ public final class Fetchers implements AutoCloseable {
     private Duration idleTimeout = Duration.ofSeconds(60);
     private MeterRegistry registry;
     private boolean signed = true;
+    private List<RepositoryConfig> repositories = List.of();
 
     private Builder() {}
 
@@ -185,6 +186,13 @@ public final class Fetchers implements AutoCloseable {
     public Builder config(ReproxConfig value) {
       this.config = value;
       this.offline = value.offline();
+      this.repositories = List.copyOf(value.repositories().values());
+      return this;
+    }
+
+    /** The repositories without a whole configuration (tests). */
+    public Builder repositories(List<RepositoryConfig> value) {
+      this.repositories = List.copyOf(value);
       return this;
     }
 
