@@ -42,6 +42,9 @@ public final class ConfigPrinter {
       if (repository.offline() && !config.offline()) {
         node.put("offline", true);
       }
+      if (!repository.repoGpgcheck()) {
+        node.put("repo-gpgcheck", false); // printed only when off, like offline
+      }
     }
     ArrayNode tunnels = root.putArray("tunnel-allow");
     config.tunnelAllow().forEach(tunnels::add);

@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param pinning what to answer when a T cannot be proven
  * @param rootTtl how long a live root index is served before it is revalidated
  * @param offline never contact this repository's upstreams (also true when the global {@code offline:} is)
+ * @param repoGpgcheck dnf only ({@code repo-gpgcheck}, default true): with a keyring, a repomd.xml
+ *     without a verifying {@code repomd.xml.asc} is refused; false accepts an unsigned one as
+ *     unverified (Fedora publishes none and signs only its rpms), a present signature must still verify
  */
 public record RepositoryConfig(
     String name,
@@ -24,7 +27,14 @@ public record RepositoryConfig(
     Keyring keyring,
     PinningPolicy pinning,
     Duration rootTtl,
-    boolean offline) {
+    boolean offline,
+    boolean repoGpgcheck) {
+
+  /** A repository with {@code repo-gpgcheck} at its default (true). */
+  public RepositoryConfig(String name, Format format, URI upstream, Optional<URI> snapshot, Keyring keyring,
+      PinningPolicy pinning, Duration rootTtl, boolean offline) {
+    this(name, format, upstream, snapshot, keyring, pinning, rootTtl, offline, true);
+  }
 
   public enum Format { APT, APK, DNF }
 

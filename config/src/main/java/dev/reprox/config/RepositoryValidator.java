@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
 /** Validates one {@code repositories.<name>} mapping into a {@link RepositoryConfig}. */
 final class RepositoryValidator {
   static final List<String> KEYS =
-      List.of("format", "upstream", "snapshot", "keyring", "pinning", "root-ttl", "offline");
+      List.of("format", "upstream", "snapshot", "keyring", "pinning", "root-ttl", "offline",
+          "repo-gpgcheck");
   static final Duration DEFAULT_ROOT_TTL = Duration.ofSeconds(60);
 
   // The name is the first path segment of mirror URLs and part of REPROX_ variable names, so it
@@ -42,7 +43,7 @@ final class RepositoryValidator {
     }
     if (node == null || !node.isObject()) {
       fields.error(path, "must be a mapping with format, upstream and optional "
-          + "snapshot, keyring, pinning, root-ttl, offline");
+          + "snapshot, keyring, pinning, root-ttl, offline, repo-gpgcheck");
       return Optional.empty();
     }
     fields.unknownKeys(path, node, KEYS);
@@ -64,6 +65,7 @@ final class RepositoryValidator {
         .flatMap(text -> duration(path + ".root-ttl", text))
         .orElse(DEFAULT_ROOT_TTL);
     boolean offline = fields.bool(path + ".offline", node.get("offline")).orElse(false);
+    boolean repoGpgcheck = fields.bool(path + ".repo-gpgcheck", node.get("repo-gpgcheck")).orElse(true);
     if (format.isEmpty() && isAbsent(node.get("format"))) {
       fields.error(path + ".format", "missing (one of apt, apk, dnf)");
     }
@@ -74,7 +76,7 @@ final class RepositoryValidator {
       return Optional.empty();
     }
     return Optional.of(new RepositoryConfig(name, format.get(), upstream.get(), snapshot, keyring,
-        pinning, rootTtl, globalOffline || offline));
+        pinning, rootTtl, globalOffline || offline, repoGpgcheck));
   }
 
   /** The config spelling of an enum constant: {@code BEST_EFFORT} → {@code best-effort}. */

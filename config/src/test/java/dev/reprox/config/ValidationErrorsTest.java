@@ -35,7 +35,7 @@ class ValidationErrorsTest {
             "repositories: must be a mapping of repository name to its settings"),
         row("repositories:\n  x: apt",
             "repositories.x: must be a mapping with format, upstream and optional snapshot, keyring,"
-                + " pinning, root-ttl, offline"),
+                + " pinning, root-ttl, offline, repo-gpgcheck"),
         row("repositories:\n  Bad_Name:\n    format: apt\n    upstream: http://u.example/",
             "repositories.Bad_Name: repository name must be lower-case letters and digits,"
                 + " optionally joined by single hyphens (it is a URL path segment)"),
@@ -67,7 +67,7 @@ class ValidationErrorsTest {
             "repositories.x.offline: not true or false: \"sometimes\""),
         row(REPO + "    upstrem: http://typo.example/",
             "repositories.x.upstrem: unknown key (known: format, upstream, snapshot, keyring,"
-                + " pinning, root-ttl, offline)"));
+                + " pinning, root-ttl, offline, repo-gpgcheck)"));
   }
 
   @ParameterizedTest(name = "{1}")

@@ -47,7 +47,9 @@ record SignedRepository(RepositoryConfig config, Format format, PinningPolicy po
         return b.build();
       }
       case DNF -> {
-        DnfFormat.Builder b = DnfFormat.builder().clock(clock);
+        // repo_gpgcheck: with a keyring an unsigned repomd.xml is refused unless the repository
+        // says repo-gpgcheck: false (built-in fedora, which publishes no repomd.xml.asc).
+        DnfFormat.Builder b = DnfFormat.builder().clock(clock).repoGpgcheck(config.repoGpgcheck());
         if (keyed) {
           b.verifier(pgp(config));
         }
