@@ -30,6 +30,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private final AdminEndpoints admin;
   private final PassThrough passThrough;
   private final RepositoryApi api;
+  private final ForwardRoute forward;
   private final ArrayDeque<HttpRequest> pending = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private Exchange current;
@@ -40,6 +41,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     this.admin = new AdminEndpoints(sc);
     this.passThrough = new PassThrough(sc);
     this.api = new RepositoryApi(sc);
+    this.forward = sc.forwardRoute();
   }
 
   @Override
@@ -119,14 +121,17 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (method.equals(HttpMethod.CONNECT)) {
-      ex.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported: use http:// sources"
-          + " (the signatures protect integrity, and TLS tunnels cannot be cached)", "method", true);
+      forward.refuse(ex, forward.connect(uri));
       return;
     }
-    if (!uri.startsWith("/")) {
-      boolean absolute = uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8);
-      ex.error(absolute ? HttpResponseStatus.FORBIDDEN : HttpResponseStatus.BAD_REQUEST,
-          absolute ? "forward proxy mode not configured yet" : "bad request target", "forbidden", false);
+    ForwardRoute.Outcome proxied = forward.route(request);
+    if (proxied instanceof ForwardRoute.Refuse refusal) {
+      forward.refuse(ex, refusal);
+      return;
+    }
+    if (proxied instanceof ForwardRoute.Serve serve) {
+      ex.repository = serve.fetch().repository().name();
+      passThrough.serve(ex, serve.fetch());
       return;
     }
     if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {

@@ -29,6 +29,7 @@ public final class ServingContext {
   final Duration liveMaxAge;
   final Supplier<StorageStats> storageStats;
   final Fetchers fetchers;
+  private final ForwardRoute forwardRoute;
 
   private ServingContext(Builder b) {
     this.config = Objects.requireNonNull(b.config, "config");
@@ -42,6 +43,12 @@ public final class ServingContext {
     this.liveMaxAge = b.liveMaxAge;
     this.storageStats = b.storageStats;
     this.fetchers = b.fetchers;
+    this.forwardRoute = new ForwardRoute(config);
+  }
+
+  /** Forward mode's URL table, built once from the repositories. */
+  ForwardRoute forwardRoute() {
+    return forwardRoute;
   }
 
   public static Builder builder() {

@@ -159,9 +159,9 @@ class RequestHandlerTest {
   }
 
   @Test
-  void connect_answers405SayingUseHttp() {
+  void connect_answers403SayingUseHttp() {
     Reply r = send(HttpMethod.CONNECT, "deb.debian.org:443");
-    assertThat(r.status()).isEqualTo(405);
+    assertThat(r.status()).isEqualTo(403);
     assertThat(r.text()).contains("use http:// sources");
   }
 
@@ -169,7 +169,7 @@ class RequestHandlerTest {
   void absoluteForm_answers403() {
     Reply r = send(HttpMethod.GET, "http://deb.debian.org/debian/dists/bookworm/InRelease");
     assertThat(r.status()).isEqualTo(403);
-    assertThat(r.text()).contains("forward proxy mode not configured yet");
+    assertThat(r.text()).contains("no configured repository covers").contains("test: http://127.0.0.1:9/test");
   }
 
   @Test

@@ -105,8 +105,9 @@ class BadInputReliabilityIT {
 
   @Test
   void absoluteFormToUnconfiguredHost_403WithBody() throws Exception {
-    RawHttp.Response r = one("GET http://deb.debian.org/debian/dists/bookworm/InRelease HTTP/1.1\r\n"
-        + "Host: deb.debian.org\r\nConnection: close\r\n\r\n");
+    // deb.debian.org is a built-in repository's upstream (forward mode serves it); this host is nobody's.
+    RawHttp.Response r = one("GET http://unconfigured.example/debian/dists/bookworm/InRelease HTTP/1.1\r\n"
+        + "Host: unconfigured.example\r\nConnection: close\r\n\r\n");
     assertRefusedWithBody(r, 403);
   }
 

@@ -1,0 +1,208 @@
+package dev.reprox.server.http;
+
+import dev.reprox.config.ReproxConfig;
+import dev.reprox.pinning.TimeSpec;
+import dev.reprox.pinning.TimeSpecException;
+import dev.reprox.server.fetch.FetchRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forward mode (DESIGN §1 items 2–3): turns a proxied request into the same {@link FetchRequest}
+ * mirror mode makes from {@code /<repo>/@<T>/<path>}, or into a refusal. Two shapes arrive:
+ * absolute-form ({@code GET http://deb.debian.org/debian/… HTTP/1.1}, a client configured with
+ * {@code http_proxy}) and origin-form whose {@code Host} names a configured upstream (DNS pointed
+ * at reprox). The URL is mapped by {@link UpstreamMap}; a snapshot server's URL carries its T in
+ * the path, anything else takes the pin of {@link ProxyCredentials}, so every request of a pinned
+ * client is pinned. What no repository covers is refused: reprox is never an open proxy.
+ *
+ * <p>Refusals carry their short reason in the status line too, because apt prints the reason
+ * phrase, not the body, in its "Failed to fetch" line.
+ */
+final class ForwardRoute {
+  private static final Logger log = LoggerFactory.getLogger(ForwardRoute.class);
+
+  /** What to do with a forward-mode request. */
+  sealed interface Outcome permits Serve, Refuse {}
+
+  /** Serve {@code fetch}; {@code build} is the client's build label, if it sent one. */
+  record Serve(FetchRequest fetch, Optional<String> build) implements Outcome {}
+
+  /** Answer {@code status} with {@code message}; {@code challenge}: add {@code Proxy-Authenticate}. */
+  record Refuse(HttpResponseStatus status, String message, String outcome, boolean challenge, boolean close)
+      implements Outcome {}
+
+  static final HttpResponseStatus NOT_COVERED =
+      new HttpResponseStatus(403, "Forbidden (reprox: no configured repository covers this URL)");
+  static final HttpResponseStatus BAD_PIN = new HttpResponseStatus(407,
+      "Proxy Authentication Required (reprox: user name must be SOURCE_DATE_EPOCH or YYYYMMDDTHHMMSSZ)");
+  static final HttpResponseStatus NO_TUNNELS = new HttpResponseStatus(403,
+      "Forbidden (reprox: use http:// sources, TLS tunnels cannot be cached)");
+
+  private final UpstreamMap map;
+  private final List<String> tunnelAllow;
+
+  ForwardRoute(ReproxConfig config) {
+    this.map = new UpstreamMap(config.repositories().values());
+    this.tunnelAllow = config.tunnelAllow();
+  }
+
+  /**
+   * The outcome for {@code request}, or null when it is not a forward-mode request (origin-form
+   * addressed to reprox itself: mirror mode, admin paths).
+   */
+  Outcome route(HttpRequest request) {
+    String uri = request.uri();
+    Target target;
+    if (uri.startsWith("/")) {
+      target = Target.fromHost(request.headers().get(HttpHeaderNames.HOST), uri);
+      if (target == null || !map.knowsHost(target.host, target.port, target.defaultPort)) {
+        return null;
+      }
+    } else {
+      target = Target.absolute(uri);
+      if (target == null) {
+        return new Refuse(HttpResponseStatus.BAD_REQUEST, "bad request target: expected /path or http://host/path",
+            "bad_request", false, false);
+      }
+    }
+    RequestPath path;
+    try {
+      path = RequestPath.parse(target.pathAndQuery);
+    } catch (RequestPath.Unsafe e) {
+      return new Refuse(HttpResponseStatus.BAD_REQUEST, "bad path: " + e.getMessage(), "bad_request", false, false);
+    }
+    Optional<UpstreamMap.Match> match = map.match(target.host, target.port, target.defaultPort, path.segments());
+    if (match.isEmpty()) {
+      if (uri.startsWith("/")) {
+        return null; // the host is an upstream's, the path none of its repositories': let mirror mode answer
+      }
+      return new Refuse(NOT_COVERED, "reprox forward proxy: no configured repository covers " + uri
+          + "\nreprox is not an open proxy; it serves only these upstreams (and their snapshot servers):\n"
+          + map.describe(), "forbidden", false, false);
+    }
+    if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
+      return new Refuse(HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + request.method()
+          + " not allowed: use GET or HEAD", "method", false, true);
+    }
+    ProxyCredentials credentials;
+    try {
+      credentials = ProxyCredentials.parse(request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION));
+    } catch (ProxyCredentials.Invalid e) {
+      return new Refuse(BAD_PIN, e.getMessage(), "proxy_auth", true, false);
+    }
+    return serve(match.get(), credentials, uri);
+  }
+
+  private Outcome serve(UpstreamMap.Match match, ProxyCredentials credentials, String uri) {
+    UpstreamMap.Entry e = match.entry();
+    List<String> rest = match.rest();
+    Optional<java.time.Instant> at = credentials.at();
+    if (e.kind() == UpstreamMap.Kind.SNAPSHOT) {
+      if (rest.isEmpty()) {
+        return notFound(e, uri);
+      }
+      // The snapshot server's URL names its own T, and it is the one the client asked for.
+      try {
+        at = Optional.of(TimeSpec.parse(rest.get(0)));
+      } catch (TimeSpecException ex) {
+        return new Refuse(HttpResponseStatus.BAD_REQUEST, "bad time in snapshot URL " + uri + ": " + ex.getMessage(),
+            "bad_request", false, false);
+      }
+      rest = rest.subList(1, rest.size());
+    }
+    if (rest.isEmpty()) {
+      return notFound(e, uri);
+    }
+    FetchRequest fetch = new FetchRequest(e.repository(), String.join("/", rest), at, null, null);
+    credentials.build().ifPresent(build -> log.info("build {}: {} (forward {})", build, fetch, uri));
+    return new Serve(fetch, credentials.build());
+  }
+
+  private static Refuse notFound(UpstreamMap.Entry e, String uri) {
+    return new Refuse(HttpResponseStatus.NOT_FOUND, "no path below repository " + e.repository().name() + " in " + uri,
+        "not_found", false, false);
+  }
+
+  /** {@code CONNECT host:port}: always refused; the message says why and what to use instead. */
+  Refuse connect(String authority) {
+    String target = authority == null ? "" : authority.strip().toLowerCase(Locale.ROOT);
+    if (tunnelAllow.contains(target)) {
+      return new Refuse(HttpResponseStatus.NOT_IMPLEMENTED, "CONNECT " + target + ": allowed by tunnel-allow, but"
+          + " pass-through tunnels are not implemented in this version of reprox", "method", false, true);
+    }
+    return new Refuse(NO_TUNNELS, "CONNECT " + target + " refused: use http:// sources (the signatures protect"
+        + " integrity, and TLS tunnels cannot be cached or pinned); reprox is not an open proxy", "forbidden",
+        false, true);
+  }
+
+  /** Sends {@code r} on {@code ex}: a text body, and a Basic challenge for a bad pin. */
+  void refuse(Exchange ex, Refuse r) {
+    if (!r.challenge()) {
+      ex.error(r.status(), r.message(), r.outcome(), r.close());
+      return;
+    }
+    FullHttpResponse response = Responses.text(r.status(), r.message() + "\n", ex.head);
+    response.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"" + ProxyCredentials.REALM + "\"");
+    ex.reply(response, r.outcome(), r.close());
+  }
+
+  /** Host, port and the origin-form rest of a proxied URL. */
+  private record Target(String host, int port, boolean defaultPort, String pathAndQuery) {
+
+    static Target absolute(String uri) {
+      int sep = uri.indexOf("://");
+      if (sep < 0) {
+        return null;
+      }
+      String scheme = uri.substring(0, sep).toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        return null;
+      }
+      int start = sep + 3;
+      int end = start;
+      while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?' && uri.charAt(end) != '#') {
+        end++;
+      }
+      String rest = end == uri.length() ? "/" : uri.substring(end);
+      if (!rest.startsWith("/")) {
+        rest = "/" + rest;
+      }
+      return authority(scheme, uri.substring(start, end), rest);
+    }
+
+    static Target fromHost(String host, String uri) {
+      return host == null ? null : authority("http", host.strip(), uri);
+    }
+
+    private static Target authority(String scheme, String authority, String rest) {
+      if (authority.isEmpty() || authority.contains("@")) {
+        return null;
+      }
+      String host = authority;
+      int port = UpstreamMap.defaultPort(scheme);
+      int colon = authority.lastIndexOf(':');
+      if (colon > authority.lastIndexOf(']')) {
+        host = authority.substring(0, colon);
+        String p = authority.substring(colon + 1);
+        if (!p.matches("\\d{1,5}") || Integer.parseInt(p) > 65535) {
+          return null;
+        }
+        port = Integer.parseInt(p);
+      }
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      return host.isEmpty() ? null
+          : new Target(host.toLowerCase(Locale.ROOT), port, port == UpstreamMap.defaultPort(scheme), rest);
+    }
+  }
+}
