@@ -7,6 +7,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /** {@code /healthz}, {@code /readyz}, {@code /metrics} and the small status page under {@code /-/}. */
 final class AdminEndpoints {
+  /** Below this much free space in the data directory {@code /readyz} reports the disk full. */
+  static final long MIN_FREE_BYTES = 16L * 1024 * 1024;
+
   private final ServingContext sc;
 
   AdminEndpoints(ServingContext sc) {
@@ -19,9 +22,13 @@ final class AdminEndpoints {
       return Responses.text(HttpResponseStatus.OK, "ok\n", head);
     }
     if (path.segments().size() == 1 && path.first().equals("readyz")) {
-      return sc.ready.getAsBoolean()
+      if (!sc.ready.getAsBoolean()) {
+        return Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: shutting down or storage closed\n", head);
+      }
+      String storage = storageProblem();
+      return storage == null
           ? Responses.text(HttpResponseStatus.OK, "ready\n", head)
-          : Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: shutting down or storage closed\n", head);
+          : Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: storage: " + storage + "\n", head);
     }
     if (path.segments().size() == 1 && path.first().equals("metrics")) {
       return Responses.full(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
@@ -31,6 +38,24 @@ final class AdminEndpoints {
       return Responses.full(HttpResponseStatus.OK, "text/html; charset=utf-8", statusPage(), head);
     }
     return null;
+  }
+
+  /**
+   * Why the data directory cannot take writes, or null. A full disk makes every fill fail, so a
+   * load balancer should stop sending misses here; one statfs per probe is cheap enough for the
+   * event loop. A data directory that does not exist (tests without a store on disk) is not checked.
+   */
+  private String storageProblem() {
+    java.nio.file.Path data = sc.config.data();
+    if (data == null || !java.nio.file.Files.isDirectory(data)) {
+      return null;
+    }
+    try {
+      long free = java.nio.file.Files.getFileStore(data).getUsableSpace();
+      return free < MIN_FREE_BYTES ? "no space left (" + free + " bytes free in " + data + ")" : null;
+    } catch (java.io.IOException e) {
+      return "cannot stat " + data + ": " + e.getMessage();
+    }
   }
 
   private String statusPage() {
