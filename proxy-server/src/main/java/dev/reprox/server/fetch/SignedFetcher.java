@@ -117,7 +117,7 @@ final class SignedFetcher implements Fetcher {
       return stored(request, live.signature(), liveProvenance(live.index()));
     }
     // At T: the inline root decides the generation; the detached pair is served for the same one.
-    String primary = group.inline().orElse(group.detached().orElseThrow());
+    String primary = group.inline().orElseGet(() -> group.detached().orElseThrow()); // lazily: apk has no detached form
     Gen gen = generation(r, primary, request.at().get());
     if (path.equals(primary)) {
       return stored(request, gen.index().digest(), gen.provenance().asRoot());
