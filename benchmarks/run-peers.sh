@@ -49,7 +49,7 @@ trap 'exit 130' INT TERM
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
-for tool in java wrk nginx apt-cacher-ng curl "$PY" sha256sum; do
+for tool in java wrk nginx apt-cacher-ng curl gpg "$PY" sha256sum; do
   command -v "$tool" >/dev/null || die "$tool not found (apt-get install -y wrk nginx apt-cacher-ng curl)"
 done
 
@@ -101,8 +101,9 @@ for n in "${NAMES[@]}"; do
   SHA[$n]=$(sha256sum "$f" | cut -d' ' -f1)
 done
 
-# A real (unsigned) apt repository over those files, so reprox sees a Release and a Packages that
-# list every pool file, as it will require once pool paths are checked against a generation.
+# A real, signed apt repository over those files: reprox serves a pool path only when a Packages
+# file of a verified generation lists it, like apt would check it. The throwaway signing key is
+# made once (gpg, ed25519) and kept in $WORK/gnupg; reprox gets its public key as the keyring.
 packages="$WORK/www/debian/dists/bench/main/binary-amd64/Packages"
 : >"$packages"
 for n in "${NAMES[@]}"; do
@@ -140,6 +141,16 @@ release="$WORK/www/debian/dists/bench/Release"
       "$(stat -c %s "$WORK/www/debian/dists/bench/$p")" "$p"
   done
 } >"$release"
+GNUPGHOME="$WORK/gnupg"
+export GNUPGHOME
+if [[ ! -f $WORK/gnupg/key-made ]]; then
+  rm -rf "$WORK/gnupg" && mkdir -m 700 "$WORK/gnupg"
+  gpg --batch --quiet --passphrase '' --quick-gen-key 'reprox bench <bench@reprox.invalid>' ed25519 sign never \
+    2>>"$WORK/logs/gpg.log" && touch "$WORK/gnupg/key-made"
+fi
+gpg --batch --yes --quiet --clearsign -o "$(dirname "$release")/InRelease" "$release" 2>>"$WORK/logs/gpg.log"
+gpg --batch --yes --quiet --armor --detach-sign -o "$release.gpg" "$release" 2>>"$WORK/logs/gpg.log"
+gpg --batch --quiet --export >"$WORK/run/bench-keyring.gpg" 2>>"$WORK/logs/gpg.log"
 
 cat >"$WORK/run/nginx.conf" <<EOF
 user root;
@@ -190,7 +201,7 @@ repositories:
   bench:
     format: apt
     upstream: http://127.0.0.1:$UP_PORT/debian
-    keyring: none
+    keyring: $WORK/run/bench-keyring.gpg
     root-ttl: 3600s
 EOF
 java -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" -jar "$WORK/run/reprox.jar" serve \
@@ -222,14 +233,21 @@ declare -A BASE=([reprox]="http://127.0.0.1:$RX_PORT/bench" [acng]="http://127.0
   [nginx]="http://127.0.0.1:$NG_PORT/debian")
 SERVERS=(reprox acng nginx)
 
-# Warm: the indexes first (as apt would), then one GET of each file, sha256 checked.
+# Warm: the indexes first (as apt would), then one GET of each file, sha256 checked. reprox may
+# answer 404 for a pool path for a moment after the Packages fetch (it indexes the listing after
+# the response), so a pool GET is retried for up to 10 s.
 for s in "${SERVERS[@]}"; do
-  for idx in dists/bench/Release dists/bench/main/binary-amd64/Packages.gz; do
+  for idx in dists/bench/InRelease dists/bench/main/binary-amd64/Packages.gz; do
     curl -s -o /dev/null "${BASE[$s]}/$idx" || true
   done
   for n in small medium large; do
-    got=$(curl -sf "${BASE[$s]}/${POOL[$n]}" | sha256sum | cut -d' ' -f1) || true
-    [[ $got == "${SHA[$n]}" ]] || die "warm-up: $s returned wrong bytes for ${POOL[$n]} ($got)"
+    got=""
+    for _ in $(seq 50); do
+      got=$(curl -sf "${BASE[$s]}/${POOL[$n]}" | sha256sum | cut -d' ' -f1)
+      [[ $got != "$(sha256sum </dev/null | cut -d' ' -f1)" ]] && break
+      sleep 0.2
+    done
+    [[ $got == "${SHA[$n]}" ]] || die "warm-up: $s returned wrong bytes for ${POOL[$n]} ($got; see $WORK/logs)"
   done
   # a second GET proves the warm copy serves
   got=$(curl -sf "${BASE[$s]}/${POOL[medium]}" | sha256sum | cut -d' ' -f1)
