@@ -28,6 +28,9 @@ final class ControlCheckedWriter implements BlobWriter {
   private final Alias expected;
   private final ApkControlHasher hasher;
   private final String what;
+  // A body that is no apk at all (bad gzip, no .PKGINFO) is reported at commit, so it counts as an
+  // integrity failure like any other mismatch; the remaining bytes are only counted meanwhile.
+  private String broken;
 
   ControlCheckedWriter(BlobWriter delegate, Aliases aliases, Alias expected, String what) {
     this.delegate = delegate;
@@ -50,6 +53,9 @@ final class ControlCheckedWriter implements BlobWriter {
   public void write(ByteBuffer src) throws IOException {
     ByteBuffer copy = src.duplicate();
     delegate.write(src);
+    if (broken != null) {
+      return;
+    }
     // The hasher inflates only the first two gzip members; the rest is counted. A heap copy of a
     // direct buffer costs one piece at a time, never the body.
     int len = copy.remaining();
@@ -66,7 +72,7 @@ final class ControlCheckedWriter implements BlobWriter {
     try {
       hasher.update(piece, off, len);
     } catch (IndexParseException e) {
-      throw new ControlMismatchException("check " + what + ": not an apk: " + e.getMessage(), e);
+      broken = "not an apk: " + e.getMessage();
     }
   }
 
@@ -77,6 +83,10 @@ final class ControlCheckedWriter implements BlobWriter {
 
   @Override
   public BlobInfo commit(Digest expectedDigest, long expectedSize) throws IOException {
+    if (broken != null) {
+      delegate.cancel();
+      throw new ControlMismatchException("check " + what + ": " + broken, null);
+    }
     ApkControl control;
     try {
       control = hasher.finish();
@@ -84,9 +94,9 @@ final class ControlCheckedWriter implements BlobWriter {
       delegate.cancel();
       throw new ControlMismatchException("check " + what + ": " + e.getMessage(), e);
     }
-    if (expectedSize >= 0 && hasher.size() != expectedSize) {
+    if (expectedSize >= 0 && delegate.written() != expectedSize) {
       delegate.cancel();
-      throw new SizeMismatchException(expectedSize, hasher.size());
+      throw new SizeMismatchException(expectedSize, delegate.written());
     }
     if (!control.q1().equals(expected)) {
       delegate.cancel();

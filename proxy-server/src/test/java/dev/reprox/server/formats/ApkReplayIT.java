@@ -107,6 +107,8 @@ class ApkReplayIT {
         assertThatThrownBy(() -> live3.fetch("baz")).as("a package that is not what the index names")
             .isInstanceOf(RuntimeException.class);
         assertThat(upstream.requestsFor("/" + bazPath)).hasSize(1);
+        assertThat(new String(reprox.get("/metrics").body(), java.nio.charset.StandardCharsets.UTF_8))
+            .containsPattern("reprox_integrity_failures_total\\{[^}]*repo=\"" + REPO + "\"[^}]*\\} 1\\.0");
         repo.publish(); // the same generation again, untampered (the builder is deterministic)
         assertThat(Files.readAllBytes(live3.fetch("baz").get(0))).isEqualTo(Files.readAllBytes(repo.root().resolve(bazPath)));
         assertThat(upstream.requestsFor("/" + bazPath)).as("the refused body was not kept: fetched again").hasSize(2);
