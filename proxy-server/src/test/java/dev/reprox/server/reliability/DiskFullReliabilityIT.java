@@ -97,7 +97,7 @@ class DiskFullReliabilityIT {
     Files.writeString(config, "repositories:\n"
         + "  small:\n    format: apt\n    upstream: " + small.base() + "\n    keyring: none\n"
         + "  big:\n    format: apt\n    upstream: " + big.base() + "\n    keyring: none\n");
-    String kept = "pool/main/k/kept/kept_1.0_amd64.deb";
+    String kept = "indices/kept.bin";
     int failed = 0;
     String firstFailed = null;
     try (ReproxProcess server = ReproxProcess.serve(config, data, dir.resolve("serve-1.log"))) {
@@ -105,7 +105,7 @@ class DiskFullReliabilityIT {
       assertThat(text(server, "/readyz").statusCode()).isEqualTo(200);
 
       for (int i = 1; i <= 4; i++) {
-        String name = "pool/main/h/huge/huge-" + i + ".deb";
+        String name = "indices/huge-" + i + ".bin";
         if (!download(server, "big", name, big)) {
           failed++;
           firstFailed = firstFailed == null ? name : firstFailed;
