@@ -243,14 +243,14 @@ for s in "${SERVERS[@]}"; do
   for n in small medium large; do
     got=""
     for _ in $(seq 50); do
-      got=$(curl -sf "${BASE[$s]}/${POOL[$n]}" | sha256sum | cut -d' ' -f1)
+      got=$(curl -sf "${BASE[$s]}/${POOL[$n]}" | sha256sum | cut -d' ' -f1) || true
       [[ $got != "$(sha256sum </dev/null | cut -d' ' -f1)" ]] && break
       sleep 0.2
     done
     [[ $got == "${SHA[$n]}" ]] || die "warm-up: $s returned wrong bytes for ${POOL[$n]} ($got; see $WORK/logs)"
   done
   # a second GET proves the warm copy serves
-  got=$(curl -sf "${BASE[$s]}/${POOL[medium]}" | sha256sum | cut -d' ' -f1)
+  got=$(curl -sf "${BASE[$s]}/${POOL[medium]}" | sha256sum | cut -d' ' -f1) || true
   [[ $got == "${SHA[medium]}" ]] || die "warm hit: $s returned wrong bytes for ${POOL[medium]}"
 done
 log "warm: all three servers returned the right sha256 for all three files"
@@ -367,7 +367,7 @@ for s in reprox acng; do
   fan "${BASE[$s]}/${POOL[${COLD_ALONE[$s]}]}" 1 "$WORK/fanout/$s-alone"
   fan "${BASE[$s]}/${POOL[${COLD_FAN[$s]}]}" "$FANOUT" "$WORK/fanout/$s-fan"
   # the cold file, now warm, must carry the right bytes
-  got=$(curl -sf "${BASE[$s]}/${POOL[${COLD_FAN[$s]}]}" | sha256sum | cut -d' ' -f1)
+  got=$(curl -sf "${BASE[$s]}/${POOL[${COLD_FAN[$s]}]}" | sha256sum | cut -d' ' -f1) || true
   [[ $got == "${SHA[${COLD_FAN[$s]}]}" ]] || die "fan-out: $s stored wrong bytes for ${POOL[${COLD_FAN[$s]}]}"
   FAN_ROWS+=("$(fanout_report "$([[ $s == acng ]] && echo apt-cacher-ng || echo reprox)" \
     "$WORK/fanout/$s-alone" "$WORK/fanout/$s-fan" "${POOL[${COLD_ALONE[$s]}]}" "${POOL[${COLD_FAN[$s]}]}" \
