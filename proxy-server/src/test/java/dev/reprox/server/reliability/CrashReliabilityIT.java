@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +49,16 @@ class CrashReliabilityIT {
 
   record Download(String name, boolean complete, long endNanos) {}
 
+  /** The child currently serving; killed after the test whatever happened. */
+  private ReproxProcess running;
+
+  @AfterEach
+  void killLeftover() {
+    if (running != null && running.process.isAlive()) {
+      running.process.destroyForcibly();
+    }
+  }
+
   @Test
   void kill9DuringColdDownloads_restartVerifiesCleanAndServesWhatCompleted() throws Exception {
     int rounds = Integer.getInteger("reliability.rounds", 10);
@@ -62,11 +73,12 @@ class CrashReliabilityIT {
       Files.writeString(config, "repositories:\n  test:\n    format: apt\n    upstream: " + upstream.base()
           + "\n    keyring: none\n");
       ReproxProcess server = ReproxProcess.serve(config, data, dir.resolve("serve-0.log"));
+      running = server;
       Map<String, Boolean> everCompleted = new LinkedHashMap<>();
       for (int round = 1; round <= rounds; round++) {
         List<String> names = new ArrayList<>();
         for (int f = 0; f < FILES; f++) {
-          names.add("pool/main/c/crash/r" + round + "-f" + f + ".deb");
+          names.add("indices/crash/r" + round + "-f" + f + ".bin");
         }
         List<CompletableFuture<Download>> downloads = new ArrayList<>();
         CompletableFuture<Void> streaming = new CompletableFuture<>();
@@ -112,6 +124,7 @@ class CrashReliabilityIT {
             .isLessThanOrEqualTo(round * FILES);
 
         server = ReproxProcess.serve(config, data, dir.resolve("serve-" + round + ".log"));
+        running = server;
         Map<String, Integer> before = new LinkedHashMap<>();
         completed.forEach(name -> before.put(name, upstream.requests(name)));
         List<CompletableFuture<Download>> again = new ArrayList<>();
