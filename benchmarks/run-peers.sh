@@ -2,7 +2,7 @@
 # Side-by-side performance harness (issue 6): reprox vs apt-cacher-ng vs nginx (static ceiling),
 # all on loopback, all serving the same three .deb-sized files from a local upstream.
 #
-#   benchmarks/run-peers.sh                 # full run: wrk -d10s, 3 rounds (~8 minutes)
+#   benchmarks/run-peers.sh                 # full run: wrk -d10s, 3 rounds (~7 minutes)
 #   QUICK=1 benchmarks/run-peers.sh         # wrk -d3s (~3 minutes)
 #
 # Environment: ROUNDS (default 3), DURATION (wrk -d, default 10s, 3s with QUICK=1),
