@@ -45,7 +45,7 @@ class BadInputReliabilityIT {
     upstream.stubFor(get(urlMatching("/up/indices/smuggled.*")).willReturn(aResponse().withStatus(200).withBody("x")));
     Path config = dir.resolve("reprox.yaml");
     Files.writeString(config, "repositories:\n  test:\n    format: apt\n    upstream: http://127.0.0.1:"
-        + upstream.port() + "/up\n    keyring: none\n");
+        + upstream.port() + "/up\n    keyring: none\n    root-ttl: 1h\n");
     reprox = ReproxProcess.serve(config, dir.resolve("data"), dir.resolve("server.log"));
     RawHttp.Response first = one("GET /test/indices/stored.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assertThat(first.body()).isEqualTo(STORED);

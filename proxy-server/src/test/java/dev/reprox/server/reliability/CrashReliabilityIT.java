@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * After each kill: {@code reprox verify} is clean (every blob re-hashes to its key; a partial blob
  * would be damaged), and after the restart every download that had completed is served
  * identically without asking the upstream, and every interrupted one succeeds on retry.
+ * The files live on pass-through paths, so {@code root-ttl: 1h} keeps a stored copy from being
+ * re-fetched as stale while a slow machine restarts the server.
  * {@code -Dreliability.rounds=N} (default 10), {@code -Dreliability.seed=S} to replay a run.
  */
 class CrashReliabilityIT {
@@ -71,7 +73,7 @@ class CrashReliabilityIT {
     int completedTotal = 0;
     try (ThrottledUpstream upstream = new ThrottledUpstream(4 * 1024 * 1024, 512 * 1024, 3 * 1024 * 1024)) {
       Files.writeString(config, "repositories:\n  test:\n    format: apt\n    upstream: " + upstream.base()
-          + "\n    keyring: none\n");
+          + "\n    keyring: none\n    root-ttl: 1h\n");
       ReproxProcess server = ReproxProcess.serve(config, data, dir.resolve("serve-0.log"));
       running = server;
       Map<String, Boolean> everCompleted = new LinkedHashMap<>();

@@ -95,8 +95,8 @@ class DiskFullReliabilityIT {
     Path data = mount.resolve("data");
     Path config = dir.resolve("reprox.yaml");
     Files.writeString(config, "repositories:\n"
-        + "  small:\n    format: apt\n    upstream: " + small.base() + "\n    keyring: none\n"
-        + "  big:\n    format: apt\n    upstream: " + big.base() + "\n    keyring: none\n");
+        + "  small:\n    format: apt\n    upstream: " + small.base() + "\n    keyring: none\n    root-ttl: 1h\n"
+        + "  big:\n    format: apt\n    upstream: " + big.base() + "\n    keyring: none\n    root-ttl: 1h\n");
     String kept = "indices/kept.bin";
     int failed = 0;
     String firstFailed = null;
