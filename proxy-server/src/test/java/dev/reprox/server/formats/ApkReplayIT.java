@@ -3,12 +3,14 @@ package dev.reprox.server.formats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprox.testkit.apk.ApkClient;
 import dev.reprox.testkit.apk.ApkGeneration;
 import dev.reprox.testkit.apk.ApkKey;
 import dev.reprox.testkit.apk.ApkRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -107,7 +109,7 @@ class ApkReplayIT {
         assertThatThrownBy(() -> live3.fetch("baz")).as("a package that is not what the index names")
             .isInstanceOf(RuntimeException.class);
         assertThat(upstream.requestsFor("/" + bazPath)).hasSize(1);
-        assertThat(new String(reprox.get("/metrics").body(), java.nio.charset.StandardCharsets.UTF_8))
+        assertThat(new String(reprox.get("/metrics").body(), StandardCharsets.UTF_8))
             .containsPattern("reprox_integrity_failures_total\\{[^}]*repo=\"" + REPO + "\"[^}]*\\} 1\\.0");
         repo.publish(); // the same generation again, untampered (the builder is deterministic)
         assertThat(Files.readAllBytes(live3.fetch("baz").get(0))).isEqualTo(Files.readAllBytes(repo.root().resolve(bazPath)));
@@ -128,6 +130,31 @@ class ApkReplayIT {
             .hasSize(3);
       } finally {
         reprox.close();
+      }
+    }
+  }
+
+  @Test
+  void live_indexDated1970_publishedAtIsFetchTime_markedEstimated() throws Exception {
+    ApkRepoBuilder repo = ApkRepoBuilder.in(tmp.resolve("upstream")).key(ApkKey.generate("wolfi-like.rsa.pub"))
+        .date(Instant.EPOCH).add("foo", "1.0-r0");
+    Path keys = Files.createDirectories(tmp.resolve("keys"));
+    repo.writePublicKey(keys);
+    ApkGeneration g = repo.publish();
+    try (StaticServer upstream = StaticServer.serve(repo.root())) {
+      Path config = Files.writeString(tmp.resolve("reprox.yaml"), "repositories:\n  " + REPO + ":\n"
+          + "    format: apk\n    upstream: " + upstream.baseUri().toString().replaceAll("/$", "") + "\n"
+          + "    keyring: " + keys + "\n");
+      try (ReproxChild reprox = ReproxChild.serve("ApkReplayIT-1970", config, tmp.resolve("data"))) {
+        Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        client(reprox, "live", "").update();
+        Instant after = Instant.now();
+        var generations = new ObjectMapper().readTree(reprox.generations(REPO, INDEX));
+        assertThat(generations).hasSize(1);
+        assertThat(generations.get(0).get("digest").asText()).endsWith(g.indexSha256());
+        assertThat(generations.get(0).get("publishedEstimated").asBoolean()).isTrue();
+        assertThat(Instant.parse(generations.get(0).get("publishedAt").asText()))
+            .as("the fetch time stands in for 1970").isBetween(before, after);
       }
     }
   }

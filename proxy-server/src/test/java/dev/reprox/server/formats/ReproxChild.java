@@ -45,8 +45,12 @@ final class ReproxChild implements AutoCloseable {
   static ReproxChild serve(String name, Path config, Path data) throws Exception {
     Path log = Files.createDirectories(Path.of("target", "formats-it")).resolve(name + ".log").toAbsolutePath();
     Files.deleteIfExists(log);
+    // A private copy: other builds in the same checkout may rewrite target/reprox.jar while the
+    // child runs, and a JVM whose jar changes under it fails to load classes.
+    Path jar = Files.copy(JAR, data.resolveSibling("reprox-" + name + ".jar"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(),
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
         "serve", "--config", config.toString(), "--data", data.toString(), "--listen", "127.0.0.1:0",
         "--drain-timeout", "2")
         .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
