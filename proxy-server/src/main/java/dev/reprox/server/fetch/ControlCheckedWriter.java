@@ -40,13 +40,14 @@ final class ControlCheckedWriter implements BlobWriter {
     this.hasher = ApkPackages.controlHasher(what);
   }
 
-  /** {@code writer}, checked against the request's Q1 when it expects one; else unchanged. */
+  /** {@code writer}, checked against the alias the request expects instead of a SHA-256; else unchanged. */
   static BlobWriter wrap(FetchRequest request, BlobWriter writer, Aliases aliases) {
     FetchRequest.Expected e = request.expected();
-    if (e == null || e.alias() == null || e.alias().kind() != Alias.Kind.APK_Q1) {
+    if (e == null || e.sha256() != null || e.alias() == null) {
       return writer;
     }
-    return new ControlCheckedWriter(writer, aliases, e.alias(), request.toString());
+    return e.alias().kind() == Alias.Kind.APK_Q1 ? new ControlCheckedWriter(writer, aliases, e.alias(), request.toString())
+        : new DigestCheckedWriter(writer, aliases, e.alias(), request.toString());
   }
 
   @Override

@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +51,8 @@ final class SignedFetcher implements Fetcher {
   private final Executor storageExecutor;
   private final Fetcher next;
   private final Fetcher passThrough;
+  /** Listing indexing in progress, by repository and listing digest; removed when done. */
+  private final ConcurrentMap<String, CompletableFuture<Void>> indexing = new ConcurrentHashMap<>();
 
   SignedFetcher(Map<String, SignedRepository> repositories, Storage storage, Roots roots, Resolver resolver,
       Executor work, Executor storageExecutor, Fetcher next, Fetcher passThrough) {
@@ -196,6 +200,10 @@ final class SignedFetcher implements Fetcher {
         return verified(request.expecting(expected), gen.provenance(),
             kind == PathKind.LISTING ? d -> indexListing(r, request.path(), d) : null);
       }
+      if (f.isPresent() && !f.get().aliases().isEmpty()) { // repomd <checksum type="sha512"> or "sha1"
+        return aliased(request, f.get(), gen.provenance(),
+            kind == PathKind.LISTING ? d -> indexListing(r, request.path(), d) : null);
+      }
     }
     throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
         + ": not listed in the repository's root index for this time");
@@ -228,10 +236,13 @@ final class SignedFetcher implements Fetcher {
       Gen gen = generation(r, root, request.at());
       Optional<ListedFile> named = gen.index().lookup(request.path());
       if (named.isPresent() && named.get().sha256() == null) {
-        return aliased(request, named.get(), gen.provenance().forever());
+        return aliased(request, named.get(), gen.provenance().forever(), null);
       }
       Optional<PathEntry> chosen = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
-      if (chosen.isEmpty() && ensureIndexed(r, gen.index())) {
+      if (chosen.isEmpty()) {
+        // Look again whatever ensureIndexed says: a listing may have been indexed by its fill's
+        // callback between the first lookup and now, and then nothing is left to index here.
+        ensureIndexed(r, gen.index());
         chosen = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
       }
       if (chosen.isPresent() && chosen.get().expected().sha256() != null) {
@@ -246,32 +257,42 @@ final class SignedFetcher implements Fetcher {
   }
 
   /**
-   * A package its root names by an alias only (apk: {@code C:Q1} and size): served by the alias
-   * when stored, else filled through {@link ControlCheckedWriter}, which stores it only on a match.
+   * A file its root names by an alias only (apk: {@code C:Q1} and size; dnf: a sha512 or sha1
+   * {@code <checksum>}): served by the alias when stored, else filled through
+   * {@link ControlCheckedWriter} / {@link DigestCheckedWriter}, which store it only on a match.
    */
-  private CompletableFuture<Fetched> aliased(FetchRequest request, ListedFile f, Provenance p) throws IOException {
+  private CompletableFuture<Fetched> aliased(FetchRequest request, ListedFile f, Provenance p,
+      java.util.function.Consumer<Digest> onStored) throws IOException {
     Alias alias = f.aliases().get(0);
     Optional<Digest> digest = storage.aliases().resolve(alias);
     if (digest.isPresent()) {
       var info = storage.blobs().stat(digest.get());
       if (info.isPresent() && info.get().size() == f.size()) {
+        if (onStored != null && !storage.paths().isIndexed(request.repository().name(), digest.get())) {
+          onStored.accept(digest.get());
+        }
         return CompletableFuture.completedFuture(new Annotated(new StoredFetcher.Stored(storage, info.get(), true), p));
       }
     }
-    return next.fetch(request.expecting(new FetchRequest.Expected(null, f.size(), alias)))
-        .thenApply(fetched -> new Annotated(fetched, p));
+    return next.fetch(request.expecting(new FetchRequest.Expected(null, f.size(), alias))).thenApply(fetched -> {
+      if (onStored != null) {
+        fetched.settled().thenRun(() -> fetched.digest().ifPresent(onStored));
+      }
+      return new Annotated(fetched, p);
+    });
   }
 
-  /** Indexes every stored, not yet indexed listing of {@code index}; true when any was. */
-  private boolean ensureIndexed(SignedRepository r, RootIndex index) throws IOException {
-    boolean any = false;
+  /**
+   * Indexes every stored, not yet indexed listing of {@code index}, waiting for any whose indexing
+   * another thread is running: on return every stored listing of the generation is indexed.
+   */
+  private void ensureIndexed(SignedRepository r, RootIndex index) throws IOException {
     for (ListedFile f : index.files().values()) {
       if (f.sha256() != null && r.format().classify(f.path()) == PathKind.LISTING
           && !storage.paths().isIndexed(r.name(), f.sha256()) && storage.blobs().stat(f.sha256()).isPresent()) {
-        any |= indexListingBlocking(r, f.path(), f.sha256());
+        indexListingBlocking(r, f.path(), f.sha256());
       }
     }
-    return any;
   }
 
   private void indexListing(SignedRepository r, String path, Digest digest) {
@@ -288,21 +309,41 @@ final class SignedFetcher implements Fetcher {
     }
   }
 
-  private boolean indexListingBlocking(SignedRepository r, String path, Digest digest) throws IOException {
-    synchronized (this) { // one parse per listing, even when a fill and a package request race
-      if (storage.paths().isIndexed(r.name(), digest)) {
-        return false;
-      }
-      long start = System.nanoTime();
+  /**
+   * Indexes one listing, once: a caller that finds the same listing's indexing running (a fill's
+   * callback and a package request racing) joins it instead of returning before it is done.
+   * Callers are never on the event loop (work or storage executor threads).
+   */
+  private void indexListingBlocking(SignedRepository r, String path, Digest digest) throws IOException {
+    String key = r.name() + " " + digest;
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    CompletableFuture<Void> running = indexing.putIfAbsent(key, mine);
+    if (running != null) {
       try {
+        running.join();
+        return;
+      } catch (CompletionException e) {
+        throw new IOException("index listing " + r.name() + "/" + path + " " + digest + ": " + e.getCause(), e);
+      }
+    }
+    try {
+      if (!storage.paths().isIndexed(r.name(), digest)) {
+        long start = System.nanoTime();
         long n = Listings.index(storage.paths(), r.name(), digest,
             r.format().openListing(path, new BlobInputStream(storage.blobs().open(digest))));
         log.info("indexed {}/{} {}: {} files in {} ms", r.name(), path, digest, n,
             (System.nanoTime() - start) / 1_000_000);
-        return true;
-      } catch (IndexParseException e) {
-        throw new IOException("index listing " + r.name() + "/" + path + ": " + e.getMessage(), e);
       }
+      mine.complete(null);
+    } catch (IndexParseException e) {
+      IOException io = new IOException("index listing " + r.name() + "/" + path + ": " + e.getMessage(), e);
+      mine.completeExceptionally(io);
+      throw io;
+    } catch (IOException | RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      indexing.remove(key, mine);
     }
   }
 
