@@ -97,6 +97,9 @@ class LiveDebianIT {
     assertThat(offline.sha256()).as("offline tarball vs live tarball").isEqualTo(live.sha256());
     assertThat(liveFigures.misses()).as("the live run fetched from deb.debian.org").isPositive();
     assertThat(offlineFigures.misses()).as("the offline run fetched nothing").isZero();
+    // apt pipelines 10 requests deep; "aborted" here meant reprox cut a pipelining connection.
+    assertThat(liveFigures.other()).as("live requests neither hit nor miss (aborted, errors)").isZero();
+    assertThat(offlineFigures.other()).as("offline requests neither hit nor miss (aborted, errors)").isZero();
     assertThat(offlineFigures.hits()).as("the offline run was served from the store").isPositive();
     assertThat(liveRoot.statusCode()).isEqualTo(200);
     assertThat(liveRoot.headers().firstValue("X-Reprox-Pin")).hasValueSatisfying(
