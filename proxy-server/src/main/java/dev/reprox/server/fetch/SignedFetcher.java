@@ -251,6 +251,11 @@ final class SignedFetcher implements Fetcher {
         Optional<URI> snapshot = request.at().flatMap(r::snapshotBase);
         return verified(verified, gen.provenance().forever(), null, snapshot.orElse(null));
       }
+      if (chosen.isPresent() && chosen.get().expected().alias() != null) { // rpm pkgid sha1 or sha512
+        PathEntry e = chosen.get();
+        return aliased(request, new ListedFile(e.path(), e.size(), null, List.of(e.expected().alias())),
+            gen.provenance().forever(), null);
+      }
     }
     throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
         + ": no listing of the repository's generation for this time names it");
