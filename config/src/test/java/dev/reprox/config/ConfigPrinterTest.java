@@ -21,6 +21,10 @@ class ConfigPrinterTest {
 
     assertThat(yaml).contains("listen: 127.0.0.1:3142", "root-ttl: 1m", "keyring: builtin:debian",
         "debian-security:", "pinning: best-effort");
+    // Fedora publishes no repomd.xml.asc: only it turns repo-gpgcheck off, and only "false" is printed.
+    assertThat(yaml).containsOnlyOnce("repo-gpgcheck: false");
+    assertThat(config.repositories().get("fedora").repoGpgcheck()).isFalse();
+    assertThat(config.repositories().get("rocky").repoGpgcheck()).isTrue();
     assertThat(reload(yaml)).isEqualTo(config);
   }
 
