@@ -20,6 +20,8 @@ public final class FetchException extends RuntimeException {
     BAD_REQUEST(400),
     UPSTREAM_UNREACHABLE(502),
     UPSTREAM_TIMEOUT(504),
+    /** The polite layer holds the host back (breaker open, Retry-After too long): try later. */
+    UPSTREAM_UNAVAILABLE(503),
     STORAGE(500),
     NOT_IMPLEMENTED(501);
 

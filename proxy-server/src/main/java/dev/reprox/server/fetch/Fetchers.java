@@ -4,6 +4,7 @@ import dev.reprox.config.RepositoryConfig;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.pinning.Resolution;
 import dev.reprox.pinning.Resolver;
+import dev.reprox.server.upstream.PoliteUpstream;
 import dev.reprox.storage.Generation;
 import dev.reprox.storage.Storage;
 import io.micrometer.core.instrument.Counter;
@@ -69,7 +70,8 @@ public final class Fetchers implements AutoCloseable {
     HttpClient client = HttpClient.newBuilder()
         .executor(upstreamExecutor)
         .version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NORMAL)
+        // Redirects are followed (and remembered) by the polite layer, never by the client.
+        .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(b.headerTimeout)
         .build();
     IntegrityListener integrity = b.registry == null ? IntegrityListener.NONE
@@ -77,7 +79,8 @@ public final class Fetchers implements AutoCloseable {
             .description("bodies that did not match their verified index: cut, not stored")
             .tag("repo", request.repository().name()).tag("kind", kind)
             .register(b.registry).increment();
-    this.upstream = new UpstreamFetcher(client, b.storage, b.storageExecutor, timer, b.clock, b.headerTimeout,
+    PoliteUpstream polite = PoliteUpstreams.build(client, timer, b.clock, b.registry, b.config);
+    this.upstream = new UpstreamFetcher(polite, b.storage, b.storageExecutor, timer, b.clock, b.headerTimeout,
         b.idleTimeout, integrity);
     Fetcher upstreamChain = new OfflineFetcher(b.offline, new SingleFlightFetcher(upstream));
     Fetcher passThrough = new StoredFetcher(b.storage, b.storageExecutor, b.clock, b.offline, upstreamChain);
@@ -94,7 +97,7 @@ public final class Fetchers implements AutoCloseable {
     }
     this.repositories = Map.copyOf(repos);
     if (b.signed) {
-      Roots roots = new Roots(b.storage, client, b.clock, b.headerTimeout, b.offline, rootFetches);
+      Roots roots = new Roots(b.storage, polite, b.clock, b.headerTimeout, b.offline, rootFetches);
       Resolver resolver = Resolver.builder()
           .observations(b.storage.observations()).pins(b.storage.pins()).clock(b.clock)
           .snapshotSource((repo, root, t) -> roots.snapshotBlocking(repositories.get(repo), root, t))

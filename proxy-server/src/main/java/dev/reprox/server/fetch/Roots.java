@@ -6,6 +6,7 @@ import dev.reprox.pinning.IndexParseException;
 import dev.reprox.pinning.RootGroup;
 import dev.reprox.pinning.RootIndex;
 import dev.reprox.pinning.SignatureInvalidException;
+import dev.reprox.server.upstream.PoliteUpstream;
 import dev.reprox.storage.BlobInfo;
 import dev.reprox.storage.BlobReader;
 import dev.reprox.storage.BlobWriter;
@@ -15,10 +16,8 @@ import dev.reprox.storage.Ref;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +48,7 @@ final class Roots {
   record Live(RootIndex index, Digest signature) {}
 
   private final Storage storage;
-  private final HttpClient client;
+  private final PoliteUpstream client;
   private final Clock clock;
   private final Duration headerTimeout;
   private final boolean globallyOffline;
@@ -57,7 +56,7 @@ final class Roots {
   private final Cache<Digest, RootIndex> parsed = Caffeine.newBuilder().maximumSize(256).build();
   private final ConcurrentMap<String, CompletableFuture<Live>> revalidating = new ConcurrentHashMap<>();
 
-  Roots(Storage storage, HttpClient client, Clock clock, Duration headerTimeout, boolean globallyOffline,
+  Roots(Storage storage, PoliteUpstream client, Clock clock, Duration headerTimeout, boolean globallyOffline,
       Executor fetchExecutor) {
     this.storage = storage;
     this.client = client;
@@ -252,13 +251,9 @@ final class Roots {
     try {
       response = client.send(get, info -> info.statusCode() == 200
           ? new BoundedBytes(BoundedBytes.ROOT_LIMIT, uri.toString())
-          : HttpResponse.BodySubscribers.replacing(null));
-    } catch (HttpTimeoutException e) {
-      throw new FetchException(FetchException.Kind.UPSTREAM_TIMEOUT, "fetch root " + r.name() + "/" + path + ": "
-          + uri + " did not answer in time", e);
-    } catch (IOException e) {
-      throw new FetchException(FetchException.Kind.UPSTREAM_UNREACHABLE, "fetch root " + r.name() + "/" + path
-          + ": " + uri + " failed: " + e, e);
+          : HttpResponse.BodySubscribers.replacing(null)).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw PoliteUpstreams.failure("fetch root " + r.name() + "/" + path, uri, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new FetchException(FetchException.Kind.UPSTREAM_UNREACHABLE, "fetch root " + r.name() + "/" + path

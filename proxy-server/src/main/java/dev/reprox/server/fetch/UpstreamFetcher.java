@@ -1,31 +1,30 @@
 package dev.reprox.server.fetch;
 
+import dev.reprox.server.upstream.PoliteUpstream;
 import dev.reprox.storage.BlobWriter;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Fetches a path from the repository's upstream mirror and stores it while it streams. The JDK
- * {@link HttpClient} does the HTTP (it speaks https to mirrors such as dl-cdn.alpinelinux.org);
- * the body goes to a {@link Fill}, which pulls one piece at a time. 200 starts a fill, 404/410 is
+ * Fetches a path from the repository's upstream mirror and stores it while it streams. The polite
+ * layer ({@link PoliteUpstream}: per-host permits, token bucket, Retry-After, backoff, breaker,
+ * remembered redirects) sends through the JDK client, which does the HTTP (it speaks https to
+ * mirrors such as dl-cdn.alpinelinux.org); the body goes to a {@link Fill}, which pulls one piece at a time. 200 starts a fill, 404/410 is
  * {@code NOT_FOUND}, anything else is {@code UPSTREAM_STATUS} naming the status.
  */
 final class UpstreamFetcher implements Fetcher, AutoCloseable {
-  private final HttpClient client;
+  private final PoliteUpstream client;
   private final Storage storage;
   private final Executor storageExecutor;
   private final ScheduledExecutorService timer;
@@ -35,7 +34,7 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
   private final Set<Fill> fills = ConcurrentHashMap.newKeySet();
   private final IntegrityListener integrity;
 
-  UpstreamFetcher(HttpClient client, Storage storage, Executor storageExecutor,
+  UpstreamFetcher(PoliteUpstream client, Storage storage, Executor storageExecutor,
       ScheduledExecutorService timer, Clock clock, Duration headerTimeout, Duration idleTimeout,
       IntegrityListener integrity) {
     this.integrity = integrity;
@@ -57,10 +56,10 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
         .timeout(headerTimeout)
         .header("User-Agent", "reprox/0.1")
         .build();
-    client.sendAsync(upstreamRequest, info -> onHeaders(request, uri, info, result))
+    client.sendResolved(upstreamRequest, (finalUri, info) -> onHeaders(request, finalUri, info, result))
         .whenComplete((response, error) -> {
           if (error != null && !result.isDone()) {
-            result.completeExceptionally(upstreamFailure(request, uri, error));
+            result.completeExceptionally(PoliteUpstreams.failure("fetch " + request, uri, error));
           }
         });
     return result;
@@ -102,16 +101,6 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
     fill.settled().whenComplete((v, e) -> fills.remove(fill));
     result.complete(fill);
     return fill;
-  }
-
-  private static FetchException upstreamFailure(FetchRequest request, URI uri, Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    if (cause instanceof HttpTimeoutException) {
-      return new FetchException(FetchException.Kind.UPSTREAM_TIMEOUT,
-          "fetch " + request + ": upstream " + uri + " did not answer within " + "the header timeout", cause);
-    }
-    return new FetchException(FetchException.Kind.UPSTREAM_UNREACHABLE,
-        "fetch " + request + ": upstream " + uri + " failed: " + cause, cause);
   }
 
   /** The upstream base URL, a slash, and the path with each segment percent-encoded again. */

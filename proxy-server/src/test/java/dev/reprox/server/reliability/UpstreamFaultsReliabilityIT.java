@@ -85,6 +85,12 @@ class UpstreamFaultsReliabilityIT {
           .append(upstream.port()).append("/up/").append(name).append("\n    keyring: ").append(keyring).append('\n');
     }
     yaml.append("  dead:\n    format: apt\n    upstream: http://nonexistent.invalid/up\n    keyring: none\n");
+    // Each fault is to reach the client as it happened: no polite retries, and no breaker that a
+    // fault of one test would open for the next (all repositories share this one WireMock host).
+    yaml.append("upstreams:\n");
+    for (String origin : List.of("http://127.0.0.1:" + upstream.port(), "http://nonexistent.invalid")) {
+      yaml.append("  \"").append(origin).append("\": { retries: 0, breaker-failures: 1000 }\n");
+    }
     Path config = dir.resolve("reprox.yaml");
     Files.writeString(config, yaml.toString());
     ReproxConfig cfg = ConfigLoader.load(Optional.of(config), Map.of(), new ConfigLoader.Overrides(
