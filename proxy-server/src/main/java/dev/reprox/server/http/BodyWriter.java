@@ -12,13 +12,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Streams one {@link Content} to the channel. One chunk is read at a time, on the storage
- * executor, into a pooled direct buffer; the next read starts only while the channel is
- * writable, so a slow client holds back reading instead of filling the heap. A body that fails,
- * or ends short of the length promised in the headers, closes the connection: the client sees a
- * failure, never a complete wrong response. All state lives on the channel's event loop.
+ * executor, into a recycled direct buffer ({@link ChunkBuffers}); the next read starts only
+ * while the channel is writable, so a slow client holds back reading instead of filling the
+ * heap. A body that fails, or ends short of the length promised in the headers, closes the
+ * connection: the client sees a failure, never a complete wrong response. All state lives on
+ * the channel's event loop.
  */
 final class BodyWriter {
   static final int CHUNK = 256 * 1024;
+  /** Shared by all responses: 64 idle chunks (16 MiB) cover the in-flight writes of a busy server. */
+  private static final ChunkBuffers CHUNKS = new ChunkBuffers(CHUNK, 64);
   private static final Logger log = LoggerFactory.getLogger(BodyWriter.class);
 
   /** Told once when the response has ended; {@code complete} is false when it was cut. */
@@ -92,7 +95,7 @@ final class BodyWriter {
 
   /** On the storage executor. */
   private void readAt(long at, int want) {
-    ByteBuf buf = ctx.alloc().directBuffer(want, want);
+    ByteBuf buf = CHUNKS.take(ctx.alloc());
     int n;
     try {
       n = content.read(at, buf.nioBuffer(0, want));
