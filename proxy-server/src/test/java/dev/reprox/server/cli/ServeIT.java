@@ -55,7 +55,14 @@ class ServeIT {
         + "  test:\n"
         + "    format: apt\n"
         + "    upstream: http://127.0.0.1:" + upstream.port() + "/up\n"
-        + "    keyring: none\n");
+        + "    keyring: none\n"
+        // The pass-through under test: paths outside every trust chain, kept for an hour so that
+        // a slow run does not revalidate them; 5xx answered at once, not retried politely.
+        + "    root-ttl: 1h\n"
+        + "upstreams:\n"
+        + "  \"http://127.0.0.1:" + upstream.port() + "\":\n"
+        + "    retries: 0\n"
+        + "    breaker-failures: 1000\n");
     serverLog = dir.resolve("server.log");
     server = reprox(serverLog, "serve", "--config", config.toString(), "--data", dir.resolve("data").toString(),
         "--listen", "127.0.0.1:0", "--drain-timeout", "2").start();
@@ -126,17 +133,17 @@ class ServeIT {
   @Test
   void get_twice_secondFromStoreAndIdentical() throws Exception {
     byte[] body = randomBytes(3 * 1024 * 1024 + 17, 1);
-    upstream.stubFor(get("/up/pool/big.deb").willReturn(aResponse().withStatus(200).withBody(body)));
+    upstream.stubFor(get("/up/files/big.bin").willReturn(aResponse().withStatus(200).withBody(body)));
 
-    HttpResponse<byte[]> first = send("pool/big.deb");
-    HttpResponse<byte[]> second = send("pool/big.deb");
+    HttpResponse<byte[]> first = send("files/big.bin");
+    HttpResponse<byte[]> second = send("files/big.bin");
 
     assertThat(first.statusCode()).isEqualTo(200);
     assertThat(second.statusCode()).isEqualTo(200);
     assertThat(first.body()).isEqualTo(body);
     assertThat(second.body()).isEqualTo(body);
     assertThat(second.headers().firstValue("ETag")).hasValueSatisfying(e -> assertThat(e).startsWith("\"sha256:"));
-    upstream.verify(1, getRequestedFor(urlEqualTo("/up/pool/big.deb")));
+    upstream.verify(1, getRequestedFor(urlEqualTo("/up/files/big.bin")));
     assertThat(first.headers().firstValue("X-Reprox-Cache")).hasValue("MISS");
     assertThat(second.headers().firstValue("X-Reprox-Cache")).hasValue("HIT");
 
@@ -154,33 +161,33 @@ class ServeIT {
   @Test
   void head_givesContentLength_rangeGivesSlice() throws Exception {
     byte[] body = randomBytes(1_500_000, 2);
-    upstream.stubFor(get("/up/pool/ranged.deb").willReturn(aResponse().withStatus(200).withBody(body)));
-    assertThat(send("pool/ranged.deb").body()).isEqualTo(body);
+    upstream.stubFor(get("/up/files/ranged.bin").willReturn(aResponse().withStatus(200).withBody(body)));
+    assertThat(send("files/ranged.bin").body()).isEqualTo(body);
 
-    HttpResponse<byte[]> head = client.send(HttpRequest.newBuilder(URI.create(base + "pool/ranged.deb"))
+    HttpResponse<byte[]> head = client.send(HttpRequest.newBuilder(URI.create(base + "files/ranged.bin"))
         .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
     assertThat(head.statusCode()).isEqualTo(200);
     assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(body.length);
     assertThat(head.body()).isEmpty();
 
-    HttpResponse<byte[]> range = send("pool/ranged.deb", "Range", "bytes=1048570-1048589");
+    HttpResponse<byte[]> range = send("files/ranged.bin", "Range", "bytes=1048570-1048589");
     assertThat(range.statusCode()).isEqualTo(206);
     assertThat(range.headers().firstValue("Content-Range")).hasValue("bytes 1048570-1048589/" + body.length);
     assertThat(range.body()).isEqualTo(Arrays.copyOfRange(body, 1048570, 1048590));
-    upstream.verify(1, getRequestedFor(urlEqualTo("/up/pool/ranged.deb")));
+    upstream.verify(1, getRequestedFor(urlEqualTo("/up/files/ranged.bin")));
   }
 
   @Test
   void get_concurrent_oneUpstreamFetchAllBodiesIdentical() throws Exception {
     byte[] body = randomBytes(2 * 1024 * 1024, 3);
-    upstream.stubFor(get("/up/pool/slow.deb").willReturn(aResponse().withStatus(200)
+    upstream.stubFor(get("/up/files/slow.bin").willReturn(aResponse().withStatus(200)
         .withHeader("Content-Length", String.valueOf(body.length))
         .withBody(body)
         .withChunkedDribbleDelay(20, 1500)));
 
     List<CompletableFuture<HttpResponse<byte[]>>> all = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      all.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "pool/slow.deb")).build(),
+      all.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "files/slow.bin")).build(),
           HttpResponse.BodyHandlers.ofByteArray()));
     }
     for (CompletableFuture<HttpResponse<byte[]>> f : all) {
@@ -188,31 +195,31 @@ class ServeIT {
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).isEqualTo(body);
     }
-    upstream.verify(1, getRequestedFor(urlEqualTo("/up/pool/slow.deb")));
+    upstream.verify(1, getRequestedFor(urlEqualTo("/up/files/slow.bin")));
   }
 
   @Test
   void get_truncatedUpstream_clientFailsAndNothingStored() throws Exception {
     byte[] body = randomBytes(1_000_000, 4);
-    upstream.stubFor(get("/up/pool/short.deb").willReturn(aResponse().withStatus(200)
+    upstream.stubFor(get("/up/files/short.bin").willReturn(aResponse().withStatus(200)
         .withHeader("Content-Length", String.valueOf(body.length * 2))
         .withBody(body)));
 
-    assertThatThrownBy(() -> send("pool/short.deb")).isInstanceOf(IOException.class);
-    int afterFirst = upstream.findAll(getRequestedFor(urlEqualTo("/up/pool/short.deb"))).size();
+    assertThatThrownBy(() -> send("files/short.bin")).isInstanceOf(IOException.class);
+    int afterFirst = upstream.findAll(getRequestedFor(urlEqualTo("/up/files/short.bin"))).size();
     // Nothing was stored: the next request goes to the upstream again, and fails again.
-    assertThatThrownBy(() -> send("pool/short.deb")).isInstanceOf(IOException.class);
-    assertThat(upstream.findAll(getRequestedFor(urlEqualTo("/up/pool/short.deb")))).hasSizeGreaterThan(afterFirst);
+    assertThatThrownBy(() -> send("files/short.bin")).isInstanceOf(IOException.class);
+    assertThat(upstream.findAll(getRequestedFor(urlEqualTo("/up/files/short.bin")))).hasSizeGreaterThan(afterFirst);
   }
 
   @Test
   void get_upstreamStatuses_mapTo404And502() throws Exception {
-    upstream.stubFor(get("/up/pool/gone.deb").willReturn(aResponse().withStatus(404)));
-    upstream.stubFor(get("/up/pool/err.deb").willReturn(aResponse().withStatus(500)));
-    assertThat(send("pool/gone.deb").statusCode()).isEqualTo(404);
-    HttpResponse<byte[]> err = send("pool/err.deb");
+    upstream.stubFor(get("/up/files/gone.bin").willReturn(aResponse().withStatus(404)));
+    upstream.stubFor(get("/up/files/err.bin").willReturn(aResponse().withStatus(500)));
+    assertThat(send("files/gone.bin").statusCode()).isEqualTo(404);
+    HttpResponse<byte[]> err = send("files/err.bin");
     assertThat(err.statusCode()).isEqualTo(502);
-    assertThat(new String(err.body(), StandardCharsets.UTF_8)).contains("test/pool/err.deb").contains("500");
+    assertThat(new String(err.body(), StandardCharsets.UTF_8)).contains("test/files/err.bin").contains("500");
   }
 
   @Test
@@ -230,14 +237,14 @@ class ServeIT {
   @Test
   void restartOffline_servesStored_thenVerifyIsClean() throws Exception {
     byte[] body = randomBytes(1_200_000, 5);
-    upstream.stubFor(get("/up/pool/kept.deb").willReturn(aResponse().withStatus(200).withBody(body)));
+    upstream.stubFor(get("/up/files/kept.bin").willReturn(aResponse().withStatus(200).withBody(body)));
     Path config = dir.resolve("reprox.yaml");
     Path data = dir.resolve("restart-data");
 
     Process first = reprox(dir.resolve("restart-1.log"), "serve", "--config", config.toString(),
         "--data", data.toString(), "--listen", "127.0.0.1:0").start();
     String firstBase = "http://" + readListeningLine(first, dir.resolve("restart-1.log")) + "/test/";
-    assertThat(client.send(HttpRequest.newBuilder(URI.create(firstBase + "pool/kept.deb")).build(),
+    assertThat(client.send(HttpRequest.newBuilder(URI.create(firstBase + "files/kept.bin")).build(),
         HttpResponse.BodyHandlers.ofByteArray()).body()).isEqualTo(body);
     first.destroy();
     assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -246,22 +253,22 @@ class ServeIT {
         "--data", data.toString(), "--listen", "127.0.0.1:0", "--offline").start();
     try {
       String secondBase = "http://" + readListeningLine(second, dir.resolve("restart-2.log")) + "/test/";
-      HttpResponse<byte[]> again = client.send(HttpRequest.newBuilder(URI.create(secondBase + "pool/kept.deb")).build(),
+      HttpResponse<byte[]> again = client.send(HttpRequest.newBuilder(URI.create(secondBase + "files/kept.bin")).build(),
           HttpResponse.BodyHandlers.ofByteArray());
       assertThat(again.statusCode()).isEqualTo(200);
       assertThat(again.body()).isEqualTo(body);
-      HttpResponse<String> missing = client.send(HttpRequest.newBuilder(URI.create(secondBase + "pool/never.deb")).build(),
+      HttpResponse<String> missing = client.send(HttpRequest.newBuilder(URI.create(secondBase + "files/never.bin")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(missing.statusCode()).isEqualTo(503);
-      assertThat(missing.body()).contains("test/pool/never.deb");
+      assertThat(missing.body()).contains("test/files/never.bin");
     } finally {
       second.destroy();
       assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
     assertThat(Files.readString(dir.resolve("restart-1.log")) + Files.readString(dir.resolve("restart-2.log")))
         .doesNotContain("LEAK");
-    upstream.verify(1, getRequestedFor(urlEqualTo("/up/pool/kept.deb")));
-    upstream.verify(0, getRequestedFor(urlEqualTo("/up/pool/never.deb")));
+    upstream.verify(1, getRequestedFor(urlEqualTo("/up/files/kept.bin")));
+    upstream.verify(0, getRequestedFor(urlEqualTo("/up/files/never.bin")));
 
     Process verify = reprox(dir.resolve("verify.log"), "verify", "--data", data.toString()).start();
     String report = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -273,7 +280,7 @@ class ServeIT {
   @Test
   void sigterm_duringDownload_finishesInFlightResponse() throws Exception {
     byte[] body = randomBytes(600_000, 6);
-    upstream.stubFor(get("/up/pool/drain.deb").willReturn(aResponse().withStatus(200)
+    upstream.stubFor(get("/up/files/drain.bin").willReturn(aResponse().withStatus(200)
         .withHeader("Content-Length", String.valueOf(body.length))
         .withBody(body)
         .withChunkedDribbleDelay(10, 2000)));
@@ -282,7 +289,7 @@ class ServeIT {
         "--data", dir.resolve("drain-data").toString(), "--listen", "127.0.0.1:0", "--drain-timeout", "20").start();
     String drainBase = "http://" + readListeningLine(p, log) + "/test/";
     HttpResponse<java.io.InputStream> response = client.send(
-        HttpRequest.newBuilder(URI.create(drainBase + "pool/drain.deb")).build(),
+        HttpRequest.newBuilder(URI.create(drainBase + "files/drain.bin")).build(),
         HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
 
@@ -329,17 +336,17 @@ class ServeIT {
   @Test
   void get_upstreamWithoutLength_streamsChunkedThenServesStoredLength() throws Exception {
     byte[] body = randomBytes(700_000, 7);
-    upstream.stubFor(get("/up/pool/chunked.deb").willReturn(aResponse().withStatus(200)
+    upstream.stubFor(get("/up/files/chunked.bin").willReturn(aResponse().withStatus(200)
         .withBody(body)
         .withChunkedDribbleDelay(5, 300)));
 
-    HttpResponse<byte[]> first = send("pool/chunked.deb");
+    HttpResponse<byte[]> first = send("files/chunked.bin");
     assertThat(first.statusCode()).isEqualTo(200);
     assertThat(first.body()).isEqualTo(body);
     assertThat(first.headers().firstValue("Content-Length")).as("length unknown while streaming").isEmpty();
-    HttpResponse<byte[]> second = send("pool/chunked.deb");
+    HttpResponse<byte[]> second = send("files/chunked.bin");
     assertThat(second.headers().firstValueAsLong("Content-Length")).hasValue(body.length);
     assertThat(second.body()).isEqualTo(body);
-    upstream.verify(1, getRequestedFor(urlEqualTo("/up/pool/chunked.deb")));
+    upstream.verify(1, getRequestedFor(urlEqualTo("/up/files/chunked.bin")));
   }
 }
