@@ -1,5 +1,7 @@
 package dev.reprox.server.fetch;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.reprox.pinning.IndexParseException;
 import dev.reprox.pinning.ListedFile;
 import dev.reprox.pinning.Listings;
@@ -51,6 +53,14 @@ final class SignedFetcher implements Fetcher {
   private final Executor storageExecutor;
   private final Fetcher next;
   private final Fetcher passThrough;
+  /**
+   * What a generation's listings say of a package path: immutable once found (a listing digest's
+   * entries never change), so hot packages skip the path index scan (docs/performance.md).
+   */
+  private final Cache<ChosenKey, PathEntry> chosenByGeneration = Caffeine.newBuilder().maximumSize(10_000).build();
+
+  private record ChosenKey(String repo, Digest generation, String path) {}
+
   /** Listing indexing in progress, by repository and listing digest; removed when done. */
   private final ConcurrentMap<String, CompletableFuture<Void>> indexing = new ConcurrentHashMap<>();
 
@@ -238,7 +248,11 @@ final class SignedFetcher implements Fetcher {
       if (named.isPresent() && named.get().sha256() == null) {
         return aliased(request, named.get(), gen.provenance().forever(), null);
       }
-      Optional<PathEntry> chosen = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
+      ChosenKey key = new ChosenKey(r.name(), gen.index().digest(), request.path());
+      Optional<PathEntry> chosen = Optional.ofNullable(chosenByGeneration.getIfPresent(key));
+      if (chosen.isEmpty()) {
+        chosen = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
+      }
       if (chosen.isEmpty()) {
         // Look again whatever ensureIndexed says: a listing may have been indexed by its fill's
         // callback between the first lookup and now, and then nothing is left to index here.
@@ -246,6 +260,7 @@ final class SignedFetcher implements Fetcher {
         chosen = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
       }
       if (chosen.isPresent() && chosen.get().expected().sha256() != null) {
+        chosenByGeneration.put(key, chosen.get());
         FetchRequest verified = request.expecting(
             new FetchRequest.Expected(chosen.get().expected().sha256(), chosen.get().size()));
         Optional<URI> snapshot = request.at().flatMap(r::snapshotBase);
