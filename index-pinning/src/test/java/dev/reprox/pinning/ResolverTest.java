@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprox.pinning.Resolution.Status;
 import dev.reprox.storage.Digest;
+import dev.reprox.storage.MutableClock;
 import dev.reprox.storage.Observation;
 import dev.reprox.storage.Storage;
 import dev.reprox.storage.memory.MemoryStorage;
