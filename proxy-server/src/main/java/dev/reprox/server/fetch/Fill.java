@@ -113,12 +113,14 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     }
     log.warn("fill {}: {}; nothing stored", request, reason);
     idleCheck.cancel(false);
-    writer.cancel();
     Flow.Subscription s = subscription;
     if (s != null) {
       s.cancel();
     }
+    // Settle before the tails fail: single flight lets go of the path first, so a client that
+    // retries as soon as it sees the failure starts a new fill instead of joining this dead one.
     settled.complete(null);
+    writer.cancel();
   }
 
   /** Told when the body does not match what a verified index promised. */
