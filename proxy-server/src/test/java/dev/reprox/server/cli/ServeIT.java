@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.reprox.server.testing.ReproxProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -19,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,8 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  * a WireMock upstream. The server is started once; each test uses its own upstream path.
  */
 class ServeIT {
-  private static final Path JAR = Path.of("target", "reprox.jar").toAbsolutePath();
-
   @TempDir
   static Path dir;
 
@@ -85,12 +85,10 @@ class ServeIT {
     }
   }
 
+  // Leak detection paranoid; full JIT, unlike the reliability children.
   static ProcessBuilder reprox(Path log, String... args) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Dio.netty.leakDetection.level=paranoid", "-Xmx256m", "-jar", JAR.toString()));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectError(log.toFile());
+    return ReproxProcess.command(ReproxProcess.JAR,
+        List.of("-Dio.netty.leakDetection.level=paranoid", "-Xmx256m"), log, args);
   }
 
   private static String readListeningLine(Process p) throws Exception {
@@ -98,22 +96,7 @@ class ServeIT {
   }
 
   private static String readListeningLine(Process p, Path log) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-      try {
-        for (String l; (l = out.readLine()) != null; ) {
-          if (l.startsWith("listening on ")) {
-            return l.substring("listening on ".length()).trim();
-          }
-        }
-        return null;
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
-    String address = line.get(60, TimeUnit.SECONDS);
-    assertThat(address).as("listening line; log:%n%s", Files.readString(log)).isNotNull();
-    return address;
+    return ReproxProcess.readListeningLine(p, log, Duration.ofSeconds(60));
   }
 
   private static byte[] randomBytes(int n, long seed) {

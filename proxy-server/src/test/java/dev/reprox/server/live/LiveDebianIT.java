@@ -2,20 +2,17 @@ package dev.reprox.server.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reprox.server.testing.ReproxProcess;
 import dev.reprox.testkit.apt.CommandResult;
 import dev.reprox.testkit.apt.Mmdebstrap;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -27,8 +24,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -167,49 +162,23 @@ class LiveDebianIT {
 
   /** {@code java -jar target/reprox.jar serve} with the built-in repositories; stderr to a log file. */
   private static final class Child implements AutoCloseable {
-    private final Process process;
-    private final Path log;
+    private final ReproxProcess process;
     private final URI base;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private Child(Process process, Path log, URI base) {
+    private Child(ReproxProcess process, URI base) {
       this.process = process;
-      this.log = log;
       this.base = base;
     }
 
-    static Child serve(Path jar, Path data, int port, Path log, String... extra) throws Exception {
-      List<String> command = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", jar.toString(),
-          "serve", "--data", data.toString(), "--listen", "127.0.0.1:" + port, "--drain-timeout", "2"));
-      command.addAll(List.of(extra));
-      Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-      try {
-        awaitListening(p, log);
-      } catch (Exception | AssertionError e) {
-        p.destroyForcibly();
-        throw e;
-      }
-      return new Child(p, log, URI.create("http://127.0.0.1:" + port + "/"));
-    }
-
     // A loaded 2-core machine takes ~20 s to start the JVM with RocksDB; give it room.
-    private static void awaitListening(Process p, Path log) throws Exception {
-      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      CompletableFuture<Boolean> listening = CompletableFuture.supplyAsync(() -> {
-        try {
-          for (String l; (l = out.readLine()) != null; ) {
-            if (l.startsWith("listening on ")) {
-              return true;
-            }
-          }
-          return false;
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-      assertThat(listening.get(120, TimeUnit.SECONDS)).as("reprox serve listening; log:%n%s",
-          Files.exists(log) ? Files.readString(log) : "").isTrue();
+    static Child serve(Path jar, Path data, int port, Path log, String... extra) throws Exception {
+      List<String> args = new ArrayList<>(List.of(
+          "serve", "--data", data.toString(), "--listen", "127.0.0.1:" + port, "--drain-timeout", "2"));
+      args.addAll(List.of(extra));
+      ProcessBuilder command = ReproxProcess.command(jar, List.of("-Xmx512m"), log, args.toArray(String[]::new));
+      return new Child(ReproxProcess.start(command, log, Duration.ofSeconds(120)),
+          URI.create("http://127.0.0.1:" + port + "/"));
     }
 
     <T> HttpResponse<T> get(String path, HttpResponse.BodyHandler<T> body) throws Exception {
@@ -217,17 +186,13 @@ class LiveDebianIT {
     }
 
     String log() throws IOException {
-      return Files.readString(log);
+      return process.logText();
     }
 
+    /** SIGTERM, wait, and fail if the child reported a leak. */
     @Override
     public void close() throws Exception {
-      process.destroy();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError("reprox did not exit within 30 s of SIGTERM; log:\n" + log());
-      }
-      assertThat(log()).as("Netty leak reports in %s", log).doesNotContain("LEAK:");
+      process.close();
     }
   }
 }

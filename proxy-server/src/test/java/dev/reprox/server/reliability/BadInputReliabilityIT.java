@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.reprox.server.testing.ReproxProcess;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,7 @@ package dev.reprox.server.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reprox.server.testing.ReproxProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
