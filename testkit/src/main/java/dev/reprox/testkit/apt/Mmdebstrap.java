@@ -1,5 +1,6 @@
 package dev.reprox.testkit.apt;
 
+import dev.reprox.testkit.process.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -1,66 +1,18 @@
 package dev.reprox.testkit.dnf;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import dev.reprox.testkit.apt.CommandResult;
-
 /**
- * Runs rpm tools and dnf with captured output and a hard timeout (the apt package's runner is
- * package-private there), and stops the gpg-agents they leave behind.
+ * Clean-up after rpm tools and dnf: stops the gpg-agents they leave behind and deletes scratch
+ * trees. Running them is {@link dev.reprox.testkit.process.Processes}' job.
  */
 final class Commands {
 
     private Commands() {
-    }
-
-    /** Runs {@code command}; output goes to files so a chatty tool never blocks on a full pipe. */
-    static CommandResult run(List<String> command, Map<String, String> env, Path cwd, Duration timeout) {
-        Path out = null;
-        Path err = null;
-        try {
-            out = Files.createTempFile("testkit-out", ".txt");
-            err = Files.createTempFile("testkit-err", ".txt");
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
-            if (cwd != null) {
-                builder.directory(cwd.toFile());
-            }
-            // A null value removes the variable, e.g. an http_proxy or GNUPGHOME that must not apply.
-            env.forEach((k, v) -> {
-                if (v == null) {
-                    builder.environment().remove(k);
-                } else {
-                    builder.environment().put(k, v);
-                }
-            });
-            Process process = builder.start();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                throw new AssertionError("run " + command.get(0) + ": no exit after " + timeout + "\n"
-                        + new CommandResult(command, -1, read(out), read(err)).describe());
-            }
-            return new CommandResult(command, process.exitValue(), read(out), read(err));
-        } catch (IOException e) {
-            throw new UncheckedIOException("run " + String.join(" ", command), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("run " + command.get(0) + ": interrupted", e);
-        } finally {
-            deleteQuietly(out);
-            deleteQuietly(err);
-        }
     }
 
     /**
@@ -106,20 +58,6 @@ final class Commands {
             }
         } catch (IOException e) {
             // A gpg socket vanishing under us, or similar: leftovers in /tmp are harmless.
-        }
-    }
-
-    private static String read(Path file) throws IOException {
-        return Files.readString(file, StandardCharsets.UTF_8);
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // A leftover temp file is harmless; the command's result matters more.
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.reprox.testkit.dnf;
 
+import dev.reprox.testkit.process.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -68,7 +69,7 @@ public final class DnfClient implements AutoCloseable {
     public CommandResult dnf(List<String> args) {
         List<String> command = new ArrayList<>(baseArgs);
         command.addAll(args);
-        CommandResult result = Commands.run(command, env, work, timeout);
+        CommandResult result = Processes.run(command, env, work, timeout);
         try {
             String repo = Files.readString(work.resolve("repos.d/testkit.repo"));
             return new CommandResult(result.command(), result.exitCode(), result.stdout(),
@@ -84,7 +85,7 @@ public final class DnfClient implements AutoCloseable {
      * entries of imported keys.
      */
     public List<String> installed() {
-        CommandResult r = Commands.run(List.of("rpm", "--root", installRoot().toString(), "-qa", "--qf", INSTALLED_FORMAT),
+        CommandResult r = Processes.run(List.of("rpm", "--root", installRoot().toString(), "-qa", "--qf", INSTALLED_FORMAT),
                 env, work, timeout).requireOk("rpm -qa in " + installRoot());
         return r.stdout().lines().filter(l -> !l.isBlank()).sorted().toList();
     }

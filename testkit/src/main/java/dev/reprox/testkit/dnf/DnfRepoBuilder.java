@@ -1,5 +1,6 @@
 package dev.reprox.testkit.dnf;
 
+import dev.reprox.testkit.process.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -150,7 +151,7 @@ public final class DnfRepoBuilder implements AutoCloseable {
             List<String> createrepo = new ArrayList<>(List.of("createrepo_c", "--quiet", "--no-database",
                     "--revision", Long.toString(date.getEpochSecond()), "--set-timestamp-to-revision",
                     "--general-compress-type=gz", root.toString()));
-            Commands.run(createrepo, Map.of("LC_ALL", "C.UTF-8"), root, TIMEOUT).requireOk("createrepo_c " + root);
+            Processes.run(createrepo, Map.of("LC_ALL", "C.UTF-8"), root, TIMEOUT).requireOk("createrepo_c " + root);
             Path repomd = root.resolve(DnfGeneration.REPOMD);
             Path asc = repomd.resolveSibling("repomd.xml.asc");
             if (signRepomd) {

@@ -1,5 +1,6 @@
 package dev.reprox.testkit.dnf;
 
+import dev.reprox.testkit.process.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -97,7 +98,7 @@ final class GpgHome implements AutoCloseable {
             command.add(fakedTime(at));
         }
         command.addAll(List.of(args));
-        return Commands.run(command, env(), null, TIMEOUT);
+        return Processes.run(command, env(), null, TIMEOUT);
     }
 
     /** Stops this home's gpg-agent (by PID) and deletes the home. */

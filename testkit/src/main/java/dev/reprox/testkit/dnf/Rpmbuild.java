@@ -1,5 +1,6 @@
 package dev.reprox.testkit.dnf;
 
+import dev.reprox.testkit.process.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ final class Rpmbuild {
         env.put("HOME", scratch.toString());
         env.put("SOURCE_DATE_EPOCH", Long.toString(sourceDateEpoch));
         env.put("TZ", "UTC");
-        Commands.run(List.of("rpmbuild", "-bb",
+        Processes.run(List.of("rpmbuild", "-bb",
                 "--define", "_topdir " + top,
                 "--define", "_buildhost reprox",
                 "--define", "use_source_date_epoch_as_buildtime 1",
@@ -43,7 +44,7 @@ final class Rpmbuild {
         if (!Files.isRegularFile(rpm)) {
             throw new IllegalStateException("rpmbuild " + pkg.nvr() + ": no " + rpm);
         }
-        Commands.run(List.of("rpmsign", "--addsign",
+        Processes.run(List.of("rpmsign", "--addsign",
                 "--define", "__gpg /usr/bin/gpg",
                 "--define", "_gpg_name " + gpg.fingerprint(),
                 "--define", "_gpg_sign_cmd_extra_args " + GpgHome.fakedTime(Instant.ofEpochSecond(sourceDateEpoch)),
@@ -53,7 +54,7 @@ final class Rpmbuild {
 
     /** {@code rpm -qp --qf '%{SHA256HEADER}'}: the header digest rpm keeps once the package is installed. */
     static String headerSha256(Path rpm) {
-        String out = Commands.run(List.of("rpm", "-qp", "--nosignature", "--qf", "%{SHA256HEADER}", rpm.toString()),
+        String out = Processes.run(List.of("rpm", "-qp", "--nosignature", "--qf", "%{SHA256HEADER}", rpm.toString()),
                 Map.of("LC_ALL", "C.UTF-8"), null, TIMEOUT).requireOk("rpm -qp " + rpm).stdout().strip();
         if (!out.matches("[0-9a-f]{64}")) {
             throw new IllegalStateException("rpm -qp " + rpm + ": SHA256HEADER is '" + out + "'");

@@ -2,6 +2,7 @@ package dev.reprox.testkit.apt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reprox.testkit.process.Processes;
 import java.nio.file.Path;
 import java.time.Instant;
 

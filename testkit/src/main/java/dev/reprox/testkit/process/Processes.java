@@ -1,5 +1,7 @@
-package dev.reprox.testkit.apt;
+package dev.reprox.testkit.process;
 
+import dev.reprox.testkit.apt.CommandResult;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,8 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs external tools with captured output and a hard timeout. */
-final class Processes {
+/**
+ * Runs external tools (apt-get, mmdebstrap, dpkg-deb, rpm tools, dnf) with captured output and a
+ * hard timeout; the one runner every testkit package uses.
+ */
+public final class Processes {
 
     private Processes() {
     }
@@ -20,17 +25,25 @@ final class Processes {
      * Runs {@code command}; output goes to temporary files rather than pipes so a chatty tool can
      * never block on a full pipe while we wait for it.
      */
-    static CommandResult run(List<String> command, Map<String, String> env, Duration timeout) {
+    public static CommandResult run(List<String> command, Map<String, String> env, Duration timeout) {
+        return run(command, env, null, timeout);
+    }
+
+    /** As {@link #run(List, Map, Duration)}, in working directory {@code cwd} (null: ours). */
+    public static CommandResult run(List<String> command, Map<String, String> env, Path cwd, Duration timeout) {
         Path out = null;
         Path err = null;
         try {
             out = Files.createTempFile("testkit-out", ".txt");
             err = Files.createTempFile("testkit-err", ".txt");
             ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile());
-            // A null value removes the variable, e.g. an http_proxy that must not apply.
+            if (cwd != null) {
+                builder.directory(cwd.toFile());
+            }
+            // A null value removes the variable, e.g. an http_proxy or GNUPGHOME that must not apply.
             env.forEach((k, v) -> {
                 if (v == null) {
                     builder.environment().remove(k);
@@ -58,7 +71,7 @@ final class Processes {
     }
 
     /** True when {@code tool} is an executable on the PATH. */
-    static boolean onPath(String tool) {
+    public static boolean onPath(String tool) {
         String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         for (String dir : path.split(":")) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
