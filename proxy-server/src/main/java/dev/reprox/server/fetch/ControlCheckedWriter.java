@@ -6,11 +6,8 @@ import dev.reprox.pinning.apk.ApkControlHasher;
 import dev.reprox.pinning.apk.ApkPackages;
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Aliases;
-import dev.reprox.storage.BlobInfo;
 import dev.reprox.storage.BlobWriter;
-import dev.reprox.storage.Digest;
 import dev.reprox.storage.SizeMismatchException;
-import dev.reprox.storage.TailReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -22,21 +19,14 @@ import java.nio.ByteBuffer;
  * bytes through {@code aliases().resolve(q1)}. On a mismatch nothing is stored and the write is
  * cancelled (tails fail: the client's connection is cut).
  */
-final class ControlCheckedWriter implements BlobWriter {
-  private final BlobWriter delegate;
-  private final Aliases aliases;
-  private final Alias expected;
+final class ControlCheckedWriter extends AliasCheckedWriter {
   private final ApkControlHasher hasher;
-  private final String what;
   // A body that is no apk at all (bad gzip, no .PKGINFO) is reported at commit, so it counts as an
   // integrity failure like any other mismatch; the remaining bytes are only counted meanwhile.
   private String broken;
 
   ControlCheckedWriter(BlobWriter delegate, Aliases aliases, Alias expected, String what) {
-    this.delegate = delegate;
-    this.aliases = aliases;
-    this.expected = expected;
-    this.what = what;
+    super(delegate, aliases, expected, what);
     this.hasher = ApkPackages.controlHasher(what);
   }
 
@@ -51,9 +41,7 @@ final class ControlCheckedWriter implements BlobWriter {
   }
 
   @Override
-  public void write(ByteBuffer src) throws IOException {
-    ByteBuffer copy = src.duplicate();
-    delegate.write(src);
+  void observe(ByteBuffer copy) {
     if (broken != null) {
       return;
     }
@@ -78,50 +66,21 @@ final class ControlCheckedWriter implements BlobWriter {
   }
 
   @Override
-  public long written() {
-    return delegate.written();
-  }
-
-  @Override
-  public BlobInfo commit(Digest expectedDigest, long expectedSize) throws IOException {
+  String mismatch(long expectedSize) throws SizeMismatchException {
     if (broken != null) {
-      delegate.cancel();
-      throw new ControlMismatchException("check " + what + ": " + broken, null);
+      return broken;
     }
     ApkControl control;
     try {
       control = hasher.finish();
     } catch (IndexParseException e) {
-      delegate.cancel();
-      throw new ControlMismatchException("check " + what + ": " + e.getMessage(), e);
+      return e.getMessage();
     }
-    if (expectedSize >= 0 && delegate.written() != expectedSize) {
-      delegate.cancel();
-      throw new SizeMismatchException(expectedSize, delegate.written());
-    }
+    requireSize(expectedSize);
     if (!control.q1().equals(expected)) {
-      delegate.cancel();
-      throw new ControlMismatchException("check " + what + ": control hash " + control.q1() + ", the signed "
-          + "APKINDEX says " + expected, null);
+      return "control hash " + control.q1() + ", the signed APKINDEX says " + expected;
     }
-    BlobInfo info = delegate.commit(expectedDigest, expectedSize);
-    aliases.put(expected, info.digest());
-    return info;
-  }
-
-  @Override
-  public void cancel() {
-    delegate.cancel();
-  }
-
-  @Override
-  public TailReader tail() {
-    return delegate.tail();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
+    return null;
   }
 
   /** The body is not the package the signed index names: nothing was stored. */

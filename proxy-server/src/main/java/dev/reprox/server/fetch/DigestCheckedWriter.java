@@ -2,12 +2,8 @@ package dev.reprox.server.fetch;
 
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Aliases;
-import dev.reprox.storage.BlobInfo;
 import dev.reprox.storage.BlobWriter;
-import dev.reprox.storage.Digest;
 import dev.reprox.storage.SizeMismatchException;
-import dev.reprox.storage.TailReader;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,18 +16,11 @@ import java.util.Locale;
  * and size match, then records the hash as an alias of the SHA-256. Otherwise nothing is stored
  * and the write is cancelled (tails fail, clients are cut).
  */
-final class DigestCheckedWriter implements BlobWriter {
-  private final BlobWriter delegate;
-  private final Aliases aliases;
-  private final Alias expected;
+final class DigestCheckedWriter extends AliasCheckedWriter {
   private final MessageDigest hash;
-  private final String what;
 
   DigestCheckedWriter(BlobWriter delegate, Aliases aliases, Alias expected, String what) {
-    this.delegate = delegate;
-    this.aliases = aliases;
-    this.expected = expected;
-    this.what = what;
+    super(delegate, aliases, expected, what);
     this.hash = newDigest(expected.kind());
   }
 
@@ -50,47 +39,15 @@ final class DigestCheckedWriter implements BlobWriter {
   }
 
   @Override
-  public void write(ByteBuffer src) throws IOException {
-    ByteBuffer copy = src.duplicate();
-    delegate.write(src);
-    hash.update(copy);
+  void observe(ByteBuffer piece) {
+    hash.update(piece);
   }
 
   @Override
-  public long written() {
-    return delegate.written();
-  }
-
-  @Override
-  public BlobInfo commit(Digest expectedDigest, long expectedSize) throws IOException {
-    if (expectedSize >= 0 && delegate.written() != expectedSize) {
-      delegate.cancel();
-      throw new SizeMismatchException(expectedSize, delegate.written());
-    }
+  String mismatch(long expectedSize) throws SizeMismatchException {
+    requireSize(expectedSize);
     Alias actual = new Alias(expected.kind(), hash.digest());
-    if (!actual.equals(expected)) {
-      delegate.cancel();
-      throw new ControlCheckedWriter.ControlMismatchException("check " + what + ": "
-          + expected.kind().name().toLowerCase(Locale.ROOT) + " " + actual.hex() + ", the signed index says "
-          + expected.hex(), null);
-    }
-    BlobInfo info = delegate.commit(expectedDigest, expectedSize);
-    aliases.put(expected, info.digest());
-    return info;
-  }
-
-  @Override
-  public void cancel() {
-    delegate.cancel();
-  }
-
-  @Override
-  public TailReader tail() {
-    return delegate.tail();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
+    return actual.equals(expected) ? null
+        : expected.kind().name().toLowerCase(Locale.ROOT) + " " + actual.hex() + ", the signed index says " + expected.hex();
   }
 }
