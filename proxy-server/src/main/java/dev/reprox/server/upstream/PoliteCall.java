@@ -171,7 +171,11 @@ final class PoliteCall<T> {
     Next n = next;
     if (n == Next.FINAL) {
       if (error != null) {
-        lease.release();
+        if (lease.release() && gate != null) {
+          // The body failed without its subscriber hearing of it first: still the host's failure.
+          gate.breaker.onFailure();
+          gate.outcome("body_error");
+        }
         result.completeExceptionally(unwrap(error));
       } else {
         result.complete(response);

@@ -55,19 +55,21 @@ final class ReleasingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
 
   @Override
   public void onError(Throwable throwable) {
+    // Account first: completing the delegate can complete the caller's future synchronously,
+    // and whoever releases the lease first decides how the body ended.
     try {
-      delegate.onError(throwable);
-    } finally {
       onEnd.accept(End.FAILED);
+    } finally {
+      delegate.onError(throwable);
     }
   }
 
   @Override
   public void onComplete() {
     try {
-      delegate.onComplete();
-    } finally {
       onEnd.accept(End.COMPLETE);
+    } finally {
+      delegate.onComplete();
     }
   }
 }
