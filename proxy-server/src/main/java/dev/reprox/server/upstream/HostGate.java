@@ -23,6 +23,7 @@ final class HostGate {
   private final Clock clock;
   private final MeterRegistry registry;
   private final Timer waitTimer;
+  private final Counter bodyBytes;
   private volatile long pausedUntilMillis;
 
   HostGate(String origin, HostPolicy policy, Clock clock, MeterRegistry registry) {
@@ -45,6 +46,12 @@ final class HostGate {
         .register(registry);
     this.waitTimer = Timer.builder("reprox.upstream.wait")
         .description("time an attempt waited for a permit, a token and Retry-After pauses")
+        .tag("host", origin)
+        .register(registry);
+    this.bodyBytes = Counter.builder("reprox.upstream.bytes")
+        .description("body bytes received from upstream for each request's final answer"
+            + " (the discarded body of a redirect, retry or error is not counted)")
+        .baseUnit("bytes")
         .tag("host", origin)
         .register(registry);
   }
@@ -70,6 +77,11 @@ final class HostGate {
     long token = bucket.reserve();
     long pause = pausedUntilMillis - clock.millis();
     return Math.max(token, Math.max(0, pause));
+  }
+
+  /** What a cache saves is upstream traffic: count it where it arrives. */
+  void received(long bytes) {
+    bodyBytes.increment(bytes);
   }
 
   void recordWait(long millis) {

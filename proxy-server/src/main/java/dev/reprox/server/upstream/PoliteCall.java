@@ -156,7 +156,7 @@ final class PoliteCall<T> {
         g.breaker.onFailure();
         g.outcome("body_error");
       }
-    });
+    }, g::received);
   }
 
   private URI resolve(String value) {

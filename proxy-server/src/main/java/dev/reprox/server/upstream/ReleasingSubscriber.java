@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * The caller's body subscriber, unchanged in what it sees, plus one duty: tell the layer when the
  * body is over — complete, failed or cancelled by the caller — so the host's permit is held for
- * the whole transfer and not a moment longer. The caller keeps pulling one piece at a time.
+ * the whole transfer and not a moment longer; and count the bytes as they arrive, for the
+ * host's {@code reprox.upstream.bytes}. The caller keeps pulling one piece at a time.
  */
 final class ReleasingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
   /** How the body ended. */
@@ -18,10 +20,12 @@ final class ReleasingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
 
   private final HttpResponse.BodySubscriber<T> delegate;
   private final Consumer<End> onEnd;
+  private final LongConsumer onBytes;
 
-  ReleasingSubscriber(HttpResponse.BodySubscriber<T> delegate, Consumer<End> onEnd) {
+  ReleasingSubscriber(HttpResponse.BodySubscriber<T> delegate, Consumer<End> onEnd, LongConsumer onBytes) {
     this.delegate = delegate;
     this.onEnd = onEnd;
+    this.onBytes = onBytes;
   }
 
   @Override
@@ -50,6 +54,12 @@ final class ReleasingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
 
   @Override
   public void onNext(List<ByteBuffer> item) {
+    // Measured before handing over: the delegate may consume the buffers' remaining bytes.
+    long n = 0;
+    for (ByteBuffer b : item) {
+      n += b.remaining();
+    }
+    onBytes.accept(n);
     delegate.onNext(item);
   }
 
