@@ -99,6 +99,7 @@ final class NettyReproxServer implements ReproxServer {
         .ready(this::ready)
         .inFlight(inFlight)
         .storageStats(b.storage::stats)
+        .tunnelIdleTimeout(b.tunnelIdleTimeout)
         .build();
     Class<? extends ServerSocketChannel> channelType =
         Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;

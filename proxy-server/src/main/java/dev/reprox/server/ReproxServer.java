@@ -38,6 +38,7 @@ public interface ReproxServer extends AutoCloseable {
     Duration upstreamHeaderTimeout = Duration.ofSeconds(30);
     Duration fillIdleTimeout = Duration.ofSeconds(60);
     Duration connectionIdleTimeout = Duration.ofSeconds(120);
+    Duration tunnelIdleTimeout = Duration.ofMinutes(5);
     int storageThreads = 4;
 
     private Builder() {}
@@ -78,6 +79,12 @@ public interface ReproxServer extends AutoCloseable {
     /** A connection that neither reads nor writes for this long is closed. */
     public Builder connectionIdleTimeout(Duration timeout) {
       this.connectionIdleTimeout = timeout;
+      return this;
+    }
+
+    /** A {@code tunnel-allow} tunnel that carries no bytes either way for this long is closed. */
+    public Builder tunnelIdleTimeout(Duration timeout) {
+      this.tunnelIdleTimeout = timeout;
       return this;
     }
 

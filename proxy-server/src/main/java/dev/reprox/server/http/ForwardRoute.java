@@ -31,7 +31,7 @@ final class ForwardRoute {
   private static final Logger log = LoggerFactory.getLogger(ForwardRoute.class);
 
   /** What to do with a forward-mode request. */
-  sealed interface Outcome permits Serve, Refuse {}
+  sealed interface Outcome permits Serve, Refuse, Tunnel {}
 
   /** Serve {@code fetch}; {@code build} is the client's build label, if it sent one. */
   record Serve(FetchRequest fetch, Optional<String> build) implements Outcome {}
@@ -39,6 +39,14 @@ final class ForwardRoute {
   /** Answer {@code status} with {@code message}; {@code challenge}: add {@code Proxy-Authenticate}. */
   record Refuse(HttpResponseStatus status, String message, String outcome, boolean challenge, boolean close)
       implements Outcome {}
+
+  /** {@code CONNECT} to a {@code tunnel-allow} entry: relay bytes to {@code host:port} ({@link Tunnels}). */
+  record Tunnel(String host, int port) implements Outcome {
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
 
   static final HttpResponseStatus NOT_COVERED =
       new HttpResponseStatus(403, "Forbidden (reprox: no configured repository covers this URL)");
@@ -132,12 +140,21 @@ final class ForwardRoute {
         "not_found", false, false);
   }
 
-  /** {@code CONNECT host:port}: always refused; the message says why and what to use instead. */
-  Refuse connect(String authority) {
+  /**
+   * {@code CONNECT host:port}: a {@link Tunnel} when {@code tunnel-allow} lists the target (the
+   * escape hatch: bytes pass through, nothing is recorded or pinned), else refused with a message
+   * that says why and what to use instead.
+   */
+  Outcome connect(String authority) {
     String target = authority == null ? "" : authority.strip().toLowerCase(Locale.ROOT);
-    if (tunnelAllow.contains(target)) {
-      return new Refuse(HttpResponseStatus.NOT_IMPLEMENTED, "CONNECT " + target + ": allowed by tunnel-allow, but"
-          + " pass-through tunnels are not implemented in this version of reprox", "method", false, true);
+    int colon = target.lastIndexOf(':');
+    String port = colon < 0 ? "" : target.substring(colon + 1);
+    if (colon > 0 && port.matches("\\d{1,5}")) {
+      String host = target.substring(0, colon);
+      int p = Integer.parseInt(port);
+      if (tunnelAllow.contains(host + ":" + p)) {
+        return new Tunnel(host, p);
+      }
     }
     return new Refuse(NO_TUNNELS, "CONNECT " + target + " refused: use http:// sources (the signatures protect"
         + " integrity, and TLS tunnels cannot be cached or pinned); reprox is not an open proxy", "forbidden",

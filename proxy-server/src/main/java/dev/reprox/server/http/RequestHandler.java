@@ -37,6 +37,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private Exchange current;
   private ScheduledFuture<?> headTimer;
+  private boolean tunnelled;
 
   RequestHandler(ServingContext sc) {
     this.sc = sc;
@@ -123,7 +124,13 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (method.equals(HttpMethod.CONNECT)) {
-      forward.refuse(ex, forward.connect(uri));
+      ForwardRoute.Outcome connect = forward.connect(uri);
+      if (connect instanceof ForwardRoute.Tunnel tunnel) {
+        sc.tunnels.open(ex, this, tunnel);
+        return;
+      }
+      sc.tunnels.refused();
+      forward.refuse(ex, (ForwardRoute.Refuse) connect);
       return;
     }
     ForwardRoute.Outcome proxied = forward.route(request);
@@ -186,7 +193,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     if (current == ex) {
       current = null;
     }
-    if (!ctx.channel().isActive()) {
+    if (tunnelled || !ctx.channel().isActive()) {
       return;
     }
     HttpRequest next = pending.poll();
@@ -196,6 +203,17 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
     ctx.channel().config().setAutoRead(true);
     armHeadTimer();
+  }
+
+  /**
+   * {@code ex} became a tunnel ({@link Tunnels}): it ends as a request, and this handler, about to
+   * leave the pipeline, takes no further requests and never turns reading back on.
+   */
+  void tunnelled(Exchange ex) {
+    tunnelled = true;
+    pending.clear();
+    disarmHeadTimer();
+    ex.end("tunnel", 0);
   }
 
   private void armHeadTimer() {

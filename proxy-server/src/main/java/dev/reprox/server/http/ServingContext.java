@@ -29,6 +29,7 @@ public final class ServingContext {
   final Duration liveMaxAge;
   final Supplier<StorageStats> storageStats;
   final Fetchers fetchers;
+  final Tunnels tunnels;
   private final ForwardRoute forwardRoute;
 
   private ServingContext(Builder b) {
@@ -44,6 +45,7 @@ public final class ServingContext {
     this.storageStats = b.storageStats;
     this.fetchers = b.fetchers;
     this.forwardRoute = new ForwardRoute(config);
+    this.tunnels = new Tunnels(registry, b.tunnelIdleTimeout, b.tunnelConnectTimeout);
   }
 
   /** Forward mode's URL table, built once from the repositories. */
@@ -76,8 +78,22 @@ public final class ServingContext {
     private Duration liveMaxAge = Duration.ofSeconds(60);
     private Supplier<StorageStats> storageStats = () -> new StorageStats(0, 0, 0, 0, 0);
     private Fetchers fetchers;
+    private Duration tunnelIdleTimeout = Duration.ofMinutes(5);
+    private Duration tunnelConnectTimeout = Duration.ofSeconds(10);
 
     private Builder() {}
+
+    /** A {@code tunnel-allow} tunnel that carries no bytes either way for this long is closed. */
+    public Builder tunnelIdleTimeout(Duration timeout) {
+      this.tunnelIdleTimeout = timeout;
+      return this;
+    }
+
+    /** How long connecting to a tunnel's target may take before the client gets 502. */
+    public Builder tunnelConnectTimeout(Duration timeout) {
+      this.tunnelConnectTimeout = timeout;
+      return this;
+    }
 
     /** Store counters for the status page. */
     public Builder storageStats(Supplier<StorageStats> storageStats) {

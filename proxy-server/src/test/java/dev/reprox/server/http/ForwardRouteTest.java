@@ -187,15 +187,16 @@ class ForwardRouteTest {
   }
 
   @Test
-  void connect_refusedSayingUseHttp_allowListedSaysNotImplemented() {
-    ForwardRoute.Refuse r = route.connect("deb.debian.org:443");
+  void connect_refusedSayingUseHttp_allowListedIsATunnel() {
+    ForwardRoute.Refuse r = (ForwardRoute.Refuse) route.connect("deb.debian.org:443");
     assertThat(r.status().code()).isEqualTo(403);
     assertThat(r.close()).isTrue();
     assertThat(r.message()).contains("use http:// sources").contains("signatures protect integrity")
         .contains("cannot be cached");
-    ForwardRoute.Refuse allowed = route.connect("GIT.example:443");
-    assertThat(allowed.status().code()).isEqualTo(501);
-    assertThat(allowed.message()).contains("tunnel-allow").contains("not implemented");
+    assertThat(route.connect("GIT.example:443")).isEqualTo(new ForwardRoute.Tunnel("git.example", 443));
+    assertThat(route.connect("git.example:0443")).isEqualTo(new ForwardRoute.Tunnel("git.example", 443));
+    assertThat(route.connect("git.example:444")).isInstanceOf(ForwardRoute.Refuse.class);
+    assertThat(route.connect("git.example")).isInstanceOf(ForwardRoute.Refuse.class);
   }
 
   private FetchRequest served(HttpRequest request) {
