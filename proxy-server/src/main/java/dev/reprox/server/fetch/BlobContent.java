@@ -1,6 +1,7 @@
 package dev.reprox.server.fetch;
 
 import dev.reprox.storage.BlobReader;
+import dev.reprox.storage.LentBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +18,20 @@ final class BlobContent implements Content {
   @Override
   public int read(long position, ByteBuffer dst) throws IOException {
     return reader.read(position, dst);
+  }
+
+  @Override
+  public LentBytes lendIfHot(long position, int max) {
+    return reader.lendIfHot(position, max);
+  }
+
+  @Override
+  public LentBytes lend(long position, int max) throws IOException {
+    LentBytes lent = reader.lend(position, max);
+    if (lent == null) {
+      throw new IOException("lend: " + reader.digest() + " has no byte " + position + " (size " + reader.size() + ")");
+    }
+    return lent;
   }
 
   @Override

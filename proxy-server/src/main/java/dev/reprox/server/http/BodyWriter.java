@@ -1,9 +1,13 @@
 package dev.reprox.server.http;
 
 import dev.reprox.server.fetch.Content;
+import dev.reprox.storage.LentBytes;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -11,12 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streams one {@link Content} to the channel. One chunk is read at a time, on the storage
- * executor, into a recycled direct buffer ({@link ChunkBuffers}); the next read starts only
- * while the channel is writable, so a slow client holds back reading instead of filling the
- * heap. A body that fails, or ends short of the length promised in the headers, closes the
- * connection: the client sees a failure, never a complete wrong response. All state lives on
- * the channel's event loop.
+ * Streams one {@link Content} to the channel. Bytes the store holds in memory (its hot cache) are
+ * lent to the socket as they are, on the event loop, without a copy or a thread hop; anything
+ * else is read on the storage executor, lent when the store can (a buffer it owns), else copied
+ * into a recycled direct buffer ({@link ChunkBuffers}). Lent memory goes back to the store when
+ * its buffer is released ({@link LentByteBuf}). The next read starts only while the channel is
+ * writable, so a slow client holds back reading instead of filling memory. A body that fails, or
+ * ends short of the length promised in the headers, closes the connection: the client sees a
+ * failure, never a complete wrong response. All state lives on the channel's event loop.
  */
 final class BodyWriter {
   static final int CHUNK = 256 * 1024;
@@ -40,6 +46,8 @@ final class BodyWriter {
   private long position;
   private State state = State.IDLE;
   private boolean contentClosed;
+  private boolean pumping;
+  private boolean pumpAgain;
 
   BodyWriter(ChannelHandlerContext ctx, Content content, Executor storageExecutor, long start, long end,
       Listener listener) {
@@ -74,22 +82,125 @@ final class BodyWriter {
     listener.ended(position - start, false);
   }
 
+  /**
+   * Writes and flushes can change writability at once, which calls back into here: a nested call
+   * only asks the running one to go round again, so a hot body never recurses chunk by chunk.
+   */
   private void pump() {
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        pumpAgain = false;
+        pumpOnce();
+      } while (pumpAgain);
+    } finally {
+      pumping = false;
+    }
+  }
+
+  private void pumpOnce() {
+    boolean wrote = false;
+    while (state == State.IDLE && ctx.channel().isWritable()) {
+      if (end >= 0 && position >= end) {
+        finish();
+        return;
+      }
+      LentBytes hot = end >= 0 ? lendIfHot(position, (int) Math.min(Integer.MAX_VALUE, end - position)) : null;
+      if (hot == null) {
+        break;
+      }
+      writeLent(hot);
+      wrote = true;
+    }
+    if (wrote) {
+      ctx.flush(); // may make room again: then go round, the next chunk may be hot too
+      pumpAgain |= state == State.IDLE && ctx.channel().isWritable();
+      return;
+    }
     if (state != State.IDLE || !ctx.channel().isWritable()) {
       return;
     }
-    if (end >= 0 && position >= end) {
-      finish();
-      return;
-    }
-    int want = end >= 0 ? (int) Math.min(CHUNK, end - position) : CHUNK;
     long at = position;
+    boolean lend = end >= 0;
+    int want = lend ? (int) Math.min(Integer.MAX_VALUE, end - position) : CHUNK;
     state = State.READING;
     try {
-      storageExecutor.execute(() -> readAt(at, want));
+      storageExecutor.execute(() -> {
+        if (lend) {
+          lendAt(at, want);
+        } else {
+          readAt(at, want);
+        }
+      });
     } catch (RejectedExecutionException e) {
       state = State.IDLE;
       abort("storage executor refused the read");
+    }
+  }
+
+  private LentBytes lendIfHot(long at, int want) {
+    try {
+      return content.lendIfHot(at, want);
+    } catch (RuntimeException e) {
+      return null; // the storage executor's read will meet (and report) whatever this was
+    }
+  }
+
+  /** On the storage executor; falls back to a copying read when the content cannot lend. */
+  private void lendAt(long at, int want) {
+    LentBytes lent;
+    try {
+      lent = content.lend(at, want);
+    } catch (Throwable e) {
+      onLoop(() -> afterRead(() -> abort("read failed: " + e)));
+      return;
+    }
+    if (lent == null) {
+      readAt(at, Math.min(want, CHUNK));
+      return;
+    }
+    if (!onLoop(() -> {
+      if (state == State.DONE) {
+        lent.release();
+        closeContent();
+        return;
+      }
+      state = State.IDLE;
+      writeLent(lent);
+      ctx.flush();
+      pump();
+    })) {
+      lent.release();
+    }
+  }
+
+  /**
+   * Writes a lent view (not flushed); the store gets it back once the socket is done with it. The
+   * last piece of a body goes out as the last HTTP content, which ends the response.
+   */
+  private void writeLent(LentBytes lent) {
+    ByteBuf buf = new LentByteBuf(ctx.alloc(), lent);
+    int n = buf.readableBytes();
+    position += n;
+    boolean last = end >= 0 && position >= end;
+    HttpContent message = last ? new DefaultLastHttpContent(buf) : new DefaultHttpContent(buf);
+    ChannelFuture written = ctx.write(message);
+    written.addListener(f -> {
+      if (!f.isSuccess()) {
+        abort("write failed: " + f.cause());
+      }
+    });
+    if (last) {
+      if (state == State.DONE) {
+        return; // the write failed at once: abort has ended the response
+      }
+      state = State.DONE;
+      closeContent();
+      written.addListener(f -> listener.ended(position - start, f.isSuccess()));
     }
   }
 
@@ -188,15 +299,16 @@ final class BodyWriter {
     listener.ended(position - start, false);
   }
 
+  /** Content readers never block on close (a tail only drops its waits): done on the loop. */
   private void closeContent() {
     if (contentClosed) {
       return;
     }
     contentClosed = true;
     try {
-      storageExecutor.execute(content::close);
-    } catch (RejectedExecutionException e) {
       content.close();
+    } catch (RuntimeException e) {
+      log.debug("closing the body of {} failed: {}", ctx.channel().remoteAddress(), e.toString());
     }
   }
 

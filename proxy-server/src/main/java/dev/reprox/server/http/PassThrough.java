@@ -3,13 +3,16 @@ package dev.reprox.server.http;
 import dev.reprox.server.fetch.Content;
 import dev.reprox.server.fetch.FetchException;
 import dev.reprox.server.fetch.FetchRequest;
+import dev.reprox.server.fetch.Fetched;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * {@code GET|HEAD /<repo>/<path>}: one call into the fetch chain, then the body response. The
- * chain's answer arrives on another thread; opening a reader touches storage, so it runs on the
- * storage executor; everything that touches the channel goes back to its event loop.
+ * chain's answer arrives on another thread; opening a reader touches storage, so it runs there
+ * when that thread may block (a stored hit), else on the storage executor; everything that
+ * touches the channel goes back to its event loop.
  */
 final class PassThrough {
   private final ServingContext sc;
@@ -29,24 +32,36 @@ final class PassThrough {
         onLoop(ex, () -> new BodyResponse(ex, sc).send(fetched, null));
         return;
       }
+      if (mayBlockHere(ex)) {
+        // A stored hit completes on a storage or work thread: open right here, one hop fewer.
+        open(ex, request, fetched);
+        return;
+      }
       try {
-        sc.storageExecutor.execute(() -> {
-          Content content;
-          try {
-            content = fetched.open();
-          } catch (Exception e) {
-            String message = "open " + request + ": " + e.getMessage();
-            onLoop(ex, () -> ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, message, "storage", false));
-            return;
-          }
-          if (!onLoop(ex, () -> new BodyResponse(ex, sc).send(fetched, content))) {
-            content.close();
-          }
-        });
+        sc.storageExecutor.execute(() -> open(ex, request, fetched));
       } catch (RejectedExecutionException e) {
         onLoop(ex, () -> ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "server busy", "overloaded", false));
       }
     });
+  }
+
+  private void open(Exchange ex, FetchRequest request, Fetched fetched) {
+    Content content;
+    try {
+      content = fetched.open();
+    } catch (Exception e) {
+      String message = "open " + request + ": " + e.getMessage();
+      onLoop(ex, () -> ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, message, "storage", false));
+      return;
+    }
+    if (!onLoop(ex, () -> new BodyResponse(ex, sc).send(fetched, content))) {
+      content.close();
+    }
+  }
+
+  /** Event-loop threads (Netty's own thread class) must never wait on storage. */
+  private static boolean mayBlockHere(Exchange ex) {
+    return !(Thread.currentThread() instanceof FastThreadLocalThread) && !ex.ctx().executor().inEventLoop();
   }
 
   private static boolean onLoop(Exchange ex, Runnable task) {

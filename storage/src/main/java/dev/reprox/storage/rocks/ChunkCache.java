@@ -52,7 +52,8 @@ final class ChunkCache {
 
   ChunkCache(long maxBytes, int bufferSize) {
     this.bufferSize = bufferSize;
-    this.poolLimit = (int) Math.max(4, Math.min(64, maxBytes / bufferSize / 8));
+    // Lent buffers stay out until the socket has sent them: room for a busy server's writes.
+    this.poolLimit = (int) Math.max(8, Math.min(64, maxBytes / bufferSize / 2));
     this.enabled = maxBytes >= bufferSize;
     this.ghosts = Caffeine.newBuilder().maximumSize(Math.max(16, 2 * maxBytes / bufferSize)).build();
     this.cache = Caffeine.newBuilder()
@@ -94,6 +95,21 @@ final class ChunkCache {
     return null;
   }
 
+  /** The cached chunk, retained, or null; a miss here is not counted (the caller reads next). */
+  Chunk peek(Key key) {
+    Chunk c = cache.getIfPresent(key);
+    if (c != null && c.retain()) {
+      hits.incrementAndGet();
+      return c;
+    }
+    return null;
+  }
+
+  /** A chunk for one reader only, not cached; its buffer goes back to the pool on release. */
+  Chunk loose(ByteBuffer data) {
+    return new Chunk(data);
+  }
+
   /**
    * Offers a freshly read chunk; returns the chunk that is now cached (ours or a racing reader's),
    * retained for the caller.
@@ -130,13 +146,20 @@ final class ChunkCache {
     return ByteBuffer.allocateDirect(size);
   }
 
-  /** Returns a buffer from {@link #acquire}; dropped to the GC when the pool is full. */
+  /**
+   * Returns a buffer from {@link #acquire}; freed at once when the pool is full, since lent
+   * buffers come back in bursts and waiting for the garbage collector to free direct memory is
+   * what runs a small heap out of it.
+   */
   void recycle(ByteBuffer b) {
     if (b.capacity() == bufferSize && pooled.incrementAndGet() <= poolLimit) {
       pool.push(b);
-    } else if (b.capacity() == bufferSize) {
+      return;
+    }
+    if (b.capacity() == bufferSize) {
       pooled.decrementAndGet();
     }
+    DirectMemory.free(b);
   }
 
   long hits() {

@@ -2,6 +2,7 @@ package dev.reprox.storage.rocks;
 
 import dev.reprox.storage.BlobReader;
 import dev.reprox.storage.Digest;
+import dev.reprox.storage.LentBytes;
 import dev.reprox.storage.rocks.Values.BlobEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,6 +30,16 @@ final class RocksBlobReader implements BlobReader {
   @Override
   public int read(long position, ByteBuffer dst) throws IOException {
     return store.read(entry, position, dst);
+  }
+
+  @Override
+  public LentBytes lendIfHot(long position, int max) {
+    return store.lendIfHot(entry, position, max);
+  }
+
+  @Override
+  public LentBytes lend(long position, int max) throws IOException {
+    return store.lend(entry, position, max);
   }
 
   @Override

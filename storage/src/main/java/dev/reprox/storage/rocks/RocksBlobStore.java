@@ -6,6 +6,7 @@ import dev.reprox.storage.BlobReader;
 import dev.reprox.storage.BlobStore;
 import dev.reprox.storage.BlobWriter;
 import dev.reprox.storage.Digest;
+import dev.reprox.storage.LentBytes;
 import dev.reprox.storage.ScrubReport;
 import dev.reprox.storage.StorageException;
 import dev.reprox.storage.rocks.Values.BlobEntry;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.rocksdb.ReadOptions;
@@ -245,6 +247,73 @@ final class RocksBlobStore implements BlobStore {
       throw new StorageException("read: chunk " + index + " of " + what + " has " + n + " bytes, expected " + chunkLength);
     }
     buf.position(start).limit(start + chunkLength);
+  }
+
+  /** {@link dev.reprox.storage.BlobReader#lendIfHot}: a view of a cached chunk, or null. */
+  LentBytes lendIfHot(BlobEntry e, long position, int max) {
+    BlobInfo info = e.info();
+    if (position < 0 || position >= info.size() || max <= 0) {
+      return null;
+    }
+    int cs = info.chunkSize();
+    long index = position / cs;
+    ChunkCache.Chunk c = cache.peek(new ChunkCache.Key(e.id(), index));
+    return c == null ? null : view(c, (int) (position - index * cs), max);
+  }
+
+  /**
+   * {@link dev.reprox.storage.BlobReader#lend}: a view of the cached chunk, or of the whole chunk
+   * read into a pooled buffer (cached when it missed recently, as in {@link #readChunk}).
+   */
+  LentBytes lend(BlobEntry e, long position, int max) throws IOException {
+    BlobInfo info = e.info();
+    if (position < 0) {
+      throw new IllegalArgumentException("read: negative position " + position + " in " + info.digest());
+    }
+    if (position >= info.size()) {
+      return null;
+    }
+    if (max <= 0) {
+      throw new IllegalArgumentException("read: nothing asked for at " + position + " in " + info.digest());
+    }
+    int cs = info.chunkSize();
+    long index = position / cs;
+    int length = (int) Math.min(cs, info.size() - index * cs);
+    ChunkCache.Key key = new ChunkCache.Key(e.id(), index);
+    ChunkCache.Chunk c = cache.get(key);
+    if (c == null) {
+      boolean admit = cache.admitOnMiss(key);
+      ByteBuffer buf = cache.acquire(length);
+      try {
+        readInto(e.id(), index, length, buf, rocks.serving, info.digest());
+      } catch (IOException | RuntimeException x) {
+        cache.recycle(buf);
+        throw x;
+      }
+      c = admit ? cache.put(key, buf) : cache.loose(buf);
+    }
+    return view(c, (int) (position - index * cs), max);
+  }
+
+  /** A retained chunk as lent bytes from {@code offset}; releasing them releases the chunk. */
+  private static LentBytes view(ChunkCache.Chunk c, int offset, int max) {
+    int n = Math.min(max, c.data.limit() - offset);
+    ByteBuffer view = c.data.duplicate().position(offset).limit(offset + n).slice();
+    return new LentBytes() {
+      private final AtomicBoolean released = new AtomicBoolean();
+
+      @Override
+      public ByteBuffer buffer() {
+        return view;
+      }
+
+      @Override
+      public void release() {
+        if (released.compareAndSet(false, true)) {
+          c.release();
+        }
+      }
+    };
   }
 
   int read(BlobEntry e, long position, ByteBuffer dst) throws IOException {

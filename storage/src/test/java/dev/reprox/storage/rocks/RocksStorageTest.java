@@ -9,6 +9,7 @@ import dev.reprox.storage.BlobReader;
 import dev.reprox.storage.BlobStoreContract;
 import dev.reprox.storage.BlobWriter;
 import dev.reprox.storage.Digest;
+import dev.reprox.storage.LentBytes;
 import dev.reprox.storage.MutableClock;
 import dev.reprox.storage.ObservationsContract;
 import dev.reprox.storage.PathIndexContract;
@@ -180,6 +181,51 @@ class RocksStorageTest {
       }
       assertThat(s.stats().cacheMisses()).isEqualTo(misses + 2);
       assertThat(s.stats().cacheHits()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void lendIfHot_onlyCachedChunks_andAViewOutlivesItsBlobUntilReleased() throws Exception {
+    int chunk = 1 << 14;
+    byte[] a = random(chunk * 2, 6);
+    byte[] b = random(chunk * 4, 7);
+    try (Storage s = RocksStorage.builder().path(dir).chunkSize(chunk).hotCacheBytes(8L * chunk).build()) {
+      Digest da = put(s, a);
+      Digest db = put(s, b);
+      try (BlobReader ra = s.blobs().open(da); BlobReader rb = s.blobs().open(db)) {
+        assertThat(ra.lendIfHot(0, chunk)).isNull(); // never read: not hot
+        ra.lend(0, chunk).release(); // first miss: not admitted
+        assertThat(ra.lendIfHot(0, chunk)).isNull();
+        ra.lend(0, chunk).release(); // second miss: admitted
+        LentBytes hot = ra.lendIfHot(10, chunk);
+        assertThat(hot).isNotNull();
+        assertThat(hot.buffer().remaining()).isEqualTo(chunk - 10);
+
+        assertThat(s.blobs().delete(da)).isTrue(); // drops a's chunks from the cache
+        assertThat(ra.lendIfHot(0, chunk)).isNull();
+        for (int pass = 0; pass < 3; pass++) {
+          for (long at = 0; at < b.length; at += chunk) {
+            rb.lend(at, chunk).release(); // takes and recycles pooled buffers
+          }
+        }
+        byte[] seen = new byte[chunk - 10];
+        hot.buffer().duplicate().get(seen);
+        assertThat(seen).isEqualTo(java.util.Arrays.copyOfRange(a, 10, chunk)); // not reused while lent
+        hot.release();
+        hot.release(); // a second release changes nothing
+        LentBytes again = rb.lend(0, chunk);
+        byte[] first = new byte[chunk];
+        again.buffer().duplicate().get(first);
+        assertThat(first).isEqualTo(java.util.Arrays.copyOf(b, chunk));
+        again.release();
+      }
+    }
+  }
+
+  private static Digest put(Storage s, byte[] data) throws Exception {
+    try (BlobWriter w = s.blobs().newWriter()) {
+      w.write(ByteBuffer.wrap(data));
+      return w.commit(null, -1).digest();
     }
   }
 

@@ -1,0 +1,170 @@
+package dev.reprox.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reprox.config.Keyring;
+import dev.reprox.config.RepositoryConfig;
+import dev.reprox.config.ReproxConfig;
+import dev.reprox.server.fetch.Fetchers;
+import dev.reprox.storage.BlobInfo;
+import dev.reprox.storage.BlobWriter;
+import dev.reprox.storage.Ref;
+import dev.reprox.storage.Storage;
+import dev.reprox.storage.rocks.RocksStorage;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The serving path over a real RocksDB store: a body whose chunks are hot is lent to the channel
+ * on the event loop (no storage task per chunk, no copy), and the lent memory is not recycled
+ * while a message still holds it.
+ */
+class HotPathTest {
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+  private static final int CHUNK = 1 << 14;
+
+  @TempDir
+  Path dir;
+  private final AtomicInteger storageTasks = new AtomicInteger();
+  private final Executor counting = task -> {
+    storageTasks.incrementAndGet();
+    task.run();
+  };
+  private Storage storage;
+  private Fetchers fetchers;
+  private EmbeddedChannel channel;
+  private byte[] blob;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    storage = RocksStorage.builder().path(dir).clock(CLOCK).chunkSize(CHUNK).hotCacheBytes(64L * CHUNK).build();
+    RepositoryConfig repo = new RepositoryConfig("test", RepositoryConfig.Format.APT, URI.create("http://127.0.0.1:9/test"),
+        Optional.empty(), new Keyring.None(), RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), false);
+    ReproxConfig config = new ReproxConfig(new InetSocketAddress("127.0.0.1", 0), dir, true, Map.of("test", repo));
+    fetchers = Fetchers.live(storage, counting, CLOCK, true, Duration.ofSeconds(1), Duration.ofSeconds(1));
+    ServingContext context = ServingContext.builder()
+        .config(config)
+        .fetcher(fetchers.fetcher())
+        .storageExecutor(counting)
+        .registry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+        .ready(() -> true)
+        .build();
+    channel = new EmbeddedChannel(context.newHandler());
+    blob = new byte[CHUNK * 5 + 123];
+    new Random(7).nextBytes(blob);
+    BlobInfo info;
+    try (BlobWriter w = storage.blobs().newWriter()) {
+      w.write(ByteBuffer.wrap(blob));
+      info = w.commit(null, blob.length);
+    }
+    storage.refs().put(new Ref("test", "pool/a.deb", info.digest(), CLOCK.instant()));
+  }
+
+  @AfterEach
+  void tearDown() {
+    channel.finishAndReleaseAll();
+    fetchers.close();
+    storage.close();
+  }
+
+  @Test
+  void hotBody_isLentOnTheEventLoop_withoutAStorageTaskPerChunk() {
+    int cold = tasksFor(() -> assertThat(get()).isEqualTo(blob));
+    assertThat(get()).isEqualTo(blob); // second miss of each chunk: admitted to the hot cache
+    long hitsBefore = storage.stats().cacheHits();
+
+    int hot = tasksFor(() -> assertThat(get()).isEqualTo(blob));
+
+    assertThat(storage.stats().cacheHits() - hitsBefore).isEqualTo(6); // every chunk from memory
+    assertThat(cold - hot).isEqualTo(6); // the cold request read each of the 6 chunks on the executor
+  }
+
+  @Test
+  void lentMemory_staysIntact_whileResponsesAreHeldUnread() {
+    // Read all messages only after three more responses went out: had a lent buffer gone back to
+    // the store when its write completed, later reads would have overwritten it by now.
+    List<List<Object>> held = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/test/pool/a.deb"));
+      channel.runPendingTasks();
+      List<Object> messages = new ArrayList<>();
+      Object m;
+      while ((m = channel.readOutbound()) != null) {
+        messages.add(m);
+      }
+      held.add(messages);
+    }
+    for (List<Object> messages : held) {
+      assertThat(body(messages)).isEqualTo(blob);
+    }
+  }
+
+  private int tasksFor(Runnable r) {
+    int before = storageTasks.get();
+    r.run();
+    return storageTasks.get() - before;
+  }
+
+  private byte[] get() {
+    channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/test/pool/a.deb"));
+    channel.runPendingTasks();
+    List<Object> messages = new ArrayList<>();
+    Object m;
+    while ((m = channel.readOutbound()) != null) {
+      messages.add(m);
+    }
+    return body(messages);
+  }
+
+  private static byte[] body(List<Object> messages) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    boolean head = false;
+    boolean last = false;
+    for (Object msg : messages) {
+      try {
+        head |= msg instanceof HttpResponse r && r.status().code() == 200;
+        if (msg instanceof HttpContent c) {
+          ByteBuf b = c.content();
+          byte[] bytes = new byte[b.readableBytes()];
+          b.getBytes(b.readerIndex(), bytes);
+          out.writeBytes(bytes);
+          last |= msg instanceof LastHttpContent;
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+    assertThat(head).as("a 200 head").isTrue();
+    assertThat(last).as("the body ended").isTrue();
+    return out.toByteArray();
+  }
+}
