@@ -60,6 +60,8 @@ public final class ConfigPrinter {
       u.maxRetryAfter().ifPresent(d -> node.put("max-retry-after", Durations.format(d)));
       u.breakerFailures().ifPresent(n -> node.put("breaker-failures", n));
       u.breakerCoolDown().ifPresent(d -> node.put("breaker-cool-down", Durations.format(d)));
+      u.minRate().ifPresent(r -> node.put("min-rate", ByteRates.format(r)));
+      u.minRateWindow().ifPresent(d -> node.put("min-rate-window", Durations.format(d)));
     }
     try {
       return MAPPER.writeValueAsString(root);

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
@@ -22,7 +23,9 @@ import java.util.regex.Pattern;
  */
 final class UpstreamsValidator {
   static final List<String> KEYS = List.of("concurrency", "rate", "burst", "retries", "backoff",
-      "backoff-max", "max-retry-after", "breaker-failures", "breaker-cool-down");
+      "backoff-max", "max-retry-after", "breaker-failures", "breaker-cool-down", "min-rate", "min-rate-window");
+  /** Shorter windows would judge a body on one TCP hiccup; the check runs every quarter window. */
+  static final Duration MIN_RATE_WINDOW_FLOOR = Duration.ofSeconds(1);
   private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
 
   private final Fields fields;
@@ -59,7 +62,13 @@ final class UpstreamsValidator {
           duration(path + ".backoff-max", v.get("backoff-max"), false),
           duration(path + ".max-retry-after", v.get("max-retry-after"), true),
           count(path + ".breaker-failures", v.get("breaker-failures"), 1),
-          duration(path + ".breaker-cool-down", v.get("breaker-cool-down"), true));
+          duration(path + ".breaker-cool-down", v.get("breaker-cool-down"), true),
+          byteRate(path + ".min-rate", v.get("min-rate")),
+          duration(path + ".min-rate-window", v.get("min-rate-window"), false));
+      if (u.minRateWindow().isPresent() && u.minRateWindow().get().compareTo(MIN_RATE_WINDOW_FLOOR) < 0) {
+        fields.error(path + ".min-rate-window", "must be at least " + Durations.format(MIN_RATE_WINDOW_FLOOR)
+            + ": " + Fields.quote(Durations.format(u.minRateWindow().get())));
+      }
       if (u.backoff().isPresent() && u.backoffMax().isPresent()
           && u.backoffMax().get().compareTo(u.backoff().get()) < 0) {
         fields.error(path + ".backoff-max", "must not be shorter than backoff (" + Durations.format(u.backoff().get()) + ")");
@@ -155,6 +164,21 @@ final class UpstreamsValidator {
     }
     fields.error(path, "must be a positive number of requests per second: " + Fields.quote(text.get()));
     return OptionalDouble.empty();
+  }
+
+  private OptionalLong byteRate(String path, JsonNode node) {
+    if (node != null && node.isBoolean() && !node.booleanValue()) {
+      return OptionalLong.of(0); // YAML 1.1 reads a bare off as false
+    }
+    Optional<String> text = fields.text(path, node);
+    if (text.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    OptionalLong rate = ByteRates.parse(text.get());
+    if (rate.isEmpty()) {
+      fields.error(path, "not a byte rate like 512B/s, 1KiB/s, 10kB/s, 1MiB/s, or off: " + Fields.quote(text.get()));
+    }
+    return rate;
   }
 
   private Optional<Duration> duration(String path, JsonNode node, boolean zeroAllowed) {

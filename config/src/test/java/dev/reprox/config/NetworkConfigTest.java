@@ -31,6 +31,8 @@ class NetworkConfigTest {
             max-retry-after: 2m
             breaker-failures: 7
             breaker-cool-down: 45s
+            min-rate: 2KiB/s
+            min-rate-window: 20s
           "https://DL-CDN.example:8443/":
             concurrency: 16
         """);
@@ -42,9 +44,12 @@ class NetworkConfigTest {
     assertThat(snap.backoff()).hasValue(Duration.ofMillis(250));
     assertThat(snap.maxRetryAfter()).hasValue(Duration.ofMinutes(2));
     assertThat(snap.breakerCoolDown()).hasValue(Duration.ofSeconds(45));
+    assertThat(snap.minRate()).hasValue(2048);
+    assertThat(snap.minRateWindow()).hasValue(Duration.ofSeconds(20));
     UpstreamConfig cdn = config.upstreams().get("https://dl-cdn.example:8443");
     assertThat(cdn.concurrency()).hasValue(16);
     assertThat(cdn.rate()).isEmpty();
+    assertThat(cdn.minRate()).isEmpty();
 
     Path out = dir.resolve("effective.yaml");
     Files.writeString(out, ConfigPrinter.toYaml(config));
@@ -78,6 +83,11 @@ class NetworkConfigTest {
             backoff: 2s
             backoff-max: 1s
             colour: red
+          "http://slow.example":
+            min-rate: 1KiB
+            min-rate-window: 500ms
+          "http://slower.example":
+            min-rate: -5B/s
         """))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("tunnel-allow[0]: not HOST:PORT")
@@ -86,7 +96,29 @@ class NetworkConfigTest {
         .hasMessageContaining("upstreams.http://ok.example.concurrency: must be a whole number of at least 1")
         .hasMessageContaining("upstreams.http://ok.example.rate: must be a positive number")
         .hasMessageContaining("upstreams.http://ok.example.backoff-max: must not be shorter than backoff")
-        .hasMessageContaining("upstreams.http://ok.example.colour: unknown key");
+        .hasMessageContaining("upstreams.http://ok.example.colour: unknown key")
+        .hasMessageContaining("upstreams.http://slow.example.min-rate: not a byte rate like 512B/s")
+        .hasMessageContaining("upstreams.http://slow.example.min-rate-window: must be at least 1s")
+        .hasMessageContaining("upstreams.http://slower.example.min-rate: not a byte rate");
+  }
+
+  @Test
+  void load_minRateOffAndDecimalUnits_parsedAndRoundTrip() throws Exception {
+    ReproxConfig config = load("""
+        upstreams:
+          "http://a.example": { min-rate: off }
+          "http://b.example": { min-rate: 10kB/s, min-rate-window: 1m }
+          "http://c.example": { min-rate: 1000 B/s }
+        """);
+    assertThat(config.upstreams().get("http://a.example").minRate()).hasValue(0);
+    assertThat(config.upstreams().get("http://b.example").minRate()).hasValue(10_000);
+    assertThat(config.upstreams().get("http://b.example").minRateWindow()).hasValue(Duration.ofMinutes(1));
+    assertThat(config.upstreams().get("http://c.example").minRate()).hasValue(1000);
+
+    Path out = dir.resolve("effective.yaml");
+    Files.writeString(out, ConfigPrinter.toYaml(config));
+    assertThat(Files.readString(out)).contains("min-rate: \"off\"").contains("min-rate: 10000B/s");
+    assertThat(ConfigLoader.load(Optional.of(out), Map.of(), Overrides.none())).isEqualTo(config);
   }
 
   private ReproxConfig load(String yaml) throws Exception {

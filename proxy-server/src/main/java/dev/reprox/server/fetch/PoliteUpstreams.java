@@ -5,6 +5,7 @@ import dev.reprox.config.ReproxConfig;
 import dev.reprox.config.UpstreamConfig;
 import dev.reprox.server.upstream.HostPolicy;
 import dev.reprox.server.upstream.PoliteUpstream;
+import dev.reprox.server.upstream.UpstreamTooSlowException;
 import dev.reprox.server.upstream.UpstreamUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,7 +25,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * kinds. Snapshot servers start from {@link HostPolicy#snapshotServer()}, every other host from
  * {@link HostPolicy#mirror()}; an {@code upstreams."<origin>"} entry overrides single fields.
  * Failures: breaker open, a Retry-After longer than allowed, or a closed layer are 503 (try again
- * later); retries used up are 502, or 504 when the last attempt timed out; refused redirects 502.
+ * later); retries used up are 502, or 504 when the last attempt timed out; refused redirects 502; a
+ * body cut for trickling below the host's {@code min-rate} is 504 (the upstream did not deliver in time).
  */
 final class PoliteUpstreams {
   private PoliteUpstreams() {}
@@ -77,6 +79,7 @@ final class PoliteUpstreams {
     b.backoff(u.backoff().orElse(base.backoffBase()), u.backoffMax().orElse(base.backoffMax()));
     u.maxRetryAfter().ifPresent(b::maxRetryAfter);
     b.breaker(u.breakerFailures().orElse(base.breakerFailures()), u.breakerCoolDown().orElse(base.breakerCoolDown()));
+    b.minRate(u.minRate().orElse(base.minBytesPerSecond()), u.minRateWindow().orElse(base.minRateWindow()));
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
@@ -102,6 +105,10 @@ final class PoliteUpstreams {
         case REDIRECT_REFUSED, TOO_MANY_REDIRECTS -> FetchException.Kind.UPSTREAM_STATUS;
       };
       return new FetchException(kind, operation + ": upstream " + uri + ": " + u.getMessage(), u);
+    }
+    if (cause instanceof UpstreamTooSlowException) {
+      return new FetchException(FetchException.Kind.UPSTREAM_TIMEOUT, operation + ": upstream " + uri + ": "
+          + cause.getMessage(), cause);
     }
     if (cause instanceof HttpTimeoutException) {
       return new FetchException(FetchException.Kind.UPSTREAM_TIMEOUT,

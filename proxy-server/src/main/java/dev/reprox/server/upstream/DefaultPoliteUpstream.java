@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +86,15 @@ final class DefaultPoliteUpstream implements PoliteUpstream {
     long ceiling = base << Math.min(n, 30);
     ceiling = ceiling <= 0 || ceiling > max ? max : ceiling;
     return base + (ceiling > base ? random.nextLong(ceiling - base + 1) : 0);
+  }
+
+  /** Runs {@code check} every {@code periodMillis}; null when the scheduler refuses (closing). */
+  Future<?> every(Runnable check, long periodMillis) {
+    try {
+      return scheduler.scheduleWithFixedDelay(check, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      return null;
+    }
   }
 
   /** Runs {@code step} after {@code millis}; if the scheduler refuses, runs {@code refused}. */

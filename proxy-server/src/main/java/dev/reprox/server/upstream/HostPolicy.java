@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param breakerFailures consecutive failures (5xx, connect errors, timeouts; not 4xx) that open
  *     the breaker
  * @param breakerCoolDown how long an open breaker fails requests fast before one probe may pass
+ * @param minBytesPerSecond a body whose average rate over {@code minRateWindow} falls below this is
+ *     cut ({@link UpstreamTooSlowException}); 0 turns the check off
+ * @param minRateWindow the span that average is taken over; a body shorter than this is never judged
  */
 public record HostPolicy(
     int concurrency,
@@ -27,7 +30,9 @@ public record HostPolicy(
     Duration backoffMax,
     Duration maxRetryAfter,
     int breakerFailures,
-    Duration breakerCoolDown) {
+    Duration breakerCoolDown,
+    long minBytesPerSecond,
+    Duration minRateWindow) {
 
   public HostPolicy {
     Objects.requireNonNull(backoffBase, "backoffBase");
@@ -43,6 +48,9 @@ public record HostPolicy(
     require(!maxRetryAfter.isNegative(), "max retry-after must not be negative");
     require(breakerFailures >= 1, "breaker failures must be at least 1, got " + breakerFailures);
     require(!breakerCoolDown.isNegative(), "breaker cool-down must not be negative");
+    Objects.requireNonNull(minRateWindow, "minRateWindow");
+    require(minBytesPerSecond >= 0, "min rate must not be negative, got " + minBytesPerSecond);
+    require(minRateWindow.toMillis() >= 100, "min-rate window must be at least 100 ms, got " + minRateWindow);
   }
 
   private static void require(boolean ok, String message) {
@@ -51,7 +59,10 @@ public record HostPolicy(
     }
   }
 
-  /** snapshot.debian.org and friends: 2 at a time, 5/s, burst 10, breaker 5 failures / 30 s. */
+  /**
+   * snapshot.debian.org and friends: 2 at a time, 5/s, burst 10, breaker 5 failures / 30 s, bodies
+   * below 1 KiB/s over a minute cut.
+   */
   public static HostPolicy snapshotServer() {
     return builder().build();
   }
@@ -69,7 +80,7 @@ public record HostPolicy(
   public Builder toBuilder() {
     return new Builder().concurrency(concurrency).ratePerSecond(ratePerSecond).burst(burst)
         .maxRetries(maxRetries).backoff(backoffBase, backoffMax).maxRetryAfter(maxRetryAfter)
-        .breaker(breakerFailures, breakerCoolDown);
+        .breaker(breakerFailures, breakerCoolDown).minRate(minBytesPerSecond, minRateWindow);
   }
 
   /** Defaults are the snapshot-server policy. */
@@ -83,6 +94,10 @@ public record HostPolicy(
     private Duration maxRetryAfter = Duration.ofSeconds(60);
     private int breakerFailures = 5;
     private Duration breakerCoolDown = Duration.ofSeconds(30);
+    // Far below any working mirror or snapshot server (a 151 KB InRelease would take 2.5 min),
+    // and a minute long, so a few seconds' stall of a healthy host is never judged.
+    private long minBytesPerSecond = 1024;
+    private Duration minRateWindow = Duration.ofSeconds(60);
 
     private Builder() {}
 
@@ -123,9 +138,16 @@ public record HostPolicy(
       return this;
     }
 
+    /** Bodies averaging below {@code bytesPerSecond} over {@code window} are cut; 0 turns it off. */
+    public Builder minRate(long bytesPerSecond, Duration window) {
+      this.minBytesPerSecond = bytesPerSecond;
+      this.minRateWindow = window;
+      return this;
+    }
+
     public HostPolicy build() {
       return new HostPolicy(concurrency, ratePerSecond, burst, maxRetries, backoffBase, backoffMax,
-          maxRetryAfter, breakerFailures, breakerCoolDown);
+          maxRetryAfter, breakerFailures, breakerCoolDown, minBytesPerSecond, minRateWindow);
     }
   }
 }

@@ -150,13 +150,20 @@ final class PoliteCall<T> {
       throw e;
     }
     HostGate g = gate;
-    return new ReleasingSubscriber<>(body, end -> {
-      if (lease.release() && end == ReleasingSubscriber.End.FAILED) {
-        // A body cut short (snapshot.debian.org truncates) is the host failing, too.
+    HttpResponse.BodySubscriber<T> releasing = new ReleasingSubscriber<>(body, end -> {
+      if (lease.release() && (end == ReleasingSubscriber.End.FAILED || end == ReleasingSubscriber.End.TOO_SLOW)) {
+        // A body cut short (snapshot.debian.org truncates) or trickling is the host failing, too.
         g.breaker.onFailure();
-        g.outcome("body_error");
+        g.outcome(end == ReleasingSubscriber.End.TOO_SLOW ? "too_slow" : "body_error");
       }
     }, g::received);
+    HostPolicy policy = g.policy;
+    if (policy.minBytesPerSecond() <= 0) {
+      return releasing;
+    }
+    long windowMillis = policy.minRateWindow().toMillis();
+    return new MinRateSubscriber<>(releasing, new RateWindow(up.clock, policy.minBytesPerSecond(), windowMillis),
+        current, policy.minBytesPerSecond(), windowMillis, check -> up.every(check, Math.max(25, windowMillis / 4)));
   }
 
   private URI resolve(String value) {
@@ -174,7 +181,7 @@ final class PoliteCall<T> {
         if (lease.release() && gate != null) {
           // The body failed without its subscriber hearing of it first: still the host's failure.
           gate.breaker.onFailure();
-          gate.outcome("body_error");
+          gate.outcome(unwrap(error) instanceof UpstreamTooSlowException ? "too_slow" : "body_error");
         }
         result.completeExceptionally(unwrap(error));
       } else {

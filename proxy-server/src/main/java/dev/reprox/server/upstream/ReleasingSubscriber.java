@@ -16,7 +16,7 @@ import java.util.function.LongConsumer;
  */
 final class ReleasingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
   /** How the body ended. */
-  enum End { COMPLETE, FAILED, CANCELLED }
+  enum End { COMPLETE, FAILED, TOO_SLOW, CANCELLED }
 
   private final HttpResponse.BodySubscriber<T> delegate;
   private final Consumer<End> onEnd;
@@ -68,7 +68,7 @@ final class ReleasingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
     // Account first: completing the delegate can complete the caller's future synchronously,
     // and whoever releases the lease first decides how the body ended.
     try {
-      onEnd.accept(End.FAILED);
+      onEnd.accept(throwable instanceof UpstreamTooSlowException ? End.TOO_SLOW : End.FAILED);
     } finally {
       delegate.onError(throwable);
     }

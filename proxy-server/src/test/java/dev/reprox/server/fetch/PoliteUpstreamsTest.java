@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprox.config.UpstreamConfig;
 import dev.reprox.server.upstream.HostPolicy;
+import dev.reprox.server.upstream.UpstreamTooSlowException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +36,31 @@ class PoliteUpstreamsTest {
     assertThat(p.ratePerSecond()).isEqualTo(HostPolicy.snapshotServer().ratePerSecond());
     assertThat(p.breakerCoolDown()).isEqualTo(HostPolicy.snapshotServer().breakerCoolDown());
     assertThat(PoliteUpstreams.overlay(HostPolicy.mirror(), null)).isEqualTo(HostPolicy.mirror());
+  }
+
+  @Test
+  void overlay_minRate_setOrOffOrKept() {
+    UpstreamConfig slow = new UpstreamConfig("http://m.example", OptionalInt.empty(), OptionalDouble.empty(),
+        OptionalInt.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        OptionalInt.empty(), Optional.empty(), OptionalLong.of(4096), Optional.of(Duration.ofSeconds(10)));
+    UpstreamConfig off = new UpstreamConfig("http://m.example", OptionalInt.empty(), OptionalDouble.empty(),
+        OptionalInt.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        OptionalInt.empty(), Optional.empty(), OptionalLong.of(0), Optional.empty());
+
+    HostPolicy p = PoliteUpstreams.overlay(HostPolicy.mirror(), slow);
+    assertThat(p.minBytesPerSecond()).isEqualTo(4096);
+    assertThat(p.minRateWindow()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(PoliteUpstreams.overlay(HostPolicy.mirror(), off).minBytesPerSecond()).isZero();
+    assertThat(HostPolicy.mirror().minBytesPerSecond()).as("on by default").isEqualTo(1024);
+    assertThat(HostPolicy.snapshotServer().minRateWindow()).isEqualTo(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void failure_tooSlowBody_is504NamingTheRate() {
+    FetchException slow = PoliteUpstreams.failure("fetch root d/InRelease", URL,
+        new CompletionException(new UpstreamTooSlowException(URL, "body too slow, 10 B/s")));
+    assertThat(slow.kind().status()).isEqualTo(504);
+    assertThat(slow.getMessage()).startsWith("fetch root d/InRelease: upstream " + URL).contains("10 B/s");
   }
 
   @Test

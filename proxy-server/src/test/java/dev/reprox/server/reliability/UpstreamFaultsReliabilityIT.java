@@ -58,6 +58,9 @@ class UpstreamFaultsReliabilityIT {
   static Path dir;
 
   static WireMockServer upstream;
+  /** A second host, for the repository whose host has a short min-rate window (politeness is per host). */
+  static WireMockServer slowHost;
+  static final Duration MIN_RATE_WINDOW = Duration.ofSeconds(2);
   static ReproxServer server;
   static String base;
   static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -67,6 +70,8 @@ class UpstreamFaultsReliabilityIT {
   static void start() throws Exception {
     upstream = new WireMockServer(wireMockConfig().dynamicPort());
     upstream.start();
+    slowHost = new WireMockServer(wireMockConfig().dynamicPort());
+    slowHost.start();
     StringBuilder yaml = new StringBuilder("repositories:\n");
     Instant date = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
     for (String name : REPOS) {
@@ -78,11 +83,12 @@ class UpstreamFaultsReliabilityIT {
       Fixture f = new Fixture(generation, dist + "InRelease",
           dist + repo.component() + "/binary-amd64/Packages.xz", generation.deb("foo" + name).poolPath());
       fixtures.put(name, f);
+      WireMockServer host = host(name);
       for (String path : f.paths()) {
-        upstream.stubFor(get("/up/" + name + "/" + path).willReturn(aResponse().withStatus(200).withBody(f.good(path))));
+        host.stubFor(get("/up/" + name + "/" + path).willReturn(aResponse().withStatus(200).withBody(f.good(path))));
       }
       yaml.append("  ").append(name).append(":\n    format: apt\n    upstream: http://127.0.0.1:")
-          .append(upstream.port()).append("/up/").append(name).append("\n    keyring: ").append(keyring).append('\n');
+          .append(host.port()).append("/up/").append(name).append("\n    keyring: ").append(keyring).append('\n');
     }
     yaml.append("  dead:\n    format: apt\n    upstream: http://nonexistent.invalid/up\n    keyring: none\n");
     // Each fault is to reach the client as it happened: no polite retries, and no breaker that a
@@ -91,6 +97,9 @@ class UpstreamFaultsReliabilityIT {
     for (String origin : List.of("http://127.0.0.1:" + upstream.port(), "http://nonexistent.invalid")) {
       yaml.append("  \"").append(origin).append("\": { retries: 0, breaker-failures: 1000 }\n");
     }
+    // The trickle host: a window short enough that the test runs in seconds.
+    yaml.append("  \"http://127.0.0.1:").append(slowHost.port()).append("\": { retries: 0, breaker-failures: 1000, ")
+        .append("min-rate: 1KiB/s, min-rate-window: ").append(MIN_RATE_WINDOW.toSeconds()).append("s }\n");
     Path config = dir.resolve("reprox.yaml");
     Files.writeString(config, yaml.toString());
     ReproxConfig cfg = ConfigLoader.load(Optional.of(config), Map.of(), new ConfigLoader.Overrides(
@@ -112,11 +121,17 @@ class UpstreamFaultsReliabilityIT {
       }
     } finally {
       upstream.stop();
+      slowHost.stop();
     }
   }
 
+  /** The WireMock that serves {@code repo}. */
+  static WireMockServer host(String repo) {
+    return repo.equals("trickle") ? slowHost : upstream;
+  }
+
   private static final List<String> REPOS = List.of("reset", "garbage", "badchunk", "short", "drip", "busy", "down",
-      "wrong");
+      "wrong", "trickle");
   static final Map<String, Fixture> fixtures = new java.util.HashMap<>();
 
   /** One repository's signed generation and the three paths the faults hit. */
@@ -156,6 +171,7 @@ class UpstreamFaultsReliabilityIT {
   private static void faultThenRecover(String repo, java.util.function.Function<byte[], ResponseDefinitionBuilder> fault,
       boolean slowButRightRoot) throws Exception {
     Fixture f = fixtures.get(repo);
+    WireMockServer upstream = host(repo);
     for (String path : f.paths()) {
       String upstreamPath = "/up/" + repo + "/" + path;
       byte[] good = f.good(path);
@@ -279,6 +295,37 @@ class UpstreamFaultsReliabilityIT {
     // each give up after about one idle timeout, well before their 12 s drips end. Waiting for all
     // three drips takes at least 36 s; the bound leaves room for a loaded CI machine.
     assertThat(took).as("the fills gave up instead of waiting for the drip").isLessThan(Duration.ofSeconds(32));
+  }
+
+  @Test
+  void slowDripBelowMinRate_cutAfterAboutAWindow_nothingStored_countedTooSlow() throws Exception {
+    String origin = "http://127.0.0.1:" + slowHost.port();
+    double tooSlowBefore = upstreamRequests(origin, "too_slow");
+    long start = System.nanoTime();
+    // Each body in 40 pieces over 20 s: a piece every 500 ms, so the 2 s idle timeout never fires;
+    // a few KB in 20 s is far below 1 KiB/s, so the min-rate check must.
+    faultThenRecover("trickle", good -> aResponse().withStatus(200)
+        .withHeader("Content-Length", String.valueOf(good.length)).withBody(good).withChunkedDribbleDelay(40, 20_000));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(fixtures.get("trickle").paths()).allSatisfy(path ->
+        assertThat(fixtures.get("trickle").good(path).length).as(path).isLessThan(10 * 1024));
+    // Root, listing and package each cut after one window (2 s, checked every 500 ms) instead of
+    // the drip's 20 s: 60 s if the check did nothing; the bound leaves room for a loaded machine.
+    assertThat(took).as("bodies cut at the minimum rate").isLessThan(Duration.ofSeconds(30));
+    await(() -> upstreamRequests(origin, "too_slow") - tooSlowBefore >= 3, "three too_slow upstream outcomes");
+  }
+
+  /** {@code reprox_upstream_requests_total} for one host and outcome. */
+  static double upstreamRequests(String host, String outcome) throws Exception {
+    double sum = 0;
+    for (String line : metrics().split("\n")) {
+      if (line.startsWith("reprox_upstream_requests_total{") && line.contains("host=\"" + host + "\"")
+          && line.contains("outcome=\"" + outcome + "\"")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
   }
 
   @Test
