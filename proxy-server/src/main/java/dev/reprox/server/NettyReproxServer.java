@@ -100,6 +100,7 @@ final class NettyReproxServer implements ReproxServer {
         .inFlight(inFlight)
         .storageStats(b.storage::stats)
         .tunnelIdleTimeout(b.tunnelIdleTimeout)
+        .clock(b.clock)
         .build();
     Class<? extends ServerSocketChannel> channelType =
         Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;

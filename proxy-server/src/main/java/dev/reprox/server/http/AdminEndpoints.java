@@ -5,7 +5,10 @@ import dev.reprox.storage.StorageStats;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
-/** {@code /healthz}, {@code /readyz}, {@code /metrics} and the small status page under {@code /-/}. */
+/**
+ * {@code /healthz}, {@code /readyz}, {@code /metrics}, {@code /-/api/builds} (recent build labels,
+ * {@link BuildLabels}) and the small status page under {@code /-/}.
+ */
 final class AdminEndpoints {
   /** Below this much free space in the data directory {@code /readyz} reports the disk full. */
   static final long MIN_FREE_BYTES = 16L * 1024 * 1024;
@@ -33,6 +36,9 @@ final class AdminEndpoints {
     if (path.segments().size() == 1 && path.first().equals("metrics")) {
       return Responses.full(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
           sc.registry.scrape(), head);
+    }
+    if (path.segments().equals(java.util.List.of("-", "api", "builds"))) {
+      return Responses.full(HttpResponseStatus.OK, "application/json", sc.builds.json(), head);
     }
     if (path.first().equals("-")) {
       return Responses.full(HttpResponseStatus.OK, "text/html; charset=utf-8", statusPage(), head);

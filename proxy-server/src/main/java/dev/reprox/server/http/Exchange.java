@@ -18,6 +18,10 @@ final class Exchange {
   final boolean head;
   final long startNanos = System.nanoTime();
   String repository = "-";
+  /** The forward-mode client's build label, or null: a tag on this request's log line. */
+  String build;
+  /** What was fetched ({@code repo/@T/path}), for the log line; null when nothing was. */
+  dev.reprox.server.fetch.FetchRequest fetched;
   BodyWriter body;
   private boolean ended;
 

@@ -12,8 +12,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Forward mode (DESIGN §1 items 2–3): turns a proxied request into the same {@link FetchRequest}
@@ -28,8 +26,6 @@ import org.slf4j.LoggerFactory;
  * phrase, not the body, in its "Failed to fetch" line.
  */
 final class ForwardRoute {
-  private static final Logger log = LoggerFactory.getLogger(ForwardRoute.class);
-
   /** What to do with a forward-mode request. */
   sealed interface Outcome permits Serve, Refuse, Tunnel {}
 
@@ -131,7 +127,6 @@ final class ForwardRoute {
       return notFound(e, uri);
     }
     FetchRequest fetch = new FetchRequest(e.repository(), String.join("/", rest), at, null, null);
-    credentials.build().ifPresent(build -> log.info("build {}: {} (forward {})", build, fetch, uri));
     return new Serve(fetch, credentials.build());
   }
 

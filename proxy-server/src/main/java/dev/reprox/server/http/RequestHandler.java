@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One connection's requests, one at a time: guard clauses that each end in an error response,
@@ -139,8 +140,14 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (proxied instanceof ForwardRoute.Serve serve) {
-      ex.repository = serve.fetch().repository().name();
-      passThrough.serve(ex, serve.fetch());
+      FetchRequest fetch = serve.fetch();
+      ex.repository = fetch.repository().name();
+      ex.fetched = fetch;
+      serve.build().ifPresent(label -> {
+        ex.build = label;
+        sc.builds.record(label, fetch.at(), ex.repository);
+      });
+      passThrough.serve(ex, fetch);
       return;
     }
     if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
@@ -182,12 +189,15 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       ex.error(HttpResponseStatus.NOT_FOUND, "no path below repository " + repository.name(), "not_found", false);
       return;
     }
+    ex.fetched = fetch;
     passThrough.serve(ex, fetch);
   }
 
   /** The response to {@code ex} has ended: account for it and take the next request. */
   void finished(Exchange ex, String outcome, long bytes) {
-    sc.metrics.record(ex.repository, outcome, System.nanoTime() - ex.startNanos);
+    long nanos = System.nanoTime() - ex.startNanos;
+    logRequest(ex, outcome, bytes, nanos);
+    sc.metrics.record(ex.repository, outcome, nanos);
     sc.metrics.served(ex.repository, bytes);
     sc.inFlight.end();
     if (current == ex) {
@@ -214,6 +224,20 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     pending.clear();
     disarmHeadTimer();
     ex.end("tunnel", 0);
+  }
+
+  /**
+   * The request log line: INFO for a forward-mode request with a build label (the label is a tag:
+   * {@code build=<label>} in the text and a key-value pair for structured encoders), DEBUG for the rest.
+   */
+  private void logRequest(Exchange ex, String outcome, long bytes, long nanos) {
+    if (ex.build == null && !log.isDebugEnabled()) {
+      return;
+    }
+    LoggingEventBuilder line = ex.build == null ? log.atDebug() : log.atInfo().addKeyValue("build", ex.build);
+    line.log("request {} {}{} -> {} {} bytes {} ms{}", ex.request.method(), ex.request.uri(),
+        ex.fetched == null ? "" : " (" + ex.fetched + ")", outcome, bytes, TimeUnit.NANOSECONDS.toMillis(nanos),
+        ex.build == null ? "" : " build=" + ex.build);
   }
 
   private void armHeadTimer() {

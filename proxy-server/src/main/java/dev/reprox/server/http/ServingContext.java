@@ -6,6 +6,7 @@ import dev.reprox.server.fetch.Fetcher;
 import dev.reprox.storage.StorageStats;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelHandler;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -30,6 +31,7 @@ public final class ServingContext {
   final Supplier<StorageStats> storageStats;
   final Fetchers fetchers;
   final Tunnels tunnels;
+  final BuildLabels builds;
   private final ForwardRoute forwardRoute;
 
   private ServingContext(Builder b) {
@@ -46,6 +48,7 @@ public final class ServingContext {
     this.fetchers = b.fetchers;
     this.forwardRoute = new ForwardRoute(config);
     this.tunnels = new Tunnels(registry, b.tunnelIdleTimeout, b.tunnelConnectTimeout);
+    this.builds = new BuildLabels(b.clock, BuildLabels.CAPACITY);
   }
 
   /** Forward mode's URL table, built once from the repositories. */
@@ -79,9 +82,16 @@ public final class ServingContext {
     private Supplier<StorageStats> storageStats = () -> new StorageStats(0, 0, 0, 0, 0);
     private Fetchers fetchers;
     private Duration tunnelIdleTimeout = Duration.ofMinutes(5);
+    private Clock clock = Clock.systemUTC();
     private Duration tunnelConnectTimeout = Duration.ofSeconds(10);
 
     private Builder() {}
+
+    /** The time of build-label records ({@code /-/api/builds}). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
 
     /** A {@code tunnel-allow} tunnel that carries no bytes either way for this long is closed. */
     public Builder tunnelIdleTimeout(Duration timeout) {

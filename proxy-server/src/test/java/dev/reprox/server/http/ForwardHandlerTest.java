@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.reprox.server.fetch.FetchException;
 import dev.reprox.server.fetch.FetchRequest;
 import dev.reprox.server.fetch.Fetcher;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -22,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** Forward mode through the whole handler on an {@link EmbeddedChannel}, with a fetcher that records. */
 class ForwardHandlerTest {
@@ -109,6 +115,39 @@ class ForwardHandlerTest {
   void originForm_hostOfUpstream_reachesChain() {
     send(HttpMethod.GET, "/debian/pool/main/h/hello.deb", "Host", "deb.debian.org");
     assertThat(fetched).singleElement().satisfies(f -> assertThat(f.at()).isEmpty());
+  }
+
+  @Test
+  void labelledRequests_inBuildsApiAndTaggedOnTheRequestLogLine() throws Exception {
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(RequestHandler.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    Level level = logger.getLevel();
+    logger.setLevel(Level.INFO); // the storage test-jar's logback-test.xml sets WARN
+    try {
+      String auth = ForwardRouteTest.basic("1709251200:ci-7");
+      send(HttpMethod.GET, "http://deb.debian.org/debian/dists/bookworm/InRelease", "Proxy-Authorization", auth);
+      send(HttpMethod.GET, "http://deb.debian.org/debian/pool/main/h/hello.deb", "Proxy-Authorization", auth);
+      send(HttpMethod.GET, "http://deb.debian.org/debian/pool/main/h/hello.deb"); // no label: not recorded
+    } finally {
+      logger.detachAppender(lines);
+      logger.setLevel(level);
+    }
+    assertThat(lines.list).filteredOn(e -> e.getLevel() == Level.INFO).hasSize(2).allSatisfy(e -> {
+      assertThat(e.getFormattedMessage()).contains("build=ci-7").contains("debian/@2024-03-01T00:00:00Z/");
+      assertThat(e.getKeyValuePairs()).extracting(kv -> kv.key + "=" + kv.value).containsExactly("build=ci-7");
+    });
+
+    Reply api = send(HttpMethod.GET, "/-/api/builds");
+    assertThat(api.head().status().code()).isEqualTo(200);
+    assertThat(api.head().headers().get("Content-Type")).isEqualTo("application/json");
+    JsonNode builds = new ObjectMapper().readTree(api.text()).get("builds");
+    assertThat(builds).hasSize(1);
+    assertThat(builds.get(0).get("label").asText()).isEqualTo("ci-7");
+    assertThat(builds.get(0).get("requests").asLong()).isEqualTo(2);
+    assertThat(builds.get(0).get("at").asText()).isEqualTo("2024-03-01T00:00:00Z");
+    assertThat(builds.get(0).get("repositories").toString()).isEqualTo("[\"debian\"]");
   }
 
   private Reply send(HttpMethod method, String uri, String... headers) {
