@@ -152,6 +152,11 @@ public final class Fetchers implements AutoCloseable {
     return signed.resolve(r, root, t);
   }
 
+  /** The signed path's listing indexer, or null for a pass-through chain (tests). */
+  ListingIndexer listings() {
+    return signed == null ? null : signed.listings();
+  }
+
   /** The executor the blocking API calls may run on. */
   public Executor workExecutor() {
     return work;

@@ -2,9 +2,7 @@ package dev.reprox.server.fetch;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.reprox.pinning.IndexParseException;
 import dev.reprox.pinning.ListedFile;
-import dev.reprox.pinning.Listings;
 import dev.reprox.pinning.PathKind;
 import dev.reprox.pinning.Resolution;
 import dev.reprox.pinning.ResolveException;
@@ -26,11 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The signed-repository fetch path (DESIGN.md §2, §3), format-neutral: {@code format.classify}
@@ -40,7 +34,6 @@ import org.slf4j.LoggerFactory;
  * through {@code next} (offline guard, single flight, upstream fill with {@code commit(expected)}).
  */
 final class SignedFetcher implements Fetcher {
-  private static final Logger log = LoggerFactory.getLogger(SignedFetcher.class);
 
   /** A generation chosen for a request, with the headers it gives the response. */
   record Gen(String root, RootIndex index, Digest signature, Provenance provenance) {}
@@ -61,8 +54,7 @@ final class SignedFetcher implements Fetcher {
 
   private record ChosenKey(String repo, Digest generation, String path) {}
 
-  /** Listing indexing in progress, by repository and listing digest; removed when done. */
-  private final ConcurrentMap<String, CompletableFuture<Void>> indexing = new ConcurrentHashMap<>();
+  private final ListingIndexer listings;
 
   SignedFetcher(Map<String, SignedRepository> repositories, Storage storage, Roots roots, Resolver resolver,
       Executor work, Executor storageExecutor, Fetcher next, Fetcher passThrough) {
@@ -74,6 +66,7 @@ final class SignedFetcher implements Fetcher {
     this.storageExecutor = storageExecutor;
     this.next = next;
     this.passThrough = passThrough;
+    this.listings = new ListingIndexer(storage, storageExecutor);
   }
 
   @Override
@@ -207,12 +200,11 @@ final class SignedFetcher implements Fetcher {
       Optional<ListedFile> f = gen.index().lookup(request.path());
       if (f.isPresent() && f.get().sha256() != null) {
         FetchRequest.Expected expected = new FetchRequest.Expected(f.get().sha256(), f.get().size());
-        return verified(request.expecting(expected), gen.provenance(),
-            kind == PathKind.LISTING ? d -> indexListing(r, request.path(), d) : null);
+        return verified(r, request.expecting(expected), gen.provenance(),
+            kind == PathKind.LISTING ? request.path() : null, null);
       }
       if (f.isPresent() && !f.get().aliases().isEmpty()) { // repomd <checksum type="sha512"> or "sha1"
-        return aliased(request, f.get(), gen.provenance(),
-            kind == PathKind.LISTING ? d -> indexListing(r, request.path(), d) : null);
+        return aliased(r, request, f.get(), gen.provenance(), kind == PathKind.LISTING ? request.path() : null);
       }
     }
     throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
@@ -236,44 +228,64 @@ final class SignedFetcher implements Fetcher {
       }
     }
     // A by-hash body verifies itself: its path names its digest.
-    String listingPath = listing;
-    return verified(request.expecting(new FetchRequest.Expected(digest, size)), p,
-        listingPath == null ? null : d -> indexListing(r, listingPath, d));
+    return verified(r, request.expecting(new FetchRequest.Expected(digest, size)), p, listing, null);
   }
 
   private CompletableFuture<Fetched> pkg(SignedRepository r, FetchRequest request) throws IOException {
-    for (String root : primaryRoots(r, null)) {
-      Gen gen = generation(r, root, request.at());
-      Optional<ListedFile> named = gen.index().lookup(request.path());
-      if (named.isPresent() && named.get().sha256() == null) {
-        return aliased(request, named.get(), gen.provenance().forever(), null);
-      }
-      ChosenKey key = new ChosenKey(r.name(), gen.index().digest(), request.path());
-      Optional<PathEntry> chosen = Optional.ofNullable(chosenByGeneration.getIfPresent(key));
-      if (chosen.isEmpty()) {
-        chosen = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
-      }
-      if (chosen.isEmpty()) {
-        // Look again whatever ensureIndexed says: a listing may have been indexed by its fill's
-        // callback between the first lookup and now, and then nothing is left to index here.
-        ensureIndexed(r, gen.index());
-        chosen = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
-      }
-      if (chosen.isPresent() && chosen.get().expected().sha256() != null) {
-        chosenByGeneration.put(key, chosen.get());
-        FetchRequest verified = request.expecting(
-            new FetchRequest.Expected(chosen.get().expected().sha256(), chosen.get().size()));
-        Optional<URI> snapshot = request.at().flatMap(r::snapshotBase);
-        return verified(verified, gen.provenance().forever(), null, snapshot.orElse(null));
-      }
-      if (chosen.isPresent() && chosen.get().expected().alias() != null) { // rpm pkgid sha1 or sha512
-        PathEntry e = chosen.get();
-        return aliased(request, new ListedFile(e.path(), e.size(), null, List.of(e.expected().alias())),
-            gen.provenance().forever(), null);
-      }
+    return pkg(r, request, primaryRoots(r, null), 0);
+  }
+
+  /**
+   * The package as the generation of {@code roots[i]} (else of a later root) names it. When no
+   * indexed listing of that generation names it, the generation's listings that are still being
+   * filled or indexed are awaited (asynchronously: {@link ListingIndexer#settle}) and the path
+   * index asked again, so a package requested right after its listing is never a 404.
+   */
+  private CompletableFuture<Fetched> pkg(SignedRepository r, FetchRequest request, List<String> roots, int i)
+      throws IOException {
+    if (i >= roots.size()) {
+      throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
+          + ": no listing of the repository's generation for this time names it");
     }
-    throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
-        + ": no listing of the repository's generation for this time names it");
+    Gen gen = generation(r, roots.get(i), request.at());
+    Optional<ListedFile> named = gen.index().lookup(request.path());
+    if (named.isPresent() && named.get().sha256() == null) {
+      return aliased(r, request, named.get(), gen.provenance().forever(), null);
+    }
+    ChosenKey key = new ChosenKey(r.name(), gen.index().digest(), request.path());
+    PathEntry cached = chosenByGeneration.getIfPresent(key);
+    if (cached != null) {
+      return chosen(r, request, gen, key, cached);
+    }
+    Optional<PathEntry> chosen = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
+    if (chosen.isPresent()) {
+      return chosen(r, request, gen, key, chosen.get());
+    }
+    return listings.settle(r, gen.index()).exceptionally(e -> {
+      throw new FetchException(FetchException.Kind.STORAGE, "fetch " + request + ": indexing a listing of generation "
+          + gen.index().digest() + " failed: " + unwrap(e).getMessage(), unwrap(e));
+    }).thenComposeAsync(settled -> {
+      try {
+        // Look again whatever settle waited for: a listing may have been indexed by its fill
+        // between the first lookup and settle, and then nothing was left to wait for.
+        Optional<PathEntry> again = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
+        return again.isPresent() ? chosen(r, request, gen, key, again.get()) : pkg(r, request, roots, i + 1);
+      } catch (IOException e) {
+        throw new FetchException(FetchException.Kind.STORAGE, "fetch " + request + ": " + e.getMessage(), e);
+      }
+    }, work);
+  }
+
+  private CompletableFuture<Fetched> chosen(SignedRepository r, FetchRequest request, Gen gen, ChosenKey key,
+      PathEntry e) throws IOException {
+    if (e.expected().sha256() == null) { // rpm pkgid sha1 or sha512
+      return aliased(r, request, new ListedFile(e.path(), e.size(), null, List.of(e.expected().alias())),
+          gen.provenance().forever(), null);
+    }
+    chosenByGeneration.put(key, e);
+    FetchRequest verified = request.expecting(new FetchRequest.Expected(e.expected().sha256(), e.size()));
+    Optional<URI> snapshot = request.at().flatMap(r::snapshotBase);
+    return verified(r, verified, gen.provenance().forever(), null, snapshot.orElse(null));
   }
 
   /**
@@ -281,90 +293,41 @@ final class SignedFetcher implements Fetcher {
    * {@code <checksum>}): served by the alias when stored, else filled through
    * {@link ControlCheckedWriter} / {@link DigestCheckedWriter}, which store it only on a match.
    */
-  private CompletableFuture<Fetched> aliased(FetchRequest request, ListedFile f, Provenance p,
-      java.util.function.Consumer<Digest> onStored) throws IOException {
+  private CompletableFuture<Fetched> aliased(SignedRepository r, FetchRequest request, ListedFile f, Provenance p,
+      String listingPath) throws IOException {
     Alias alias = f.aliases().get(0);
     Optional<Digest> digest = storage.aliases().resolve(alias);
     if (digest.isPresent()) {
       var info = storage.blobs().stat(digest.get());
       if (info.isPresent() && info.get().size() == f.size()) {
-        if (onStored != null && !storage.paths().isIndexed(request.repository().name(), digest.get())) {
-          onStored.accept(digest.get());
-        }
-        return CompletableFuture.completedFuture(new Annotated(new StoredFetcher.Stored(storage, info.get(), true), p));
+        return CompletableFuture.completedFuture(storedListing(r, listingPath, info.get(), p));
       }
     }
-    return next.fetch(request.expecting(new FetchRequest.Expected(null, f.size(), alias))).thenApply(fetched -> {
-      if (onStored != null) {
-        fetched.settled().thenRun(() -> fetched.digest().ifPresent(onStored));
-      }
-      return new Annotated(fetched, p);
-    });
+    CompletableFuture<Fetched> upstream = next.fetch(request.expecting(new FetchRequest.Expected(null, f.size(), alias)));
+    return filledListing(r, listingPath, null, upstream, p);
+  }
+
+  /** A stored body; a listing not indexed yet is held back until it is (see {@link HeldFetched}). */
+  private Fetched storedListing(SignedRepository r, String listingPath, dev.reprox.storage.BlobInfo info, Provenance p)
+      throws IOException {
+    Fetched stored = new Annotated(new StoredFetcher.Stored(storage, info, true), p);
+    if (listingPath == null || storage.paths().isIndexed(r.name(), info.digest())) {
+      return stored;
+    }
+    return ListingIndexer.heldUntil(stored, listings.index(r, listingPath, info.digest()));
   }
 
   /**
-   * Indexes every stored, not yet indexed listing of {@code index}, waiting for any whose indexing
-   * another thread is running: on return every stored listing of the generation is indexed.
+   * A body coming from the upstream; a listing is registered with the indexer before its fill can
+   * be seen by anyone and is held back until its path index is committed.
    */
-  private void ensureIndexed(SignedRepository r, RootIndex index) throws IOException {
-    for (ListedFile f : index.files().values()) {
-      if (f.sha256() != null && r.format().classify(f.path()) == PathKind.LISTING
-          && !storage.paths().isIndexed(r.name(), f.sha256()) && storage.blobs().stat(f.sha256()).isPresent()) {
-        indexListingBlocking(r, f.path(), f.sha256());
-      }
+  private CompletableFuture<Fetched> filledListing(SignedRepository r, String listingPath, Digest digest,
+      CompletableFuture<Fetched> upstream, Provenance p) {
+    if (listingPath == null) {
+      return upstream.thenApply(fetched -> new Annotated(fetched, p));
     }
-  }
-
-  private void indexListing(SignedRepository r, String path, Digest digest) {
-    try {
-      storageExecutor.execute(() -> {
-        try {
-          indexListingBlocking(r, path, digest);
-        } catch (IOException | RuntimeException e) {
-          log.warn("index listing {}/{} {}: {}", r.name(), path, digest, e.toString());
-        }
-      });
-    } catch (RuntimeException e) {
-      log.warn("index listing {}/{} {}: not scheduled: {}", r.name(), path, digest, e.toString());
-    }
-  }
-
-  /**
-   * Indexes one listing, once: a caller that finds the same listing's indexing running (a fill's
-   * callback and a package request racing) joins it instead of returning before it is done.
-   * Callers are never on the event loop (work or storage executor threads).
-   */
-  private void indexListingBlocking(SignedRepository r, String path, Digest digest) throws IOException {
-    String key = r.name() + " " + digest;
-    CompletableFuture<Void> mine = new CompletableFuture<>();
-    CompletableFuture<Void> running = indexing.putIfAbsent(key, mine);
-    if (running != null) {
-      try {
-        running.join();
-        return;
-      } catch (CompletionException e) {
-        throw new IOException("index listing " + r.name() + "/" + path + " " + digest + ": " + e.getCause(), e);
-      }
-    }
-    try {
-      if (!storage.paths().isIndexed(r.name(), digest)) {
-        long start = System.nanoTime();
-        long n = Listings.index(storage.paths(), r.name(), digest,
-            r.format().openListing(path, new BlobInputStream(storage.blobs().open(digest))));
-        log.info("indexed {}/{} {}: {} files in {} ms", r.name(), path, digest, n,
-            (System.nanoTime() - start) / 1_000_000);
-      }
-      mine.complete(null);
-    } catch (IndexParseException e) {
-      IOException io = new IOException("index listing " + r.name() + "/" + path + ": " + e.getMessage(), e);
-      mine.completeExceptionally(io);
-      throw io;
-    } catch (IOException | RuntimeException e) {
-      mine.completeExceptionally(e);
-      throw e;
-    } finally {
-      indexing.remove(key, mine);
-    }
+    CompletableFuture<Void> indexed = listings.fillThenIndex(r, listingPath, digest, upstream);
+    return upstream.thenApply(fetched -> ListingIndexer.heldUntil(new Annotated(fetched, p), indexed));
   }
 
   /**
@@ -401,24 +364,17 @@ final class SignedFetcher implements Fetcher {
             + " is not stored"));
   }
 
-  private CompletableFuture<Fetched> verified(FetchRequest request, Provenance p, java.util.function.Consumer<Digest> onStored)
-      throws IOException {
-    return verified(request, p, onStored, null);
-  }
-
   /**
    * The expected blob from the store, else from the upstream (then {@code fallback}, a snapshot
    * server at T, when the upstream no longer has it) through a fill that commits only on a match.
+   * {@code listingPath}: the body is a listing to index before its response completes, else null.
    */
-  private CompletableFuture<Fetched> verified(FetchRequest request, Provenance p,
-      java.util.function.Consumer<Digest> onStored, URI fallback) throws IOException {
+  private CompletableFuture<Fetched> verified(SignedRepository r, FetchRequest request, Provenance p,
+      String listingPath, URI fallback) throws IOException {
     Digest digest = request.expected().sha256();
     var info = storage.blobs().stat(digest);
     if (info.isPresent()) {
-      if (onStored != null && !storage.paths().isIndexed(request.repository().name(), digest)) {
-        onStored.accept(digest);
-      }
-      return CompletableFuture.completedFuture(new Annotated(new StoredFetcher.Stored(storage, info.get(), true), p));
+      return CompletableFuture.completedFuture(storedListing(r, listingPath, info.get(), p));
     }
     CompletableFuture<Fetched> upstream = next.fetch(request);
     if (fallback != null) {
@@ -428,12 +384,7 @@ final class SignedFetcher implements Fetcher {
             : CompletableFuture.failedFuture(f);
       });
     }
-    return upstream.thenApply(fetched -> {
-      if (onStored != null) {
-        fetched.settled().thenRun(() -> fetched.digest().ifPresent(onStored));
-      }
-      return new Annotated(fetched, p);
-    });
+    return filledListing(r, listingPath, digest, upstream, p);
   }
 
   /** A path outside every trust chain at T: only what is stored under its ref (never pinned). */
@@ -447,6 +398,11 @@ final class SignedFetcher implements Fetcher {
     }
     throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request + ": not part of the signed "
         + "index chain, so it cannot be pinned to a time, and no copy is stored");
+  }
+
+  /** The listing indexer (tests order races with it). */
+  ListingIndexer listings() {
+    return listings;
   }
 
   static Throwable unwrap(Throwable t) {

@@ -5,32 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprox.config.Keyring;
 import dev.reprox.config.RepositoryConfig;
-import dev.reprox.storage.Aliases;
-import dev.reprox.storage.BlobStore;
-import dev.reprox.storage.Digest;
 import dev.reprox.storage.MutableClock;
-import dev.reprox.storage.Observations;
-import dev.reprox.storage.PathEntry;
-import dev.reprox.storage.PathIndex;
-import dev.reprox.storage.Pins;
-import dev.reprox.storage.Refs;
 import dev.reprox.storage.Storage;
 import dev.reprox.storage.memory.MemoryStorage;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
 import dev.reprox.testkit.pgp.SigningKey;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,117 +80,6 @@ class SignedFetcherTest {
 
       assertThatThrownBy(() -> f.fetcher().fetch(new FetchRequest(r, "dists/stable/main/binary-amd64/Nope")).join())
           .satisfies(e -> assertThat(FetchException.of(e, new FetchRequest(r, "x")).kind().status()).isEqualTo(404));
-    }
-  }
-
-  @Test
-  void packageRightAfterListing_waitsForIndexing_notFound404() throws Exception {
-    AptRepoBuilder builder = AptRepoBuilder.in(tmp.resolve("repo")).date(Instant.parse("2024-03-01T00:00:00Z"))
-        .add("foo", "1.0");
-    AptGeneration g1 = builder.publish();
-    Path keyring = builder.writeKeyring(tmp.resolve("fix.gpg"));
-    // The listing's background indexing is held inside putListing until the package request
-    // asks whether that listing is indexed: the request arrives while indexing is in progress.
-    HeldIndexing held = new HeldIndexing(storage);
-    ExecutorService background = Executors.newCachedThreadPool();
-    try (StaticServer upstream = StaticServer.serve(builder.root());
-        Fetchers f = Fetchers.builder().storage(held).storageExecutor(background).clock(clock)
-            .headerTimeout(Duration.ofSeconds(5)).repositories(java.util.List.of(repo(upstream, new Keyring.File(keyring))))
-            .build()) {
-      RepositoryConfig r = repo(upstream, new Keyring.File(keyring));
-      f.fetcher().fetch(new FetchRequest(r, "dists/stable/InRelease")).join();
-      Fetched listing = f.fetcher().fetch(new FetchRequest(r, "dists/stable/main/binary-amd64/Packages.gz")).join();
-      listing.settled().get(10, TimeUnit.SECONDS);
-      assertThat(held.indexing.await(10, TimeUnit.SECONDS)).as("background indexing started").isTrue();
-
-      AptGeneration.BuiltDeb foo = g1.deb("foo");
-      String pool = foo.poolPath();
-      Fetched pkg = f.fetcher().fetch(new FetchRequest(r, pool)).get(10, TimeUnit.SECONDS);
-
-      pkg.settled().get(10, TimeUnit.SECONDS);
-      assertThat(pkg.length()).isEqualTo(foo.size());
-      assertThat(pkg.digest()).hasValueSatisfying(d -> assertThat(d.hex()).isEqualTo(foo.sha256()));
-      assertThat(storage.paths().lookup("fix", pool)).hasSize(1);
-    } finally {
-      held.release.countDown();
-      background.shutdownNow();
-    }
-  }
-
-  /** A store whose first {@code putListing} waits until a later thread asks {@code isIndexed}. */
-  private static final class HeldIndexing implements Storage {
-    final CountDownLatch indexing = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
-    private final Storage d;
-    private volatile Thread indexer;
-    private final PathIndex paths;
-
-    HeldIndexing(Storage d) {
-      this.d = d;
-      this.paths = new PathIndex() {
-        @Override
-        public boolean isIndexed(String repo, Digest listing) throws IOException {
-          boolean answer = d.paths().isIndexed(repo, listing);
-          if (indexer != null && Thread.currentThread() != indexer) {
-            release.countDown();
-          }
-          return answer;
-        }
-
-        @Override
-        public void putListing(String repo, Digest listing, Iterable<PathEntry> entries) throws IOException {
-          if (indexer == null) {
-            indexer = Thread.currentThread();
-            indexing.countDown();
-            try {
-              release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-          d.paths().putListing(repo, listing, entries);
-        }
-
-        @Override
-        public List<PathEntry> lookup(String repo, String path) throws IOException {
-          return d.paths().lookup(repo, path);
-        }
-      };
-    }
-
-    @Override
-    public BlobStore blobs() {
-      return d.blobs();
-    }
-
-    @Override
-    public Aliases aliases() {
-      return d.aliases();
-    }
-
-    @Override
-    public Observations observations() {
-      return d.observations();
-    }
-
-    @Override
-    public Pins pins() {
-      return d.pins();
-    }
-
-    @Override
-    public PathIndex paths() {
-      return paths;
-    }
-
-    @Override
-    public Refs refs() {
-      return d.refs();
-    }
-
-    @Override
-    public void close() {
-      d.close();
     }
   }
 }

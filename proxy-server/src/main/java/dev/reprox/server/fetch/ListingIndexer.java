@@ -1,0 +1,181 @@
+package dev.reprox.server.fetch;
+
+import dev.reprox.pinning.IndexParseException;
+import dev.reprox.pinning.ListedFile;
+import dev.reprox.pinning.Listings;
+import dev.reprox.pinning.PathKind;
+import dev.reprox.pinning.RootIndex;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.Storage;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts listings (Packages, primary) into the {@link dev.reprox.storage.PathIndex}, and knows which
+ * listings are on their way there: a listing being filled from the upstream, or stored and being
+ * indexed. Both are registered under (repository, listing SHA-256) from the moment they start
+ * until the index is committed, so a package request that finds nothing in the path index can
+ * wait for exactly the listings of its generation that are still coming ({@link #settle}) instead
+ * of answering 404 a moment too early. Nothing here blocks a thread on another: indexing runs as
+ * one task on the storage executor and everyone else gets its future.
+ */
+final class ListingIndexer {
+  private static final Logger log = LoggerFactory.getLogger(ListingIndexer.class);
+
+  private final Storage storage;
+  private final Executor storageExecutor;
+  /** Fills and indexing in progress by {@link #key}; an entry leaves only after its index is committed. */
+  private final ConcurrentMap<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
+  /** Completed (and replaced) whenever a {@link #settle} has to wait: lets tests order a race. */
+  private final AtomicReference<CompletableFuture<Void>> waited = new AtomicReference<>(new CompletableFuture<>());
+
+  ListingIndexer(Storage storage, Executor storageExecutor) {
+    this.storage = storage;
+    this.storageExecutor = storageExecutor;
+  }
+
+  private static String key(SignedRepository r, Digest listing) {
+    return r.name() + " " + listing;
+  }
+
+  /**
+   * Indexes the stored listing {@code digest} unless it is indexed already; one task per listing,
+   * shared by every caller. The future completes when the index is committed, or fails with the
+   * reason it could not be (the listing stays un-indexed, and the next caller tries again).
+   */
+  CompletableFuture<Void> index(SignedRepository r, String path, Digest digest) {
+    String key = key(r, digest);
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    CompletableFuture<Void> running = pending.putIfAbsent(key, mine);
+    if (running != null) {
+      return running;
+    }
+    try {
+      storageExecutor.execute(() -> {
+        try {
+          indexBlocking(r, path, digest);
+          finish(key, mine, null);
+        } catch (IOException | RuntimeException e) {
+          log.warn("index listing {}/{} {}: {}", r.name(), path, digest, e.toString());
+          finish(key, mine, e);
+        }
+      });
+    } catch (RuntimeException e) {
+      finish(key, mine, e); // the storage executor refused it: overloaded or shutting down
+    }
+    return mine;
+  }
+
+  /**
+   * A listing whose body is still coming ({@code fetch}: the fill, or its start), registered from
+   * now under {@code digest} and indexed once the fill is stored. {@code digest} is null when the
+   * root names the listing by an alias only: then nothing can be registered ahead, and the stored
+   * blob's digest is indexed. The future completes when the index is committed or there is nothing
+   * to index (the fill failed: nothing stored); it fails when indexing failed.
+   */
+  CompletableFuture<Void> fillThenIndex(SignedRepository r, String path, Digest digest,
+      CompletableFuture<? extends Fetched> fetch) {
+    String key = digest == null ? null : key(r, digest);
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    if (key != null) {
+      CompletableFuture<Void> running = pending.putIfAbsent(key, mine);
+      if (running != null) {
+        return running; // a coalesced request for the same listing: its fill indexes it once
+      }
+    }
+    fetch.whenComplete((fetched, error) -> {
+      if (error != null) {
+        finish(key, mine, null);
+        return;
+      }
+      fetched.settled().whenComplete((v, e) -> {
+        Digest stored = fetched.digest().orElse(null);
+        // Leave the key before indexing takes it over under the same key; a package request in
+        // between finds the blob stored and not indexed, and joins that same indexing task.
+        if (key != null) {
+          pending.remove(key, mine);
+        }
+        if (stored == null) {
+          mine.complete(null);
+          return;
+        }
+        index(r, path, stored).whenComplete((v2, e2) -> finish(key, mine, e2));
+      });
+    });
+    return mine;
+  }
+
+  /**
+   * Completes when every listing of {@code index} that is stored or being filled is indexed:
+   * pending ones are awaited, stored un-indexed ones are indexed now. Fails with the first reason
+   * a listing could not be indexed.
+   */
+  CompletableFuture<Void> settle(SignedRepository r, RootIndex index) {
+    List<CompletableFuture<Void>> waits = new ArrayList<>();
+    try {
+      for (ListedFile f : index.files().values()) {
+        if (f.sha256() == null || r.format().classify(f.path()) != PathKind.LISTING) {
+          continue;
+        }
+        CompletableFuture<Void> running = pending.get(key(r, f.sha256()));
+        if (running != null) {
+          waits.add(running);
+        } else if (!storage.paths().isIndexed(r.name(), f.sha256()) && storage.blobs().stat(f.sha256()).isPresent()) {
+          waits.add(index(r, f.path(), f.sha256()));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Void> all = CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+    if (!all.isDone()) {
+      waited.getAndSet(new CompletableFuture<>()).complete(null);
+    }
+    return all;
+  }
+
+  /** Completes when a package lookup next waits for a listing of its generation (tests). */
+  CompletableFuture<Void> nextWait() {
+    return waited.get();
+  }
+
+  private void finish(String key, CompletableFuture<Void> mine, Throwable error) {
+    // Out of the map first: whoever sees the future done and looks again finds the index.
+    if (key != null) {
+      pending.remove(key, mine);
+    }
+    if (error == null) {
+      mine.complete(null);
+    } else {
+      mine.completeExceptionally(SignedFetcher.unwrap(error));
+    }
+  }
+
+  private void indexBlocking(SignedRepository r, String path, Digest digest) throws IOException {
+    if (storage.paths().isIndexed(r.name(), digest)) {
+      return;
+    }
+    long start = System.nanoTime();
+    try {
+      long n = Listings.index(storage.paths(), r.name(), digest,
+          r.format().openListing(path, new BlobInputStream(storage.blobs().open(digest))));
+      log.info("indexed {}/{} {}: {} files in {} ms", r.name(), path, digest, n,
+          (System.nanoTime() - start) / 1_000_000);
+    } catch (IndexParseException e) {
+      throw new IOException("index listing " + r.name() + "/" + path + " " + digest + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code fetched} whose last byte waits for {@code indexed} (failure included: then it is logged). */
+  static Fetched heldUntil(Fetched fetched, CompletableFuture<Void> indexed) {
+    return indexed.isDone() ? fetched : new HeldFetched(fetched, indexed.handle((v, e) -> null));
+  }
+}
