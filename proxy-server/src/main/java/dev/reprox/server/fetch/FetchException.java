@@ -56,6 +56,39 @@ public final class FetchException extends RuntimeException {
     return kind;
   }
 
+  /**
+   * The 503 of offline mode. The body a client sees names the repository, the path and T ({@code
+   * live} when unpinned), because an offline build fails on exactly this line and has to know what
+   * to pre-warm: {@code fetch <repo>/<path> at <T|live>: offline: <why>}. {@code why} says what was
+   * missing and which switch made the repository offline.
+   */
+  public static FetchException offline(FetchRequest request, String why) {
+    return new FetchException(Kind.OFFLINE, offlinePrefix(request) + why);
+  }
+
+  /** The start of every offline message for {@code request}: {@code fetch <repo>/<path> at <T|live>: offline: }. */
+  static String offlinePrefix(FetchRequest request) {
+    return "fetch " + request.repository().name() + "/" + request.path() + " at "
+        + request.at().map(java.time.Instant::toString).orElse("live") + ": offline: ";
+  }
+
+  /**
+   * {@code this}, or for an offline 503 whose message does not yet name {@code request} (it named
+   * an inner request, such as the root index a package path needed), the same 503 naming it.
+   */
+  public FetchException naming(FetchRequest request) {
+    if (kind != Kind.OFFLINE || getMessage().startsWith(offlinePrefix(request))) {
+      return this;
+    }
+    return new FetchException(Kind.OFFLINE, offlinePrefix(request) + getMessage(), this);
+  }
+
+  /** Why a repository asks no upstream: the server-wide switch or its own {@code offline:}. */
+  static String offlineSwitch(boolean globallyOffline, String repository) {
+    return globallyOffline ? "reprox runs with --offline (or offline: true) and asks no upstream"
+        : "repository " + repository + " has offline: true and asks no upstream";
+  }
+
   /** Unwraps completion wrappers; anything that is not a FetchException becomes STORAGE. */
   public static FetchException of(Throwable t, FetchRequest request) {
     Throwable c = t;

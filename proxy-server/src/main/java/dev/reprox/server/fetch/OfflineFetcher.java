@@ -18,9 +18,8 @@ final class OfflineFetcher implements Fetcher {
   @Override
   public CompletableFuture<Fetched> fetch(FetchRequest request) {
     if (globallyOffline || request.repository().offline()) {
-      return CompletableFuture.failedFuture(new FetchException(FetchException.Kind.OFFLINE,
-          "fetch " + request + ": not stored, and repository " + request.repository().name()
-              + " is offline"));
+      return CompletableFuture.failedFuture(FetchException.offline(request, "not stored, and "
+          + FetchException.offlineSwitch(globallyOffline, request.repository().name())));
     }
     return next.fetch(request);
   }

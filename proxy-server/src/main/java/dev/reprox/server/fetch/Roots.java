@@ -83,8 +83,9 @@ final class Roots {
         return loadLiveBlocking(r, root, ref.get().digest());
       }
     } else if (offline(r)) {
-      throw new FetchException(FetchException.Kind.OFFLINE, "fetch root " + r.name() + "/" + root
-          + ": never fetched, and repository " + r.name() + " is offline");
+      // The request that needed this root names itself in front ({@link FetchException#naming}).
+      throw new FetchException(FetchException.Kind.OFFLINE, "root index " + r.name() + "/" + root
+          + " (live) was never fetched, and " + FetchException.offlineSwitch(globallyOffline, r.name()));
     }
     try {
       return revalidate(r, root).join();
@@ -129,8 +130,13 @@ final class Roots {
   /** The {@link dev.reprox.pinning.SnapshotSource}: {@code <snapshot><T>/<root>}, recorded at T. */
   boolean snapshotBlocking(SignedRepository r, String root, Instant t) throws IOException {
     Optional<URI> base = r.snapshotBase(t);
-    if (base.isEmpty() || offline(r)) {
+    if (base.isEmpty()) {
       return false;
+    }
+    if (offline(r)) {
+      // Thrown, not "no answer": the resolver puts this in its reason, so a 503 says it was never asked.
+      throw new FetchException(FetchException.Kind.OFFLINE, "not asked, because "
+          + FetchException.offlineSwitch(globallyOffline, r.name()));
     }
     fetchVerifyRecord(r, root, base.get(), t, Observation.Source.SNAPSHOT_SERVER);
     return true;

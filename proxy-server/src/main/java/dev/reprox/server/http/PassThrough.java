@@ -24,7 +24,8 @@ final class PassThrough {
   void serve(Exchange ex, FetchRequest request) {
     sc.fetcher.fetch(request).whenComplete((fetched, error) -> {
       if (error != null) {
-        FetchException f = FetchException.of(error, request);
+        // An offline 503 names this request even when an inner one (its root index) failed.
+        FetchException f = FetchException.of(error, request).naming(request);
         onLoop(ex, () -> ex.error(HttpResponseStatus.valueOf(f.kind().status()), f.getMessage(), f.kind().tag(), false));
         return;
       }

@@ -243,7 +243,20 @@ class ServeIT {
       HttpResponse<String> missing = client.send(HttpRequest.newBuilder(URI.create(secondBase + "files/never.bin")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(missing.statusCode()).isEqualTo(503);
-      assertThat(missing.body()).contains("test/files/never.bin");
+      assertThat(missing.body()).as("repository, path and T (live) of an offline 503")
+          .startsWith("fetch test/files/never.bin at live: offline: not stored").contains("--offline");
+      HttpResponse<String> liveRoot = client.send(HttpRequest.newBuilder(
+          URI.create(secondBase + "dists/stable/InRelease")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(liveRoot.statusCode()).isEqualTo(503);
+      assertThat(liveRoot.body()).startsWith("fetch test/dists/stable/InRelease at live: offline: ")
+          .contains("never fetched");
+      HttpResponse<String> pinned = client.send(HttpRequest.newBuilder(
+          URI.create(secondBase + "@20240301T000000Z/dists/stable/InRelease")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(pinned.statusCode()).isEqualTo(503);
+      assertThat(pinned.body()).as("repository, path and T of an offline 503 at T")
+          .startsWith("fetch test/dists/stable/InRelease at 2024-03-01T00:00:00Z: offline: ")
+          .contains("repository test is offline");
     } finally {
       second.destroy();
       assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -229,10 +229,14 @@ class RequestHandlerTest {
   }
 
   @Test
-  void get_notStoredWhileOffline_answers503NamingRepositoryAndPath() {
-    Reply r = send(HttpMethod.GET, "/test/pool/missing.deb");
-    assertThat(r.status()).isEqualTo(503);
-    assertThat(r.text()).contains("test/pool/missing.deb").contains("offline");
+  void get_notStoredWhileOffline_answers503NamingRepositoryPathAndT() {
+    Reply live = send(HttpMethod.GET, "/test/pool/missing.deb");
+    assertThat(live.status()).isEqualTo(503);
+    assertThat(live.text()).startsWith("fetch test/pool/missing.deb at live: offline: not stored")
+        .contains("--offline");
+    Reply pinned = send(HttpMethod.GET, "/test/@20240301T000000Z/pool/missing.deb");
+    assertThat(pinned.status()).isEqualTo(503);
+    assertThat(pinned.text()).startsWith("fetch test/pool/missing.deb at 2024-03-01T00:00:00Z: offline: not stored");
   }
 
   @Test
