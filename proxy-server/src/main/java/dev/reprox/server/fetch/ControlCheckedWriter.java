@@ -30,9 +30,16 @@ final class ControlCheckedWriter extends AliasCheckedWriter {
     this.hasher = ApkPackages.controlHasher(what);
   }
 
-  /** {@code writer}, checked against the alias the request expects instead of a SHA-256; else unchanged. */
+  /**
+   * {@code writer}, checked against the alias the request expects instead of a SHA-256; or, for a
+   * SHA-256-checked body with alias kinds to record, recording them ({@link AliasRecordingWriter});
+   * else unchanged.
+   */
   static BlobWriter wrap(FetchRequest request, BlobWriter writer, Aliases aliases) {
     FetchRequest.Expected e = request.expected();
+    if (e != null && e.sha256() != null && !e.aliasKinds().isEmpty()) {
+      return new AliasRecordingWriter(writer, aliases, e.aliasKinds(), request.toString());
+    }
     if (e == null || e.sha256() != null || e.alias() == null) {
       return writer;
     }

@@ -5,8 +5,10 @@ import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import java.net.URI;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One path of one configured repository, as mirror mode parses it from {@code /<repo>/[@<T>/]<path>}
@@ -24,17 +26,28 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
   /**
    * The content a verified index promises: a mismatch cancels the fill. {@code alias} is set (and
    * {@code sha256} null) when the index names the body by another hash only (apk's Q1, checked by
-   * {@link ControlCheckedWriter}).
+   * {@link ControlCheckedWriter}). {@code aliasKinds}: other hashes to compute while the body
+   * streams and record as aliases once its SHA-256 check passed ({@link AliasRecordingWriter}).
    */
-  public record Expected(Digest sha256, long size, Alias alias) {
+  public record Expected(Digest sha256, long size, Alias alias, Set<Alias.Kind> aliasKinds) {
     public Expected {
       if (sha256 == null && alias == null) {
         throw new NullPointerException("sha256 or alias");
       }
+      aliasKinds = aliasKinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(aliasKinds));
+    }
+
+    public Expected(Digest sha256, long size, Alias alias) {
+      this(sha256, size, alias, Set.of());
     }
 
     public Expected(Digest sha256, long size) {
       this(Objects.requireNonNull(sha256, "sha256"), size, null);
+    }
+
+    /** This expectation, also recording the {@code kinds} of alias once the body is checked. */
+    Expected recording(Set<Alias.Kind> kinds) {
+      return new Expected(sha256, size, alias, kinds);
     }
 
     String key() {

@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
  *       mirror dropped), stream the body into a new blob; {@code commit(expected, size)} — a
  *       mismatch cuts the clients, stores nothing and counts {@code reprox_integrity_failures_total}.
  * </ol>
- * Paths outside every trust chain ({@code OTHER}) take the pass-through instead:
+ * Before all of them, {@link ContentFetcher} answers a URL that is a content address itself (a
+ * snapshot server's {@code /file/<sha1>}) from the alias table, else through Offline →
+ * SingleFlight → Upstream with the hash checked. Paths outside every trust chain ({@code OTHER})
+ * take the pass-through instead:
  * {@link StoredFetcher} (ref, fresh for root-ttl) → Offline → SingleFlight → Upstream; at T they
  * are served only when a stored ref exists (they cannot be pinned honestly).
  */
@@ -104,11 +107,12 @@ public final class Fetchers implements AutoCloseable {
           .build();
       this.signed = new SignedFetcher(repositories, b.storage, roots, resolver, work, b.storageExecutor,
           upstreamChain, passThrough);
-      this.fetcher = signed;
     } else {
       this.signed = null;
-      this.fetcher = passThrough;
     }
+    // Content-addressed URLs (a snapshot server's /file/<sha1>) skip the repository logic.
+    this.fetcher = new ContentFetcher(b.storage, b.storageExecutor, upstreamChain,
+        signed != null ? signed : passThrough);
   }
 
   private static ThreadFactory daemon(String name, AtomicInteger n) {

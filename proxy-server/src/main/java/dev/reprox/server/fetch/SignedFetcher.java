@@ -19,12 +19,15 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * The signed-repository fetch path (DESIGN.md §2, §3), format-neutral: {@code format.classify}
@@ -201,7 +204,7 @@ final class SignedFetcher implements Fetcher {
       if (f.isPresent() && f.get().sha256() != null) {
         FetchRequest.Expected expected = new FetchRequest.Expected(f.get().sha256(), f.get().size());
         return verified(r, request.expecting(expected), gen.provenance(),
-            kind == PathKind.LISTING ? request.path() : null, null);
+            kind == PathKind.LISTING ? request.path() : null, null, null);
       }
       if (f.isPresent() && !f.get().aliases().isEmpty()) { // repomd <checksum type="sha512"> or "sha1"
         return aliased(r, request, f.get(), gen.provenance(), kind == PathKind.LISTING ? request.path() : null);
@@ -228,7 +231,7 @@ final class SignedFetcher implements Fetcher {
       }
     }
     // A by-hash body verifies itself: its path names its digest.
-    return verified(r, request.expecting(new FetchRequest.Expected(digest, size)), p, listing, null);
+    return verified(r, request.expecting(new FetchRequest.Expected(digest, size)), p, listing, null, null);
   }
 
   private CompletableFuture<Fetched> pkg(SignedRepository r, FetchRequest request) throws IOException {
@@ -285,7 +288,21 @@ final class SignedFetcher implements Fetcher {
     chosenByGeneration.put(key, e);
     FetchRequest verified = request.expecting(new FetchRequest.Expected(e.expected().sha256(), e.size()));
     Optional<URI> snapshot = request.at().flatMap(r::snapshotBase);
-    return verified(r, verified, gen.provenance().forever(), null, snapshot.orElse(null));
+    return verified(r, verified, gen.provenance().forever(), null, snapshot.orElse(null), () -> aliasKinds(r, gen, e));
+  }
+
+  /**
+   * The hashes a package fill records as aliases once its SHA-256 check passed: those its listing
+   * names (MD5, SHA-1, SHA-512), and for apt always SHA-1, the address snapshot.debian.org serves
+   * files by ({@code /file/<sha1>}), which Debian's Packages no longer carry.
+   */
+  private Set<Alias.Kind> aliasKinds(SignedRepository r, Gen gen, PathEntry e) {
+    Set<Alias.Kind> kinds = EnumSet.noneOf(Alias.Kind.class);
+    kinds.addAll(listings.aliasKinds(r, gen.index(), e.listing()));
+    if (r.config().format() == dev.reprox.config.RepositoryConfig.Format.APT) {
+      kinds.add(Alias.Kind.SHA1);
+    }
+    return kinds;
   }
 
   /**
@@ -368,14 +385,16 @@ final class SignedFetcher implements Fetcher {
    * The expected blob from the store, else from the upstream (then {@code fallback}, a snapshot
    * server at T, when the upstream no longer has it) through a fill that commits only on a match.
    * {@code listingPath}: the body is a listing to index before its response completes, else null.
+   * {@code aliasKinds}: asked on a miss only, the alias kinds to record for the body, else null.
    */
-  private CompletableFuture<Fetched> verified(SignedRepository r, FetchRequest request, Provenance p,
-      String listingPath, URI fallback) throws IOException {
-    Digest digest = request.expected().sha256();
+  private CompletableFuture<Fetched> verified(SignedRepository r, FetchRequest checked, Provenance p,
+      String listingPath, URI fallback, Supplier<Set<Alias.Kind>> aliasKinds) throws IOException {
+    Digest digest = checked.expected().sha256();
     var info = storage.blobs().stat(digest);
     if (info.isPresent()) {
       return CompletableFuture.completedFuture(storedListing(r, listingPath, info.get(), p));
     }
+    FetchRequest request = aliasKinds == null ? checked : checked.expecting(checked.expected().recording(aliasKinds.get()));
     CompletableFuture<Fetched> upstream = next.fetch(request);
     if (fallback != null) {
       upstream = upstream.exceptionallyCompose(e -> {

@@ -4,14 +4,17 @@ import dev.reprox.config.ReproxConfig;
 import dev.reprox.pinning.TimeSpec;
 import dev.reprox.pinning.TimeSpecException;
 import dev.reprox.server.fetch.FetchRequest;
+import dev.reprox.storage.Alias;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Forward mode (DESIGN §1 items 2–3): turns a proxied request into the same {@link FetchRequest}
@@ -20,7 +23,8 @@ import java.util.Optional;
  * {@code http_proxy}) and origin-form whose {@code Host} names a configured upstream (DNS pointed
  * at reprox). The URL is mapped by {@link UpstreamMap}; a snapshot server's URL carries its T in
  * the path, anything else takes the pin of {@link ProxyCredentials}, so every request of a pinned
- * client is pinned. What no repository covers is refused: reprox is never an open proxy.
+ * client is pinned. A snapshot server's {@code /file/<sha1>} is a content address, served by alias.
+ * What no repository covers is refused: reprox is never an open proxy.
  *
  * <p>Refusals carry their short reason in the status line too, because apt prints the reason
  * phrase, not the body, in its "Failed to fetch" line.
@@ -50,6 +54,8 @@ final class ForwardRoute {
       "Proxy Authentication Required (reprox: user name must be SOURCE_DATE_EPOCH or YYYYMMDDTHHMMSSZ)");
   static final HttpResponseStatus NO_TUNNELS = new HttpResponseStatus(403,
       "Forbidden (reprox: use http:// sources, TLS tunnels cannot be cached)");
+
+  private static final Pattern SHA1_HEX = Pattern.compile("[0-9a-fA-F]{40}");
 
   private final UpstreamMap map;
   private final List<String> tunnelAllow;
@@ -86,6 +92,14 @@ final class ForwardRoute {
     }
     Optional<UpstreamMap.Match> match = map.match(target.host, target.port, target.defaultPort, path.segments());
     if (match.isEmpty()) {
+      Optional<FetchRequest> file = snapshotFile(target, path.segments());
+      if (file.isPresent()) {
+        if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
+          return new Refuse(HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + request.method()
+              + " not allowed: use GET or HEAD", "method", false, true);
+        }
+        return new Serve(file.get(), Optional.empty());
+      }
       if (uri.startsWith("/")) {
         return null; // the host is an upstream's, the path none of its repositories': let mirror mode answer
       }
@@ -128,6 +142,23 @@ final class ForwardRoute {
     }
     FetchRequest fetch = new FetchRequest(e.repository(), String.join("/", rest), at, null, null);
     return new Serve(fetch, credentials.build());
+  }
+
+  /**
+   * {@code /file/<sha1>} on a configured snapshot server's host (snapshot.debian.org addresses
+   * every file it has by its SHA-1): a content-addressed request of the first repository with that
+   * snapshot server, answered from the alias table or fetched from that server and checked.
+   */
+  private Optional<FetchRequest> snapshotFile(Target target, List<String> segments) {
+    if (segments.size() != 2 || !segments.get(0).equals("file") || !SHA1_HEX.matcher(segments.get(1)).matches()) {
+      return Optional.empty();
+    }
+    String hex = segments.get(1).toLowerCase(Locale.ROOT);
+    return map.snapshotServer(target.host, target.port, target.defaultPort).map(e -> {
+      URI origin = URI.create(e.base().getScheme() + "://" + e.base().getRawAuthority() + "/");
+      return new FetchRequest(e.repository(), "file/" + hex, Optional.empty(),
+          new FetchRequest.Expected(null, -1, Alias.ofHex(Alias.Kind.SHA1, hex)), origin);
+    });
   }
 
   private static Refuse notFound(UpstreamMap.Entry e, String uri) {

@@ -79,6 +79,11 @@ final class UpstreamMap {
     return Optional.empty();
   }
 
+  /** The first snapshot-server entry at {@code host:port}, whatever its path. */
+  Optional<Entry> snapshotServer(String host, int port, boolean defaultPort) {
+    return entries.stream().filter(e -> e.kind() == Kind.SNAPSHOT && sameOrigin(e, host, port, defaultPort)).findFirst();
+  }
+
   private static boolean sameOrigin(Entry e, String host, int port, boolean defaultPort) {
     return e.host().equalsIgnoreCase(host) && (e.port() == port || (e.defaultPort() && defaultPort));
   }
