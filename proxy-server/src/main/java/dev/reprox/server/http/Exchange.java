@@ -20,7 +20,7 @@ final class Exchange {
   String repository = "-";
   /** The forward-mode client's build label, or null: a tag on this request's log line. */
   String build;
-  /** What was fetched ({@code repo/@T/path}), for the log line; null when nothing was. */
+  /** What a forward-mode request fetched ({@code repo/@T/path}), for the log line; else null. */
   dev.reprox.server.fetch.FetchRequest fetched;
   BodyWriter body;
   private boolean ended;

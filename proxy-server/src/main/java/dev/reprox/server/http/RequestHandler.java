@@ -15,7 +15,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One connection's requests, one at a time: guard clauses that each end in an error response,
@@ -189,7 +188,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       ex.error(HttpResponseStatus.NOT_FOUND, "no path below repository " + repository.name(), "not_found", false);
       return;
     }
-    ex.fetched = fetch;
     passThrough.serve(ex, fetch);
   }
 
@@ -227,17 +225,19 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * The request log line: INFO for a forward-mode request with a build label (the label is a tag:
-   * {@code build=<label>} in the text and a key-value pair for structured encoders), DEBUG for the rest.
+   * The request log line, when the request has ended. A forward-mode request with a build label
+   * logs at INFO, tagged with the label twice: as the line's head ({@code build <label>: <repo>/@<T>/<path>
+   * (forward <url>) -> <outcome> ...}, what {@code reprox lock} and the live tests read) and as the
+   * key-value pair {@code build} for structured encoders. Everything else logs at DEBUG.
    */
   private void logRequest(Exchange ex, String outcome, long bytes, long nanos) {
-    if (ex.build == null && !log.isDebugEnabled()) {
-      return;
+    long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
+    if (ex.build != null) {
+      log.atInfo().addKeyValue("build", ex.build).log("build {}: {} (forward {}) -> {}, {} bytes, {} ms", ex.build,
+          ex.fetched, ex.request.uri(), outcome, bytes, ms);
+    } else if (log.isDebugEnabled()) {
+      log.debug("request {} {} -> {}, {} bytes, {} ms", ex.request.method(), ex.request.uri(), outcome, bytes, ms);
     }
-    LoggingEventBuilder line = ex.build == null ? log.atDebug() : log.atInfo().addKeyValue("build", ex.build);
-    line.log("request {} {}{} -> {} {} bytes {} ms{}", ex.request.method(), ex.request.uri(),
-        ex.fetched == null ? "" : " (" + ex.fetched + ")", outcome, bytes, TimeUnit.NANOSECONDS.toMillis(nanos),
-        ex.build == null ? "" : " build=" + ex.build);
   }
 
   private void armHeadTimer() {

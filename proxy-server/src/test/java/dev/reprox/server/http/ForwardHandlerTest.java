@@ -135,7 +135,8 @@ class ForwardHandlerTest {
       logger.setLevel(level);
     }
     assertThat(lines.list).filteredOn(e -> e.getLevel() == Level.INFO).hasSize(2).allSatisfy(e -> {
-      assertThat(e.getFormattedMessage()).contains("build=ci-7").contains("debian/@2024-03-01T00:00:00Z/");
+      assertThat(e.getFormattedMessage()).startsWith("build ci-7: debian/@2024-03-01T00:00:00Z/")
+          .contains(" (forward http://deb.debian.org/debian/").contains("-> not_found");
       assertThat(e.getKeyValuePairs()).extracting(kv -> kv.key + "=" + kv.value).containsExactly("build=ci-7");
     });
 
