@@ -48,6 +48,7 @@ final class NettyReproxServer implements ReproxServer {
 
   private final ReproxServer.Builder b;
   private final ThreadPoolExecutor storageExecutor;
+  private final ThreadPoolExecutor bodyExecutor;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Fetchers fetchers;
@@ -61,14 +62,11 @@ final class NettyReproxServer implements ReproxServer {
 
   private NettyReproxServer(ReproxServer.Builder b) {
     this.b = b;
-    AtomicInteger n = new AtomicInteger();
     // Bounded both ways: a few threads, a finite queue; a full queue answers 503, not OOM.
-    this.storageExecutor = new ThreadPoolExecutor(b.storageThreads, b.storageThreads, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(10_000), r -> {
-          Thread t = new Thread(r, "reprox-storage-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        }, new ThreadPoolExecutor.AbortPolicy());
+    this.storageExecutor = boundedPool(b.storageThreads, "reprox-storage-");
+    // Body reads have their own threads: under a fan-out, thousands of chunk reads queue up, and
+    // a new client's lookup must not wait behind them for its first byte.
+    this.bodyExecutor = boundedPool(b.storageThreads, "reprox-body-");
     IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.boss = new MultiThreadIoEventLoopGroup(1, io);
     this.workers = new MultiThreadIoEventLoopGroup(0, io);
@@ -76,6 +74,15 @@ final class NettyReproxServer implements ReproxServer {
     this.fetchers = Fetchers.builder().config(b.config).storage(b.storage).storageExecutor(storageExecutor)
         .clock(b.clock).headerTimeout(b.upstreamHeaderTimeout).idleTimeout(b.fillIdleTimeout).registry(registry)
         .build();
+  }
+
+  private static ThreadPoolExecutor boundedPool(int threads, String name) {
+    AtomicInteger n = new AtomicInteger();
+    return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000), r -> {
+      Thread t = new Thread(r, name + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }, new ThreadPoolExecutor.AbortPolicy());
   }
 
   static ReproxServer start(ReproxServer.Builder b) throws InterruptedException {
@@ -95,6 +102,7 @@ final class NettyReproxServer implements ReproxServer {
         .fetcher(fetchers.fetcher())
         .fetchers(fetchers)
         .storageExecutor(storageExecutor)
+        .bodyExecutor(bodyExecutor)
         .registry(registry)
         .ready(this::ready)
         .inFlight(inFlight)
@@ -128,6 +136,7 @@ final class NettyReproxServer implements ReproxServer {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new ExecutorServiceMetrics(storageExecutor, "reprox-storage", java.util.List.of()).bindTo(registry);
+    new ExecutorServiceMetrics(bodyExecutor, "reprox-body", java.util.List.of()).bindTo(registry);
     // Netty 4.2's default allocator is the adaptive one, not PooledByteBufAllocator.DEFAULT.
     if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
       new NettyAllocatorMetrics(allocator).bindTo(registry);
@@ -177,9 +186,11 @@ final class NettyReproxServer implements ReproxServer {
       workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
       boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
       log.info("shutdown: event loops closed");
-      storageExecutor.shutdown();
-      if (!storageExecutor.awaitTermination(10, TimeUnit.SECONDS)) {
-        storageExecutor.shutdownNow();
+      for (ThreadPoolExecutor pool : java.util.List.of(bodyExecutor, storageExecutor)) {
+        pool.shutdown();
+        if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+          pool.shutdownNow();
+        }
       }
       b.storage.close();
       log.info("shutdown: storage closed");

@@ -28,6 +28,11 @@ record Annotated(Fetched inner, Provenance provenance) implements Fetched {
   }
 
   @Override
+  public Optional<Fetched> withReaderKept() throws IOException {
+    return inner.withReaderKept().map(kept -> new Annotated(kept, provenance));
+  }
+
+  @Override
   public CompletableFuture<Void> settled() {
     return inner.settled();
   }

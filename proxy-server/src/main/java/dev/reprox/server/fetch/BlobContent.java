@@ -10,9 +10,20 @@ import java.util.concurrent.CompletableFuture;
 final class BlobContent implements Content {
   private static final CompletableFuture<Void> READY = CompletableFuture.completedFuture(null);
   private final BlobReader reader;
+  private final boolean owned;
 
   BlobContent(BlobReader reader) {
+    this(reader, true);
+  }
+
+  private BlobContent(BlobReader reader, boolean owned) {
     this.reader = reader;
+    this.owned = owned;
+  }
+
+  /** A client's content over a reader others share: closing it leaves the reader open. */
+  static BlobContent shared(BlobReader reader) {
+    return new BlobContent(reader, false);
   }
 
   @Override
@@ -41,6 +52,8 @@ final class BlobContent implements Content {
 
   @Override
   public void close() {
-    reader.close();
+    if (owned) {
+      reader.close();
+    }
   }
 }

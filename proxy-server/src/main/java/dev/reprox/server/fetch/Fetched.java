@@ -31,6 +31,15 @@ public interface Fetched {
   /** A new reader for one client. May block (opens storage): call it off the event loop. */
   Content open() throws IOException;
 
+  /**
+   * This body with its storage reader opened once, for a cache of hot answers: the result's
+   * {@link #open()} never blocks and shares that reader. Empty for bodies that cannot be kept
+   * (fills, bodies held back). May block.
+   */
+  default Optional<Fetched> withReaderKept() throws IOException {
+    return Optional.empty();
+  }
+
   /** Completes when this body no longer changes (committed or failed); single flight uses it. */
   CompletableFuture<Void> settled();
 

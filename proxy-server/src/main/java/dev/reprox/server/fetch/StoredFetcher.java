@@ -1,6 +1,7 @@
 package dev.reprox.server.fetch;
 
 import dev.reprox.storage.BlobInfo;
+import dev.reprox.storage.BlobReader;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Ref;
 import dev.reprox.storage.Storage;
@@ -89,6 +90,47 @@ final class StoredFetcher implements Fetcher {
     @Override
     public Content open() throws IOException {
       return new BlobContent(storage.blobs().open(info.digest()));
+    }
+
+    @Override
+    public Optional<Fetched> withReaderKept() throws IOException {
+      return Optional.of(new Kept(this, storage.blobs().open(info.digest())));
+    }
+
+    @Override
+    public CompletableFuture<Void> settled() {
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  /**
+   * A stored blob with one reader shared by every client (readers are stateless and thread-safe):
+   * opening costs nothing, so the event loop may do it.
+   */
+  record Kept(Stored stored, BlobReader reader) implements Fetched {
+    @Override
+    public Outcome outcome() {
+      return Outcome.HIT;
+    }
+
+    @Override
+    public long length() {
+      return stored.length();
+    }
+
+    @Override
+    public Optional<Digest> digest() {
+      return stored.digest();
+    }
+
+    @Override
+    public Content open() {
+      return BlobContent.shared(reader);
+    }
+
+    @Override
+    public Optional<Fetched> withReaderKept() {
+      return Optional.of(this);
     }
 
     @Override

@@ -22,6 +22,8 @@ public final class ServingContext {
   final ReproxConfig config;
   final Fetcher fetcher;
   final Executor storageExecutor;
+  /** Body chunk reads; apart from lookups so that bulk streaming never delays a first byte. */
+  final Executor bodyExecutor;
   final PrometheusMeterRegistry registry;
   final RequestMetrics metrics;
   final BooleanSupplier ready;
@@ -32,12 +34,14 @@ public final class ServingContext {
   final Fetchers fetchers;
   final Tunnels tunnels;
   final BuildLabels builds;
+  final HotAnswers hotAnswers = new HotAnswers(10_000);
   private final ForwardRoute forwardRoute;
 
   private ServingContext(Builder b) {
     this.config = Objects.requireNonNull(b.config, "config");
     this.fetcher = Objects.requireNonNull(b.fetcher, "fetcher");
     this.storageExecutor = Objects.requireNonNull(b.storageExecutor, "storageExecutor");
+    this.bodyExecutor = b.bodyExecutor != null ? b.bodyExecutor : storageExecutor;
     this.registry = Objects.requireNonNull(b.registry, "registry");
     this.metrics = new RequestMetrics(registry);
     this.ready = b.ready;
@@ -74,6 +78,7 @@ public final class ServingContext {
     private ReproxConfig config;
     private Fetcher fetcher;
     private Executor storageExecutor;
+    private Executor bodyExecutor;
     private PrometheusMeterRegistry registry;
     private BooleanSupplier ready = () -> true;
     private InFlight inFlight = new InFlight();
@@ -129,6 +134,15 @@ public final class ServingContext {
 
     public Builder storageExecutor(Executor storageExecutor) {
       this.storageExecutor = storageExecutor;
+      return this;
+    }
+
+    /**
+     * Where body chunks are read (default: the storage executor). A server gives it threads of
+     * its own, so clients streaming big bodies never queue ahead of a new request's lookup.
+     */
+    public Builder bodyExecutor(Executor bodyExecutor) {
+      this.bodyExecutor = bodyExecutor;
       return this;
     }
 

@@ -1,0 +1,86 @@
+package dev.reprox.server.http;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.reprox.server.fetch.FetchRequest;
+import dev.reprox.server.fetch.Fetched;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Recent answers to requests for bodies that do not change, with their storage reader kept open,
+ * so a repeated request is answered on the event loop: no lookup, no thread hop, and (when the
+ * bytes are hot) no copy. Only immutable stored hits are kept: packages, by-hash files and
+ * anything pinned to a T. A pinned answer never changes (the pin is forever), so it stays while
+ * it is used; a live one may change when the root index does, so it is kept for a moment only —
+ * long enough to absorb a burst, far shorter than the max-age clients are told.
+ */
+final class HotAnswers {
+  /** How long a live answer is reused; roots revalidate after a minute by default. */
+  static final Duration LIVE = Duration.ofSeconds(2);
+  /** How long a pinned answer stays after its last use. */
+  static final Duration PINNED_IDLE = Duration.ofMinutes(10);
+
+  record Key(String repository, String path, Optional<java.time.Instant> at, String base) {
+    static Key of(FetchRequest r) {
+      return new Key(r.repository().name(), r.path(), r.at(), r.base() == null ? "" : r.base().toString());
+    }
+  }
+
+  private final Cache<Key, Fetched> answers;
+
+  HotAnswers(long maxEntries) {
+    this(maxEntries, Ticker.systemTicker());
+  }
+
+  HotAnswers(long maxEntries, Ticker ticker) {
+    this.answers = Caffeine.newBuilder()
+        .maximumSize(maxEntries)
+        .ticker(ticker)
+        .executor(Runnable::run) // no maintenance on the common pool
+        .expireAfter(new Expiry<Key, Fetched>() {
+          @Override
+          public long expireAfterCreate(Key key, Fetched value, long now) {
+            return (key.at().isPresent() ? PINNED_IDLE : LIVE).toNanos();
+          }
+
+          @Override
+          public long expireAfterUpdate(Key key, Fetched value, long now, long current) {
+            return expireAfterCreate(key, value, now);
+          }
+
+          @Override
+          public long expireAfterRead(Key key, Fetched value, long now, long current) {
+            return key.at().isPresent() ? PINNED_IDLE.toNanos() : current;
+          }
+        })
+        .build();
+  }
+
+  /** A kept answer, or null. Never blocks: the event loop calls it. */
+  Fetched get(FetchRequest request) {
+    return answers.getIfPresent(Key.of(request));
+  }
+
+  /**
+   * Keeps {@code fetched} for later requests when it may be kept, returning the kept form (whose
+   * reader is open) or {@code fetched} itself. May block (opens a reader): off the event loop.
+   */
+  Fetched offer(FetchRequest request, Fetched fetched) throws java.io.IOException {
+    if (fetched.outcome() != Fetched.Outcome.HIT || fetched.digest().isEmpty() || !fetched.provenance().immutable()) {
+      return fetched;
+    }
+    Optional<Fetched> kept = fetched.withReaderKept();
+    if (kept.isEmpty()) {
+      return fetched;
+    }
+    answers.put(Key.of(request), kept.get());
+    return kept.get();
+  }
+
+  long size() {
+    return answers.estimatedSize();
+  }
+}

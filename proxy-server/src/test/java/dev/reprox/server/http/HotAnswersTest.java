@@ -1,0 +1,118 @@
+package dev.reprox.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reprox.config.Keyring;
+import dev.reprox.config.RepositoryConfig;
+import dev.reprox.server.fetch.Content;
+import dev.reprox.server.fetch.FetchRequest;
+import dev.reprox.server.fetch.Fetched;
+import dev.reprox.server.fetch.Provenance;
+import dev.reprox.storage.Digest;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class HotAnswersTest {
+  private static final RepositoryConfig REPO = new RepositoryConfig("debian", RepositoryConfig.Format.APT,
+      URI.create("http://127.0.0.1:9/debian"), Optional.empty(), new Keyring.None(),
+      RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), false);
+  private static final FetchRequest LIVE = new FetchRequest(REPO, "pool/main/h/hello.deb");
+  private static final FetchRequest PINNED = new FetchRequest(REPO, "pool/main/h/hello.deb",
+      Optional.of(Instant.parse("2024-03-01T00:00:00Z")), null, null);
+
+  private final AtomicLong nanos = new AtomicLong();
+  private final HotAnswers answers = new HotAnswers(100, nanos::get);
+
+  @Test
+  void immutableHit_isKept_withItsReaderOpenedOnce() throws Exception {
+    FakeFetched found = new FakeFetched(Fetched.Outcome.HIT, true);
+
+    Fetched kept = answers.offer(PINNED, found);
+
+    assertThat(kept).isNotSameAs(found);
+    assertThat(found.keptCalls).isEqualTo(1);
+    assertThat(answers.get(PINNED)).isSameAs(kept);
+    assertThat(answers.get(LIVE)).isNull(); // another key: live is not the pinned answer
+  }
+
+  @Test
+  void missesAndMutableAnswers_areNotKept() throws Exception {
+    assertThat(answers.offer(LIVE, new FakeFetched(Fetched.Outcome.MISS, true))).isInstanceOf(FakeFetched.class);
+    assertThat(answers.get(LIVE)).isNull();
+    assertThat(answers.offer(LIVE, new FakeFetched(Fetched.Outcome.HIT, false))).isInstanceOf(FakeFetched.class);
+    assertThat(answers.get(LIVE)).isNull();
+  }
+
+  @Test
+  void liveAnswer_expiresAfterMoments_pinnedStaysWhileUsed() throws Exception {
+    answers.offer(LIVE, new FakeFetched(Fetched.Outcome.HIT, true));
+    answers.offer(PINNED, new FakeFetched(Fetched.Outcome.HIT, true));
+
+    for (int i = 0; i < 10; i++) {
+      nanos.addAndGet(HotAnswers.LIVE.toNanos() / 2);
+      assertThat(answers.get(PINNED)).isNotNull(); // used: stays
+    }
+
+    assertThat(answers.get(LIVE)).isNull(); // the root may have moved on
+    nanos.addAndGet(HotAnswers.PINNED_IDLE.toNanos() + 1);
+    assertThat(answers.get(PINNED)).isNull(); // idle too long
+  }
+
+  /** A body that counts how often its reader is kept. */
+  private static class FakeFetched implements Fetched {
+    private final Outcome outcome;
+    private final boolean immutable;
+    int keptCalls;
+
+    FakeFetched(Outcome outcome, boolean immutable) {
+      this.outcome = outcome;
+      this.immutable = immutable;
+    }
+
+    @Override
+    public Outcome outcome() {
+      return outcome;
+    }
+
+    @Override
+    public long length() {
+      return 3;
+    }
+
+    @Override
+    public Optional<Digest> digest() {
+      return Optional.of(Digest.compute(new byte[] {1, 2, 3}));
+    }
+
+    @Override
+    public Content open() {
+      throw new UnsupportedOperationException("not opened in these tests");
+    }
+
+    @Override
+    public Optional<Fetched> withReaderKept() {
+      keptCalls++;
+      return Optional.of(new FakeFetched(outcome, immutable) {
+        @Override
+        public Optional<Fetched> withReaderKept() {
+          return Optional.of(this);
+        }
+      });
+    }
+
+    @Override
+    public CompletableFuture<Void> settled() {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public Provenance provenance() {
+      return new Provenance(Optional.empty(), Optional.empty(), Optional.of("proven"), immutable, false);
+    }
+  }
+}
