@@ -215,7 +215,8 @@ man, rounds = sys.argv[2], sys.argv[3]
 runs = {}
 for server, phase, n, secs, before, after, phases in rows:
     b, a = before.split(), after.split()
-    delta = [(int(y) - int(x)) if x != "-" and y != "-" else None for x, y in zip(b, a)]
+    # reprox has no byte counter before its first upstream request: "-" then a number means 0
+    delta = [None if y == "-" else int(y) - (0 if x == "-" else int(x)) for x, y in zip(b, a)]
     ph = [None if v == "-" else float(v) for v in phases.split()]
     runs.setdefault((server, phase), []).append((float(secs), delta, f"{server}-{phase}-{n}", ph))
 def fmt(v):
