@@ -144,6 +144,25 @@ class ForwardRouteTest {
     assertThat(r.message()).contains("YYYYMMDDTHHMMSSZ");
   }
 
+  @Test
+  void snapshotFile_sha1OnASnapshotHost_contentAddressedRequestToThatOrigin() {
+    String sha1 = "0123456789ABCDEF0123456789abcdef01234567";
+    FetchRequest f = served(get("http://snapshot.debian.org/file/" + sha1));
+    assertThat(f.repository().name()).isEqualTo("debian");
+    assertThat(f.path()).isEqualTo("file/" + sha1.toLowerCase(java.util.Locale.ROOT));
+    assertThat(f.at()).isEmpty();
+    assertThat(f.expected().sha256()).isNull();
+    assertThat(f.expected().alias()).isEqualTo(dev.reprox.storage.Alias.ofHex(dev.reprox.storage.Alias.Kind.SHA1, sha1));
+    assertThat(f.base()).isEqualTo(URI.create("http://snapshot.debian.org/"));
+  }
+
+  @Test
+  void snapshotFile_notASha1OrNotASnapshotHost_refused() {
+    assertThat(refused(get("http://snapshot.debian.org/file/not-a-hash")).status().code()).isEqualTo(403);
+    assertThat(refused(get("http://deb.debian.org/file/0123456789abcdef0123456789abcdef01234567")).status().code())
+        .isEqualTo(403);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"1709251200", "20240301T000000Z", "20240301"})
   void credentials_anyTimeForm_pinsEveryPath(String user) {
