@@ -70,6 +70,11 @@ final class Roots {
     return globallyOffline || r.config().offline();
   }
 
+  /** Which switch makes {@code r} offline, for a 503's reason. */
+  String offlineSwitch(SignedRepository r) {
+    return FetchException.offlineSwitch(globallyOffline, r.name());
+  }
+
   /**
    * The live root: the stored copy while younger than root-ttl (or whenever the upstream cannot be
    * asked or fails), else a revalidation. {@code force} skips the stored copy (NO_GENERATION at T).
@@ -85,7 +90,7 @@ final class Roots {
     } else if (offline(r)) {
       // The request that needed this root names itself in front ({@link FetchException#naming}).
       throw new FetchException(FetchException.Kind.OFFLINE, "root index " + r.name() + "/" + root
-          + " (live) was never fetched, and " + FetchException.offlineSwitch(globallyOffline, r.name()));
+          + " (live) was never fetched, and " + offlineSwitch(r));
     }
     try {
       return revalidate(r, root).join();
@@ -135,8 +140,7 @@ final class Roots {
     }
     if (offline(r)) {
       // Thrown, not "no answer": the resolver puts this in its reason, so a 503 says it was never asked.
-      throw new FetchException(FetchException.Kind.OFFLINE, "not asked, because "
-          + FetchException.offlineSwitch(globallyOffline, r.name()));
+      throw new FetchException(FetchException.Kind.OFFLINE, "not asked, because " + offlineSwitch(r));
     }
     fetchVerifyRecord(r, root, base.get(), t, Observation.Source.SNAPSHOT_SERVER);
     return true;

@@ -198,7 +198,7 @@ final class SignedFetcher implements Fetcher {
 
   private CompletableFuture<Fetched> listed(SignedRepository r, FetchRequest request, PathKind kind)
       throws IOException {
-    for (String root : primaryRoots(r, request.path())) {
+    for (String root : knownRoots(r, request, request.path())) {
       Gen gen = generation(r, root, request.at());
       Optional<ListedFile> f = gen.index().lookup(request.path());
       if (f.isPresent() && f.get().sha256() != null) {
@@ -235,7 +235,7 @@ final class SignedFetcher implements Fetcher {
   }
 
   private CompletableFuture<Fetched> pkg(SignedRepository r, FetchRequest request) throws IOException {
-    return pkg(r, request, primaryRoots(r, null), 0);
+    return pkg(r, request, knownRoots(r, request, null), 0);
   }
 
   /**
@@ -351,6 +351,19 @@ final class SignedFetcher implements Fetcher {
    * The roots to consult for {@code path} (null: any, for packages): observed roots whose
    * directory contains the path, with the inline root of a group standing for the whole group.
    */
+  /**
+   * {@link #primaryRoots}, except that none at all while offline is a 503, not a 404: nothing says
+   * the path does not exist, reprox has only never seen an index that would list it.
+   */
+  private List<String> knownRoots(SignedRepository r, FetchRequest request, String path) throws IOException {
+    List<String> out = primaryRoots(r, path);
+    if (out.isEmpty() && roots.offline(r)) {
+      throw FetchException.offline(request, "no root index of repository " + r.name() + " that could list it was"
+          + " ever fetched, and " + roots.offlineSwitch(r));
+    }
+    return out;
+  }
+
   private List<String> primaryRoots(SignedRepository r, String path) throws IOException {
     List<String> observed = storage.observations().roots(r.name());
     List<String> out = new ArrayList<>();

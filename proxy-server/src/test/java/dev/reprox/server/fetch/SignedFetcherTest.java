@@ -40,6 +40,30 @@ class SignedFetcherTest {
   }
 
   @Test
+  void offline_noRootEverFetched_belowRootPaths503NamingRepoPathAndT_not404() {
+    RepositoryConfig r = new RepositoryConfig("fix", RepositoryConfig.Format.APT,
+        java.net.URI.create("http://127.0.0.1:9/fix"), Optional.empty(), new Keyring.None(),
+        RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), true);
+    Instant t = Instant.parse("2024-03-01T00:00:00Z");
+    try (Fetchers f = fetchers(r)) {
+      assertThat(offlineMessage(f, new FetchRequest(r, "pool/main/f/foo/foo_1.0_all.deb")))
+          .startsWith("fetch fix/pool/main/f/foo/foo_1.0_all.deb at live: offline: no root index")
+          .contains("repository fix has offline: true");
+      assertThat(offlineMessage(f, new FetchRequest(r, "dists/stable/main/binary-amd64/Packages.xz", Optional.of(t),
+          null, null)))
+          .startsWith("fetch fix/dists/stable/main/binary-amd64/Packages.xz at 2024-03-01T00:00:00Z: offline: ");
+    }
+  }
+
+  private static String offlineMessage(Fetchers f, FetchRequest request) {
+    Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> f.fetcher().fetch(request).join());
+    FetchException fe = FetchException.of(e, request);
+    assertThat(fe.kind()).as(fe.getMessage()).isEqualTo(FetchException.Kind.OFFLINE);
+    assertThat(fe.kind().status()).isEqualTo(503);
+    return fe.getMessage();
+  }
+
+  @Test
   void liveRoot_signedByStranger_502NamingRepoPathAndKind_notRecorded() throws Exception {
     AptRepoBuilder builder = AptRepoBuilder.in(tmp.resolve("repo")).date(Instant.parse("2024-03-01T00:00:00Z"))
         .add("foo", "1.0");
