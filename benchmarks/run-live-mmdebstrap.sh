@@ -154,6 +154,14 @@ acng_upstream() { # prints "requests bytes" taken in from upstream so far
   awk -F'|' '$2 == "I" {n++; b += $3} END {printf "%d %d\n", n, b}' "$WORK"/acng/log/apt-cacher.log 2>/dev/null || echo "0 0"
 }
 upstream() { case $1 in reprox) reprox_upstream ;; acng) acng_upstream ;; *) echo "- -" ;; esac; }
+# reprox's own view of the requests (reprox_requests_seconds): "requests hits seconds", the
+# seconds summed over requests (pipelined requests overlap). Independent of the client's CPU.
+reprox_served() {
+  curl -s "http://127.0.0.1:$RX_PORT/metrics" | awk '
+    /^reprox_requests_seconds_count\{/ && /repository="debian"/ {c += $NF; if (/outcome="hit"/) h += $NF}
+    /^reprox_requests_seconds_sum\{/ && /repository="debian"/ {s += $NF}
+    END {printf "%d %d %.3f\n", c, h, s}'
+}
 
 # phases <timestamped log> <end>: "update download rest" seconds, from mmdebstrap's progress lines.
 phases() {
@@ -170,9 +178,10 @@ phases() {
 # rootfs's apt cache by the two --skip options).
 : >"$WORK/logs/runs.tsv"
 run() {
-  local server=$1 phase=$2 n=$3 before after t0 t1 rc=0 id="$1-$2-$3"
+  local server=$1 phase=$2 n=$3 before after served0 served1 t0 t1 rc=0 id="$1-$2-$3"
   remove_rootfs
   before=$(upstream "$server")
+  [[ $server == reprox ]] && served0=$(reprox_served) || served0="- - -"
   t0=$(date +%s.%N)
   # Every line of mmdebstrap's progress gets a timestamp: the phases (apt-get update, download,
   # extract + install) show where the time goes; only the first two depend on the cache.
@@ -182,12 +191,13 @@ run() {
     >"$WORK/logs/mmdebstrap-$id.log" || rc=${PIPESTATUS[0]}
   t1=$(date +%s.%N)
   after=$(upstream "$server")
+  [[ $server == reprox ]] && served1=$(reprox_served) || served1="- - -"
   [[ $rc == 0 ]] || die "mmdebstrap through $server ($phase $n) exited $rc (see $WORK/logs/mmdebstrap-$id.log)"
   dpkg-query --admindir="$WORK/rootfs/var/lib/dpkg" -W -f '${Package} ${Version} ${Architecture} ${db:Status-Abbrev}\n' \
     | sort >"$WORK/logs/manifests/$id.status"
   (cd "$WORK/rootfs/var/cache/apt/archives" && sha256sum -- *.deb) | sort -k2 >"$WORK/logs/manifests/$id.debs"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$phase" "$n" "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')" \
-    "$before" "$after" "$(phases "$WORK/logs/mmdebstrap-$id.log" "$t1")" >>"$WORK/logs/runs.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$phase" "$n" "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')" \
+    "$before" "$after" "$(phases "$WORK/logs/mmdebstrap-$id.log" "$t1")" "$served0" "$served1" >>"$WORK/logs/runs.tsv"
   log "$server $phase $n: $(tail -1 "$WORK/logs/runs.tsv" | cut -f4) s (update, download, rest: $(tail -1 "$WORK/logs/runs.tsv" | cut -f7)), $(wc -l <"$WORK/logs/manifests/$id.debs") .debs"
   remove_rootfs
 }
@@ -213,7 +223,10 @@ import filecmp, os, statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 man, rounds = sys.argv[2], sys.argv[3]
 runs = {}
-for server, phase, n, secs, before, after, phases in rows:
+served = []
+for server, phase, n, secs, before, after, phases, s0, s1 in rows:
+    if server == "reprox" and phase == "warm" and "-" not in s0 + s1:
+        served.append([float(y) - float(x) for x, y in zip(s0.split(), s1.split())])
     b, a = before.split(), after.split()
     # reprox has no byte counter before its first upstream request: "-" then a number means 0
     delta = [None if y == "-" else int(y) - (0 if x == "-" else int(x)) for x, y in zip(b, a)]
@@ -260,6 +273,10 @@ if "reprox" in med and "acng" in med:
     net = {s: statistics.median([r[3][0] + r[3][1] for r in warm[s] if None not in r[3]] or [float("nan")]) for s in warm}
     print(f"\nwarm reprox / warm apt-cacher-ng, median wall time:            {med['reprox'] / med['acng']:.2f}  (below 1 = reprox faster)")
     print(f"warm reprox / warm apt-cacher-ng, median update + download time: {net['reprox'] / net['acng']:.2f}")
+if served:
+    c, h, t = (statistics.median(v[i] for v in served) for i in range(3))
+    print(f"reprox's own time, per warm run (median): {c:.0f} requests ({h:.0f} hits), "
+          f"{t:.2f} s summed over requests (reprox_requests_seconds)")
 # every run must have installed the same packages from the same .deb files
 ids = [r[2] for rs in runs.values() for r in rs]
 ref = ids[0]
