@@ -15,12 +15,14 @@ final class DefaultResolver implements Resolver {
   private final Pins pins;
   private final Clock clock;
   private final SnapshotSource snapshots;
+  private final LiveSource live;
 
-  DefaultResolver(Observations observations, Pins pins, Clock clock, SnapshotSource snapshots) {
+  DefaultResolver(Observations observations, Pins pins, Clock clock, SnapshotSource snapshots, LiveSource live) {
     this.observations = observations;
     this.pins = pins;
     this.clock = clock;
     this.snapshots = snapshots;
+    this.live = live;
   }
 
   @Override
@@ -37,7 +39,17 @@ final class DefaultResolver implements Resolver {
     if (floor.isPresent() && floor.get().provenAt(t)) {
       return pin(floor.get(), t, Pin.Status.PROVEN);
     }
+    String liveNote = askLive(repo, root, t, floor);
+    if (liveNote != null) {
+      floor = observations.floor(repo, root, t);
+      if (floor.isPresent() && floor.get().provenAt(t)) {
+        return pin(floor.get(), t, Pin.Status.PROVEN);
+      }
+    }
     String snapshotNote = askSnapshotServer(repo, root, t);
+    if (liveNote != null) {
+      snapshotNote = liveNote + "; " + snapshotNote;
+    }
     floor = observations.floor(repo, root, t);
     if (floor.isPresent() && floor.get().provenAt(t)) {
       return pin(floor.get(), t, Pin.Status.PROVEN);
@@ -57,6 +69,34 @@ final class DefaultResolver implements Resolver {
       return pin(later.get(), t, Pin.Status.FIRST_USE);
     }
     throw new ResolveException(ResolveException.Kind.NO_GENERATION, what + ": no generation known; " + snapshotNote);
+  }
+
+  /**
+   * Re-fetches the live root when that could prove T: T (≤ now) lies after every fetch of the
+   * root known here. Known means the floor generation (not proven, so fetched before T) and the
+   * first generation published after T; once a generation published after T has been seen after
+   * T, the live root is that one or newer and proves nothing about T. With no generation at all
+   * the proxy's NO_GENERATION path fetches live itself, so this does not. Returns a note on the
+   * outcome, or null when not asked.
+   */
+  private String askLive(String repo, String root, Instant t, Optional<Generation> floor) throws IOException {
+    if (live == null || live.offline(repo)) {
+      return null;
+    }
+    Optional<Generation> later = observations.ceilingAfter(repo, root, t);
+    if (floor.isEmpty() && later.isEmpty()) {
+      return null;
+    }
+    if (later.isPresent() && later.get().provenAt(t)) {
+      return null;
+    }
+    try {
+      live.fetchNow(repo, root);
+      return "the live root fetched now did not prove it";
+    } catch (IOException | RuntimeException e) {
+      // Like the snapshot server: its failure decides nothing, the next steps and the policy do.
+      return "the live root could not be fetched now: " + e.getMessage();
+    }
   }
 
   /** Asks the snapshot server, if any; returns a note on the outcome for error messages. */

@@ -15,6 +15,10 @@ import java.util.Objects;
  *       whatever the policy now is.
  *   <li>The generation with the greatest publishedAt ≤ T, if an observation of it has
  *       fetchedAt ≥ T → pinned {@code PROVEN}.
+ *   <li>Otherwise, when T lies after every known fetch of the root (T ≤ now, so it is in the past)
+ *       and at least one generation is known, the {@link LiveSource}, when there is one and the
+ *       repository is not offline, re-fetches the root now (fetchedAt = now ≥ T); its failure is
+ *       noted, not thrown; then step 3 again.
  *   <li>Otherwise the {@link SnapshotSource}, when there is one, is asked for T (it records an
  *       observation at T); its failure is noted, not thrown; then step 3 again.
  *   <li>Still unproven: {@link PinningPolicy#STRICT} → {@link ResolveException.Kind#UNPROVEN} with
@@ -38,6 +42,7 @@ public interface Resolver {
     private Pins pins;
     private Clock clock;
     private SnapshotSource snapshots;
+    private LiveSource live;
 
     private Builder() {}
 
@@ -62,9 +67,15 @@ public interface Resolver {
       return this;
     }
 
+    /** Optional: without one, a T after the last fetch goes straight to the snapshot server. */
+    public Builder liveSource(LiveSource live) {
+      this.live = live;
+      return this;
+    }
+
     public Resolver build() {
       return new DefaultResolver(Objects.requireNonNull(observations, "observations"),
-          Objects.requireNonNull(pins, "pins"), Objects.requireNonNull(clock, "clock"), snapshots);
+          Objects.requireNonNull(pins, "pins"), Objects.requireNonNull(clock, "clock"), snapshots, live);
     }
   }
 }
