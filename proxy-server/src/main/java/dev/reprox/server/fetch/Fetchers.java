@@ -2,6 +2,7 @@ package dev.reprox.server.fetch;
 
 import dev.reprox.config.RepositoryConfig;
 import dev.reprox.config.ReproxConfig;
+import dev.reprox.pinning.LiveSource;
 import dev.reprox.pinning.Resolution;
 import dev.reprox.pinning.Resolver;
 import dev.reprox.server.upstream.PoliteUpstream;
@@ -104,6 +105,17 @@ public final class Fetchers implements AutoCloseable {
       Resolver resolver = Resolver.builder()
           .observations(b.storage.observations()).pins(b.storage.pins()).clock(b.clock)
           .snapshotSource((repo, root, t) -> roots.snapshotBlocking(repositories.get(repo), root, t))
+          .liveSource(new LiveSource() {
+            @Override
+            public void fetchNow(String repo, String root) throws IOException {
+              roots.revalidateNowBlocking(repositories.get(repo), root);
+            }
+
+            @Override
+            public boolean offline(String repo) {
+              return roots.offline(repositories.get(repo));
+            }
+          })
           .build();
       this.signed = new SignedFetcher(repositories, b.storage, roots, resolver, work, b.storageExecutor,
           upstreamChain, passThrough);

@@ -106,6 +106,22 @@ final class Roots {
     }
   }
 
+  /**
+   * The {@link dev.reprox.pinning.LiveSource}: one upstream round now, shared with any revalidation
+   * of the root already under way, recorded as a live observation. Unlike {@link #liveBlocking} a
+   * failure is thrown, not answered with the stored copy: the resolver notes it in its reason.
+   */
+  void revalidateNowBlocking(SignedRepository r, String root) throws IOException {
+    if (offline(r)) {
+      throw new FetchException(FetchException.Kind.OFFLINE, "not fetched, because " + offlineSwitch(r));
+    }
+    try {
+      revalidate(r, root).join();
+    } catch (RuntimeException e) {
+      throw FetchException.of(e, new FetchRequest(r.config(), root));
+    }
+  }
+
   /** One upstream round per root at a time; everyone asking meanwhile shares its answer. */
   private CompletableFuture<Live> revalidate(SignedRepository r, String root) {
     String key = r.name() + '/' + root;
