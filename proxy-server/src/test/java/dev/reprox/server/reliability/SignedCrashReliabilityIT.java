@@ -106,8 +106,11 @@ class SignedCrashReliabilityIT {
         long mark = System.nanoTime();
         Instant date = later(Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(5), lastDate);
         for (int p = 0; p < PACKAGES_PER_ROUND; p++) {
-          // 64 KiB to 1.2 MiB at 1 MiB/s: some downloads end before the kill, most are cut.
-          repo.add(DebPackage.of("r" + round + "p" + p, "1.0").withPayloadSize(64 * 1024 + random.nextInt(1150 * 1024)));
+          // 64 KiB to 1.2 MiB at 1 MiB/s: some downloads end before the kill, most are cut. The first
+          // is 4 MiB: at 1 MiB/s it is still streaming at the latest kill (1 s after the first
+          // headers) with seconds to spare, so every round cuts at least one download.
+          int size = p == 0 ? 4 << 20 : 64 * 1024 + random.nextInt(1150 * 1024);
+          repo.add(DebPackage.of("r" + round + "p" + p, "1.0").withPayloadSize(size));
         }
         AptGeneration g = repo.date(date).publish();
         roots.add(g.inReleaseSha256());
