@@ -58,6 +58,7 @@ final class SignedFetcher implements Fetcher {
   private record ChosenKey(String repo, Digest generation, String path) {}
 
   private final ListingIndexer listings;
+  private final PreviousGenerations previous;
 
   SignedFetcher(Map<String, SignedRepository> repositories, Storage storage, Roots roots, Resolver resolver,
       Executor work, Executor storageExecutor, Fetcher next, Fetcher passThrough) {
@@ -70,6 +71,7 @@ final class SignedFetcher implements Fetcher {
     this.next = next;
     this.passThrough = passThrough;
     this.listings = new ListingIndexer(storage, storageExecutor);
+    this.previous = new PreviousGenerations(storage, roots);
   }
 
   @Override
@@ -240,9 +242,12 @@ final class SignedFetcher implements Fetcher {
 
   /**
    * The package as the generation of {@code roots[i]} (else of a later root) names it. When no
-   * indexed listing of that generation names it, the generation's listings that are still being
-   * filled or indexed are awaited (asynchronously: {@link ListingIndexer#settle}) and the path
-   * index asked again, so a package requested right after its listing is never a 404.
+   * indexed listing of that generation names it, a live request takes it as the newest of the
+   * root's earlier generations whose indexed listing names it ({@link PreviousGenerations}: the
+   * live root may have moved past the Packages the client installs from); failing that, and
+   * always at T, the generation's listings that are still being filled or indexed are awaited
+   * (asynchronously: {@link ListingIndexer#settle}) and the path index asked again, so a package
+   * requested right after its listing is never a 404.
    */
   private CompletableFuture<Fetched> pkg(SignedRepository r, FetchRequest request, List<String> roots, int i)
       throws IOException {
@@ -260,9 +265,19 @@ final class SignedFetcher implements Fetcher {
     if (cached != null) {
       return chosen(r, request, gen, key, cached);
     }
-    Optional<PathEntry> chosen = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
+    List<PathEntry> candidates = storage.paths().lookup(r.name(), request.path());
+    Optional<PathEntry> chosen = gen.index().choose(candidates);
     if (chosen.isPresent()) {
       return chosen(r, request, gen, key, chosen.get());
+    }
+    if (request.at().isEmpty()) {
+      Optional<PreviousGenerations.Found> earlier = previous.newestNaming(r, gen.root(), gen.index(), candidates);
+      if (earlier.isPresent()) {
+        RootIndex index = earlier.get().index();
+        Gen older = new Gen(gen.root(), index, null, liveProvenance(index));
+        ChosenKey olderKey = new ChosenKey(r.name(), index.digest(), request.path());
+        return chosen(r, request, older, olderKey, earlier.get().entry());
+      }
     }
     return listings.settle(r, gen.index()).exceptionally(e -> {
       throw new FetchException(FetchException.Kind.STORAGE, "fetch " + request + ": indexing a listing of generation "

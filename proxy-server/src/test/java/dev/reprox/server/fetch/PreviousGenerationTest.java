@@ -1,0 +1,198 @@
+package dev.reprox.server.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.reprox.config.Keyring;
+import dev.reprox.config.RepositoryConfig;
+import dev.reprox.storage.MutableClock;
+import dev.reprox.storage.memory.MemoryStorage;
+import dev.reprox.testkit.apt.AptGeneration;
+import dev.reprox.testkit.apt.AptRepoBuilder;
+import dev.reprox.testkit.http.StaticServer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Regression (soak test): after the live InRelease was revalidated to a generation whose Packages
+ * nobody had fetched through reprox yet, live pool requests were 404 "no listing ... names it",
+ * even for packages the client's own (older) Packages named and reprox had stored. Live requests
+ * now fall back to the newest earlier generation whose indexed listing names the path; pinned
+ * requests keep the strict rule.
+ */
+class PreviousGenerationTest {
+  private static final String IN_RELEASE = "dists/stable/InRelease";
+  private static final String PACKAGES = "dists/stable/main/binary-amd64/Packages.gz";
+  private static final Instant G1_DATE = Instant.parse("2024-03-01T00:00:00Z");
+  private static final Instant G2_DATE = Instant.parse("2024-03-02T00:00:00Z");
+
+  @TempDir
+  Path tmp;
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
+  private final HoldingStorage storage = new HoldingStorage(MemoryStorage.builder().clock(clock).build());
+  private final ExecutorService storageThreads = Executors.newCachedThreadPool();
+  private AptRepoBuilder builder;
+  private AptGeneration g1;
+  private StaticServer upstream;
+  private RepositoryConfig repo;
+  private Fetchers fetchers;
+
+  @BeforeEach
+  void start() throws Exception {
+    builder = AptRepoBuilder.in(tmp.resolve("repo")).date(G1_DATE).add("foo", "1.0").add("bar", "1.0");
+    g1 = builder.publish();
+    Path keyring = builder.writeKeyring(tmp.resolve("fix.gpg"));
+    upstream = StaticServer.serve(builder.root());
+    repo = new RepositoryConfig("fix", RepositoryConfig.Format.APT,
+        URI.create(upstream.baseUri().toString().replaceAll("/$", "")), Optional.empty(), new Keyring.File(keyring),
+        RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), false);
+    fetchers = Fetchers.builder().storage(storage).storageExecutor(storageThreads).clock(clock)
+        .headerTimeout(Duration.ofSeconds(5)).repositories(List.of(repo)).build();
+    // apt-get update at G1: InRelease, then its Packages (complete only once indexed)
+    assertThat(generationOf(get(IN_RELEASE))).isEqualTo(g1.inReleaseSha256());
+    get(PACKAGES);
+  }
+
+  @AfterEach
+  void stop() {
+    fetchers.close();
+    upstream.close();
+    storageThreads.shutdownNow();
+  }
+
+  @Test
+  void live_storedPackageListedOnlyByThePreviousGeneration_servedFromStoreAsThatGeneration() throws Exception {
+    Fetched first = get(g1.deb("foo").poolPath());
+    assertThat(first.digest()).hasValueSatisfying(d -> assertThat(d.hex()).isEqualTo(g1.deb("foo").sha256()));
+    // G2 drops foo (its pool file is gone upstream) and nobody fetches G2's Packages
+    AptGeneration g2 = builder.date(G2_DATE).remove("foo").publish();
+    revalidateTo(g2);
+    upstream.clearRequests();
+
+    Fetched again = get(g1.deb("foo").poolPath());
+
+    assertThat(again.digest()).hasValueSatisfying(d -> assertThat(d.hex()).isEqualTo(g1.deb("foo").sha256()));
+    assertThat(generationOf(again)).as("the generation that listed it").isEqualTo(g1.inReleaseSha256());
+    assertThat(again.provenance().publishedAt()).hasValue(G1_DATE);
+    assertThat(again.provenance().pin()).hasValue("live");
+    assertThat(upstream.requests()).as("served from the store").isEmpty();
+  }
+
+  @Test
+  void live_unstoredPackageListedByThePreviousGeneration_filledAndCheckedAgainstItsListing() throws Exception {
+    AptGeneration g2 = builder.date(G2_DATE).add("baz", "1.0").publish();
+    assertThat(g2.deb("bar").sha256()).as("bar unchanged upstream").isEqualTo(g1.deb("bar").sha256());
+    revalidateTo(g2);
+
+    Fetched bar = get(g1.deb("bar").poolPath());
+
+    assertThat(bar.digest()).hasValueSatisfying(d -> assertThat(d.hex()).isEqualTo(g1.deb("bar").sha256()));
+    assertThat(bar.length()).isEqualTo(g1.deb("bar").size());
+    assertThat(generationOf(bar)).isEqualTo(g1.inReleaseSha256());
+    assertThat(upstream.requestsFor(g1.deb("bar").poolPath())).hasSize(1);
+    assertThat(storage.blobs().stat(bar.digest().orElseThrow())).as("stored after the check").isPresent();
+  }
+
+  @Test
+  void live_previousGenerationsListing_wrongBytesUpstream_notServedNotStored() throws Exception {
+    AptGeneration g2 = builder.date(G2_DATE).add("baz", "1.0").publish();
+    builder.tamperDeb("bar");
+    revalidateTo(g2);
+
+    Fetched bar = get(g1.deb("bar").poolPath());
+
+    assertThat(bar.digest()).as("the fill failed its check against G1's listing: nothing committed").isEmpty();
+    Throwable read = catchThrowable(() -> {
+      try (Content content = bar.open()) {
+        content.read(0, java.nio.ByteBuffer.allocate((int) bar.length()));
+      }
+    });
+    assertThat(read).as("the client's body fails").isNotNull();
+    assertThat(storage.paths().lookup("fix", g1.deb("bar").poolPath())).hasSize(1);
+    assertThat(storage.blobs().stat(dev.reprox.storage.Digest.sha256(g1.deb("bar").sha256()))).isEmpty();
+  }
+
+  @Test
+  void live_newGenerationsListingStillIndexing_previousGenerationAnswersWithoutWaiting() throws Exception {
+    get(g1.deb("foo").poolPath());
+    AptGeneration g2 = builder.date(G2_DATE).add("baz", "1.0").publish();
+    revalidateTo(g2);
+    HoldingStorage.Gate indexing = storage.holdIndexing(
+        dev.reprox.storage.Digest.sha256(g2.file(PACKAGES).sha256()));
+    CompletableFuture<Fetched> listing = fetchers.fetcher().fetch(new FetchRequest(repo, PACKAGES));
+    assertThat(indexing.awaitEntered()).as("G2's Packages is being indexed").isTrue();
+
+    Fetched foo = get(g1.deb("foo").poolPath());
+
+    assertThat(generationOf(foo)).isEqualTo(g1.inReleaseSha256());
+    assertThat(foo.digest()).hasValueSatisfying(d -> assertThat(d.hex()).isEqualTo(g1.deb("foo").sha256()));
+    indexing.open();
+    listing.get(10, TimeUnit.SECONDS).settled().get(10, TimeUnit.SECONDS);
+    assertThat(generationOf(get(g1.deb("foo").poolPath()))).as("once indexed, the live generation names it")
+        .isEqualTo(g2.inReleaseSha256());
+  }
+
+  @Test
+  void pinned_atTheNewGeneration_staysStrict_404WhenItsListingIsNotIndexed() throws Exception {
+    get(g1.deb("foo").poolPath());
+    AptGeneration g2 = builder.date(G2_DATE).add("baz", "1.0").publish();
+    revalidateTo(g2);
+    upstream.clearRequests();
+
+    FetchException atG2 = failure(new FetchRequest(repo, g1.deb("foo").poolPath(), Optional.of(G2_DATE), null, null));
+    assertThat(atG2.kind().status()).as(atG2.getMessage()).isEqualTo(404);
+    assertThat(atG2.getMessage()).contains("no listing of the repository's generation for this time names it");
+
+    Fetched atG1 = fetchers.fetcher().fetch(new FetchRequest(repo, g1.deb("foo").poolPath(), Optional.of(G1_DATE),
+        null, null)).get(10, TimeUnit.SECONDS);
+    assertThat(generationOf(atG1)).isEqualTo(g1.inReleaseSha256());
+    assertThat(upstream.requests()).isEmpty();
+  }
+
+  @Test
+  void live_pathNoGenerationNames_404() throws Exception {
+    AptGeneration g2 = builder.date(G2_DATE).add("baz", "1.0").publish();
+    revalidateTo(g2);
+
+    FetchException f = failure(new FetchRequest(repo, "pool/main/n/nope/nope_1.0_all.deb"));
+
+    assertThat(f.kind().status()).as(f.getMessage()).isEqualTo(404);
+    assertThat(f.getMessage()).contains("no listing of the repository's generation for this time names it");
+  }
+
+  /** Moves the clock past root-ttl and fetches the live InRelease: someone else's apt-get update. */
+  private void revalidateTo(AptGeneration g) throws Exception {
+    clock.advance(Duration.ofSeconds(61));
+    assertThat(generationOf(get(IN_RELEASE))).as("live root moved").isEqualTo(g.inReleaseSha256());
+  }
+
+  private Fetched get(String path) throws Exception {
+    Fetched f = fetchers.fetcher().fetch(new FetchRequest(repo, path)).get(10, TimeUnit.SECONDS);
+    f.settled().get(10, TimeUnit.SECONDS);
+    return f;
+  }
+
+  private FetchException failure(FetchRequest request) {
+    CompletableFuture<Fetched> f = fetchers.fetcher().fetch(request);
+    Throwable e = catchThrowable(() -> f.get(10, TimeUnit.SECONDS));
+    assertThat(e).as("fails").isNotNull();
+    return FetchException.of(e, request);
+  }
+
+  private static String generationOf(Fetched f) {
+    return f.provenance().generation().orElseThrow().hex();
+  }
+}
