@@ -54,7 +54,7 @@ final class RocksResources implements AutoCloseable {
   /** Commits, deletes and pins: durable when the call returns. */
   final WriteOptions sync;
 
-  RocksResources(Path path, long blockCacheBytes) throws StorageException {
+  RocksResources(Path path, long blockCacheBytes, boolean mmapReads) throws StorageException {
     this.path = path;
     RocksDB.loadLibrary();
     try {
@@ -67,8 +67,9 @@ final class RocksResources implements AutoCloseable {
           .setMaxBackgroundJobs(2)
           .setKeepLogFileNum(5)
           // Blob reads from a mapping skip one copy (pread into a scratch buffer): serving reads
-          // went from 0.40x to 0.67x of a plain FileChannel read (CPU time, BlobStoreBenchmark).
-          .setAllowMmapReads(true));
+          // went from 0.40x to 0.67x of a plain FileChannel read (CPU time, BlobStoreBenchmark),
+          // but mapped pages count in RSS; off by default (RocksStorage.Builder#mmapReads).
+          .setAllowMmapReads(mmapReads));
       ColumnFamilyOptions metaOptions = own(new ColumnFamilyOptions()
           .setTableFormatConfig(table)
           .setCompressionType(CompressionType.LZ4_COMPRESSION));
