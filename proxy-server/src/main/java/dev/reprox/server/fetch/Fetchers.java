@@ -85,7 +85,13 @@ public final class Fetchers implements AutoCloseable {
             .register(b.registry).increment();
     PoliteUpstream polite = PoliteUpstreams.build(client, timer, b.clock, b.registry, b.config);
     this.upstream = new UpstreamFetcher(polite, b.storage, b.storageExecutor, timer, b.clock, b.headerTimeout,
-        b.idleTimeout, integrity);
+        b.idleTimeout, integrity, request -> {
+          if (b.registry != null) {
+            Counter.builder("reprox.fill.resumed")
+                .description("cut upstream bodies with an expected digest asked for again within the fill")
+                .tag("repo", request.repository().name()).register(b.registry).increment();
+          }
+        });
     Fetcher upstreamChain = new OfflineFetcher(b.offline, new SingleFlightFetcher(upstream));
     Fetcher passThrough = new StoredFetcher(b.storage, b.storageExecutor, b.clock, b.offline, upstreamChain);
     Map<String, SignedRepository> repos = new LinkedHashMap<>();

@@ -21,6 +21,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +31,24 @@ import org.slf4j.LoggerFactory;
  * upstream is held back at store speed and no body is ever whole in memory. Clients do not drive
  * it: each reads its own tail, and the fill outlives them under its own idle timeout. A body that
  * ends short (or long) of the upstream's Content-Length is cancelled: tails fail, nothing stored.
+ *
+ * <p>A body with an expected SHA-256 and size that is cut (reset, short, broken mid-stream; not
+ * too slow) is asked for again through the same {@link Resumer}, at most {@link #MAX_RESUMPTIONS}
+ * times per fill, and the writer goes on from the byte where it stopped: the new response's first
+ * bytes are skipped (snapshot.debian.org ignores Range). The writer hashes the whole stream, so
+ * the commit's digest check decides whether the joined body is the right one; tails just wait.
  */
 final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
   private static final Logger log = LoggerFactory.getLogger(Fill.class);
+  /** Resumptions of a cut body per fill: enough for a truncating server, not a retry storm. */
+  static final int MAX_RESUMPTIONS = 2;
+
+  /** Sends the same request again; the handler turns the new head into a body subscriber. */
+  @FunctionalInterface
+  interface Resumer {
+    /** The future fails when no response head came (the polite layer gave up). */
+    CompletableFuture<?> resend(Function<HttpResponse.ResponseInfo, HttpResponse.BodySubscriber<Void>> handler);
+  }
 
   private final FetchRequest request;
   private final BlobWriter writer;
@@ -44,7 +60,14 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
   private final ScheduledFuture<?> idleCheck;
   // Serialises writes, commit and cancel on the storage executor: one producer per writer.
   private CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-  private volatile Flow.Subscription subscription;
+  // The part whose bytes are written; an older part's late signals are ignored.
+  private volatile Part current = new Part(0);
+  private final Part first = current;
+  private volatile Resumer resumer;
+  private Runnable onResumed = () -> { };
+  // Bytes handed to the writer so far, and resumptions used; touched on the write queue only.
+  private long written;
+  private int resumptions;
   private volatile long lastProgressMillis;
   private volatile BlobInfo committed;
   private volatile IntegrityListener integrity = IntegrityListener.NONE;
@@ -68,29 +91,22 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
 
   @Override
   public void onSubscribe(Flow.Subscription s) {
-    subscription = s;
-    s.request(1);
+    first.onSubscribe(s);
   }
 
   @Override
   public void onNext(List<ByteBuffer> items) {
-    lastProgressMillis = clock.millis();
-    enqueue(() -> {
-      for (ByteBuffer b : items) {
-        writer.write(b);
-      }
-      subscription.request(1);
-    });
+    first.onNext(items);
   }
 
   @Override
   public void onError(Throwable t) {
-    enqueue(() -> fail("upstream body failed: " + t));
+    first.onError(t);
   }
 
   @Override
   public void onComplete() {
-    enqueue(this::commit);
+    first.onComplete();
   }
 
   @Override
@@ -113,7 +129,7 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     }
     log.warn("fill {}: {}; nothing stored", request, reason);
     idleCheck.cancel(false);
-    Flow.Subscription s = subscription;
+    Flow.Subscription s = current.subscription;
     if (s != null) {
       s.cancel();
     }
@@ -121,6 +137,139 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     // retries as soon as it sees the failure starts a new fill instead of joining this dead one.
     settled.complete(null);
     writer.cancel();
+  }
+
+  /** Lets a cut body with an expected digest be asked for again; {@code onResumed} counts it. */
+  void resumeWith(Resumer value, Runnable resumedCounter) {
+    this.onResumed = resumedCounter;
+    this.resumer = value;
+  }
+
+  /** Asks again for a cut body if it may be; false when the fill must fail. On the write queue. */
+  private boolean resume(String why) {
+    FetchRequest.Expected expected = request.expected();
+    Resumer r = resumer;
+    if (r == null || expected == null || expected.sha256() == null || expected.size() < 0
+        || written >= expected.size() || resumptions >= MAX_RESUMPTIONS) {
+      return false;
+    }
+    resumptions++;
+    long offset = written;
+    Part part = new Part(offset);
+    current = part;
+    lastProgressMillis = clock.millis(); // the idle timeout covers the new request too
+    log.warn("fill {}: {} after {} bytes; asking again, resumption {} of {}", request, why, offset,
+        resumptions, MAX_RESUMPTIONS);
+    onResumed.run();
+    try {
+      r.resend(part::onHeaders).whenComplete((v, e) -> {
+        if (e != null && !part.headers) {
+          abandon("resumption at byte " + offset + " failed: " + e);
+        }
+      });
+    } catch (RuntimeException e) {
+      fail("resumption at byte " + offset + " failed: " + e);
+    }
+    return true;
+  }
+
+  private static boolean resumable(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof dev.reprox.server.upstream.UpstreamTooSlowException) {
+        return false; // a trickling host is cut on purpose; asking it again would trickle again
+      }
+    }
+    return t instanceof IOException || t.getCause() instanceof IOException;
+  }
+
+  /**
+   * The body of one response: the first, or a resumption that skips the {@code skip} bytes
+   * already written. Its signals go through the write queue and count only while it is current.
+   */
+  private final class Part implements HttpResponse.BodySubscriber<Void> {
+    private final long skip;
+    private long skipped;
+    private volatile Flow.Subscription subscription;
+    private volatile boolean headers;
+
+    Part(long skip) {
+      this.skip = skip;
+    }
+
+    /** The head of a resumption: only a 200 of the right length goes on (Range is not asked for). */
+    HttpResponse.BodySubscriber<Void> onHeaders(HttpResponse.ResponseInfo info) {
+      headers = true;
+      int status = info.statusCode();
+      long length = info.headers().firstValueAsLong("content-length").orElse(-1L);
+      long size = request.expected().size();
+      boolean fromStart = status == 200 && (length < 0 || length == size);
+      if (!fromStart) {
+        abandon("resumption at byte " + skip + " answered " + status + " with Content-Length " + length
+            + ", the signed index says " + size);
+        return HttpResponse.BodySubscribers.discarding();
+      }
+      return this;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      if (current != this || settled.isDone()) {
+        s.cancel();
+        return;
+      }
+      s.request(1);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      lastProgressMillis = clock.millis();
+      enqueue(() -> {
+        if (current != this) {
+          return;
+        }
+        for (ByteBuffer b : items) {
+          if (skipped < skip) {
+            int drop = (int) Math.min(b.remaining(), skip - skipped);
+            b.position(b.position() + drop);
+            skipped += drop;
+          }
+          if (b.hasRemaining()) {
+            written += b.remaining();
+            writer.write(b);
+          }
+        }
+        subscription.request(1);
+      });
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      enqueue(() -> {
+        if (current == this && !(resumable(t) && resume("upstream body failed: " + t))) {
+          fail("upstream body failed: " + t);
+        }
+      });
+    }
+
+    @Override
+    public void onComplete() {
+      enqueue(() -> {
+        if (current != this) {
+          return;
+        }
+        FetchRequest.Expected expected = request.expected();
+        if (expected != null && written < expected.size() && resume("upstream body ended")) {
+          return;
+        }
+        commit();
+      });
+    }
+
+    @Override
+    public CompletionStage<Void> getBody() {
+      return settled;
+    }
   }
 
   /** Told when the body does not match what a verified index promised. */

@@ -15,13 +15,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 
 /**
  * Fetches a path from the repository's upstream mirror and stores it while it streams. The polite
  * layer ({@link PoliteUpstream}: per-host permits, token bucket, Retry-After, backoff, breaker,
  * remembered redirects) sends through the JDK client, which does the HTTP (it speaks https to
  * mirrors such as dl-cdn.alpinelinux.org); the body goes to a {@link Fill}, which pulls one piece at a time. 200 starts a fill, 404/410 is
- * {@code NOT_FOUND}, anything else is {@code UPSTREAM_STATUS} naming the status.
+ * {@code NOT_FOUND}, anything else is {@code UPSTREAM_STATUS} naming the status. A cut body with
+ * an expected digest is asked for again through the same polite layer ({@link Fill.Resumer}).
  */
 final class UpstreamFetcher implements Fetcher, AutoCloseable {
   private final PoliteUpstream client;
@@ -33,10 +35,19 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
   private final Duration idleTimeout;
   private final Set<Fill> fills = ConcurrentHashMap.newKeySet();
   private final IntegrityListener integrity;
+  private final Consumer<FetchRequest> resumed;
 
   UpstreamFetcher(PoliteUpstream client, Storage storage, Executor storageExecutor,
       ScheduledExecutorService timer, Clock clock, Duration headerTimeout, Duration idleTimeout,
       IntegrityListener integrity) {
+    this(client, storage, storageExecutor, timer, clock, headerTimeout, idleTimeout, integrity, r -> { });
+  }
+
+  /** {@code resumed} hears of each resumption of a cut body (metric {@code reprox_fill_resumed_total}). */
+  UpstreamFetcher(PoliteUpstream client, Storage storage, Executor storageExecutor,
+      ScheduledExecutorService timer, Clock clock, Duration headerTimeout, Duration idleTimeout,
+      IntegrityListener integrity, Consumer<FetchRequest> resumed) {
+    this.resumed = resumed;
     this.integrity = integrity;
     this.client = client;
     this.storage = storage;
@@ -97,6 +108,11 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
     }
     Fill fill = new Fill(request, writer, length, storage, storageExecutor, clock, timer, idleTimeout);
     fill.integrity(integrity);
+    // Same URL as the first request (not the redirect target): the polite layer remembers that.
+    HttpRequest again = HttpRequest.newBuilder(upstreamUri(request)).GET().timeout(headerTimeout)
+        .header("User-Agent", "reprox/0.1").build();
+    fill.resumeWith(handler -> client.sendResolved(again, (finalUri, i) -> handler.apply(i)),
+        () -> resumed.accept(request));
     fills.add(fill);
     fill.settled().whenComplete((v, e) -> fills.remove(fill));
     result.complete(fill);
