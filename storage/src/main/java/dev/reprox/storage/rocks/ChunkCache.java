@@ -52,8 +52,8 @@ final class ChunkCache {
 
   ChunkCache(long maxBytes, int bufferSize) {
     this.bufferSize = bufferSize;
-    // Lent buffers stay out until the socket has sent them: room for a busy server's writes.
-    this.poolLimit = (int) Math.max(8, Math.min(64, maxBytes / bufferSize / 2));
+    // Idle buffers cost RSS; a miss beyond the pool allocates and frees at once (DirectMemory).
+    this.poolLimit = (int) Math.max(4, Math.min(64, maxBytes / bufferSize / 8));
     this.enabled = maxBytes >= bufferSize;
     this.ghosts = Caffeine.newBuilder().maximumSize(Math.max(16, 2 * maxBytes / bufferSize)).build();
     this.cache = Caffeine.newBuilder()
