@@ -64,36 +64,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
+# shellcheck source=benchmarks/lib.sh
+. "$ROOT/benchmarks/lib.sh" # log, die, free_ports, wait_http
 for tool in java mmdebstrap apt-cacher-ng curl "$PY" sha256sum; do
   command -v "$tool" >/dev/null || die "$tool not found (apt-get install -y mmdebstrap apt-cacher-ng curl)"
 done
 [[ $(id -u) == 0 ]] || die "needs root (mmdebstrap --mode=root)"
-
-# Free loopback ports below 32768: apt-cacher-ng 3.7.4 cannot bind above 32767.
-free_ports() {
-  "$PY" - "$1" <<'EOF'
-import random, socket, sys
-socks = []
-while len(socks) < int(sys.argv[1]):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", random.randint(20000, 32767))); socks.append(s)
-    except OSError:
-        s.close()
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-EOF
-}
-
-wait_http() { # url, what, pid: waits up to 60 s for any HTTP answer while pid lives
-  for _ in $(seq 600); do
-    if curl -s -o /dev/null "$1"; then return 0; fi
-    kill -0 "$3" 2>/dev/null || die "$2 exited (see $WORK/logs)"
-    sleep 0.1
-  done
-  die "$2 did not answer on $1"
-}
 
 remove_rootfs
 rm -rf "$WORK/reprox-data" "$WORK/acng" "$WORK/run" "$WORK/logs"
