@@ -290,12 +290,14 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
       fail(e.getMessage());
       return;
     }
+    // Tails see the commit at once and a client may ask again (HEAD) before the fill settles:
+    // from here on this body answers with its stored size and digest.
+    committed = info;
     // The ref goes in before the fill settles, so single flight hands over to the store cleanly.
     // Verified bodies are found by digest; a ref would make a pinned path look like a live one.
     if (request.expected() == null && request.base() == null) {
       storage.refs().put(new Ref(request.repository().name(), request.path(), info.digest(), clock.instant()));
     }
-    committed = info;
     idleCheck.cancel(false);
     log.info("fill {}: stored {} bytes as {}", request, info.size(), info.digest());
     settled.complete(null);
@@ -329,6 +331,10 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
 
   @Override
   public long length() {
+    BlobInfo info = committed;
+    if (info != null) {
+      return info.size(); // also when the upstream sent no Content-Length
+    }
     FetchRequest.Expected expected = request.expected();
     return expected != null && expected.size() >= 0 ? expected.size() : contentLength;
   }
