@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Issue 5: parse time and heap for the real dnf and apk listings among the shared fixtures: the
+ * Issue 5: parse time and heap for the real dnf and apk listings among the checkout's fixtures: the
  * CentOS Stream 9 AppStream {@code *-primary.xml.gz} (3.5 MB gzip, 52 MB of XML) with
  * {@link PrimaryReader}, and the Alpine v3.16 main x86_64 {@code APKINDEX.tar.gz} with
  * {@link ApkIndex#parse} and its {@link ApkIndex#entries} reader. For each: the first pass in a
@@ -21,7 +21,7 @@ import java.nio.file.Path;
  * <pre>
  * ./mvnw -B -o -q -pl index-pinning -am install -DskipTests &amp;&amp; ./mvnw -B -o -q -pl benchmarks compile exec:exec -Dbench.main=dev.reprox.bench.ListingParseBenchmark -Dbench.xmx=64m
  * </pre>
- * ({@code -Dbench.fixtures=DIR} points at {@code shared/fixtures}; by default it is looked up
+ * ({@code -Dbench.fixtures=DIR} points at a fixtures directory; by default the checkout's {@code fixtures/} is looked up
  * above the working directory.)
  */
 public final class ListingParseBenchmark {
@@ -83,19 +83,19 @@ public final class ListingParseBenchmark {
     throw new IOException("listing benchmark: no " + glob + " in " + dir);
   }
 
-  /** {@code -Dbench.fixtures}, else the first {@code shared/fixtures} above the working directory. */
+  /** {@code -Dbench.fixtures}, else the checkout's {@code fixtures/} above the working directory. */
   private static Path fixtures() {
     String given = System.getProperty("bench.fixtures");
     if (given != null) {
       return Path.of(given);
     }
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared/fixtures");
-      if (Files.isDirectory(candidate)) {
+      Path candidate = dir.resolve("fixtures");
+      if (Files.isRegularFile(candidate.resolve("SOURCES.md")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
         return candidate;
       }
     }
-    throw new IllegalStateException("listing benchmark: shared/fixtures not found above "
+    throw new IllegalStateException("listing benchmark: fixtures/SOURCES.md not found above "
         + Path.of("").toAbsolutePath() + "; pass -Dbench.fixtures=DIR");
   }
 }

@@ -6,9 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Locates {@code shared/fixtures}: walks up from the working directory, because the module runs
- * from {@code <checkout>/index-pinning} and the fixtures live beside the checkout
- * ({@code <checkout>/../shared/fixtures}) or inside it.
+ * Locates the checkout's {@code fixtures/} (real keys and signed indexes, see its SOURCES.md): walks
+ * up from the working directory, because the module's tests run from {@code <checkout>/index-pinning}.
+ * Only a directory that holds {@code fixtures/SOURCES.md} next to a {@code pom.xml} counts, so nothing
+ * outside the checkout is ever read.
  */
 public final class Fixtures {
   private static final Path ROOT = find();
@@ -29,11 +30,11 @@ public final class Fixtures {
 
   private static Path find() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared/fixtures");
-      if (Files.isDirectory(candidate)) {
+      Path candidate = dir.resolve("fixtures");
+      if (Files.isRegularFile(candidate.resolve("SOURCES.md")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
         return candidate;
       }
     }
-    throw new IllegalStateException("shared/fixtures not found above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException("fixtures/SOURCES.md not found above " + Path.of("").toAbsolutePath());
   }
 }

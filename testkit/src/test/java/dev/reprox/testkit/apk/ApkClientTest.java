@@ -28,7 +28,7 @@ class ApkClientTest {
     private static final Instant T1 = Instant.parse("2024-03-01T00:00:00Z");
     private static final Instant T2 = Instant.parse("2024-03-02T12:00:00Z");
     private static final ApkKey KEY = ApkKey.generate("testkit-client.rsa.pub");
-    private static final Path SHARED = Path.of("../../shared/fixtures");
+    private static final Path FIXTURES = Path.of("../fixtures");
 
     @TempDir
     Path tmp;
@@ -137,9 +137,9 @@ class ApkClientTest {
     void update_realAlpineIndex_verifiesWithAlpineKeys() throws Exception {
         Path mirror = tmp.resolve("mirror/v3.16/main/x86_64");
         Files.createDirectories(mirror);
-        Files.copy(SHARED.resolve("real/alpine/v3.16-main-x86_64/APKINDEX.tar.gz"), mirror.resolve("APKINDEX.tar.gz"));
+        Files.copy(FIXTURES.resolve("real/alpine/v3.16-main-x86_64/APKINDEX.tar.gz"), mirror.resolve("APKINDEX.tar.gz"));
         try (StaticServer upstream = StaticServer.serve(tmp.resolve("mirror"))) {
-            ApkClient apk = client(upstream.baseUri().resolve("v3.16/main"), SHARED.resolve("keys/apk"), null);
+            ApkClient apk = client(upstream.baseUri().resolve("v3.16/main"), FIXTURES.resolve("keys/apk"), null);
 
             Map<String, ApkClient.Record> records = apk.update();
 

@@ -31,7 +31,7 @@ class ApkRepoBuilderTest {
     private static final Instant T1 = Instant.parse("2024-03-01T00:00:00Z");
     private static final Instant T2 = Instant.parse("2024-03-02T12:00:00Z");
     private static final Path REAL_APK =
-            Path.of("../../shared/fixtures/real/alpine/packages/alpine-baselayout-3.2.0-r23.apk");
+            Path.of("../fixtures/real/alpine/packages/alpine-baselayout-3.2.0-r23.apk");
     private static final ApkKey KEY = ApkKey.generate("testkit-1.rsa.pub");
 
     @TempDir
