@@ -11,8 +11,10 @@ import java.util.Objects;
  * @param start offset of the control member's first byte
  * @param end offset just after its last byte; the data member starts here
  * @param signed whether a signature member came before it
+ * @param datahash the hex SHA-256 that {@code .PKGINFO}'s {@code datahash} line gives for the data
+ *     part (every byte after the control member), as written; null when there is none
  */
-public record ApkControl(Alias q1, byte[] q2, long start, long end, boolean signed) {
+public record ApkControl(Alias q1, byte[] q2, long start, long end, boolean signed, String datahash) {
   public ApkControl {
     Objects.requireNonNull(q1, "q1");
     if (q1.kind() != Alias.Kind.APK_Q1) {

@@ -2,6 +2,7 @@ package dev.reprox.pinning.apk;
 
 import dev.reprox.pinning.IndexParseException;
 import dev.reprox.storage.Alias;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
@@ -11,7 +12,9 @@ import java.util.List;
  * two or three concatenated gzip members (signature, control, data); Q1 is the SHA-1 of the raw
  * compressed bytes of the member holding {@code .PKGINFO}. The signature member, when present, is
  * the first one and holds only {@code .SIGN.*} entries. Only the first two members are inflated;
- * the data member (most of the file) is only counted. Not thread-safe.
+ * the data part (most of the file: every byte after the control member, as apk-tools hashes it
+ * for {@code .PKGINFO}'s {@code datahash}) is only SHA-256-hashed, see {@link #dataSha256}.
+ * Not thread-safe.
  */
 public final class ApkControlHasher {
   private final GzipMemberSplitter splitter;
@@ -21,6 +24,8 @@ public final class ApkControlHasher {
   private long memberStart;
   private boolean signed;
   private ApkControl control;
+  private final MessageDigest data = newDigest("SHA-256");
+  private long fed;
 
   ApkControlHasher(String what) {
     this.splitter = new GzipMemberSplitter(what, new GzipMemberSplitter.Listener() {
@@ -42,14 +47,36 @@ public final class ApkControlHasher {
     });
   }
 
-  /** Feeds the next bytes of the package. Bytes after the control member are only counted. */
+  /** Feeds the next bytes of the package. Bytes after the control member are only hashed. */
   public void update(byte[] b, int off, int len) throws IndexParseException {
+    fed += len;
+    if (control != null) {
+      data.update(b, off, len);
+      return;
+    }
+    long before = splitter.offset();
     splitter.update(b, off, len);
+    if (control != null) {
+      // The control member ended inside this piece: the rest of it is the data part's first bytes.
+      int used = (int) (control.end() - before);
+      data.update(b, off + used, len - used);
+    }
+  }
+
+  /**
+   * SHA-256 of every byte fed after the control member: once the whole package was fed, what
+   * apk-tools compares with {@code .PKGINFO}'s {@code datahash}. Call once, after {@link #finish}.
+   */
+  public byte[] dataSha256() {
+    if (control == null) {
+      throw new IllegalStateException("no control member yet");
+    }
+    return data.digest();
   }
 
   /** Bytes fed so far: the package size once the whole package was fed. */
   public long size() {
-    return splitter.offset();
+    return fed;
   }
 
   /** The control member, once it has streamed by completely, else null. */
@@ -78,8 +105,27 @@ public final class ApkControlHasher {
       throw new IndexParseException("hash apk control: gzip member " + member + " has no .PKGINFO (entries "
           + names.subList(0, Math.min(5, names.size())) + ")");
     }
-    control = new ApkControl(new Alias(Alias.Kind.APK_Q1, sha1.digest()), sha256.digest(), memberStart, end, signed);
+    control = new ApkControl(new Alias(Alias.Kind.APK_Q1, sha1.digest()), sha256.digest(), memberStart, end, signed,
+        datahash(scanner.pkginfo()));
     return false;
+  }
+
+  /**
+   * The value of the last {@code datahash = <hex>} line, as apk-tools reads .PKGINFO: lines split at
+   * the first " = ", lines starting with '#' skipped.
+   */
+  private static String datahash(byte[] pkginfo) {
+    String found = null;
+    if (pkginfo == null) {
+      return null;
+    }
+    for (String line : new String(pkginfo, StandardCharsets.UTF_8).split("\n")) {
+      int eq = line.indexOf(" = ");
+      if (!line.startsWith("#") && eq > 0 && line.substring(0, eq).equals("datahash")) {
+        found = line.substring(eq + 3);
+      }
+    }
+    return found;
   }
 
   private void reset(long end) {

@@ -10,14 +10,18 @@ import dev.reprox.storage.BlobWriter;
 import dev.reprox.storage.SizeMismatchException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.HexFormat;
 
 /**
  * A {@link BlobWriter} for an .apk that its APKINDEX names only by {@code C:Q1} (the SHA-1 of the
  * control member) and size: every piece also goes through {@link ApkPackages#controlHasher}, and
- * {@link #commit} makes the blob visible only when the control hash and the size match. On
- * success the Q1 is recorded as an alias of the blob's SHA-256, so a pinned request finds the
- * bytes through {@code aliases().resolve(q1)}. On a mismatch nothing is stored and the write is
- * cancelled (tails fail: the client's connection is cut).
+ * {@link #commit} makes the blob visible only when the size, the control hash and the data part's
+ * SHA-256 (the {@code datahash} line of the control member's {@code .PKGINFO}, which the Q1 covers)
+ * all match, the way apk-tools checks a package. Q1 alone proves nothing about the data part, and
+ * the Q1 alias is how every later request finds the package: one tampered data part would
+ * otherwise be served for every repository, every T and offline. On success the Q1 is recorded
+ * as an alias of the blob's SHA-256. On a mismatch nothing is stored and the write is cancelled
+ * (tails fail: the client's connection is cut).
  */
 final class ControlCheckedWriter extends AliasCheckedWriter {
   private final ApkControlHasher hasher;
@@ -86,6 +90,15 @@ final class ControlCheckedWriter extends AliasCheckedWriter {
     requireSize(expectedSize);
     if (!control.q1().equals(expected)) {
       return "control hash " + control.q1() + ", the signed APKINDEX says " + expected;
+    }
+    // A package without datahash (apk v1 style) could have any data part: apk-tools too refuses
+    // to derive an identity for one.
+    if (control.datahash() == null) {
+      return "its .PKGINFO has no datahash, so its data part cannot be checked";
+    }
+    String data = HexFormat.of().formatHex(hasher.dataSha256());
+    if (!data.equalsIgnoreCase(control.datahash())) {
+      return "data part sha256 " + data + ", its .PKGINFO datahash (covered by the signed Q1) says " + control.datahash();
     }
     return null;
   }

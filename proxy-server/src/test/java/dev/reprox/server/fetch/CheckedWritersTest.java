@@ -52,6 +52,40 @@ class CheckedWritersTest {
   }
 
   @Test
+  void control_dataPartAlteredSameSizeAndQ1_refusedNothingStoredNoAlias() throws Exception {
+    Apk apk = apk();
+    byte[] bad = apk.bytes.clone();
+    bad[(int) ((apk.controlEnd + apk.bytes.length) / 2)] ^= 0x01; // inside the data member; control untouched
+    ControlCheckedWriter w = new ControlCheckedWriter(storage.blobs().newWriter(), storage.aliases(), apk.q1, "t");
+    feed(w, bad);
+
+    assertThatThrownBy(() -> w.commit(null, bad.length)).isInstanceOf(ControlCheckedWriter.ControlMismatchException.class)
+        .hasMessageContaining("data part sha256");
+    assertThat(storage.blobs().stat(Digest.compute(bad))).isEmpty();
+    assertThat(storage.aliases().resolve(apk.q1)).isEmpty();
+  }
+
+  @Test
+  void control_realAlpinePackage_storedWhole_dataPartAlteredRefused() throws Exception {
+    byte[] real = resource("fixtures/real/alpine/packages/alpine-baselayout-3.2.0-r23.apk");
+    Alias q1 = new Alias(Alias.Kind.APK_Q1, Base64.getDecoder().decode("LLq2qDNrS/qRnhxQ3hsY/sHbQnc="));
+    byte[] bad = real.clone();
+    bad[real.length - 100] ^= 0x01; // the data part is [2229, 11012)
+
+    ControlCheckedWriter refused = new ControlCheckedWriter(storage.blobs().newWriter(), storage.aliases(), q1, "bad");
+    feed(refused, bad);
+    assertThatThrownBy(() -> refused.commit(null, bad.length)).isInstanceOf(ControlCheckedWriter.ControlMismatchException.class)
+        .hasMessageContaining("1a3a8e47d2287da6d505d973412cee1ad64bcc17bc5995069e4e932055ecb0c4");
+    assertThat(storage.aliases().resolve(q1)).isEmpty();
+    assertThat(storage.blobs().stat(Digest.compute(bad))).isEmpty();
+
+    ControlCheckedWriter ok = new ControlCheckedWriter(storage.blobs().newWriter(), storage.aliases(), q1, "real");
+    feed(ok, real);
+    assertThat(ok.commit(null, real.length).digest()).isEqualTo(Digest.compute(real));
+    assertThat(storage.aliases().resolve(q1)).contains(Digest.compute(real));
+  }
+
+  @Test
   void control_wrongSize_refused() throws Exception {
     Apk apk = apk();
     ControlCheckedWriter w = new ControlCheckedWriter(storage.blobs().newWriter(), storage.aliases(), apk.q1, "t");
@@ -87,6 +121,13 @@ class CheckedWritersTest {
     ApkGeneration.BuiltApk a = g.apk("foo");
     return new Apk(Files.readAllBytes(g.resolve(a.path())),
         new Alias(Alias.Kind.APK_Q1, Base64.getDecoder().decode(a.q1().substring(2))), a.controlStart(), a.controlEnd());
+  }
+
+  private static byte[] resource(String name) throws Exception {
+    try (var in = CheckedWritersTest.class.getClassLoader().getResourceAsStream(name)) {
+      assertThat(in).as(name).isNotNull();
+      return in.readAllBytes();
+    }
   }
 
   /** In small direct pieces, as the upstream client hands them over. */
