@@ -9,4 +9,17 @@ public interface Aliases {
   void put(Alias alias, Digest target) throws IOException;
 
   Optional<Digest> resolve(Alias alias) throws IOException;
+
+  /**
+   * Shows every alias of {@code kind} and its target to {@code visitor}, in no promised order; for
+   * {@code reprox verify}, which re-checks what an alias promises (an apk Q1 covers the data part
+   * only through the package's own datahash). Never loads the whole table.
+   */
+  void forEach(Alias.Kind kind, Visitor visitor) throws IOException;
+
+  /** Sees one alias. */
+  @FunctionalInterface
+  interface Visitor {
+    void visit(Alias alias, Digest target) throws IOException;
+  }
 }

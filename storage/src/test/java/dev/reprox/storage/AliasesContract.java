@@ -28,6 +28,25 @@ public abstract class AliasesContract extends StorageContract {
   }
 
   @Test
+  void forEach_listsEveryAliasOfThatKindOnly() throws Exception {
+    java.util.Map<Alias, Digest> put = new java.util.HashMap<>();
+    for (int i = 0; i < 1500; i++) { // more than one page of the RocksDB scan
+      byte[] value = new byte[20];
+      value[0] = (byte) (i >> 8);
+      value[1] = (byte) i;
+      Alias a = new Alias(Alias.Kind.APK_Q1, value);
+      storage.aliases().put(a, digestOf(i));
+      put.put(a, digestOf(i));
+    }
+    storage.aliases().put(Alias.ofHex(Alias.Kind.SHA1, HEX20), digestOf(1));
+    java.util.Map<Alias, Digest> seen = new java.util.HashMap<>();
+
+    storage.aliases().forEach(Alias.Kind.APK_Q1, (a, d) -> assertThat(seen.put(a, d)).as("seen twice: %s", a).isNull());
+
+    assertThat(seen).isEqualTo(put);
+  }
+
+  @Test
   void resolve_everyKind_roundTrips() throws Exception {
     int seed = 0;
     for (Alias.Kind kind : Alias.Kind.values()) {

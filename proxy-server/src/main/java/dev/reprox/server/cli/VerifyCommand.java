@@ -11,8 +11,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code reprox verify}: re-reads every blob with checksums on; exit 1 if anything is damaged. */
-@Command(name = "verify", mixinStandardHelpOptions = true, description = "Scrub the store: recompute every blob's SHA-256.")
+/**
+ * {@code reprox verify}: re-reads every blob with checksums on, and re-checks every apk package
+ * against its Q1 and datahash ({@link ApkScrub}); exit 1 if anything is damaged.
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+    description = "Scrub the store: recompute every blob's SHA-256 and every stored .apk's Q1 and datahash.")
 final class VerifyCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -30,10 +34,15 @@ final class VerifyCommand implements Callable<Integer> {
         out.println("damaged " + d.digest() + ": " + d.reason());
         out.flush();
       });
+      ApkScrub.Report apks = ApkScrub.run(storage, (digest, reason) -> {
+        out.println("damaged " + digest + ": " + reason);
+        out.flush();
+      });
       out.printf("verify: %d blobs, %d bytes checked, %d damaged%n",
           report.blobsChecked(), report.bytesChecked(), report.damagedBlobs());
+      out.printf("verify: %d apk packages re-checked (Q1 and datahash), %d bad%n", apks.packages(), apks.bad());
       out.flush();
-      return report.clean() ? 0 : 1;
+      return report.clean() && apks.bad() == 0 ? 0 : 1;
     } catch (IOException e) {
       err.println("verify: " + data + ": " + e.getMessage());
       err.flush();

@@ -3,6 +3,9 @@ package dev.reprox.storage.memory;
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Aliases;
 import dev.reprox.storage.Digest;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,5 +21,14 @@ final class MemoryAliases implements Aliases {
   @Override
   public Optional<Digest> resolve(Alias alias) {
     return Optional.ofNullable(aliases.get(alias));
+  }
+
+  @Override
+  public void forEach(Alias.Kind kind, Visitor visitor) throws IOException {
+    for (Map.Entry<Alias, Digest> e : List.copyOf(aliases.entrySet())) {
+      if (e.getKey().kind() == kind) {
+        visitor.visit(e.getKey(), e.getValue());
+      }
+    }
   }
 }

@@ -118,6 +118,10 @@ final class Keys {
     return new Builder(LISTING_INDEXED).str(repo).digest(listing).build();
   }
 
+  static byte[] aliasPrefix(Alias.Kind kind) {
+    return new byte[] {ALIAS, (byte) kind.ordinal()};
+  }
+
   static byte[] alias(Alias alias) {
     return new Builder(ALIAS).raw(new byte[] {(byte) alias.kind().ordinal()}).raw(alias.value()).build();
   }
