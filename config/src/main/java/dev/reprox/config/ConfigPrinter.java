@@ -37,6 +37,7 @@ public final class ConfigPrinter {
       node.put("keyring", repository.keyring().spec());
       node.put("pinning", RepositoryValidator.spelling(repository.pinning()));
       node.put("root-ttl", Durations.format(repository.rootTtl()));
+      node.put("negative-ttl", Durations.format(repository.negativeTtl()));
       // The global switch already makes every repository offline; repeating it per repository
       // would turn a one-line setting into many once the output is fed back.
       if (repository.offline() && !config.offline()) {

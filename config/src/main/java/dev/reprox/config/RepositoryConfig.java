@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param repoGpgcheck dnf only ({@code repo-gpgcheck}, default true): with a keyring, a repomd.xml
  *     without a verifying {@code repomd.xml.asc} is refused; false accepts an unsigned one as
  *     unverified (Fedora publishes none and signs only its rpms), a present signature must still verify
+ * @param negativeTtl how long an upstream 404/410 for a path is remembered ({@code negative-ttl}):
+ *     repeated requests for a missing path meanwhile get the 404 without asking the upstream again
  */
 public record RepositoryConfig(
     String name,
@@ -28,7 +30,17 @@ public record RepositoryConfig(
     PinningPolicy pinning,
     Duration rootTtl,
     boolean offline,
-    boolean repoGpgcheck) {
+    boolean repoGpgcheck,
+    Duration negativeTtl) {
+
+  /** {@code negative-ttl} when not given: long enough to absorb a client's retries and probes. */
+  public static final Duration DEFAULT_NEGATIVE_TTL = Duration.ofSeconds(30);
+
+  /** A repository with {@code negative-ttl} at its default. */
+  public RepositoryConfig(String name, Format format, URI upstream, Optional<URI> snapshot, Keyring keyring,
+      PinningPolicy pinning, Duration rootTtl, boolean offline, boolean repoGpgcheck) {
+    this(name, format, upstream, snapshot, keyring, pinning, rootTtl, offline, repoGpgcheck, DEFAULT_NEGATIVE_TTL);
+  }
 
   /** A repository with {@code repo-gpgcheck} at its default (true). */
   public RepositoryConfig(String name, Format format, URI upstream, Optional<URI> snapshot, Keyring keyring,

@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 final class RepositoryValidator {
   static final List<String> KEYS =
       List.of("format", "upstream", "snapshot", "keyring", "pinning", "root-ttl", "offline",
-          "repo-gpgcheck");
+          "repo-gpgcheck", "negative-ttl");
   static final Duration DEFAULT_ROOT_TTL = Duration.ofSeconds(60);
 
   // The name is the first path segment of mirror URLs and part of REPROX_ variable names, so it
@@ -43,7 +43,7 @@ final class RepositoryValidator {
     }
     if (node == null || !node.isObject()) {
       fields.error(path, "must be a mapping with format, upstream and optional "
-          + "snapshot, keyring, pinning, root-ttl, offline, repo-gpgcheck");
+          + "snapshot, keyring, pinning, root-ttl, offline, repo-gpgcheck, negative-ttl");
       return Optional.empty();
     }
     fields.unknownKeys(path, node, KEYS);
@@ -64,6 +64,9 @@ final class RepositoryValidator {
     Duration rootTtl = fields.text(path + ".root-ttl", node.get("root-ttl"))
         .flatMap(text -> duration(path + ".root-ttl", text))
         .orElse(DEFAULT_ROOT_TTL);
+    Duration negativeTtl = fields.text(path + ".negative-ttl", node.get("negative-ttl"))
+        .flatMap(text -> duration(path + ".negative-ttl", text))
+        .orElse(RepositoryConfig.DEFAULT_NEGATIVE_TTL);
     boolean offline = fields.bool(path + ".offline", node.get("offline")).orElse(false);
     boolean repoGpgcheck = fields.bool(path + ".repo-gpgcheck", node.get("repo-gpgcheck")).orElse(true);
     if (format.isEmpty() && isAbsent(node.get("format"))) {
@@ -76,7 +79,7 @@ final class RepositoryValidator {
       return Optional.empty();
     }
     return Optional.of(new RepositoryConfig(name, format.get(), upstream.get(), snapshot, keyring,
-        pinning, rootTtl, globalOffline || offline, repoGpgcheck));
+        pinning, rootTtl, globalOffline || offline, repoGpgcheck, negativeTtl));
   }
 
   /** The config spelling of an enum constant: {@code BEST_EFFORT} → {@code best-effort}. */

@@ -49,12 +49,14 @@ class ConfigPrinterTest {
             upstream: https://a.example/alpine
             keyring: none
             root-ttl: 2h
+            negative-ttl: 5s
         """);
     ReproxConfig config = ConfigLoader.load(Optional.of(file), Map.of(), Overrides.none());
 
     String yaml = ConfigPrinter.toYaml(config);
 
-    assertThat(yaml).contains("root-ttl: 1500ms", "root-ttl: 2h", "keyring: none");
+    assertThat(yaml).contains("root-ttl: 1500ms", "root-ttl: 2h", "keyring: none", "negative-ttl: 5s", "negative-ttl: 30s");
+    assertThat(config.repositories().get("alpine").negativeTtl()).isEqualTo(java.time.Duration.ofSeconds(5));
     assertThat(reload(yaml)).isEqualTo(config);
   }
 

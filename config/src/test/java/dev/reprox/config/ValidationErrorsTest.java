@@ -35,7 +35,7 @@ class ValidationErrorsTest {
             "repositories: must be a mapping of repository name to its settings"),
         row("repositories:\n  x: apt",
             "repositories.x: must be a mapping with format, upstream and optional snapshot, keyring,"
-                + " pinning, root-ttl, offline, repo-gpgcheck"),
+                + " pinning, root-ttl, offline, repo-gpgcheck, negative-ttl"),
         row("repositories:\n  Bad_Name:\n    format: apt\n    upstream: http://u.example/",
             "repositories.Bad_Name: repository name must be lower-case letters and digits,"
                 + " optionally joined by single hyphens (it is a URL path segment)"),
@@ -67,7 +67,9 @@ class ValidationErrorsTest {
             "repositories.x.offline: not true or false: \"sometimes\""),
         row(REPO + "    upstrem: http://typo.example/",
             "repositories.x.upstrem: unknown key (known: format, upstream, snapshot, keyring,"
-                + " pinning, root-ttl, offline, repo-gpgcheck)"));
+                + " pinning, root-ttl, offline, repo-gpgcheck, negative-ttl)"),
+        row(REPO + "    negative-ttl: 30", "repositories.x.negative-ttl: not a duration like 500ms, 60s, 5m, 1h: \"30\""),
+        row(REPO + "    negative-ttl: 0s", "repositories.x.negative-ttl: must be longer than zero: \"0s\""));
   }
 
   @ParameterizedTest(name = "{1}")
