@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  *       digest when present; otherwise they go on, carrying the expectation:
  *   <li>{@link OfflineFetcher}: offline server or repository → 503, no upstream contact;
  *   <li>{@link SingleFlightFetcher}: a fill of the same path and expected digest is running → share it;
+ *   <li>{@link MissFetcher}: the upstream answered 404 for this URL within negative-ttl → 404 again, not asked;
  *   <li>{@link UpstreamFetcher}: GET the upstream (or the snapshot server at T for a package the
  *       mirror dropped), stream the body into a new blob; {@code commit(expected, size)} — a
  *       mismatch cuts the clients, stores nothing and counts {@code reprox_integrity_failures_total}.
@@ -92,7 +93,8 @@ public final class Fetchers implements AutoCloseable {
                 .tag("repo", request.repository().name()).register(b.registry).increment();
           }
         });
-    Fetcher upstreamChain = new OfflineFetcher(b.offline, new SingleFlightFetcher(upstream));
+    Misses misses = new Misses(b.clock);
+    Fetcher upstreamChain = new OfflineFetcher(b.offline, new SingleFlightFetcher(new MissFetcher(misses, upstream)));
     Fetcher passThrough = new StoredFetcher(b.storage, b.storageExecutor, b.clock, b.offline, upstreamChain);
     Map<String, SignedRepository> repos = new LinkedHashMap<>();
     {
@@ -107,7 +109,7 @@ public final class Fetchers implements AutoCloseable {
     }
     this.repositories = Map.copyOf(repos);
     if (b.signed) {
-      Roots roots = new Roots(b.storage, polite, b.clock, b.headerTimeout, b.offline, rootFetches);
+      Roots roots = new Roots(b.storage, polite, b.clock, b.headerTimeout, b.offline, rootFetches, misses);
       Resolver resolver = Resolver.builder()
           .observations(b.storage.observations()).pins(b.storage.pins()).clock(b.clock)
           .snapshotSource((repo, root, t) -> roots.snapshotBlocking(repositories.get(repo), root, t))

@@ -53,11 +53,13 @@ final class Roots {
   private final Duration headerTimeout;
   private final boolean globallyOffline;
   private final Executor fetchExecutor;
+  private final Misses misses;
   private final Cache<Digest, RootIndex> parsed = Caffeine.newBuilder().maximumSize(256).build();
   private final ConcurrentMap<String, CompletableFuture<Live>> revalidating = new ConcurrentHashMap<>();
 
   Roots(Storage storage, PoliteUpstream client, Clock clock, Duration headerTimeout, boolean globallyOffline,
-      Executor fetchExecutor) {
+      Executor fetchExecutor, Misses misses) {
+    this.misses = misses;
     this.storage = storage;
     this.client = client;
     this.clock = clock;
@@ -271,6 +273,10 @@ final class Roots {
   private byte[] getBlocking(SignedRepository r, URI base, String path) throws IOException {
     FetchRequest request = new FetchRequest(r.config(), path).from(base);
     URI uri = UpstreamFetcher.upstreamUri(request);
+    Optional<FetchException> remembered = misses.remembered(r.config(), uri);
+    if (remembered.isPresent()) {
+      throw remembered.get();
+    }
     HttpRequest get = HttpRequest.newBuilder(uri).GET().timeout(headerTimeout)
         .header("User-Agent", "reprox/0.1").build();
     HttpResponse<byte[]> response;
@@ -287,8 +293,10 @@ final class Roots {
     }
     int status = response.statusCode();
     if (status == 404 || status == 410) {
-      throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch root " + r.name() + "/" + path + ": " + uri
-          + " answered " + status);
+      FetchException missing = new FetchException(FetchException.Kind.NOT_FOUND, "fetch root " + r.name() + "/" + path
+          + ": " + uri + " answered " + status);
+      misses.remember(r.config(), uri, missing.getMessage());
+      throw missing;
     }
     if (status != 200) {
       throw new FetchException(FetchException.Kind.UPSTREAM_STATUS, "fetch root " + r.name() + "/" + path + ": "

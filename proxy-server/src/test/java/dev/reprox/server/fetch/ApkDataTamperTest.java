@@ -71,7 +71,9 @@ class ApkDataTamperTest {
       assertThat(registry.get("reprox.integrity.failures").tag("repo", "fix").counter().count()).isEqualTo(1.0);
 
       Files.write(file, genuine); // the upstream serves the right bytes again
-      assertThat(readAll(f.fetcher().fetch(request).get(20, TimeUnit.SECONDS))).isEqualTo(genuine);
+      Fetched again = f.fetcher().fetch(request).get(20, TimeUnit.SECONDS);
+      assertThat(readAll(again)).isEqualTo(genuine);
+      again.settled().get(20, TimeUnit.SECONDS); // the alias is written at the commit, just after the last byte
       assertThat(upstream.requestsFor("/" + foo.path())).hasSize(2);
       assertThat(storage.aliases().resolve(q1)).contains(Digest.compute(genuine));
     }
