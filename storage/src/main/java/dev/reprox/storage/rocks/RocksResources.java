@@ -55,21 +55,36 @@ final class RocksResources implements AutoCloseable {
   final WriteOptions sync;
 
   RocksResources(Path path, long blockCacheBytes, boolean mmapReads) throws StorageException {
+    this(path, blockCacheBytes, mmapReads, false);
+  }
+
+  /**
+   * {@code readOnly}: opened with {@link RocksDB#openReadOnly}, which takes no LOCK, so a scrub can
+   * read a store a running server holds; the directory must exist, and every write fails.
+   */
+  RocksResources(Path path, long blockCacheBytes, boolean mmapReads, boolean readOnly) throws StorageException {
     this.path = path;
     RocksDB.loadLibrary();
     try {
-      Files.createDirectories(path);
+      if (!readOnly) {
+        Files.createDirectories(path);
+      }
       LRUCache blockCache = own(new LRUCache(blockCacheBytes));
       BlockBasedTableConfig table = new BlockBasedTableConfig().setBlockCache(blockCache);
       DBOptions dbOptions = own(new DBOptions()
-          .setCreateIfMissing(true)
-          .setCreateMissingColumnFamilies(true)
+          .setCreateIfMissing(!readOnly)
+          .setCreateMissingColumnFamilies(!readOnly)
           .setMaxBackgroundJobs(2)
           .setKeepLogFileNum(5)
           // Blob reads from a mapping skip one copy (pread into a scratch buffer): serving reads
           // went from 0.40x to 0.67x of a plain FileChannel read (CPU time, BlobStoreBenchmark),
           // but mapped pages count in RSS; off by default (RocksStorage.Builder#mmapReads).
           .setAllowMmapReads(mmapReads));
+      if (readOnly) {
+        // Every table file opened now and kept open: the server's compactions may delete files
+        // while the scrub runs, and an open descriptor still reads a deleted file.
+        dbOptions.setMaxOpenFiles(-1);
+      }
       ColumnFamilyOptions metaOptions = own(new ColumnFamilyOptions()
           .setTableFormatConfig(table)
           .setCompressionType(CompressionType.LZ4_COMPRESSION));
@@ -89,7 +104,9 @@ final class RocksResources implements AutoCloseable {
           new ColumnFamilyDescriptor(CHUNKS.getBytes(java.nio.charset.StandardCharsets.US_ASCII), chunkOptions),
           new ColumnFamilyDescriptor(OPEN_WRITES.getBytes(java.nio.charset.StandardCharsets.US_ASCII), openOptions));
       List<ColumnFamilyHandle> handles = new ArrayList<>();
-      RocksDB opened = RocksDB.open(dbOptions, path.toString(), descriptors, handles);
+      RocksDB opened = readOnly
+          ? RocksDB.openReadOnly(dbOptions, path.toString(), descriptors, handles)
+          : RocksDB.open(dbOptions, path.toString(), descriptors, handles);
       // Handles first in the list of things to close, then the database: see close().
       owned.add(opened);
       owned.addAll(handles);

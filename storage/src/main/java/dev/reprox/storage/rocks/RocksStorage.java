@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The RocksDB {@link Storage}: {@code RocksStorage.builder().path(dir).clock(clock).build()}.
  * Opening checks the layout version and deletes the chunks of writes that never committed.
- * One process per directory (RocksDB locks it).
+ * One process per directory (RocksDB locks it), plus any number of {@link Builder#readOnly} readers.
  */
 public final class RocksStorage implements Storage {
   private static final Logger LOG = LoggerFactory.getLogger(RocksStorage.class);
@@ -39,10 +39,12 @@ public final class RocksStorage implements Storage {
   private final RocksRefs refs;
 
   private RocksStorage(Builder b) throws StorageException {
-    this.rocks = new RocksResources(b.path, b.blockCacheBytes, b.mmapReads);
+    this.rocks = new RocksResources(b.path, b.blockCacheBytes, b.mmapReads, b.readOnly);
     try {
-      checkLayout();
-      deleteAbandonedWrites();
+      checkLayout(b.readOnly);
+      if (!b.readOnly) {
+        deleteAbandonedWrites();
+      }
       this.blobs = new RocksBlobStore(rocks, b.clock, b.chunkSize, b.hotCacheBytes);
     } catch (StorageException | RuntimeException e) {
       rocks.close();
@@ -59,8 +61,13 @@ public final class RocksStorage implements Storage {
     return new Builder();
   }
 
-  private void checkLayout() throws StorageException {
+  private void checkLayout(boolean readOnly) throws StorageException {
     byte[] v = rocks.get("open: read layout", rocks.meta, Keys.layout());
+    if (v == null && readOnly) {
+      // A new store gets its layout stamp at its first open; a read-only open cannot write it.
+      throw new StorageException("open: " + rocks.path() + " is a RocksDB database but not a reprox store"
+          + " (no layout version)");
+    }
     if (v == null) {
       rocks.put("open: write layout", rocks.meta, Keys.layout(), Values.intValue(Keys.LAYOUT_VERSION), true);
       return;
@@ -171,6 +178,7 @@ public final class RocksStorage implements Storage {
     private long hotCacheBytes = 64L << 20;
     private long blockCacheBytes = 32L << 20;
     private boolean mmapReads;
+    private boolean readOnly;
 
     private Builder() {}
 
@@ -221,6 +229,19 @@ public final class RocksStorage implements Storage {
      */
     public Builder mmapReads(boolean on) {
       this.mmapReads = on;
+      return this;
+    }
+
+    /**
+     * Opens an existing store without RocksDB's lock (default off), so {@code reprox verify} can
+     * scrub a store a running server holds: the view is the store as it stood at open (commits
+     * after it are not seen), nothing is written at open (no layout stamp, abandoned writes are
+     * left for the next writable open), and every write, including the hourly access-time
+     * update of {@link BlobStore#open}, fails with a {@link StorageException}. A missing
+     * directory, or one that is not a reprox store, fails the open.
+     */
+    public Builder readOnly(boolean on) {
+      this.readOnly = on;
       return this;
     }
 

@@ -152,6 +152,55 @@ class RocksStorageTest {
   }
 
   @Test
+  void readOnly_whileWriterHoldsTheStore_scrubsCommittedBlobsAndWritesFail() throws Exception {
+    byte[] data = random(64 * 3 + 5, 2);
+    try (Storage writer = rocks(dir, Clock.systemUTC(), 64)) {
+      try (BlobWriter w = writer.blobs().newWriter()) {
+        w.write(ByteBuffer.wrap(data));
+        w.commit(Digest.compute(data), data.length);
+      }
+      // A second writable open in the same process meets RocksDB's LOCK, as verify did while serve ran.
+      assertThatThrownBy(() -> rocks(dir, Clock.systemUTC(), 64)).isInstanceOf(StorageException.class)
+          .hasMessageContaining("LOCK");
+      try (Storage reader = RocksStorage.builder().path(dir).readOnly(true).build()) {
+        java.util.List<Digest> damaged = new java.util.ArrayList<>();
+        dev.reprox.storage.ScrubReport report = reader.blobs().scrub(d -> damaged.add(d.digest()));
+        assertThat(report.blobsChecked()).isEqualTo(1);
+        assertThat(report.bytesChecked()).isEqualTo(data.length);
+        assertThat(damaged).isEmpty();
+        assertThatThrownBy(() -> reader.blobs().newWriter()).isInstanceOf(StorageException.class);
+      }
+      // The writer is untouched by the reader's open and close.
+      assertThat(writer.blobs().stat(Digest.compute(data))).isPresent();
+    }
+  }
+
+  @Test
+  void readOnly_absentOrNotAStore_refusesAndCreatesNothing() throws Exception {
+    Path absent = dir.resolve("absent");
+    assertThatThrownBy(() -> RocksStorage.builder().path(absent).readOnly(true).build())
+        .isInstanceOf(StorageException.class).hasMessageContaining(absent.toString());
+    assertThat(absent).doesNotExist();
+
+    // Reprox's column families, but never opened by reprox: no layout version.
+    Path plain = dir.resolve("plain");
+    RocksDB.loadLibrary();
+    try (org.rocksdb.DBOptions dbo = new org.rocksdb.DBOptions().setCreateIfMissing(true)
+            .setCreateMissingColumnFamilies(true);
+        org.rocksdb.ColumnFamilyOptions cfo = new org.rocksdb.ColumnFamilyOptions()) {
+      java.util.List<org.rocksdb.ColumnFamilyHandle> handles = new java.util.ArrayList<>();
+      try (RocksDB db = RocksDB.open(dbo, plain.toString(), java.util.List.of(
+          new org.rocksdb.ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfo),
+          new org.rocksdb.ColumnFamilyDescriptor("chunks".getBytes(), cfo),
+          new org.rocksdb.ColumnFamilyDescriptor("open-writes".getBytes(), cfo)), handles)) {
+        handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+      }
+    }
+    assertThatThrownBy(() -> RocksStorage.builder().path(plain).readOnly(true).build())
+        .isInstanceOf(StorageException.class).hasMessageContaining("not a reprox store");
+  }
+
+  @Test
   void close_isIdempotent_andLaterCallsFailCleanly() throws Exception {
     Storage s = rocks(dir, Clock.systemUTC(), 64);
     s.close();
