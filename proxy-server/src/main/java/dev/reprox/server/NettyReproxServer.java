@@ -21,6 +21,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -112,15 +113,19 @@ final class NettyReproxServer implements ReproxServer {
         .build();
     Class<? extends ServerSocketChannel> channelType =
         Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    serverChannel = new ServerBootstrap()
+    ChannelFuture bound = new ServerBootstrap()
         .group(boss, workers)
         .channel(channelType)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 1024 * 1024))
         .childHandler(new ServerInitializer(context, b.connectionIdleTimeout))
         .bind(b.config.listen())
-        .sync()
-        .channel();
+        .await();
+    // Not sync(): it rethrows the bind's IOException undeclared, past start()'s cleanup.
+    if (!bound.isSuccess()) {
+      throw new ListenException(b.config.listen(), bound.cause());
+    }
+    serverChannel = bound.channel();
     address = (InetSocketAddress) serverChannel.localAddress();
     accepting.set(true);
     log.info("listening on {}:{} ({} transport, {} repositories)", address.getHostString(), address.getPort(),

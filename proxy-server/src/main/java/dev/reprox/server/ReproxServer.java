@@ -94,7 +94,7 @@ public interface ReproxServer extends AutoCloseable {
       return this;
     }
 
-    /** Binds the listener; fails if the address cannot be bound. */
+    /** Binds the listener; a {@link ListenException} if the address cannot be bound. */
     public ReproxServer start() throws InterruptedException {
       Objects.requireNonNull(config, "config");
       Objects.requireNonNull(storage, "storage");
