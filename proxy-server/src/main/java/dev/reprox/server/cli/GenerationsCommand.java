@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,11 +21,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code reprox generations <repo>}: the observed generations of a root as a table, read from the
- * running server's API (RocksDB allows one writer, so the store is not opened while serve runs).
+ * {@code reprox generations <repo> [--root PATH]}: the roots a repository has observed, or the
+ * observed generations of one root as a table, read from the running server's API (RocksDB allows
+ * one writer, so the store is not opened while serve runs).
  */
 @Command(name = "generations", mixinStandardHelpOptions = true,
-    description = "List the observed generations of a repository's root index (asks the running server).")
+    description = "List the root indexes a repository has observed, or with --root the generations of one"
+        + " (asks the running server).")
 final class GenerationsCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -30,8 +35,8 @@ final class GenerationsCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "REPO", description = "repository name")
   String repo;
 
-  @Option(names = "--root", paramLabel = "PATH", defaultValue = "dists/stable/InRelease",
-      description = "root index path (default ${DEFAULT-VALUE})")
+  @Option(names = "--root", paramLabel = "PATH",
+      description = "root index path, e.g. dists/stable/InRelease (without it: the observed roots)")
   String root;
 
   @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:3142",
@@ -42,9 +47,10 @@ final class GenerationsCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    URI uri = URI.create(server.toString().replaceAll("/$", "") + "/-/api/repos/"
-        + URLEncoder.encode(repo, StandardCharsets.UTF_8) + "/generations?root="
-        + URLEncoder.encode(root, StandardCharsets.UTF_8));
+    String base = server.toString().replaceAll("/$", "");
+    String api = base + "/-/api/repos/" + URLEncoder.encode(repo, StandardCharsets.UTF_8);
+    URI uri = URI.create(root == null ? api + "/roots"
+        : api + "/generations?root=" + URLEncoder.encode(root, StandardCharsets.UTF_8));
     try {
       HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
           .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
@@ -54,23 +60,69 @@ final class GenerationsCommand implements Callable<Integer> {
         return 1;
       }
       JsonNode list = new ObjectMapper().readTree(r.body());
-      out.printf("%-22s %-22s %-22s %-15s %-71s %s%n", "PUBLISHED", "FIRST FETCHED", "LAST FETCHED", "SOURCE",
-          "DIGEST", "SIGNER");
-      for (JsonNode g : list) {
-        out.printf("%-22s %-22s %-22s %-15s %-71s %s%n",
-            g.path("publishedAt").asText() + (g.path("publishedEstimated").asBoolean() ? "~" : ""),
-            g.path("firstFetchedAt").asText(), g.path("lastFetchedAt").asText(), g.path("source").asText(),
-            g.path("digest").asText(), g.path("signer").asText());
+      if (root == null) {
+        printRoots(out, err, list);
+      } else {
+        printGenerations(out, list);
       }
       out.flush();
       return 0;
     } catch (IOException e) {
-      err.println("generations: " + uri + ": " + e.getMessage());
+      err.println("cannot reach reprox at " + base + ": " + reason(e) + (refused(e) ? " (is it running?)" : ""));
       err.flush();
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
     }
+  }
+
+  private void printRoots(PrintWriter out, PrintWriter err, JsonNode list) {
+    if (list.isEmpty()) {
+      err.println("generations: " + repo + " has observed no root index yet (a client's first request records one)");
+      err.flush();
+      return;
+    }
+    out.println("ROOT (reprox generations " + repo + " --root ROOT lists its generations)");
+    for (JsonNode r : list) {
+      out.println(r.asText());
+    }
+  }
+
+  private static void printGenerations(PrintWriter out, JsonNode list) {
+    out.printf("%-22s %-22s %-22s %-15s %-71s %s%n", "PUBLISHED", "FIRST FETCHED", "LAST FETCHED", "SOURCE",
+        "DIGEST", "SIGNER");
+    for (JsonNode g : list) {
+      out.printf("%-22s %-22s %-22s %-15s %-71s %s%n",
+          g.path("publishedAt").asText() + (g.path("publishedEstimated").asBoolean() ? "~" : ""),
+          g.path("firstFetchedAt").asText(), g.path("lastFetchedAt").asText(), g.path("source").asText(),
+          g.path("digest").asText(), g.path("signer").asText());
+    }
+  }
+
+  /** Connection refused: the JDK client's ConnectException often carries no message at all. */
+  private static boolean refused(IOException e) {
+    ConnectException c = connectException(e);
+    return c != null && (c.getMessage() == null || c.getMessage().toLowerCase(Locale.ROOT).contains("refused"));
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof HttpConnectTimeoutException) {
+      return "connection timed out";
+    }
+    if (refused(e)) {
+      return "connection refused";
+    }
+    Throwable t = connectException(e) != null ? connectException(e) : e;
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().toLowerCase(Locale.ROOT);
+  }
+
+  private static ConnectException connectException(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException c) {
+        return c;
+      }
+    }
+    return null;
   }
 }

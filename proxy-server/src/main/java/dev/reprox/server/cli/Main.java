@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code reprox <command>}: the entry point of the shaded jar and the launcher script. */
-@Command(name = "reprox", mixinStandardHelpOptions = true, version = "reprox 0.1.0",
+@Command(name = "reprox", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Package snapshot proxy and cache for apt, apk and dnf.",
     subcommands = {ServeCommand.class, ConfigCommand.class, VerifyCommand.class, GenerationsCommand.class})
 public final class Main implements Runnable {

@@ -3,6 +3,7 @@ package dev.reprox.server.cli;
 import dev.reprox.config.ConfigException;
 import dev.reprox.config.ConfigLoader;
 import dev.reprox.config.ReproxConfig;
+import dev.reprox.server.ListenException;
 import dev.reprox.server.ReproxServer;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,6 +27,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the proxy.")
 final class ServeCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -56,12 +61,16 @@ final class ServeCommand implements Callable<Integer> {
       Errors.print(err, e);
       return Main.EXIT_CONFIG;
     }
+    LOG.info("reprox {} starting: data {}, config {}, {}", Version.VERSION, effective.data().toAbsolutePath(),
+        config == null ? "built-in defaults" : config.toAbsolutePath(),
+        effective.offline() ? "offline (no upstream is contacted)" : "online");
     Clock clock = Clock.systemUTC();
     Storage storage;
     try {
       storage = StorageOpener.open(effective.data(), clock);
     } catch (IOException e) {
-      err.println("serve: cannot open the store in " + effective.data() + ": " + e.getMessage());
+      err.println("serve: cannot open the store in " + effective.data() + ": " + e.getMessage()
+          + (e.getMessage() != null && e.getMessage().contains("LOCK") ? " (is another reprox serving it?)" : ""));
       err.flush();
       return 1;
     }
@@ -73,10 +82,15 @@ final class ServeCommand implements Callable<Integer> {
           .clock(clock)
           .drainTimeout(Duration.ofSeconds(drainSeconds))
           .start();
-    } catch (RuntimeException e) {
-      err.println("serve: cannot listen on " + effective.listen() + ": " + e.getMessage());
+    } catch (ListenException e) {
+      // One line, no stack trace: the address and the system's reason are all there is to say.
+      storage.close();
+      err.println(e.getMessage());
       err.flush();
       return 1;
+    } catch (RuntimeException e) {
+      storage.close();
+      throw e;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "reprox-shutdown"));
     String bound = server.address().getHostString() + ":" + server.address().getPort();

@@ -3,6 +3,7 @@ package dev.reprox.server.cli;
 import dev.reprox.storage.Storage;
 import dev.reprox.storage.rocks.RocksStorage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 
@@ -12,6 +13,24 @@ final class StorageOpener {
 
   /** The RocksDB store under {@code <data>/store} (created when missing). */
   static Storage open(Path data, Clock clock) throws IOException {
-    return RocksStorage.builder().path(data.resolve("store")).clock(clock).build();
+    return RocksStorage.builder().path(store(data)).clock(clock).build();
+  }
+
+  /** Where {@link #open} keeps the store of a data directory. */
+  static Path store(Path data) {
+    return data.resolve("store");
+  }
+
+  /** True when {@code data} holds a store {@link #open} made (RocksDB writes CURRENT at creation). */
+  static boolean holdsStore(Path data) {
+    return Files.isRegularFile(store(data).resolve("CURRENT"));
+  }
+
+  /**
+   * The existing store under {@code <data>/store}, read-only: RocksDB's lock is not taken, so this
+   * works while a server holds the store; nothing is created or written.
+   */
+  static Storage openReadOnly(Path data) throws IOException {
+    return RocksStorage.builder().path(store(data)).readOnly(true).build();
   }
 }

@@ -5,7 +5,6 @@ import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +12,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code reprox verify}: re-reads every blob with checksums on, and re-checks every apk package
- * against its Q1 and datahash ({@link ApkScrub}); exit 1 if anything is damaged.
+ * against its Q1 and datahash ({@link ApkScrub}); exit 1 if anything is damaged, 2 if
+ * {@code --data} holds no store. Opens the store read-only, so it runs beside a serving reprox
+ * and checks what was committed when it started.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = "Scrub the store: recompute every blob's SHA-256 and every stored .apk's Q1 and datahash.")
@@ -29,7 +30,15 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (Storage storage = StorageOpener.open(data, Clock.systemUTC())) {
+    if (!StorageOpener.holdsStore(data)) {
+      // Opening would create an empty store here and report "0 damaged": a typo'd --data looked clean.
+      err.println("verify: " + data + " is not a reprox data directory (no store in "
+          + StorageOpener.store(data) + "); give the --data directory of reprox serve");
+      err.flush();
+      return Main.EXIT_CONFIG;
+    }
+    // Read-only: a running server holds RocksDB's lock, and the scrub writes nothing.
+    try (Storage storage = StorageOpener.openReadOnly(data)) {
       ScrubReport report = storage.blobs().scrub(d -> {
         out.println("damaged " + d.digest() + ": " + d.reason());
         out.flush();

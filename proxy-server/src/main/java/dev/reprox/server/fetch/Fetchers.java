@@ -164,6 +164,11 @@ public final class Fetchers implements AutoCloseable {
     return storage.observations().generations(repo, root);
   }
 
+  /** Every root path of {@code repo} with at least one observed generation. Blocking (storage). */
+  public List<String> rootsBlocking(String repo) throws IOException {
+    return storage.observations().roots(repo);
+  }
+
   /**
    * Resolve(repo, root, T) exactly as a request at T would: the first answer is pinned (the
    * Resolver has no non-pinning peek), a NO_GENERATION observes the live root first. Blocking.

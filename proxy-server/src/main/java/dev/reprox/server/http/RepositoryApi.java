@@ -17,10 +17,11 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * The read API: {@code GET /-/api/repos/<repo>/generations?root=<path>} (every observed
- * generation) and {@code GET /-/api/repos/<repo>/resolve?root=<path>&at=<T>} (the Resolution, as
- * a request at T would get it: the first answer for a T is pinned, since the Resolver has no
- * non-pinning peek). Storage work runs off the event loop.
+ * The read API: {@code GET /-/api/repos/<repo>/roots} (every root path with a generation),
+ * {@code GET /-/api/repos/<repo>/generations?root=<path>} (every observed generation) and
+ * {@code GET /-/api/repos/<repo>/resolve?root=<path>&at=<T>} (the Resolution, as a request at T
+ * would get it: the first answer for a T is pinned, since the Resolver has no non-pinning peek).
+ * Storage work runs off the event loop.
  */
 final class RepositoryApi {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,18 +54,19 @@ final class RepositoryApi {
         ex.error(HttpResponseStatus.BAD_REQUEST, "api resolve: " + e.getMessage(), "bad_request", false);
         return;
       }
-    } else if (op.equals("generations")) {
+    } else if (op.equals("generations") || op.equals("roots")) {
       at = null;
     } else {
-      ex.error(HttpResponseStatus.NOT_FOUND, "api: no operation \"" + op + "\" (generations, resolve)", "not_found",
-          false);
+      ex.error(HttpResponseStatus.NOT_FOUND, "api: no operation \"" + op + "\" (generations, resolve, roots)",
+          "not_found", false);
       return;
     }
     try {
       sc.fetchers.workExecutor().execute(() -> {
         FullHttpResponse r;
         try {
-          String body = at == null ? generations(repo, root) : resolve(repo, root, at);
+          String body = op.equals("roots") ? roots(repo)
+              : at == null ? generations(repo, root) : resolve(repo, root, at);
           r = Responses.full(HttpResponseStatus.OK, "application/json", body, ex.head);
         } catch (Exception e) {
           FetchException f = FetchException.of(e, new FetchRequest(sc.config.repositories().get(repo), root));
@@ -91,6 +93,12 @@ final class RepositoryApi {
       o.put("signer", g.signer());
       o.put("source", g.source().name().toLowerCase(java.util.Locale.ROOT));
     }
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out) + "\n";
+  }
+
+  private String roots(String repo) throws Exception {
+    ArrayNode out = JSON.createArrayNode();
+    sc.fetchers.rootsBlocking(repo).forEach(out::add);
     return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out) + "\n";
   }
 
