@@ -10,8 +10,11 @@ import dev.reprox.testkit.apk.ApkGeneration;
 import dev.reprox.testkit.apk.ApkKey;
 import dev.reprox.testkit.apk.ApkRepoBuilder;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -89,8 +92,63 @@ class MainTest {
   }
 
   @Test
-  void verify_emptyStore_exits0WithSummary() {
-    assertThat(run("verify", "--data", dir.resolve("data").toString())).isZero();
+  void verify_emptyStore_exits0WithSummary() throws Exception {
+    Path data = dir.resolve("data");
+    StorageOpener.open(data, Clock.systemUTC()).close();
+    assertThat(run("verify", "--data", data.toString())).isZero();
     assertThat(out.toString()).contains("verify: 0 blobs");
+  }
+
+  @Test
+  void verify_notAStore_exits2AndCreatesNothing() throws Exception {
+    Path absent = dir.resolve("typo");
+    assertThat(run("verify", "--data", absent.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("verify: " + absent + " is not a reprox data directory");
+    assertThat(absent).doesNotExist();
+
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    assertThat(run("verify", "--data", empty.toString())).isEqualTo(2);
+    assertThat(empty).isEmptyDirectory();
+    assertThat(out.toString()).doesNotContain("0 damaged");
+  }
+
+  @Test
+  void verify_whileAServerHoldsTheStore_scrubsIt() throws Exception {
+    Path data = dir.resolve("data");
+    byte[] body = "a package".getBytes(StandardCharsets.UTF_8);
+    // RocksDB's LOCK is taken per process too: a second writable open in this JVM fails as it did
+    // from another process while serve ran.
+    try (Storage serving = StorageOpener.open(data, Clock.systemUTC())) {
+      try (BlobWriter w = serving.blobs().newWriter()) {
+        w.write(ByteBuffer.wrap(body));
+        w.commit(Digest.compute(body), body.length);
+      }
+      assertThat(run("verify", "--data", data.toString())).as(err.toString()).isZero();
+    }
+    assertThat(out.toString()).contains("verify: 1 blobs, " + body.length + " bytes checked, 0 damaged");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void serve_portInUse_oneLineExit1() throws Exception {
+    Path config = dir.resolve("one.yaml");
+    Files.writeString(config, "repositories:\n  mine:\n    format: apk\n    upstream: http://127.0.0.1:1/alpine\n"
+        + "    keyring: none\n");
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      assertThat(run("serve", "--config", config.toString(), "--data", dir.resolve("data").toString(),
+          "--listen", "127.0.0.1:" + port)).isEqualTo(1);
+      assertThat(err.toString()).isEqualTo("cannot listen on 127.0.0.1:" + port + ": address already in use"
+          + System.lineSeparator());
+      assertThat(out.toString()).isEmpty();
+    }
+    // The store was closed again: a second open of the same directory in this JVM works.
+    StorageOpener.open(dir.resolve("data"), Clock.systemUTC()).close();
+  }
+
+  @Test
+  void version_isThePomVersion() {
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString()).matches("reprox \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R");
   }
 }
