@@ -176,21 +176,24 @@ final class NettyReproxServer implements ReproxServer {
     if (!closing.compareAndSet(false, true)) {
       return;
     }
+    // A server whose bind failed never served: its clean-up is not a shutdown worth narrating.
+    boolean narrate = serverChannel != null;
     try {
-      log.info("shutdown: no longer accepting connections; /readyz answers 503");
+      step(narrate, "shutdown: no longer accepting connections; /readyz answers 503");
       accepting.set(false);
       if (serverChannel != null) {
         serverChannel.close().syncUninterruptibly();
       }
       int busy = inFlight.count();
-      log.info("shutdown: waiting up to {} s for {} in-flight responses", b.drainTimeout.toSeconds(), busy);
+      step(narrate, "shutdown: waiting up to " + b.drainTimeout.toSeconds() + " s for " + busy
+          + " in-flight responses");
       boolean drained = inFlight.awaitIdle(b.drainTimeout);
-      log.info(drained ? "shutdown: in-flight responses finished"
+      step(narrate, drained ? "shutdown: in-flight responses finished"
           : "shutdown: drain timeout; cutting " + inFlight.count() + " responses");
       fetchers.close();
       workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
       boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-      log.info("shutdown: event loops closed");
+      step(narrate, "shutdown: event loops closed");
       for (ThreadPoolExecutor pool : java.util.List.of(bodyExecutor, storageExecutor)) {
         pool.shutdown();
         if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -198,12 +201,20 @@ final class NettyReproxServer implements ReproxServer {
         }
       }
       b.storage.close();
-      log.info("shutdown: storage closed");
+      step(narrate, "shutdown: storage closed");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       b.storage.close();
     } finally {
       closed.countDown();
+    }
+  }
+
+  private static void step(boolean narrate, String message) {
+    if (narrate) {
+      log.info(message);
+    } else {
+      log.debug(message);
     }
   }
 

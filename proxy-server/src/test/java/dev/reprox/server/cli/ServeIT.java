@@ -217,6 +217,51 @@ class ServeIT {
     assertThat(Files.readString(log)).contains("repositories.x.upstream");
   }
 
+  /** A logback line: ISO-8601 date and time in UTC, then the level. */
+  private static final java.util.regex.Pattern LOG_LINE =
+      java.util.regex.Pattern.compile("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z (TRACE|DEBUG|INFO |WARN |ERROR) .*");
+
+  @Test
+  void log_isoUtcTimestamps_startupLineNamesVersionDataConfigAndMode() throws Exception {
+    List<String> lines = Files.readAllLines(serverLog);
+    // Lines of a logged stack trace start with a tab or a class name; every log line with a date.
+    assertThat(lines).isNotEmpty().filteredOn(l -> !l.isEmpty() && Character.isDigit(l.charAt(0)))
+        .allSatisfy(l -> assertThat(l).matches(LOG_LINE));
+    assertThat(lines.get(0)).matches(LOG_LINE).contains("INFO  ServeCommand - reprox ")
+        .endsWith(" starting: data " + dir.resolve("data").toAbsolutePath() + ", config "
+            + dir.resolve("reprox.yaml").toAbsolutePath() + ", online");
+    assertThat(lines.get(0)).matches(".* reprox \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? starting: .*");
+  }
+
+  @Test
+  void serve_portInUse_oneLineOnStderrExit1() throws Exception {
+    Path log = dir.resolve("port-in-use.log");
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      Process p = reprox(log, "serve", "--data", dir.resolve("port-data").toString(),
+          "--listen", "127.0.0.1:" + port).start();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String stderr = Files.readString(log);
+      assertThat(p.exitValue()).as(stderr).isEqualTo(1);
+      // Everything but the log lines is the one error line: no stack trace, no second message.
+      assertThat(stderr.lines().filter(l -> !LOG_LINE.matcher(l).matches()))
+          .containsExactly("cannot listen on 127.0.0.1:" + port + ": address already in use");
+      assertThat(stderr).contains("config built-in defaults").doesNotContain("Exception")
+          .as("a server that never listened has no shutdown to narrate").doesNotContain("shutdown:");
+    }
+  }
+
+  @Test
+  void verify_whileServing_scrubsTheStore() throws Exception {
+    byte[] body = randomBytes(300_000, 8);
+    upstream.stubFor(get("/up/files/verified.bin").willReturn(aResponse().withStatus(200).withBody(body)));
+    assertThat(send("files/verified.bin").body()).isEqualTo(body);
+
+    ReproxProcess.Verify v = ReproxProcess.verify(dir.resolve("data"), dir.resolve("verify-live.log"));
+    assertThat(v.exit()).as(v.output() + Files.readString(dir.resolve("verify-live.log"))).isZero();
+    assertThat(v.output()).containsPattern("verify: [1-9]\\d* blobs, \\d+ bytes checked, 0 damaged");
+  }
+
   @Test
   void restartOffline_servesStored_thenVerifyIsClean() throws Exception {
     byte[] body = randomBytes(1_200_000, 5);
@@ -263,6 +308,8 @@ class ServeIT {
     }
     assertThat(Files.readString(dir.resolve("restart-1.log")) + Files.readString(dir.resolve("restart-2.log")))
         .doesNotContain("LEAK");
+    assertThat(Files.readString(dir.resolve("restart-1.log"))).contains(", online");
+    assertThat(Files.readString(dir.resolve("restart-2.log"))).contains(", offline (no upstream is contacted)");
     upstream.verify(1, getRequestedFor(urlEqualTo("/up/files/kept.bin")));
     upstream.verify(0, getRequestedFor(urlEqualTo("/up/files/never.bin")));
 
