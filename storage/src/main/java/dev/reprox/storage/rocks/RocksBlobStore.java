@@ -77,7 +77,8 @@ final class RocksBlobStore implements BlobStore {
   public BlobReader open(Digest digest) throws IOException {
     BlobEntry e = entry(digest).orElseThrow(() -> new BlobNotFoundException(digest));
     Instant now = clock.instant();
-    if (e.info().lastAccess().plus(ACCESS_GRANULARITY).isBefore(now)) {
+    // A read-only store (verify beside a server) cannot record the access, and a scrub is no use.
+    if (!rocks.readOnly && e.info().lastAccess().plus(ACCESS_GRANULARITY).isBefore(now)) {
       touch(e, now);
     }
     return new RocksBlobReader(this, e);

@@ -38,6 +38,8 @@ final class RocksResources implements AutoCloseable {
   private final List<AutoCloseable> owned = new ArrayList<>();
   private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
   private volatile boolean closed;
+  /** Opened with {@link RocksDB#openReadOnly}: every write fails. */
+  final boolean readOnly;
 
   final RocksDB db;
   final ColumnFamilyHandle meta;
@@ -64,6 +66,7 @@ final class RocksResources implements AutoCloseable {
    */
   RocksResources(Path path, long blockCacheBytes, boolean mmapReads, boolean readOnly) throws StorageException {
     this.path = path;
+    this.readOnly = readOnly;
     RocksDB.loadLibrary();
     try {
       if (!readOnly) {

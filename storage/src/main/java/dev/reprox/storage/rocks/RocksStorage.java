@@ -236,9 +236,9 @@ public final class RocksStorage implements Storage {
      * Opens an existing store without RocksDB's lock (default off), so {@code reprox verify} can
      * scrub a store a running server holds: the view is the store as it stood at open (commits
      * after it are not seen), nothing is written at open (no layout stamp, abandoned writes are
-     * left for the next writable open), and every write, including the hourly access-time
-     * update of {@link BlobStore#open}, fails with a {@link StorageException}. A missing
-     * directory, or one that is not a reprox store, fails the open.
+     * left for the next writable open), {@link BlobStore#open} does not update the access time,
+     * and every write fails with a {@link StorageException}. A missing directory, or one that is
+     * not a reprox store, fails the open.
      */
     public Builder readOnly(boolean on) {
       this.readOnly = on;

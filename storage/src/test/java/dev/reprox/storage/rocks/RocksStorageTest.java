@@ -176,6 +176,25 @@ class RocksStorageTest {
   }
 
   @Test
+  void readOnly_openOfABlobNotReadForHours_readsWithoutWriting() throws Exception {
+    byte[] data = random(100, 3);
+    MutableClock clock = new MutableClock(START);
+    try (Storage writer = rocks(dir, clock, 64); BlobWriter w = writer.blobs().newWriter()) {
+      w.write(ByteBuffer.wrap(data));
+      w.commit(Digest.compute(data), data.length);
+    }
+    clock.advance(java.time.Duration.ofHours(2)); // past the access granularity: a writable open would touch
+    try (Storage reader = RocksStorage.builder().path(dir).clock(clock).readOnly(true).build();
+        BlobReader r = reader.blobs().open(Digest.compute(data))) {
+      ByteBuffer buf = ByteBuffer.allocate(data.length);
+      while (buf.hasRemaining()) {
+        assertThat(r.read(buf.position(), buf)).isPositive(); // one chunk at most per read
+      }
+      assertThat(buf.array()).isEqualTo(data);
+    }
+  }
+
+  @Test
   void readOnly_absentOrNotAStore_refusesAndCreatesNothing() throws Exception {
     Path absent = dir.resolve("absent");
     assertThatThrownBy(() -> RocksStorage.builder().path(absent).readOnly(true).build())
