@@ -83,9 +83,17 @@ final class PoliteCall<T> {
 
   private void send(Lease lease) {
     gate.recordWait(up.clock.millis() - waitStartMillis);
-    HttpRequest hop = current.equals(request.uri())
-        ? request
-        : HttpRequest.newBuilder(request, (name, value) -> true).uri(current).build();
+    Optional<String> authorization = up.auth.authorization(current);
+    HttpRequest hop;
+    if (current.equals(request.uri()) && authorization.isEmpty()) {
+      hop = request;
+    } else {
+      // Credentials are added per hop, for the host of this hop only: a redirect elsewhere drops them.
+      HttpRequest.Builder b = HttpRequest.newBuilder(request, (name, value) -> !name.equalsIgnoreCase("authorization"))
+          .uri(current);
+      authorization.ifPresent(a -> b.header("Authorization", a));
+      hop = b.build();
+    }
     next = null;
     try {
       up.client.sendAsync(hop, info -> onHeaders(info, lease))
