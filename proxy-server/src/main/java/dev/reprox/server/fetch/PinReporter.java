@@ -92,4 +92,13 @@ final class PinReporter {
   private static String key(String repo, String root, Instant t) {
     return repo + ' ' + root + ' ' + t;
   }
+
+  /** For tests: how many warned keys are remembered (after {@link #cleanUp()}). */
+  long warnedSize() {
+    return warned.estimatedSize();
+  }
+
+  void cleanUp() {
+    warned.cleanUp();
+  }
 }
