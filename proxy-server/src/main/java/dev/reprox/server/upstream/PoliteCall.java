@@ -149,6 +149,11 @@ final class PoliteCall<T> {
     }
     gate.breaker.onSuccess();
     gate.outcome(s < 300 ? "ok" : s == 404 || s == 410 ? "not_found" : s < 400 ? "redirect" : "client_error");
+    if (s >= 400 && s != 404 && s != 410) {
+      // Not retried and not the host being down, but no answer either: e.g. 401/403 of a private
+      // mirror whose credentials are wrong. Missing files (404/410) are normal and not logged.
+      log.warn("upstream failure: {} {} answered {}", request.method(), current, s);
+    }
     next = Next.FINAL;
     if (s < 300 && !current.equals(original)) {
       up.memory.remember(original, current);

@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.reprox.server.testing.CapturedLog;
 import dev.reprox.storage.MutableClock;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -95,6 +96,19 @@ class UpstreamCredentialsIT {
           .doesNotContain(PASSWORD);
       assertThat(status.statusCode()).isEqualTo(200);
       assertThat(body(status)).contains("127.0.0.1:" + upstream.port() + "/up").doesNotContain(PASSWORD);
+    }
+  }
+
+  @Test
+  void upstreamRefusesCredentials_403_oneWarnLineWithoutPassword() throws Exception {
+    upstream.stubFor(get("/up/indices/files/d.txt").willReturn(aResponse().withStatus(401)));
+    try (ForwardReprox reprox = new ForwardReprox(tmp, yaml(), new MutableClock(Instant.now()));
+        CapturedLog log = new CapturedLog(Class.forName("dev.reprox.server.upstream.PoliteCall"))) {
+      HttpResponse<byte[]> r = reprox.get("priv/indices/files/d.txt");
+
+      assertThat(r.statusCode()).isEqualTo(502);
+      assertThat(log.warnings()).singleElement().isEqualTo("upstream failure: GET http://127.0.0.1:" + upstream.port()
+          + "/up/indices/files/d.txt answered 401");
     }
   }
 
