@@ -32,8 +32,10 @@ public final class ConfigPrinter {
     for (RepositoryConfig repository : config.repositories().values()) {
       ObjectNode node = repositories.putObject(repository.name());
       node.put("format", RepositoryValidator.spelling(repository.format()));
-      node.put("upstream", repository.upstream().toString());
-      repository.snapshot().ifPresent(snapshot -> node.put("snapshot", snapshot.toString()));
+      // user:***@ says credentials are configured without showing them (fed back, *** is the password).
+      node.put("upstream", BasicCredentials.display(repository.upstream(), repository.upstreamCredentials()));
+      repository.snapshot().ifPresent(snapshot -> node.put("snapshot",
+          BasicCredentials.display(snapshot, repository.snapshotCredentials())));
       node.put("keyring", repository.keyring().spec());
       node.put("pinning", RepositoryValidator.spelling(repository.pinning()));
       node.put("root-ttl", Durations.format(repository.rootTtl()));

@@ -20,6 +20,9 @@ import java.util.Optional;
  *     unverified (Fedora publishes none and signs only its rpms), a present signature must still verify
  * @param negativeTtl how long an upstream 404/410 for a path is remembered ({@code negative-ttl}):
  *     repeated requests for a missing path meanwhile get the 404 without asking the upstream again
+ * @param upstreamCredentials the {@code user:password@} given in the upstream URL (which is kept
+ *     without it): sent as HTTP Basic authentication to that upstream only, never shown
+ * @param snapshotCredentials the same for the snapshot URL
  */
 public record RepositoryConfig(
     String name,
@@ -31,10 +34,27 @@ public record RepositoryConfig(
     Duration rootTtl,
     boolean offline,
     boolean repoGpgcheck,
-    Duration negativeTtl) {
+    Duration negativeTtl,
+    Optional<BasicCredentials> upstreamCredentials,
+    Optional<BasicCredentials> snapshotCredentials) {
 
   /** {@code negative-ttl} when not given: long enough to absorb a client's retries and probes. */
   public static final Duration DEFAULT_NEGATIVE_TTL = Duration.ofSeconds(30);
+
+  public RepositoryConfig {
+    if (upstream.getRawUserInfo() != null || snapshot.filter(s -> s.getRawUserInfo() != null).isPresent()) {
+      // A URL with user-info would show the password wherever the URL is shown.
+      throw new IllegalArgumentException("repository " + name + ": credentials belong in upstreamCredentials/"
+          + "snapshotCredentials, not in the URL");
+    }
+  }
+
+  /** A repository whose upstreams need no credentials. */
+  public RepositoryConfig(String name, Format format, URI upstream, Optional<URI> snapshot, Keyring keyring,
+      PinningPolicy pinning, Duration rootTtl, boolean offline, boolean repoGpgcheck, Duration negativeTtl) {
+    this(name, format, upstream, snapshot, keyring, pinning, rootTtl, offline, repoGpgcheck, negativeTtl,
+        Optional.empty(), Optional.empty());
+  }
 
   /** A repository with {@code negative-ttl} at its default. */
   public RepositoryConfig(String name, Format format, URI upstream, Optional<URI> snapshot, Keyring keyring,

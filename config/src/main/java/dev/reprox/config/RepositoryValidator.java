@@ -49,11 +49,14 @@ final class RepositoryValidator {
     fields.unknownKeys(path, node, KEYS);
     Optional<Format> format = fields.text(path + ".format", node.get("format"))
         .flatMap(text -> oneOf(path + ".format", text, Format.values()));
-    Optional<URI> upstream = fields.text(path + ".upstream", node.get("upstream"))
-        .flatMap(text -> httpUrl(path + ".upstream", text))
-        .map(uri -> URI.create(uri.toString().replaceAll("/+$", "")));
-    Optional<URI> snapshot = fields.text(path + ".snapshot", node.get("snapshot"))
-        .flatMap(text -> httpUrl(path + ".snapshot", text))
+    // user:password@ is taken out of the URLs here, so that no later use of a URL can show it.
+    Optional<URI> upstreamGiven = fields.text(path + ".upstream", node.get("upstream"))
+        .flatMap(text -> httpUrl(path + ".upstream", text));
+    Optional<URI> upstream = upstreamGiven
+        .map(uri -> URI.create(BasicCredentials.strip(uri).toString().replaceAll("/+$", "")));
+    Optional<URI> snapshotGiven = fields.text(path + ".snapshot", node.get("snapshot"))
+        .flatMap(text -> httpUrl(path + ".snapshot", text));
+    Optional<URI> snapshot = snapshotGiven.map(BasicCredentials::strip)
         .map(uri -> uri.toString().endsWith("/") ? uri : URI.create(uri + "/"));
     Keyring keyring = fields.text(path + ".keyring", node.get("keyring"))
         .map(text -> keyring(path + ".keyring", text))
@@ -79,7 +82,8 @@ final class RepositoryValidator {
       return Optional.empty();
     }
     return Optional.of(new RepositoryConfig(name, format.get(), upstream.get(), snapshot, keyring,
-        pinning, rootTtl, globalOffline || offline, repoGpgcheck, negativeTtl));
+        pinning, rootTtl, globalOffline || offline, repoGpgcheck, negativeTtl,
+        upstreamGiven.flatMap(BasicCredentials::of), snapshotGiven.flatMap(BasicCredentials::of)));
   }
 
   /** The config spelling of an enum constant: {@code BEST_EFFORT} → {@code best-effort}. */
@@ -110,7 +114,7 @@ final class RepositoryValidator {
     } catch (URISyntaxException e) {
       // reported below with the same message as any other non-URL
     }
-    fields.error(path, "not an http(s) URL: " + Fields.quote(text));
+    fields.error(path, "not an http(s) URL: " + Fields.quote(BasicCredentials.redact(text)));
     return Optional.empty();
   }
 

@@ -76,4 +76,46 @@ class ConfigPrinterTest {
     Files.writeString(out, yaml);
     return ConfigLoader.load(Optional.of(out), Map.of(), Overrides.none());
   }
+
+  @Test
+  void toYaml_credentialsInUrls_printsUserAndStars() throws Exception {
+    Path file = dir.resolve("in.yaml");
+    Files.writeString(file, """
+        repositories:
+          private:
+            format: apt
+            upstream: https://bob:s3cr%40t@mirror.example/debian/
+            snapshot: http://snap:hunter2@snap.example/archive/debian
+            keyring: none
+        """);
+    ReproxConfig config = ConfigLoader.load(Optional.of(file), Map.of(), Overrides.none());
+
+    String yaml = ConfigPrinter.toYaml(config);
+
+    assertThat(yaml).contains("upstream: https://bob:***@mirror.example/debian",
+        "snapshot: http://snap:***@snap.example/archive/debian/");
+    assertThat(yaml).doesNotContain("s3cr", "hunter2");
+    RepositoryConfig r = config.repositories().get("private");
+    // Kept apart from the URL, which anything may show; percent-decoded as the header needs them.
+    assertThat(r.upstream().toString()).isEqualTo("https://mirror.example/debian");
+    assertThat(r.upstreamCredentials()).contains(new BasicCredentials("bob", "s3cr@t"));
+    assertThat(r.snapshotCredentials()).contains(new BasicCredentials("snap", "hunter2"));
+    assertThat(r.toString()).doesNotContain("s3cr", "hunter2");
+  }
+
+  @Test
+  void load_invalidUrlWithPassword_errorDoesNotShowIt() throws Exception {
+    Path file = dir.resolve("in.yaml");
+    Files.writeString(file, """
+        repositories:
+          private:
+            format: apt
+            upstream: ftp://bob:hunter2@mirror.example/debian/
+        """);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ConfigLoader.load(Optional.of(file), Map.of(), Overrides.none()))
+        .hasMessageContaining("ftp://bob:***@mirror.example")
+        .hasMessageNotContaining("hunter2");
+  }
 }

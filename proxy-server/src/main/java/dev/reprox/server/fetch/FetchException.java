@@ -40,20 +40,49 @@ public final class FetchException extends RuntimeException {
     }
   }
 
+  /** Reason phrases for answers at T, which apt, dnf and apk print beside the status code. */
+  public static final String NOT_IN_GENERATION = "Not in the generation at T";
+  public static final String NOT_IN_LIVE_INDEX = "Not in the current index";
+
   private final Kind kind;
+  private final String reasonPhrase;
 
   public FetchException(Kind kind, String message) {
+    this(kind, message, (String) null);
+  }
+
+  /** With a reason phrase for the status line (constant text: no CR/LF, nothing from a request). */
+  public FetchException(Kind kind, String message, String reasonPhrase) {
     super(message);
     this.kind = kind;
+    this.reasonPhrase = reasonPhrase;
   }
 
   public FetchException(Kind kind, String message, Throwable cause) {
     super(message, cause);
     this.kind = kind;
+    this.reasonPhrase = null;
   }
 
   public Kind kind() {
     return kind;
+  }
+
+  /**
+   * The HTTP reason phrase: clients print the status line but not the body (apt: {@code 503  Not
+   * proven at T (strict)}), so the answers a build cannot get past say why there. Null: the
+   * standard phrase of the status.
+   */
+  public String reasonPhrase() {
+    if (reasonPhrase != null) {
+      return reasonPhrase;
+    }
+    return switch (kind) {
+      case UNPROVEN -> "Not proven at T (strict)";
+      case OFFLINE -> "Offline and not stored";
+      case INTEGRITY -> "Integrity check failed";
+      default -> null;
+    };
   }
 
   /**

@@ -79,11 +79,17 @@ public final class Fetchers implements AutoCloseable {
         .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(b.headerTimeout)
         .build();
-    IntegrityListener integrity = b.registry == null ? IntegrityListener.NONE
-        : (request, kind) -> Counter.builder("reprox.integrity.failures")
+    IntegrityListener integrity = (request, kind) -> {
+      // Always a WARN: a mirror serving what its signed index does not promise is worth a look.
+      LoggerFactory.getLogger(Fetchers.class).warn("integrity: {} from upstream did not match its verified index"
+          + " ({}); cut, not stored", request, kind);
+      if (b.registry != null) {
+        Counter.builder("reprox.integrity.failures")
             .description("bodies that did not match their verified index: cut, not stored")
             .tag("repo", request.repository().name()).tag("kind", kind)
             .register(b.registry).increment();
+      }
+    };
     PoliteUpstream polite = PoliteUpstreams.build(client, timer, b.clock, b.registry, b.config);
     this.upstream = new UpstreamFetcher(polite, b.storage, b.storageExecutor, timer, b.clock, b.headerTimeout,
         b.idleTimeout, integrity, request -> {
@@ -109,10 +115,22 @@ public final class Fetchers implements AutoCloseable {
     }
     this.repositories = Map.copyOf(repos);
     if (b.signed) {
+      PinReporter pinReporter = new PinReporter(b.registry);
       Roots roots = new Roots(b.storage, polite, b.clock, b.headerTimeout, b.offline, rootFetches, misses);
       Resolver resolver = Resolver.builder()
           .observations(b.storage.observations()).pins(b.storage.pins()).clock(b.clock)
-          .snapshotSource((repo, root, t) -> roots.snapshotBlocking(repositories.get(repo), root, t))
+          .snapshotSource((repo, root, t) -> {
+            // What the snapshot server said goes into the pin WARN's reason; the resolver decides.
+            try {
+              boolean asked = roots.snapshotBlocking(repositories.get(repo), root, t);
+              pinReporter.snapshotAsked(repo, root, t, asked ? "the snapshot server's answer did not prove it"
+                  : "no snapshot server configured");
+              return asked;
+            } catch (IOException | RuntimeException e) {
+              pinReporter.snapshotAsked(repo, root, t, "snapshot server failed: " + e.getMessage());
+              throw e;
+            }
+          })
           .liveSource(new LiveSource() {
             @Override
             public void fetchNow(String repo, String root) throws IOException {
@@ -126,7 +144,7 @@ public final class Fetchers implements AutoCloseable {
           })
           .build();
       this.signed = new SignedFetcher(repositories, b.storage, roots, resolver, work, b.storageExecutor,
-          upstreamChain, passThrough);
+          upstreamChain, passThrough, pinReporter);
     } else {
       this.signed = null;
     }

@@ -53,6 +53,10 @@ final class PoliteUpstreams {
         b.policy(r.upstream(), overlay(HostPolicy.mirror(), overrides.get(o)));
       }
     }
+    for (RepositoryConfig r : config.repositories().values()) {
+      r.upstreamCredentials().ifPresent(c -> b.credentials(r.upstream(), c.authorization()));
+      r.snapshot().ifPresent(s -> r.snapshotCredentials().ifPresent(c -> b.credentials(s, c.authorization())));
+    }
     for (UpstreamConfig u : overrides.values()) {
       if (!snapshotOrigins.contains(u.origin())) {
         b.policy(URI.create(u.origin()), overlay(HostPolicy.mirror(), u));

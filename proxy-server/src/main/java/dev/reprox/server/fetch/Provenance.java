@@ -12,19 +12,25 @@ import java.util.Optional;
  * @param pin {@code live}, {@code proven}, {@code unproven} or {@code first-use}; empty for
  *     pass-through responses
  * @param root true for a root index itself (its Last-Modified is the publication time)
+ * @param pinnedRoot {@code <repo>/<root>} whose pin at T decided this answer; empty when not at T
  */
 public record Provenance(Optional<Digest> generation, Optional<Instant> publishedAt, Optional<String> pin,
-    boolean immutable, boolean root) {
+    boolean immutable, boolean root, Optional<String> pinnedRoot) {
+
+  public Provenance(Optional<Digest> generation, Optional<Instant> publishedAt, Optional<String> pin,
+      boolean immutable, boolean root) {
+    this(generation, publishedAt, pin, immutable, root, Optional.empty());
+  }
 
   /** A pass-through response: nothing known about its place in a trust chain. */
   public static final Provenance NONE = new Provenance(Optional.empty(), Optional.empty(), Optional.empty(), false,
       false);
 
   Provenance asRoot() {
-    return new Provenance(generation, publishedAt, pin, immutable, true);
+    return new Provenance(generation, publishedAt, pin, immutable, true, pinnedRoot);
   }
 
   Provenance forever() {
-    return new Provenance(generation, publishedAt, pin, true, root);
+    return new Provenance(generation, publishedAt, pin, true, root, pinnedRoot);
   }
 }

@@ -236,15 +236,18 @@ final class Roots {
   }
 
   private RootIndex verify(SignedRepository r, String root, byte[] bytes, byte[] signature) {
+    FetchException failed;
     try {
       return r.format().verifyRoot(root, bytes, signature);
     } catch (SignatureInvalidException e) {
-      throw new FetchException(FetchException.Kind.INTEGRITY, "verify root " + r.name() + "/" + root + ": "
+      failed = new FetchException(FetchException.Kind.INTEGRITY, "verify root " + r.name() + "/" + root + ": "
           + e.kind().name().toLowerCase(java.util.Locale.ROOT) + ": " + e.getMessage() + "; not recorded", e);
     } catch (IndexParseException e) {
-      throw new FetchException(FetchException.Kind.INTEGRITY, "verify root " + r.name() + "/" + root
+      failed = new FetchException(FetchException.Kind.INTEGRITY, "verify root " + r.name() + "/" + root
           + ": malformed: " + e.getMessage() + "; not recorded", e);
     }
+    log.warn("integrity: {}", failed.getMessage());
+    throw failed;
   }
 
   private Digest put(byte[] bytes, Digest expected) throws IOException {

@@ -59,9 +59,10 @@ final class SignedFetcher implements Fetcher {
 
   private final ListingIndexer listings;
   private final PreviousGenerations previous;
+  private final PinReporter pins;
 
   SignedFetcher(Map<String, SignedRepository> repositories, Storage storage, Roots roots, Resolver resolver,
-      Executor work, Executor storageExecutor, Fetcher next, Fetcher passThrough) {
+      Executor work, Executor storageExecutor, Fetcher next, Fetcher passThrough, PinReporter pins) {
     this.repositories = repositories;
     this.storage = storage;
     this.roots = roots;
@@ -72,6 +73,7 @@ final class SignedFetcher implements Fetcher {
     this.passThrough = passThrough;
     this.listings = new ListingIndexer(storage, storageExecutor);
     this.previous = new PreviousGenerations(storage, roots);
+    this.pins = pins;
   }
 
   @Override
@@ -157,14 +159,23 @@ final class SignedFetcher implements Fetcher {
   }
 
   private Gen generation(SignedRepository r, String root, Instant t) throws IOException {
-    Resolution res = resolve(r, root, t);
+    Resolution res;
+    try {
+      res = resolve(r, root, t);
+    } catch (FetchException e) {
+      if (e.kind() == FetchException.Kind.UNPROVEN) {
+        pins.refused(r.name());
+      }
+      throw e;
+    }
+    pins.answered(res); // here, where a resolution becomes an answer: counted, and warned about once
     if (res.status() == Resolution.Status.LIVE) {
       return liveGen(r, root); // T after now: not knowable yet, never pinned
     }
     Digest digest = res.generation().orElseThrow().digest();
     RootIndex index = roots.loadBlocking(r, root, digest);
     Provenance p = new Provenance(Optional.of(digest), Optional.of(index.publishedAt()),
-        Optional.of(res.headerValue()), true, false);
+        Optional.of(res.headerValue()), true, false, Optional.of(r.name() + "/" + root));
     return new Gen(root, index, roots.signatureOf(r, root, digest).orElse(null), p);
   }
 
@@ -185,8 +196,9 @@ final class SignedFetcher implements Fetcher {
       try {
         return resolver.resolve(r.name(), root, t, r.policy());
       } catch (ResolveException again) {
-        throw new FetchException(again.kind() == ResolveException.Kind.UNPROVEN ? FetchException.Kind.UNPROVEN
-            : FetchException.Kind.NOT_FOUND, again.getMessage());
+        boolean unproven = again.kind() == ResolveException.Kind.UNPROVEN;
+        throw new FetchException(unproven ? FetchException.Kind.UNPROVEN : FetchException.Kind.NOT_FOUND,
+            again.getMessage(), unproven ? null : "No generation known at T");
       }
     }
   }
@@ -213,7 +225,7 @@ final class SignedFetcher implements Fetcher {
       }
     }
     throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
-        + ": not listed in the repository's root index for this time");
+        + ": not listed in the repository's root index for this time", notListed(request));
   }
 
   private CompletableFuture<Fetched> byHash(SignedRepository r, FetchRequest request) throws IOException {
@@ -253,7 +265,7 @@ final class SignedFetcher implements Fetcher {
       throws IOException {
     if (i >= roots.size()) {
       throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
-          + ": no listing of the repository's generation for this time names it");
+          + ": no listing of the repository's generation for this time names it", notListed(request));
     }
     Gen gen = generation(r, roots.get(i), request.at());
     Optional<ListedFile> named = gen.index().lookup(request.path());
@@ -450,6 +462,10 @@ final class SignedFetcher implements Fetcher {
   /** The listing indexer (tests order races with it). */
   ListingIndexer listings() {
     return listings;
+  }
+
+  private static String notListed(FetchRequest request) {
+    return request.at().isPresent() ? FetchException.NOT_IN_GENERATION : FetchException.NOT_IN_LIVE_INDEX;
   }
 
   static Throwable unwrap(Throwable t) {

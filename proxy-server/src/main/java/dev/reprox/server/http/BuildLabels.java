@@ -28,9 +28,18 @@ final class BuildLabels {
   static final int MAX_AT_VALUES = 16;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One label's requests so far. {@code at} is the latest T ("live" when unpinned). */
+  /** Roots kept per label in {@code notProven}; a build that meets more has bigger problems than the list. */
+  static final int MAX_NOT_PROVEN = 64;
+  /** Pin statuses from best to worst; {@code worstPin} is the highest seen. */
+  static final java.util.List<String> PIN_ORDER = java.util.List.of("live", "proven", "unproven", "first-use");
+
+  /**
+   * One label's requests so far. {@code at} is the latest T ("live" when unpinned); {@code worstPin}
+   * the worst pin status of its answers (null before any answer from a trust chain); {@code
+   * notProven} the {@code <repo>/<root>}s answered unproven or first-use.
+   */
   record Build(String label, Instant firstSeen, Instant lastSeen, String at, SortedSet<String> atSeen, long requests,
-      SortedSet<String> repositories) {
+      SortedSet<String> repositories, String worstPin, SortedSet<String> notProven) {
 
     Build seen(Instant now, String t, String repository) {
       SortedSet<String> ats = atSeen;
@@ -43,7 +52,19 @@ final class BuildLabels {
         repos = new TreeSet<>(repos);
         repos.add(repository);
       }
-      return new Build(label, firstSeen, now, t, ats, requests + 1, repos);
+      return new Build(label, firstSeen, now, t, ats, requests + 1, repos, worstPin, notProven);
+    }
+
+    Build pinned(String pin, Optional<String> root) {
+      String worst = worstPin == null || PIN_ORDER.indexOf(pin) > PIN_ORDER.indexOf(worstPin) ? pin : worstPin;
+      SortedSet<String> roots = notProven;
+      boolean unproven = pin.equals("unproven") || pin.equals("first-use");
+      if (unproven && root.isPresent() && !roots.contains(root.get()) && roots.size() < MAX_NOT_PROVEN) {
+        roots = new TreeSet<>(roots);
+        roots.add(root.get());
+      }
+      return worst.equals(worstPin) && roots == notProven ? this
+          : new Build(label, firstSeen, lastSeen, at, atSeen, requests, repositories, worst, roots);
     }
   }
 
@@ -63,7 +84,18 @@ final class BuildLabels {
     Instant now = clock.instant();
     String t = at.map(Instant::toString).orElse("live");
     builds.asMap().compute(label, (k, b) -> (b == null
-        ? new Build(k, now, now, t, new TreeSet<>(), 0, new TreeSet<>()) : b).seen(now, t, repository));
+        ? new Build(k, now, now, t, new TreeSet<>(), 0, new TreeSet<>(), null, new TreeSet<>()) : b)
+        .seen(now, t, repository));
+  }
+
+  /**
+   * An answer to {@code label} from a trust chain: its {@code X-Reprox-Pin} status and the root whose
+   * pin decided it (empty when live). Unknown statuses are ignored; so is a label already forgotten.
+   */
+  void pinned(String label, String pin, Optional<String> root) {
+    if (PIN_ORDER.contains(pin)) {
+      builds.asMap().computeIfPresent(label, (k, b) -> b.pinned(pin, root));
+    }
   }
 
   Optional<Build> get(String label) {
@@ -90,6 +122,10 @@ final class BuildLabels {
           b.atSeen().forEach(o.putArray("atSeen")::add);
           o.put("requests", b.requests());
           b.repositories().forEach(o.putArray("repositories")::add);
+          if (b.worstPin() != null) {
+            o.put("worstPin", b.worstPin());
+          }
+          b.notProven().forEach(o.putArray("notProven")::add);
         });
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";

@@ -34,6 +34,7 @@ final class PassThrough {
         }
       }
       if (ex.head || content != null) {
+        pinned(ex, hot);
         new BodyResponse(ex, sc).send(hot, content);
         return;
       }
@@ -42,9 +43,12 @@ final class PassThrough {
       if (error != null) {
         // An offline 503 names this request even when an inner one (its root index) failed.
         FetchException f = FetchException.of(error, request).naming(request);
-        onLoop(ex, () -> ex.error(HttpResponseStatus.valueOf(f.kind().status()), f.getMessage(), f.kind().tag(), false));
+        HttpResponseStatus status = f.reasonPhrase() == null ? HttpResponseStatus.valueOf(f.kind().status())
+            : new HttpResponseStatus(f.kind().status(), f.reasonPhrase());
+        onLoop(ex, () -> ex.error(status, f.getMessage(), f.kind().tag(), false));
         return;
       }
+      pinned(ex, fetched);
       if (ex.head) {
         onLoop(ex, () -> new BodyResponse(ex, sc).send(fetched, null));
         return;
@@ -76,6 +80,13 @@ final class PassThrough {
     Fetched answer = fetched;
     if (!onLoop(ex, () -> new BodyResponse(ex, sc).send(answer, content))) {
       content.close();
+    }
+  }
+
+  /** A labelled build's record keeps the worst pin status of its answers and the roots not proven. */
+  private void pinned(Exchange ex, Fetched fetched) {
+    if (ex.build != null) {
+      fetched.provenance().pin().ifPresent(pin -> sc.builds.pinned(ex.build, pin, fetched.provenance().pinnedRoot()));
     }
   }
 

@@ -23,6 +23,7 @@ final class DefaultPoliteUpstream implements PoliteUpstream {
   final Clock clock;
   final RedirectMemory memory;
   final int maxRedirects;
+  final UpstreamAuth auth;
   private final ScheduledExecutorService scheduler;
   private final MeterRegistry registry;
   private final HostPolicy defaultPolicy;
@@ -33,7 +34,8 @@ final class DefaultPoliteUpstream implements PoliteUpstream {
 
   DefaultPoliteUpstream(HttpClient client, ScheduledExecutorService scheduler, Clock clock,
       MeterRegistry registry, HostPolicy defaultPolicy, Map<String, HostPolicy> policies,
-      Set<String> redirectHosts, int maxRedirects, RedirectMemory memory, RandomGenerator random) {
+      Set<String> redirectHosts, int maxRedirects, RedirectMemory memory, RandomGenerator random,
+      UpstreamAuth auth) {
     this.client = client;
     this.scheduler = scheduler;
     this.clock = clock;
@@ -44,6 +46,7 @@ final class DefaultPoliteUpstream implements PoliteUpstream {
     this.maxRedirects = maxRedirects;
     this.memory = memory;
     this.random = random;
+    this.auth = auth;
   }
 
   @Override

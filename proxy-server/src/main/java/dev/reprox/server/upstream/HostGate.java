@@ -33,7 +33,7 @@ final class HostGate {
     this.registry = registry;
     this.permits = new Permits(policy.concurrency());
     this.bucket = new TokenBucket(clock, policy.ratePerSecond(), policy.burst());
-    this.breaker = new CircuitBreaker(clock, policy.breakerFailures(), policy.breakerCoolDown());
+    this.breaker = new CircuitBreaker(origin, clock, policy.breakerFailures(), policy.breakerCoolDown());
     Gauge.builder("reprox.upstream.breaker.state", breaker, b -> b.state().ordinal())
         .description("circuit breaker per upstream host: 0 closed, 1 open, 2 half-open")
         .tag("host", origin)

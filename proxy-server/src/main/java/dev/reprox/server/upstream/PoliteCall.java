@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One {@link PoliteUpstream#send}: a loop of attempts, each one breaker → permit → token (and
@@ -20,6 +22,7 @@ import java.util.concurrent.CompletionException;
  * again). Steps run on the scheduler, never on a thread that waits.
  */
 final class PoliteCall<T> {
+  private static final Logger log = LoggerFactory.getLogger(PoliteCall.class);
   private enum Next { FINAL, REDIRECT, RETRY_AFTER, RETRY, FORGET }
 
   private final DefaultPoliteUpstream up;
@@ -83,9 +86,17 @@ final class PoliteCall<T> {
 
   private void send(Lease lease) {
     gate.recordWait(up.clock.millis() - waitStartMillis);
-    HttpRequest hop = current.equals(request.uri())
-        ? request
-        : HttpRequest.newBuilder(request, (name, value) -> true).uri(current).build();
+    Optional<String> authorization = up.auth.authorization(current);
+    HttpRequest hop;
+    if (current.equals(request.uri()) && authorization.isEmpty()) {
+      hop = request;
+    } else {
+      // Credentials are added per hop, for the host of this hop only: a redirect elsewhere drops them.
+      HttpRequest.Builder b = HttpRequest.newBuilder(request, (name, value) -> !name.equalsIgnoreCase("authorization"))
+          .uri(current);
+      authorization.ifPresent(a -> b.header("Authorization", a));
+      hop = b.build();
+    }
     next = null;
     try {
       up.client.sendAsync(hop, info -> onHeaders(info, lease))
@@ -138,6 +149,11 @@ final class PoliteCall<T> {
     }
     gate.breaker.onSuccess();
     gate.outcome(s < 300 ? "ok" : s == 404 || s == 410 ? "not_found" : s < 400 ? "redirect" : "client_error");
+    if (s >= 400 && s != 404 && s != 410) {
+      // Not retried and not the host being down, but no answer either: e.g. 401/403 of a private
+      // mirror whose credentials are wrong. Missing files (404/410) are normal and not logged.
+      log.warn("upstream failure: {} {} answered {}", request.method(), current, s);
+    }
     next = Next.FINAL;
     if (s < 300 && !current.equals(original)) {
       up.memory.remember(original, current);
@@ -150,11 +166,14 @@ final class PoliteCall<T> {
       throw e;
     }
     HostGate g = gate;
+    URI hopUri = current;
     HttpResponse.BodySubscriber<T> releasing = new ReleasingSubscriber<>(body, end -> {
       if (lease.release() && (end == ReleasingSubscriber.End.FAILED || end == ReleasingSubscriber.End.TOO_SLOW)) {
         // A body cut short (snapshot.debian.org truncates) or trickling is the host failing, too.
         g.breaker.onFailure();
         g.outcome(end == ReleasingSubscriber.End.TOO_SLOW ? "too_slow" : "body_error");
+        log.warn("upstream failure: {} {}: body {}", request.method(), hopUri,
+            end == ReleasingSubscriber.End.TOO_SLOW ? "too slow (below min-rate), cut" : "failed before its end");
       }
     }, g::received);
     HostPolicy policy = g.policy;
@@ -182,6 +201,7 @@ final class PoliteCall<T> {
           // The body failed without its subscriber hearing of it first: still the host's failure.
           gate.breaker.onFailure();
           gate.outcome(unwrap(error) instanceof UpstreamTooSlowException ? "too_slow" : "body_error");
+          log.warn("upstream failure: {} {}: body failed: {}", request.method(), current, unwrap(error).toString());
         }
         result.completeExceptionally(unwrap(error));
       } else {
@@ -269,9 +289,16 @@ final class PoliteCall<T> {
   }
 
   private void fail(Kind kind, String why, Throwable cause) {
-    result.completeExceptionally(new UpstreamUnavailableException(kind, current, status,
+    UpstreamUnavailableException e = new UpstreamUnavailableException(kind, current, status,
         request.method() + " " + original + (current.equals(original) ? "" : " (at " + current + ")")
-            + ": " + why, cause));
+            + ": " + why, cause);
+    if (kind == Kind.BREAKER_OPEN) {
+      // The breaker's opening was one WARN line; each request it turns away is not another.
+      log.debug("upstream failure: {}", e.getMessage());
+    } else {
+      log.warn("upstream failure: {}", e.getMessage());
+    }
+    result.completeExceptionally(e);
   }
 
   private static boolean isRedirect(int s) {

@@ -68,6 +68,7 @@ public interface PoliteUpstream {
     private HostPolicy defaultPolicy = HostPolicy.mirror();
     private final Map<String, HostPolicy> policies = new HashMap<>();
     private final Set<String> redirectHosts = new HashSet<>();
+    private final java.util.List<UpstreamAuth.Entry> credentials = new java.util.ArrayList<>();
     private int maxRedirects = 5;
     private long redirectMemory = 10_000;
     private RandomGenerator random = RandomGenerator.getDefault();
@@ -121,6 +122,16 @@ public interface PoliteUpstream {
       return this;
     }
 
+    /**
+     * Requests to {@code base} (its origin, preferring the longest matching path) carry
+     * {@code authorization} (e.g. HTTP Basic from a URL's {@code user:password@}); requests to
+     * other origins, redirects to a CDN included, never do.
+     */
+    public Builder credentials(URI base, String authorization) {
+      credentials.add(UpstreamAuth.entry(base, Objects.requireNonNull(authorization)));
+      return this;
+    }
+
     public Builder maxRedirects(int hops) {
       this.maxRedirects = hops;
       return this;
@@ -143,7 +154,7 @@ public interface PoliteUpstream {
       Objects.requireNonNull(scheduler, "polite upstream: scheduler");
       return new DefaultPoliteUpstream(client, scheduler, clock, registry, defaultPolicy,
           Map.copyOf(policies), Set.copyOf(redirectHosts), maxRedirects,
-          new RedirectMemory(redirectMemory), random);
+          new RedirectMemory(redirectMemory), random, new UpstreamAuth(credentials));
     }
   }
 }

@@ -1,21 +1,46 @@
 package dev.reprox.server.fetch;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.reprox.config.ConfigLoader;
+import dev.reprox.config.ReproxConfig;
 import dev.reprox.config.UpstreamConfig;
 import dev.reprox.server.upstream.HostPolicy;
+import dev.reprox.server.upstream.PoliteUpstream;
 import dev.reprox.server.upstream.UpstreamTooSlowException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Config → HostPolicy, and upstream errors → fetch kinds. */
 class PoliteUpstreamsTest {
@@ -81,5 +106,40 @@ class PoliteUpstreamsTest {
     FetchException refused = PoliteUpstreams.failure("fetch x", URL, new ConnectException("refused"));
     assertThat(refused.kind().status()).isEqualTo(502);
     assertThat(refused.getMessage()).startsWith("fetch x: upstream " + URL);
+  }
+
+  @Test
+  void build_credentialsInSnapshotAndUpstreamUrls_eachSentToItsOwnBase(@TempDir Path dir) throws Exception {
+    WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort());
+    server.start();
+    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
+    try {
+      server.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200)));
+      String base = "http://127.0.0.1:" + server.port();
+      Path file = dir.resolve("r.yaml");
+      Files.writeString(file, "repositories:\n  priv:\n    format: apt\n"
+          + "    upstream: http://mirror:pw1@127.0.0.1:" + server.port() + "/debian\n"
+          + "    snapshot: http://snap:pw2@127.0.0.1:" + server.port() + "/archive/debian/\n    keyring: none\n");
+      ReproxConfig config = ConfigLoader.load(Optional.of(file), Map.of(), ConfigLoader.Overrides.none());
+      HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+      PoliteUpstream up = PoliteUpstreams.build(client, scheduler, Clock.systemUTC(), null, config);
+
+      for (String path : List.of("/archive/debian/20240301T000000Z/dists/x/InRelease", "/debian/dists/x/InRelease")) {
+        up.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.discarding())
+            .get(10, TimeUnit.SECONDS);
+      }
+
+      server.verify(getRequestedFor(urlEqualTo("/archive/debian/20240301T000000Z/dists/x/InRelease"))
+          .withHeader("Authorization", equalTo(basic("snap:pw2"))));
+      server.verify(getRequestedFor(urlEqualTo("/debian/dists/x/InRelease"))
+          .withHeader("Authorization", equalTo(basic("mirror:pw1"))));
+    } finally {
+      scheduler.shutdownNow();
+      server.stop();
+    }
+  }
+
+  private static String basic(String userPassword) {
+    return "Basic " + Base64.getEncoder().encodeToString(userPassword.getBytes(StandardCharsets.UTF_8));
   }
 }

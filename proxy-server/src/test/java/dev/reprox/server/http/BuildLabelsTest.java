@@ -73,4 +73,33 @@ class BuildLabelsTest {
     assertThat(first.get("repositories").toString()).isEqualTo("[\"debian\"]");
     assertThat(root.get("builds").get(1).get("at").asText()).isEqualTo("live");
   }
+
+  @Test
+  void pinned_keepsWorstStatusAndRootsNotProven() throws Exception {
+    BuildLabels labels = new BuildLabels(clock, 10);
+    labels.record("ci-7", Optional.of(T), "debian");
+    labels.pinned("ci-7", "proven", Optional.of("debian/dists/bookworm/InRelease"));
+    labels.pinned("ci-7", "first-use", Optional.of("debian-security/dists/bookworm-security/InRelease"));
+    labels.pinned("ci-7", "unproven", Optional.of("debian/dists/bookworm-updates/InRelease"));
+    labels.pinned("ci-7", "proven", Optional.of("debian/dists/bookworm/InRelease"));
+
+    BuildLabels.Build b = labels.get("ci-7").orElseThrow();
+    assertThat(b.worstPin()).isEqualTo("first-use");
+    assertThat(b.notProven()).containsExactly("debian-security/dists/bookworm-security/InRelease",
+        "debian/dists/bookworm-updates/InRelease");
+    JsonNode json = new ObjectMapper().readTree(labels.json()).get("builds").get(0);
+    assertThat(json.get("worstPin").asText()).isEqualTo("first-use");
+    assertThat(json.get("notProven")).hasSize(2);
+  }
+
+  @Test
+  void pinned_onlyProven_noRootsListed() {
+    BuildLabels labels = new BuildLabels(clock, 10);
+    labels.record("ok", Optional.of(T), "debian");
+    labels.pinned("ok", "proven", Optional.of("debian/dists/bookworm/InRelease"));
+
+    BuildLabels.Build b = labels.get("ok").orElseThrow();
+    assertThat(b.worstPin()).isEqualTo("proven");
+    assertThat(b.notProven()).isEmpty();
+  }
 }

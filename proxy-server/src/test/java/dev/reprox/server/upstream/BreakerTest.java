@@ -73,6 +73,27 @@ class BreakerTest {
   }
 
   @Test
+  void serverErrorStorm_eachFailedCallOneWarn_breakerOpeningOneLine_refusalsNone() {
+    snap.server.stubFor(get(urlEqualTo(DEB)).willReturn(aResponse().withStatus(500)));
+    try (dev.reprox.server.testing.CapturedLog calls = new dev.reprox.server.testing.CapturedLog(PoliteCall.class);
+        dev.reprox.server.testing.CapturedLog breaker =
+            new dev.reprox.server.testing.CapturedLog(CircuitBreaker.class)) {
+      kindOf(send());
+      kindOf(send()); // 4 failures: open
+      for (int i = 0; i < 5; i++) {
+        assertThat(kindOf(send())).isEqualTo(Kind.BREAKER_OPEN);
+      }
+
+      assertThat(calls.warnings()).hasSize(2).allSatisfy(line -> assertThat(line)
+          .startsWith("upstream failure: GET http://localhost:" + snap.server.port() + DEB)
+          .contains("gave up after 2 attempts, last: status 500"));
+      assertThat(breaker.warnings()).singleElement().satisfies(line -> assertThat(line)
+          .isEqualTo("breaker for http://localhost:" + snap.server.port()
+              + " opened: 4 consecutive failures; requests to it fail at once (503) for 30 s"));
+    }
+  }
+
+  @Test
   void failedProbe_reopensForAnotherCoolDown() {
     snap.server.stubFor(get(urlEqualTo(DEB)).willReturn(aResponse().withStatus(503)));
     kindOf(send());

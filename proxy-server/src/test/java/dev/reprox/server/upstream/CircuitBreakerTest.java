@@ -69,4 +69,33 @@ class CircuitBreakerTest {
     breaker.onFailure();
     assertThat(breaker.state()).isEqualTo(State.OPEN);
   }
+
+  @Test
+  void transitions_oneWarnLineEach_notOnePerRefusedRequest() {
+    CircuitBreaker named = new CircuitBreaker("http://mirror.example:80", clock, 3, Duration.ofSeconds(30));
+    try (dev.reprox.server.testing.CapturedLog log = new dev.reprox.server.testing.CapturedLog(CircuitBreaker.class)) {
+      for (int i = 0; i < 5; i++) {
+        named.onFailure(); // opens at the third; the next two change nothing
+      }
+      for (int i = 0; i < 10; i++) {
+        assertThat(named.tryPass()).isFalse();
+      }
+      clock.advance(Duration.ofSeconds(30));
+      assertThat(named.tryPass()).isTrue();
+      named.onFailure(); // the probe fails: open again
+      clock.advance(Duration.ofSeconds(30));
+      assertThat(named.tryPass()).isTrue();
+      named.onSuccess();
+      named.onSuccess();
+
+      assertThat(log.warnings()).containsExactly(
+          "breaker for http://mirror.example:80 opened: 3 consecutive failures; requests to it fail at once (503)"
+              + " for 30 s",
+          "breaker for http://mirror.example:80 opened: the probe request failed; requests to it fail at once (503)"
+              + " for 30 s",
+          "breaker for http://mirror.example:80 closed: a request succeeded, requests go out again");
+      assertThat(log.lines(ch.qos.logback.classic.Level.INFO)).hasSize(2).allSatisfy(line ->
+          assertThat(line).contains("half-open"));
+    }
+  }
 }
