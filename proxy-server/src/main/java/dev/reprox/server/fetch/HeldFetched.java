@@ -35,9 +35,14 @@ record HeldFetched(Fetched inner, CompletableFuture<?> release) implements Fetch
     return release.isDone() ? content : new Held(content, inner.length(), release);
   }
 
+  /**
+   * Settled once the body is and its release came: a caller that waits for a listing to settle
+   * (single flight, tests, a package asked right after) must find the listing indexed. A failed
+   * body fails at once; the release itself never fails.
+   */
   @Override
   public CompletableFuture<Void> settled() {
-    return inner.settled();
+    return inner.settled().thenCompose(v -> release.handle((r, e) -> (Void) null));
   }
 
   @Override

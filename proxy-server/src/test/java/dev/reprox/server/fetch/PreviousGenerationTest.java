@@ -139,8 +139,12 @@ class PreviousGenerationTest {
 
     assertThat(generationOf(foo)).isEqualTo(g1.inReleaseSha256());
     assertThat(foo.digest()).hasValueSatisfying(d -> assertThat(d.hex()).isEqualTo(g1.deb("foo").sha256()));
+    // Its blob is committed (indexing starts only then), but a held listing settles with its index:
+    // waiting for settled() used to race the index commit and see G1 below (a flake under load).
+    CompletableFuture<Void> settled = listing.get(10, TimeUnit.SECONDS).settled();
+    assertThat(settled).as("the listing settles only once indexed").isNotDone();
     indexing.open();
-    listing.get(10, TimeUnit.SECONDS).settled().get(10, TimeUnit.SECONDS);
+    settled.get(10, TimeUnit.SECONDS);
     assertThat(generationOf(get(g1.deb("foo").poolPath()))).as("once indexed, the live generation names it")
         .isEqualTo(g2.inReleaseSha256());
   }
