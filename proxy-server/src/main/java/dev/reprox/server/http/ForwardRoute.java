@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.NetUtil;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -241,7 +242,13 @@ final class ForwardRoute {
         }
         port = Integer.parseInt(p);
       }
-      if (host.startsWith("[") && host.endsWith("]")) {
+      if (host.startsWith("[") || host.endsWith("]")) {
+        // Brackets only ever enclose an IPv6 literal (RFC 3986 §3.2.2): "[deb.debian.org]" is no
+        // host name, and must not be served as if it were one.
+        if (!host.startsWith("[") || !host.endsWith("]")
+            || !NetUtil.isValidIpV6Address(host.substring(1, host.length() - 1))) {
+          return null;
+        }
         host = host.substring(1, host.length() - 1);
       }
       return host.isEmpty() ? null

@@ -94,6 +94,22 @@ class ForwardRouteTest {
     assertThat(refused(get("http://deb.debian.org/debian/%2e%2e/etc/passwd")).status().code()).isEqualTo(400);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"http://[deb.debian.org]/debian/dists/bookworm/InRelease",
+      "http://[deb.debian.org]:80/debian/dists/bookworm/InRelease", "http://[127.0.0.1]:8080/pool/a.deb",
+      "http://[::1/debian/x", "http://deb.debian.org]/debian/x"})
+  void absoluteForm_bracketsAroundNonIpv6Host_400(String uri) {
+    ForwardRoute.Refuse r = refused(get(uri));
+    assertThat(r.status().code()).isEqualTo(400);
+    assertThat(r.outcome()).isEqualTo("bad_request");
+  }
+
+  @Test
+  void absoluteForm_bracketedIpv6Literal_isAHost() {
+    // Not configured, so refused as not covered: but read as a host, not as a bad target.
+    assertThat(refused(get("http://[::1]:8080/pool/a.deb")).status().code()).isEqualTo(403);
+  }
+
   @Test
   void originForm_hostHeaderNamesUpstream_mapped() {
     HttpRequest r = get("/debian/dists/bookworm/InRelease");
