@@ -1,5 +1,7 @@
 package dev.reprox.server.fetch;
 
+import static dev.reprox.server.LogSafe.escape;
+
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Aliases;
 import dev.reprox.storage.BlobInfo;
@@ -80,7 +82,7 @@ final class AliasRecordingWriter implements BlobWriter {
         aliases.put(alias, info.digest());
       } catch (IOException | RuntimeException e) {
         // The blob is stored and correct; a missing alias only costs a later upstream fetch.
-        log.warn("record alias {} of {} ({}): {}", alias, info.digest(), what, e.toString());
+        log.warn("record alias {} of {} ({}): {}", alias, info.digest(), escape(what), escape(e));
       }
     }
     return info;

@@ -1,5 +1,7 @@
 package dev.reprox.server.fetch;
 
+import static dev.reprox.server.LogSafe.escape;
+
 import dev.reprox.storage.BlobInfo;
 import dev.reprox.storage.BlobWriter;
 import dev.reprox.storage.DigestMismatchException;
@@ -127,7 +129,7 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     if (settled.isDone()) {
       return;
     }
-    log.warn("fill {}: {}; nothing stored", request, reason);
+    log.warn("fill {}: {}; nothing stored", escape(request), escape(reason));
     idleCheck.cancel(false);
     Flow.Subscription s = current.subscription;
     if (s != null) {
@@ -158,7 +160,7 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     Part part = new Part(offset);
     current = part;
     lastProgressMillis = clock.millis(); // the idle timeout covers the new request too
-    log.warn("fill {}: {} after {} bytes; asking again, resumption {} of {}", request, why, offset,
+    log.warn("fill {}: {} after {} bytes; asking again, resumption {} of {}", escape(request), escape(why), offset,
         resumptions, MAX_RESUMPTIONS);
     onResumed.run();
     try {
@@ -299,7 +301,7 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
       storage.refs().put(new Ref(request.repository().name(), request.path(), info.digest(), clock.instant()));
     }
     idleCheck.cancel(false);
-    log.info("fill {}: stored {} bytes as {}", request, info.size(), info.digest());
+    log.info("fill {}: stored {} bytes as {}", escape(request), info.size(), info.digest());
     settled.complete(null);
   }
 

@@ -1,5 +1,7 @@
 package dev.reprox.server.fetch;
 
+import static dev.reprox.server.LogSafe.escape;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.reprox.pinning.IndexParseException;
@@ -73,7 +75,7 @@ final class ListingIndexer {
           indexBlocking(r, path, digest);
           finish(key, mine, null);
         } catch (IOException | RuntimeException e) {
-          log.warn("index listing {}/{} {}: {}", r.name(), path, digest, e.toString());
+          log.warn("index listing {}/{} {}: {}", r.name(), escape(path), digest, escape(e));
           finish(key, mine, e);
         }
       });
@@ -176,7 +178,7 @@ final class ListingIndexer {
     try {
       long n = Listings.index(storage.paths(), r.name(), digest,
           r.format().openListing(path, new BlobInputStream(storage.blobs().open(digest))));
-      log.info("indexed {}/{} {}: {} files in {} ms", r.name(), path, digest, n,
+      log.info("indexed {}/{} {}: {} files in {} ms", r.name(), escape(path), digest, n,
           (System.nanoTime() - start) / 1_000_000);
     } catch (IndexParseException e) {
       throw new IOException("index listing " + r.name() + "/" + path + " " + digest + ": " + e.getMessage(), e);
@@ -204,7 +206,7 @@ final class ListingIndexer {
         out.remove(Alias.Kind.APK_Q1);
         return Set.copyOf(out);
       } catch (IOException | IndexParseException | RuntimeException e) {
-        log.warn("alias kinds of listing {}/{} {}: {}", r.name(), f.get().path(), d, e.toString());
+        log.warn("alias kinds of listing {}/{} {}: {}", r.name(), escape(f.get().path()), d, escape(e));
         return Set.of();
       }
     });

@@ -1,5 +1,7 @@
 package dev.reprox.server.fetch;
 
+import static dev.reprox.server.LogSafe.escape;
+
 import dev.reprox.pinning.RootIndex;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Generation;
@@ -60,7 +62,7 @@ final class PreviousGenerations {
         index = roots.loadBlocking(r, root, digest);
       } catch (IOException | RuntimeException e) {
         // A generation whose bytes are gone or no longer verify cannot vouch for anything.
-        log.debug("earlier generation {}/{} {} skipped: {}", r.name(), root, digest, e.toString());
+        log.debug("earlier generation {}/{} {} skipped: {}", r.name(), escape(root), digest, escape(e));
         continue;
       }
       Optional<PathEntry> named = index.choose(candidates);

@@ -1,5 +1,7 @@
 package dev.reprox.server.fetch;
 
+import static dev.reprox.server.LogSafe.escape;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.reprox.pinning.IndexParseException;
@@ -101,7 +103,7 @@ final class Roots {
       boolean upstreamTrouble = f.kind() == FetchException.Kind.UPSTREAM_STATUS
           || f.kind() == FetchException.Kind.UPSTREAM_UNREACHABLE || f.kind() == FetchException.Kind.UPSTREAM_TIMEOUT;
       if (stored && upstreamTrouble) {
-        log.warn("root {}/{}: {}; serving the stored copy", r.name(), root, f.getMessage());
+        log.warn("root {}/{}: {}; serving the stored copy", r.name(), escape(root), escape(f.getMessage()));
         return loadLiveBlocking(r, root, ref.get().digest());
       }
       throw f;
@@ -185,7 +187,7 @@ final class Roots {
     }
     storage.observations().record(index.observation(r.name(), fetchedAt, source));
     parsed.put(digest, index);
-    log.info("root {}/{}: {} published {} ({}, {})", r.name(), root, digest, index.publishedAt(), source,
+    log.info("root {}/{}: {} published {} ({}, {})", r.name(), escape(root), digest, index.publishedAt(), source,
         index.verified() ? "signed by " + index.signer() : "unverified");
     return new Live(index, sigDigest);
   }

@@ -1,5 +1,7 @@
 package dev.reprox.server.http;
 
+import static dev.reprox.server.LogSafe.escape;
+
 import dev.reprox.server.fetch.Content;
 import dev.reprox.storage.LentBytes;
 import io.netty.buffer.ByteBuf;
@@ -289,7 +291,7 @@ final class BodyWriter {
     if (state == State.DONE) {
       return;
     }
-    log.debug("response to {} cut: {}", ctx.channel().remoteAddress(), reason);
+    log.debug("response to {} cut: {}", ctx.channel().remoteAddress(), escape(reason));
     boolean reading = state == State.READING;
     state = State.DONE;
     if (!reading) {

@@ -1,5 +1,7 @@
 package dev.reprox.server.http;
 
+import static dev.reprox.server.LogSafe.escape;
+
 import dev.reprox.config.RepositoryConfig;
 import dev.reprox.server.fetch.FetchRequest;
 import io.netty.channel.ChannelHandlerContext;
@@ -233,10 +235,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private void logRequest(Exchange ex, String outcome, long bytes, long nanos) {
     long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
     if (ex.build != null) {
-      log.atInfo().addKeyValue("build", ex.build).log("build {}: {} (forward {}) -> {}, {} bytes, {} ms", ex.build,
-          ex.fetched, ex.request.uri(), outcome, bytes, ms);
+      log.atInfo().addKeyValue("build", escape(ex.build)).log("build {}: {} (forward {}) -> {}, {} bytes, {} ms", escape(ex.build),
+          escape(ex.fetched), escape(ex.request.uri()), outcome, bytes, ms);
     } else if (log.isDebugEnabled()) {
-      log.debug("request {} {} -> {}, {} bytes, {} ms", ex.request.method(), ex.request.uri(), outcome, bytes, ms);
+      log.debug("request {} {} -> {}, {} bytes, {} ms", escape(ex.request.method()), escape(ex.request.uri()),
+          outcome, bytes, ms);
     }
   }
 

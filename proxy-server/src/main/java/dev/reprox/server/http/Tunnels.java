@@ -1,5 +1,7 @@
 package dev.reprox.server.http;
 
+import static dev.reprox.server.LogSafe.escape;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
@@ -116,7 +118,7 @@ final class Tunnels {
         return;
       }
       establish(ex, handler, client, upstream);
-      log.info("tunnel {} <-> {} ({}) established", client.remoteAddress(), target, address);
+      log.info("tunnel {} <-> {} ({}) established", client.remoteAddress(), escape(target), address);
     });
   }
 

@@ -151,6 +151,29 @@ class ForwardHandlerTest {
     assertThat(builds.get(0).get("repositories").toString()).isEqualTo("[\"debian\"]");
   }
 
+  @Test
+  void requestLogLine_controlCharactersInPathAndQuery_escaped() {
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(RequestHandler.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    Level level = logger.getLevel();
+    logger.setLevel(Level.INFO);
+    try {
+      // %C2%9B decodes to CSI (C1), %E2%80%A8 to LINE SEPARATOR; the query reaches the log raw.
+      send(HttpMethod.GET, "http://deb.debian.org/debian/pool/a%C2%9B31m%E2%80%A8b.deb?\u001b[2J\u0085x",
+          "Proxy-Authorization", ForwardRouteTest.basic("1709251200:ci-7"));
+    } finally {
+      logger.detachAppender(lines);
+      logger.setLevel(level);
+    }
+    assertThat(lines.list).filteredOn(e -> e.getLevel() == Level.INFO).singleElement().satisfies(e -> {
+      String line = e.getFormattedMessage();
+      assertThat(line).contains("a\\x9b31m\\u2028b.deb", "?\\x1b[2J\\x85x");
+      assertThat(line.chars()).noneMatch(c -> c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028);
+    });
+  }
+
   private Reply send(HttpMethod method, String uri, String... headers) {
     DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri);
     for (int i = 0; i < headers.length; i += 2) {
