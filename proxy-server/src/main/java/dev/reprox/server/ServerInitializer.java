@@ -32,6 +32,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   protected void initChannel(SocketChannel ch) {
     ChannelPipeline p = ch.pipeline();
     p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK));
+    p.addLast("headers", context.responseHeaders());
     p.addLast("keep-alive", new HttpServerKeepAliveHandler());
     p.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
     p.addLast("requests", context.newHandler());

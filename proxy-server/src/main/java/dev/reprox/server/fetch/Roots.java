@@ -46,8 +46,11 @@ import org.slf4j.LoggerFactory;
 final class Roots {
   private static final Logger log = LoggerFactory.getLogger(Roots.class);
 
-  /** The live state of one root: its verified index and, for a detached root, its signature blob. */
-  record Live(RootIndex index, Digest signature) {}
+  /**
+   * The live state of one root: its verified index and, for a detached root, its signature blob;
+   * {@code fetched}: this answer came from an upstream round just now (a miss), not the store.
+   */
+  record Live(RootIndex index, Digest signature, boolean fetched) {}
 
   private final Storage storage;
   private final PoliteUpstream client;
@@ -189,13 +192,13 @@ final class Roots {
     parsed.put(digest, index);
     log.info("root {}/{}: {} published {} ({}, {})", r.name(), escape(root), digest, index.publishedAt(), source,
         index.verified() ? "signed by " + index.signer() : "unverified");
-    return new Live(index, sigDigest);
+    return new Live(index, sigDigest, true);
   }
 
   /** The stored live root {@code digest}, parsed (cached). */
   Live loadLiveBlocking(SignedRepository r, String root, Digest digest) throws IOException {
     RootIndex index = loadBlocking(r, root, digest);
-    return new Live(index, signatureOf(r, root, digest).orElse(null));
+    return new Live(index, signatureOf(r, root, digest).orElse(null), false);
   }
 
   /** The generation {@code digest} of {@code root}, re-verified from the store when not cached. */

@@ -124,11 +124,11 @@ final class SignedFetcher implements Fetcher {
     if (request.at().isEmpty()) {
       if (r.format().classify(path) == PathKind.ROOT_INDEX) {
         Roots.Live live = roots.liveBlocking(r, path, false);
-        return stored(request, live.index().digest(), liveProvenance(live.index()).asRoot());
+        return missedIf(live, stored(request, live.index().digest(), liveProvenance(live.index()).asRoot()));
       }
       String detached = group.detached().orElseThrow();
       Roots.Live live = roots.liveBlocking(r, detached, false);
-      return stored(request, live.signature(), liveProvenance(live.index()));
+      return missedIf(live, stored(request, live.signature(), liveProvenance(live.index())));
     }
     // At T: the inline root decides the generation; the detached pair is served for the same one.
     String primary = group.inline().orElseGet(() -> group.detached().orElseThrow()); // lazily: apk has no detached form
@@ -146,6 +146,14 @@ final class SignedFetcher implements Fetcher {
           + "generation " + gen.index().digest() + " was never fetched; use " + primary);
     }
     return stored(request, sig.get(), gen.provenance());
+  }
+
+  /**
+   * A live root fetched from the upstream for this request is a miss (X-Reprox-Cache, request
+   * metrics), though its bytes are answered from the store where the round just put them.
+   */
+  private static Fetched missedIf(Roots.Live live, Fetched stored) {
+    return live.fetched() ? Annotated.missed(stored) : stored;
   }
 
   /** The generation of {@code root} for {@code at} (empty: live), with its headers. */

@@ -3,8 +3,8 @@ package dev.reprox.server.http;
 import dev.reprox.config.Keyring;
 import dev.reprox.config.RepositoryConfig;
 import dev.reprox.server.fetch.Provenance;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.time.Instant;
+import java.util.Optional;
 import dev.reprox.server.fetch.Content;
 import dev.reprox.server.fetch.Fetched;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -45,11 +46,12 @@ final class BodyResponse {
     HttpHeaders requestHeaders = ex.request.headers();
     long length = fetched.length();
     String etag = fetched.digest().map(d -> "\"" + d + "\"").orElse(null);
-    String ifNoneMatch = requestHeaders.get(HttpHeaderNames.IF_NONE_MATCH);
-    if (etag != null && ifNoneMatch != null && (ifNoneMatch.contains(etag) || ifNoneMatch.trim().equals("*"))) {
+    if (notModified(requestHeaders, etag, lastModified(fetched))) {
       closeQuietly(content);
       FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED);
-      r.headers().set(HttpHeaderNames.ETAG, etag);
+      if (etag != null) {
+        r.headers().set(HttpHeaderNames.ETAG, etag);
+      }
       cacheHeaders(r.headers(), fetched);
       ex.reply(r, fetched.outcome().tag(), false);
       return;
@@ -112,6 +114,34 @@ final class BodyResponse {
   }
 
   /**
+   * The preconditions of RFC 9110 §13.2.2 that can make a GET or HEAD a 304: If-None-Match when
+   * present (it wins: If-Modified-Since is then ignored), else If-Modified-Since, which needs a
+   * Last-Modified to compare with and is ignored when it is not a valid HTTP-date.
+   */
+  private boolean notModified(HttpHeaders requestHeaders, String etag, Optional<Instant> lastModified) {
+    HttpMethod method = ex.request.method();
+    if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+      return false;
+    }
+    String ifNoneMatch = requestHeaders.get(HttpHeaderNames.IF_NONE_MATCH);
+    if (ifNoneMatch != null) {
+      return etag != null && (ifNoneMatch.contains(etag) || ifNoneMatch.trim().equals("*"));
+    }
+    if (lastModified.isEmpty()) {
+      return false;
+    }
+    return HttpDates.parse(requestHeaders.get(HttpHeaderNames.IF_MODIFIED_SINCE))
+        .map(since -> !HttpDates.truncate(lastModified.get()).isAfter(since))
+        .orElse(false);
+  }
+
+  /** A root's publication time is its Last-Modified; other bodies send none. */
+  private static Optional<Instant> lastModified(Fetched fetched) {
+    Provenance p = fetched.provenance();
+    return p.root() ? p.publishedAt() : Optional.empty();
+  }
+
+  /**
    * Cacheability and the trust-chain headers: content-addressed, package and pinned (@T) bodies
    * never change, so they are immutable; live roots and pass-through bodies get a short max-age.
    */
@@ -121,13 +151,8 @@ final class BodyResponse {
         : "public, max-age=" + sc.liveMaxAge.toSeconds());
     h.set("X-Reprox-Cache", fetched.outcome().name());
     p.generation().ifPresent(g -> h.set("X-Reprox-Generation", g.toString()));
-    p.publishedAt().ifPresent(t -> {
-      String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(t.atOffset(ZoneOffset.UTC));
-      h.set("X-Reprox-Published", date);
-      if (p.root()) {
-        h.set(HttpHeaderNames.LAST_MODIFIED, date);
-      }
-    });
+    p.publishedAt().ifPresent(t -> h.set("X-Reprox-Published", HttpDates.format(t)));
+    lastModified(fetched).ifPresent(t -> h.set(HttpHeaderNames.LAST_MODIFIED, HttpDates.format(t)));
     p.pin().ifPresent(pin -> h.set("X-Reprox-Pin", pin));
     RepositoryConfig repo = sc.config.repositories().get(ex.repository);
     if (repo != null && repo.keyring() instanceof Keyring.None) {

@@ -36,6 +36,7 @@ public final class ServingContext {
   final BuildLabels builds;
   final HotAnswers hotAnswers = new HotAnswers(10_000);
   private final ForwardRoute forwardRoute;
+  private final ResponseHeaders responseHeaders;
 
   private ServingContext(Builder b) {
     this.config = Objects.requireNonNull(b.config, "config");
@@ -53,6 +54,7 @@ public final class ServingContext {
     this.forwardRoute = new ForwardRoute(config);
     this.tunnels = new Tunnels(registry, b.tunnelIdleTimeout, b.tunnelConnectTimeout);
     this.builds = new BuildLabels(b.clock, BuildLabels.CAPACITY);
+    this.responseHeaders = new ResponseHeaders(b.clock);
   }
 
   /** Forward mode's URL table, built once from the repositories. */
@@ -67,6 +69,14 @@ public final class ServingContext {
   /** A fresh handler for one connection (it keeps per-connection state). */
   public ChannelHandler newHandler() {
     return new RequestHandler(this);
+  }
+
+  /**
+   * The outbound handler that adds the headers every response carries (nosniff, Date); shared by
+   * all connections, placed between the codec and {@link #newHandler()}.
+   */
+  public ChannelHandler responseHeaders() {
+    return responseHeaders;
   }
 
   public InFlight inFlight() {

@@ -46,7 +46,7 @@ class AptReplayIT {
       assertThat(inRelease1.headers().firstValue("X-Reprox-Pin")).hasValue("proven");
       assertThat(inRelease1.headers().firstValue("X-Reprox-Generation")).hasValue("sha256:" + g1.inReleaseSha256());
       assertThat(inRelease1.headers().firstValue("Cache-Control")).hasValueSatisfying(v -> assertThat(v).contains("immutable"));
-      assertThat(inRelease1.headers().firstValue("Last-Modified")).hasValue("Fri, 1 Mar 2024 00:00:00 GMT");
+      assertThat(inRelease1.headers().firstValue("Last-Modified")).hasValue("Fri, 01 Mar 2024 00:00:00 GMT");
 
       // Strict policy before the first generation: 503 with the reason, nothing pinned.
       HttpResponse<byte[]> strict = reprox.get("fixstrict/" + BEFORE_G1 + "/dists/stable/InRelease");
