@@ -28,6 +28,7 @@ public final class ConfigPrinter {
     root.put("listen", HostPort.format(config.listen()));
     root.put("data", config.data().toString());
     root.put("offline", config.offline());
+    root.put("max-connections", config.maxConnections());
     ObjectNode repositories = root.putObject("repositories");
     for (RepositoryConfig repository : config.repositories().values()) {
       ObjectNode node = repositories.putObject(repository.name());

@@ -15,7 +15,8 @@ import java.util.Optional;
  * one {@link ConfigException} with every error found, so a user fixes them all in one round.
  */
 final class ConfigValidator {
-  static final List<String> KEYS = List.of("listen", "data", "offline", "repositories", "tunnel-allow", "upstreams");
+  static final List<String> KEYS =
+      List.of("listen", "data", "offline", "max-connections", "repositories", "tunnel-allow", "upstreams");
   static final String DEFAULT_LISTEN = "127.0.0.1:3142";
   static final String DEFAULT_DATA = "./reprox-data";
 
@@ -34,6 +35,9 @@ final class ConfigValidator {
         .flatMap(this::data)
         .orElse(Path.of(DEFAULT_DATA));
     boolean offline = fields.bool("offline", root.get("offline")).orElse(false);
+    int maxConnections = fields.text("max-connections", root.get("max-connections"))
+        .flatMap(this::maxConnections)
+        .orElseGet(ReproxConfig::defaultMaxConnections);
     Map<String, RepositoryConfig> repositories = repositories(root.get("repositories"), offline);
     UpstreamsValidator network = new UpstreamsValidator(fields);
     List<String> tunnelAllow = network.tunnelAllow(root.get("tunnel-allow"));
@@ -41,7 +45,7 @@ final class ConfigValidator {
     if (fields.hasErrors()) {
       throw new ConfigException(fields.errors());
     }
-    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams);
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections);
   }
 
   private Optional<InetSocketAddress> listen(String text) {
@@ -51,6 +55,18 @@ final class ConfigValidator {
       fields.error("listen", e.getMessage() + ": " + Fields.quote(text));
       return Optional.empty();
     }
+  }
+
+  private Optional<Integer> maxConnections(String text) {
+    if (text.matches("\\d{1,7}")) {
+      int n = Integer.parseInt(text);
+      if (n >= 1 && n <= ReproxConfig.MAX_CONNECTIONS_CEILING) {
+        return Optional.of(n);
+      }
+    }
+    fields.error("max-connections", "must be a whole number from 1 to " + ReproxConfig.MAX_CONNECTIONS_CEILING
+        + ": " + Fields.quote(text));
+    return Optional.empty();
   }
 
   private Optional<Path> data(String text) {

@@ -25,7 +25,7 @@ import java.util.TreeMap;
 final class EnvOverrides {
   static final String PREFIX = "REPROX_";
   private static final Set<String> CONFIG_WORDS =
-      Set.of("LISTEN", "DATA", "OFFLINE", "REPOSITORIES", "REPOSITORY", "REPOS", "REPO", "TUNNEL");
+      Set.of("LISTEN", "DATA", "OFFLINE", "MAX", "REPOSITORIES", "REPOSITORY", "REPOS", "REPO", "TUNNEL");
 
   private EnvOverrides() {}
 
@@ -57,7 +57,7 @@ final class EnvOverrides {
             errors);
       } else {
         errors.add(variable + ": not a configuration path (known: REPROX_LISTEN, REPROX_DATA, "
-            + "REPROX_OFFLINE, REPROX_TUNNEL_ALLOW, REPROX_REPOSITORIES_<NAME>_<FIELD>)");
+            + "REPROX_OFFLINE, REPROX_MAX_CONNECTIONS, REPROX_TUNNEL_ALLOW, REPROX_REPOSITORIES_<NAME>_<FIELD>)");
       }
     }
   }

@@ -18,15 +18,44 @@ import java.util.Map;
  *     ({@code tunnel-allow:}, lower-case host, empty by default: reprox is never an open proxy)
  * @param upstreams per-host politeness overrides ({@code upstreams:}), by origin
  *     ({@code scheme://host[:port]}, as {@link UpstreamConfig#origin()} spells it)
+ * @param maxConnections client connections served at once ({@code max-connections:}, default
+ *     {@link #defaultMaxConnections()}); a few more are let in for health checks only
  */
 public record ReproxConfig(
     InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
-    List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams) {
+    List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections) {
+
+  /** The largest {@code max-connections} accepted: far above any fd limit a host grants. */
+  public static final int MAX_CONNECTIONS_CEILING = 1_000_000;
 
   public ReproxConfig {
     repositories = Collections.unmodifiableMap(new LinkedHashMap<>(repositories));
     tunnelAllow = List.copyOf(tunnelAllow);
     upstreams = Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
+    }
+  }
+
+  /** With the default connection limit. */
+  public ReproxConfig(InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
+      List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams) {
+    this(listen, data, offline, repositories, tunnelAllow, upstreams, defaultMaxConnections());
+  }
+
+  /**
+   * min(4096, half the process's file-descriptor limit): the other half is left for upstream
+   * connections, tunnels' second sockets and the store's files. 4096 where the limit is unknown.
+   */
+  public static int defaultMaxConnections() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      long fds = unix.getMaxFileDescriptorCount();
+      if (fds > 0) {
+        return (int) Math.max(1, Math.min(4096, fds / 2));
+      }
+    }
+    return 4096;
   }
 
   /** Without tunnels and politeness overrides (tests and older callers). */

@@ -71,6 +71,24 @@ class ConfigPrinterTest {
     assertThat(reload(yaml)).isEqualTo(config);
   }
 
+  @Test
+  void maxConnections_defaultBelowFdLimit_setByFileOrEnvironment_printedAndLoadsBackEqual() throws Exception {
+    ReproxConfig builtin = ConfigLoader.builtin();
+    assertThat(builtin.maxConnections()).isEqualTo(ReproxConfig.defaultMaxConnections()).isBetween(1, 4096);
+    assertThat(ConfigPrinter.toYaml(builtin)).contains("max-connections: " + builtin.maxConnections());
+
+    Path file = dir.resolve("limit.yaml");
+    Files.writeString(file, "max-connections: 300\n");
+    ReproxConfig fromFile = ConfigLoader.load(Optional.of(file), Map.of(), Overrides.none());
+    assertThat(fromFile.maxConnections()).isEqualTo(300);
+    String yaml = ConfigPrinter.toYaml(fromFile);
+    assertThat(yaml).contains("max-connections: 300");
+    assertThat(reload(yaml)).isEqualTo(fromFile);
+
+    ReproxConfig fromEnv = ConfigLoader.load(Optional.of(file), Map.of("REPROX_MAX_CONNECTIONS", "12"), Overrides.none());
+    assertThat(fromEnv.maxConnections()).isEqualTo(12);
+  }
+
   private ReproxConfig reload(String yaml) throws Exception {
     Path out = Files.createTempFile(dir, "effective", ".yaml");
     Files.writeString(out, yaml);

@@ -20,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -111,13 +112,20 @@ final class NettyReproxServer implements ReproxServer {
         .tunnelIdleTimeout(b.tunnelIdleTimeout)
         .clock(b.clock)
         .build();
+    ConnectionLimit limit = new ConnectionLimit(b.config.maxConnections(), b.connectionReserve, context);
+    Gauge.builder("reprox.connections.open", limit, ConnectionLimit::open)
+        .description("client connections open (max-connections bounds them)").register(registry);
     Class<? extends ServerSocketChannel> channelType =
         Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     ChannelFuture bound = new ServerBootstrap()
         .group(boss, workers)
         .channel(channelType)
         .option(ChannelOption.SO_BACKLOG, 1024)
+        .handler(limit)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 1024 * 1024))
+        // Requests are small and bodies are never read: a small read bounds pipelined requests.
+        .childOption(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 1024,
+            ServerInitializer.MAX_READ))
         .childHandler(new ServerInitializer(context, b.connectionIdleTimeout))
         .bind(b.config.listen())
         .await();
@@ -128,8 +136,9 @@ final class NettyReproxServer implements ReproxServer {
     serverChannel = bound.channel();
     address = (InetSocketAddress) serverChannel.localAddress();
     accepting.set(true);
-    log.info("listening on {}:{} ({} transport, {} repositories)", address.getHostString(), address.getPort(),
-        Epoll.isAvailable() ? "epoll" : "nio", b.config.repositories().size());
+    log.info("listening on {}:{} ({} transport, {} repositories, max-connections {})", address.getHostString(),
+        address.getPort(), Epoll.isAvailable() ? "epoll" : "nio", b.config.repositories().size(),
+        b.config.maxConnections());
   }
 
   private PrometheusMeterRegistry registry() {

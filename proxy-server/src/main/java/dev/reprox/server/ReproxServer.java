@@ -40,6 +40,7 @@ public interface ReproxServer extends AutoCloseable {
     Duration connectionIdleTimeout = Duration.ofSeconds(120);
     Duration tunnelIdleTimeout = Duration.ofMinutes(5);
     int storageThreads = 4;
+    int connectionReserve = 16;
 
     private Builder() {}
 
@@ -85,6 +86,16 @@ public interface ReproxServer extends AutoCloseable {
     /** A {@code tunnel-allow} tunnel that carries no bytes either way for this long is closed. */
     public Builder tunnelIdleTimeout(Duration timeout) {
       this.tunnelIdleTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Connections accepted above {@code max-connections} for health checks only (they answer
+     * {@code /healthz} and {@code /readyz}, 503 otherwise, and close); past them a connection is
+     * closed at accept.
+     */
+    public Builder connectionReserve(int reserve) {
+      this.connectionReserve = reserve;
       return this;
     }
 

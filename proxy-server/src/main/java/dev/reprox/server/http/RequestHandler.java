@@ -21,14 +21,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One connection's requests, one at a time: guard clauses that each end in an error response,
  * then one call into the fetch chain, then the response. Requests a client pipelines while one
- * is in progress wait in a short queue with reading paused. Request bodies are never read into
- * memory: methods that could carry one are refused and the connection closed.
+ * is in progress wait in a queue with reading paused (backpressure: the rest stay unread in the
+ * socket), and reading resumes when the queue has been answered. Request bodies are never read
+ * into memory: methods that could carry one are refused and the connection closed.
  */
 final class RequestHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
-  // apt pipelines up to Acquire::http::Pipeline-Depth (default 10) requests behind the current
-  // one, decoded in one read before auto-read stops: a smaller cap cut apt's connection mid-download.
-  private static final int MAX_PIPELINED = 32;
+  // The queue holds what one socket read decoded (reading pauses at the first queued request), so
+  // the read size bounds it (dev.reprox.server.ServerInitializer): this cap is a last resort.
+  private static final int MAX_PIPELINED = 4096;
 
   private final ServingContext sc;
   private final AdminEndpoints admin;
@@ -40,9 +41,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private Exchange current;
   private ScheduledFuture<?> headTimer;
   private boolean tunnelled;
+  /** Accepted past max-connections, into the reserve: health checks only, then close. */
+  private final boolean healthOnly;
 
-  RequestHandler(ServingContext sc) {
+  RequestHandler(ServingContext sc, boolean healthOnly) {
     this.sc = sc;
+    this.healthOnly = healthOnly;
     this.admin = new AdminEndpoints(sc);
     this.passThrough = new PassThrough(sc);
     this.api = new RepositoryApi(sc);
@@ -63,13 +67,14 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      if (!(msg instanceof HttpRequest request)) {
-        return; // request body pieces: GET/HEAD carry none worth reading
+      if (!(msg instanceof HttpRequest request) || tunnelled) {
+        return; // request body pieces: GET/HEAD carry none worth reading; or HTTP is over
       }
       disarmHeadTimer();
-      if (current == null) {
+      if (current == null && pending.isEmpty()) {
         handle(request);
       } else if (pending.size() < MAX_PIPELINED) {
+        ReferenceCountUtil.retain(request);
         pending.add(request);
         ctx.channel().config().setAutoRead(false);
       } else {
@@ -91,7 +96,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     disarmHeadTimer();
-    pending.clear();
+    releasePending();
     if (current != null) {
       current.cut();
     }
@@ -123,6 +128,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     if (request.decoderResult().isFailure()) {
       ex.error(HttpResponseStatus.BAD_REQUEST, "bad request: " + request.decoderResult().cause().getMessage(),
           "bad_request", true);
+      return;
+    }
+    if (healthOnly) {
+      answerHealthOnly(ex, uri);
       return;
     }
     if (method.equals(HttpMethod.CONNECT)) {
@@ -208,11 +217,45 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
     HttpRequest next = pending.poll();
     if (next != null) {
-      handle(next);
+      try {
+        handle(next);
+      } finally {
+        ReferenceCountUtil.release(next);
+      }
       return;
     }
     ctx.channel().config().setAutoRead(true);
     armHeadTimer();
+  }
+
+  /**
+   * A connection accepted above {@code max-connections}: {@code /healthz} and {@code /readyz}
+   * answer as usual, so probes keep working while the server is full; anything else is 503.
+   * Either way the connection closes after the response, giving its place back.
+   */
+  private void answerHealthOnly(Exchange ex, String uri) {
+    FullHttpResponse health = null;
+    try {
+      RequestPath path = RequestPath.parse(uri);
+      if (path.segments().size() == 1 && (path.first().equals("healthz") || path.first().equals("readyz"))) {
+        health = admin.answer(path, ex.head);
+      }
+    } catch (RequestPath.Unsafe e) {
+      // not a health check
+    }
+    if (health != null) {
+      ex.reply(health, "admin", true);
+      return;
+    }
+    sc.metrics.refusedConnection("503");
+    ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many connections: max-connections reached; retry later",
+        "too_many_connections", true);
+  }
+
+  private void releasePending() {
+    for (HttpRequest r; (r = pending.poll()) != null; ) {
+      ReferenceCountUtil.release(r);
+    }
   }
 
   /**
@@ -221,7 +264,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
    */
   void tunnelled(Exchange ex) {
     tunnelled = true;
-    pending.clear();
+    releasePending();
     disarmHeadTimer();
     ex.end("tunnel", 0);
   }

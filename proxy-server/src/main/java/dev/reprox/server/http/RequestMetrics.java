@@ -26,6 +26,15 @@ final class RequestMetrics {
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /** A connection refused for {@code max-connections}: {@code closed} at accept, or answered {@code 503}. */
+  void refusedConnection(String how) {
+    Counter.builder("reprox.connections.refused")
+        .description("connections refused because max-connections was reached, by how")
+        .tag("how", how)
+        .register(registry)
+        .increment();
+  }
+
   void served(String repository, long bytes) {
     if (bytes > 0) {
       Counter.builder("reprox.served.bytes")

@@ -68,7 +68,20 @@ public final class ServingContext {
 
   /** A fresh handler for one connection (it keeps per-connection state). */
   public ChannelHandler newHandler() {
-    return new RequestHandler(this);
+    return new RequestHandler(this, false);
+  }
+
+  /**
+   * A handler for a connection accepted into the reserve above {@code max-connections}: it
+   * answers {@code /healthz} and {@code /readyz}, refuses anything else with 503, and closes.
+   */
+  public ChannelHandler newHealthOnlyHandler() {
+    return new RequestHandler(this, true);
+  }
+
+  /** Counts a connection refused for {@code max-connections}: {@code closed} at accept, or {@code 503}. */
+  public void refusedConnection(String how) {
+    metrics.refusedConnection(how);
   }
 
   /**

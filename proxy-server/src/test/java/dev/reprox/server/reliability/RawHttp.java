@@ -42,6 +42,24 @@ final class RawHttp {
     return send(host, port, request.getBytes(StandardCharsets.ISO_8859_1), quietMillis);
   }
 
+  /** Reads exactly one response (the connection stays open unless the server closes it). */
+  static Response readOne(InputStream in) throws IOException {
+    String statusLine = line(in);
+    if (statusLine == null) {
+      throw new IOException("connection closed before a response");
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String h; !(h = line(in)).isEmpty(); ) {
+      int colon = h.indexOf(':');
+      headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+    }
+    int status = Integer.parseInt(statusLine.split(" ")[1]);
+    byte[] body = headers.containsKey("content-length")
+        ? in.readNBytes(Integer.parseInt(headers.get("content-length")))
+        : "chunked".equalsIgnoreCase(headers.get("transfer-encoding")) ? chunked(in) : in.readAllBytes();
+    return new Response(status, headers, body);
+  }
+
   /** Reads responses until the server closes (closed) or sends nothing for the socket timeout. */
   static Exchange readAll(InputStream in) throws IOException {
     List<Response> responses = new ArrayList<>();
