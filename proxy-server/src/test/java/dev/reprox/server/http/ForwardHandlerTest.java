@@ -103,6 +103,16 @@ class ForwardHandlerTest {
   }
 
   @Test
+  void connect_403_carriesNosniffAndDate_likeEveryResponse() {
+    channel.finishAndReleaseAll();
+    channel = new EmbeddedChannel(context.responseHeaders(), context.newHandler()); // as the server's pipeline
+    Reply r = send(HttpMethod.CONNECT, "deb.debian.org:443", "Host", "deb.debian.org:443");
+    assertThat(r.head().status().code()).isEqualTo(403);
+    assertThat(r.head().headers().get("X-Content-Type-Options")).isEqualTo("nosniff");
+    assertThat(r.head().headers().get("Date")).isNotBlank();
+  }
+
+  @Test
   void snapshotUrl_reachesChainAtUrlTime() {
     send(HttpMethod.GET, "http://snapshot.debian.org/archive/debian/20240301T000000Z/pool/main/h/hello.deb");
     assertThat(fetched).singleElement().satisfies(f -> {
