@@ -1,5 +1,7 @@
 package dev.reprox.server.fetch;
 
+import static dev.reprox.server.LogSafe.escape;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.reprox.pinning.Resolution;
@@ -48,8 +50,8 @@ final class PinReporter {
       return;
     }
     Generation g = res.generation().orElseThrow();
-    log.warn("pin {} {} @{}: serving {} generation {} published {}: {}", res.repo(), res.root(),
-        TimeSpec.format(res.at()), res.headerValue(), g.digest(), g.publishedAt(), why(res, g));
+    log.warn("pin {} {} @{}: serving {} generation {} published {}: {}", res.repo(), escape(res.root()),
+        TimeSpec.format(res.at()), res.headerValue(), g.digest(), g.publishedAt(), escape(why(res, g)));
   }
 
   /** Counts a strict-mode refusal (503) as status {@code refused}. */

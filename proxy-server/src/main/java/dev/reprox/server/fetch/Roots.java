@@ -251,7 +251,7 @@ final class Roots {
       failed = new FetchException(FetchException.Kind.INTEGRITY, "verify root " + r.name() + "/" + root
           + ": malformed: " + e.getMessage() + "; not recorded", e);
     }
-    log.warn("integrity: {}", failed.getMessage());
+    log.warn("integrity: {}", escape(failed.getMessage()));
     throw failed;
   }
 
