@@ -32,6 +32,9 @@ import org.junit.jupiter.api.Test;
 class LiveContainerIT {
   private static final Instant T1 = Instant.parse("2024-03-01T00:00:00Z");
   private static final String NAME = "reprox-live";
+  /** The README's --health-cmd: the JRE base images have no curl, bash's /dev/tcp asks /healthz. */
+  static final String HEALTH_CMD = "bash -c 'exec 3<>/dev/tcp/127.0.0.1/%d && printf \"GET /healthz HTTP/1.0\\r\\n\\r\\n\""
+      + " >&3 && head -1 <&3 | grep -q \" 200 \"'";
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @Test
@@ -60,6 +63,7 @@ class LiveContainerIT {
         int port = freePort();
         start = System.nanoTime();
         docker.require("docker run", Duration.ofMinutes(1), "run", "-d", "--name", NAME, "--network", "host",
+            "--health-cmd", HEALTH_CMD.formatted(port), "--health-interval", "1s",
             "--read-only", "-v", "reprox-store:/var/lib/reprox", "-v", conf + ":/etc/reprox:ro", image,
             "serve", "--config", "/etc/reprox/reprox.yaml", "--data", "/var/lib/reprox",
             "--listen", "0.0.0.0:" + port);
@@ -67,6 +71,7 @@ class LiveContainerIT {
         awaitHealthy(docker, base.resolve("healthz"), Duration.ofSeconds(90));
         double startSeconds = Tools.secondsSince(start);
         assertThat(get(base.resolve("readyz")).statusCode()).isEqualTo(200);
+        awaitDockerHealthy(docker, Duration.ofSeconds(60));
 
         AptClient apt = AptClient.builder(scratch.resolve("apt")).keyring(keyring)
             .source(base.resolve("fix/"), "stable", "main", "check-valid-until=no")
@@ -113,6 +118,22 @@ class LiveContainerIT {
     }
     throw new AssertionError("no 200 from " + healthz + " within " + timeout + ":\n"
         + docker.docker(Duration.ofSeconds(30), "logs", NAME).output());
+  }
+
+  /** Docker's own view through the README's --health-cmd (run every second). */
+  private static void awaitDockerHealthy(DockerDaemon docker, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String status = "";
+    while (System.nanoTime() < deadline) {
+      status = docker.require("docker inspect", Duration.ofSeconds(30), "inspect", "-f", "{{.State.Health.Status}}",
+          NAME).stdout().strip();
+      if (status.equals("healthy")) {
+        return;
+      }
+      Thread.sleep(500); // polling docker's health state, which it updates on its own schedule
+    }
+    throw new AssertionError("docker health " + status + " after " + timeout + ":\n"
+        + docker.docker(Duration.ofSeconds(30), "inspect", "-f", "{{json .State.Health}}", NAME).output());
   }
 
   private static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
