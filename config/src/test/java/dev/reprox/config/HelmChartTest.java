@@ -59,6 +59,7 @@ class HelmChartTest {
     assertThat(sts.at("/spec/replicas").asInt()).isEqualTo(1);
     assertThat(texts(container.path("args"))).containsExactly("serve", "--config",
         "/etc/reprox/reprox.yaml", "--data", "/var/lib/reprox", "--listen", "0.0.0.0:3142");
+    assertThat(container.at("/startupProbe/httpGet/path").asText()).isEqualTo("/healthz");
     assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/healthz");
     assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
     assertThat(container.at("/resources/requests/memory").asText()).isNotEmpty();
@@ -80,7 +81,9 @@ class HelmChartTest {
     JsonNode container = pod.at("/containers/0/securityContext");
 
     assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
-    assertThat(pod.at("/securityContext/runAsUser").asInt()).isEqualTo(10001);
+    // The uid the image declares (pom.xml reprox.image.uid), so both agree on who owns the volume.
+    assertThat(pod.at("/securityContext/runAsUser").asText()).isEqualTo(property("reprox.image.uid"));
+    assertThat(pod.at("/securityContext/fsGroup").asText()).isEqualTo(property("reprox.image.uid"));
     assertThat(container.at("/readOnlyRootFilesystem").asBoolean()).isTrue();
     assertThat(container.at("/allowPrivilegeEscalation").isBoolean()).isTrue();
     assertThat(container.at("/allowPrivilegeEscalation").asBoolean()).isFalse();
@@ -89,6 +92,45 @@ class HelmChartTest {
       assertThat(volume.path("name").asText()).isEqualTo("tmp");
       assertThat(volume.has("emptyDir")).isTrue();
     });
+  }
+
+  @Test
+  void chart_appVersion_isTheProjectVersion() throws Exception {
+    JsonNode chart = YAML.readTree(CHART.resolve("Chart.yaml").toFile());
+
+    assertThat(chart.path("appVersion").asText()).isEqualTo(property("reprox.version"));
+  }
+
+  @Test
+  void template_defaults_imageIsWhatTheBuildProduces() {
+    JsonNode container = object(defaults, "StatefulSet", "cache-reprox").at("/spec/template/spec/containers/0");
+
+    // proxy-server's -Pimage tags its tarball reprox.image.repository:project.version.
+    assertThat(container.path("image").asText())
+        .isEqualTo(property("reprox.image.repository") + ":" + property("reprox.version"));
+  }
+
+  @Test
+  void template_customValues_setImageStoreAndKeepHardening() throws Exception {
+    List<JsonNode> objects = render(new Helm(CHART).template().withName("cache")
+        .set("image.repository", "registry.example.com/team/reprox")
+        .set("image.tag", "1.2.3")
+        .set("persistence.size", "200Gi")
+        .set("persistence.storageClassName", "local-nvme")
+        .set("tmp.sizeLimit", "2Gi"));
+    JsonNode pod = object(objects, "StatefulSet", "cache-reprox").at("/spec/template/spec");
+    JsonNode container = pod.at("/containers/0");
+    JsonNode claim = object(objects, "StatefulSet", "cache-reprox").at("/spec/volumeClaimTemplates/0");
+
+    assertThat(container.path("image").asText()).isEqualTo("registry.example.com/team/reprox:1.2.3");
+    assertThat(claim.at("/spec/resources/requests/storage").asText()).isEqualTo("200Gi");
+    assertThat(claim.at("/spec/storageClassName").asText()).isEqualTo("local-nvme");
+    assertThat(pod.path("volumes")).anySatisfy(volume ->
+        assertThat(volume.at("/emptyDir/sizeLimit").asText()).isEqualTo("2Gi"));
+    assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+    assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
+    assertThat(container.path("volumeMounts")).anySatisfy(mount ->
+        assertThat(mount.path("mountPath").asText()).isEqualTo("/var/lib/reprox"));
   }
 
   @Test
@@ -137,6 +179,13 @@ class HelmChartTest {
       }
     }
     return objects;
+  }
+
+  /** Set from pom.xml by surefire (config/pom.xml), so the chart is checked against the build. */
+  private static String property(String name) {
+    String value = System.getProperty(name);
+    assertThat(value).as("system property " + name + " (set by config/pom.xml)").isNotBlank();
+    return value;
   }
 
   private static JsonNode object(List<JsonNode> objects, String kind, String name) {
