@@ -27,11 +27,23 @@ import java.util.Objects;
  *       pinned {@code FIRST_USE}; when none exists at all → {@link ResolveException.Kind#NO_GENERATION}.
  * </ol>
  * Pins are written with {@code putIfAbsent}: of two concurrent first answers the stored one is
- * returned to both.
+ * returned to both. A pin covers the range of T values that the evidence of its answer covers (see
+ * {@link dev.reprox.storage.Pins#putIfAbsent} and docs/decisions.md "Pins are ranges"): a PROVEN
+ * answer every T from the generation's publication to its last fetch (and before the next one's
+ * publication); a FIRST_USE answer every T before the oldest generation's publication, and an
+ * UNPROVEN one every T between the generation's last fetch and the next generation's publication,
+ * only when no snapshot server could have answered T, the live root did not fail and (UNPROVEN) a
+ * later generation is known; else T alone.
  */
 public interface Resolver {
 
   Resolution resolve(String repo, String root, Instant t, PinningPolicy policy) throws ResolveException, IOException;
+
+  /**
+   * What {@link #resolve} would answer for T from what is stored now, without fetching anything
+   * and without writing a pin: the read API's view.
+   */
+  Preview preview(String repo, String root, Instant t, PinningPolicy policy) throws IOException;
 
   static Builder builder() {
     return new Builder();
