@@ -160,10 +160,10 @@ final class DefaultResolver implements Resolver {
   }
 
   /**
-   * Pins {@code g} for T over the range of T values whose answer, from everything stored now, is
-   * the same (docs/decisions.md "Pins are ranges"); {@code sameForEveryT} false narrows an
-   * unproven answer to T alone, because a source asked for it could answer another T differently.
-   * The store cuts the range where other T values are already answered.
+   * Pins {@code g} for T, vouching for the range of T values whose answer, from everything stored
+   * now, is the same (docs/decisions.md "Pins are ranges"): the store joins T to a neighbouring
+   * pin with this answer only across T values inside it. {@code sameForEveryT} false narrows an
+   * unproven or first-use answer to T alone: a source asked for T could answer another T better.
    */
   private Resolution pin(Generation g, Instant t, Pin.Status status, boolean sameForEveryT)
       throws IOException, ResolveException {

@@ -27,13 +27,13 @@ import java.util.Objects;
  *       pinned {@code FIRST_USE}; when none exists at all → {@link ResolveException.Kind#NO_GENERATION}.
  * </ol>
  * Pins are written with {@code putIfAbsent}: of two concurrent first answers the stored one is
- * returned to both. A pin covers the range of T values that the evidence of its answer covers (see
- * {@link dev.reprox.storage.Pins#putIfAbsent} and docs/decisions.md "Pins are ranges"): a PROVEN
- * answer every T from the generation's publication to its last fetch (and before the next one's
- * publication); a FIRST_USE answer every T before the oldest generation's publication, and an
- * UNPROVEN one every T between the generation's last fetch and the next generation's publication,
- * only when no snapshot server could have answered T, the live root did not fail and (UNPROVEN) a
- * later generation is known; else T alone.
+ * returned to both. A pin is a range of T ({@link dev.reprox.storage.Pins#putIfAbsent}): a new
+ * answer joins a neighbouring one with the same generation and status when the T values between
+ * them would all get that answer from what is stored now: proven, every T from the generation's
+ * publication to its last fetch (before the next publication); first-use, every T before the
+ * oldest publication; unproven, every T after the generation's last fetch and before the next
+ * generation's publication, once one is known. First-use and unproven answers stand for T alone
+ * when a snapshot server could have answered (one is configured) or the live fetch failed.
  */
 public interface Resolver {
 

@@ -16,10 +16,10 @@ public interface Pins {
   /**
    * Gives {@code at} the answer {@code wanted}, whose range (which must cover {@code at}) is every
    * T the caller vouches would get this same answer now. When a pin already covers {@code at} it
-   * is returned unchanged. Otherwise the stored pin covers {@code at} and as much of
-   * {@code wanted}'s range as no existing pin covers (the range is cut at its neighbours, so no
-   * T already answered changes), and is one record with a neighbour it touches that has the same
-   * answer (that neighbour's pinnedAt stays). Returns the pin covering {@code at} afterwards.
+   * is returned unchanged. Otherwise {@code at} is stored, joined into a neighbouring pin with the
+   * same answer when every T between the two lies in {@code wanted}'s range (the joined record
+   * keeps the neighbour's pinnedAt); no pin ever covers a T before someone asked for a T at or
+   * beyond it, and no T already answered changes. Returns the pin covering {@code at} afterwards.
    * Atomic against concurrent callers.
    */
   Pin putIfAbsent(Pin wanted, Instant at) throws IOException;

@@ -87,41 +87,56 @@ public abstract class PinsContract extends StorageContract {
     assertThat(pins.get("debian", "a", T.plusNanos(1))).isEmpty();
   }
 
-  @Test
-  void get_insideRange_isThePin_outsideIsEmpty() throws Exception {
-    Pin p = range(t(10), t(20), 1, Pin.Status.PROVEN, START);
-    storage.pins().putIfAbsent(p, t(15));
+  static final Pin WIDE = range(t(0), t(100_000), 1, Pin.Status.PROVEN, START);
 
-    assertThat(storage.pins().get("debian", "r", t(10))).contains(p);
-    assertThat(storage.pins().get("debian", "r", t(20))).contains(p);
-    assertThat(storage.pins().get("debian", "r", t(20).plusNanos(1))).isEmpty();
-    assertThat(storage.pins().get("debian", "r", t(10).minusNanos(1))).isEmpty();
+  static Pin wide(int seed, Pin.Status status, Instant pinnedAt) {
+    return range(t(0), t(100_000), seed, status, pinnedAt);
+  }
+
+  @Test
+  void putIfAbsent_storesTAlone_neverAheadOfTheQuestions() throws Exception {
+    Pin p = storage.pins().putIfAbsent(WIDE, t(15));
+
+    assertThat(p).isEqualTo(range(t(15), t(15), 1, Pin.Status.PROVEN, START));
+    assertThat(storage.pins().get("debian", "r", t(15))).contains(p);
+    assertThat(storage.pins().get("debian", "r", t(15).plusNanos(1))).isEmpty();
+    assertThat(storage.pins().get("debian", "r", t(15).minusNanos(1))).isEmpty();
     assertThat(storage.pins().get("debian", "r2", t(15))).isEmpty();
   }
 
   @Test
-  void putIfAbsent_rangeOverlappingOthers_isCutAtThem_andChangesNoAnsweredT() throws Exception {
+  void putIfAbsent_sameAnswerInVouchedRange_joinsTheNeighbour_coveringTheGap() throws Exception {
     Pins pins = storage.pins();
-    Pin left = pins.putIfAbsent(range(t(10), t(20), 1, Pin.Status.PROVEN, START), t(10));
-    Pin right = pins.putIfAbsent(range(t(40), t(50), 3, Pin.Status.PROVEN, START), t(40));
+    pins.putIfAbsent(WIDE, t(10));
 
-    Pin middle = pins.putIfAbsent(range(t(0), t(100), 2, Pin.Status.UNPROVEN, START.plusSeconds(1)), t(30));
+    Pin joined = pins.putIfAbsent(wide(1, Pin.Status.PROVEN, START.plusSeconds(5)), t(20));
 
-    assertThat(middle.from()).isEqualTo(t(20).plusNanos(1));
-    assertThat(middle.to()).isEqualTo(t(40).minusNanos(1));
-    assertThat(pins.get("debian", "r", t(20))).contains(left);
-    assertThat(pins.get("debian", "r", t(40))).contains(right);
-    assertThat(pins.get("debian", "r", t(25))).contains(middle);
-    assertThat(pins.list("debian")).containsExactly(left, middle, right);
+    assertThat(joined).isEqualTo(range(t(10), t(20), 1, Pin.Status.PROVEN, START));
+    assertThat(pins.get("debian", "r", t(15))).contains(joined);
+    assertThat(pins.get("debian", "r", t(21))).isEmpty();
+    assertThat(pins.list("debian")).containsExactly(joined);
   }
 
   @Test
-  void putIfAbsent_sameAnswerTouchingBothNeighbours_becomesOneRecord_keepingFirstPinnedAt() throws Exception {
+  void putIfAbsent_gapOutsideVouchedRange_orOtherAnswer_staysApart() throws Exception {
     Pins pins = storage.pins();
-    pins.putIfAbsent(range(t(10), t(20), 1, Pin.Status.FIRST_USE, START), t(10));
-    pins.putIfAbsent(range(t(40), t(50), 1, Pin.Status.FIRST_USE, START.plusSeconds(2)), t(40));
+    Pin first = pins.putIfAbsent(WIDE, t(10));
+    Pin notVouched = pins.putIfAbsent(range(t(25), t(100), 1, Pin.Status.PROVEN, START), t(30));
+    Pin otherStatus = pins.putIfAbsent(wide(1, Pin.Status.UNPROVEN, START), t(40));
+    Pin otherGeneration = pins.putIfAbsent(wide(2, Pin.Status.PROVEN, START), t(50));
 
-    Pin joined = pins.putIfAbsent(range(t(0), t(100), 1, Pin.Status.FIRST_USE, START.plusSeconds(9)), t(30));
+    assertThat(pins.list("debian")).containsExactly(first, notVouched, otherStatus, otherGeneration);
+    assertThat(pins.get("debian", "r", t(20))).isEmpty();
+    assertThat(pins.get("debian", "r", t(45))).isEmpty();
+  }
+
+  @Test
+  void putIfAbsent_betweenTwoSameAnswers_becomesOneRecord_keepingFirstPinnedAt() throws Exception {
+    Pins pins = storage.pins();
+    pins.putIfAbsent(wide(1, Pin.Status.FIRST_USE, START.plusSeconds(2)), t(50));
+    pins.putIfAbsent(wide(1, Pin.Status.FIRST_USE, START), t(10));
+
+    Pin joined = pins.putIfAbsent(wide(1, Pin.Status.FIRST_USE, START.plusSeconds(9)), t(30));
 
     assertThat(joined).isEqualTo(range(t(10), t(50), 1, Pin.Status.FIRST_USE, START));
     assertThat(pins.list("debian")).containsExactly(joined);
@@ -129,28 +144,32 @@ public abstract class PinsContract extends StorageContract {
   }
 
   @Test
-  void putIfAbsent_otherStatusOrGap_isNotJoined() throws Exception {
+  void putIfAbsent_answeredTsNeverChange() throws Exception {
     Pins pins = storage.pins();
-    Pin proven = pins.putIfAbsent(range(t(10), t(20), 1, Pin.Status.PROVEN, START), t(10));
-    Pin unproven = pins.putIfAbsent(range(t(21), t(30), 1, Pin.Status.UNPROVEN, START), t(25));
-    Pin apart = pins.putIfAbsent(range(t(32), t(40), 1, Pin.Status.UNPROVEN, START), t(35));
+    Pin g1 = pins.putIfAbsent(WIDE, t(10));
+    Pin g2 = pins.putIfAbsent(wide(2, Pin.Status.PROVEN, START), t(20));
 
-    assertThat(pins.list("debian")).containsExactly(proven, unproven, apart);
-    assertThat(pins.get("debian", "r", t(31))).isEmpty();
+    Pin again = pins.putIfAbsent(WIDE, t(30)); // g1 again: g2 at 20 lies between, no join across it
+
+    assertThat(pins.get("debian", "r", t(10))).contains(g1);
+    assertThat(pins.get("debian", "r", t(20))).contains(g2);
+    assertThat(again).isEqualTo(range(t(30), t(30), 1, Pin.Status.PROVEN, START));
   }
 
   @Test
   void putIfAbsent_manyTsInOneVouchedRange_keepOneRecord() throws Exception {
     Pins pins = storage.pins();
     java.util.Random random = new java.util.Random(7);
-    Pin first = null;
+    int min = Integer.MAX_VALUE;
+    int max = Integer.MIN_VALUE;
     for (int i = 0; i < 2_000; i++) {
-      Instant at = t(random.nextInt(100_000));
-      Pin standing = pins.putIfAbsent(range(t(0), t(100_000), 1, Pin.Status.PROVEN, START.plusSeconds(i)), at);
-      first = first == null ? standing : first;
-      assertThat(standing).isEqualTo(first);
+      int s = random.nextInt(100_000);
+      min = Math.min(min, s);
+      max = Math.max(max, s);
+      Pin standing = pins.putIfAbsent(wide(1, Pin.Status.PROVEN, START.plusSeconds(i)), t(s));
+      assertThat(standing.covers(t(s))).isTrue();
     }
 
-    assertThat(pins.list("debian")).containsExactly(first);
+    assertThat(pins.list("debian")).containsExactly(range(t(min), t(max), 1, Pin.Status.PROVEN, START));
   }
 }

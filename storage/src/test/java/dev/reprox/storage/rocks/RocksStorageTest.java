@@ -111,10 +111,11 @@ class RocksStorageTest {
         w.write(ByteBuffer.wrap(data));
         w.commit(null, -1);
       }
-      s.pins().putIfAbsent(pin, START.plusSeconds(30));
+      s.pins().putIfAbsent(pin, pin.from());
+      s.pins().putIfAbsent(pin, pin.to()); // joined: one record [from, to]
     }
     try (Storage s = rocks(dir, clock, 128)) {
-      assertThat(s.pins().get(pin.repo(), pin.root(), pin.to())).contains(pin);
+      assertThat(s.pins().get(pin.repo(), pin.root(), START.plusSeconds(30))).contains(pin);
       assertThat(s.stats().blobCount()).isEqualTo(1);
       try (BlobReader r = s.blobs().open(Digest.compute(data))) {
         ByteBuffer all = ByteBuffer.allocate(data.length);
