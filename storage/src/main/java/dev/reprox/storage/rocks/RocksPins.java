@@ -28,7 +28,17 @@ final class RocksPins implements Pins {
 
   @Override
   public Optional<Pin> get(String repo, String root, Instant at) throws IOException {
-    return Optional.ofNullable(neighbours(repo, root, at)[0]).filter(p -> p.covers(at));
+    byte[] prefix = Keys.pinPrefix(repo, root);
+    Pin before = rocks.scan("get pin " + repo + " " + root + " " + at, rocks.meta, rocks.serving, prefix,
+        Keys.after(prefix), it -> {
+          it.seekForPrev(Keys.pin(repo, root, at));
+          if (!it.isValid()) {
+            it.status();
+            return null;
+          }
+          return decode(it, repo, root, prefix.length);
+        });
+    return Optional.ofNullable(before).filter(p -> p.covers(at));
   }
 
   @Override
