@@ -74,6 +74,10 @@ public final class RocksStorage implements Storage {
     }
     int found = ByteBuffer.wrap(v).getInt();
     if (found == 1 && Keys.LAYOUT_VERSION == 2) {
+      if (readOnly) {
+        throw new StorageException("open: store at " + rocks.path() + " has layout version 1; a read-only open"
+            + " cannot migrate it to layout " + Keys.LAYOUT_VERSION + ": open it read-write once (reprox serve)");
+      }
       migratePinsFromLayout1();
       return;
     }

@@ -184,6 +184,20 @@ class RocksStorageTest {
   }
 
   @Test
+  void openReadOnly_layout1Store_refusesWithMessage_andLeavesItUnmigrated() throws Exception {
+    rocks(dir, Clock.systemUTC(), 64).close();
+    Instant t1 = START.plusSeconds(10);
+    putRaw(dir, Keys.layout(), Values.intValue(1),
+        Keys.pin("debian", "r", t1), layout1Pin(Digest.compute(new byte[] {1}), Pin.Status.PROVEN, START));
+
+    assertThatThrownBy(() -> RocksStorage.builder().path(dir).readOnly(true).build())
+        .isInstanceOf(StorageException.class).hasMessageContaining("layout version 1");
+    try (Storage s = rocks(dir, Clock.systemUTC(), 64)) {
+      assertThat(s.pins().get("debian", "r", t1)).isPresent();
+    }
+  }
+
+  @Test
   void open_otherLayoutVersion_refusesWithMessage() throws Exception {
     rocks(dir, Clock.systemUTC(), 64).close();
     RocksDB.loadLibrary();
