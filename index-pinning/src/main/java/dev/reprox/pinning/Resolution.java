@@ -13,8 +13,8 @@ import java.util.Optional;
  * @param status {@link Status#LIVE} for a T after now (serve live, never pinned), else how well the
  *     pinned generation is proven
  * @param generation the generation to serve; empty exactly when LIVE
- * @param pin the standing pin; empty exactly when LIVE
- * @param pinnedNow true when this call wrote the pin (the first answer for this T)
+ * @param pin the standing pin (its range covers {@code at}); empty exactly when LIVE
+ * @param pinnedNow true when this call gave T its first answer (wrote or widened the pin)
  */
 public record Resolution(String repo, String root, Instant at, Status status, Optional<Generation> generation,
     Optional<Pin> pin, boolean pinnedNow) {
@@ -33,13 +33,13 @@ public record Resolution(String repo, String root, Instant at, Status status, Op
     return new Resolution(repo, root, at, Status.LIVE, Optional.empty(), Optional.empty(), false);
   }
 
-  static Resolution pinned(Pin pin, Generation generation, boolean pinnedNow) {
+  static Resolution pinned(Pin pin, Instant at, Generation generation, boolean pinnedNow) {
     Status status = switch (pin.status()) {
       case PROVEN -> Status.PROVEN;
       case UNPROVEN -> Status.UNPROVEN;
       case FIRST_USE -> Status.FIRST_USE;
     };
-    return new Resolution(pin.repo(), pin.root(), pin.at(), status, Optional.of(generation), Optional.of(pin),
+    return new Resolution(pin.repo(), pin.root(), at, status, Optional.of(generation), Optional.of(pin),
         pinnedNow);
   }
 

@@ -27,11 +27,23 @@ import java.util.Objects;
  *       pinned {@code FIRST_USE}; when none exists at all → {@link ResolveException.Kind#NO_GENERATION}.
  * </ol>
  * Pins are written with {@code putIfAbsent}: of two concurrent first answers the stored one is
- * returned to both.
+ * returned to both. A pin is a range of T ({@link dev.reprox.storage.Pins#putIfAbsent}): a new
+ * answer joins a neighbouring one with the same generation and status when the T values between
+ * them would all get that answer from what is stored now: proven, every T from the generation's
+ * publication to its last fetch (before the next publication); first-use, every T before the
+ * oldest publication; unproven, every T after the generation's last fetch and before the next
+ * generation's publication, once one is known. First-use and unproven answers stand for T alone
+ * when a snapshot server could have answered (one is configured) or the live fetch failed.
  */
 public interface Resolver {
 
   Resolution resolve(String repo, String root, Instant t, PinningPolicy policy) throws ResolveException, IOException;
+
+  /**
+   * What {@link #resolve} would answer for T from what is stored now, without fetching anything
+   * and without writing a pin: the read API's view.
+   */
+  Preview preview(String repo, String root, Instant t, PinningPolicy policy) throws IOException;
 
   static Builder builder() {
     return new Builder();

@@ -77,6 +77,17 @@ public record RootIndex(String path, Digest digest, Digest contentDigest, Instan
     return signers.isEmpty() ? "" : signers.get(0);
   }
 
+  /**
+   * This index with an estimated publication time replaced by {@code estimate} (the one stored
+   * with its generation); an index whose bytes carry their time is returned unchanged.
+   */
+  public RootIndex withEstimate(Instant estimate) {
+    if (!publishedEstimated || publishedAt.equals(estimate)) {
+      return this;
+    }
+    return new RootIndex(path, digest, contentDigest, estimate, true, verified, signers, validUntil, files);
+  }
+
   /** The observation to record for this root in {@code repo}, fetched at {@code fetchedAt}. */
   public Observation observation(String repo, Instant fetchedAt, Observation.Source source) {
     return new Observation(repo, path, digest, publishedAt, publishedEstimated, fetchedAt, signer(), source);

@@ -3,7 +3,8 @@ package dev.reprox.server.fetch;
 import dev.reprox.config.RepositoryConfig;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.pinning.LiveSource;
-import dev.reprox.pinning.Resolution;
+import dev.reprox.pinning.PathKind;
+import dev.reprox.pinning.Preview;
 import dev.reprox.pinning.Resolver;
 import dev.reprox.server.upstream.PoliteUpstream;
 import dev.reprox.storage.Generation;
@@ -61,6 +62,7 @@ public final class Fetchers implements AutoCloseable {
   private final SignedFetcher signed;
   private final Map<String, SignedRepository> repositories;
   private final Storage storage;
+  private final Resolver resolver;
 
   private Fetchers(Builder b) {
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("reprox-fill-timer", null));
@@ -143,10 +145,12 @@ public final class Fetchers implements AutoCloseable {
             }
           })
           .build();
+      this.resolver = resolver;
       this.signed = new SignedFetcher(repositories, b.storage, roots, resolver, work, b.storageExecutor,
           upstreamChain, passThrough, pinReporter);
     } else {
       this.signed = null;
+      this.resolver = null;
     }
     // Content-addressed URLs (a snapshot server's /file/<sha1>) skip the repository logic.
     this.fetcher = new ContentFetcher(b.storage, b.storageExecutor, upstreamChain,
@@ -188,15 +192,21 @@ public final class Fetchers implements AutoCloseable {
   }
 
   /**
-   * Resolve(repo, root, T) exactly as a request at T would: the first answer is pinned (the
-   * Resolver has no non-pinning peek), a NO_GENERATION observes the live root first. Blocking.
+   * What a request at T for {@code root} would be served, from what is stored now: nothing is
+   * fetched and no pin is written ({@link Resolver#preview}). Blocking (storage).
    */
-  public Resolution resolveBlocking(String repo, String root, Instant t) throws IOException {
+  public Preview previewBlocking(String repo, String root, Instant t) throws IOException {
     SignedRepository r = repositories.get(repo);
-    if (r == null || signed == null) {
+    if (r == null || resolver == null) {
       throw new FetchException(FetchException.Kind.NOT_FOUND, "resolve " + repo + ": no such repository");
     }
-    return signed.resolve(r, root, t);
+    return resolver.preview(repo, root, t, r.policy());
+  }
+
+  /** True when {@code path} is a root index of {@code repo}'s format (InRelease, APKINDEX.tar.gz, repomd.xml...). */
+  public boolean isRootIndex(String repo, String path) {
+    SignedRepository r = repositories.get(repo);
+    return r != null && r.format().classify(path) == PathKind.ROOT_INDEX;
   }
 
   /** The signed path's listing indexer, or null for a pass-through chain (tests). */

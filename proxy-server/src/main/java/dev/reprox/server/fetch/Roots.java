@@ -13,6 +13,7 @@ import dev.reprox.storage.BlobInfo;
 import dev.reprox.storage.BlobReader;
 import dev.reprox.storage.BlobWriter;
 import dev.reprox.storage.Digest;
+import dev.reprox.storage.Generation;
 import dev.reprox.storage.Observation;
 import dev.reprox.storage.Ref;
 import dev.reprox.storage.Storage;
@@ -24,6 +25,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -174,7 +176,11 @@ final class Roots {
     String signaturePath = detachedSignature(r, root);
     byte[] bytes = getBlocking(r, base, root);
     byte[] signature = signaturePath == null ? null : getBlocking(r, base, signaturePath);
-    RootIndex index = verify(r, root, bytes, signature);
+    // An index without a usable time (Wolfi's 1970 mtimes) is dated by the start of this fetch,
+    // whole seconds like every T: the bytes were current then, and a request at T in the second
+    // that caused the fetch must find this generation at or before T. The store keeps the first
+    // observation's time, and only that stored time is shown from then on (see loadBlocking).
+    RootIndex index = verify(r, root, bytes, signature).withEstimate(fetchedAt.truncatedTo(ChronoUnit.SECONDS));
     Digest digest = put(bytes, index.digest());
     Digest sigDigest = signature == null ? null : put(signature, Digest.compute(signature));
     Instant now = clock.instant();
@@ -188,7 +194,8 @@ final class Roots {
         storage.refs().put(new Ref(r.name(), signaturePath, sigDigest, now));
       }
     }
-    storage.observations().record(index.observation(r.name(), fetchedAt, source));
+    Generation g = storage.observations().record(index.observation(r.name(), fetchedAt, source));
+    index = index.withEstimate(g.publishedAt());
     parsed.put(digest, index);
     log.info("root {}/{}: {} published {} ({}, {})", r.name(), escape(root), digest, index.publishedAt(), source,
         index.verified() ? "signed by " + index.signer() : "unverified");
@@ -218,6 +225,13 @@ final class Roots {
       signature = readBlocking(sig.get(), r.name() + "/" + root + " signature");
     }
     RootIndex index = verify(r, root, bytes, signature);
+    if (index.publishedEstimated()) {
+      // Parsing dates it by the clock now; what was decided at its first fetch is stored.
+      Optional<Generation> g = storage.observations().byDigest(r.name(), root, digest);
+      if (g.isPresent()) {
+        index = index.withEstimate(g.get().publishedAt());
+      }
+    }
     parsed.put(digest, index);
     return index;
   }

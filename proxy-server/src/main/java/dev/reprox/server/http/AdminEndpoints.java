@@ -7,7 +7,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * {@code /healthz}, {@code /readyz}, {@code /metrics}, {@code /-/api/builds} (recent build labels,
- * {@link BuildLabels}) and the small status page under {@code /-/}.
+ * {@link BuildLabels}) and the small status page at {@code /-/}; any other {@code /-/...} path is
+ * a 404 (under {@code /-/api/} {@link RepositoryApi} answers it, in JSON).
  */
 final class AdminEndpoints {
   /** Below this much free space in the data directory {@code /readyz} reports the disk full. */
@@ -40,8 +41,13 @@ final class AdminEndpoints {
     if (path.segments().equals(java.util.List.of("-", "api", "builds"))) {
       return Responses.full(HttpResponseStatus.OK, "application/json", sc.builds.json(), head);
     }
-    if (path.first().equals("-")) {
+    if (path.segments().equals(java.util.List.of("-"))) {
       return Responses.full(HttpResponseStatus.OK, "text/html; charset=utf-8", statusPage(), head);
+    }
+    if (path.first().equals("-")) {
+      // Not the status page: a mistyped admin or API path must not look like a success.
+      return Responses.text(HttpResponseStatus.NOT_FOUND, "no such page /" + String.join("/", path.segments())
+          + " (/-/, /-/api/builds, /-/api/repos/<repo>/...)\n", head);
     }
     return null;
   }

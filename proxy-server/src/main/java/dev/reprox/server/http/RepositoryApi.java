@@ -3,7 +3,7 @@ package dev.reprox.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.reprox.pinning.Resolution;
+import dev.reprox.pinning.Preview;
 import dev.reprox.pinning.TimeSpec;
 import dev.reprox.pinning.TimeSpecException;
 import dev.reprox.server.fetch.FetchException;
@@ -12,19 +12,25 @@ import dev.reprox.storage.Generation;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * The read API: {@code GET /-/api/repos/<repo>/roots} (every root path with a generation),
+ * The read API under {@code /-/api/} (except {@code /-/api/builds}, {@link AdminEndpoints}):
+ * {@code GET /-/api/repos/<repo>/roots} (every root path with a generation),
  * {@code GET /-/api/repos/<repo>/generations?root=<path>} (every observed generation) and
- * {@code GET /-/api/repos/<repo>/resolve?root=<path>&at=<T>} (the Resolution, as a request at T
- * would get it: the first answer for a T is pinned, since the Resolver has no non-pinning peek).
- * Storage work runs off the event loop.
+ * {@code GET /-/api/repos/<repo>/resolve?root=<path>&at=<T>} (what a request at T would be served
+ * and whether that answer is or would be pinned). Both only read: nothing is fetched, nothing
+ * pinned. {@code root} must pass the request-path rules ({@link RequestPath}) and be a root index
+ * of the repository's format. Every error is JSON, {@link #error} (docs/api.md). Storage work
+ * runs off the event loop.
  */
 final class RepositoryApi {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String DEFAULT_ROOT = "dists/stable/InRelease";
 
   private final ServingContext sc;
 
@@ -32,53 +38,125 @@ final class RepositoryApi {
     this.sc = sc;
   }
 
+  /** Everything under {@code /-/api/} but {@code /-/api/builds}. */
   boolean handles(RequestPath path) {
     List<String> s = path.segments();
-    return s.size() == 5 && s.get(0).equals("-") && s.get(1).equals("api") && s.get(2).equals("repos");
+    return s.size() >= 2 && s.get(0).equals("-") && s.get(1).equals("api") && !s.equals(List.of("-", "api", "builds"));
+  }
+
+  /** The one shape of every API error: {@code {"error":{"status":404,"reason":"not_found","message":"..."}}}. */
+  static FullHttpResponse error(HttpResponseStatus status, String reason, String message, boolean head) {
+    ObjectNode o = JSON.createObjectNode();
+    ObjectNode e = o.putObject("error");
+    e.put("status", status.code());
+    e.put("reason", reason);
+    e.put("message", message);
+    return Responses.full(status, "application/json", o.toString() + "\n", head);
+  }
+
+  private static void fail(Exchange ex, HttpResponseStatus status, String reason, String message) {
+    ex.reply(error(status, reason, message, ex.head), reason, false);
   }
 
   void serve(Exchange ex, RequestPath path, String uri) {
-    String repo = path.segments().get(3);
-    String op = path.segments().get(4);
-    QueryStringDecoder query = new QueryStringDecoder(uri);
-    String root = first(query, "root", "dists/stable/InRelease");
-    if (sc.fetchers == null || !sc.config.repositories().containsKey(repo)) {
-      ex.error(HttpResponseStatus.NOT_FOUND, "api: unknown repository \"" + repo + "\"", "not_found", false);
+    List<String> s = path.segments();
+    if (s.size() != 5 || !s.get(2).equals("repos")) {
+      fail(ex, HttpResponseStatus.NOT_FOUND, "not_found", "api: no route /" + String.join("/", s)
+          + " (/-/api/repos/<repo>/generations?root=, /-/api/repos/<repo>/resolve?root=&at=, /-/api/builds)");
       return;
     }
-    Instant at;
+    String repo = s.get(3);
+    String op = s.get(4);
+    QueryStringDecoder query = new QueryStringDecoder(uri);
+    if (sc.fetchers == null || !sc.config.repositories().containsKey(repo)) {
+      fail(ex, HttpResponseStatus.NOT_FOUND, "not_found", "api: unknown repository \"" + repo + "\"");
+      return;
+    }
+    if (!op.equals("resolve") && !op.equals("generations") && !op.equals("roots")) {
+      fail(ex, HttpResponseStatus.NOT_FOUND, "not_found", "api: no operation \"" + op
+          + "\" (generations, resolve, roots)");
+      return;
+    }
+    String root = null;
+    if (!op.equals("roots")) {
+      try {
+        root = rootParameter(repo, first(query, "root", DEFAULT_ROOT));
+      } catch (RequestPath.Unsafe e) {
+        fail(ex, HttpResponseStatus.BAD_REQUEST, "bad_request", "api " + op + ": root: " + e.getMessage());
+        return;
+      }
+    }
+    Instant at = null;
     if (op.equals("resolve")) {
       try {
         at = TimeSpec.parse(first(query, "at", ""));
       } catch (TimeSpecException e) {
-        ex.error(HttpResponseStatus.BAD_REQUEST, "api resolve: " + e.getMessage(), "bad_request", false);
+        fail(ex, HttpResponseStatus.BAD_REQUEST, "bad_request", "api resolve: at: " + e.getMessage());
         return;
       }
-    } else if (op.equals("generations") || op.equals("roots")) {
-      at = null;
-    } else {
-      ex.error(HttpResponseStatus.NOT_FOUND, "api: no operation \"" + op + "\" (generations, resolve, roots)",
-          "not_found", false);
-      return;
     }
+    Instant t = at;
+    String checkedRoot = root;
     try {
       sc.fetchers.workExecutor().execute(() -> {
         FullHttpResponse r;
+        String outcome = "api";
         try {
           String body = op.equals("roots") ? roots(repo)
-              : at == null ? generations(repo, root) : resolve(repo, root, at);
+              : t == null ? generations(repo, checkedRoot) : resolve(repo, checkedRoot, t);
           r = Responses.full(HttpResponseStatus.OK, "application/json", body, ex.head);
         } catch (Exception e) {
-          FetchException f = FetchException.of(e, new FetchRequest(sc.config.repositories().get(repo), root));
-          r = Responses.text(HttpResponseStatus.valueOf(f.kind().status()), "api " + op + ": " + f.getMessage() + "\n",
+          FetchException f = FetchException.of(e, new FetchRequest(sc.config.repositories().get(repo),
+              checkedRoot == null ? "" : checkedRoot));
+          outcome = f.kind().name().toLowerCase(Locale.ROOT);
+          r = error(HttpResponseStatus.valueOf(f.kind().status()), outcome, "api " + op + ": " + f.getMessage(),
               ex.head);
         }
         FullHttpResponse response = r;
-        ex.ctx().executor().execute(() -> ex.reply(response, "api", false));
+        String o = outcome;
+        ex.ctx().executor().execute(() -> ex.reply(response, o, false));
       });
     } catch (RejectedExecutionException e) {
-      ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "server busy", "overloaded", false);
+      fail(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "server busy");
     }
+  }
+
+  /**
+   * {@code root} (already percent-decoded by the query parser) as a repository path: encoded back
+   * byte by byte and put through exactly the request-path rules (no dot segments, no empty
+   * segments, no backslash, no control characters, valid UTF-8...), then required to be a root
+   * index of the repository's format. Anything else could send an upstream GET outside the
+   * repository's base and have it recorded and pinned.
+   */
+  private String rootParameter(String repo, String root) throws RequestPath.Unsafe {
+    StringBuilder target = new StringBuilder("/r/");
+    for (byte b : root.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      boolean literal = c > 0x20 && c < 0x7f && c != '%' && c != '?' && c != '#';
+      if (literal) {
+        target.append((char) c);
+      } else {
+        target.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    RequestPath parsed = RequestPath.parse(target.toString());
+    String path = parsed.rest();
+    if (parsed.segments().size() < 2 || !path.equals(root)) {
+      // A trailing slash or an empty root: not the path that was asked for.
+      throw new RequestPath.Unsafe("\"" + root + "\" is not a path below the repository");
+    }
+    if (!sc.fetchers.isRootIndex(repo, path)) {
+      throw new RequestPath.Unsafe("\"" + root + "\" is not a root index of repository " + repo
+          + " (" + sc.config.repositories().get(repo).format().toString().toLowerCase(Locale.ROOT) + ")");
+    }
+    return path;
+  }
+
+  private String roots(String repo) throws Exception {
+    ArrayNode out = JSON.createArrayNode();
+    sc.fetchers.rootsBlocking(repo).forEach(out::add);
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out) + "\n";
   }
 
   private String generations(String repo, String root) throws Exception {
@@ -91,30 +169,31 @@ final class RepositoryApi {
       o.put("lastFetchedAt", g.lastFetchedAt().toString());
       o.put("digest", g.digest().toString());
       o.put("signer", g.signer());
-      o.put("source", g.source().name().toLowerCase(java.util.Locale.ROOT));
+      o.put("source", g.source().name().toLowerCase(Locale.ROOT));
     }
     return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out) + "\n";
   }
 
-  private String roots(String repo) throws Exception {
-    ArrayNode out = JSON.createArrayNode();
-    sc.fetchers.rootsBlocking(repo).forEach(out::add);
-    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out) + "\n";
-  }
-
   private String resolve(String repo, String root, Instant at) throws Exception {
-    Resolution res = sc.fetchers.resolveBlocking(repo, root, at);
+    Preview p = sc.fetchers.previewBlocking(repo, root, at);
     ObjectNode o = JSON.createObjectNode();
     o.put("repo", repo);
     o.put("root", root);
     o.put("at", at.toString());
-    o.put("status", res.status().name().toLowerCase(java.util.Locale.ROOT));
-    o.put("pin", res.headerValue());
-    res.generation().ifPresent(g -> {
+    o.put("status", p.statusValue());
+    o.put("pinned", p.pin().isPresent());
+    o.put("wouldPin", p.wouldPin());
+    o.put("mayFetch", p.mayFetch());
+    p.generation().ifPresent(g -> {
       o.put("generation", g.digest().toString());
       o.put("publishedAt", g.publishedAt().toString());
+      o.put("publishedEstimated", g.publishedEstimated());
     });
-    res.pin().ifPresent(p -> o.put("pinnedAt", p.pinnedAt().toString()));
+    p.pin().ifPresent(pin -> {
+      o.put("pinnedAt", pin.pinnedAt().toString());
+      o.put("pinFrom", pin.from().toString());
+      o.put("pinTo", pin.to().toString());
+    });
     return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
   }
 

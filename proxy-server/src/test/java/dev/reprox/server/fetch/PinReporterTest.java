@@ -82,7 +82,7 @@ class PinReporterTest {
       case UNPROVEN -> Pin.Status.UNPROVEN;
       default -> Pin.Status.FIRST_USE;
     };
-    Pin pin = new Pin("debian-security", ROOT, at, G, ps, T.plusSeconds(7200));
+    Pin pin = Pin.at("debian-security", ROOT, at, G, ps, T.plusSeconds(7200));
     return new Resolution("debian-security", ROOT, at, status, Optional.of(g), Optional.of(pin), pinnedNow);
   }
 }

@@ -84,6 +84,7 @@ class LiveAptSnapshotIT {
       assertThat(generation.publishedAt()).as("T is after the generation's publication")
           .isBeforeOrEqualTo(TimeSpec.parse(at));
       assertThat(resolved.get("status").asText()).as("resolve %s at %s", ROOT, at).isEqualTo("proven");
+      assertThat(resolved.get("pinned").asBoolean()).as("apt's request at %s pinned it", at).isTrue();
       assertThat(resolved.get("generation").asText()).isEqualTo(generation.digest());
 
       assertThat(live.update()).as("apt fetched the snapshot InRelease from reprox's mirror mode")

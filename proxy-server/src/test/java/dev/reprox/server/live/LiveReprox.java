@@ -84,7 +84,10 @@ final class LiveReprox implements AutoCloseable {
     return last;
   }
 
-  /** {@code /-/api/repos/<repo>/resolve?root=…&at=…}: status, pin and generation as a request at T gets them. */
+  /**
+   * {@code /-/api/repos/<repo>/resolve?root=…&at=…}: status and generation a request at T gets, and
+   * whether T is pinned ({@code pinned}); a read, it fetches and pins nothing.
+   */
   JsonNode resolve(String repo, String root, String at) throws Exception {
     return json("-/api/repos/" + repo + "/resolve?root=" + URLEncoder.encode(root, StandardCharsets.UTF_8) + "&at=" + at);
   }

@@ -117,9 +117,10 @@ class SignedCrashReliabilityIT {
         mark = phase(phases, "publish", mark);
         update(server, g);
         Instant at = date.plusSeconds(1);
+        // The request at T pins (the read API only reads); the API then shows that pin.
+        assertThat(sha256(get(server, "sig/@" + T.format(at) + "/" + ROOT))).isEqualTo(g.inReleaseSha256());
         String generation = resolve(server, at);
         assertThat(generation).as("T %s resolves to the generation just observed", at).isEqualTo("sha256:" + g.inReleaseSha256());
-        assertThat(sha256(get(server, "sig/@" + T.format(at) + "/" + ROOT))).isEqualTo(g.inReleaseSha256());
         pinned.put(at, generation);
         pinnedRoots.put(at, g.inReleaseSha256());
         mark = phase(phases, "update+pin", mark);
@@ -239,6 +240,7 @@ class SignedCrashReliabilityIT {
     HttpResponse<byte[]> r = get(server, "-/api/repos/sig/resolve?root=" + ROOT + "&at=" + T.format(at));
     String body = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(r.statusCode()).as("resolve %s: %s", at, body).isEqualTo(200);
+    assertThat(body).as("resolve %s: the pin of T is stored", at).containsPattern("\"pinned\" ?: ?true");
     Matcher m = GENERATION.matcher(body);
     assertThat(m.find()).as("a generation in %s", body).isTrue();
     return m.group(1);

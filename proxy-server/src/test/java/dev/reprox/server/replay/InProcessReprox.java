@@ -31,6 +31,17 @@ final class InProcessReprox implements AutoCloseable {
 
   InProcessReprox(Path dir, String repositoriesYaml, MutableClock clock, boolean offline, Storage storage)
       throws Exception {
+    this(dir, repositoriesYaml, clock, clock, offline, storage);
+  }
+
+  /** With any clock for the server ({@link #clock} is then null). */
+  InProcessReprox(Path dir, String repositoriesYaml, java.time.Clock serverClock, boolean offline, Storage storage)
+      throws Exception {
+    this(dir, repositoriesYaml, null, serverClock, offline, storage);
+  }
+
+  private InProcessReprox(Path dir, String repositoriesYaml, MutableClock clock, java.time.Clock serverClock,
+      boolean offline, Storage storage) throws Exception {
     this.clock = clock;
     Path config = dir.resolve("reprox.yaml");
     Files.createDirectories(dir);
@@ -38,7 +49,7 @@ final class InProcessReprox implements AutoCloseable {
     ReproxConfig cfg = ConfigLoader.load(Optional.of(config), Map.of(), new ConfigLoader.Overrides(
         Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.of(dir.resolve("data")), Optional.of(offline)));
     this.storage = storage;
-    this.server = ReproxServer.builder().config(cfg).storage(storage).clock(clock)
+    this.server = ReproxServer.builder().config(cfg).storage(storage).clock(serverClock)
         .drainTimeout(Duration.ofSeconds(2)).start();
   }
 

@@ -18,7 +18,9 @@ import java.util.Arrays;
  * ├── 'O' str(repo) str(root) instant(published) sha256[32]
  * │                                                 → generation {estimated, first, last, signer, source}
  * ├── 'G' str(repo) str(root) sha256[32]            → instant(published): finds the 'O' key by digest
- * ├── 'P' str(repo) str(root) instant(at)           → pin {generation, status, pinnedAt}
+ * ├── 'P' str(repo) str(root) instant(from)         → pin {instant(to), generation, status, pinnedAt}:
+ * │                                                   the answer for every T in [from, to] (layout 2;
+ * │                                                   layout 1 had one key per T and no 'to')
  * ├── 'L' str(repo) str(path) sha256[32](listing)   → path entry {expected, size}
  * ├── 'X' str(repo) sha256[32](listing)             → (empty) the listing is fully indexed
  * ├── 'A' byte(alias kind) alias bytes              → sha256[32]
@@ -37,8 +39,11 @@ import java.util.Arrays;
  * is time order, and "greatest ≤ T" is one {@code seekForPrev}.
  */
 final class Keys {
-  /** Bump when any key or value encoding changes; a store of another layout refuses to open. */
-  static final int LAYOUT_VERSION = 1;
+  /**
+   * Bump when any key or value encoding changes; a store of another layout refuses to open, except
+   * one {@link RocksStorage} knows how to migrate (layout 1: pins per T, rewritten as ranges).
+   */
+  static final int LAYOUT_VERSION = 2;
 
   static final byte META = 'M';
   static final byte BLOB = 'B';
@@ -98,12 +103,21 @@ final class Keys {
     return new Builder(GENERATION_BY_DIGEST).str(repo).str(root).build();
   }
 
-  static byte[] pin(String repo, String root, Instant at) {
-    return new Builder(PIN).str(repo).str(root).instant(at).build();
+  static byte[] pin(String repo, String root, Instant from) {
+    return new Builder(PIN).str(repo).str(root).instant(from).build();
   }
 
   static byte[] pinPrefix(String repo) {
     return new Builder(PIN).str(repo).build();
+  }
+
+  static byte[] pinPrefix(String repo, String root) {
+    return new Builder(PIN).str(repo).str(root).build();
+  }
+
+  /** The prefix of every pin of every repository, for the layout migration. */
+  static byte[] pinPrefix() {
+    return new byte[] {PIN};
   }
 
   static byte[] path(String repo, String path, Digest listing) {

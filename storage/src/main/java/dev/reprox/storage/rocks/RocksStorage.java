@@ -73,9 +73,43 @@ public final class RocksStorage implements Storage {
       return;
     }
     int found = ByteBuffer.wrap(v).getInt();
+    if (found == 1 && Keys.LAYOUT_VERSION == 2) {
+      if (readOnly) {
+        throw new StorageException("open: store at " + rocks.path() + " has layout version 1; a read-only open"
+            + " cannot migrate it to layout " + Keys.LAYOUT_VERSION + ": open it read-write once (reprox serve)");
+      }
+      migratePinsFromLayout1();
+      return;
+    }
     if (found != Keys.LAYOUT_VERSION) {
       throw new StorageException("open: store at " + rocks.path() + " has layout version " + found
           + ", this reprox reads layout version " + Keys.LAYOUT_VERSION + "; use a matching reprox or a new data directory");
+    }
+  }
+
+  /**
+   * Layout 1 kept one pin per T ({generation, status, pinnedAt}); layout 2 keeps ranges under the
+   * same key with {@code to} in front. Every old pin becomes the range [T, T], and the layout
+   * version moves with them in one WriteBatch: a crash leaves either the old store or the new one.
+   */
+  private void migratePinsFromLayout1() throws StorageException {
+    String what = "open: migrate pins from layout 1";
+    byte[] prefix = Keys.pinPrefix();
+    try (WriteBatch batch = new WriteBatch()) {
+      int n = rocks.scan(what, rocks.meta, rocks.serving, prefix, Keys.after(prefix), it -> {
+        int count = 0;
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          batch.put(rocks.meta, it.key(), Values.pinFromLayout1(it.key(), it.value()));
+          count++;
+        }
+        it.status();
+        return count;
+      });
+      batch.put(rocks.meta, Keys.layout(), Values.intValue(Keys.LAYOUT_VERSION));
+      rocks.write(what, batch, true);
+      LOG.info("open: migrated {} pins of {} from layout 1 to layout {}", n, rocks.path(), Keys.LAYOUT_VERSION);
+    } catch (RocksDBException e) {
+      throw new StorageException(what + ": " + e.getMessage(), e);
     }
   }
 

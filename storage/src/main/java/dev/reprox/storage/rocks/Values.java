@@ -71,17 +71,29 @@ final class Values {
   }
 
   static byte[] pin(Pin p) {
-    ByteBuffer b = ByteBuffer.allocate(Digest.LENGTH + 1 + Keys.INSTANT_BYTES);
+    ByteBuffer b = ByteBuffer.allocate(Keys.INSTANT_BYTES + Digest.LENGTH + 1 + Keys.INSTANT_BYTES);
+    Keys.putInstant(b, p.to());
     b.put(p.generation().bytes()).put((byte) p.status().ordinal());
     Keys.putInstant(b, p.pinnedAt());
     return b.array();
   }
 
-  static Pin pin(String repo, String root, Instant at, byte[] v) {
+  static Pin pin(String repo, String root, Instant from, byte[] v) {
     ByteBuffer b = ByteBuffer.wrap(v);
+    Instant to = Keys.getInstant(b);
     Digest generation = digest(b);
     Pin.Status status = Pin.Status.values()[b.get()];
-    return new Pin(repo, root, at, generation, status, Keys.getInstant(b));
+    return new Pin(repo, root, from, to, generation, status, Keys.getInstant(b));
+  }
+
+  /**
+   * A layout-1 pin (key 'P' repo root at → {generation, status, pinnedAt}: one T) as the layout-2
+   * value of the same key: the range [at, at].
+   */
+  static byte[] pinFromLayout1(byte[] key, byte[] v) {
+    int repoEnd = 1 + Keys.strLength(key, 1);
+    int atOffset = repoEnd + Keys.strLength(key, repoEnd);
+    return ByteBuffer.allocate(Keys.INSTANT_BYTES + v.length).put(key, atOffset, Keys.INSTANT_BYTES).put(v).array();
   }
 
   /** Expected hash: kind byte (0 = SHA-256, else alias kind ordinal + 1), the hash, then size. */

@@ -104,16 +104,18 @@ class RocksStorageTest {
   void reopen_keepsBlobsPinsAndObservations() throws Exception {
     MutableClock clock = new MutableClock(START);
     byte[] data = random(1000, 4);
-    Pin pin = new Pin("debian", "dists/bookworm/InRelease", START, Digest.compute(data), Pin.Status.PROVEN, START);
+    Pin pin = new Pin("debian", "dists/bookworm/InRelease", START, START.plusSeconds(60), Digest.compute(data),
+        Pin.Status.PROVEN, START);
     try (Storage s = rocks(dir, clock, 64)) {
       try (BlobWriter w = s.blobs().newWriter()) {
         w.write(ByteBuffer.wrap(data));
         w.commit(null, -1);
       }
-      s.pins().putIfAbsent(pin);
+      s.pins().putIfAbsent(pin, pin.from());
+      s.pins().putIfAbsent(pin, pin.to()); // joined: one record [from, to]
     }
     try (Storage s = rocks(dir, clock, 128)) {
-      assertThat(s.pins().get(pin.repo(), pin.root(), pin.at())).contains(pin);
+      assertThat(s.pins().get(pin.repo(), pin.root(), START.plusSeconds(30))).contains(pin);
       assertThat(s.stats().blobCount()).isEqualTo(1);
       try (BlobReader r = s.blobs().open(Digest.compute(data))) {
         ByteBuffer all = ByteBuffer.allocate(data.length);
@@ -125,6 +127,73 @@ class RocksStorageTest {
         }
         assertThat(all.array()).isEqualTo(data);
       }
+    }
+  }
+
+  /** Writes {@code keys} (key, value pairs) into the default family of the closed store in {@code dir}. */
+  private static void putRaw(Path dir, byte[]... keys) throws Exception {
+    RocksDB.loadLibrary();
+    try (org.rocksdb.DBOptions dbo = new org.rocksdb.DBOptions();
+        org.rocksdb.ColumnFamilyOptions cfo = new org.rocksdb.ColumnFamilyOptions()) {
+      java.util.List<org.rocksdb.ColumnFamilyHandle> handles = new java.util.ArrayList<>();
+      try (RocksDB db = RocksDB.open(dbo, dir.toString(), java.util.List.of(
+          new org.rocksdb.ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfo),
+          new org.rocksdb.ColumnFamilyDescriptor("chunks".getBytes(), cfo),
+          new org.rocksdb.ColumnFamilyDescriptor("open-writes".getBytes(), cfo)), handles)) {
+        for (int i = 0; i < keys.length; i += 2) {
+          db.put(keys[i], keys[i + 1]);
+        }
+        handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+      }
+    }
+  }
+
+  /** A layout-1 pin value: {generation, status ordinal, pinnedAt}, one T per key. */
+  private static byte[] layout1Pin(Digest generation, Pin.Status status, Instant pinnedAt) {
+    ByteBuffer b = ByteBuffer.allocate(Digest.LENGTH + 1 + Keys.INSTANT_BYTES);
+    b.put(generation.bytes()).put((byte) status.ordinal());
+    Keys.putInstant(b, pinnedAt);
+    return b.array();
+  }
+
+  @Test
+  void open_layout1Store_migratesPinsToOneTRanges() throws Exception {
+    rocks(dir, Clock.systemUTC(), 64).close();
+    Digest g1 = Digest.compute(new byte[] {1});
+    Digest g2 = Digest.compute(new byte[] {2});
+    Instant t1 = START.plusSeconds(10);
+    Instant t2 = START.plusSeconds(20);
+    putRaw(dir, Keys.layout(), Values.intValue(1),
+        Keys.pin("debian", "dists/bookworm/InRelease", t1), layout1Pin(g1, Pin.Status.PROVEN, START),
+        Keys.pin("debian", "dists/bookworm/InRelease", t2), layout1Pin(g2, Pin.Status.FIRST_USE, START.plusSeconds(1)),
+        Keys.pin("wolfi", "os/x86_64/APKINDEX.tar.gz", t1), layout1Pin(g2, Pin.Status.UNPROVEN, START));
+
+    try (Storage s = rocks(dir, Clock.systemUTC(), 64)) {
+      String root = "dists/bookworm/InRelease";
+      assertThat(s.pins().list("debian")).containsExactly(
+          Pin.at("debian", root, t1, g1, Pin.Status.PROVEN, START),
+          Pin.at("debian", root, t2, g2, Pin.Status.FIRST_USE, START.plusSeconds(1)));
+      assertThat(s.pins().get("wolfi", "os/x86_64/APKINDEX.tar.gz", t1))
+          .contains(Pin.at("wolfi", "os/x86_64/APKINDEX.tar.gz", t1, g2, Pin.Status.UNPROVEN, START));
+      assertThat(s.pins().get("debian", root, t1.plusNanos(1))).isEmpty();
+    }
+    // Migrated once: the store now says layout 2 and opens again unchanged.
+    try (Storage s = rocks(dir, Clock.systemUTC(), 64)) {
+      assertThat(s.pins().list("debian")).hasSize(2);
+    }
+  }
+
+  @Test
+  void openReadOnly_layout1Store_refusesWithMessage_andLeavesItUnmigrated() throws Exception {
+    rocks(dir, Clock.systemUTC(), 64).close();
+    Instant t1 = START.plusSeconds(10);
+    putRaw(dir, Keys.layout(), Values.intValue(1),
+        Keys.pin("debian", "r", t1), layout1Pin(Digest.compute(new byte[] {1}), Pin.Status.PROVEN, START));
+
+    assertThatThrownBy(() -> RocksStorage.builder().path(dir).readOnly(true).build())
+        .isInstanceOf(StorageException.class).hasMessageContaining("layout version 1");
+    try (Storage s = rocks(dir, Clock.systemUTC(), 64)) {
+      assertThat(s.pins().get("debian", "r", t1)).isPresent();
     }
   }
 
