@@ -113,6 +113,29 @@ class UnverifiedRelayTest {
     }
   }
 
+  @Test
+  void offline_503_atT_404SayingWhy_upstreamNotAsked() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("repo"));
+    Files.writeString(root.resolve("README"), "x");
+    String yaml = "  unsig:\n    format: apt\n    upstream: PLACEHOLDER\n    keyring: none\n";
+    try (StaticServer upstream = StaticServer.serve(root)) {
+      String repo = yaml.replace("PLACEHOLDER", upstream.baseUri().toString().replaceAll("/$", ""));
+      try (InProcessReprox reprox = new InProcessReprox(tmp.resolve("offline"), repo, clock, true)) {
+        HttpResponse<byte[]> r = reprox.get("unsig/README");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("unsig/README").contains("offline");
+      }
+      try (InProcessReprox reprox = new InProcessReprox(tmp.resolve("live"), repo, clock, false)) {
+        assertThat(reprox.get("unsig/README").statusCode()).isEqualTo(200);
+        HttpResponse<byte[]> r = reprox.get("unsig/@20241231T000000Z/README");
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("cannot be pinned")
+            .contains("has no keyring: such paths are relayed, never stored");
+      }
+      assertThat(upstream.requestsFor("/README")).as("only the live request").hasSize(1);
+    }
+  }
+
   private static long blobCount(InProcessReprox reprox) throws IOException {
     return reprox.storage.blobs().scrub(damage -> { }).blobsChecked();
   }
