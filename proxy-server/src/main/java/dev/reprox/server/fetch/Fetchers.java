@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * take the pass-through instead: in a repository with a keyring
  * {@link StoredFetcher} (ref, fresh for root-ttl) → Offline → SingleFlight → Miss → Upstream, stored
  * under a ref; in a repository without one (nothing vouches for it, so it keeps only the paths its
- * format classifies) Offline → Miss → {@link RelayFetcher}: the body streams to the one client
- * with backpressure and is not stored. At T they are served only when a stored ref exists (they
+ * format classifies) Stored (a ref written by an earlier version) → Offline → Miss →
+ * {@link RelayFetcher}: the body streams to the one client with backpressure and is not stored. At T they are served only when a stored ref exists (they
  * cannot be pinned honestly).
  */
 public final class Fetchers implements AutoCloseable {
@@ -107,7 +107,9 @@ public final class Fetchers implements AutoCloseable {
     Fetcher upstreamChain = new OfflineFetcher(b.offline, new SingleFlightFetcher(new MissFetcher(misses, upstream)));
     Fetcher passThrough = new StoredFetcher(b.storage, b.storageExecutor, b.clock, b.offline, upstreamChain);
     this.relay = new RelayFetcher(polite, timer, b.clock, b.headerTimeout, b.idleTimeout);
-    Fetcher relayChain = new OfflineFetcher(b.offline, new MissFetcher(misses, relay));
+    // A ref stored before relaying existed (or by a test) is still served; the relay writes none.
+    Fetcher relayChain = new StoredFetcher(b.storage, b.storageExecutor, b.clock, b.offline,
+        new OfflineFetcher(b.offline, new MissFetcher(misses, relay)));
     Map<String, SignedRepository> repos = new LinkedHashMap<>();
     {
       for (RepositoryConfig r : b.repositories) {
