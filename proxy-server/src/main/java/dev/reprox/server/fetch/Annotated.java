@@ -43,4 +43,9 @@ record Annotated(Fetched inner, Provenance provenance, Outcome outcome) implemen
   public CompletableFuture<Void> settled() {
     return inner.settled();
   }
+
+  @Override
+  public void noReader() {
+    inner.noReader();
+  }
 }

@@ -40,6 +40,12 @@ public interface Fetched {
     return Optional.empty();
   }
 
+  /**
+   * Tells the body that no reader will come (a HEAD answer). A relayed body ({@link Relayed})
+   * cancels its upstream at once; stored bodies and fills need nothing. Never blocks.
+   */
+  default void noReader() {}
+
   /** Completes when this body no longer changes (committed or failed); single flight uses it. */
   CompletableFuture<Void> settled();
 

@@ -48,13 +48,17 @@ import org.slf4j.LoggerFactory;
  * Before all of them, {@link ContentFetcher} answers a URL that is a content address itself (a
  * snapshot server's {@code /file/<sha1>}) from the alias table, else through Offline →
  * SingleFlight → Upstream with the hash checked. Paths outside every trust chain ({@code OTHER})
- * take the pass-through instead:
- * {@link StoredFetcher} (ref, fresh for root-ttl) → Offline → SingleFlight → Upstream; at T they
- * are served only when a stored ref exists (they cannot be pinned honestly).
+ * take the pass-through instead: in a repository with a keyring
+ * {@link StoredFetcher} (ref, fresh for root-ttl) → Offline → SingleFlight → Miss → Upstream, stored
+ * under a ref; in a repository without one (nothing vouches for it, so it keeps only the paths its
+ * format classifies) Stored (a ref written by an earlier version) → Offline → Miss →
+ * {@link RelayFetcher}: the body streams to the one client with backpressure and is not stored. At T they are served only when a stored ref exists (they
+ * cannot be pinned honestly).
  */
 public final class Fetchers implements AutoCloseable {
   private final Fetcher fetcher;
   private final UpstreamFetcher upstream;
+  private final RelayFetcher relay;
   private final ScheduledExecutorService timer;
   private final ExecutorService upstreamExecutor;
   private final ExecutorService work;
@@ -104,6 +108,10 @@ public final class Fetchers implements AutoCloseable {
     Misses misses = new Misses(b.clock);
     Fetcher upstreamChain = new OfflineFetcher(b.offline, new SingleFlightFetcher(new MissFetcher(misses, upstream)));
     Fetcher passThrough = new StoredFetcher(b.storage, b.storageExecutor, b.clock, b.offline, upstreamChain);
+    this.relay = new RelayFetcher(polite, timer, b.clock, b.headerTimeout, b.idleTimeout);
+    // A ref stored before relaying existed (or by a test) is still served; the relay writes none.
+    Fetcher relayChain = new StoredFetcher(b.storage, b.storageExecutor, b.clock, b.offline,
+        new OfflineFetcher(b.offline, new MissFetcher(misses, relay)));
     Map<String, SignedRepository> repos = new LinkedHashMap<>();
     {
       for (RepositoryConfig r : b.repositories) {
@@ -147,7 +155,7 @@ public final class Fetchers implements AutoCloseable {
           .build();
       this.resolver = resolver;
       this.signed = new SignedFetcher(repositories, b.storage, roots, resolver, work, b.storageExecutor,
-          upstreamChain, passThrough, pinReporter);
+          upstreamChain, passThrough, relayChain, pinReporter);
     } else {
       this.signed = null;
       this.resolver = null;
@@ -221,11 +229,12 @@ public final class Fetchers implements AutoCloseable {
 
   /**
    * Abandons running fills (nothing half-written is stored; the abandon runs on the storage
-   * executor, so close that after this) and stops the fill timer and the upstream threads.
+   * executor, so close that after this), cuts running relays, and stops the fill timer and the upstream threads.
    */
   @Override
   public void close() {
     upstream.close();
+    relay.close();
     timer.shutdownNow();
     work.shutdown();
     rootFetches.shutdown();

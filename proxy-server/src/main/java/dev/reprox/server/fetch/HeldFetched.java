@@ -99,4 +99,9 @@ record HeldFetched(Fetched inner, CompletableFuture<?> release) implements Fetch
       inner.close();
     }
   }
+
+  @Override
+  public void noReader() {
+    inner.noReader();
+  }
 }

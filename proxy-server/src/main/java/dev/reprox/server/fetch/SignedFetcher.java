@@ -49,6 +49,7 @@ final class SignedFetcher implements Fetcher {
   private final Executor storageExecutor;
   private final Fetcher next;
   private final Fetcher passThrough;
+  private final Fetcher relay;
   /**
    * What a generation's listings say of a package path: immutable once found (a listing digest's
    * entries never change), so hot packages skip the path index scan (docs/performance.md).
@@ -62,7 +63,7 @@ final class SignedFetcher implements Fetcher {
   private final PinReporter pins;
 
   SignedFetcher(Map<String, SignedRepository> repositories, Storage storage, Roots roots, Resolver resolver,
-      Executor work, Executor storageExecutor, Fetcher next, Fetcher passThrough, PinReporter pins) {
+      Executor work, Executor storageExecutor, Fetcher next, Fetcher passThrough, Fetcher relay, PinReporter pins) {
     this.repositories = repositories;
     this.storage = storage;
     this.roots = roots;
@@ -71,6 +72,7 @@ final class SignedFetcher implements Fetcher {
     this.storageExecutor = storageExecutor;
     this.next = next;
     this.passThrough = passThrough;
+    this.relay = relay;
     this.listings = new ListingIndexer(storage, storageExecutor);
     this.previous = new PreviousGenerations(storage, roots);
     this.pins = pins;
@@ -85,7 +87,12 @@ final class SignedFetcher implements Fetcher {
     }
     PathKind kind = r.format().classify(request.path());
     if (kind == PathKind.OTHER) {
-      return request.at().isEmpty() ? passThrough.fetch(request) : async(() -> storedRef(request));
+      if (request.at().isPresent()) {
+        return async(() -> storedRef(r, request));
+      }
+      // Without a keyring nothing vouches for the repository, so only the paths its format
+      // classifies are kept; anything else is relayed and forgotten (docs/decisions.md).
+      return r.verified() ? passThrough.fetch(request) : relay.fetch(request);
     }
     return CompletableFuture.supplyAsync(() -> {
       try {
@@ -455,7 +462,7 @@ final class SignedFetcher implements Fetcher {
   }
 
   /** A path outside every trust chain at T: only what is stored under its ref (never pinned). */
-  private Fetched storedRef(FetchRequest request) throws IOException {
+  private Fetched storedRef(SignedRepository r, FetchRequest request) throws IOException {
     Optional<Ref> ref = storage.refs().get(request.repository().name(), request.path());
     if (ref.isPresent()) {
       var info = storage.blobs().stat(ref.get().digest());
@@ -464,7 +471,8 @@ final class SignedFetcher implements Fetcher {
       }
     }
     throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request + ": not part of the signed "
-        + "index chain, so it cannot be pinned to a time, and no copy is stored");
+        + "index chain, so it cannot be pinned to a time, and no copy is stored"
+        + (r.verified() ? "" : " (repository " + r.name() + " has no keyring: such paths are relayed, never stored)"));
   }
 
   /** The listing indexer (tests order races with it). */

@@ -78,15 +78,9 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
 
   private HttpResponse.BodySubscriber<Void> onHeaders(FetchRequest request, URI uri,
       HttpResponse.ResponseInfo info, CompletableFuture<Fetched> result) {
-    int status = info.statusCode();
-    if (status == 404 || status == 410) {
-      result.completeExceptionally(new FetchException(FetchException.Kind.NOT_FOUND,
-          "fetch " + request + ": upstream " + uri + " answered " + status));
-      return HttpResponse.BodySubscribers.discarding();
-    }
-    if (status != 200) {
-      result.completeExceptionally(new FetchException(FetchException.Kind.UPSTREAM_STATUS,
-          "fetch " + request + ": upstream " + uri + " answered " + status));
+    FetchException refused = statusFailure(request, uri, info.statusCode());
+    if (refused != null) {
+      result.completeExceptionally(refused);
       return HttpResponse.BodySubscribers.discarding();
     }
     BlobWriter writer;
@@ -117,6 +111,15 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
     fill.settled().whenComplete((v, e) -> fills.remove(fill));
     result.complete(fill);
     return fill;
+  }
+
+  /** Null for a 200; 404/410 is {@code NOT_FOUND} (remembered by {@link MissFetcher}), the rest {@code UPSTREAM_STATUS}. */
+  static FetchException statusFailure(FetchRequest request, URI uri, int status) {
+    if (status == 200) {
+      return null;
+    }
+    return new FetchException(status == 404 || status == 410 ? FetchException.Kind.NOT_FOUND
+        : FetchException.Kind.UPSTREAM_STATUS, "fetch " + request + ": upstream " + uri + " answered " + status);
   }
 
   /** The upstream base URL, a slash, and the path with each segment percent-encoded again. */

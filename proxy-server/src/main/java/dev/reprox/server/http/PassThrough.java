@@ -50,6 +50,7 @@ final class PassThrough {
       }
       pinned(ex, fetched);
       if (ex.head) {
+        fetched.noReader(); // a relayed body lets its upstream go: nobody will read it
         onLoop(ex, () -> new BodyResponse(ex, sc).send(fetched, null));
         return;
       }

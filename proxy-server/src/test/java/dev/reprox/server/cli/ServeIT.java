@@ -31,6 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.reprox.testkit.pgp.SigningKey;
 
 /**
  * {@code reprox serve} as a real child JVM (the shaded jar, leak detection paranoid) in front of
@@ -55,7 +56,8 @@ class ServeIT {
         + "  test:\n"
         + "    format: apt\n"
         + "    upstream: http://127.0.0.1:" + upstream.port() + "/up\n"
-        + "    keyring: none\n"
+        + "    keyring: " + SigningKey.ed25519("serve-it").writeKeyring(dir.resolve("it.gpg")) + "\n"
+        // Any keyring: without one, the paths below would be relayed, not stored (decisions.md).
         // The pass-through under test: paths outside every trust chain, kept for an hour so that
         // a slow run does not revalidate them; 5xx answered at once, not retried politely.
         + "    root-ttl: 1h\n"

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.reprox.testkit.pgp.SigningKey;
 
 /**
  * Hostile and malformed requests on raw sockets against a child reprox: each is answered with a
@@ -45,8 +46,10 @@ class BadInputReliabilityIT {
     upstream.stubFor(get("/up/indices/stored.bin").willReturn(aResponse().withStatus(200).withBody(STORED)));
     upstream.stubFor(get(urlMatching("/up/indices/smuggled.*")).willReturn(aResponse().withStatus(200).withBody("x")));
     Path config = dir.resolve("reprox.yaml");
+    // Any keyring: without one, paths outside the index chain are relayed, not stored.
     Files.writeString(config, "repositories:\n  test:\n    format: apt\n    upstream: http://127.0.0.1:"
-        + upstream.port() + "/up\n    keyring: none\n    root-ttl: 1h\n");
+        + upstream.port() + "/up\n    keyring: " + SigningKey.ed25519("bad-input-it").writeKeyring(dir.resolve("it.gpg"))
+        + "\n    root-ttl: 1h\n");
     reprox = ReproxProcess.serve(config, dir.resolve("data"), dir.resolve("server.log"));
     RawHttp.Response first = one("GET /test/indices/stored.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assertThat(first.body()).isEqualTo(STORED);

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.reprox.testkit.pgp.SigningKey;
 
 /**
  * {@code kill -9} of a child reprox while 32 cold downloads (16 files, two clients each) stream
@@ -73,8 +74,10 @@ class CrashReliabilityIT {
     int interrupted = 0;
     int completedTotal = 0;
     try (ThrottledUpstream upstream = new ThrottledUpstream(4 * 1024 * 1024, 512 * 1024, 3 * 1024 * 1024)) {
+      // Any keyring: without one, paths outside the index chain are relayed, not stored.
       Files.writeString(config, "repositories:\n  test:\n    format: apt\n    upstream: " + upstream.base()
-          + "\n    keyring: none\n    root-ttl: 1h\n");
+          + "\n    keyring: " + SigningKey.ed25519("crash-it").writeKeyring(dir.resolve("it.gpg"))
+          + "\n    root-ttl: 1h\n");
       ReproxProcess server = ReproxProcess.serve(config, data, dir.resolve("serve-0.log"));
       running = server;
       Map<String, Boolean> everCompleted = new LinkedHashMap<>();

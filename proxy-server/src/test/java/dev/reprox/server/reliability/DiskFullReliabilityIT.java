@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.reprox.testkit.pgp.SigningKey;
 
 /**
  * The data directory on a 64 MiB tmpfs, filled by downloads larger than the free space: writes
@@ -95,9 +96,11 @@ class DiskFullReliabilityIT {
   void fullDisk_writesFailCleanly_readyzSaysSo_storedStillServed_verifyClean() throws Exception {
     Path data = mount.resolve("data");
     Path config = dir.resolve("reprox.yaml");
+    // Any keyring: without one, paths outside the index chain are relayed, not stored.
+    Path keyring = SigningKey.ed25519("disk-full-it").writeKeyring(dir.resolve("it.gpg"));
     Files.writeString(config, "repositories:\n"
-        + "  small:\n    format: apt\n    upstream: " + small.base() + "\n    keyring: none\n    root-ttl: 1h\n"
-        + "  big:\n    format: apt\n    upstream: " + big.base() + "\n    keyring: none\n    root-ttl: 1h\n");
+        + "  small:\n    format: apt\n    upstream: " + small.base() + "\n    keyring: " + keyring + "\n    root-ttl: 1h\n"
+        + "  big:\n    format: apt\n    upstream: " + big.base() + "\n    keyring: " + keyring + "\n    root-ttl: 1h\n");
     String kept = "indices/kept.bin";
     int failed = 0;
     String firstFailed = null;
