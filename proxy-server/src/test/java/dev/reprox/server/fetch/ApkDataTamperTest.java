@@ -63,9 +63,13 @@ class ApkDataTamperTest {
       readAll(f.fetcher().fetch(new FetchRequest(r, g.index())).get(20, TimeUnit.SECONDS)); // as apk does: index first
       FetchRequest request = new FetchRequest(r, foo.path());
 
-      Throwable cut = catchThrowable(() -> readAll(f.fetcher().fetch(request).get(20, TimeUnit.SECONDS)));
+      Fetched first = f.fetcher().fetch(request).get(20, TimeUnit.SECONDS);
+      Throwable cut = catchThrowable(() -> readAll(first));
       assertThat(cut).as("the client must not receive a complete tampered body").isNotNull()
           .hasStackTraceContaining("write cancelled");
+      // The checking writer cuts the tails as it refuses the commit; the fill counts the failure and
+      // then settles, so wait for that rather than racing the counter.
+      first.settled().get(20, TimeUnit.SECONDS);
       assertThat(storage.blobs().stat(Digest.compute(tampered))).isEmpty();
       assertThat(storage.aliases().resolve(q1)).isEmpty();
       assertThat(registry.get("reprox.integrity.failures").tag("repo", "fix").counter().count()).isEqualTo(1.0);
