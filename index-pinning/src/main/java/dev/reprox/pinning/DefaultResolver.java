@@ -112,8 +112,10 @@ final class DefaultResolver implements Resolver {
    * root known here. Known means the floor generation (not proven, so fetched before T) and the
    * first generation published after T; once a generation published after T has been seen after
    * T, the live root is that one or newer and proves nothing about T. With no generation at all
-   * the proxy's NO_GENERATION path fetches live itself, so this does not. Returns a note on the
-   * outcome, or null when not asked.
+   * the live root is asked first too: for a recent T it usually proves T at once, while a snapshot
+   * server (slow, rate-limited, often unreachable) would be asked, with retries, before the proxy's
+   * NO_GENERATION path ever got to the live root. Returns a note on the outcome, or null when not
+   * asked.
    */
   private Asked askLive(String repo, String root, Instant t, Optional<Generation> floor) throws IOException {
     Optional<Generation> later = observations.ceilingAfter(repo, root, t);
@@ -132,9 +134,6 @@ final class DefaultResolver implements Resolver {
 
   private boolean liveWouldBeAsked(String repo, Optional<Generation> floor, Optional<Generation> later, Instant t) {
     if (live == null || live.offline(repo)) {
-      return false;
-    }
-    if (floor.isEmpty() && later.isEmpty()) {
       return false;
     }
     return later.isEmpty() || !later.get().provenAt(t);

@@ -107,6 +107,34 @@ class ResolverLiveSourceTest {
   }
 
   @Test
+  void resolve_noGenerationKnown_liveRootAskedBeforeTheSnapshotServer() throws Exception {
+    // An empty store and a T an hour back: the live root, published before T and fetched now,
+    // proves T; the snapshot server (unreachable for many users: retries cost seconds) is not asked.
+    clock.advance(java.time.Duration.ofHours(2));
+    Instant t = clock.instant().minusSeconds(3600);
+
+    Resolution r = resolver(upstreamServing(1, P1, false)).resolve(REPO, ROOT, t, PinningPolicy.STRICT);
+
+    assertThat(liveCalls).containsExactly(clock.instant());
+    assertThat(snapshotCalls).isEmpty();
+    assertThat(r.status()).isEqualTo(Status.PROVEN);
+    assertThat(r.generation().orElseThrow().digest()).isEqualTo(gen(1));
+  }
+
+  @Test
+  void resolve_noGenerationKnown_liveRootPublishedAfterT_thenTheSnapshotServer() throws Exception {
+    clock.advance(java.time.Duration.ofHours(2));
+    Instant t = clock.instant().minusSeconds(3600);
+
+    Resolution r = resolver(upstreamServing(2, t.plusSeconds(60), false)).resolve(REPO, ROOT, t,
+        PinningPolicy.BEST_EFFORT);
+
+    assertThat(liveCalls).hasSize(1);
+    assertThat(snapshotCalls).containsExactly(t);
+    assertThat(r.status()).isEqualTo(Status.FIRST_USE);
+  }
+
+  @Test
   void resolve_offline_doesNotCallLiveSource() throws Exception {
     observe(1, P1, LAST_FETCH, Observation.Source.LIVE);
     clock.advance(java.time.Duration.ofMinutes(5));
