@@ -230,7 +230,7 @@ class ServeIT {
     assertThat(lines).isNotEmpty().filteredOn(l -> !l.isEmpty() && Character.isDigit(l.charAt(0)))
         .allSatisfy(l -> assertThat(l).matches(LOG_LINE));
     assertThat(lines.get(0)).matches(LOG_LINE).contains("INFO  ServeCommand - reprox ")
-        .endsWith(" starting: data " + dir.resolve("data").toAbsolutePath() + ", config "
+        .contains(" starting: data " + dir.resolve("data").toAbsolutePath() + ", config "
             + dir.resolve("reprox.yaml").toAbsolutePath() + ", online, repositories ")
         .containsPattern(", online, repositories .*\\btest$");
     assertThat(lines.get(0)).matches(".* reprox \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? starting: .*");
@@ -246,7 +246,7 @@ class ServeIT {
       String address = readListeningLine(p, log);
       HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://" + address + "/nope/x%0Aforged"))
           .build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).isEqualTo(404);
+      assertThat(r.statusCode()).isEqualTo(400); // a control character in a path segment
     } finally {
       p.destroy();
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -266,7 +266,7 @@ class ServeIT {
         .satisfies(e -> {
           assertThat(e.path("method").asText()).isEqualTo("GET");
           assertThat(e.path("path").asText()).isEqualTo("/nope/x%0Aforged");
-          assertThat(e.path("status").asText()).isEqualTo("404");
+          assertThat(e.path("status").asText()).isEqualTo("400");
           assertThat(e.path("repo").asText()).isEqualTo("-");
         });
   }
