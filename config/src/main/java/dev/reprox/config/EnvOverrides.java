@@ -69,7 +69,8 @@ final class EnvOverrides {
             errors);
       } else {
         errors.add(variable + ": not a configuration path (known: REPROX_LISTEN, REPROX_DATA, "
-            + "REPROX_OFFLINE, REPROX_MAX_CONNECTIONS, REPROX_TUNNEL_ALLOW, REPROX_REPOSITORIES_<NAME>_<FIELD>)");
+            + "REPROX_OFFLINE, REPROX_MAX_CONNECTIONS, REPROX_TUNNEL_ALLOW, REPROX_LOG_FORMAT, REPROX_LOG_ACCESS, "
+            + "REPROX_REPOSITORIES_<NAME>_<FIELD>)");
       }
     }
   }
