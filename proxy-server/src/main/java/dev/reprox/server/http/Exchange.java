@@ -24,6 +24,8 @@ final class Exchange {
   dev.reprox.server.fetch.FetchRequest fetched;
   /** The kind of path for metrics: {@code root}, {@code listing}, {@code package} or {@code other}. */
   String kind = "other";
+  /** A forward-proxy request (absolute-form URL, CONNECT, or an upstream's Host), for the access line. */
+  boolean forward;
   /** Left out of the access log: a health probe or a metrics scrape. */
   boolean quiet;
   /** The response status sent, 0 until one is. */

@@ -139,6 +139,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (method.equals(HttpMethod.CONNECT)) {
+      ex.forward = true;
       ForwardRoute.Outcome connect = forward.connect(uri);
       if (connect instanceof ForwardRoute.Tunnel tunnel) {
         sc.tunnels.open(ex, this, tunnel);
@@ -149,6 +150,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ForwardRoute.Outcome proxied = forward.route(request);
+    ex.forward = proxied instanceof ForwardRoute.Refuse || proxied instanceof ForwardRoute.Serve;
     if (proxied instanceof ForwardRoute.Refuse refusal) {
       forward.refuse(ex, refusal);
       return;
@@ -322,7 +324,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         {"cache", ex.cache == null ? "-" : ex.cache},
         {"pin", ex.pin == null ? "-" : field(ex.pin)},
         {"label", ex.build == null ? "-" : field(ex.build)},
-        {"mode", ex.build != null || (f != null && ex.request.uri().startsWith("http")) ? "forward" : "mirror"}};
+        {"mode", ex.forward ? "forward" : "mirror"}};
     StringBuilder line = new StringBuilder(160);
     org.slf4j.spi.LoggingEventBuilder event = access.atInfo();
     for (String[] pair : pairs) {
