@@ -19,7 +19,8 @@ import org.slf4j.event.KeyValuePair;
  * {@code log.format: json}: each event as one JSON object on one line, for log shippers. The
  * fields are {@code time} (ISO-8601 UTC, milliseconds, like the text format), {@code level},
  * {@code logger}, {@code thread}, {@code message}, then the event's key-values as fields of their
- * own (an access line's {@code method}, {@code status}...; a labelled request's {@code build}), and
+ * own (an access line's {@code method}, {@code status}...; a labelled request's {@code build}; whole
+ * numbers as JSON numbers, the rest as strings), and
  * {@code exception} with the stack trace when there is one. JSON string escaping makes control
  * characters harmless, so one event can never become two lines.
  *
@@ -54,7 +55,12 @@ public final class JsonLinesEncoder extends EncoderBase<ILoggingEvent> {
       g.writeStringField("message", event.getFormattedMessage());
       if (event.getKeyValuePairs() != null) {
         for (KeyValuePair kv : event.getKeyValuePairs()) {
-          if (!RESERVED.contains(kv.key)) {
+          if (RESERVED.contains(kv.key)) {
+            continue;
+          }
+          if (kv.value instanceof Long || kv.value instanceof Integer) {
+            g.writeNumberField(kv.key, ((Number) kv.value).longValue());
+          } else {
             g.writeStringField(kv.key, String.valueOf(kv.value));
           }
         }

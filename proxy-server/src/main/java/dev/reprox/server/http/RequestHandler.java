@@ -33,6 +33,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   // The queue holds what one socket read decoded (reading pauses at the first queued request), so
   // the read size bounds it (dev.reprox.server.ServerInitializer): this cap is a last resort.
   private static final int MAX_PIPELINED = 4096;
+  private static final java.util.Set<String> NUMERIC = java.util.Set.of("status", "bytes", "ms");
   private static final java.util.Set<String> QUIET = java.util.Set.of("healthz", "readyz", "metrics");
 
   private final ServingContext sc;
@@ -332,7 +333,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         line.append(' ');
       }
       line.append(pair[0]).append('=').append(pair[1]);
-      event = event.addKeyValue(pair[0], pair[1]);
+      // Numbers stay numbers for structured encoders (a shipper can then sum bytes and filter status >= 500).
+      boolean number = NUMERIC.contains(pair[0]) && !pair[1].equals("-");
+      event = event.addKeyValue(pair[0], number ? (Object) Long.valueOf(pair[1]) : pair[1]);
     }
     event.log(line.toString());
   }

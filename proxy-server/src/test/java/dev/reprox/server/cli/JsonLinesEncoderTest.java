@@ -20,7 +20,8 @@ class JsonLinesEncoderTest {
     LoggingEvent event = new LoggingEvent("fqcn", context.getLogger("reprox.access"), Level.WARN,
         "first\nforged line \u001b[31m", new IllegalStateException("boom"), null);
     event.setTimeStamp(1_733_456_789_123L);
-    event.setKeyValuePairs(List.of(new KeyValuePair("status", "404"), new KeyValuePair("level", "shadowed")));
+    event.setKeyValuePairs(List.of(new KeyValuePair("status", 404L), new KeyValuePair("repo", "fix"),
+        new KeyValuePair("level", "shadowed")));
     JsonLinesEncoder encoder = new JsonLinesEncoder();
     encoder.setContext(context);
     encoder.start();
@@ -34,7 +35,9 @@ class JsonLinesEncoderTest {
     assertThat(json.path("level").asText()).isEqualTo("WARN"); // a key-value cannot override a fixed field
     assertThat(json.path("logger").asText()).isEqualTo("reprox.access");
     assertThat(json.path("message").asText()).isEqualTo("first\nforged line \u001b[31m");
-    assertThat(json.path("status").asText()).isEqualTo("404");
+    assertThat(json.path("status").isNumber()).isTrue();
+    assertThat(json.path("status").asLong()).isEqualTo(404);
+    assertThat(json.path("repo").asText()).isEqualTo("fix");
     assertThat(json.path("exception").asText()).contains("IllegalStateException: boom");
   }
 }
