@@ -67,6 +67,9 @@ public final class ConfigPrinter {
       u.minRate().ifPresent(r -> node.put("min-rate", ByteRates.format(r)));
       u.minRateWindow().ifPresent(d -> node.put("min-rate-window", Durations.format(d)));
     }
+    ObjectNode log = root.putObject("log");
+    log.put("access", config.log().access());
+    log.put("format", config.log().format().name().toLowerCase(java.util.Locale.ROOT));
     try {
       return MAPPER.writeValueAsString(root);
     } catch (JsonProcessingException e) {

@@ -16,7 +16,9 @@ import java.util.Optional;
  */
 final class ConfigValidator {
   static final List<String> KEYS =
-      List.of("listen", "data", "offline", "max-connections", "repositories", "tunnel-allow", "upstreams");
+      List.of("listen", "data", "offline", "max-connections", "repositories", "tunnel-allow", "upstreams",
+          "log");
+  static final List<String> LOG_KEYS = List.of("access", "format");
   static final String DEFAULT_LISTEN = "127.0.0.1:3142";
   static final String DEFAULT_DATA = "./reprox-data";
 
@@ -42,10 +44,33 @@ final class ConfigValidator {
     UpstreamsValidator network = new UpstreamsValidator(fields);
     List<String> tunnelAllow = network.tunnelAllow(root.get("tunnel-allow"));
     Map<String, UpstreamConfig> upstreams = network.upstreams(root.get("upstreams"));
+    ReproxConfig.Log log = log(root.get("log"));
     if (fields.hasErrors()) {
       throw new ConfigException(fields.errors());
     }
-    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections);
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log);
+  }
+
+  private ReproxConfig.Log log(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return ReproxConfig.Log.DEFAULT;
+    }
+    if (!node.isObject()) {
+      fields.error("log", "must be a mapping with access and format");
+      return ReproxConfig.Log.DEFAULT;
+    }
+    fields.unknownKeys("log", node, LOG_KEYS);
+    boolean access = fields.bool("log.access", node.get("access")).orElse(true);
+    ReproxConfig.Log.Format format = fields.text("log.format", node.get("format")).flatMap(text -> {
+      for (ReproxConfig.Log.Format f : ReproxConfig.Log.Format.values()) {
+        if (f.name().equalsIgnoreCase(text)) {
+          return Optional.of(f);
+        }
+      }
+      fields.error("log.format", "must be text or json: " + Fields.quote(text));
+      return Optional.empty();
+    }).orElse(ReproxConfig.Log.Format.TEXT);
+    return new ReproxConfig.Log(access, format);
   }
 
   private Optional<InetSocketAddress> listen(String text) {

@@ -41,6 +41,18 @@ final class EnvOverrides {
         continue;
       }
       String rest = variable.substring(PREFIX.length());
+      if (rest.startsWith("LOG_")) {
+        // REPROX_LOG_FORMAT, REPROX_LOG_ACCESS; others (REPROX_LOG_LEVEL, read by logback.xml) are not config.
+        String field = rest.substring("LOG_".length()).toLowerCase(Locale.ROOT);
+        if (ConfigValidator.LOG_KEYS.contains(field)) {
+          JsonNode existing = root.get("log");
+          ObjectNode log = existing instanceof ObjectNode o ? o : root.putObject("log");
+          log.set(field, entry.getValue().isEmpty() ? JsonNodeFactory.instance.nullNode()
+              : JsonNodeFactory.instance.textNode(entry.getValue()));
+          origins.put("log." + field, variable);
+        }
+        continue;
+      }
       String firstWord = rest.split("_", 2)[0];
       if (!CONFIG_WORDS.contains(firstWord)) {
         continue;
@@ -57,7 +69,8 @@ final class EnvOverrides {
             errors);
       } else {
         errors.add(variable + ": not a configuration path (known: REPROX_LISTEN, REPROX_DATA, "
-            + "REPROX_OFFLINE, REPROX_MAX_CONNECTIONS, REPROX_TUNNEL_ALLOW, REPROX_REPOSITORIES_<NAME>_<FIELD>)");
+            + "REPROX_OFFLINE, REPROX_MAX_CONNECTIONS, REPROX_TUNNEL_ALLOW, REPROX_LOG_FORMAT, REPROX_LOG_ACCESS, "
+            + "REPROX_REPOSITORIES_<NAME>_<FIELD>)");
       }
     }
   }

@@ -20,10 +20,26 @@ import java.util.Map;
  *     ({@code scheme://host[:port]}, as {@link UpstreamConfig#origin()} spells it)
  * @param maxConnections client connections served at once ({@code max-connections:}, default
  *     {@link #defaultMaxConnections()}); a few more are let in for health checks only
+ * @param log the access log switch and the log format ({@code log:})
  */
 public record ReproxConfig(
     InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
-    List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections) {
+    List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log) {
+
+  /**
+   * {@code log:}: {@code access} writes one line per request on the {@code reprox.access} logger
+   * (default true); {@code format} is {@code text} (default) or {@code json} (one JSON object per
+   * line, for log shippers).
+   */
+  public record Log(boolean access, Format format) {
+    public static final Log DEFAULT = new Log(true, Format.TEXT);
+
+    public enum Format { TEXT, JSON }
+
+    public Log {
+      java.util.Objects.requireNonNull(format, "format");
+    }
+  }
 
   /** The largest {@code max-connections} accepted: far above any fd limit a host grants. */
   public static final int MAX_CONNECTIONS_CEILING = 1_000_000;
@@ -35,6 +51,13 @@ public record ReproxConfig(
     if (maxConnections < 1) {
       throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
     }
+    java.util.Objects.requireNonNull(log, "log");
+  }
+
+  /** With the default log settings. */
+  public ReproxConfig(InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
+      List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections) {
+    this(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, Log.DEFAULT);
   }
 
   /** With the default connection limit. */

@@ -62,7 +62,7 @@ final class YamlSource {
     }
     if (!tree.isObject()) {
       throw new ConfigException(
-          List.of(source + ": the top level must be a mapping (listen, data, offline, repositories, tunnel-allow, upstreams)"));
+          List.of(source + ": the top level must be a mapping (" + String.join(", ", ConfigValidator.KEYS) + ")"));
     }
     return (ObjectNode) tree;
   }

@@ -89,6 +89,24 @@ class ConfigPrinterTest {
     assertThat(fromEnv.maxConnections()).isEqualTo(12);
   }
 
+  @Test
+  void log_defaultTextWithAccess_setByFileOrEnvironment_printedAndLoadsBackEqual() throws Exception {
+    ReproxConfig builtin = ConfigLoader.builtin();
+    assertThat(builtin.log()).isEqualTo(new ReproxConfig.Log(true, ReproxConfig.Log.Format.TEXT));
+    assertThat(ConfigPrinter.toYaml(builtin)).contains("log:\n  access: true\n  format: text\n");
+
+    Path file = dir.resolve("log.yaml");
+    Files.writeString(file, "log:\n  access: false\n  format: json\n");
+    ReproxConfig fromFile = ConfigLoader.load(Optional.of(file), Map.of(), Overrides.none());
+    assertThat(fromFile.log()).isEqualTo(new ReproxConfig.Log(false, ReproxConfig.Log.Format.JSON));
+    assertThat(reload(ConfigPrinter.toYaml(fromFile))).isEqualTo(fromFile);
+
+    // REPROX_LOG_LEVEL is logback's, not configuration: left alone, not an error.
+    ReproxConfig fromEnv = ConfigLoader.load(Optional.empty(), Map.of("REPROX_LOG_FORMAT", "json",
+        "REPROX_LOG_ACCESS", "false", "REPROX_LOG_LEVEL", "DEBUG"), Overrides.none());
+    assertThat(fromEnv.log()).isEqualTo(new ReproxConfig.Log(false, ReproxConfig.Log.Format.JSON));
+  }
+
   private ReproxConfig reload(String yaml) throws Exception {
     Path out = Files.createTempFile(dir, "effective", ".yaml");
     Files.writeString(out, yaml);

@@ -31,7 +31,12 @@ class ValidationErrorsTest {
         row("data: \"a\\0b\"", "data: not a path (Nul character not allowed): \"a\\u0000b\""),
         row("offline: maybe", "offline: not true or false: \"maybe\""),
         row("lisen: 127.0.0.1:1",
-            "lisen: unknown key (known: listen, data, offline, max-connections, repositories, tunnel-allow, upstreams)"),
+            "lisen: unknown key (known: listen, data, offline, max-connections, repositories, tunnel-allow, upstreams,"
+                + " log)"),
+        row("log: json", "log: must be a mapping with access and format"),
+        row("log:\n  format: xml", "log.format: must be text or json: \"xml\""),
+        row("log:\n  access: sometimes", "log.access: not true or false: \"sometimes\""),
+        row("log:\n  acess: false", "log.acess: unknown key (known: access, format)"),
         row("max-connections: 0", "max-connections: must be a whole number from 1 to 1000000: \"0\""),
         row("max-connections: -5", "max-connections: must be a whole number from 1 to 1000000: \"-5\""),
         row("max-connections: many", "max-connections: must be a whole number from 1 to 1000000: \"many\""),

@@ -55,7 +55,10 @@ final class NettyReproxServer implements ReproxServer {
   private final EventLoopGroup workers;
   private final Fetchers fetchers;
   private final PrometheusMeterRegistry registry;
+  private final DiskUsage diskUsage;
   private final InFlight inFlight = new InFlight();
+  /** How often the data directory is walked for {@code reprox.store.disk.bytes}. */
+  static final java.time.Duration DISK_USAGE_PERIOD = java.time.Duration.ofSeconds(60);
   private final AtomicBoolean accepting = new AtomicBoolean(false);
   private final AtomicBoolean closing = new AtomicBoolean(false);
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -73,6 +76,7 @@ final class NettyReproxServer implements ReproxServer {
     this.boss = new MultiThreadIoEventLoopGroup(1, io);
     this.workers = new MultiThreadIoEventLoopGroup(0, io);
     this.registry = registry();
+    this.diskUsage = new DiskUsage(b.config.data(), DISK_USAGE_PERIOD, registry);
     this.fetchers = Fetchers.builder().config(b.config).storage(b.storage).storageExecutor(storageExecutor)
         .clock(b.clock).headerTimeout(b.upstreamHeaderTimeout).idleTimeout(b.fillIdleTimeout).registry(registry)
         .build();
@@ -156,6 +160,9 @@ final class NettyReproxServer implements ReproxServer {
       new NettyAllocatorMetrics(allocator).bindTo(registry);
     }
     new NettyEventExecutorMetrics(workers).bindTo(registry);
+    Gauge.builder("reprox.build.info", () -> 1)
+        .description("always 1; the version running is its tag").tag("version", ReproxVersion.VERSION)
+        .register(registry);
     Storage storage = b.storage;
     Gauge.builder("reprox.store.blobs", () -> storage.stats().blobCount())
         .description("blobs committed since the store opened").register(registry);
@@ -200,6 +207,7 @@ final class NettyReproxServer implements ReproxServer {
       step(narrate, drained ? "shutdown: in-flight responses finished"
           : "shutdown: drain timeout; cutting " + inFlight.count() + " responses");
       fetchers.close();
+      diskUsage.close();
       workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
       boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
       step(narrate, "shutdown: event loops closed");

@@ -61,9 +61,11 @@ final class ServeCommand implements Callable<Integer> {
       Errors.print(err, e);
       return Main.EXIT_CONFIG;
     }
-    LOG.info("reprox {} starting: data {}, config {}, {}", Version.VERSION, effective.data().toAbsolutePath(),
-        config == null ? "built-in defaults" : config.toAbsolutePath(),
-        effective.offline() ? "offline (no upstream is contacted)" : "online");
+    LogFormat.apply(effective.log().format());
+    LOG.info("reprox {} starting: data {}, config {}, {}, repositories {}", Version.VERSION,
+        effective.data().toAbsolutePath(), config == null ? "built-in defaults" : config.toAbsolutePath(),
+        effective.offline() ? "offline (no upstream is contacted)" : "online",
+        effective.repositories().isEmpty() ? "(none)" : String.join(", ", effective.repositories().keySet()));
     Clock clock = Clock.systemUTC();
     Storage storage;
     try {

@@ -126,7 +126,8 @@ public final class Fetchers implements AutoCloseable {
     this.repositories = Map.copyOf(repos);
     if (b.signed) {
       PinReporter pinReporter = new PinReporter(b.registry);
-      Roots roots = new Roots(b.storage, polite, b.clock, b.headerTimeout, b.offline, rootFetches, misses);
+      Roots roots = new Roots(b.storage, polite, b.clock, b.headerTimeout, b.offline, rootFetches, misses,
+          new RootFreshness(b.registry));
       Resolver resolver = Resolver.builder()
           .observations(b.storage.observations()).pins(b.storage.pins()).clock(b.clock)
           .snapshotSource((repo, root, t) -> {
@@ -215,6 +216,12 @@ public final class Fetchers implements AutoCloseable {
   public boolean isRootIndex(String repo, String path) {
     SignedRepository r = repositories.get(repo);
     return r != null && r.format().classify(path) == PathKind.ROOT_INDEX;
+  }
+
+  /** What {@code path} is in {@code repo}'s format; {@link PathKind#OTHER} for a pass-through repository. */
+  public PathKind pathKind(String repo, String path) {
+    SignedRepository r = repositories.get(repo);
+    return r == null ? PathKind.OTHER : r.format().classify(path);
   }
 
   /** The signed path's listing indexer, or null for a pass-through chain (tests). */

@@ -61,12 +61,14 @@ final class Roots {
   private final boolean globallyOffline;
   private final Executor fetchExecutor;
   private final Misses misses;
+  private final RootFreshness freshness;
   private final Cache<Digest, RootIndex> parsed = Caffeine.newBuilder().maximumSize(256).build();
   private final ConcurrentMap<String, CompletableFuture<Live>> revalidating = new ConcurrentHashMap<>();
 
   Roots(Storage storage, PoliteUpstream client, Clock clock, Duration headerTimeout, boolean globallyOffline,
-      Executor fetchExecutor, Misses misses) {
+      Executor fetchExecutor, Misses misses, RootFreshness freshness) {
     this.misses = misses;
+    this.freshness = freshness;
     this.storage = storage;
     this.client = client;
     this.clock = clock;
@@ -197,6 +199,9 @@ final class Roots {
     Generation g = storage.observations().record(index.observation(r.name(), fetchedAt, source));
     index = index.withEstimate(g.publishedAt());
     parsed.put(digest, index);
+    if (source == Observation.Source.LIVE) {
+      freshness.succeeded(r.name(), root, now);
+    }
     log.info("root {}/{}: {} published {} ({}, {})", r.name(), escape(root), digest, index.publishedAt(), source,
         index.verified() ? "signed by " + index.signer() : "unverified");
     return new Live(index, sigDigest, true);

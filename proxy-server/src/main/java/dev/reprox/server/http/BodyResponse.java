@@ -43,6 +43,8 @@ final class BodyResponse {
       ex.end("aborted", 0);
       return;
     }
+    ex.cache = fetched.outcome().tag();
+    ex.pin = fetched.provenance().pin().orElse(null);
     HttpHeaders requestHeaders = ex.request.headers();
     long length = fetched.length();
     String etag = fetched.digest().map(d -> "\"" + d + "\"").orElse(null);
@@ -91,6 +93,7 @@ final class BodyResponse {
       HttpUtil.setTransferEncodingChunked(r, true);
     } // else HTTP/1.0 knows no chunks: the body ends when the keep-alive handler closes the connection
     String outcome = fetched.outcome().tag();
+    ex.status = r.status().code();
     if (content == null) {
       ctx.write(r);
       ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> {

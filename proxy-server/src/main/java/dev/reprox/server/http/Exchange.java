@@ -20,8 +20,20 @@ final class Exchange {
   String repository = "-";
   /** The forward-mode client's build label, or null: a tag on this request's log line. */
   String build;
-  /** What a forward-mode request fetched ({@code repo/@T/path}), for the log line; else null. */
+  /** What the request asks of a repository ({@code repo/@T/path}), for the log lines; else null. */
   dev.reprox.server.fetch.FetchRequest fetched;
+  /** The kind of path for metrics: {@code root}, {@code listing}, {@code package} or {@code other}. */
+  String kind = "other";
+  /** A forward-proxy request (absolute-form URL, CONNECT, or an upstream's Host), for the access line. */
+  boolean forward;
+  /** Left out of the access log: a health probe or a metrics scrape. */
+  boolean quiet;
+  /** The response status sent, 0 until one is. */
+  int status;
+  /** {@code hit} or {@code miss} once a body response is chosen, else null. */
+  String cache;
+  /** The pin status of a trust-chain answer ({@code live}, {@code proven}...), else null. */
+  String pin;
   BodyWriter body;
   private boolean ended;
 
@@ -57,6 +69,7 @@ final class Exchange {
     if (close) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
+    status = r.status().code();
     ctx.writeAndFlush(r).addListener(f -> {
       if (close || !f.isSuccess()) {
         ctx.close();

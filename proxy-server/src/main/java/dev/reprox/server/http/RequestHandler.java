@@ -27,9 +27,14 @@ import org.slf4j.LoggerFactory;
  */
 final class RequestHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
+  /** One line per request ({@code log.access}); its own logger, so it can be routed or silenced apart. */
+  static final String ACCESS_LOGGER = "reprox.access";
+  private static final Logger access = LoggerFactory.getLogger(ACCESS_LOGGER);
   // The queue holds what one socket read decoded (reading pauses at the first queued request), so
   // the read size bounds it (dev.reprox.server.ServerInitializer): this cap is a last resort.
   private static final int MAX_PIPELINED = 4096;
+  private static final java.util.Set<String> NUMERIC = java.util.Set.of("status", "bytes", "ms");
+  private static final java.util.Set<String> QUIET = java.util.Set.of("healthz", "readyz", "metrics");
 
   private final ServingContext sc;
   private final AdminEndpoints admin;
@@ -135,6 +140,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (method.equals(HttpMethod.CONNECT)) {
+      ex.forward = true;
       ForwardRoute.Outcome connect = forward.connect(uri);
       if (connect instanceof ForwardRoute.Tunnel tunnel) {
         sc.tunnels.open(ex, this, tunnel);
@@ -145,6 +151,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ForwardRoute.Outcome proxied = forward.route(request);
+    ex.forward = proxied instanceof ForwardRoute.Refuse || proxied instanceof ForwardRoute.Serve;
     if (proxied instanceof ForwardRoute.Refuse refusal) {
       forward.refuse(ex, refusal);
       return;
@@ -153,6 +160,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       FetchRequest fetch = serve.fetch();
       ex.repository = fetch.repository().name();
       ex.fetched = fetch;
+      ex.kind = kind(fetch);
       serve.build().ifPresent(label -> {
         ex.build = label;
         sc.builds.record(label, fetch.at(), ex.repository);
@@ -171,6 +179,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     } catch (RequestPath.Unsafe e) {
       ex.error(HttpResponseStatus.BAD_REQUEST, "bad path: " + e.getMessage(), "bad_request", false);
       return;
+    }
+    if (path.segments().size() == 1 && QUIET.contains(path.first())) {
+      ex.quiet = true; // probes and scrapes every few seconds would drown the access log
     }
     if (api.handles(path)) {
       api.serve(ex, path, uri);
@@ -195,10 +206,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       ex.error(HttpResponseStatus.BAD_REQUEST, e.getMessage(), "bad_request", false);
       return;
     }
+    ex.fetched = fetch;
     if (fetch.path().isEmpty()) {
       ex.error(HttpResponseStatus.NOT_FOUND, "no path below repository " + repository.name(), "not_found", false);
       return;
     }
+    ex.kind = kind(fetch);
     passThrough.serve(ex, fetch);
   }
 
@@ -206,8 +219,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   void finished(Exchange ex, String outcome, long bytes) {
     long nanos = System.nanoTime() - ex.startNanos;
     logRequest(ex, outcome, bytes, nanos);
-    sc.metrics.record(ex.repository, outcome, nanos);
-    sc.metrics.served(ex.repository, bytes);
+    logAccess(ex, outcome, bytes, nanos);
+    sc.metrics.record(ex.repository, outcome, ex.kind, ex.status, nanos);
+    sc.metrics.served(ex.repository, ex.cache == null ? "none" : ex.cache, bytes);
     sc.inFlight.end();
     if (current == ex) {
       current = null;
@@ -244,6 +258,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       // not a health check
     }
     if (health != null) {
+      ex.quiet = true;
       ex.reply(health, "admin", true);
       return;
     }
@@ -266,6 +281,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     tunnelled = true;
     releasePending();
     disarmHeadTimer();
+    ex.status = 200;
     ex.end("tunnel", 0);
   }
 
@@ -284,6 +300,61 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       log.debug("request {} {} -> {}, {} bytes, {} ms", escape(ex.request.method()), escape(ex.request.uri()),
           outcome, bytes, ms);
     }
+  }
+
+  /**
+   * The access line ({@code log.access}, on by default): one per request except health probes and
+   * scrapes, at INFO on {@value #ACCESS_LOGGER}, as {@code key=value} pairs in a fixed order, each
+   * value escaped ({@link dev.reprox.server.LogSafe}, and a space as {@code \x20}) so a line splits
+   * on spaces. The same pairs go to structured encoders ({@code log.format: json}) as key-values.
+   */
+  private void logAccess(Exchange ex, String outcome, long bytes, long nanos) {
+    if (!sc.accessLog || ex.quiet || !access.isInfoEnabled()) {
+      return;
+    }
+    FetchRequest f = ex.fetched;
+    String[][] pairs = {
+        {"method", field(ex.request.method())},
+        {"repo", field(ex.repository)},
+        {"path", field(f != null ? f.path() : ex.request.uri())},
+        {"t", f != null && f.at().isPresent() ? f.at().get().toString() : "-"},
+        {"status", ex.status == 0 ? "-" : Integer.toString(ex.status)},
+        {"bytes", Long.toString(bytes)},
+        {"ms", Long.toString(TimeUnit.NANOSECONDS.toMillis(nanos))},
+        {"outcome", field(outcome)},
+        {"cache", ex.cache == null ? "-" : ex.cache},
+        {"pin", ex.pin == null ? "-" : field(ex.pin)},
+        {"label", ex.build == null ? "-" : field(ex.build)},
+        {"mode", ex.forward ? "forward" : "mirror"}};
+    StringBuilder line = new StringBuilder(160);
+    org.slf4j.spi.LoggingEventBuilder event = access.atInfo();
+    for (String[] pair : pairs) {
+      if (line.length() > 0) {
+        line.append(' ');
+      }
+      line.append(pair[0]).append('=').append(pair[1]);
+      // Numbers stay numbers for structured encoders (a shipper can then sum bytes and filter status >= 500).
+      boolean number = NUMERIC.contains(pair[0]) && !pair[1].equals("-");
+      event = event.addKeyValue(pair[0], number ? (Object) Long.valueOf(pair[1]) : pair[1]);
+    }
+    event.log(line.toString());
+  }
+
+  private static String field(Object value) {
+    return escape(value).replace(" ", "\\x20");
+  }
+
+  /** The path's kind for the request metrics ({@link RequestMetrics}). */
+  private String kind(FetchRequest fetch) {
+    if (sc.fetchers == null) {
+      return "other";
+    }
+    return switch (sc.fetchers.pathKind(fetch.repository().name(), fetch.path())) {
+      case ROOT_INDEX, DETACHED_SIGNATURE -> "root";
+      case LISTING, SUB_INDEX, BY_HASH -> "listing";
+      case PACKAGE -> "package";
+      case OTHER -> "other";
+    };
   }
 
   private void armHeadTimer() {

@@ -35,6 +35,8 @@ public final class ServingContext {
   final Tunnels tunnels;
   final BuildLabels builds;
   final HotAnswers hotAnswers = new HotAnswers(10_000);
+  /** {@code log.access}: one line per request on {@code reprox.access}. */
+  final boolean accessLog;
   private final ForwardRoute forwardRoute;
   private final ResponseHeaders responseHeaders;
 
@@ -45,6 +47,7 @@ public final class ServingContext {
     this.bodyExecutor = b.bodyExecutor != null ? b.bodyExecutor : storageExecutor;
     this.registry = Objects.requireNonNull(b.registry, "registry");
     this.metrics = new RequestMetrics(registry);
+    this.accessLog = config.log().access();
     this.ready = b.ready;
     this.inFlight = b.inFlight;
     this.requestHeadTimeout = b.requestHeadTimeout;

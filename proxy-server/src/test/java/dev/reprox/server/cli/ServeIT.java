@@ -135,9 +135,9 @@ class ServeIT {
     String metrics = client.send(HttpRequest.newBuilder(URI.create(base.replace("/test/", "/metrics"))).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     assertThat(metrics)
-        .contains("reprox_requests_seconds_count{outcome=\"miss\",repository=\"test\"}")
-        .contains("reprox_requests_seconds_count{outcome=\"hit\",repository=\"test\"}")
-        .contains("reprox_served_bytes_total{repository=\"test\"}")
+        .containsPattern("reprox_requests_seconds_count\\{kind=\"[a-z]+\",outcome=\"miss\",repository=\"test\",")
+        .containsPattern("reprox_requests_seconds_count\\{kind=\"[a-z]+\",outcome=\"hit\",repository=\"test\",")
+        .contains("reprox_served_bytes_total{outcome=\"hit\",repository=\"test\"}")
         .contains("jvm_memory_used_bytes")
         .contains("netty_allocator_memory_used")
         .contains("reprox_store_blobs");
@@ -230,9 +230,46 @@ class ServeIT {
     assertThat(lines).isNotEmpty().filteredOn(l -> !l.isEmpty() && Character.isDigit(l.charAt(0)))
         .allSatisfy(l -> assertThat(l).matches(LOG_LINE));
     assertThat(lines.get(0)).matches(LOG_LINE).contains("INFO  ServeCommand - reprox ")
-        .endsWith(" starting: data " + dir.resolve("data").toAbsolutePath() + ", config "
-            + dir.resolve("reprox.yaml").toAbsolutePath() + ", online");
+        .contains(" starting: data " + dir.resolve("data").toAbsolutePath() + ", config "
+            + dir.resolve("reprox.yaml").toAbsolutePath() + ", online, repositories ")
+        .containsPattern(", online, repositories .*\\btest$");
     assertThat(lines.get(0)).matches(".* reprox \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? starting: .*");
+  }
+
+  @Test
+  void log_formatJson_everyLineOneJsonObject_accessLineWithFields() throws Exception {
+    Path log = dir.resolve("json.log");
+    ProcessBuilder pb = reprox(log, "serve", "--data", dir.resolve("json-data").toString(), "--listen", "127.0.0.1:0");
+    pb.environment().put("REPROX_LOG_FORMAT", "json");
+    Process p = pb.start();
+    try {
+      String address = readListeningLine(p, log);
+      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://" + address + "/nope/x%0Aforged"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(400); // a control character in a path segment
+    } finally {
+      p.destroy();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
+    for (String line : Files.readAllLines(log)) {
+      events.add(json.readTree(line)); // throws on a line that is not one JSON value
+    }
+    assertThat(events).isNotEmpty().allSatisfy(e -> {
+      assertThat(e.isObject()).isTrue();
+      assertThat(e.path("time").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+      assertThat(e.path("level").asText()).isIn("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+    });
+    assertThat(events.get(0).path("message").asText()).contains(" starting: ").contains("repositories ");
+    assertThat(events).filteredOn(e -> e.path("logger").asText().equals("reprox.access")).singleElement()
+        .satisfies(e -> {
+          assertThat(e.path("method").asText()).isEqualTo("GET");
+          assertThat(e.path("path").asText()).isEqualTo("/nope/x%0Aforged");
+          assertThat(e.path("status").isNumber()).isTrue();
+          assertThat(e.path("status").asInt()).isEqualTo(400);
+          assertThat(e.path("repo").asText()).isEqualTo("-");
+        });
   }
 
   @Test

@@ -162,6 +162,20 @@ class ForwardHandlerTest {
   }
 
   @Test
+  void accessLine_forwardMode_namesRepositoryPathTLabelAndMode_refusedToo() {
+    try (dev.reprox.server.testing.CapturedLog log = new dev.reprox.server.testing.CapturedLog("reprox.access")) {
+      send(HttpMethod.GET, "http://deb.debian.org/debian/pool/main/h/hello.deb", "Proxy-Authorization",
+          ForwardRouteTest.basic("1709251200:ci-7"));
+      send(HttpMethod.GET, "http://mirror.example/debian/dists/bookworm/InRelease");
+      assertThat(log.lines(Level.INFO)).satisfiesExactly(
+          l -> assertThat(l).matches("method=GET repo=debian path=pool/main/h/hello.deb t=2024-03-01T00:00:00Z"
+              + " status=404 bytes=0 ms=\\d+ outcome=not_found cache=- pin=- label=ci-7 mode=forward"),
+          l -> assertThat(l).startsWith("method=GET repo=- path=http://mirror.example/debian/dists/bookworm/InRelease"
+              + " t=- status=403 ").endsWith(" label=- mode=forward"));
+    }
+  }
+
+  @Test
   void requestLogLine_controlCharactersInPathAndQuery_escaped() {
     ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(RequestHandler.class);
     ListAppender<ILoggingEvent> lines = new ListAppender<>();

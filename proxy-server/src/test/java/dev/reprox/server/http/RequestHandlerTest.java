@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.reprox.config.Keyring;
 import dev.reprox.config.RepositoryConfig;
 import dev.reprox.config.ReproxConfig;
+import ch.qos.logback.classic.Level;
 import dev.reprox.server.fetch.Fetchers;
+import dev.reprox.server.testing.CapturedLog;
 import dev.reprox.storage.BlobInfo;
 import dev.reprox.storage.BlobWriter;
 import dev.reprox.storage.Ref;
@@ -252,12 +254,62 @@ class RequestHandlerTest {
   }
 
   @Test
-  void metrics_countRequestsByRepositoryAndOutcome() {
+  void metrics_countRequestsByRepositoryOutcomeKindAndStatusClass() {
     send(HttpMethod.GET, "/test/pool/a.deb");
+    send(HttpMethod.GET, "/nope/x");
     Reply r = send(HttpMethod.GET, "/metrics");
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.text()).contains("reprox_requests_seconds_count{outcome=\"hit\",repository=\"test\"} 1")
-        .contains("reprox_served_bytes_total{repository=\"test\"} 2500");
+    String hit = "kind=\"other\",outcome=\"hit\",repository=\"test\",status=\"2xx\"";
+    assertThat(r.text()).contains("reprox_requests_seconds_count{" + hit + "} 1")
+        .contains("# TYPE reprox_requests_seconds histogram")
+        .contains("reprox_requests_seconds_bucket{" + hit + ",le=\"0.001\"}")
+        .contains("reprox_requests_seconds_bucket{" + hit + ",le=\"60.0\"} 1")
+        .contains("reprox_requests_seconds_count{kind=\"other\",outcome=\"unknown_repository\",repository=\"-\","
+            + "status=\"4xx\"} 1")
+        .contains("reprox_served_bytes_total{outcome=\"hit\",repository=\"test\"} 2500");
+  }
+
+  @Test
+  void accessLog_oneLinePerRequestWithFields_healthLeftOut() {
+    try (CapturedLog log = new CapturedLog("reprox.access")) {
+      send(HttpMethod.GET, "/test/pool/a.deb");
+      send(HttpMethod.HEAD, "/test/pool/a.deb", "Range", "bytes=0-9");
+      send(HttpMethod.GET, "/healthz");
+      send(HttpMethod.GET, "/metrics");
+      assertThat(log.lines(Level.INFO)).satisfiesExactly(
+          l -> assertThat(l).matches("method=GET repo=test path=pool/a.deb t=- status=200 bytes=2500 ms=\\d+"
+              + " outcome=hit cache=hit pin=- label=- mode=mirror"),
+          l -> assertThat(l).matches("method=HEAD repo=test path=pool/a.deb t=- status=206 bytes=0 ms=\\d+"
+              + " outcome=hit cache=hit pin=- label=- mode=mirror"));
+    }
+  }
+
+  @Test
+  void accessLog_controlCharactersEscaped() {
+    try (CapturedLog log = new CapturedLog("reprox.access")) {
+      assertThat(send(HttpMethod.GET, "/test/a\u001b[31m\u0085forged=1").status()).isEqualTo(400);
+      assertThat(log.lines(Level.INFO)).singleElement().satisfies(l -> assertThat(l)
+          .startsWith("method=GET repo=- path=/test/a\\x1b[31m\\x85forged=1 t=- status=400 ")
+          .doesNotContain("\u001b").doesNotContain("\u0085"));
+    }
+  }
+
+  @Test
+  void accessLog_off_writesNoLine() {
+    ReproxConfig quiet = new ReproxConfig(new InetSocketAddress("127.0.0.1", 0), Path.of("unused"), true,
+        Map.of("test", repo("test")), java.util.List.of(), Map.of(), 10, new ReproxConfig.Log(false,
+            ReproxConfig.Log.Format.TEXT));
+    ServingContext off = ServingContext.builder().config(quiet).fetcher(fetchers.fetcher()).storageExecutor(DIRECT)
+        .registry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).ready(ready::get).build();
+    EmbeddedChannel other = new EmbeddedChannel(off.newHandler());
+    try (CapturedLog log = new CapturedLog("reprox.access")) {
+      other.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/test/pool/a.deb"));
+      other.runPendingTasks();
+      assertThat(other.outboundMessages()).isNotEmpty();
+      assertThat(log.lines(Level.INFO)).isEmpty();
+    } finally {
+      other.finishAndReleaseAll();
+    }
   }
 
   @Test

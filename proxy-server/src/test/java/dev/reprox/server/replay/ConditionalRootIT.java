@@ -46,7 +46,8 @@ class ConditionalRootIT {
       assertThat(cold.headers().firstValue("Last-Modified")).hasValue(LAST_MODIFIED);
       assertThat(cold.headers().firstValue("Date")).hasValueSatisfying(d -> assertThat(d).matches(IMF_FIXDATE));
       assertThat(cold.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-      assertThat(reprox.metrics()).containsPattern("reprox_requests_seconds_count\\{outcome=\"miss\",repository=\"fix\",?\\} 1");
+      assertThat(reprox.metrics()).contains(
+          "reprox_requests_seconds_count{kind=\"root\",outcome=\"miss\",repository=\"fix\",status=\"2xx\"} 1");
 
       HttpResponse<byte[]> warm = get(reprox, root);
       assertThat(warm.headers().firstValue("X-Reprox-Cache")).hasValue("HIT");

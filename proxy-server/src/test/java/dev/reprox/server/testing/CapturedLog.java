@@ -17,7 +17,12 @@ public final class CapturedLog implements AutoCloseable {
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
   public CapturedLog(Class<?> owner) {
-    this.logger = (Logger) LoggerFactory.getLogger(owner);
+    this(owner.getName());
+  }
+
+  /** A logger by name ({@code reprox.access}). */
+  public CapturedLog(String name) {
+    this.logger = (Logger) LoggerFactory.getLogger(name);
     this.level = logger.getLevel();
     appender.start();
     logger.addAppender(appender);
