@@ -179,6 +179,21 @@ public abstract class BlobStoreContract extends StorageContract {
   }
 
   @Test
+  void stats_duplicateCommit_countsDeduplicatedBytes_notAnotherBlob() throws Exception {
+    byte[] data = random(CHUNK * 3 + 1, 11);
+    put(data);
+    put(random(CHUNK, 12));
+
+    put(data);
+
+    StorageStats st = storage.stats();
+    assertThat(st.blobCount()).isEqualTo(2);
+    assertThat(st.blobBytes()).isEqualTo(data.length + CHUNK);
+    assertThat(st.dedupCommits()).isEqualTo(1);
+    assertThat(st.dedupBytes()).isEqualTo(data.length);
+  }
+
+  @Test
   void commit_duplicateContent_commitsToExistingEntry() throws Exception {
     byte[] data = random(CHUNK * 4 + 3, 7);
     BlobInfo first = put(data);

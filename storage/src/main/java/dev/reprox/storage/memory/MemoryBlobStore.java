@@ -22,6 +22,10 @@ final class MemoryBlobStore implements BlobStore {
   /** Like the RocksDB store, last access is only refreshed when it is this stale. */
   static final Duration ACCESS_GRANULARITY = Duration.ofHours(1);
 
+  /** Commits that found their content already stored, and their bytes (StorageStats). */
+  private final java.util.concurrent.atomic.AtomicLong dedupCommits = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong dedupBytes = new java.util.concurrent.atomic.AtomicLong();
+
   /** One committed blob; the chunk arrays are never written after commit (bar the test hook). */
   static final class Stored {
     final List<byte[]> chunks;
@@ -102,6 +106,10 @@ final class MemoryBlobStore implements BlobStore {
     Instant now = clock.instant();
     Stored fresh = new Stored(new BlobInfo(digest, size, chunkSize, now, now), List.copyOf(chunks));
     Stored existing = blobs.putIfAbsent(digest, fresh);
+    if (existing != null) {
+      dedupCommits.incrementAndGet();
+      dedupBytes.addAndGet(size);
+    }
     return existing != null ? existing.info : fresh.info;
   }
 
@@ -112,7 +120,7 @@ final class MemoryBlobStore implements BlobStore {
       count++;
       bytes += s.info.size();
     }
-    return new dev.reprox.storage.StorageStats(count, bytes, 0, 0, 0);
+    return new dev.reprox.storage.StorageStats(count, bytes, 0, 0, 0, dedupCommits.get(), dedupBytes.get());
   }
 
   void corrupt(Digest digest) {

@@ -49,6 +49,9 @@ final class RocksBlobStore implements BlobStore {
       ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Keys.CHUNK_KEY_BYTES));
   final AtomicLong blobCount = new AtomicLong();
   final AtomicLong blobBytes = new AtomicLong();
+  /** Commits that found their content already stored, and their bytes, since open. */
+  final AtomicLong dedupCommits = new AtomicLong();
+  final AtomicLong dedupBytes = new AtomicLong();
 
   RocksBlobStore(RocksResources rocks, Clock clock, int chunkSize, long hotCacheBytes) throws StorageException {
     this.rocks = rocks;
@@ -143,6 +146,8 @@ final class RocksBlobStore implements BlobStore {
         if (existing.isPresent()) {
           batch.deleteRange(rocks.chunks, Keys.chunk(id, 0), Keys.chunk(id + 1, 0));
           rocks.write("commit " + digest, batch, true);
+          dedupCommits.incrementAndGet();
+          dedupBytes.addAndGet(size);
           return existing.get();
         }
         if (lastChunk != null) {

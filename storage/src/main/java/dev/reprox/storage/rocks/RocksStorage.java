@@ -173,7 +173,8 @@ public final class RocksStorage implements Storage {
   @Override
   public StorageStats stats() {
     ChunkCache c = blobs.cache();
-    return new StorageStats(blobs.blobCount.get(), blobs.blobBytes.get(), c.hits(), c.misses(), c.weightedBytes());
+    return new StorageStats(blobs.blobCount.get(), blobs.blobBytes.get(), c.hits(), c.misses(), c.weightedBytes(),
+        blobs.dedupCommits.get(), blobs.dedupBytes.get());
   }
 
   /** Open writes fail (their chunks are deleted at the next open), then RocksDB closes. Idempotent. */
