@@ -67,6 +67,7 @@ public final class Fetchers implements AutoCloseable {
   private final Map<String, SignedRepository> repositories;
   private final Storage storage;
   private final Resolver resolver;
+  private final PoliteUpstream polite;
 
   private Fetchers(Builder b) {
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("reprox-fill-timer", null));
@@ -97,6 +98,7 @@ public final class Fetchers implements AutoCloseable {
       }
     };
     PoliteUpstream polite = PoliteUpstreams.build(client, timer, b.clock, b.registry, b.config);
+    this.polite = polite;
     this.upstream = new UpstreamFetcher(polite, b.storage, b.storageExecutor, timer, b.clock, b.headerTimeout,
         b.idleTimeout, integrity, request -> {
           if (b.registry != null) {
@@ -224,9 +226,24 @@ public final class Fetchers implements AutoCloseable {
     return r == null ? PathKind.OTHER : r.format().classify(path);
   }
 
+  /** True when {@code path} is a package file of {@code repo}'s format (.deb, .apk, .rpm...). */
+  public boolean isPackage(String repo, String path) {
+    return pathKind(repo, path) == PathKind.PACKAGE;
+  }
+
   /** The signed path's listing indexer, or null for a pass-through chain (tests). */
   ListingIndexer listings() {
     return signed == null ? null : signed.listings();
+  }
+
+  /** Every pin of {@code repo} (ranges of T), root by root. Blocking (storage). */
+  public List<dev.reprox.storage.Pin> pinsBlocking(String repo) throws IOException {
+    return storage.pins().list(repo);
+  }
+
+  /** Every upstream host asked so far: breaker, in-flight, last success and last error. */
+  public List<dev.reprox.server.upstream.HostStatus> upstreamHosts() {
+    return polite.hosts();
   }
 
   /** The executor the blocking API calls may run on. */

@@ -62,6 +62,12 @@ final class DefaultPoliteUpstream implements PoliteUpstream {
     return policies.getOrDefault(HostGate.originOf(uri), defaultPolicy);
   }
 
+  @Override
+  public java.util.List<HostStatus> hosts() {
+    return gates.values().stream().map(HostGate::status)
+        .sorted(java.util.Comparator.comparing(HostStatus::origin)).toList();
+  }
+
   HostGate gate(URI uri) {
     String origin = HostGate.originOf(uri);
     return gates.computeIfAbsent(origin,

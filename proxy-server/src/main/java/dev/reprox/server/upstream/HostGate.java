@@ -25,6 +25,10 @@ final class HostGate {
   private final Timer waitTimer;
   private final Counter bodyBytes;
   private volatile long pausedUntilMillis;
+  /** The last attempts' outcomes for the status page ({@link #status()}); null until one happens. */
+  private volatile java.time.Instant lastSuccess;
+  private volatile java.time.Instant lastErrorAt;
+  private volatile String lastError;
 
   HostGate(String origin, HostPolicy policy, Clock clock, MeterRegistry registry) {
     this.origin = origin;
@@ -90,12 +94,36 @@ final class HostGate {
 
   /** One attempt's outcome: ok, not_found, client_error, redirect, server_error, … */
   void outcome(String outcome) {
+    outcome(outcome, null);
+  }
+
+  /**
+   * One attempt's outcome, with a short detail for the status page (an HTTP status, an exception's
+   * class name; never a URL). ok, not_found and redirect are the host answering; anything else is
+   * its last error.
+   */
+  void outcome(String outcome, String detail) {
+    java.time.Instant now = clock.instant();
+    if (outcome.equals("ok") || outcome.equals("not_found") || outcome.equals("redirect")) {
+      lastSuccess = now;
+    } else {
+      synchronized (this) {
+        lastErrorAt = now;
+        lastError = detail == null ? outcome : outcome + ": " + detail;
+      }
+    }
     Counter.builder("reprox.upstream.requests")
         .description("upstream attempts by host and outcome")
         .tag("host", origin)
         .tag("outcome", outcome)
         .register(registry)
         .increment();
+  }
+
+  synchronized HostStatus status() {
+    return new HostStatus(origin, breaker.state().name().toLowerCase(Locale.ROOT).replace('_', '-'), permits.held(),
+        java.util.Optional.ofNullable(lastSuccess), java.util.Optional.ofNullable(lastErrorAt),
+        java.util.Optional.ofNullable(lastError));
   }
 
   void retry(String reason) {

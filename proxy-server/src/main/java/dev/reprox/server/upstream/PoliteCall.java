@@ -128,7 +128,7 @@ final class PoliteCall<T> {
       } else {
         gate.breaker.onAbandoned(); // busy is not broken; a half-open probe gives its place back
       }
-      gate.outcome(s == 429 ? "rate_limited" : "server_error");
+      gate.outcome(s == 429 ? "rate_limited" : "server_error", "HTTP " + s);
       retryAfter = wait.orElse(null);
       reason = wait.isPresent() ? "retry_after" : "rate_limited";
       next = wait.isPresent() ? Next.RETRY_AFTER : Next.RETRY;
@@ -136,7 +136,7 @@ final class PoliteCall<T> {
     }
     if (s >= 500) {
       gate.breaker.onFailure();
-      gate.outcome("server_error");
+      gate.outcome("server_error", "HTTP " + s);
       reason = "server_error";
       next = Next.RETRY;
       return HttpResponse.BodySubscribers.replacing(null);
@@ -148,7 +148,8 @@ final class PoliteCall<T> {
       return HttpResponse.BodySubscribers.replacing(null);
     }
     gate.breaker.onSuccess();
-    gate.outcome(s < 300 ? "ok" : s == 404 || s == 410 ? "not_found" : s < 400 ? "redirect" : "client_error");
+    gate.outcome(s < 300 ? "ok" : s == 404 || s == 410 ? "not_found" : s < 400 ? "redirect" : "client_error",
+        "HTTP " + s);
     if (s >= 400 && s != 404 && s != 410) {
       // Not retried and not the host being down, but no answer either: e.g. 401/403 of a private
       // mirror whose credentials are wrong. Missing files (404/410) are normal and not logged.
@@ -256,7 +257,7 @@ final class PoliteCall<T> {
     } else {
       reason = "io_error";
     }
-    gate.outcome(reason);
+    gate.outcome(reason, cause.getClass().getSimpleName());
     lastError = cause;
     retryAfter(up.backoffMillis(gate.policy, retries + 1));
   }

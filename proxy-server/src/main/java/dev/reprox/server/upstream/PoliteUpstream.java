@@ -55,6 +55,11 @@ public interface PoliteUpstream {
   /** The policy that applies to the host of {@code uri}. */
   HostPolicy policy(URI uri);
 
+  /** Every host asked so far, by origin, for the status page. */
+  default java.util.List<HostStatus> hosts() {
+    return java.util.List.of();
+  }
+
   static Builder builder() {
     return new Builder();
   }
