@@ -1,7 +1,5 @@
 package dev.reprox.server.http;
 
-import dev.reprox.config.RepositoryConfig;
-import dev.reprox.storage.StorageStats;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -18,6 +16,35 @@ final class AdminEndpoints {
 
   AdminEndpoints(ServingContext sc) {
     this.sc = sc;
+  }
+
+  /** True for the status page, which {@link #serveStatusPage} answers off the event loop. */
+  static boolean isStatusPage(RequestPath path) {
+    return path.segments().equals(java.util.List.of("-"));
+  }
+
+  /**
+   * The status page ({@link StatusPage}): storage is read on the API's work executor (or the
+   * storage executor without one), never on the event loop, and the reply goes back to it.
+   */
+  void serveStatusPage(Exchange ex) {
+    java.util.concurrent.Executor work = sc.fetchers != null ? sc.fetchers.workExecutor() : sc.storageExecutor;
+    try {
+      work.execute(() -> {
+        FullHttpResponse r;
+        try {
+          String html = StatusPage.render(StatusPage.gather(sc, sc.clock.instant()));
+          r = Responses.full(HttpResponseStatus.OK, "text/html; charset=utf-8", html, ex.head);
+          r.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CACHE_CONTROL, "no-store");
+        } catch (RuntimeException e) {
+          r = Responses.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "status page: " + e + "\n", ex.head);
+        }
+        FullHttpResponse response = r;
+        ex.ctx().executor().execute(() -> ex.reply(response, "admin", false));
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      ex.reply(Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "server busy\n", ex.head), "overloaded", false);
+    }
   }
 
   /** The response for an admin path, or null when {@code path} is not one. */
@@ -41,8 +68,12 @@ final class AdminEndpoints {
     if (path.segments().equals(java.util.List.of("-", "api", "builds"))) {
       return Responses.full(HttpResponseStatus.OK, "application/json", sc.builds.json(), head);
     }
-    if (path.segments().equals(java.util.List.of("-"))) {
-      return Responses.full(HttpResponseStatus.OK, "text/html; charset=utf-8", statusPage(), head);
+    if (path.segments().isEmpty()) {
+      // The bare root names no repository (no repository is called ""): send people to the status page.
+      FullHttpResponse r = Responses.full(HttpResponseStatus.FOUND, "text/html; charset=utf-8",
+          "<!doctype html><a href=\"/-/\">reprox status</a>\n", head);
+      r.headers().set(io.netty.handler.codec.http.HttpHeaderNames.LOCATION, "/-/");
+      return r;
     }
     if (path.first().equals("-")) {
       // Not the status page: a mistyped admin or API path must not look like a success.
@@ -70,34 +101,4 @@ final class AdminEndpoints {
     }
   }
 
-  private String statusPage() {
-    StringBuilder sb = new StringBuilder(1024)
-        .append("<!doctype html><html><head><meta charset=\"utf-8\"><title>reprox</title></head><body>")
-        .append("<h1>reprox</h1><p>")
-        .append(sc.config.offline() ? "offline" : "online")
-        .append(", ").append(sc.inFlight.count()).append(" responses in progress</p>")
-        .append(storeLine())
-        .append("<table><tr><th>repository</th><th>format</th><th>upstream</th><th>mode</th></tr>");
-    for (RepositoryConfig r : sc.config.repositories().values()) {
-      sb.append("<tr><td>").append(escape(r.name()))
-          .append("</td><td>").append(escape(String.valueOf(r.format()).toLowerCase(java.util.Locale.ROOT)))
-          .append("</td><td>").append(escape(r.upstream().toString()))
-          .append("</td><td>").append(r.offline() || sc.config.offline() ? "offline" : "live")
-          .append("</td></tr>");
-    }
-    return sb.append("</table><p><a href=\"/metrics\">metrics</a></p></body></html>\n").toString();
-  }
-
-  private String storeLine() {
-    StorageStats st = sc.storageStats.get();
-    long lookups = st.cacheHits() + st.cacheMisses();
-    return "<p>store: " + st.blobCount() + " blobs committed (" + st.blobBytes() + " bytes) since start; hot cache "
-        + st.cacheBytes() + " bytes, hit ratio "
-        + (lookups == 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.2f", (double) st.cacheHits() / lookups))
-        + "</p>";
-  }
-
-  private static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-  }
 }

@@ -39,9 +39,9 @@ final class BuildLabels {
    * notProven} the {@code <repo>/<root>}s answered unproven or first-use.
    */
   record Build(String label, Instant firstSeen, Instant lastSeen, String at, SortedSet<String> atSeen, long requests,
-      SortedSet<String> repositories, String worstPin, SortedSet<String> notProven) {
+      SortedSet<String> repositories, String worstPin, SortedSet<String> notProven, long packages) {
 
-    Build seen(Instant now, String t, String repository) {
+    Build seen(Instant now, String t, String repository, boolean isPackage) {
       SortedSet<String> ats = atSeen;
       if (!ats.contains(t) && ats.size() < MAX_AT_VALUES) {
         ats = new TreeSet<>(ats);
@@ -52,7 +52,8 @@ final class BuildLabels {
         repos = new TreeSet<>(repos);
         repos.add(repository);
       }
-      return new Build(label, firstSeen, now, t, ats, requests + 1, repos, worstPin, notProven);
+      return new Build(label, firstSeen, now, t, ats, requests + 1, repos, worstPin, notProven,
+          packages + (isPackage ? 1 : 0));
     }
 
     Build pinned(String pin, Optional<String> root) {
@@ -64,7 +65,7 @@ final class BuildLabels {
         roots.add(root.get());
       }
       return worst.equals(worstPin) && roots == notProven ? this
-          : new Build(label, firstSeen, lastSeen, at, atSeen, requests, repositories, worst, roots);
+          : new Build(label, firstSeen, lastSeen, at, atSeen, requests, repositories, worst, roots, packages);
     }
   }
 
@@ -81,11 +82,22 @@ final class BuildLabels {
 
   /** One request of {@code label} for {@code repository}, pinned at {@code at} (empty: live). */
   void record(String label, Optional<Instant> at, String repository) {
+    record(label, at, repository, false);
+  }
+
+  /** As {@link #record(String, Optional, String)}; {@code isPackage} counts it in {@code packages}. */
+  void record(String label, Optional<Instant> at, String repository, boolean isPackage) {
     Instant now = clock.instant();
     String t = at.map(Instant::toString).orElse("live");
     builds.asMap().compute(label, (k, b) -> (b == null
-        ? new Build(k, now, now, t, new TreeSet<>(), 0, new TreeSet<>(), null, new TreeSet<>()) : b)
-        .seen(now, t, repository));
+        ? new Build(k, now, now, t, new TreeSet<>(), 0, new TreeSet<>(), null, new TreeSet<>(), 0) : b)
+        .seen(now, t, repository, isPackage));
+  }
+
+  /** Every label kept, the most recently seen first. */
+  java.util.List<Build> recent() {
+    return builds.asMap().values().stream()
+        .sorted(Comparator.comparing(Build::lastSeen).reversed().thenComparing(Build::label)).toList();
   }
 
   /**
@@ -111,9 +123,7 @@ final class BuildLabels {
     ObjectNode root = JSON.createObjectNode();
     root.put("capacity", capacity);
     ArrayNode out = root.putArray("builds");
-    builds.asMap().values().stream()
-        .sorted(Comparator.comparing(Build::lastSeen).reversed().thenComparing(Build::label))
-        .forEach(b -> {
+    recent().forEach(b -> {
           ObjectNode o = out.addObject();
           o.put("label", b.label());
           o.put("firstSeen", b.firstSeen().toString());
@@ -121,6 +131,7 @@ final class BuildLabels {
           o.put("at", b.at());
           b.atSeen().forEach(o.putArray("atSeen")::add);
           o.put("requests", b.requests());
+          o.put("packages", b.packages());
           b.repositories().forEach(o.putArray("repositories")::add);
           if (b.worstPin() != null) {
             o.put("worstPin", b.worstPin());

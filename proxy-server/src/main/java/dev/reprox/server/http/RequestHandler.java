@@ -163,7 +163,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       ex.kind = kind(fetch);
       serve.build().ifPresent(label -> {
         ex.build = label;
-        sc.builds.record(label, fetch.at(), ex.repository);
+        sc.builds.record(label, fetch.at(), ex.repository,
+            sc.fetchers != null && sc.fetchers.isPackage(ex.repository, fetch.path()));
       });
       passThrough.serve(ex, fetch);
       return;
@@ -185,6 +186,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
     if (api.handles(path)) {
       api.serve(ex, path, uri);
+      return;
+    }
+    if (AdminEndpoints.isStatusPage(path)) {
+      admin.serveStatusPage(ex);
       return;
     }
     FullHttpResponse adminResponse = admin.answer(path, ex.head);

@@ -37,6 +37,7 @@ public final class ServingContext {
   final HotAnswers hotAnswers = new HotAnswers(10_000);
   /** {@code log.access}: one line per request on {@code reprox.access}. */
   final boolean accessLog;
+  final java.time.Clock clock;
   private final ForwardRoute forwardRoute;
   private final ResponseHeaders responseHeaders;
 
@@ -58,6 +59,7 @@ public final class ServingContext {
     this.tunnels = new Tunnels(registry, b.tunnelIdleTimeout, b.tunnelConnectTimeout);
     this.builds = new BuildLabels(b.clock, BuildLabels.CAPACITY);
     this.responseHeaders = new ResponseHeaders(b.clock);
+    this.clock = b.clock;
   }
 
   /** Forward mode's URL table, built once from the repositories. */
