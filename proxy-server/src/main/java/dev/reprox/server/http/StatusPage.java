@@ -137,7 +137,7 @@ final class StatusPage {
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .append("<title>reprox status</title><style>").append(CSS).append("</style></head><body>");
     sb.append("<header><h1>reprox</h1><p class=\"sub\">").append(s.offline() ? "offline" : "online").append(" · ")
-        .append(s.inFlight()).append(" responses in progress · ").append(TIME.format(s.now()))
+        .append(Math.max(0, s.inFlight() - 1)).append(" other responses in progress · ").append(TIME.format(s.now()))
         .append(" · <a href=\"/metrics\">metrics</a> · <a href=\"/-/api/builds\">builds (JSON)</a></p></header>");
     sb.append("<main>");
     repositories(sb, s);
@@ -154,28 +154,42 @@ final class StatusPage {
   private static void repositories(StringBuilder sb, Snapshot s) {
     sb.append("<section id=\"repositories\"><h2>Repositories</h2>");
     if (s.repos().isEmpty()) {
-      sb.append("<p class=\"muted\">no repositories configured</p>");
+      sb.append("<p class=\"muted\">no repositories configured</p></section>");
+      return;
     }
-    sb.append("<p class=\"legend\"><span class=\"key gen\"></span>generation published "
-        + "<span class=\"key proven\"></span>every T proven "
-        + "<span class=\"key pin-proven\"></span>proven pin <span class=\"key pin-unproven\"></span>unproven pin "
-        + "<span class=\"key pin-first-use\"></span>first-use pin</p>");
+    // At a glance: one row per repository; the timelines of those with history follow.
+    sb.append("<table class=\"repos\"><thead><tr><th>repository</th><th>format</th><th>mode</th><th>upstream</th>"
+        + "<th class=\"num\">roots</th><th class=\"num\">proven pins</th><th class=\"num\">unproven</th>"
+        + "<th class=\"num\">first-use</th></tr></thead><tbody>");
     for (Repo r : s.repos()) {
-      sb.append("<article class=\"repo\" id=\"repo-").append(escape(r.name())).append("\"><h3>")
-          .append(escape(r.name())).append(" <span class=\"tag\">").append(escape(r.format()))
-          .append("</span> <span class=\"tag ").append(r.mode()).append("\">").append(r.mode())
-          .append("</span></h3><p class=\"muted\">").append(escape(r.upstream())).append("</p>");
-      sb.append("<p class=\"pins\">pins: <span class=\"proven-count\">").append(r.proven())
-          .append(" proven</span> · <span class=\"unproven-count").append(r.unproven() > 0 ? " warn" : "")
-          .append("\">").append(r.unproven()).append(" unproven</span> · <span class=\"first-use-count")
-          .append(r.firstUse() > 0 ? " warn" : "").append("\">").append(r.firstUse())
-          .append(" first-use</span></p>");
+      sb.append("<tr class=\"repo-row\"><td><a href=\"#repo-").append(escape(r.name())).append("\">")
+          .append(escape(r.name())).append("</a></td><td><span class=\"tag\">").append(escape(r.format()))
+          .append("</span></td><td><span class=\"tag ").append(r.mode()).append("\">").append(r.mode())
+          .append("</span></td><td class=\"muted url\">").append(escape(r.upstream())).append("</td><td class=\"num\">")
+          .append(r.rootCount()).append("</td><td class=\"num\">").append(r.proven())
+          .append("</td><td class=\"num\"><span class=\"unproven-count").append(r.unproven() > 0 ? " warn" : "")
+          .append("\">").append(r.unproven()).append(" unproven</span></td><td class=\"num\"><span class=\"first-use-count")
+          .append(r.firstUse() > 0 ? " bad" : "").append("\">").append(r.firstUse()).append(" first-use</span></td></tr>");
       if (r.error() != null) {
-        sb.append("<p class=\"error\">cannot read: ").append(escape(r.error())).append("</p>");
+        sb.append("<tr><td colspan=\"8\" class=\"error\">").append(escape(r.name())).append(": cannot read: ")
+            .append(escape(r.error())).append("</td></tr>");
       }
-      if (r.roots().isEmpty() && r.error() == null) {
-        sb.append("<p class=\"muted\">no root recorded yet</p>");
+    }
+    sb.append("</tbody></table>");
+    boolean any = false;
+    for (Repo r : s.repos()) {
+      if (r.roots().isEmpty()) {
+        continue;
       }
+      if (!any) {
+        sb.append("<p class=\"legend\"><span class=\"key gen\"></span>generation published "
+            + "<span class=\"key proven\"></span>every T proven "
+            + "<span class=\"key pin-proven\"></span>proven pin <span class=\"key pin-unproven\"></span>unproven pin "
+            + "<span class=\"key pin-first-use\"></span>first-use pin</p>");
+        any = true;
+      }
+      sb.append("<article class=\"repo\" id=\"repo-").append(escape(r.name())).append("\"><h3>")
+          .append(escape(r.name())).append("</h3>");
       for (Root root : r.roots()) {
         sb.append("<div class=\"root\"><div class=\"root-head\"><code>").append(escape(root.path()))
             .append("</code> <span class=\"muted\">").append(root.generationCount()).append(" generation")
@@ -193,6 +207,9 @@ final class StatusPage {
             .append("/roots lists them)</p>");
       }
       sb.append("</article>");
+    }
+    if (!any) {
+      sb.append("<p class=\"muted\">no root recorded yet</p>");
     }
     sb.append("</section>");
   }
@@ -328,8 +345,8 @@ final class StatusPage {
       h3{font-size:16px;margin:6px 0 2px}
       .grid{display:grid;grid-template-columns:1fr 1fr;gap:18px}
       .grid section{margin:0 0 18px}
-      .repo{border-top:1px solid var(--line);padding:8px 0 4px}
-      .repo:first-of-type{border-top:0}
+      .repo{border-top:1px solid var(--line);padding:8px 0 4px;margin-top:6px}
+      .legend{margin:14px 0 4px}
       .muted,.note{color:var(--muted)}
       .note{font-size:12px;margin:8px 0 0}
       .tag{font-size:11px;font-weight:600;border-radius:10px;padding:1px 8px;background:#e8ecf4;color:#334;vertical-align:middle}
@@ -337,11 +354,13 @@ final class StatusPage {
       .tag.live{background:#dff3e6;color:#1f6b3d}
       .pins{margin:4px 0}
       .warn{color:var(--warn);font-weight:600}
-      .error{color:var(--bad)}
+      .error,.bad{color:var(--bad);font-weight:600}
+      td.url{font-size:12.5px;word-break:break-all}
+      th.num{text-align:right}
       .root{margin:8px 0 10px}
       .root-head{margin-bottom:2px}
       code{font:12.5px ui-monospace,"DejaVu Sans Mono",monospace;background:#f0f2f6;padding:1px 5px;border-radius:4px}
-      svg.timeline{display:block;max-width:100%;height:auto;background:#fafbfc;border:1px solid var(--line);border-radius:6px}
+      svg.timeline{display:block;width:100%;height:auto;background:#fafbfc;border:1px solid var(--line);border-radius:6px}
       svg .axis{stroke:#9aa3b5;stroke-width:1}
       svg .gen{stroke:#1d2330;stroke-width:2}
       svg .proven{fill:#9fd8b4}
@@ -349,7 +368,7 @@ final class StatusPage {
       svg .pin-unproven{fill:var(--warn)}
       svg .pin-first-use{fill:var(--bad)}
       svg .label{font-size:10px;fill:var(--muted)}
-      .legend{font-size:12px;color:var(--muted);margin:0 0 4px}
+      .legend{font-size:12px;color:var(--muted)}
       .key{display:inline-block;width:12px;height:10px;margin:0 4px 0 12px;vertical-align:middle;border-radius:2px}
       .key.gen{width:3px;background:#1d2330}
       .key.proven{background:#9fd8b4}
