@@ -104,6 +104,11 @@ final class HostGate {
    */
   void outcome(String outcome, String detail) {
     java.time.Instant now = clock.instant();
+    if (outcome.equals("breaker_open")) {
+      // Not an attempt: the host's last real error stays on the page, beside the breaker's state.
+      count(outcome);
+      return;
+    }
     if (outcome.equals("ok") || outcome.equals("not_found") || outcome.equals("redirect")) {
       lastSuccess = now;
     } else {
@@ -112,6 +117,10 @@ final class HostGate {
         lastError = detail == null ? outcome : outcome + ": " + detail;
       }
     }
+    count(outcome);
+  }
+
+  private void count(String outcome) {
     Counter.builder("reprox.upstream.requests")
         .description("upstream attempts by host and outcome")
         .tag("host", origin)
