@@ -367,7 +367,7 @@ final class StatusPage {
       svg .pin-proven{fill:var(--ok)}
       svg .pin-unproven{fill:var(--warn)}
       svg .pin-first-use{fill:var(--bad)}
-      svg .label{font-size:10px;fill:var(--muted)}
+      svg .label{font-size:8px;fill:var(--muted)}
       .legend{font-size:12px;color:var(--muted)}
       .key{display:inline-block;width:12px;height:10px;margin:0 4px 0 12px;vertical-align:middle;border-radius:2px}
       .key.gen{width:3px;background:#1d2330}
