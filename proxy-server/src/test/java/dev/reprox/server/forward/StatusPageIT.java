@@ -109,6 +109,7 @@ class StatusPageIT {
       // A listing MISS, a package MISS and a HIT; the six root answers are not counted.
       assertThat(dom).contains("<dt>hit ratio</dt><dd>33.3 % (1 hits / 3)</dd>")
           .contains("<dt>last GC</dt><dd>never (gc not built yet)</dd>")
+          .containsPattern("<dt>disk used</dt><dd>[0-9.]+ (B|KiB|MiB)</dd>") // reprox_store_disk_bytes
           .containsPattern("<dt>blobs</dt><dd>[1-9][0-9]* \\(")
           .containsPattern("<dt>bytes saved \\(served from the store\\)</dt><dd>[1-9]");
       assertThat(dom).contains("<code>" + upstreamUrl.replace("localhost", "127.0.0.1") + "</code>")
