@@ -26,7 +26,23 @@ public interface BlobWriter extends AutoCloseable {
    * @param expected the digest the content must have, or null to accept whatever was written
    * @param expectedSize the size the content must have, or -1
    */
-  BlobInfo commit(Digest expected, long expectedSize) throws IOException;
+  default BlobInfo commit(Digest expected, long expectedSize) throws IOException {
+    return commit(expected, expectedSize, info -> { });
+  }
+
+  /**
+   * {@link #commit(Digest, long)}, running {@code beforeTails} once the blob is committed and
+   * before its tails see the end: what a caller records about the blob (its aliases) is there by
+   * the time any reader has the whole body. A failure of {@code beforeTails} is thrown after the
+   * tails were released; the blob stays committed.
+   */
+  BlobInfo commit(Digest expected, long expectedSize, Committed beforeTails) throws IOException;
+
+  /** Told of a commit before the tails are. */
+  @FunctionalInterface
+  interface Committed {
+    void accept(BlobInfo info) throws IOException;
+  }
 
   /** Abandons the write; tails fail with {@link WriteCancelledException}. Idempotent. */
   void cancel();

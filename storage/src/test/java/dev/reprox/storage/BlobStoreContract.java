@@ -390,6 +390,41 @@ public abstract class BlobStoreContract extends StorageContract {
   }
 
   @Test
+  void commit_beforeTails_runsAfterTheCommitAndBeforeTailsSeeTheEnd() throws Exception {
+    byte[] data = random(CHUNK + 5, 15);
+    try (BlobWriter w = storage.blobs().newWriter(); TailReader tail = w.tail()) {
+      w.write(ByteBuffer.wrap(data));
+      CompletableFuture<Long> end = tail.whenReadable(data.length);
+      List<String> seen = new java.util.ArrayList<>();
+
+      BlobInfo info = w.commit(Digest.compute(data), data.length, committed -> {
+        // Visible to readers of the store already, but not yet to the tails: aliases go in here.
+        seen.add("stat " + storage.blobs().stat(committed.digest()).isPresent());
+        seen.add("tail end " + end.isDone() + ", committed " + (tail.committed() != null));
+      });
+
+      assertThat(seen).containsExactly("stat true", "tail end false, committed false");
+      assertThat(tail.committed()).isEqualTo(info);
+      assertThat(end).isDone();
+    }
+  }
+
+  @Test
+  void commit_beforeTailsFails_thrownAfterTailsReleased_blobStaysCommitted() throws Exception {
+    byte[] data = random(100, 16);
+    try (BlobWriter w = storage.blobs().newWriter(); TailReader tail = w.tail()) {
+      w.write(ByteBuffer.wrap(data));
+
+      assertThatThrownBy(() -> w.commit(null, -1, committed -> {
+        throw new java.io.IOException("alias store down");
+      })).hasMessageContaining("alias store down");
+
+      assertThat(tail.committed()).isNotNull();
+      assertThat(storage.blobs().stat(Digest.compute(data))).isPresent();
+    }
+  }
+
+  @Test
   void tail_twoReadersOnOtherThreads_bothReadExactCommittedBytes() throws Exception {
     byte[] data = random(CHUNK * 40 + 11, 14);
     int half = data.length / 2;

@@ -58,7 +58,7 @@ abstract class AliasCheckedWriter implements BlobWriter {
   }
 
   @Override
-  public final BlobInfo commit(Digest expectedDigest, long expectedSize) throws IOException {
+  public final BlobInfo commit(Digest expectedDigest, long expectedSize, Committed beforeTails) throws IOException {
     String reason;
     try {
       reason = mismatch(expectedSize);
@@ -70,9 +70,11 @@ abstract class AliasCheckedWriter implements BlobWriter {
       delegate.cancel();
       throw new ControlCheckedWriter.ControlMismatchException("check " + what + ": " + reason, null);
     }
-    BlobInfo info = delegate.commit(expectedDigest, expectedSize);
-    aliases.put(expected, info.digest());
-    return info;
+    // The alias goes in before the tails see the end: a client holding the whole body finds it.
+    return delegate.commit(expectedDigest, expectedSize, info -> {
+      aliases.put(expected, info.digest());
+      beforeTails.accept(info);
+    });
   }
 
   @Override

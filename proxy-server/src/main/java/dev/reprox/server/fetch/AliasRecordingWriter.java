@@ -71,11 +71,17 @@ final class AliasRecordingWriter implements BlobWriter {
   }
 
   @Override
-  public BlobInfo commit(Digest expectedDigest, long expectedSize) throws IOException {
-    BlobInfo info = delegate.commit(expectedDigest, expectedSize); // throws on a mismatch: nothing recorded
-    if (expectedDigest == null) {
-      return info; // only a body that passed its SHA-256 check gets aliases
-    }
+  public BlobInfo commit(Digest expectedDigest, long expectedSize, Committed beforeTails) throws IOException {
+    // Throws on a mismatch: nothing recorded. The aliases go in before the tails see the end.
+    return delegate.commit(expectedDigest, expectedSize, info -> {
+      if (expectedDigest != null) { // only a body that passed its SHA-256 check gets aliases
+        record(info);
+      }
+      beforeTails.accept(info);
+    });
+  }
+
+  private void record(BlobInfo info) {
     for (Map.Entry<Alias.Kind, MessageDigest> h : hashes.entrySet()) {
       Alias alias = new Alias(h.getKey(), h.getValue().digest());
       try {
@@ -85,7 +91,6 @@ final class AliasRecordingWriter implements BlobWriter {
         log.warn("record alias {} of {} ({}): {}", alias, info.digest(), escape(what), escape(e));
       }
     }
-    return info;
   }
 
   @Override

@@ -99,12 +99,12 @@ final class HoldingStorage implements Storage {
         }
 
         @Override
-        public BlobInfo commit(Digest expected, long expectedSize) throws IOException {
+        public BlobInfo commit(Digest expected, long expectedSize, Committed beforeTails) throws IOException {
           Gate gate = expected == null ? null : commits.get(expected);
           if (gate != null) {
             gate.pass();
           }
-          return w.commit(expected, expectedSize);
+          return w.commit(expected, expectedSize, beforeTails);
         }
 
         @Override

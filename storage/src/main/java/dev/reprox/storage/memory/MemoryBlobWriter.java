@@ -58,7 +58,7 @@ final class MemoryBlobWriter implements BlobWriter, TailSource {
   }
 
   @Override
-  public BlobInfo commit(Digest expected, long expectedSize) throws IOException {
+  public BlobInfo commit(Digest expected, long expectedSize, Committed beforeTails) throws IOException {
     ensureOpen("commit");
     long size = progress.written();
     if (expectedSize >= 0 && expectedSize != size) {
@@ -81,7 +81,11 @@ final class MemoryBlobWriter implements BlobWriter, TailSource {
       }
     }
     BlobInfo info = store.commit(actual, size, trimmed);
-    progress.commit(info);
+    try {
+      beforeTails.accept(info);
+    } finally {
+      progress.commit(info);
+    }
     return info;
   }
 

@@ -100,7 +100,7 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
   }
 
   @Override
-  public BlobInfo commit(Digest expected, long expectedSize) throws IOException {
+  public BlobInfo commit(Digest expected, long expectedSize, Committed beforeTails) throws IOException {
     IOException failure;
     writeLock.lock();
     try {
@@ -137,7 +137,11 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
       throw failure;
     }
     store.forget(this);
-    progress.commit(committedEntry.info());
+    try {
+      beforeTails.accept(committedEntry.info());
+    } finally {
+      progress.commit(committedEntry.info());
+    }
     return committedEntry.info();
   }
 
