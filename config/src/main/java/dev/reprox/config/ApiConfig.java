@@ -16,6 +16,15 @@ public record ApiConfig(Optional<Token> adminToken, Optional<Token> readToken) {
   public static final ApiConfig NONE = new ApiConfig(Optional.empty(), Optional.empty());
 
   /**
+   * For the startup lines: {@code admin API disabled (no token), read API open} and the like, so an
+   * operator sees from the log whether admin actions can be used and whether reads are closed.
+   */
+  public String describe() {
+    return (adminToken.isPresent() ? "admin API enabled (bearer token)" : "admin API disabled (no token)")
+        + ", " + (readToken.isPresent() ? "read API needs a token" : "read API open");
+  }
+
+  /**
    * A secret and where it came from. {@link #toString()} never shows the value: a record's default
    * one would, and configurations end up in log lines and assertion messages.
    *

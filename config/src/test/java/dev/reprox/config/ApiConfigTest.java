@@ -41,6 +41,7 @@ class ApiConfigTest {
   @Test
   void api_absent_noTokens() throws Exception {
     assertThat(ConfigLoader.builtin().api()).isEqualTo(ApiConfig.NONE);
+    assertThat(ApiConfig.NONE.describe()).isEqualTo("admin API disabled (no token), read API open");
   }
 
   @Test

@@ -140,18 +140,9 @@ final class NettyReproxServer implements ReproxServer {
     serverChannel = bound.channel();
     address = (InetSocketAddress) serverChannel.localAddress();
     accepting.set(true);
-    log.info("listening on {}:{} ({} transport, {} repositories, max-connections {}, {}, {})", address.getHostString(),
+    log.info("listening on {}:{} ({} transport, {} repositories, max-connections {}, {})", address.getHostString(),
         address.getPort(), Epoll.isAvailable() ? "epoll" : "nio", b.config.repositories().size(),
-        b.config.maxConnections(), apiLine(b.config), readLine(b.config));
-  }
-
-  /** Whether admin actions can be used at all: an operator reading the log must not have to guess. */
-  static String apiLine(dev.reprox.config.ReproxConfig config) {
-    return config.api().adminToken().isPresent() ? "admin API enabled (bearer token)" : "admin API disabled (no token)";
-  }
-
-  static String readLine(dev.reprox.config.ReproxConfig config) {
-    return config.api().readToken().isPresent() ? "read API needs a token" : "read API open";
+        b.config.maxConnections(), b.config.api().describe());
   }
 
   private PrometheusMeterRegistry registry() {
