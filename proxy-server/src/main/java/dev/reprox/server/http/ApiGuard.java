@@ -15,8 +15,8 @@ import java.util.function.BiPredicate;
 /**
  * The one gate for the API's tokens (docs/api.md "Authentication"). Admin actions, every route
  * under {@code /-/api/admin/}, need {@code Authorization: Bearer <api.admin-token>} and are refused
- * with 403 when no admin token is configured. When {@code api.read-token} is set, the read API and
- * the status page need it (or the admin token). A refusal is the read API's JSON error, a 401
+ * with 403 when no admin token is configured. When {@code api.read-token} is set, everything else
+ * under {@code /-/} (the status page and the read API) needs it (or the admin token). A refusal is the read API's JSON error, a 401
  * carrying {@code WWW-Authenticate: Bearer realm="reprox"}.
  *
  * <p>Tokens are compared as SHA-256 digests with {@link MessageDigest#isEqual}: both sides are 32
@@ -47,10 +47,13 @@ final class ApiGuard {
     return s.size() >= 3 && s.get(0).equals("-") && s.get(1).equals("api") && s.get(2).equals("admin");
   }
 
-  /** Paths that need the read token when one is set: the API and the status page. */
+  /**
+   * Paths that need the read token when one is set: everything under {@code /-/} (the status page,
+   * whatever it grows, and the API), so that a new page there is covered without a new rule.
+   */
   static boolean isRead(RequestPath path) {
     List<String> s = path.segments();
-    return !s.isEmpty() && s.get(0).equals("-") && (s.size() == 1 || s.get(1).equals("api"));
+    return !s.isEmpty() && s.get(0).equals("-");
   }
 
   boolean adminEnabled() {

@@ -150,6 +150,7 @@ class ApiGuardTest {
     assertThat(ApiGuard.isAdmin(RequestPath.parse("/debian/-/api/admin/x"))).isFalse();
     assertThat(ApiGuard.isRead(RequestPath.parse("/-/"))).isTrue();
     assertThat(ApiGuard.isRead(RequestPath.parse("/-/api/repos/debian/roots"))).isTrue();
+    assertThat(ApiGuard.isRead(RequestPath.parse("/-/style.css"))).isTrue();
     assertThat(ApiGuard.isRead(RequestPath.parse("/metrics"))).isFalse();
     assertThat(ApiGuard.isRead(RequestPath.parse("/healthz"))).isFalse();
     assertThat(ApiGuard.isRead(RequestPath.parse("/debian/dists/stable/InRelease"))).isFalse();
