@@ -93,6 +93,26 @@ class AdminApiTest {
   }
 
   @Test
+  void adminAction_withBody_400AndClosed_refusalLoggedAsWarning() throws Exception {
+    try (CapturedLog log = new CapturedLog(Class.forName("dev.reprox.server.http.RequestHandler"));
+        ReproxServer server = server(tokens(ADMIN, null))) {
+      HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.address().getPort()
+              + "/-/api/admin/builds/x")).header("Authorization", "Bearer " + ADMIN)
+          .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"a\":1}")).timeout(Duration.ofSeconds(20)).build();
+      HttpResponse<String> r = http.send(post, HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(r.body()).contains("admin actions take no request body");
+      assertThat(r.headers().firstValue("Connection")).contains("close");
+
+      assertThat(log.warnings()).isEmpty();
+      assertThat(send(server, "DELETE", "/-/api/admin/builds/y", "wrong").statusCode()).isEqualTo(401);
+      assertThat(log.warnings()).singleElement().asString()
+          .startsWith("admin: refused DELETE /-/api/admin/builds/y from /127.0.0.1:")
+          .endsWith(": 401 Unauthorized").doesNotContain("wrong");
+    }
+  }
+
+  @Test
   void adminAction_noAdminToken_403Disabled() throws Exception {
     try (ReproxServer server = server(ApiConfig.NONE)) {
       HttpResponse<String> r = send(server, "DELETE", "/-/api/admin/builds/x", "anything");

@@ -258,6 +258,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     boolean body = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
     FullHttpResponse refusal = sc.guard.admit(request.headers(), ex.head);
     if (refusal != null) {
+      // Someone tried to change state without the token: worth an operator's attention.
+      log.warn("admin: refused {} {} from {}: {}", escape(request.method()), escape(request.uri()),
+          ctx.channel().remoteAddress(), refusal.status());
       ex.reply(refusal, refusal.status().code() == 403 ? "admin_disabled" : "unauthorized", body);
       return;
     }
