@@ -255,7 +255,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
    * anyway ends the connection after the answer, so that its bytes are not taken for a request.
    */
   private void adminAction(Exchange ex, RequestPath path, HttpRequest request) {
-    boolean body = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+    boolean body = hasBody(request);
     FullHttpResponse refusal = sc.guard.admit(request.headers(), ex.head);
     if (refusal != null) {
       // Someone tried to change state without the token: worth an operator's attention.
@@ -270,6 +270,15 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ex.reply(actions.answer(request.method(), path, ex.head), "admin", false);
+  }
+
+  /** A body announced, or a length that cannot be read: either way the connection must not be reused. */
+  private static boolean hasBody(HttpRequest request) {
+    try {
+      return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+    } catch (NumberFormatException e) {
+      return true;
+    }
   }
 
   /** The response to {@code ex} has ended: account for it and take the next request. */
