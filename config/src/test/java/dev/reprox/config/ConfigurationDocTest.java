@@ -36,7 +36,8 @@ class ConfigurationDocTest {
   void everyAcceptedKey_documented() throws Exception {
     String doc = doc();
     List<String> missing = new ArrayList<>();
-    Stream.of(ConfigValidator.KEYS, RepositoryValidator.KEYS, UpstreamsValidator.KEYS, ApiValidator.KEYS)
+    Stream.of(ConfigValidator.KEYS, ConfigValidator.LOG_KEYS, RepositoryValidator.KEYS, UpstreamsValidator.KEYS,
+            ApiValidator.KEYS)
         .flatMap(List::stream)
         .filter(key -> !doc.contains("`" + key + "`"))
         .forEach(missing::add);
@@ -53,6 +54,7 @@ class ConfigurationDocTest {
       forms.add("REPROX_" + upper(k));
       forms.add("REPROX_API_" + upper(k));
     });
+    ConfigValidator.LOG_KEYS.forEach(k -> forms.add("REPROX_LOG_" + upper(k)));
     forms.add("REPROX_REPOSITORIES_<NAME>_<FIELD>");
     assertThat(forms.stream().filter(f -> !doc.contains("`" + f)).toList()).as("environment forms missing").isEmpty();
   }
@@ -85,6 +87,9 @@ class ConfigurationDocTest {
             breaker-cool-down: 5s
             min-rate: 2KiB/s
             min-rate-window: 10s
+        log:
+          access: false
+          format: json
         api:
           admin-token-file: admin.token
           read-token: read-0123456789
@@ -95,7 +100,7 @@ class ConfigurationDocTest {
     collect(printed, 0, false, keys);
     String doc = doc();
 
-    assertThat(keys).contains("admin-token-file", "read-token", "min-rate-window", "repo-gpgcheck");
+    assertThat(keys).contains("admin-token-file", "read-token", "min-rate-window", "repo-gpgcheck", "format", "access");
     assertThat(keys.stream().filter(k -> !doc.contains("`" + k + "`")).toList()).as("printed keys missing").isEmpty();
   }
 
