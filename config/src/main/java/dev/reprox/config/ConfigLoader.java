@@ -49,6 +49,7 @@ public final class ConfigLoader {
     if (file.isPresent()) {
       ObjectNode fromFile = YamlSource.readFile(file.get());
       resolveKeyringPaths(fromFile, file.get().toAbsolutePath().getParent());
+      resolveTokenFiles(fromFile, file.get().toAbsolutePath().getParent());
       merge(root, fromFile);
     }
     Map<String, String> origins = new HashMap<>();
@@ -102,6 +103,24 @@ public final class ConfigLoader {
         // left as written; validation names the field
       }
     });
+  }
+
+  // Like keyrings: a token file named in the config file sits beside it (a mounted secret's
+  // absolute path is unaffected).
+  private static void resolveTokenFiles(ObjectNode file, Path dir) {
+    if (!(file.get("api") instanceof ObjectNode api)) {
+      return;
+    }
+    for (String key : List.of("admin-token-file", "read-token-file")) {
+      JsonNode name = api.get(key);
+      if (name != null && name.isTextual() && !name.asText().isBlank()) {
+        try {
+          api.put(key, dir.resolve(name.asText().strip()).normalize().toString());
+        } catch (InvalidPathException e) {
+          // left as written; validation names the field
+        }
+      }
+    }
   }
 
   private static void applyOverrides(ObjectNode root, Overrides overrides, Map<String, String> origins) {

@@ -22,6 +22,14 @@ public final class ConfigPrinter {
 
   private ConfigPrinter() {}
 
+  private static void token(ObjectNode api, String key, ApiConfig.Token token) {
+    if (token.file().isPresent()) {
+      api.put(key + "-file", token.file().get().toString());
+    } else {
+      api.put(key, ApiValidator.REDACTED);
+    }
+  }
+
   public static String toYaml(ReproxConfig config) {
     JsonNodeFactory nodes = JsonNodeFactory.instance;
     ObjectNode root = nodes.objectNode();
@@ -70,6 +78,10 @@ public final class ConfigPrinter {
     ObjectNode log = root.putObject("log");
     log.put("access", config.log().access());
     log.put("format", config.log().format().name().toLowerCase(java.util.Locale.ROOT));
+    // A token is never printed: *** says one is set (and is refused if fed back); a file's path is no secret.
+    ObjectNode api = root.putObject("api");
+    config.api().adminToken().ifPresent(t -> token(api, "admin-token", t));
+    config.api().readToken().ifPresent(t -> token(api, "read-token", t));
     try {
       return MAPPER.writeValueAsString(root);
     } catch (JsonProcessingException e) {

@@ -17,6 +17,10 @@ import java.util.TreeMap;
  * separators, a repository variable is split by matching the known repository names against its
  * front and the field names against its end; an empty value means "not set".
  *
+ * <p>The API's tokens have a short form besides the derived one: {@code REPROX_ADMIN_TOKEN} and
+ * {@code REPROX_API_ADMIN_TOKEN} both set {@code api.admin-token} (likewise {@code READ_TOKEN} and
+ * the {@code _FILE} forms).
+ *
  * <p>Variables whose first word is a top-level key ({@code REPROX_DATA_DIR},
  * {@code REPROX_REPOSITORIES_DEBAIN_UPSTREAM}) but that match no field are errors, so a typo
  * does not pass silently. Other {@code REPROX_} variables ({@code REPROX_JAVA_OPTS} for the
@@ -25,7 +29,8 @@ import java.util.TreeMap;
 final class EnvOverrides {
   static final String PREFIX = "REPROX_";
   private static final Set<String> CONFIG_WORDS =
-      Set.of("LISTEN", "DATA", "OFFLINE", "MAX", "REPOSITORIES", "REPOSITORY", "REPOS", "REPO", "TUNNEL");
+      Set.of("LISTEN", "DATA", "OFFLINE", "MAX", "REPOSITORIES", "REPOSITORY", "REPOS", "REPO", "TUNNEL",
+          "API", "ADMIN", "READ");
 
   private EnvOverrides() {}
 
@@ -61,7 +66,10 @@ final class EnvOverrides {
           ? JsonNodeFactory.instance.nullNode()
           : JsonNodeFactory.instance.textNode(entry.getValue());
       String top = rest.toLowerCase(Locale.ROOT).replace('_', '-');
-      if (ConfigValidator.KEYS.contains(top) && !top.equals("repositories")) {
+      String api = apiField(rest);
+      if (api != null) {
+        applyApi(root, variable, api, value, origins, errors);
+      } else if (ConfigValidator.KEYS.contains(top) && !top.equals("repositories") && !top.equals("api")) {
         root.set(top, value);
         origins.put(top, variable);
       } else if (rest.startsWith("REPOSITORIES_")) {
@@ -70,9 +78,41 @@ final class EnvOverrides {
       } else {
         errors.add(variable + ": not a configuration path (known: REPROX_LISTEN, REPROX_DATA, "
             + "REPROX_OFFLINE, REPROX_MAX_CONNECTIONS, REPROX_TUNNEL_ALLOW, REPROX_LOG_FORMAT, REPROX_LOG_ACCESS, "
-            + "REPROX_REPOSITORIES_<NAME>_<FIELD>)");
+            + "REPROX_ADMIN_TOKEN[_FILE], REPROX_READ_TOKEN[_FILE], REPROX_REPOSITORIES_<NAME>_<FIELD>)");
       }
     }
+  }
+
+  /**
+   * The {@code api.} field that {@code REPROX_API_ADMIN_TOKEN} (the derived form) or the shorter
+   * {@code REPROX_ADMIN_TOKEN} names, or null.
+   */
+  private static String apiField(String rest) {
+    String field = rest.startsWith("API_") ? rest.substring("API_".length()) : rest;
+    for (String key : ApiValidator.KEYS) {
+      if (upper(key).equals(field)) {
+        return key;
+      }
+    }
+    return null;
+  }
+
+  // Both spellings of one field with different values: which one wins would be an accident of order.
+  private static void applyApi(ObjectNode root, String variable, String field, JsonNode value,
+      Map<String, String> origins, List<String> errors) {
+    String path = "api." + field;
+    String earlier = origins.get(path);
+    JsonNode existing = root.get("api");
+    if (existing != null && !existing.isNull() && !existing.isObject()) {
+      return; // the file's api: is not a mapping; validation says so
+    }
+    ObjectNode api = existing instanceof ObjectNode o ? o : root.putObject("api");
+    if (earlier != null && !api.path(field).equals(value)) {
+      errors.add(variable + ": " + earlier + " sets " + path + " too, to another value: set one of them");
+      return;
+    }
+    api.set(field, value);
+    origins.put(path, variable);
   }
 
   private static void applyRepository(ObjectNode root, String variable, String rest,

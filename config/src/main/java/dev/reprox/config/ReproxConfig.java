@@ -21,10 +21,11 @@ import java.util.Map;
  * @param maxConnections client connections served at once ({@code max-connections:}, default
  *     {@link #defaultMaxConnections()}); a few more are let in for health checks only
  * @param log the access log switch and the log format ({@code log:})
+ * @param api the API's tokens ({@code api:}, none by default: admin actions disabled, reads open)
  */
 public record ReproxConfig(
     InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
-    List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log) {
+    List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api) {
 
   /**
    * {@code log:}: {@code access} writes one line per request on the {@code reprox.access} logger
@@ -52,12 +53,24 @@ public record ReproxConfig(
       throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
     }
     java.util.Objects.requireNonNull(log, "log");
+    java.util.Objects.requireNonNull(api, "api");
   }
 
-  /** With the default log settings. */
+  /** With the default log settings and no API tokens (admin actions disabled, reads open). */
   public ReproxConfig(InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
       List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections) {
     this(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, Log.DEFAULT);
+  }
+
+  /** Without API tokens (admin actions disabled, reads open). */
+  public ReproxConfig(InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
+      List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log) {
+    this(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, ApiConfig.NONE);
+  }
+
+  /** This configuration with {@code api} instead of its tokens (tests and embedders). */
+  public ReproxConfig withApi(ApiConfig api) {
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api);
   }
 
   /** With the default connection limit. */

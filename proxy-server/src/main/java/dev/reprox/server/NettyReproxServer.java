@@ -140,9 +140,9 @@ final class NettyReproxServer implements ReproxServer {
     serverChannel = bound.channel();
     address = (InetSocketAddress) serverChannel.localAddress();
     accepting.set(true);
-    log.info("listening on {}:{} ({} transport, {} repositories, max-connections {})", address.getHostString(),
+    log.info("listening on {}:{} ({} transport, {} repositories, max-connections {}, {})", address.getHostString(),
         address.getPort(), Epoll.isAvailable() ? "epoll" : "nio", b.config.repositories().size(),
-        b.config.maxConnections());
+        b.config.maxConnections(), b.config.api().describe());
   }
 
   private PrometheusMeterRegistry registry() {

@@ -43,6 +43,10 @@ final class GenerationsCommand implements Callable<Integer> {
       description = "the running reprox (default ${DEFAULT-VALUE})")
   URI server;
 
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "file holding the server's api.read-token (default: $REPROX_READ_TOKEN, if set)")
+  java.nio.file.Path tokenFile;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -51,9 +55,21 @@ final class GenerationsCommand implements Callable<Integer> {
     String api = base + "/-/api/repos/" + URLEncoder.encode(repo, StandardCharsets.UTF_8);
     URI uri = URI.create(root == null ? api + "/roots"
         : api + "/generations?root=" + URLEncoder.encode(root, StandardCharsets.UTF_8));
+    String token;
     try {
+      token = tokenFile != null ? java.nio.file.Files.readString(tokenFile).strip() : System.getenv("REPROX_READ_TOKEN");
+    } catch (IOException e) {
+      err.println("generations: cannot read --token-file " + tokenFile + ": " + e.getMessage());
+      err.flush();
+      return Main.EXIT_CONFIG;
+    }
+    try {
+      HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
+      if (token != null && !token.isEmpty()) {
+        request.header("Authorization", "Bearer " + token);
+      }
       HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-          .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+          .send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         err.println("generations: " + uri + " answered " + r.statusCode() + ": " + r.body().strip());
         err.flush();

@@ -62,9 +62,9 @@ final class ServeCommand implements Callable<Integer> {
       return Main.EXIT_CONFIG;
     }
     LogFormat.apply(effective.log().format());
-    LOG.info("reprox {} starting: data {}, config {}, {}, repositories {}", Version.VERSION,
+    LOG.info("reprox {} starting: data {}, config {}, {}, {}, repositories {}", Version.VERSION,
         effective.data().toAbsolutePath(), config == null ? "built-in defaults" : config.toAbsolutePath(),
-        effective.offline() ? "offline (no upstream is contacted)" : "online",
+        effective.offline() ? "offline (no upstream is contacted)" : "online", effective.api().describe(),
         effective.repositories().isEmpty() ? "(none)" : String.join(", ", effective.repositories().keySet()));
     Clock clock = Clock.systemUTC();
     Storage storage;

@@ -78,7 +78,7 @@ final class AdminEndpoints {
     if (path.first().equals("-")) {
       // Not the status page: a mistyped admin or API path must not look like a success.
       return Responses.text(HttpResponseStatus.NOT_FOUND, "no such page /" + String.join("/", path.segments())
-          + " (/-/, /-/api/builds, /-/api/repos/<repo>/...)\n", head);
+          + " (/-/, /-/api/builds, /-/api/repos/<repo>/..., /-/api/admin/...)\n", head);
     }
     return null;
   }

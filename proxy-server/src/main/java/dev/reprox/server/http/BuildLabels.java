@@ -110,6 +110,11 @@ final class BuildLabels {
     }
   }
 
+  /** Removes {@code label}'s record; what it was, or empty when none was kept. */
+  Optional<Build> forget(String label) {
+    return Optional.ofNullable(builds.asMap().remove(label));
+  }
+
   Optional<Build> get(String label) {
     return Optional.ofNullable(builds.getIfPresent(label));
   }

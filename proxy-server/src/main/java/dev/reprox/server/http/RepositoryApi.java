@@ -19,7 +19,8 @@ import java.util.Locale;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * The read API under {@code /-/api/} (except {@code /-/api/builds}, {@link AdminEndpoints}):
+ * The read API under {@code /-/api/} (except {@code /-/api/builds}, {@link AdminEndpoints}, and
+ * the admin actions under {@code /-/api/admin/}, {@link AdminActions}):
  * {@code GET /-/api/repos/<repo>/roots} (every root path with a generation),
  * {@code GET /-/api/repos/<repo>/generations?root=<path>} (every observed generation) and
  * {@code GET /-/api/repos/<repo>/resolve?root=<path>&at=<T>} (what a request at T would be served
@@ -41,7 +42,9 @@ final class RepositoryApi {
   /** Everything under {@code /-/api/} but {@code /-/api/builds}. */
   boolean handles(RequestPath path) {
     List<String> s = path.segments();
-    return s.size() >= 2 && s.get(0).equals("-") && s.get(1).equals("api") && !s.equals(List.of("-", "api", "builds"));
+    // Admin routes never reach here unguarded: RequestHandler sends them to ApiGuard first.
+    return s.size() >= 2 && s.get(0).equals("-") && s.get(1).equals("api") && !s.equals(List.of("-", "api", "builds"))
+        && !ApiGuard.isAdmin(path);
   }
 
   /** The one shape of every API error: {@code {"error":{"status":404,"reason":"not_found","message":"..."}}}. */

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -41,6 +42,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private final PassThrough passThrough;
   private final RepositoryApi api;
   private final ForwardRoute forward;
+  private final AdminActions actions;
   private final ArrayDeque<HttpRequest> pending = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private Exchange current;
@@ -56,6 +58,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     this.passThrough = new PassThrough(sc);
     this.api = new RepositoryApi(sc);
     this.forward = sc.forwardRoute();
+    this.actions = new AdminActions(sc.builds);
   }
 
   @Override
@@ -170,6 +173,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+      RequestPath target = adminPath(uri);
+      if (target != null) {
+        adminAction(ex, target, request);
+        return;
+      }
       ex.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + method + " not allowed: use GET or HEAD",
           "method", true);
       return;
@@ -180,6 +188,17 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     } catch (RequestPath.Unsafe e) {
       ex.error(HttpResponseStatus.BAD_REQUEST, "bad path: " + e.getMessage(), "bad_request", false);
       return;
+    }
+    if (ApiGuard.isAdmin(path)) {
+      adminAction(ex, path, request);
+      return;
+    }
+    if (ApiGuard.isRead(path)) {
+      FullHttpResponse refusal = sc.guard.allowRead(request.headers(), ex.head);
+      if (refusal != null) {
+        ex.reply(refusal, "unauthorized", false);
+        return;
+      }
     }
     if (path.segments().size() == 1 && QUIET.contains(path.first())) {
       ex.quiet = true; // probes and scrapes every few seconds would drown the access log
@@ -218,6 +237,48 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
     ex.kind = kind(fetch);
     passThrough.serve(ex, fetch);
+  }
+
+  /** {@code uri}'s path when it names an admin action, else null (not one, or not a safe path). */
+  private static RequestPath adminPath(String uri) {
+    try {
+      RequestPath path = RequestPath.parse(uri);
+      return ApiGuard.isAdmin(path) ? path : null;
+    } catch (RequestPath.Unsafe e) {
+      return null;
+    }
+  }
+
+  /**
+   * Everything under {@code /-/api/admin/}, whatever the method: the token first, so that nothing
+   * about the routes shows to a caller without it. A request body is never read; one that comes
+   * anyway ends the connection after the answer, so that its bytes are not taken for a request.
+   */
+  private void adminAction(Exchange ex, RequestPath path, HttpRequest request) {
+    boolean body = hasBody(request);
+    FullHttpResponse refusal = sc.guard.admit(request.headers(), ex.head);
+    if (refusal != null) {
+      // Someone tried to change state without the token: worth an operator's attention.
+      log.warn("admin: refused {} {} from {}: {}", escape(request.method()), escape(request.uri()),
+          ctx.channel().remoteAddress(), refusal.status());
+      ex.reply(refusal, refusal.status().code() == 403 ? "admin_disabled" : "unauthorized", body);
+      return;
+    }
+    if (body) {
+      ex.reply(RepositoryApi.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "admin actions take no request body",
+          ex.head), "bad_request", true);
+      return;
+    }
+    ex.reply(actions.answer(request.method(), path, ex.head), "admin", false);
+  }
+
+  /** A body announced, or a length that cannot be read: either way the connection must not be reused. */
+  private static boolean hasBody(HttpRequest request) {
+    try {
+      return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+    } catch (NumberFormatException e) {
+      return true;
+    }
   }
 
   /** The response to {@code ex} has ended: account for it and take the next request. */

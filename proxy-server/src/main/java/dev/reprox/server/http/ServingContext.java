@@ -34,6 +34,8 @@ public final class ServingContext {
   final Fetchers fetchers;
   final Tunnels tunnels;
   final BuildLabels builds;
+  /** The API's tokens: admin actions and, when a read token is set, reads ({@link ApiGuard}). */
+  final ApiGuard guard;
   final HotAnswers hotAnswers = new HotAnswers(10_000);
   /** {@code log.access}: one line per request on {@code reprox.access}. */
   final boolean accessLog;
@@ -58,6 +60,7 @@ public final class ServingContext {
     this.forwardRoute = new ForwardRoute(config);
     this.tunnels = new Tunnels(registry, b.tunnelIdleTimeout, b.tunnelConnectTimeout);
     this.builds = new BuildLabels(b.clock, BuildLabels.CAPACITY);
+    this.guard = new ApiGuard(config.api());
     this.responseHeaders = new ResponseHeaders(b.clock);
     this.clock = b.clock;
   }

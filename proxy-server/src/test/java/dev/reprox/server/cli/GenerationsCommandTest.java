@@ -40,8 +40,12 @@ class GenerationsCommandTest {
   }
 
   private ReproxServer server(Storage storage) throws Exception {
+    return server(storage, "");
+  }
+
+  private ReproxServer server(Storage storage, String extra) throws Exception {
     Path config = dir.resolve("reprox.yaml");
-    Files.writeString(config, "repositories:\n  fix:\n    format: apt\n    upstream: http://127.0.0.1:1/debian\n"
+    Files.writeString(config, extra + "repositories:\n  fix:\n    format: apt\n    upstream: http://127.0.0.1:1/debian\n"
         + "    keyring: none\n");
     ReproxConfig cfg = ConfigLoader.load(Optional.of(config), Map.of(), new ConfigLoader.Overrides(
         Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.of(dir.resolve("data")), Optional.of(true)));
@@ -67,6 +71,22 @@ class GenerationsCommandTest {
 
       assertThat(run("generations", "fix", "--server", url, "--root", "dists/bookworm/InRelease")).isZero();
       assertThat(out.toString()).contains(Digest.compute("a".getBytes(StandardCharsets.UTF_8)).toString());
+    }
+  }
+
+  @Test
+  void generations_readTokenSet_sendsTheTokenFile() throws Exception {
+    Storage storage = MemoryStorage.builder().build();
+    storage.observations().record(observed("dists/bookworm/InRelease", "a"));
+    Path token = dir.resolve("read.token");
+    Files.writeString(token, "read-0123456789abcdef\n");
+    try (ReproxServer server = server(storage, "api:\n  read-token: read-0123456789abcdef\n")) {
+      String url = "http://127.0.0.1:" + server.address().getPort();
+      assertThat(run("generations", "fix", "--server", url)).isEqualTo(1);
+      assertThat(err.toString()).contains("answered 401").contains("api.read-token");
+
+      assertThat(run("generations", "fix", "--server", url, "--token-file", token.toString())).as(err.toString()).isZero();
+      assertThat(out.toString()).contains("dists/bookworm/InRelease");
     }
   }
 

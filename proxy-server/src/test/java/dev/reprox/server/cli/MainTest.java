@@ -44,6 +44,14 @@ class MainTest {
   }
 
   @Test
+  void configCheck_adminToken_printedAsStars() throws Exception {
+    Path file = dir.resolve("tokens.yaml");
+    Files.writeString(file, "api:\n  admin-token: Very-Secret-Admin-Token\n");
+    assertThat(run("config", "check", file.toString())).isZero();
+    assertThat(out.toString()).contains("admin-token: '***'").doesNotContain("Very-Secret-Admin-Token");
+  }
+
+  @Test
   void configCheck_invalid_exits2NamingField() throws Exception {
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, "repositories:\n  x:\n    format: apt\n    upstream: ftp:/x\n");

@@ -224,15 +224,16 @@ class ServeIT {
       java.util.regex.Pattern.compile("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z (TRACE|DEBUG|INFO |WARN |ERROR) .*");
 
   @Test
-  void log_isoUtcTimestamps_startupLineNamesVersionDataConfigAndMode() throws Exception {
+  void log_isoUtcTimestamps_startupLineNamesVersionDataConfigModeAndAdminApi() throws Exception {
     List<String> lines = Files.readAllLines(serverLog);
     // Lines of a logged stack trace start with a tab or a class name; every log line with a date.
     assertThat(lines).isNotEmpty().filteredOn(l -> !l.isEmpty() && Character.isDigit(l.charAt(0)))
         .allSatisfy(l -> assertThat(l).matches(LOG_LINE));
     assertThat(lines.get(0)).matches(LOG_LINE).contains("INFO  ServeCommand - reprox ")
         .contains(" starting: data " + dir.resolve("data").toAbsolutePath() + ", config "
-            + dir.resolve("reprox.yaml").toAbsolutePath() + ", online, repositories ")
-        .containsPattern(", online, repositories .*\\btest$");
+            + dir.resolve("reprox.yaml").toAbsolutePath() + ", online, admin API disabled (no token), read API open,"
+            + " repositories ")
+        .containsPattern(", repositories .*\\btest$");
     assertThat(lines.get(0)).matches(".* reprox \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? starting: .*");
   }
 
