@@ -126,6 +126,7 @@ public final class Fetchers implements AutoCloseable {
       }
     }
     this.repositories = Map.copyOf(repos);
+    warmKeyrings(repositories.values());
     if (b.signed) {
       PinReporter pinReporter = new PinReporter(b.registry);
       Roots roots = new Roots(b.storage, polite, b.clock, b.headerTimeout, b.offline, rootFetches, misses,
@@ -166,6 +167,26 @@ public final class Fetchers implements AutoCloseable {
     // Content-addressed URLs (a snapshot server's /file/<sha1>) skip the repository logic.
     this.fetcher = new ContentFetcher(b.storage, b.storageExecutor, upstreamChain,
         signed != null ? signed : passThrough);
+  }
+
+  /**
+   * Parses the keyrings on a background thread so that serve listens at once (LazyVerifiers); a
+   * request that needs one earlier waits for it. A keyring that cannot be parsed is said here, at
+   * startup, and fails its repository's signed requests with the same reason.
+   */
+  private static void warmKeyrings(java.util.Collection<SignedRepository> repos) {
+    Thread t = new Thread(() -> {
+      for (SignedRepository r : repos) {
+        try {
+          r.warm().run();
+        } catch (RuntimeException e) {
+          LoggerFactory.getLogger(Fetchers.class).error("repository {}: {}; its signed requests fail",
+              r.config().name(), e.getMessage());
+        }
+      }
+    }, "reprox-keyrings");
+    t.setDaemon(true);
+    t.start();
   }
 
   private static ThreadFactory daemon(String name, AtomicInteger n) {

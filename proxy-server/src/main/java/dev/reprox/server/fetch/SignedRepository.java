@@ -15,18 +15,25 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * One configured repository with its {@link Format} bound to its keyring, built once at startup.
- * Without a keyring the format parses roots without verifying them ({@code verified=false}).
+ * Without a keyring the format parses roots without verifying them ({@code verified=false}). The
+ * keyring itself is parsed on first use or by {@link #warm} ({@link LazyVerifiers}): the format's
+ * path rules need no key, and parsing every built-in keyring took seconds before serve listened.
  */
-record SignedRepository(RepositoryConfig config, Format format, PinningPolicy policy) {
+record SignedRepository(RepositoryConfig config, Format format, PinningPolicy policy, Runnable warm) {
 
   static SignedRepository of(RepositoryConfig config, Clock clock) {
     try {
-      return new SignedRepository(config, format(config, clock),
-          config.pinning() == RepositoryConfig.PinningPolicy.STRICT ? PinningPolicy.STRICT : PinningPolicy.BEST_EFFORT);
+      List<LazyVerifiers.Once<?>> keyrings = new ArrayList<>();
+      Format format = format(config, clock, keyrings);
+      return new SignedRepository(config, format,
+          config.pinning() == RepositoryConfig.PinningPolicy.STRICT ? PinningPolicy.STRICT : PinningPolicy.BEST_EFFORT,
+          () -> keyrings.forEach(LazyVerifiers.Once::get));
     } catch (IOException e) {
       throw new UncheckedIOException("load keyring " + config.keyring().spec() + " of repository " + config.name()
           + ": " + e.getMessage(), e);
@@ -36,13 +43,14 @@ record SignedRepository(RepositoryConfig config, Format format, PinningPolicy po
     }
   }
 
-  private static Format format(RepositoryConfig config, Clock clock) throws Exception {
+  private static Format format(RepositoryConfig config, Clock clock, List<LazyVerifiers.Once<?>> keyrings)
+      throws Exception {
     boolean keyed = !(config.keyring() instanceof Keyring.None);
     switch (config.format()) {
       case APT -> {
         AptFormat.Builder b = AptFormat.builder();
         if (keyed) {
-          b.verifier(pgp(config));
+          b.verifier(pgp(config, keyrings));
         }
         return b.build();
       }
@@ -51,18 +59,24 @@ record SignedRepository(RepositoryConfig config, Format format, PinningPolicy po
         // says repo-gpgcheck: false (built-in fedora, which publishes no repomd.xml.asc).
         DnfFormat.Builder b = DnfFormat.builder().clock(clock).repoGpgcheck(config.repoGpgcheck());
         if (keyed) {
-          b.verifier(pgp(config));
+          b.verifier(pgp(config, keyrings));
         }
         return b.build();
       }
       case APK -> {
         ApkFormat.Builder b = ApkFormat.builder().clock(clock);
         if (keyed) {
-          ApkIndexVerifier.Builder v = ApkIndexVerifier.builder();
-          for (Keyring.KeyFile k : config.keyring().load()) {
-            v.key(k.name(), k.bytes());
-          }
-          b.verifier(v.build());
+          // The files are read now (a missing keyring is a startup error); the keys parsed later.
+          List<Keyring.KeyFile> files = config.keyring().load();
+          LazyVerifiers.Once<ApkIndexVerifier> once = new LazyVerifiers.Once<>(what(config), () -> {
+            ApkIndexVerifier.Builder v = ApkIndexVerifier.builder();
+            for (Keyring.KeyFile k : files) {
+              v.key(k.name(), k.bytes());
+            }
+            return v.build();
+          });
+          keyrings.add(once);
+          b.verifier(LazyVerifiers.apk(once));
         }
         return b.build();
       }
@@ -70,12 +84,22 @@ record SignedRepository(RepositoryConfig config, Format format, PinningPolicy po
     }
   }
 
-  private static SignatureVerifier pgp(RepositoryConfig config) throws Exception {
-    SignatureVerifier.Builder b = SignatureVerifier.builder();
-    for (Keyring.KeyFile k : config.keyring().load()) {
-      b.keyring(k.name(), k.bytes());
-    }
-    return b.build();
+  private static SignatureVerifier pgp(RepositoryConfig config, List<LazyVerifiers.Once<?>> keyrings)
+      throws Exception {
+    List<Keyring.KeyFile> files = config.keyring().load();
+    LazyVerifiers.Once<SignatureVerifier> once = new LazyVerifiers.Once<>(what(config), () -> {
+      SignatureVerifier.Builder b = SignatureVerifier.builder();
+      for (Keyring.KeyFile k : files) {
+        b.keyring(k.name(), k.bytes());
+      }
+      return b.build();
+    });
+    keyrings.add(once);
+    return LazyVerifiers.pgp(once);
+  }
+
+  private static String what(RepositoryConfig config) {
+    return "load keyring " + config.keyring().spec() + " of repository " + config.name();
   }
 
   String name() {
