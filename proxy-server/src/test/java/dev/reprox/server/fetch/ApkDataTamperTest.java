@@ -15,9 +15,7 @@ import dev.reprox.testkit.apk.ApkKey;
 import dev.reprox.testkit.apk.ApkRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,11 +58,11 @@ class ApkDataTamperTest {
         Fetchers f = Fetchers.builder().storage(storage).storageExecutor(Runnable::run).clock(clock)
             .headerTimeout(Duration.ofSeconds(5)).registry(registry).repositories(List.of(repo(upstream, keys))).build()) {
       RepositoryConfig r = repo(upstream, keys);
-      readAll(f.fetcher().fetch(new FetchRequest(r, g.index())).get(20, TimeUnit.SECONDS)); // as apk does: index first
+      Bodies.readAll(f.fetcher().fetch(new FetchRequest(r, g.index())).get(20, TimeUnit.SECONDS)); // as apk does: index first
       FetchRequest request = new FetchRequest(r, foo.path());
 
       Fetched first = f.fetcher().fetch(request).get(20, TimeUnit.SECONDS);
-      Throwable cut = catchThrowable(() -> readAll(first));
+      Throwable cut = catchThrowable(() -> Bodies.readAll(first));
       assertThat(cut).as("the client must not receive a complete tampered body").isNotNull()
           .hasStackTraceContaining("write cancelled");
       // The checking writer cuts the tails as it refuses the commit; the fill counts the failure and
@@ -76,7 +74,7 @@ class ApkDataTamperTest {
 
       Files.write(file, genuine); // the upstream serves the right bytes again
       Fetched again = f.fetcher().fetch(request).get(20, TimeUnit.SECONDS);
-      assertThat(readAll(again)).isEqualTo(genuine);
+      assertThat(Bodies.readAll(again)).isEqualTo(genuine);
       again.settled().get(20, TimeUnit.SECONDS); // the alias is written at the commit, just after the last byte
       assertThat(upstream.requestsFor("/" + foo.path())).hasSize(2);
       assertThat(storage.aliases().resolve(q1)).contains(Digest.compute(genuine));
@@ -89,21 +87,4 @@ class ApkDataTamperTest {
         RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), false);
   }
 
-  private static byte[] readAll(Fetched fetched) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-    try (Content content = fetched.open()) {
-      long pos = 0;
-      while (true) {
-        content.whenReadable(pos).get(20, TimeUnit.SECONDS);
-        buf.clear();
-        int n = content.read(pos, buf);
-        if (n < 0) {
-          return out.toByteArray();
-        }
-        out.write(buf.array(), 0, n);
-        pos += n;
-      }
-    }
-  }
 }

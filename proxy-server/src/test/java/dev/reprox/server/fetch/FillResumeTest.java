@@ -18,10 +18,8 @@ import dev.reprox.server.upstream.PoliteUpstream;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Storage;
 import dev.reprox.storage.memory.MemoryStorage;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -111,24 +109,6 @@ class FillResumeTest {
     }
   }
 
-  /** What a client tailing the fill receives; throws when the body was cut. */
-  private static byte[] readAll(Fetched fetched) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-    try (Content content = fetched.open()) {
-      long pos = 0;
-      while (true) {
-        content.whenReadable(pos).get(20, TimeUnit.SECONDS);
-        buf.clear();
-        int n = content.read(pos, buf);
-        if (n < 0) {
-          return out.toByteArray();
-        }
-        out.write(buf.array(), 0, n);
-        pos += n;
-      }
-    }
-  }
 
   private Fetched fetch(FetchRequest request) throws Exception {
     return fetcher.fetch(request).get(20, TimeUnit.SECONDS);
@@ -143,7 +123,7 @@ class FillResumeTest {
     stubInTurn(cut(BODY, CUT), aResponse().withStatus(200).withBody(BODY));
     Fetched fetched = fetch(request(true));
 
-    assertThat(readAll(fetched)).isEqualTo(BODY);
+    assertThat(Bodies.readAll(fetched)).isEqualTo(BODY);
     fetched.settled().get(20, TimeUnit.SECONDS);
     assertThat(fetched.digest()).hasValue(Digest.compute(BODY));
     assertThat(storage.blobs().stat(Digest.compute(BODY))).isPresent();
@@ -156,7 +136,7 @@ class FillResumeTest {
     server.stubFor(get(urlEqualTo("/debian/" + PATH)).willReturn(cut(BODY, CUT)));
     Fetched fetched = fetch(request(true));
 
-    assertThatThrownBy(() -> readAll(fetched)).isNotNull();
+    assertThatThrownBy(() -> Bodies.readAll(fetched)).isNotNull();
     fetched.settled().get(20, TimeUnit.SECONDS);
     assertThat(fetched.digest()).isEmpty();
     assertThat(storage.blobs().stat(Digest.compute(BODY))).isEmpty();
@@ -176,7 +156,7 @@ class FillResumeTest {
     stubInTurn(cut(BODY, CUT), aResponse().withStatus(200).withBody(second));
     Fetched fetched = fetch(request(true));
 
-    assertThatThrownBy(() -> readAll(fetched)).isNotNull();
+    assertThatThrownBy(() -> Bodies.readAll(fetched)).isNotNull();
     fetched.settled().get(20, TimeUnit.SECONDS);
     assertThat(fetched.digest()).isEmpty();
     assertThat(storage.blobs().stat(Digest.compute(BODY))).isEmpty();
@@ -190,7 +170,7 @@ class FillResumeTest {
     stubInTurn(cut(BODY, CUT), aResponse().withStatus(200).withBody(BODY));
     Fetched fetched = fetch(request(false));
 
-    assertThatThrownBy(() -> readAll(fetched)).isNotNull();
+    assertThatThrownBy(() -> Bodies.readAll(fetched)).isNotNull();
     fetched.settled().get(20, TimeUnit.SECONDS);
     assertThat(fetched.digest()).isEmpty();
     assertThat(storage.refs().get("test", PATH)).isEmpty();
