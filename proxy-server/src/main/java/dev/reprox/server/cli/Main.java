@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** {@code reprox <command>}: the entry point of the shaded jar and the launcher script. */
 @Command(name = "reprox", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Package snapshot proxy and cache for apt, apk and dnf.",
-    subcommands = {ServeCommand.class, ConfigCommand.class, VerifyCommand.class, GenerationsCommand.class})
+    subcommands = {ServeCommand.class, ConfigCommand.class, VerifyCommand.class, GenerationsCommand.class,
+        ExportCommand.class, ImportCommand.class})
 public final class Main implements Runnable {
   /** Usage errors and bad configuration. */
   static final int EXIT_CONFIG = 2;

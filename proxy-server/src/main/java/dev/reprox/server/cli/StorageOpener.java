@@ -33,4 +33,15 @@ final class StorageOpener {
   static Storage openReadOnly(Path data) throws IOException {
     return RocksStorage.builder().path(store(data)).readOnly(true).build();
   }
+
+  /** A hint when {@code e} is RocksDB refusing a second writer: a server holds the store. */
+  static String lockHint(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && m.contains("lock")) {
+        return " (is reprox serve running on this data directory? stop it, or use --server)";
+      }
+    }
+    return "";
+  }
 }

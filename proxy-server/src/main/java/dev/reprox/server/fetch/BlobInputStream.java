@@ -6,11 +6,11 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 
 /** A stored blob as an {@link InputStream}, for streaming parsers (listings); closes the reader. */
-final class BlobInputStream extends InputStream {
+public final class BlobInputStream extends InputStream {
   private final BlobReader reader;
   private long position;
 
-  BlobInputStream(BlobReader reader) {
+  public BlobInputStream(BlobReader reader) {
     this.reader = reader;
   }
 

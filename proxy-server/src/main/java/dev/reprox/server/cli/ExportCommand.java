@@ -1,0 +1,127 @@
+package dev.reprox.server.cli;
+
+import dev.reprox.config.ConfigException;
+import dev.reprox.config.ConfigLoader;
+import dev.reprox.config.ReproxConfig;
+import dev.reprox.pinning.TimeSpec;
+import dev.reprox.pinning.TimeSpecException;
+import dev.reprox.server.bundle.BundleException;
+import dev.reprox.server.bundle.BundleExport;
+import dev.reprox.server.fetch.Formats;
+import dev.reprox.storage.Storage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code reprox export --repo R --at T… [--repo R2 --at T…] -o FILE}: writes a bundle of the pins
+ * covering each T, with everything they need to resolve offline elsewhere (docs/bundle.md). Works
+ * on a stopped store ({@code --data}); the file appears under its name only when complete.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+    description = "Write a bundle (zstd tar) of the pins covering each --at T of each --repo, with their signed"
+        + " roots, listings and packages, for 'reprox import' elsewhere. Needs the store stopped.")
+final class ExportCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  /** One {@code --repo R --at T…}. */
+  static final class Selection {
+    @Option(names = "--repo", required = true, paramLabel = "REPO", description = "repository name")
+    String repo;
+
+    @Option(names = "--at", required = true, arity = "1..*", paramLabel = "T",
+        description = "a pinned time: YYYYMMDDTHHMMSSZ, YYYYMMDD or epoch seconds")
+    List<String> at;
+  }
+
+  @ArgGroup(exclusive = false, multiplicity = "1..*")
+  List<Selection> selections;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "bundle to write")
+  Path output;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "config file (YAML), merged over the built-ins")
+  Path config;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "data directory (default ./reprox-data)")
+  Path data;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ReproxConfig effective;
+    try {
+      effective = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), new ConfigLoader.Overrides(
+          Optional.empty(), Optional.ofNullable(data), Optional.empty()));
+    } catch (ConfigException e) {
+      Errors.print(err, e);
+      return Main.EXIT_CONFIG;
+    }
+    List<BundleExport.Selection> wanted = new ArrayList<>();
+    for (Selection s : selections) {
+      for (String t : s.at) {
+        try {
+          wanted.add(new BundleExport.Selection(s.repo, TimeSpec.parse(t)));
+        } catch (TimeSpecException e) {
+          err.println("export: --at " + t + ": " + e.getMessage());
+          err.flush();
+          return Main.EXIT_CONFIG;
+        }
+      }
+    }
+    if (!StorageOpener.holdsStore(effective.data())) {
+      err.println("export: " + effective.data() + " is not a reprox data directory (no store in "
+          + StorageOpener.store(effective.data()) + ")");
+      err.flush();
+      return Main.EXIT_CONFIG;
+    }
+    Clock clock = Clock.systemUTC();
+    Path partial = output.resolveSibling(output.getFileName() + ".partial");
+    long start = System.nanoTime();
+    try (Storage storage = StorageOpener.open(effective.data(), clock)) {
+      BundleExport.Summary summary;
+      try (OutputStream file = Files.newOutputStream(partial)) {
+        summary = new BundleExport(storage, Formats.of(effective.repositories(), clock), clock).write(wanted, file);
+      }
+      Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      out.printf("export: %s: %d pins, %d roots, %d files, %d blobs, %d bytes of blobs (%d bytes written) in %.1f s%n",
+          output, summary.pins(), summary.roots(), summary.files(), summary.blobs(), summary.blobBytes(),
+          Files.size(output), seconds);
+      out.flush();
+      return 0;
+    } catch (BundleException e) {
+      deleteQuietly(partial);
+      err.println(e.getMessage());
+      err.flush();
+      return e.kind() == BundleException.Kind.USAGE ? Main.EXIT_CONFIG : 1;
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(partial);
+      err.println("export: " + e.getMessage() + StorageOpener.lockHint(e));
+      err.flush();
+      return 1;
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // best effort: the .partial name says what it is
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.reprox.server.cli;
+
+import dev.reprox.config.ConfigException;
+import dev.reprox.config.ConfigLoader;
+import dev.reprox.config.ReproxConfig;
+import dev.reprox.server.bundle.BundleException;
+import dev.reprox.server.bundle.BundleImport;
+import dev.reprox.server.fetch.Formats;
+import dev.reprox.storage.Storage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code reprox import BUNDLE}: verifies a bundle against this side's keyrings and imports it into
+ * a stopped store ({@code --data}); nothing becomes visible unless the whole bundle verified.
+ * Exit 0 when imported (conflicting pins are reported and kept as they were), 1 when refused.
+ */
+@Command(name = "import", mixinStandardHelpOptions = true,
+    description = "Verify a bundle written by 'reprox export' (every root signature against the configured"
+        + " keyrings, every listing and package hash) and import it; refused whole if anything fails."
+        + " Needs the store stopped.")
+final class ImportCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "BUNDLE", description = "the bundle file")
+  Path bundle;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "config file (YAML), merged over the built-ins")
+  Path config;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "data directory (default ./reprox-data)")
+  Path data;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ReproxConfig effective;
+    try {
+      effective = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), new ConfigLoader.Overrides(
+          Optional.empty(), Optional.ofNullable(data), Optional.empty()));
+    } catch (ConfigException e) {
+      Errors.print(err, e);
+      return Main.EXIT_CONFIG;
+    }
+    Clock clock = Clock.systemUTC();
+    long start = System.nanoTime();
+    try (InputStream in = Files.newInputStream(bundle);
+        Storage storage = StorageOpener.open(effective.data(), clock)) {
+      BundleImport.Report r = new BundleImport(storage, Formats.of(effective.repositories(), clock), clock).read(in);
+      print(out, r, (System.nanoTime() - start) / 1e9);
+      return 0;
+    } catch (BundleException e) {
+      err.println(e.getMessage());
+      err.flush();
+      return e.kind() == BundleException.Kind.USAGE ? Main.EXIT_CONFIG : 1;
+    } catch (IOException | RuntimeException e) {
+      err.println("import: " + e.getMessage() + StorageOpener.lockHint(e));
+      err.flush();
+      return 1;
+    }
+  }
+
+  static void print(PrintWriter out, BundleImport.Report r, double seconds) {
+    for (String c : r.conflicts()) {
+      out.println("import: pin conflict: " + c);
+    }
+    out.printf("import: %d blobs new, %d already stored, %d bytes verified; %d observations, %d signatures,"
+        + " %d listings indexed, %d aliases; pins: %d added, %d already there, %d conflicts; %.1f s%n",
+        r.blobsNew(), r.blobsPresent(), r.bytes(), r.observations(), r.signatures(), r.listingsIndexed(),
+        r.aliases(), r.pinsAdded(), r.pinsUnchanged(), r.conflicts().size(), seconds);
+    if (!r.changed()) {
+      out.println("import: nothing changed (everything in the bundle was already in the store)");
+    }
+    out.flush();
+  }
+}

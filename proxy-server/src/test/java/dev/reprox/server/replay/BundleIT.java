@@ -1,0 +1,329 @@
+package dev.reprox.server.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
+import dev.reprox.config.ConfigLoader;
+import dev.reprox.config.ReproxConfig;
+import dev.reprox.pinning.Format;
+import dev.reprox.server.bundle.BundleException;
+import dev.reprox.server.bundle.BundleExport;
+import dev.reprox.server.bundle.BundleImport;
+import dev.reprox.server.cli.Main;
+import dev.reprox.server.fetch.Formats;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.MutableClock;
+import dev.reprox.storage.Pin;
+import dev.reprox.storage.Storage;
+import dev.reprox.storage.memory.MemoryStorage;
+import dev.reprox.storage.rocks.RocksStorage;
+import dev.reprox.testkit.apt.AptClient;
+import dev.reprox.testkit.apt.AptGeneration;
+import dev.reprox.testkit.apt.AptRepoBuilder;
+import dev.reprox.testkit.http.StaticServer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Export and import (the air-gap story): the real apt-get records T through instance A, A's pins
+ * go into a bundle, a fresh instance B imports it and serves the same install at T offline, byte
+ * for byte; a changed byte is refused whole; a conflicting pin is reported and kept; a second
+ * import changes nothing.
+ */
+class BundleIT {
+  private static final Instant T1 = Instant.parse("2024-03-01T00:00:00Z");
+  private static final Instant T2 = Instant.parse("2024-03-02T12:00:00Z");
+  private static final String AT = "@20240301T010000Z";
+  private static final Instant AT_T = Instant.parse("2024-03-01T01:00:00Z");
+  private static final String ROOT = "dists/stable/InRelease";
+
+  @TempDir
+  Path tmp;
+
+  /** Instance A after apt-get fetched foo at {@link #AT}: its store, its bundle, what it served. */
+  private record Recorded(AptRepoBuilder repo, AptGeneration g1, Path keyring, byte[] inRelease, String pinHeader,
+      byte[] bundle, Map<String, Format> formats) {}
+
+  @Test
+  void exportImport_cli_freshOfflineInstanceServesSameAptInstallAtT() throws Exception {
+    AptRepoBuilder repo = AptRepoBuilder.in(tmp.resolve("repo")).date(T1).acquireByHash(true).add("foo", "1.0")
+        .add("bar", "2.1");
+    AptGeneration g1 = repo.publish();
+    Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
+    MutableClock clock = new MutableClock(Instant.now());
+    Path dataA = tmp.resolve("a-data");
+    byte[] inReleaseA;
+    try (StaticServer upstream = StaticServer.serve(repo.root());
+        Storage storeA = RocksStorage.builder().path(dataA.resolve("store")).clock(clock).build();
+        InProcessReprox a = new InProcessReprox(tmp.resolve("a"), AptReplayIT.yaml(upstream.baseUri(), keyring),
+            clock, false, storeA)) {
+      List<Path> debs = apt("a", a.base().resolve("fix/" + AT), keyring).downloadOnly("foo", "bar");
+      assertThat(debs).hasSize(2);
+      inReleaseA = a.get("fix/" + AT + "/" + ROOT).body();
+      // the upstream moves on: the bundle is about T, not about now
+      repo.remove("foo").add("foo", "2.0").date(T2).publish();
+    }
+    Path config = tmp.resolve("reprox.yaml");
+    Files.writeString(config, "repositories:\n" + AptReplayIT.yaml(URI.create("http://127.0.0.1:9/"), keyring));
+    Path bundle = tmp.resolve("t1.bundle");
+    assertThat(cli("export", "--config", config.toString(), "--data", dataA.toString(), "--repo", "fix", "--at",
+        "20240301T010000Z", "-o", bundle.toString())).startsWith("0 ").contains("1 pins");
+
+    Path dataB = tmp.resolve("b-data");
+    Files.createDirectories(dataB);
+    assertThat(cli("import", "--config", config.toString(), "--data", dataB.toString(), bundle.toString()))
+        .startsWith("0 ").contains("pins: 1 added");
+    // idempotent through the CLI too
+    assertThat(cli("import", "--config", config.toString(), "--data", dataB.toString(), bundle.toString()))
+        .startsWith("0 ").contains("nothing changed");
+
+    try (Storage storeB = RocksStorage.builder().path(dataB.resolve("store")).clock(clock).build();
+        InProcessReprox b = new InProcessReprox(tmp.resolve("b"), AptReplayIT.yaml(URI.create("http://127.0.0.1:9/"),
+            keyring), clock, true, storeB)) {
+      List<Path> debs = apt("b", b.base().resolve("fix/" + AT), keyring).downloadOnly("foo", "bar");
+      assertThat(debs).extracting(p -> p.getFileName().toString())
+          .containsExactlyInAnyOrder("foo_1.0_amd64.deb", "bar_2.1_amd64.deb");
+      for (Path d : debs) {
+        String name = d.getFileName().toString().split("_")[0];
+        assertThat(AptReplayIT.sha256(d)).isEqualTo(g1.deb(name).sha256());
+      }
+      HttpResponse<byte[]> root = b.get("fix/" + AT + "/" + ROOT);
+      assertThat(root.body()).isEqualTo(inReleaseA);
+      assertThat(root.headers().firstValue("X-Reprox-Pin")).hasValue("proven");
+      String generations = new String(b.get("-/api/repos/fix/generations?root=" + ROOT).body());
+      assertThat(generations).contains(g1.inReleaseSha256()).contains("import");
+    }
+  }
+
+  @Test
+  void import_oneByteChangedInAPackage_refusedWholeStoreUnchanged() throws Exception {
+    Recorded r = record();
+    byte[] deb = Files.readAllBytes(r.g1().resolve(r.g1().deb("foo").poolPath()));
+    byte[] tar = unzstd(r.bundle());
+    int at = indexOf(tar, deb);
+    assertThat(at).isPositive();
+    tar[at + deb.length / 2] ^= 0x01;
+    assertRefusedLeavingStoreEmpty(r, zstd(tar), "sha256:" + r.g1().deb("foo").sha256());
+  }
+
+  @Test
+  void import_oneByteChangedInTheSignedRoot_refusedWholeStoreUnchanged() throws Exception {
+    Recorded r = record();
+    byte[] tar = unzstd(r.bundle());
+    int at = indexOf(tar, "Suite: stable".getBytes());
+    assertThat(at).isPositive();
+    tar[at + 7] = 'S'; // "stable" -> "Stable": same length
+    assertRefusedLeavingStoreEmpty(r, zstd(tar), "does not have that digest");
+  }
+
+  @Test
+  void import_changedRootWithAManifestToMatch_refusedByTheSignatureStoreUnchanged() throws Exception {
+    Recorded r = record();
+    String oldHex = r.g1().inReleaseSha256();
+    byte[] forged = r.inRelease().clone();
+    int at = indexOf(forged, "Suite: stable".getBytes());
+    forged[at + 7] = 'S';
+    String newHex = Digest.compute(forged).hex();
+    // a consistent forgery: the manifest and the entry name carry the new digest everywhere
+    ByteArrayOutputStream rewritten = new ByteArrayOutputStream();
+    try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+            new ByteArrayInputStream(unzstd(r.bundle())));
+        var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(rewritten)) {
+      out.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+      for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        byte[] body = in.readAllBytes();
+        String name = e.getName();
+        if (name.equals("manifest.json")) {
+          body = new String(body, java.nio.charset.StandardCharsets.UTF_8).replace(oldHex, newHex)
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } else if (name.equals("blobs/" + oldHex)) {
+          name = "blobs/" + newHex;
+          body = forged;
+        }
+        var copy = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+        copy.setSize(body.length);
+        out.putArchiveEntry(copy);
+        out.write(body);
+        out.closeArchiveEntry();
+      }
+    }
+    assertRefusedLeavingStoreEmpty(r, zstd(rewritten.toByteArray()), "does not verify against the keyring of fix");
+  }
+
+  @Test
+  void import_oneByteChangedInTheCompressedStream_refusedWholeStoreUnchanged() throws Exception {
+    Recorded r = record();
+    byte[] bundle = r.bundle().clone();
+    bundle[bundle.length * 3 / 4] ^= 0x40;
+    assertRefusedLeavingStoreEmpty(r, bundle, "");
+  }
+
+  @Test
+  void import_truncated_refusedWholeStoreUnchanged() throws Exception {
+    Recorded r = record();
+    byte[] tar = unzstd(r.bundle());
+    byte[] cut = java.util.Arrays.copyOf(tar, tar.length - 2048 - 4096);
+    assertRefusedLeavingStoreEmpty(r, zstd(cut), "");
+  }
+
+  @Test
+  void import_pinConflict_reportedExistingPinKeptRestImported() throws Exception {
+    Recorded r = record();
+    MutableClock clock = new MutableClock(Instant.now());
+    Storage b = MemoryStorage.builder().clock(clock).build();
+    Digest other = Digest.compute("another generation".getBytes());
+    Pin mine = b.pins().putIfAbsent(Pin.at("fix", ROOT, AT_T, other, Pin.Status.PROVEN, clock.instant()), AT_T);
+
+    BundleImport.Report report = new BundleImport(b, r.formats(), clock).read(new ByteArrayInputStream(r.bundle()));
+
+    assertThat(report.conflicts()).singleElement().asString().contains("fix/" + ROOT).contains(other.toString())
+        .contains(r.g1().inReleaseSha256());
+    assertThat(report.pinsAdded()).isZero();
+    assertThat(b.pins().get("fix", ROOT, AT_T)).contains(mine);
+    assertThat(b.pins().list("fix")).containsExactly(mine);
+    // the rest is there: the generation, imported, and the package
+    assertThat(b.observations().byDigest("fix", ROOT, Digest.sha256(r.g1().inReleaseSha256()))).isPresent();
+    assertThat(b.blobs().stat(Digest.sha256(r.g1().deb("foo").sha256()))).isPresent();
+  }
+
+  @Test
+  void import_twice_secondChangesNothingAndSaysSo() throws Exception {
+    Recorded r = record();
+    MutableClock clock = new MutableClock(Instant.now());
+    Storage b = MemoryStorage.builder().clock(clock).build();
+    BundleImport importer = new BundleImport(b, r.formats(), clock);
+
+    BundleImport.Report first = importer.read(new ByteArrayInputStream(r.bundle()));
+    List<Pin> pins = b.pins().list("fix");
+    var generations = b.observations().generations("fix", ROOT);
+    long blobs = b.stats().blobCount();
+    clock.advance(Duration.ofHours(1));
+    BundleImport.Report second = importer.read(new ByteArrayInputStream(r.bundle()));
+
+    assertThat(first.changed()).isTrue();
+    assertThat(first.pinsAdded()).isEqualTo(1);
+    assertThat(first.observations()).isPositive();
+    assertThat(second.changed()).isFalse();
+    assertThat(second.blobsNew()).isZero();
+    assertThat(second.blobsPresent()).isEqualTo(first.blobsNew());
+    assertThat(second.pinsUnchanged()).isEqualTo(1);
+    assertThat(second.conflicts()).isEmpty();
+    assertThat(b.pins().list("fix")).isEqualTo(pins);
+    assertThat(b.observations().generations("fix", ROOT)).isEqualTo(generations);
+    assertThat(b.stats().blobCount()).isEqualTo(blobs);
+    assertThat(generations).singleElement().satisfies(g -> {
+      assertThat(g.source()).isEqualTo(dev.reprox.storage.Observation.Source.IMPORT);
+      assertThat(g.provenAt(AT_T)).isTrue();
+    });
+  }
+
+  @Test
+  void export_tNeverPinned_refusedWithTheReason() throws Exception {
+    Recorded r = record();
+    assertThat(r.bundle()).isNotEmpty();
+    try (Storage empty = MemoryStorage.builder().clock(new MutableClock(Instant.now())).build()) {
+      assertThatThrownBy(() -> new BundleExport(empty, r.formats(), java.time.Clock.systemUTC())
+          .write(List.of(new BundleExport.Selection("fix", AT_T)), new ByteArrayOutputStream()))
+          .isInstanceOf(BundleException.class).hasMessageContaining("no pin of fix covers");
+    }
+  }
+
+  private void assertRefusedLeavingStoreEmpty(Recorded r, byte[] bundle, String why) throws Exception {
+    MutableClock clock = new MutableClock(Instant.now());
+    Storage b = MemoryStorage.builder().clock(clock).build();
+    assertThatThrownBy(() -> new BundleImport(b, r.formats(), clock).read(new ByteArrayInputStream(bundle)))
+        .isInstanceOf(BundleException.class).hasMessageContaining("nothing imported").hasMessageContaining(why);
+    assertThat(b.stats().blobCount()).isZero();
+    assertThat(b.blobs().stat(Digest.sha256(r.g1().inReleaseSha256()))).isEmpty();
+    assertThat(b.observations().roots("fix")).isEmpty();
+    assertThat(b.pins().list("fix")).isEmpty();
+    assertThat(b.paths().lookup("fix", r.g1().deb("foo").poolPath())).isEmpty();
+    // and the untouched bundle still imports into that same store
+    assertThat(new BundleImport(b, r.formats(), clock).read(new ByteArrayInputStream(r.bundle())).pinsAdded())
+        .isEqualTo(1);
+  }
+
+  /** apt-get through an in-memory instance A at {@link #AT}, then A's bundle of that T. */
+  private Recorded record() throws Exception {
+    AptRepoBuilder repo = AptRepoBuilder.in(tmp.resolve("repo")).date(T1).acquireByHash(true).add("foo", "1.0");
+    AptGeneration g1 = repo.publish();
+    Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
+    MutableClock clock = new MutableClock(Instant.now());
+    try (StaticServer upstream = StaticServer.serve(repo.root());
+        InProcessReprox a = new InProcessReprox(tmp.resolve("a"), AptReplayIT.yaml(upstream.baseUri(), keyring),
+            clock, false)) {
+      assertThat(apt("a", a.base().resolve("fix/" + AT), keyring).downloadOnly("foo")).hasSize(1);
+      HttpResponse<byte[]> root = a.get("fix/" + AT + "/" + ROOT);
+      Map<String, Format> formats = formats(AptReplayIT.yaml(upstream.baseUri(), keyring), clock);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      new BundleExport(a.storage, formats, clock).write(List.of(new BundleExport.Selection("fix", AT_T)), out);
+      return new Recorded(repo, g1, keyring, root.body(), root.headers().firstValue("X-Reprox-Pin").orElseThrow(),
+          out.toByteArray(), formats);
+    }
+  }
+
+  private Map<String, Format> formats(String yaml, java.time.Clock clock) throws Exception {
+    Path config = tmp.resolve("formats.yaml");
+    Files.writeString(config, "repositories:\n" + yaml);
+    ReproxConfig cfg = ConfigLoader.load(Optional.of(config), Map.of(), new ConfigLoader.Overrides(
+        Optional.empty(), Optional.empty(), Optional.empty()));
+    return Formats.of(cfg.repositories(), clock);
+  }
+
+  private AptClient apt(String name, URI mirror, Path keyring) {
+    AptClient apt = AptClient.builder(tmp.resolve("apt-" + name)).keyring(keyring)
+        .source(mirror, "stable", "main", "check-valid-until=no").timeout(Duration.ofSeconds(60)).build();
+    apt.update();
+    return apt;
+  }
+
+  /** Runs the CLI; "exit stdout stderr". */
+  private static String cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+    return code + " " + out + " " + err;
+  }
+
+  private static byte[] unzstd(byte[] b) throws Exception {
+    try (ZstdInputStream in = new ZstdInputStream(new ByteArrayInputStream(b))) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static byte[] zstd(byte[] b) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZstdOutputStream z = new ZstdOutputStream(out)) {
+      z.write(b);
+    }
+    return out.toByteArray();
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i <= hay.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}
