@@ -28,11 +28,11 @@ import picocli.CommandLine.Option;
 /**
  * {@code reprox export --repo R --at T… [--repo R2 --at T…] -o FILE}: writes a bundle of the pins
  * covering each T, with everything they need to resolve offline elsewhere (docs/bundle.md). Works
- * on a stopped store ({@code --data}); the file appears under its name only when complete.
+ * on the store of {@code --data}, stopped or serving (opened read-only); the file appears under its name only when complete.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = "Write a bundle (zstd tar) of the pins covering each --at T of each --repo, with their signed"
-        + " roots, listings and packages, for 'reprox import' elsewhere. Needs the store stopped.")
+        + " roots, listings and packages, for 'reprox import' elsewhere. Reads the store, also while it serves.")
 final class ExportCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -92,7 +92,9 @@ final class ExportCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     Path partial = output.resolveSibling(output.getFileName() + ".partial");
     long start = System.nanoTime();
-    try (Storage storage = StorageOpener.open(effective.data(), clock)) {
+    // Read-only: export writes nothing, and RocksDB lets it run beside a serving reprox (it sees
+    // what was committed when it opened).
+    try (Storage storage = StorageOpener.openReadOnly(effective.data())) {
       BundleExport.Summary summary;
       try (OutputStream file = Files.newOutputStream(partial)) {
         summary = new BundleExport(storage, Formats.of(effective.repositories(), clock), clock).write(wanted, file);
@@ -111,7 +113,7 @@ final class ExportCommand implements Callable<Integer> {
       return e.kind() == BundleException.Kind.USAGE ? Main.EXIT_CONFIG : 1;
     } catch (IOException | RuntimeException e) {
       deleteQuietly(partial);
-      err.println("export: " + e.getMessage() + StorageOpener.lockHint(e));
+      err.println("export: " + e.getMessage());
       err.flush();
       return 1;
     }

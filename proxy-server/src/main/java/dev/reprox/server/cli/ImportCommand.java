@@ -56,6 +56,13 @@ final class ImportCommand implements Callable<Integer> {
     }
     Clock clock = Clock.systemUTC();
     long start = System.nanoTime();
+    try {
+      Files.createDirectories(effective.data());
+    } catch (IOException e) {
+      err.println("import: cannot create " + effective.data() + ": " + e.getMessage());
+      err.flush();
+      return 1;
+    }
     try (InputStream in = Files.newInputStream(bundle);
         Storage storage = StorageOpener.open(effective.data(), clock)) {
       BundleImport.Report r = new BundleImport(storage, Formats.of(effective.repositories(), clock), clock).read(in);

@@ -39,7 +39,7 @@ final class StorageOpener {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = t.getMessage();
       if (m != null && m.contains("lock")) {
-        return " (is reprox serve running on this data directory? stop it, or use --server)";
+        return " (is reprox serve running on this data directory? stop it first)";
       }
     }
     return "";
