@@ -70,8 +70,26 @@ public final class BundleExport {
    *     generation's bytes are not stored, before anything is written
    */
   public Summary write(List<Selection> selections, OutputStream out) throws IOException {
-    Plan plan = plan(selections);
-    Manifest manifest = plan.manifest(clock.instant());
+    return prepare(selections).writeTo(out);
+  }
+
+  /**
+   * Plans the bundle (reads metadata and listings, writes nothing), so that a caller can answer a
+   * selection without a pin before it starts a response.
+   */
+  public Prepared prepare(List<Selection> selections) throws IOException {
+    Manifest manifest = plan(selections).manifest(clock.instant());
+    return out -> stream(manifest, out);
+  }
+
+  /** A planned bundle. */
+  @FunctionalInterface
+  public interface Prepared {
+    /** Streams the bundle to {@code out} (not closed). */
+    Summary writeTo(OutputStream out) throws IOException;
+  }
+
+  private Summary stream(Manifest manifest, OutputStream out) throws IOException {
     byte[] json = manifest.toJson();
     ZstdOutputStream zstd = new ZstdOutputStream(new BufferedOutputStream(nonClosing(out), COPY_BUFFER), 3);
     zstd.setChecksum(true); // a damaged stream fails in the decoder, before any hash is even asked

@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = "Write a bundle (zstd tar) of the pins covering each --at T of each --repo, with their signed"
-        + " roots, listings and packages, for 'reprox import' elsewhere. Reads the store, also while it serves.")
+        + " roots, listings and packages, for 'reprox import' elsewhere. Reads the store (also while it"
+        + " serves), or asks a running server (--server).")
 final class ExportCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -59,6 +60,14 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DIR", description = "data directory (default ./reprox-data)")
   Path data;
 
+  @Option(names = "--server", paramLabel = "URL",
+      description = "export from this running reprox instead (GET /-/api/admin/export, needs the admin token)")
+  java.net.URI server;
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "file holding the server's api.admin-token (default: $REPROX_ADMIN_TOKEN)")
+  Path tokenFile;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -82,6 +91,9 @@ final class ExportCommand implements Callable<Integer> {
           return Main.EXIT_CONFIG;
         }
       }
+    }
+    if (server != null) {
+      return fromServer(out, err);
     }
     if (!StorageOpener.holdsStore(effective.data())) {
       err.println("export: " + effective.data() + " is not a reprox data directory (no store in "
@@ -115,6 +127,44 @@ final class ExportCommand implements Callable<Integer> {
       deleteQuietly(partial);
       err.println("export: " + e.getMessage());
       err.flush();
+      return 1;
+    }
+  }
+
+  private int fromServer(PrintWriter out, PrintWriter err) {
+    StringBuilder query = new StringBuilder("/-/api/admin/export?");
+    for (Selection s : selections) {
+      query.append("repo=").append(java.net.URLEncoder.encode(s.repo, java.nio.charset.StandardCharsets.UTF_8));
+      for (String t : s.at) {
+        query.append("&at=").append(java.net.URLEncoder.encode(t, java.nio.charset.StandardCharsets.UTF_8));
+      }
+      query.append('&');
+    }
+    Path partial = output.resolveSibling(output.getFileName() + ".partial");
+    long start = System.nanoTime();
+    try {
+      java.net.http.HttpResponse<Path> r = AdminClient.client().send(
+          AdminClient.request(server, query.substring(0, query.length() - 1), AdminClient.token(tokenFile)).GET()
+              .build(), java.net.http.HttpResponse.BodyHandlers.ofFile(partial));
+      if (r.statusCode() != 200) {
+        err.println("export: " + server + " answered " + r.statusCode() + ": " + Files.readString(partial).strip());
+        err.flush();
+        deleteQuietly(partial);
+        return r.statusCode() == 400 ? Main.EXIT_CONFIG : 1;
+      }
+      Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      out.printf("export: %s: %d bytes from %s in %.1f s%n", output, Files.size(output), server,
+          (System.nanoTime() - start) / 1e9);
+      out.flush();
+      return 0;
+    } catch (IOException e) {
+      deleteQuietly(partial);
+      err.println("export: " + server + ": " + e);
+      err.flush();
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      deleteQuietly(partial);
       return 1;
     }
   }

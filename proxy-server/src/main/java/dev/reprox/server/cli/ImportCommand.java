@@ -22,13 +22,13 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code reprox import BUNDLE}: verifies a bundle against this side's keyrings and imports it into
- * a stopped store ({@code --data}); nothing becomes visible unless the whole bundle verified.
+ * a stopped store ({@code --data}) or a running server ({@code --server}, the admin route); nothing becomes visible unless the whole bundle verified.
  * Exit 0 when imported (conflicting pins are reported and kept as they were), 1 when refused.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = "Verify a bundle written by 'reprox export' (every root signature against the configured"
         + " keyrings, every listing and package hash) and import it; refused whole if anything fails."
-        + " Needs the store stopped.")
+        + " Into a stopped store (--data) or a running server (--server).")
 final class ImportCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -42,6 +42,14 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DIR", description = "data directory (default ./reprox-data)")
   Path data;
 
+  @Option(names = "--server", paramLabel = "URL",
+      description = "import into this running reprox instead (POST /-/api/admin/import, needs the admin token)")
+  java.net.URI server;
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "file holding the server's api.admin-token (default: $REPROX_ADMIN_TOKEN)")
+  Path tokenFile;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -53,6 +61,9 @@ final class ImportCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       Errors.print(err, e);
       return Main.EXIT_CONFIG;
+    }
+    if (server != null) {
+      return intoServer(out, err);
     }
     Clock clock = Clock.systemUTC();
     long start = System.nanoTime();
@@ -75,6 +86,38 @@ final class ImportCommand implements Callable<Integer> {
     } catch (IOException | RuntimeException e) {
       err.println("import: " + e.getMessage() + StorageOpener.lockHint(e));
       err.flush();
+      return 1;
+    }
+  }
+
+  private int intoServer(PrintWriter out, PrintWriter err) {
+    long start = System.nanoTime();
+    try {
+      // Streamed from the file: the server reads it as it arrives, with backpressure.
+      java.net.http.HttpResponse<String> r = AdminClient.client().send(
+          AdminClient.request(server, "/-/api/admin/import", AdminClient.token(tokenFile))
+              .header("Content-Type", "application/zstd")
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofFile(bundle)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        err.println("import: " + server + " answered " + r.statusCode() + ": " + r.body().strip());
+        err.flush();
+        return r.statusCode() == 400 ? Main.EXIT_CONFIG : 1;
+      }
+      com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+      java.util.List<String> conflicts = new java.util.ArrayList<>();
+      j.path("conflicts").forEach(c -> conflicts.add(c.asText()));
+      print(out, new BundleImport.Report(j.path("blobsNew").asInt(), j.path("blobsPresent").asInt(),
+          j.path("bytes").asLong(), j.path("observations").asInt(), j.path("signatures").asInt(),
+          j.path("listingsIndexed").asInt(), j.path("aliases").asInt(), j.path("pinsAdded").asInt(),
+          j.path("pinsUnchanged").asInt(), conflicts), (System.nanoTime() - start) / 1e9);
+      return 0;
+    } catch (IOException e) {
+      err.println("import: " + server + ": " + e);
+      err.flush();
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return 1;
     }
   }

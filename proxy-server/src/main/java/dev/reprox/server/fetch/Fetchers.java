@@ -267,6 +267,18 @@ public final class Fetchers implements AutoCloseable {
     return polite.hosts();
   }
 
+  /** Every configured repository's format bound to its keyring (export and import verify with these). */
+  public Map<String, dev.reprox.pinning.Format> formats() {
+    Map<String, dev.reprox.pinning.Format> out = new LinkedHashMap<>();
+    repositories.forEach((name, r) -> out.put(name, r.format()));
+    return out;
+  }
+
+  /** The store this chain serves from. */
+  public Storage storage() {
+    return storage;
+  }
+
   /** The executor the blocking API calls may run on. */
   public Executor workExecutor() {
     return work;

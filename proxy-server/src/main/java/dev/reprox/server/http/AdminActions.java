@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 final class AdminActions {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger log = LoggerFactory.getLogger(AdminActions.class);
-  static final String ROUTES = "DELETE /-/api/admin/builds/<label>";
+  static final String ROUTES = "DELETE /-/api/admin/builds/<label>, POST /-/api/admin/import,"
+      + " GET /-/api/admin/export?repo=R&at=T";
 
   private final BuildLabels builds;
 

@@ -35,6 +35,8 @@ final class Exchange {
   /** The pin status of a trust-chain answer ({@code live}, {@code proven}...), else null. */
   String pin;
   BodyWriter body;
+  /** The request body of an import ({@link AdminBundles}), else null. */
+  BundleUpload upload;
   private boolean ended;
 
   Exchange(RequestHandler handler, ChannelHandlerContext ctx, HttpRequest request) {

@@ -76,6 +76,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
       if (!(msg instanceof HttpRequest request) || tunnelled) {
+        if (!tunnelled && msg instanceof io.netty.handler.codec.http.HttpContent piece && current != null
+            && current.upload != null) {
+          current.upload.offer(piece); // an import's body: the only request body reprox reads
+        }
         return; // request body pieces: GET/HEAD carry none worth reading; or HTTP is over
       }
       disarmHeadTimer();
@@ -94,6 +98,14 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (current != null && current.upload != null) {
+      current.upload.readComplete();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (current != null && current.body != null) {
       current.body.writabilityChanged();
@@ -106,6 +118,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     disarmHeadTimer();
     releasePending();
     if (current != null) {
+      if (current.upload != null) {
+        current.upload.cut();
+      }
       current.cut();
     }
     ctx.fireChannelInactive();
@@ -113,6 +128,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent && current != null && current.upload != null) {
+      return; // an import verifying or publishing: quiet on the wire, not idle
+    }
     if (evt instanceof IdleStateEvent) {
       log.debug("closing idle connection {}", ctx.channel().remoteAddress());
       ctx.close();
@@ -262,6 +280,23 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       log.warn("admin: refused {} {} from {}: {}", escape(request.method()), escape(request.uri()),
           ctx.channel().remoteAddress(), refusal.status());
       ex.reply(refusal, refusal.status().code() == 403 ? "admin_disabled" : "unauthorized", body);
+      return;
+    }
+    java.util.List<String> s = path.segments();
+    if (s.size() == 4 && s.get(3).equals("import")) {
+      if (!request.method().equals(HttpMethod.POST)) {
+        FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+            "admin: " + request.method() + " not allowed on /-/api/admin/import: POST the bundle", ex.head);
+        r.headers().set(io.netty.handler.codec.http.HttpHeaderNames.ALLOW, "POST");
+        ex.reply(r, "admin", body);
+        return;
+      }
+      sc.bundles.importBundle(ex, ctx);
+      return;
+    }
+    if (s.size() == 4 && s.get(3).equals("export") && !body
+        && (request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD))) {
+      sc.bundles.exportBundle(ex, ctx, null);
       return;
     }
     if (body) {

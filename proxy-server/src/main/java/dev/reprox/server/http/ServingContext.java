@@ -40,6 +40,8 @@ public final class ServingContext {
   /** {@code log.access}: one line per request on {@code reprox.access}. */
   final boolean accessLog;
   final java.time.Clock clock;
+  /** {@code /-/api/admin/import} and {@code /-/api/admin/export}. */
+  final AdminBundles bundles;
   private final ForwardRoute forwardRoute;
   private final ResponseHeaders responseHeaders;
 
@@ -63,6 +65,7 @@ public final class ServingContext {
     this.guard = new ApiGuard(config.api());
     this.responseHeaders = new ResponseHeaders(b.clock);
     this.clock = b.clock;
+    this.bundles = new AdminBundles(this);
   }
 
   /** Forward mode's URL table, built once from the repositories. */

@@ -111,6 +111,51 @@ class BundleIT {
   }
 
   @Test
+  void exportImport_againstRunningServers_streamedThroughTheAdminRoutes() throws Exception {
+    AptRepoBuilder repo = AptRepoBuilder.in(tmp.resolve("repo")).date(T1).acquireByHash(true).add("foo", "1.0");
+    AptGeneration g1 = repo.publish();
+    Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
+    Path token = tmp.resolve("admin-token");
+    Files.writeString(token, "s3cret\n");
+    MutableClock clock = new MutableClock(Instant.now());
+    Path bundle = tmp.resolve("served.bundle");
+    try (StaticServer upstream = StaticServer.serve(repo.root());
+        InProcessReprox a = new InProcessReprox(tmp.resolve("a"), AptReplayIT.yaml(upstream.baseUri(), keyring)
+            + "api:\n  admin-token: s3cret\n", clock, false)) {
+      assertThat(apt("a", a.base().resolve("fix/" + AT), keyring).downloadOnly("foo")).hasSize(1);
+      assertThat(cli("export", "--server", a.base().toString(), "--repo", "fix", "--at", "20240301T010000Z",
+          "-o", tmp.resolve("no-token.bundle").toString())).startsWith("1 ").contains("401");
+      assertThat(cli("export", "--server", a.base().toString(), "--token-file", token.toString(), "--repo", "fix",
+          "--at", "20240101T000000Z", "-o", tmp.resolve("unpinned.bundle").toString())).startsWith("1 ")
+          .contains("404").contains("no pin of fix covers");
+      assertThat(cli("export", "--server", a.base().toString(), "--token-file", token.toString(), "--repo", "fix",
+          "--at", "20240301T010000Z", "-o", bundle.toString())).startsWith("0 ");
+    }
+    Storage storeB = MemoryStorage.builder().clock(clock).build();
+    try (InProcessReprox b = new InProcessReprox(tmp.resolve("b"), AptReplayIT.yaml(URI.create("http://127.0.0.1:9/"),
+        keyring) + "api:\n  admin-token: s3cret\n", clock, true, storeB)) {
+      // a changed byte: refused whole over HTTP too
+      byte[] tar = unzstd(Files.readAllBytes(bundle));
+      byte[] deb = Files.readAllBytes(g1.resolve(g1.deb("foo").poolPath()));
+      tar[indexOf(tar, deb) + 100] ^= 0x01;
+      Path bad = tmp.resolve("bad.bundle");
+      Files.write(bad, zstd(tar));
+      assertThat(cli("import", "--server", b.base().toString(), "--token-file", token.toString(), bad.toString()))
+          .startsWith("1 ").contains("422").contains("nothing imported");
+      assertThat(storeB.stats().blobCount()).isZero();
+      assertThat(storeB.pins().list("fix")).isEmpty();
+
+      assertThat(cli("import", "--server", b.base().toString(), bundle.toString())).startsWith("1 ").contains("401");
+      assertThat(cli("import", "--server", b.base().toString(), "--token-file", token.toString(), bundle.toString()))
+          .startsWith("0 ").contains("pins: 1 added");
+      assertThat(cli("import", "--server", b.base().toString(), "--token-file", token.toString(), bundle.toString()))
+          .startsWith("0 ").contains("nothing changed");
+      List<Path> debs = apt("b", b.base().resolve("fix/" + AT), keyring).downloadOnly("foo");
+      assertThat(debs).singleElement().satisfies(d -> assertThat(AptReplayIT.sha256(d)).isEqualTo(g1.deb("foo").sha256()));
+    }
+  }
+
+  @Test
   void import_oneByteChangedInAPackage_refusedWholeStoreUnchanged() throws Exception {
     Recorded r = record();
     byte[] deb = Files.readAllBytes(r.g1().resolve(r.g1().deb("foo").poolPath()));

@@ -1,0 +1,303 @@
+package dev.reprox.server.http;
+
+import static dev.reprox.server.LogSafe.escape;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reprox.pinning.TimeSpec;
+import dev.reprox.pinning.TimeSpecException;
+import dev.reprox.server.bundle.BundleException;
+import dev.reprox.server.bundle.BundleExport;
+import dev.reprox.server.bundle.BundleImport;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /-/api/admin/import} (the request body is a bundle, streamed into the store as it
+ * arrives) and {@code GET /-/api/admin/export?repo=R&at=T…} (the bundle streamed as the response).
+ * Both run on a thread of their own, never on the event loop, and move the bytes with
+ * backpressure through a few MiB ({@link BundleUpload}, {@link ChannelOutput}). One import at a
+ * time: a second one is answered 409 while the first runs.
+ */
+final class AdminBundles {
+  private static final Logger log = LoggerFactory.getLogger(AdminBundles.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  private final ServingContext sc;
+  private final AtomicBoolean importing = new AtomicBoolean();
+  private final ExecutorService worker = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "reprox-bundle-" + THREADS.incrementAndGet());
+    t.setDaemon(true);
+    return t;
+  });
+
+  AdminBundles(ServingContext sc) {
+    this.sc = sc;
+  }
+
+  /** Starts reading the body of {@code ex} into an import; the answer comes when it is done. */
+  void importBundle(Exchange ex, ChannelHandlerContext ctx) {
+    if (sc.fetchers == null) {
+      ex.reply(RepositoryApi.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_store", "admin: no store to import into",
+          ex.head), "admin", true);
+      return;
+    }
+    if (!importing.compareAndSet(false, true)) {
+      ex.reply(RepositoryApi.error(HttpResponseStatus.CONFLICT, "import_running",
+          "admin: an import is running; try again when it is done", ex.head), "admin", true);
+      return;
+    }
+    BundleUpload upload = new BundleUpload(ctx);
+    ex.upload = upload;
+    if (io.netty.handler.codec.http.HttpUtil.is100ContinueExpected(ex.request)) {
+      ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+          HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+    }
+    try {
+      worker.execute(() -> {
+        FullHttpResponse r;
+        try {
+          BundleImport.Report report = new BundleImport(sc.fetchers.storage(), sc.fetchers.formats(), sc.clock)
+              .read(upload);
+          log.info("admin: imported a bundle from {}: {} blobs new, {} pins added, {} conflicts{}",
+              ctx.channel().remoteAddress(), report.blobsNew(), report.pinsAdded(), report.conflicts().size(),
+              report.changed() ? "" : " (nothing changed)");
+          r = Responses.full(HttpResponseStatus.OK, "application/json", json(report) + "\n", ex.head);
+        } catch (BundleException e) {
+          log.warn("admin: import from {} refused: {}", ctx.channel().remoteAddress(), escape(e.getMessage()));
+          r = RepositoryApi.error(status(e.kind()), e.kind() == BundleException.Kind.INTEGRITY ? "refused"
+              : e.kind().name().toLowerCase(java.util.Locale.ROOT), e.getMessage(), ex.head);
+        } catch (IOException | RuntimeException e) {
+          log.warn("admin: import from {} failed: {}", ctx.channel().remoteAddress(), escape(e.toString()));
+          r = RepositoryApi.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "failed", "import failed: " + e, ex.head);
+        } finally {
+          importing.set(false);
+        }
+        // A body not read to its end cannot leave the connection reusable.
+        boolean close = !upload.complete();
+        upload.close();
+        FullHttpResponse response = r;
+        ctx.executor().execute(() -> ex.reply(response, "admin", close));
+      });
+    } catch (RejectedExecutionException e) {
+      importing.set(false);
+      ex.reply(RepositoryApi.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "server busy", ex.head),
+          "overloaded", true);
+      return;
+    }
+    upload.start();
+  }
+
+  /** Streams the bundle of {@code ?repo=R&at=T[&at=T2…]} (repeatable pairs: each repo takes the at values after it). */
+  void exportBundle(Exchange ex, ChannelHandlerContext ctx, QueryStringDecoder query) {
+    if (sc.fetchers == null) {
+      ex.reply(RepositoryApi.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_store", "admin: no store to export",
+          ex.head), "admin", false);
+      return;
+    }
+    List<BundleExport.Selection> selections;
+    try {
+      selections = selections(ex.request.uri());
+    } catch (IllegalArgumentException e) {
+      ex.reply(RepositoryApi.error(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage(), ex.head), "admin",
+          false);
+      return;
+    }
+    try {
+      worker.execute(() -> {
+        BundleExport.Prepared prepared;
+        try {
+          prepared = new BundleExport(sc.fetchers.storage(), sc.fetchers.formats(), sc.clock).prepare(selections);
+        } catch (BundleException e) {
+          FullHttpResponse r = RepositoryApi.error(status(e.kind()),
+              e.kind().name().toLowerCase(java.util.Locale.ROOT), e.getMessage(), ex.head);
+          ctx.executor().execute(() -> ex.reply(r, "admin", false));
+          return;
+        } catch (IOException | RuntimeException e) {
+          FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "failed",
+              "export failed: " + e, ex.head);
+          ctx.executor().execute(() -> ex.reply(r, "admin", false));
+          return;
+        }
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/zstd");
+        head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        ex.status = 200;
+        if (ex.head) {
+          ctx.executor().execute(() -> {
+            head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+            ctx.write(head);
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> ex.end("admin", 0));
+          });
+          return;
+        }
+        ctx.writeAndFlush(head);
+        ChannelOutput out = new ChannelOutput(ctx);
+        try {
+          BundleExport.Summary s = prepared.writeTo(out);
+          out.flush();
+          ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> {
+            if (!f.isSuccess()) {
+              ctx.close();
+            }
+            ctx.executor().execute(() -> ex.end(f.isSuccess() ? "admin" : "aborted", out.written()));
+          });
+          log.info("admin: exported {} pins, {} blobs ({} bytes) to {}", s.pins(), s.blobs(), out.written(),
+              ctx.channel().remoteAddress());
+        } catch (IOException | RuntimeException e) {
+          // The head is sent: a cut connection is all that can say it failed (import refuses a cut bundle).
+          log.warn("admin: export to {} failed after {} bytes: {}", ctx.channel().remoteAddress(), out.written(),
+              escape(e.toString()));
+          ctx.close();
+          ctx.executor().execute(() -> ex.end("aborted", out.written()));
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      ex.reply(RepositoryApi.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "server busy", ex.head),
+          "overloaded", false);
+    }
+  }
+
+  /** {@code repo=R&at=T&at=T2&repo=R2&at=T3}: each at belongs to the repo before it. */
+  static List<BundleExport.Selection> selections(String uri) {
+    int q = uri.indexOf('?');
+    String query = q < 0 ? "" : uri.substring(q + 1);
+    List<BundleExport.Selection> out = new ArrayList<>();
+    String repo = null;
+    for (String pair : query.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String name = QueryStringDecoder.decodeComponent(eq < 0 ? pair : pair.substring(0, eq));
+      String value = eq < 0 ? "" : QueryStringDecoder.decodeComponent(pair.substring(eq + 1));
+      if (name.equals("repo")) {
+        repo = value;
+      } else if (name.equals("at")) {
+        if (repo == null) {
+          throw new IllegalArgumentException("export: at=" + value + " before any repo=");
+        }
+        try {
+          out.add(new BundleExport.Selection(repo, TimeSpec.parse(value)));
+        } catch (TimeSpecException e) {
+          throw new IllegalArgumentException("export: at=" + value + ": " + e.getMessage());
+        }
+      } else {
+        throw new IllegalArgumentException("export: unknown parameter " + name + " (repo, at)");
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("export: give repo=R&at=T (repeatable)");
+    }
+    return out;
+  }
+
+  private static HttpResponseStatus status(BundleException.Kind kind) {
+    return switch (kind) {
+      case USAGE -> HttpResponseStatus.BAD_REQUEST;
+      case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
+      case INTEGRITY -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
+      case STORE -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
+    };
+  }
+
+  private static String json(BundleImport.Report r) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("changed", r.changed());
+    o.put("blobsNew", r.blobsNew());
+    o.put("blobsPresent", r.blobsPresent());
+    o.put("bytes", r.bytes());
+    o.put("observations", r.observations());
+    o.put("signatures", r.signatures());
+    o.put("listingsIndexed", r.listingsIndexed());
+    o.put("aliases", r.aliases());
+    o.put("pinsAdded", r.pinsAdded());
+    o.put("pinsUnchanged", r.pinsUnchanged());
+    ArrayNode c = o.putArray("conflicts");
+    r.conflicts().forEach(c::add);
+    return o.toString();
+  }
+
+  /**
+   * An {@link OutputStream} onto the channel for a worker thread: each write becomes one HTTP
+   * chunk, and the writer waits (on its own thread) while more than {@link #MAX_UNFLUSHED} bytes
+   * have not reached the socket yet.
+   */
+  static final class ChannelOutput extends OutputStream {
+    static final long MAX_UNFLUSHED = 4L << 20;
+    private final ChannelHandlerContext ctx;
+    private long pending;
+    private long written;
+    private Throwable failure;
+
+    ChannelOutput(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return;
+      }
+      synchronized (this) {
+        while (pending > MAX_UNFLUSHED && failure == null && ctx.channel().isActive()) {
+          try {
+            wait(1000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("export: interrupted");
+          }
+        }
+        if (failure != null || !ctx.channel().isActive()) {
+          throw new IOException("export: the client went away", failure);
+        }
+        pending += len;
+        written += len;
+      }
+      ChannelFuture f = ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(b, off, len)));
+      f.addListener(done -> {
+        synchronized (this) {
+          pending -= len;
+          if (!done.isSuccess() && failure == null) {
+            failure = done.cause();
+          }
+          notifyAll();
+        }
+      });
+    }
+
+    synchronized long written() {
+      return written;
+    }
+  }
+}
