@@ -22,6 +22,9 @@ import dev.reprox.storage.rocks.RocksStorage;
 import dev.reprox.testkit.apt.AptClient;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
+import dev.reprox.testkit.dnf.DnfClient;
+import dev.reprox.testkit.dnf.DnfGeneration;
+import dev.reprox.testkit.dnf.DnfRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -108,6 +111,60 @@ class BundleIT {
       String generations = new String(b.get("-/api/repos/fix/generations?root=" + ROOT).body());
       assertThat(generations).contains(g1.inReleaseSha256()).contains("import");
     }
+  }
+
+  @Test
+  void exportImport_dnf_freshOfflineInstanceInstallsTheSameRpmsAtT() throws Exception {
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Instant t = now.minus(Duration.ofHours(2));
+    String yaml;
+    Path key;
+    DnfGeneration g1;
+    byte[] bundle;
+    Map<String, Format> formats;
+    List<String> installedThroughA;
+    java.time.Clock clock = java.time.Clock.systemUTC();
+    try (DnfRepoBuilder repo = DnfRepoBuilder.in(tmp.resolve("dnf-upstream")).date(now.minus(Duration.ofHours(3)))
+        .add("foo", "1.0").add("bar", "1.0");
+        StaticServer upstream = StaticServer.serve(tmp.resolve("dnf-upstream"))) {
+      g1 = repo.publish();
+      key = repo.writePublicKey(tmp.resolve("RPM-GPG-KEY-fixture"));
+      yaml = "  dnffix:\n    format: dnf\n    upstream: " + upstream.baseUri().toString().replaceAll("/$", "")
+          + "\n    keyring: " + key + "\n";
+      try (InProcessReprox a = new InProcessReprox(tmp.resolve("dnf-a"), yaml, clock, false,
+          MemoryStorage.builder().clock(clock).build())) {
+        try (DnfClient dnf = dnf("a", URI.create(a.base() + "dnffix/@" + t.getEpochSecond() + "/"), key)) {
+          dnf.install("foo", "bar");
+          installedThroughA = dnf.installed();
+        }
+        // the upstream moves on before the export: the bundle is about T
+        repo.remove("foo").add("foo", "2.0").date(now.minus(Duration.ofHours(1))).publish();
+        formats = formats(yaml, clock);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new BundleExport(a.storage, formats, clock).write(List.of(new BundleExport.Selection("dnffix", t)), out);
+        bundle = out.toByteArray();
+      }
+    }
+    assertThat(installedThroughA).contains(g1.rpm("foo").installedLine(), g1.rpm("bar").installedLine());
+    Storage b = MemoryStorage.builder().clock(clock).build();
+    BundleImport.Report report = new BundleImport(b, formats, clock).read(new ByteArrayInputStream(bundle));
+    assertThat(report.pinsAdded()).isEqualTo(1);
+    assertThat(report.signatures()).isEqualTo(1); // repomd.xml.asc
+    try (InProcessReprox bServer = new InProcessReprox(tmp.resolve("dnf-b"), yaml, clock, true, b)) {
+      URI atT = URI.create(bServer.base() + "dnffix/@" + t.getEpochSecond() + "/");
+      try (DnfClient dnf = dnf("b", atT, key)) {
+        dnf.install("foo", "bar");
+        assertThat(dnf.installed()).isEqualTo(installedThroughA);
+      }
+      for (String name : List.of("foo", "bar")) {
+        HttpResponse<byte[]> rpm = bServer.get("dnffix/@" + t.getEpochSecond() + "/" + g1.rpm(name).path());
+        assertThat(Digest.compute(rpm.body()).hex()).isEqualTo(g1.rpm(name).sha256());
+      }
+    }
+  }
+
+  private DnfClient dnf(String name, URI baseurl, Path key) {
+    return DnfClient.builder(tmp.resolve("dnf-client-" + name)).repo("fixture", baseurl).gpgKey(key).build();
   }
 
   @Test
