@@ -51,8 +51,15 @@ public final class BundleExport {
   private final Map<String, Format> formats;
   private final Clock clock;
 
-  /** One (repository, T) whose pins go into the bundle. */
-  public record Selection(String repo, Instant at) {}
+  /**
+   * One (repository, T) whose pins go into the bundle; an {@code optional} one without a pin is
+   * skipped instead of refused (a build label's repositories × its T values).
+   */
+  public record Selection(String repo, Instant at, boolean optional) {
+    public Selection(String repo, Instant at) {
+      this(repo, at, false);
+    }
+  }
 
   /** What was written. */
   public record Summary(int pins, int roots, int files, int blobs, long blobBytes) {}
@@ -158,10 +165,13 @@ public final class BundleExport {
           addRoot(plan, format, s.repo(), p.root(), p.generation());
         }
       }
-      if (!any) {
+      if (!any && !s.optional()) {
         throw new BundleException(BundleException.Kind.NOT_FOUND, "export: no pin of " + s.repo() + " covers "
             + s.at() + " (a T is pinned when a client first asks for it: request /" + s.repo() + "/@<T>/… once)");
       }
+    }
+    if (plan.pins.isEmpty()) {
+      throw new BundleException(BundleException.Kind.NOT_FOUND, "export: no pin covers any of " + selections);
     }
     return plan;
   }

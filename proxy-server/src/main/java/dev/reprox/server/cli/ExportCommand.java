@@ -48,8 +48,13 @@ final class ExportCommand implements Callable<Integer> {
     List<String> at;
   }
 
-  @ArgGroup(exclusive = false, multiplicity = "1..*")
-  List<Selection> selections;
+  @ArgGroup(exclusive = false, multiplicity = "0..*")
+  List<Selection> selections = new ArrayList<>();
+
+  @Option(names = "--label", paramLabel = "LABEL",
+      description = "the pins of a build label's T values in the repositories it used (with --server: labels"
+          + " live in the running server's memory)")
+  String label;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "bundle to write")
   Path output;
@@ -78,6 +83,16 @@ final class ExportCommand implements Callable<Integer> {
           Optional.empty(), Optional.ofNullable(data), Optional.empty()));
     } catch (ConfigException e) {
       Errors.print(err, e);
+      return Main.EXIT_CONFIG;
+    }
+    if (selections.isEmpty() && label == null) {
+      err.println("export: give --repo R --at T (repeatable) or --label L");
+      err.flush();
+      return Main.EXIT_CONFIG;
+    }
+    if (label != null && server == null) {
+      err.println("export: --label needs --server: build labels are kept by the running server only");
+      err.flush();
       return Main.EXIT_CONFIG;
     }
     List<BundleExport.Selection> wanted = new ArrayList<>();
@@ -139,6 +154,10 @@ final class ExportCommand implements Callable<Integer> {
         query.append("&at=").append(java.net.URLEncoder.encode(t, java.nio.charset.StandardCharsets.UTF_8));
       }
       query.append('&');
+    }
+    if (label != null) {
+      query.append("label=").append(java.net.URLEncoder.encode(label, java.nio.charset.StandardCharsets.UTF_8))
+          .append('&');
     }
     Path partial = output.resolveSibling(output.getFileName() + ".partial");
     long start = System.nanoTime();

@@ -112,7 +112,7 @@ final class AdminBundles {
     upload.start();
   }
 
-  /** Streams the bundle of {@code ?repo=R&at=T[&at=T2…]} (repeatable pairs: each repo takes the at values after it). */
+  /** Streams the bundle of {@code ?repo=R&at=T[&at=T2…]} and/or {@code ?label=L} ({@link #selections}). */
   void exportBundle(Exchange ex, ChannelHandlerContext ctx, QueryStringDecoder query) {
     if (sc.fetchers == null) {
       ex.reply(RepositoryApi.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_store", "admin: no store to export",
@@ -121,7 +121,8 @@ final class AdminBundles {
     }
     List<BundleExport.Selection> selections;
     try {
-      selections = selections(ex.request.uri());
+      selections = selections(ex.request.uri(), label -> sc.builds.get(label).orElseThrow(
+          () -> new IllegalArgumentException("export: no build label \"" + label + "\" recorded")));
     } catch (IllegalArgumentException e) {
       ex.reply(RepositoryApi.error(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage(), ex.head), "admin",
           false);
@@ -183,8 +184,13 @@ final class AdminBundles {
     }
   }
 
-  /** {@code repo=R&at=T&at=T2&repo=R2&at=T3}: each at belongs to the repo before it. */
-  static List<BundleExport.Selection> selections(String uri) {
+  /**
+   * {@code repo=R&at=T&at=T2&repo=R2&at=T3}: each at belongs to the repo before it; {@code label=L}
+   * adds every repository the build label used × every T it asked for (those without a pin are
+   * skipped: a label does not say which repository it used at which T).
+   */
+  static List<BundleExport.Selection> selections(String uri,
+      java.util.function.Function<String, BuildLabels.Build> labels) {
     int q = uri.indexOf('?');
     String query = q < 0 ? "" : uri.substring(q + 1);
     List<BundleExport.Selection> out = new ArrayList<>();
@@ -196,7 +202,19 @@ final class AdminBundles {
       int eq = pair.indexOf('=');
       String name = QueryStringDecoder.decodeComponent(eq < 0 ? pair : pair.substring(0, eq));
       String value = eq < 0 ? "" : QueryStringDecoder.decodeComponent(pair.substring(eq + 1));
-      if (name.equals("repo")) {
+      if (name.equals("label")) {
+        BuildLabels.Build build = labels.apply(value);
+        for (String r : build.repositories()) {
+          for (String t : build.atSeen()) {
+            if (!t.equals("live")) {
+              out.add(new BundleExport.Selection(r, java.time.Instant.parse(t), true));
+            }
+          }
+        }
+        if (out.isEmpty()) {
+          throw new IllegalArgumentException("export: build label \"" + value + "\" asked for no pinned T");
+        }
+      } else if (name.equals("repo")) {
         repo = value;
       } else if (name.equals("at")) {
         if (repo == null) {
@@ -208,11 +226,11 @@ final class AdminBundles {
           throw new IllegalArgumentException("export: at=" + value + ": " + e.getMessage());
         }
       } else {
-        throw new IllegalArgumentException("export: unknown parameter " + name + " (repo, at)");
+        throw new IllegalArgumentException("export: unknown parameter " + name + " (repo, at, label)");
       }
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("export: give repo=R&at=T (repeatable)");
+      throw new IllegalArgumentException("export: give repo=R&at=T (repeatable) or label=L");
     }
     return out;
   }

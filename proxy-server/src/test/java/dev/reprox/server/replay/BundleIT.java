@@ -168,7 +168,7 @@ class BundleIT {
   }
 
   @Test
-  void exportImport_againstRunningServers_streamedThroughTheAdminRoutes() throws Exception {
+  void exportImport_againstRunningServers_byBuildLabel_streamedThroughTheAdminRoutes() throws Exception {
     AptRepoBuilder repo = AptRepoBuilder.in(tmp.resolve("repo")).date(T1).acquireByHash(true).add("foo", "1.0");
     AptGeneration g1 = repo.publish();
     Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
@@ -179,14 +179,22 @@ class BundleIT {
     try (StaticServer upstream = StaticServer.serve(repo.root());
         InProcessReprox a = new InProcessReprox(tmp.resolve("a"), AptReplayIT.yaml(upstream.baseUri(), keyring)
             + "api:\n  admin-token: s3cret\n", clock, false)) {
-      assertThat(apt("a", a.base().resolve("fix/" + AT), keyring).downloadOnly("foo")).hasSize(1);
+      // forward mode with a build label: http://<T>:<label>@reprox, the sources name the upstream itself
+      URI proxy = URI.create("http://" + AT_T.getEpochSecond() + ":ci-7@127.0.0.1:" + a.base().getPort());
+      AptClient forward = AptClient.builder(tmp.resolve("apt-forward")).keyring(keyring)
+          .source(upstream.baseUri(), "stable", "main", "check-valid-until=no").proxy(proxy)
+          .timeout(Duration.ofSeconds(60)).build();
+      forward.update();
+      assertThat(forward.downloadOnly("foo")).hasSize(1);
       assertThat(cli("export", "--server", a.base().toString(), "--repo", "fix", "--at", "20240301T010000Z",
           "-o", tmp.resolve("no-token.bundle").toString())).startsWith("1 ").contains("401");
+      assertThat(cli("export", "--server", a.base().toString(), "--token-file", token.toString(), "--label", "ci-8",
+          "-o", tmp.resolve("no-label.bundle").toString())).startsWith("2 ").contains("no build label");
       assertThat(cli("export", "--server", a.base().toString(), "--token-file", token.toString(), "--repo", "fix",
           "--at", "20240101T000000Z", "-o", tmp.resolve("unpinned.bundle").toString())).startsWith("1 ")
           .contains("404").contains("no pin of fix covers");
-      assertThat(cli("export", "--server", a.base().toString(), "--token-file", token.toString(), "--repo", "fix",
-          "--at", "20240301T010000Z", "-o", bundle.toString())).startsWith("0 ");
+      assertThat(cli("export", "--server", a.base().toString(), "--token-file", token.toString(), "--label", "ci-7",
+          "-o", bundle.toString())).startsWith("0 ");
     }
     Storage storeB = MemoryStorage.builder().clock(clock).build();
     try (InProcessReprox b = new InProcessReprox(tmp.resolve("b"), AptReplayIT.yaml(URI.create("http://127.0.0.1:9/"),
