@@ -27,6 +27,7 @@ cleanup() {
   local rc=$?
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  GNUPGHOME="$WORK/gnupg" gpgconf --kill gpg-agent 2>/dev/null || true # gpg started it for the signing
   if [[ ${KEEP:-0} != 1 ]]; then rm -rf "$WORK/a-data" "$WORK/b-data" "$WORK/www" "$WORK/t.bundle"; fi
   exit $rc
 }
