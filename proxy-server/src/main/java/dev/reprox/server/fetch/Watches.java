@@ -148,6 +148,12 @@ public final class Watches {
     return w != null && (w.config.seen() || w.config.roots().contains(root));
   }
 
+  /** The longest time between two rounds of {@code repo}'s watch (interval plus the most jitter). */
+  public Optional<Duration> longestPause(String repo) {
+    RepoWatch w = watches.get(repo);
+    return w == null ? Optional.empty() : Optional.of(w.config.interval().plus(w.config.interval().dividedBy(10)));
+  }
+
   /** What the watch saw of {@code repo}'s {@code root} since startup; empty when it never tried. */
   public Optional<RootStatus> status(String repo, String root) {
     RootState s = states.get(repo + '/' + root);

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -185,7 +186,8 @@ final class RepositoryApi {
     for (String path : paths) {
       ObjectNode r = roots.addObject();
       r.put("root", path);
-      Coverage.root(r, sc.fetchers.generationsBlocking(repo, path), sc.fetchers.watches().watching(repo, path),
+      Coverage.root(r, sc.fetchers.generationsBlocking(repo, path),
+          sc.fetchers.watches().watching(repo, path) ? sc.fetchers.watches().longestPause(repo) : Optional.empty(),
           sc.fetchers.watches().status(repo, path), now);
     }
     return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
