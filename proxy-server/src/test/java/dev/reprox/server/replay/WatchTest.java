@@ -50,12 +50,15 @@ class WatchTest {
   void start() throws Exception {
     repo = AptRepoBuilder.in(tmp.resolve("www")).date(NOW.minus(Duration.ofHours(1))).add("foo", "1.0");
     repo.publish();
-    Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
     upstream = StaticServer.serve(tmp.resolve("www"), clock).honourConditionals();
+    reprox = reprox("roots: [" + ROOT + "]\n      interval: 10m\n      listings: true");
+  }
+
+  private InProcessReprox reprox(String watch) throws Exception {
+    Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
     String u = upstream.baseUri().toString().replaceAll("/$", "");
-    reprox = new InProcessReprox(tmp.resolve("reprox"), "  fix:\n    format: apt\n    upstream: " + u
-        + "\n    keyring: " + keyring + "\n    root-ttl: 60s\n    watch:\n      roots: [" + ROOT + "]\n"
-        + "      interval: 10m\n      listings: true\n"
+    return new InProcessReprox(tmp.resolve("reprox"), "  fix:\n    format: apt\n    upstream: " + u
+        + "\n    keyring: " + keyring + "\n    root-ttl: 60s\n    watch:\n      " + watch + "\n"
         + "upstreams:\n  \"" + u + "\":\n    retries: 0\n", clock,
         b -> b.watchScheduler(t -> {
           tick.set(t);
@@ -171,6 +174,38 @@ class WatchTest {
       assertThat(metric(metrics, "reprox_watch_checks_total{", "result=\"new_generation\"")).isEqualTo(2.0);
       assertThat(metric(metrics, "reprox_root_last_success_seconds{", "repo=\"fix\"")).isEqualTo(end.getEpochSecond());
     }
+  }
+
+  @Test
+  void watch_seen_followsEveryRootOnceRequested_conditionallyAfterTheClientsGet() throws Exception {
+    reprox.close();
+    tick.set(null);
+    reprox = reprox("roots: seen");
+    round();
+    assertThat(upstream.requests()).isEmpty(); // nothing seen yet: nothing watched
+
+    assertThat(reprox.get("fix/" + ROOT).statusCode()).isEqualTo(200); // a client's request: seen
+    round();
+    round();
+
+    // The client's GET (no validators), then the watch: conditional both times, 304 both times.
+    assertThat(rootStatuses()).containsExactly(200, 304, 304);
+    assertThat(upstream.requestsFor(PACKAGES)).isEmpty(); // listings: false (the default)
+    assertThat(status(clock.instant())).isEqualTo("proven");
+  }
+
+  @Test
+  void watch_rootThatIsNoRootIndex_isNotWatched() throws Exception {
+    reprox.close();
+    tick.set(null);
+    try (CapturedLog log = new CapturedLog(Watches.class)) {
+      reprox = reprox("roots: [" + PACKAGES + "]");
+
+      assertThat(log.lines(ch.qos.logback.classic.Level.ERROR)).anyMatch(l -> l.contains(PACKAGES)
+          && l.contains("not a root index"));
+    }
+    assertThat(tick.get()).isNull(); // no root left to watch: the scheduler is never started
+    assertThat(upstream.requests()).isEmpty();
   }
 
   @Test
