@@ -154,6 +154,12 @@ public final class Watches {
     return w == null ? Optional.empty() : Optional.of(w.config.interval().plus(w.config.interval().dividedBy(10)));
   }
 
+  /** When {@code repo}'s next round is due (tests). */
+  synchronized Optional<Instant> nextDue(String repo) {
+    RepoWatch w = watches.get(repo);
+    return w == null ? Optional.empty() : Optional.of(w.nextDue);
+  }
+
   /** What the watch saw of {@code repo}'s {@code root} since startup; empty when it never tried. */
   public Optional<RootStatus> status(String repo, String root) {
     RootState s = states.get(repo + '/' + root);
