@@ -75,7 +75,6 @@ final class Roots {
   private final ConcurrentMap<String, CompletableFuture<Live>> revalidating = new ConcurrentHashMap<>();
   /** Per {@code repo/root}, in memory: after a restart the first round is an unconditional GET. */
   private final ConcurrentMap<String, Validators> validators = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.LongAdder notModified = new java.util.concurrent.atomic.LongAdder();
 
   Roots(Storage storage, PoliteUpstream client, Clock clock, Duration headerTimeout, boolean globallyOffline,
       Executor fetchExecutor, Misses misses, RootFreshness freshness) {
@@ -145,11 +144,6 @@ final class Roots {
    */
   Live watchBlocking(SignedRepository r, String root) throws IOException {
     return revalidateBlocking(r, root, true);
-  }
-
-  /** 304 answers taken as observations so far (tests, the watch's log). */
-  long notModifiedCount() {
-    return notModified.sum();
   }
 
   private Live revalidateBlocking(SignedRepository r, String root, boolean conditional) throws IOException {
@@ -280,7 +274,6 @@ final class Roots {
     }
     storage.observations().record(index.observation(r.name(), fetchedAt, Observation.Source.LIVE));
     freshness.succeeded(r.name(), root, now);
-    notModified.increment();
     log.debug("root {}/{}: {} not modified (304), observed", r.name(), escape(root), digest);
     return new Live(index, sigDigest, true);
   }
