@@ -151,6 +151,8 @@ class WatchTest {
       Instant published2 = clock.instant().plus(Duration.ofMinutes(2));
       repo.date(published2).add("bar", "2.0").publish();
       round(); // +44m: fails
+      assertThat(new String(reprox.get("-/").body(), StandardCharsets.UTF_8))
+          .contains("<span class=\"watch\">watched, failing since " + lastSeen1.plus(ROUND));
       upstream.start();
       round(); // +55m: g2
       Instant end = clock.instant();
@@ -168,6 +170,8 @@ class WatchTest {
       assertThat(coverage.get("lastWatchSuccess").asText()).isEqualTo(end.toString());
       assertThat(status(lastSeen1.plus(ROUND))).isEqualTo("unproven");
       assertThat(status(published2)).isEqualTo("proven");
+      assertThat(new String(reprox.get("-/").body(), StandardCharsets.UTF_8))
+          .contains("<span class=\"watch\">watched, last success " + end + "</span>");
 
       String metrics = reprox.metrics();
       assertThat(metric(metrics, "reprox_watch_checks_total{", "result=\"failed\"")).isEqualTo(3.0);
