@@ -57,6 +57,17 @@ public final class ConfigPrinter {
       if (!repository.repoGpgcheck()) {
         node.put("repo-gpgcheck", false); // printed only when off, like offline
       }
+      repository.watch().ifPresent(w -> {
+        ObjectNode watch = node.putObject("watch");
+        if (w.seen()) {
+          watch.put("roots", "seen");
+        } else {
+          ArrayNode roots = watch.putArray("roots");
+          w.roots().forEach(roots::add);
+        }
+        watch.put("interval", Durations.format(w.interval()));
+        watch.put("listings", w.listings());
+      });
     }
     ArrayNode tunnels = root.putArray("tunnel-allow");
     config.tunnelAllow().forEach(tunnels::add);

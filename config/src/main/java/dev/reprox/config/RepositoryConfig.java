@@ -2,6 +2,7 @@ package dev.reprox.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,7 @@ import java.util.Optional;
  * @param upstreamCredentials the {@code user:password@} given in the upstream URL (which is kept
  *     without it): sent as HTTP Basic authentication to that upstream only, never shown
  * @param snapshotCredentials the same for the snapshot URL
+ * @param watch the roots fetched on a schedule without client traffic ({@code watch:}), empty: off
  */
 public record RepositoryConfig(
     String name,
@@ -36,17 +38,33 @@ public record RepositoryConfig(
     boolean repoGpgcheck,
     Duration negativeTtl,
     Optional<BasicCredentials> upstreamCredentials,
-    Optional<BasicCredentials> snapshotCredentials) {
+    Optional<BasicCredentials> snapshotCredentials,
+    Optional<WatchConfig> watch) {
 
   /** {@code negative-ttl} when not given: long enough to absorb a client's retries and probes. */
   public static final Duration DEFAULT_NEGATIVE_TTL = Duration.ofSeconds(30);
 
   public RepositoryConfig {
+    Objects.requireNonNull(watch, "watch");
     if (upstream.getRawUserInfo() != null || snapshot.filter(s -> s.getRawUserInfo() != null).isPresent()) {
       // A URL with user-info would show the password wherever the URL is shown.
       throw new IllegalArgumentException("repository " + name + ": credentials belong in upstreamCredentials/"
           + "snapshotCredentials, not in the URL");
     }
+  }
+
+  /** A repository without a watch. */
+  public RepositoryConfig(String name, Format format, URI upstream, Optional<URI> snapshot, Keyring keyring,
+      PinningPolicy pinning, Duration rootTtl, boolean offline, boolean repoGpgcheck, Duration negativeTtl,
+      Optional<BasicCredentials> upstreamCredentials, Optional<BasicCredentials> snapshotCredentials) {
+    this(name, format, upstream, snapshot, keyring, pinning, rootTtl, offline, repoGpgcheck, negativeTtl,
+        upstreamCredentials, snapshotCredentials, Optional.empty());
+  }
+
+  /** This repository with {@code value} as its watch. */
+  public RepositoryConfig withWatch(WatchConfig value) {
+    return new RepositoryConfig(name, format, upstream, snapshot, keyring, pinning, rootTtl, offline, repoGpgcheck,
+        negativeTtl, upstreamCredentials, snapshotCredentials, Optional.of(value));
   }
 
   /** A repository whose upstreams need no credentials. */

@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
 final class RepositoryValidator {
   static final List<String> KEYS =
       List.of("format", "upstream", "snapshot", "keyring", "pinning", "root-ttl", "offline",
-          "repo-gpgcheck", "negative-ttl");
+          "repo-gpgcheck", "negative-ttl", "watch");
+  static final List<String> WATCH_KEYS = List.of("roots", "interval", "listings");
   static final Duration DEFAULT_ROOT_TTL = Duration.ofSeconds(60);
 
   // The name is the first path segment of mirror URLs and part of REPROX_ variable names, so it
@@ -43,7 +44,7 @@ final class RepositoryValidator {
     }
     if (node == null || !node.isObject()) {
       fields.error(path, "must be a mapping with format, upstream and optional "
-          + "snapshot, keyring, pinning, root-ttl, offline, repo-gpgcheck, negative-ttl");
+          + "snapshot, keyring, pinning, root-ttl, offline, repo-gpgcheck, negative-ttl, watch");
       return Optional.empty();
     }
     fields.unknownKeys(path, node, KEYS);
@@ -72,6 +73,7 @@ final class RepositoryValidator {
         .orElse(RepositoryConfig.DEFAULT_NEGATIVE_TTL);
     boolean offline = fields.bool(path + ".offline", node.get("offline")).orElse(false);
     boolean repoGpgcheck = fields.bool(path + ".repo-gpgcheck", node.get("repo-gpgcheck")).orElse(true);
+    Optional<WatchConfig> watch = watch(path + ".watch", node.get("watch"));
     if (format.isEmpty() && isAbsent(node.get("format"))) {
       fields.error(path + ".format", "missing (one of apt, apk, dnf)");
     }
@@ -83,7 +85,79 @@ final class RepositoryValidator {
     }
     return Optional.of(new RepositoryConfig(name, format.get(), upstream.get(), snapshot, keyring,
         pinning, rootTtl, globalOffline || offline, repoGpgcheck, negativeTtl,
-        upstreamGiven.flatMap(BasicCredentials::of), snapshotGiven.flatMap(BasicCredentials::of)));
+        upstreamGiven.flatMap(BasicCredentials::of), snapshotGiven.flatMap(BasicCredentials::of), watch));
+  }
+
+  /**
+   * {@code watch: {roots: [<path>...] | seen, interval: 10m, listings: false}}; absent or null is
+   * off. A root is a path below the repository (no leading slash, no empty or dot segments): it is
+   * appended to the upstream URL, so it must not leave it. Whether it is a root index of the
+   * format is checked when the server starts (the formats live outside this module).
+   */
+  private Optional<WatchConfig> watch(String path, JsonNode node) {
+    if (isAbsent(node)) {
+      return Optional.empty();
+    }
+    if (!node.isObject()) {
+      fields.error(path, "must be a mapping with roots (a list of root index paths, or seen), interval, listings");
+      return Optional.empty();
+    }
+    int before = fields.errors().size();
+    fields.unknownKeys(path, node, WATCH_KEYS);
+    JsonNode rootsNode = node.get("roots");
+    List<String> roots = new java.util.ArrayList<>();
+    boolean seen = false;
+    if (isAbsent(rootsNode)) {
+      fields.error(path + ".roots", "missing (a list of root index paths, or seen)");
+    } else if (rootsNode.isArray()) {
+      if (rootsNode.isEmpty()) {
+        fields.error(path + ".roots", "must name at least one root index (or be seen)");
+      }
+      for (int i = 0; i < rootsNode.size(); i++) {
+        String at = path + ".roots[" + i + "]";
+        fields.text(at, rootsNode.get(i)).ifPresent(root -> {
+          if (safeRoot(root)) {
+            if (!roots.contains(root)) {
+              roots.add(root);
+            }
+          } else {
+            fields.error(at, "not a path below the repository (no leading /, no empty, . or .. segments): "
+                + Fields.quote(root));
+          }
+        });
+      }
+    } else {
+      Optional<String> text = fields.text(path + ".roots", rootsNode);
+      if (text.isPresent() && text.get().equals("seen")) {
+        seen = true;
+      } else if (text.isPresent()) {
+        fields.error(path + ".roots", "must be a list of root index paths, or seen: " + Fields.quote(text.get()));
+      }
+    }
+    Duration interval = fields.text(path + ".interval", node.get("interval"))
+        .flatMap(text -> duration(path + ".interval", text))
+        .orElse(WatchConfig.DEFAULT_INTERVAL);
+    if (interval.compareTo(WatchConfig.MIN_INTERVAL) < 0) {
+      fields.error(path + ".interval", "must be at least " + Durations.format(WatchConfig.MIN_INTERVAL)
+          + " (a watch is polite background work): " + Durations.format(interval));
+    }
+    boolean listings = fields.bool(path + ".listings", node.get("listings")).orElse(false);
+    if (fields.errors().size() > before) {
+      return Optional.empty();
+    }
+    return Optional.of(new WatchConfig(roots, seen, interval, listings));
+  }
+
+  private static boolean safeRoot(String root) {
+    if (root.startsWith("/") || root.contains("\\") || root.contains("?") || root.contains("#")) {
+      return false;
+    }
+    for (String segment : root.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        return false;
+      }
+    }
+    return root.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
   }
 
   /** The config spelling of an enum constant: {@code BEST_EFFORT} → {@code best-effort}. */

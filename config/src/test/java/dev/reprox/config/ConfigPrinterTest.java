@@ -50,6 +50,15 @@ class ConfigPrinterTest {
             keyring: none
             root-ttl: 2h
             negative-ttl: 5s
+            watch:
+              roots: seen
+          deb:
+            format: apt
+            upstream: https://d.example/debian
+            watch:
+              roots: [dists/a/InRelease, dists/b/InRelease]
+              interval: 90s
+              listings: true
         """);
     ReproxConfig config = ConfigLoader.load(Optional.of(file), Map.of(), Overrides.none());
 
@@ -57,6 +66,12 @@ class ConfigPrinterTest {
 
     assertThat(yaml).contains("root-ttl: 1500ms", "root-ttl: 2h", "keyring: none", "negative-ttl: 5s", "negative-ttl: 30s");
     assertThat(config.repositories().get("alpine").negativeTtl()).isEqualTo(java.time.Duration.ofSeconds(5));
+    assertThat(config.repositories().get("alpine").watch()).hasValue(
+        new WatchConfig(java.util.List.of(), true, WatchConfig.DEFAULT_INTERVAL, false));
+    assertThat(config.repositories().get("deb").watch()).hasValue(new WatchConfig(
+        java.util.List.of("dists/a/InRelease", "dists/b/InRelease"), false, java.time.Duration.ofSeconds(90), true));
+    assertThat(config.repositories().get("mine").watch()).isEmpty();
+    assertThat(yaml).contains("roots: seen", "interval: 10m", "- dists/a/InRelease", "interval: 90s", "listings: true");
     assertThat(reload(yaml)).isEqualTo(config);
   }
 

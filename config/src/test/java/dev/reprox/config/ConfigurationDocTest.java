@@ -37,7 +37,7 @@ class ConfigurationDocTest {
     String doc = doc();
     List<String> missing = new ArrayList<>();
     Stream.of(ConfigValidator.KEYS, ConfigValidator.LOG_KEYS, RepositoryValidator.KEYS, UpstreamsValidator.KEYS,
-            ApiValidator.KEYS)
+            ApiValidator.KEYS, RepositoryValidator.WATCH_KEYS)
         .flatMap(List::stream)
         .filter(key -> !doc.contains("`" + key + "`"))
         .forEach(missing::add);
@@ -74,6 +74,8 @@ class ConfigurationDocTest {
             keyring: none
             offline: true
             repo-gpgcheck: false
+            watch:
+              roots: [repodata/repomd.xml]
         upstreams:
           "https://rpm.example":
             concurrency: 3
@@ -100,7 +102,8 @@ class ConfigurationDocTest {
     collect(printed, 0, false, keys);
     String doc = doc();
 
-    assertThat(keys).contains("admin-token-file", "read-token", "min-rate-window", "repo-gpgcheck", "format", "access");
+    assertThat(keys).contains("admin-token-file", "read-token", "min-rate-window", "repo-gpgcheck", "format", "access",
+        "watch", "roots", "interval", "listings");
     assertThat(keys.stream().filter(k -> !doc.contains("`" + k + "`")).toList()).as("printed keys missing").isEmpty();
   }
 

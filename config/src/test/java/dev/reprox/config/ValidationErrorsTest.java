@@ -46,7 +46,7 @@ class ValidationErrorsTest {
             "repositories: must be a mapping of repository name to its settings"),
         row("repositories:\n  x: apt",
             "repositories.x: must be a mapping with format, upstream and optional snapshot, keyring,"
-                + " pinning, root-ttl, offline, repo-gpgcheck, negative-ttl"),
+                + " pinning, root-ttl, offline, repo-gpgcheck, negative-ttl, watch"),
         row("repositories:\n  Bad_Name:\n    format: apt\n    upstream: http://u.example/",
             "repositories.Bad_Name: repository name must be lower-case letters and digits,"
                 + " optionally joined by single hyphens (it is a URL path segment)"),
@@ -78,9 +78,27 @@ class ValidationErrorsTest {
             "repositories.x.offline: not true or false: \"sometimes\""),
         row(REPO + "    upstrem: http://typo.example/",
             "repositories.x.upstrem: unknown key (known: format, upstream, snapshot, keyring,"
-                + " pinning, root-ttl, offline, repo-gpgcheck, negative-ttl)"),
+                + " pinning, root-ttl, offline, repo-gpgcheck, negative-ttl, watch)"),
         row(REPO + "    negative-ttl: 30", "repositories.x.negative-ttl: not a duration like 500ms, 60s, 5m, 1h: \"30\""),
-        row(REPO + "    negative-ttl: 0s", "repositories.x.negative-ttl: must be longer than zero: \"0s\""));
+        row(REPO + "    negative-ttl: 0s", "repositories.x.negative-ttl: must be longer than zero: \"0s\""),
+        row(REPO + "    watch: on", "repositories.x.watch: must be a mapping with roots (a list of root index paths,"
+            + " or seen), interval, listings"),
+        row(REPO + "    watch:\n      interval: 5m", "repositories.x.watch.roots: missing (a list of root index paths,"
+            + " or seen)"),
+        row(REPO + "    watch:\n      roots: all", "repositories.x.watch.roots: must be a list of root index paths,"
+            + " or seen: \"all\""),
+        row(REPO + "    watch:\n      roots: []", "repositories.x.watch.roots: must name at least one root index"
+            + " (or be seen)"),
+        row(REPO + "    watch:\n      roots: [../x/InRelease]", "repositories.x.watch.roots[0]: not a path below the"
+            + " repository (no leading /, no empty, . or .. segments): \"../x/InRelease\""),
+        row(REPO + "    watch:\n      roots: [/dists/x/InRelease]", "repositories.x.watch.roots[0]: not a path below"
+            + " the repository (no leading /, no empty, . or .. segments): \"/dists/x/InRelease\""),
+        row(REPO + "    watch:\n      roots: seen\n      interval: 10s", "repositories.x.watch.interval: must be at"
+            + " least 30s (a watch is polite background work): 10s"),
+        row(REPO + "    watch:\n      roots: seen\n      listings: some", "repositories.x.watch.listings: not true or"
+            + " false: \"some\""),
+        row(REPO + "    watch:\n      roots: seen\n      intervall: 1m", "repositories.x.watch.intervall: unknown key"
+            + " (known: roots, interval, listings)"));
   }
 
   @ParameterizedTest(name = "{1}")

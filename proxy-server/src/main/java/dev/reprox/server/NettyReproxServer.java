@@ -64,6 +64,7 @@ final class NettyReproxServer implements ReproxServer {
   private final CountDownLatch closed = new CountDownLatch(1);
   private Channel serverChannel;
   private InetSocketAddress address;
+  private volatile AutoCloseable watchTask;
 
   private NettyReproxServer(ReproxServer.Builder b) {
     this.b = b;
@@ -95,6 +96,9 @@ final class NettyReproxServer implements ReproxServer {
     NettyReproxServer server = new NettyReproxServer(b);
     try {
       server.bind();
+      if (server.fetchers.watches().any()) {
+        server.watchTask = b.watchScheduler.start(server.fetchers.watches()::tick);
+      }
     } catch (RuntimeException | InterruptedException e) {
       server.close();
       throw e;
@@ -197,6 +201,7 @@ final class NettyReproxServer implements ReproxServer {
     try {
       step(narrate, "shutdown: no longer accepting connections; /readyz answers 503");
       accepting.set(false);
+      stopWatch();
       if (serverChannel != null) {
         serverChannel.close().syncUninterruptibly();
       }
@@ -224,6 +229,17 @@ final class NettyReproxServer implements ReproxServer {
       b.storage.close();
     } finally {
       closed.countDown();
+    }
+  }
+
+  private void stopWatch() {
+    AutoCloseable task = watchTask;
+    if (task != null) {
+      try {
+        task.close();
+      } catch (Exception e) {
+        log.warn("shutdown: stopping the watch: {}", e.toString());
+      }
     }
   }
 

@@ -41,6 +41,7 @@ public interface ReproxServer extends AutoCloseable {
     Duration tunnelIdleTimeout = Duration.ofMinutes(5);
     int storageThreads = 4;
     int connectionReserve = 16;
+    WatchScheduler watchScheduler = WatchScheduler.every(Duration.ofSeconds(1));
 
     private Builder() {}
 
@@ -96,6 +97,12 @@ public interface ReproxServer extends AutoCloseable {
      */
     public Builder connectionReserve(int reserve) {
       this.connectionReserve = reserve;
+      return this;
+    }
+
+    /** What calls the watch's tick ({@code repositories.<name>.watch}); by default every second. */
+    public Builder watchScheduler(WatchScheduler scheduler) {
+      this.watchScheduler = scheduler;
       return this;
     }
 

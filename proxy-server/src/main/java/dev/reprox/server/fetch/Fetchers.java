@@ -68,6 +68,7 @@ public final class Fetchers implements AutoCloseable {
   private final Storage storage;
   private final Resolver resolver;
   private final PoliteUpstream polite;
+  private final Watches watches;
 
   private Fetchers(Builder b) {
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("reprox-fill-timer", null));
@@ -127,6 +128,7 @@ public final class Fetchers implements AutoCloseable {
     }
     this.repositories = Map.copyOf(repos);
     warmKeyrings(repositories.values());
+    Roots watchedRoots = null;
     if (b.signed) {
       PinReporter pinReporter = new PinReporter(b.registry);
       Roots roots = new Roots(b.storage, polite, b.clock, b.headerTimeout, b.offline, rootFetches, misses,
@@ -158,6 +160,7 @@ public final class Fetchers implements AutoCloseable {
           })
           .build();
       this.resolver = resolver;
+      watchedRoots = roots;
       this.signed = new SignedFetcher(repositories, b.storage, roots, resolver, work, b.storageExecutor,
           upstreamChain, passThrough, relayChain, pinReporter);
     } else {
@@ -167,6 +170,9 @@ public final class Fetchers implements AutoCloseable {
     // Content-addressed URLs (a snapshot server's /file/<sha1>) skip the repository logic.
     this.fetcher = new ContentFetcher(b.storage, b.storageExecutor, upstreamChain,
         signed != null ? signed : passThrough);
+    // A watch's listings take the chain a client request takes: verified, stored and indexed there.
+    this.watches = new Watches(watchedRoots == null ? List.of() : repositories.values(), watchedRoots, fetcher,
+        b.storage, b.clock, b.registry, new java.util.SplittableRandom());
   }
 
   /**
@@ -255,6 +261,11 @@ public final class Fetchers implements AutoCloseable {
   /** The signed path's listing indexer, or null for a pass-through chain (tests). */
   ListingIndexer listings() {
     return signed == null ? null : signed.listings();
+  }
+
+  /** The repositories' {@code watch:}es; {@link Watches#any()} false when none is configured. */
+  public Watches watches() {
+    return watches;
   }
 
   /** Every pin of {@code repo} (ranges of T), root by root. Blocking (storage). */

@@ -54,6 +54,15 @@ final class Roots {
    */
   record Live(RootIndex index, Digest signature, boolean fetched) {}
 
+  /**
+   * What the upstream said about the live bytes {@code digest} when they were fetched: sent back
+   * as {@code If-None-Match} / {@code If-Modified-Since} by a conditional revalidation (the watch).
+   */
+  private record Validators(Digest digest, String etag, String lastModified) {}
+
+  /** One upstream answer: 200 with its body, or 304 without. */
+  private record Answer(int status, byte[] body, String etag, String lastModified) {}
+
   private final Storage storage;
   private final PoliteUpstream client;
   private final Clock clock;
@@ -64,6 +73,8 @@ final class Roots {
   private final RootFreshness freshness;
   private final Cache<Digest, RootIndex> parsed = Caffeine.newBuilder().maximumSize(256).build();
   private final ConcurrentMap<String, CompletableFuture<Live>> revalidating = new ConcurrentHashMap<>();
+  /** Per {@code repo/root}, in memory: after a restart the first round is an unconditional GET. */
+  private final ConcurrentMap<String, Validators> validators = new ConcurrentHashMap<>();
 
   Roots(Storage storage, PoliteUpstream client, Clock clock, Duration headerTimeout, boolean globallyOffline,
       Executor fetchExecutor, Misses misses, RootFreshness freshness) {
@@ -104,7 +115,7 @@ final class Roots {
           + " (live) was never fetched, and " + offlineSwitch(r));
     }
     try {
-      return revalidate(r, root).join();
+      return revalidate(r, root, false).join();
     } catch (RuntimeException e) {
       FetchException f = FetchException.of(e, new FetchRequest(r.config(), root));
       boolean upstreamTrouble = f.kind() == FetchException.Kind.UPSTREAM_STATUS
@@ -123,18 +134,31 @@ final class Roots {
    * failure is thrown, not answered with the stored copy: the resolver notes it in its reason.
    */
   void revalidateNowBlocking(SignedRepository r, String root) throws IOException {
+    revalidateBlocking(r, root, false);
+  }
+
+  /**
+   * The watch's round for one root: as {@link #revalidateNowBlocking}, but conditional when the
+   * stored live bytes are the ones the upstream's validators came with, so an unchanged root
+   * costs the upstream a 304 ({@link #notModifiedBlocking}).
+   */
+  Live watchBlocking(SignedRepository r, String root) throws IOException {
+    return revalidateBlocking(r, root, true);
+  }
+
+  private Live revalidateBlocking(SignedRepository r, String root, boolean conditional) throws IOException {
     if (offline(r)) {
       throw new FetchException(FetchException.Kind.OFFLINE, "not fetched, because " + offlineSwitch(r));
     }
     try {
-      revalidate(r, root).join();
+      return revalidate(r, root, conditional).join();
     } catch (RuntimeException e) {
       throw FetchException.of(e, new FetchRequest(r.config(), root));
     }
   }
 
   /** One upstream round per root at a time; everyone asking meanwhile shares its answer. */
-  private CompletableFuture<Live> revalidate(SignedRepository r, String root) {
+  private CompletableFuture<Live> revalidate(SignedRepository r, String root, boolean conditional) {
     String key = r.name() + '/' + root;
     CompletableFuture<Live> mine = new CompletableFuture<>();
     CompletableFuture<Live> shared = revalidating.putIfAbsent(key, mine);
@@ -144,7 +168,8 @@ final class Roots {
     try {
       fetchExecutor.execute(() -> {
         try {
-          Live live = fetchVerifyRecord(r, root, r.config().upstream(), clock.instant(), Observation.Source.LIVE);
+          Live live = fetchVerifyRecord(r, root, r.config().upstream(), clock.instant(), Observation.Source.LIVE,
+              conditional);
           revalidating.remove(key, mine);
           mine.complete(live);
         } catch (Throwable t) {
@@ -169,15 +194,20 @@ final class Roots {
       // Thrown, not "no answer": the resolver puts this in its reason, so a 503 says it was never asked.
       throw new FetchException(FetchException.Kind.OFFLINE, "not asked, because " + offlineSwitch(r));
     }
-    fetchVerifyRecord(r, root, base.get(), t, Observation.Source.SNAPSHOT_SERVER);
+    fetchVerifyRecord(r, root, base.get(), t, Observation.Source.SNAPSHOT_SERVER, false);
     return true;
   }
 
   private Live fetchVerifyRecord(SignedRepository r, String root, URI base, Instant fetchedAt,
-      Observation.Source source) throws IOException {
+      Observation.Source source, boolean conditional) throws IOException {
     String signaturePath = detachedSignature(r, root);
-    byte[] bytes = getBlocking(r, base, root);
-    byte[] signature = signaturePath == null ? null : getBlocking(r, base, signaturePath);
+    Validators held = conditional ? heldValidators(r, root) : null;
+    Answer answer = getBlocking(r, base, root, held);
+    if (answer.status() == 304) {
+      return notModifiedBlocking(r, root, signaturePath, held.digest(), fetchedAt);
+    }
+    byte[] bytes = answer.body();
+    byte[] signature = signaturePath == null ? null : getBlocking(r, base, signaturePath, null).body();
     // An index without a usable time (Wolfi's 1970 mtimes) is dated by the start of this fetch,
     // whole seconds like every T: the bytes were current then, and a request at T in the second
     // that caused the fetch must find this generation at or before T. The store keeps the first
@@ -201,9 +231,50 @@ final class Roots {
     parsed.put(digest, index);
     if (source == Observation.Source.LIVE) {
       freshness.succeeded(r.name(), root, now);
+      if (answer.etag() != null || answer.lastModified() != null) {
+        validators.put(r.name() + '/' + root, new Validators(digest, answer.etag(), answer.lastModified()));
+      } else {
+        validators.remove(r.name() + '/' + root);
+      }
     }
     log.info("root {}/{}: {} published {} ({}, {})", r.name(), escape(root), digest, index.publishedAt(), source,
         index.verified() ? "signed by " + index.signer() : "unverified");
+    return new Live(index, sigDigest, true);
+  }
+
+  /**
+   * The validators to send for {@code root}: only when the live ref still names the bytes they
+   * came with and those bytes are stored (verified at their fetch), else null (a plain GET).
+   */
+  private Validators heldValidators(SignedRepository r, String root) throws IOException {
+    Validators v = validators.get(r.name() + '/' + root);
+    if (v == null) {
+      return null;
+    }
+    Optional<Ref> ref = storage.refs().get(r.name(), root);
+    boolean held = ref.isPresent() && ref.get().digest().equals(v.digest())
+        && storage.blobs().stat(v.digest()).isPresent();
+    return held ? v : null;
+  }
+
+  /**
+   * A 304 to our conditional GET: the upstream still serves the bytes {@code digest}, which we hold
+   * verified. That is an observation of that generation now (decisions.md, "A 304 is an
+   * observation"): the stored copy is parsed and checked again (or taken from the cache of parsed
+   * roots, which holds only verified ones), recorded, and the live pointers are refreshed.
+   */
+  private Live notModifiedBlocking(SignedRepository r, String root, String signaturePath, Digest digest,
+      Instant fetchedAt) throws IOException {
+    RootIndex index = loadBlocking(r, root, digest);
+    Digest sigDigest = signatureOf(r, root, digest).orElse(null);
+    Instant now = clock.instant();
+    storage.refs().put(new Ref(r.name(), root, digest, now));
+    if (sigDigest != null && signaturePath != null) {
+      storage.refs().put(new Ref(r.name(), signaturePath, sigDigest, now));
+    }
+    storage.observations().record(index.observation(r.name(), fetchedAt, Observation.Source.LIVE));
+    freshness.succeeded(r.name(), root, now);
+    log.debug("root {}/{}: {} not modified (304), observed", r.name(), escape(root), digest);
     return new Live(index, sigDigest, true);
   }
 
@@ -297,15 +368,22 @@ final class Roots {
     }
   }
 
-  private byte[] getBlocking(SignedRepository r, URI base, String path) throws IOException {
+  private Answer getBlocking(SignedRepository r, URI base, String path, Validators conditional) throws IOException {
     FetchRequest request = new FetchRequest(r.config(), path).from(base);
     URI uri = UpstreamFetcher.upstreamUri(request);
     Optional<FetchException> remembered = misses.remembered(r.config(), uri);
     if (remembered.isPresent()) {
       throw remembered.get();
     }
-    HttpRequest get = HttpRequest.newBuilder(uri).GET().timeout(headerTimeout)
-        .header("User-Agent", "reprox/0.1").build();
+    HttpRequest.Builder builder = HttpRequest.newBuilder(uri).GET().timeout(headerTimeout)
+        .header("User-Agent", "reprox/0.1");
+    if (conditional != null && conditional.etag() != null) {
+      builder.header("If-None-Match", conditional.etag());
+    }
+    if (conditional != null && conditional.lastModified() != null) {
+      builder.header("If-Modified-Since", conditional.lastModified());
+    }
+    HttpRequest get = builder.build();
     HttpResponse<byte[]> response;
     try {
       response = client.send(get, info -> info.statusCode() == 200
@@ -325,10 +403,14 @@ final class Roots {
       misses.remember(r.config(), uri, missing.getMessage());
       throw missing;
     }
+    if (status == 304 && conditional != null) {
+      return new Answer(304, null, null, null);
+    }
     if (status != 200) {
       throw new FetchException(FetchException.Kind.UPSTREAM_STATUS, "fetch root " + r.name() + "/" + path + ": "
           + uri + " answered " + status);
     }
-    return response.body();
+    return new Answer(200, response.body(), response.headers().firstValue("ETag").orElse(null),
+        response.headers().firstValue("Last-Modified").orElse(null));
   }
 }

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -63,9 +64,14 @@ final class RepositoryApi {
 
   void serve(Exchange ex, RequestPath path, String uri) {
     List<String> s = path.segments();
+    if (s.equals(List.of("-", "api", "coverage"))) {
+      coverage(ex, uri);
+      return;
+    }
     if (s.size() != 5 || !s.get(2).equals("repos")) {
       fail(ex, HttpResponseStatus.NOT_FOUND, "not_found", "api: no route /" + String.join("/", s)
-          + " (/-/api/repos/<repo>/generations?root=, /-/api/repos/<repo>/resolve?root=&at=, /-/api/builds)");
+          + " (/-/api/repos/<repo>/generations?root=, /-/api/repos/<repo>/resolve?root=&at=, /-/api/coverage?repo=,"
+          + " /-/api/builds)");
       return;
     }
     String repo = s.get(3);
@@ -122,6 +128,69 @@ final class RepositoryApi {
     } catch (RejectedExecutionException e) {
       fail(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "server busy");
     }
+  }
+
+  /**
+   * {@code GET /-/api/coverage?repo=<repo>[&root=<path>]}: per root (every observed one, or the
+   * one named), the spans in which every T is proven and the gaps ({@link Coverage}). Only reads.
+   */
+  private void coverage(Exchange ex, String uri) {
+    QueryStringDecoder query = new QueryStringDecoder(uri);
+    String repo = first(query, "repo", "");
+    if (repo.isEmpty()) {
+      fail(ex, HttpResponseStatus.BAD_REQUEST, "bad_request", "api coverage: repo: missing (?repo=<name>)");
+      return;
+    }
+    if (sc.fetchers == null || !sc.config.repositories().containsKey(repo)) {
+      fail(ex, HttpResponseStatus.NOT_FOUND, "not_found", "api: unknown repository \"" + repo + "\"");
+      return;
+    }
+    String root = null;
+    if (query.parameters().containsKey("root")) {
+      try {
+        root = rootParameter(repo, first(query, "root", ""));
+      } catch (RequestPath.Unsafe e) {
+        fail(ex, HttpResponseStatus.BAD_REQUEST, "bad_request", "api coverage: root: " + e.getMessage());
+        return;
+      }
+    }
+    String only = root;
+    try {
+      sc.fetchers.workExecutor().execute(() -> {
+        FullHttpResponse r;
+        String outcome = "api";
+        try {
+          r = Responses.full(HttpResponseStatus.OK, "application/json", coverageBody(repo, only), ex.head);
+        } catch (Exception e) {
+          FetchException f = FetchException.of(e, new FetchRequest(sc.config.repositories().get(repo),
+              only == null ? "" : only));
+          outcome = f.kind().name().toLowerCase(Locale.ROOT);
+          r = error(HttpResponseStatus.valueOf(f.kind().status()), outcome, "api coverage: " + f.getMessage(), ex.head);
+        }
+        FullHttpResponse response = r;
+        String o = outcome;
+        ex.ctx().executor().execute(() -> ex.reply(response, o, false));
+      });
+    } catch (RejectedExecutionException e) {
+      fail(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "server busy");
+    }
+  }
+
+  private String coverageBody(String repo, String only) throws Exception {
+    Instant now = sc.clock.instant();
+    ObjectNode o = JSON.createObjectNode();
+    o.put("repo", repo);
+    o.put("now", now.toString());
+    ArrayNode roots = o.putArray("roots");
+    List<String> paths = only != null ? List.of(only) : sc.fetchers.rootsBlocking(repo);
+    for (String path : paths) {
+      ObjectNode r = roots.addObject();
+      r.put("root", path);
+      Coverage.root(r, sc.fetchers.generationsBlocking(repo, path),
+          sc.fetchers.watches().watching(repo, path) ? sc.fetchers.watches().longestPause(repo) : Optional.empty(),
+          sc.fetchers.watches().status(repo, path), now);
+    }
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
   }
 
   /**

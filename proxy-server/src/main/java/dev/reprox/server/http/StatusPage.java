@@ -37,7 +37,13 @@ final class StatusPage {
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   /** One root's generations and pins, the most recent {@link #MAX_GENERATIONS} / {@link #MAX_PINS}. */
-  record Root(String path, List<Generation> generations, int generationCount, List<Pin> pins, int pinCount) {}
+  /** {@code watch}: what the watch says of this root ("watched, last success …"), or null when not watched. */
+  record Root(String path, List<Generation> generations, int generationCount, List<Pin> pins, int pinCount,
+      String watch) {
+    Root(String path, List<Generation> generations, int generationCount, List<Pin> pins, int pinCount) {
+      this(path, generations, generationCount, pins, pinCount, null);
+    }
+  }
 
   /** One repository; {@code roots} bounded by {@link #MAX_ROOTS}, {@code rootCount} all of them. */
   record Repo(String name, String format, String upstream, String mode, List<Root> roots, int rootCount,
@@ -79,7 +85,8 @@ final class StatusPage {
         List<Generation> gens = sc.fetchers.generationsBlocking(r.name(), path).stream()
             .sorted(Comparator.comparing(Generation::publishedAt)).toList();
         List<Pin> pins = allPins.stream().filter(p -> p.root().equals(path)).toList();
-        roots.add(new Root(path, last(gens, MAX_GENERATIONS), gens.size(), last(pins, MAX_PINS), pins.size()));
+        roots.add(new Root(path, last(gens, MAX_GENERATIONS), gens.size(), last(pins, MAX_PINS), pins.size(),
+            watch(sc, r.name(), path)));
       }
       return new Repo(r.name(), format, upstream, mode, roots, rootPaths.size(), count(allPins, Pin.Status.PROVEN),
           count(allPins, Pin.Status.UNPROVEN), count(allPins, Pin.Status.FIRST_USE), null);
@@ -87,6 +94,21 @@ final class StatusPage {
       return new Repo(r.name(), format, upstream, mode, List.of(), 0, 0, 0, 0,
           BasicCredentials.redact(String.valueOf(e.getMessage())));
     }
+  }
+
+  private static String watch(ServingContext sc, String repo, String root) {
+    if (!sc.fetchers.watches().watching(repo, root)) {
+      return null;
+    }
+    var status = sc.fetchers.watches().status(repo, root);
+    if (status.isEmpty()) {
+      return "watched, first round pending";
+    }
+    var failing = status.get().outages().stream().filter(o -> o.to() == null).findFirst();
+    if (failing.isPresent()) {
+      return "watched, failing since " + failing.get().from() + ": " + BasicCredentials.redact(failing.get().reason());
+    }
+    return "watched, last success " + status.get().lastSuccess();
   }
 
   private static long count(List<Pin> pins, Pin.Status status) {
@@ -198,6 +220,9 @@ final class StatusPage {
         if (root.generations().size() < root.generationCount() || root.pins().size() < root.pinCount()) {
           sb.append(" (the latest ").append(MAX_GENERATIONS).append(" generations and ").append(MAX_PINS)
               .append(" pins drawn)");
+        }
+        if (root.watch() != null) {
+          sb.append(" · <span class=\"watch\">").append(escape(root.watch())).append("</span>");
         }
         sb.append("</span></div>").append(TimelineSvg.render(root.generations(), root.pins())).append("</div>");
       }

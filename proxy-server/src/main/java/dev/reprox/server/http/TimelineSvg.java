@@ -30,6 +30,29 @@ final class TimelineSvg {
   private final Instant from;
   private final Instant to;
 
+  /** A span in which every T is proven: {@code generation} was the floor and seen current at or after T. */
+  record Proven(Instant from, Instant to, Generation generation) {}
+
+  /**
+   * The proven spans of {@code sorted} (by publication): each generation's, from its publication
+   * to its last fetch, cut at the next publication; a generation first seen after its successor
+   * was published proves nothing. Also what {@code GET /-/api/coverage} answers ({@link Coverage}).
+   */
+  static List<Proven> provenSpans(List<Generation> sorted) {
+    List<Proven> out = new java.util.ArrayList<>();
+    for (int i = 0; i < sorted.size(); i++) {
+      Generation g = sorted.get(i);
+      Instant end = g.lastFetchedAt();
+      if (i + 1 < sorted.size() && sorted.get(i + 1).publishedAt().isBefore(end)) {
+        end = sorted.get(i + 1).publishedAt();
+      }
+      if (!end.isBefore(g.publishedAt())) {
+        out.add(new Proven(g.publishedAt(), end, g));
+      }
+    }
+    return out;
+  }
+
   private TimelineSvg(Instant from, Instant to) {
     this.from = from;
     this.to = to;
@@ -77,20 +100,13 @@ final class TimelineSvg {
         .append("\" data-pins=\"").append(pins.size()).append("\">");
     sb.append("<line class=\"axis\" x1=\"").append(PAD).append("\" y1=\"").append(AXIS_Y).append("\" x2=\"")
         .append(WIDTH - PAD).append("\" y2=\"").append(AXIS_Y).append("\"/>");
-    for (int i = 0; i < gens.size(); i++) {
-      Generation g = gens.get(i);
-      Instant end = g.lastFetchedAt();
-      if (i + 1 < gens.size() && gens.get(i + 1).publishedAt().isBefore(end)) {
-        end = gens.get(i + 1).publishedAt();
-      }
-      if (!end.isBefore(g.publishedAt())) {
-        double x1 = x(g.publishedAt());
-        double w = Math.max(2, x(end) - x1);
-        sb.append("<rect class=\"proven\" x=\"").append(x1).append("\" y=\"").append(AXIS_Y - 7)
-            .append("\" width=\"").append(round(w)).append("\" height=\"14\" rx=\"2\"><title>proven ")
-            .append(LABEL.format(g.publishedAt())).append(" – ").append(LABEL.format(end))
-            .append("</title></rect>");
-      }
+    for (Proven p : provenSpans(gens)) {
+      double x1 = x(p.from());
+      double w = Math.max(2, x(p.to()) - x1);
+      sb.append("<rect class=\"proven\" x=\"").append(x1).append("\" y=\"").append(AXIS_Y - 7)
+          .append("\" width=\"").append(round(w)).append("\" height=\"14\" rx=\"2\"><title>proven ")
+          .append(LABEL.format(p.from())).append(" – ").append(LABEL.format(p.to()))
+          .append("</title></rect>");
     }
     for (Generation g : gens) {
       double x = x(g.publishedAt());

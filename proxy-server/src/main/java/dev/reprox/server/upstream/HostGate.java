@@ -92,14 +92,14 @@ final class HostGate {
     waitTimer.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
 
-  /** One attempt's outcome: ok, not_found, client_error, redirect, server_error, … */
+  /** One attempt's outcome: ok, not_modified, not_found, client_error, redirect, server_error, … */
   void outcome(String outcome) {
     outcome(outcome, null);
   }
 
   /**
    * One attempt's outcome, with a short detail for the status page (an HTTP status, an exception's
-   * class name; never a URL). ok, not_found and redirect are the host answering; anything else is
+   * class name; never a URL). ok, not_modified, not_found and redirect are the host answering; anything else is
    * its last error.
    */
   void outcome(String outcome, String detail) {
@@ -109,7 +109,8 @@ final class HostGate {
       count(outcome);
       return;
     }
-    if (outcome.equals("ok") || outcome.equals("not_found") || outcome.equals("redirect")) {
+    if (outcome.equals("ok") || outcome.equals("not_modified") || outcome.equals("not_found")
+        || outcome.equals("redirect")) {
       lastSuccess = now;
     } else {
       synchronized (this) {

@@ -148,7 +148,9 @@ final class PoliteCall<T> {
       return HttpResponse.BodySubscribers.replacing(null);
     }
     gate.breaker.onSuccess();
-    gate.outcome(s < 300 ? "ok" : s == 404 || s == 410 ? "not_found" : s < 400 ? "redirect" : "client_error",
+    // A 304 answers a conditional GET (the watch): the host is fine and the bytes are unchanged.
+    gate.outcome(s < 300 ? "ok" : s == 304 ? "not_modified" : s == 404 || s == 410 ? "not_found"
+        : s < 400 ? "redirect" : "client_error",
         "HTTP " + s);
     if (s >= 400 && s != 404 && s != 410) {
       // Not retried and not the host being down, but no answer either: e.g. 401/403 of a private

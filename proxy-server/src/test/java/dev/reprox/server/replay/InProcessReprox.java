@@ -37,11 +37,23 @@ final class InProcessReprox implements AutoCloseable {
   /** With any clock for the server ({@link #clock} is then null). */
   InProcessReprox(Path dir, String repositoriesYaml, java.time.Clock serverClock, boolean offline, Storage storage)
       throws Exception {
-    this(dir, repositoriesYaml, null, serverClock, offline, storage);
+    this(dir, repositoriesYaml, null, serverClock, offline, storage, b -> b);
   }
 
   private InProcessReprox(Path dir, String repositoriesYaml, MutableClock clock, java.time.Clock serverClock,
       boolean offline, Storage storage) throws Exception {
+    this(dir, repositoriesYaml, clock, serverClock, offline, storage, b -> b);
+  }
+
+  /** With the server's builder adjusted by {@code customize} before it starts (a watch scheduler). */
+  InProcessReprox(Path dir, String repositoriesYaml, MutableClock clock,
+      java.util.function.UnaryOperator<ReproxServer.Builder> customize) throws Exception {
+    this(dir, repositoriesYaml, clock, clock, false, MemoryStorage.builder().clock(clock).build(), customize);
+  }
+
+  private InProcessReprox(Path dir, String repositoriesYaml, MutableClock clock, java.time.Clock serverClock,
+      boolean offline, Storage storage, java.util.function.UnaryOperator<ReproxServer.Builder> customize)
+      throws Exception {
     this.clock = clock;
     Path config = dir.resolve("reprox.yaml");
     Files.createDirectories(dir);
@@ -49,8 +61,8 @@ final class InProcessReprox implements AutoCloseable {
     ReproxConfig cfg = ConfigLoader.load(Optional.of(config), Map.of(), new ConfigLoader.Overrides(
         Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.of(dir.resolve("data")), Optional.of(offline)));
     this.storage = storage;
-    this.server = ReproxServer.builder().config(cfg).storage(storage).clock(serverClock)
-        .drainTimeout(Duration.ofSeconds(2)).start();
+    this.server = customize.apply(ReproxServer.builder().config(cfg).storage(storage).clock(serverClock)
+        .drainTimeout(Duration.ofSeconds(2))).start();
   }
 
   URI base() {

@@ -8,8 +8,13 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -33,6 +38,7 @@ public final class StaticServer implements AutoCloseable {
     private final Clock clock;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile Path root;
+    private volatile boolean conditional;
     private int port;
     private HttpServer server;
     private ExecutorService executor;
@@ -94,6 +100,16 @@ public final class StaticServer implements AutoCloseable {
         return server != null;
     }
 
+    /**
+     * From now on, answer with {@code ETag} (the SHA-256 of the file) and {@code Last-Modified}
+     * (its mtime), and {@code 304} to a GET whose {@code If-None-Match} names the current ETag,
+     * as a mirror behind nginx does. Off by default: most tests want every GET to send the body.
+     */
+    public StaticServer honourConditionals() {
+        conditional = true;
+        return this;
+    }
+
     /** Serves {@code newRoot} from now on. */
     public void root(Path newRoot) {
         root = newRoot.toAbsolutePath().normalize();
@@ -148,6 +164,17 @@ public final class StaticServer implements AutoCloseable {
             }
             long size = Files.size(file);
             exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+            if (conditional) {
+                String etag = etag(file);
+                exchange.getResponseHeaders().set("ETag", etag);
+                exchange.getResponseHeaders().set("Last-Modified", DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        Files.getLastModifiedTime(file).toInstant().atZone(ZoneOffset.UTC)));
+                String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
+                if (ifNoneMatch != null && ifNoneMatch.strip().equals(etag)) {
+                    respond(exchange, method, path, 304);
+                    return;
+                }
+            }
             requests.add(new Request(method, path, 200, clock.instant()));
             if (head) {
                 exchange.getResponseHeaders().set("Content-Length", Long.toString(size));
@@ -158,6 +185,15 @@ public final class StaticServer implements AutoCloseable {
             try (OutputStream body = exchange.getResponseBody()) {
                 Files.copy(file, body);
             }
+        }
+    }
+
+    private static String etag(Path file) throws IOException {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            return "\"" + HexFormat.of().formatHex(sha.digest(Files.readAllBytes(file))) + "\"";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -1,0 +1,365 @@
+package dev.reprox.server.fetch;
+
+import static dev.reprox.server.LogSafe.escape;
+
+import dev.reprox.config.WatchConfig;
+import dev.reprox.pinning.ListedFile;
+import dev.reprox.pinning.PathKind;
+import dev.reprox.pinning.RootIndex;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.Ref;
+import dev.reprox.storage.Storage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The repositories' {@code watch:}: every interval (plus jitter) each watched root is revalidated
+ * through {@link Roots#watchBlocking} (the polite layer and breaker of client traffic, conditional
+ * when the upstream gave validators), so observations keep coming without client traffic. With
+ * {@code listings: true} a new generation's listings are then requested through the same fetch
+ * chain a client request takes (verified against the root, stored, indexed).
+ *
+ * <p>Nothing here runs on its own: {@link #tick} runs the rounds that are due by the injected
+ * clock and returns; the server calls it from its own single thread (never the event loop), tests
+ * call it directly. A root that keeps failing is one WARN line when it starts failing and one
+ * INFO line when it recovers, not one per round; its outages are kept (in memory, the last
+ * {@value #OUTAGES_KEPT}) to name the cause of coverage gaps.
+ */
+public final class Watches {
+  private static final Logger log = LoggerFactory.getLogger(Watches.class);
+  static final int OUTAGES_KEPT = 64;
+  /** The first round of each repository falls somewhere in this after startup. */
+  private static final Duration FIRST_ROUND_SPREAD = Duration.ofSeconds(30);
+  private static final long LISTING_WAIT_MINUTES = 10;
+
+  /** A time the watch of a root failed; {@code to} is null while it still fails. */
+  public record Outage(Instant from, Instant to, String reason) {}
+
+  /** What the watch knows of one root since this process started. */
+  public record RootStatus(Instant lastSuccess, Instant lastAttempt, List<Outage> outages) {}
+
+  private static final class RepoWatch {
+    final SignedRepository repository;
+    final WatchConfig config;
+    Instant nextDue;
+
+    RepoWatch(SignedRepository repository, WatchConfig config, Instant nextDue) {
+      this.repository = repository;
+      this.config = config;
+      this.nextDue = nextDue;
+    }
+  }
+
+  private static final class RootState {
+    Instant lastSuccess;
+    Instant lastAttempt;
+    Outage current;
+    final Deque<Outage> past = new ArrayDeque<>();
+
+    synchronized RootStatus status() {
+      List<Outage> all = new ArrayList<>(past);
+      if (current != null) {
+        all.add(current);
+      }
+      return new RootStatus(lastSuccess, lastAttempt, List.copyOf(all));
+    }
+  }
+
+  private final Map<String, RepoWatch> watches = new LinkedHashMap<>();
+  private final ConcurrentMap<String, RootState> states = new ConcurrentHashMap<>();
+  private final Roots roots;
+  private final Fetcher fetcher;
+  private final Storage storage;
+  private final Clock clock;
+  private final MeterRegistry registry;
+  private final RandomGenerator random;
+
+  Watches(Collection<SignedRepository> repositories, Roots roots, Fetcher fetcher, Storage storage, Clock clock,
+      MeterRegistry registry, RandomGenerator random) {
+    this.roots = roots;
+    this.fetcher = fetcher;
+    this.storage = storage;
+    this.clock = clock;
+    this.registry = registry;
+    this.random = random;
+    Instant now = clock.instant();
+    for (SignedRepository r : repositories) {
+      Optional<WatchConfig> w = r.config().watch();
+      if (w.isEmpty()) {
+        continue;
+      }
+      if (roots.offline(r)) {
+        log.info("watch of {} is off: {}", r.name(), roots.offlineSwitch(r));
+        continue;
+      }
+      List<String> kept = new ArrayList<>();
+      for (String root : w.get().roots()) {
+        if (r.format().classify(root) == PathKind.ROOT_INDEX) {
+          kept.add(root);
+        } else {
+          log.error("watch of {}: {} is not a root index of its format ({}); not watched", r.name(), escape(root),
+              r.config().format().name().toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+      if (!w.get().seen() && kept.isEmpty()) {
+        continue;
+      }
+      WatchConfig config = new WatchConfig(kept, w.get().seen(), w.get().interval(), w.get().listings());
+      watches.put(r.name(), new RepoWatch(r, config, now.plusMillis(jitter(FIRST_ROUND_SPREAD))));
+      log.info("watch of {}: {} every {} s{}", r.name(), config.seen() ? "every root seen" : String.join(", ",
+          kept.stream().map(dev.reprox.server.LogSafe::escape).toList()), config.interval().toSeconds(),
+          config.listings() ? ", with listings" : "");
+    }
+  }
+
+  /** True when at least one repository is watched: only then does the server schedule {@link #tick}. */
+  public boolean any() {
+    return !watches.isEmpty();
+  }
+
+  /** True when {@code repo} is watched. */
+  public boolean watching(String repo) {
+    return watches.containsKey(repo);
+  }
+
+  /** True when {@code root} of {@code repo} is watched (named, or {@code seen} and observed). */
+  public boolean watching(String repo, String root) {
+    RepoWatch w = watches.get(repo);
+    return w != null && (w.config.seen() || w.config.roots().contains(root));
+  }
+
+  /** The longest time between two rounds of {@code repo}'s watch (interval plus the most jitter). */
+  public Optional<Duration> longestPause(String repo) {
+    RepoWatch w = watches.get(repo);
+    return w == null ? Optional.empty() : Optional.of(w.config.interval().plus(w.config.interval().dividedBy(10)));
+  }
+
+  /** When {@code repo}'s next round is due (tests). */
+  synchronized Optional<Instant> nextDue(String repo) {
+    RepoWatch w = watches.get(repo);
+    return w == null ? Optional.empty() : Optional.of(w.nextDue);
+  }
+
+  /** What the watch saw of {@code repo}'s {@code root} since startup; empty when it never tried. */
+  public Optional<RootStatus> status(String repo, String root) {
+    RootState s = states.get(repo + '/' + root);
+    return s == null ? Optional.empty() : Optional.of(s.status());
+  }
+
+  /**
+   * Runs every round that is due by the clock, one repository after the other, and schedules each
+   * one's next round an interval plus up to a tenth of it later. Blocking (upstream, storage);
+   * never throws. Returns the number of rounds run.
+   */
+  public synchronized int tick() {
+    int ran = 0;
+    for (RepoWatch w : watches.values()) {
+      if (clock.instant().isBefore(w.nextDue)) {
+        continue;
+      }
+      try {
+        round(w);
+      } catch (RuntimeException | IOException e) {
+        log.warn("watch of {}: round failed: {}", w.repository.name(), escape(String.valueOf(e.getMessage())));
+      }
+      Duration interval = w.config.interval();
+      w.nextDue = clock.instant().plus(interval).plusMillis(jitter(interval.dividedBy(10)));
+      ran++;
+    }
+    return ran;
+  }
+
+  private long jitter(Duration spread) {
+    long ms = spread.toMillis();
+    return ms <= 0 ? 0 : random.nextLong(ms);
+  }
+
+  private void round(RepoWatch w) throws IOException {
+    SignedRepository r = w.repository;
+    List<String> rootPaths = w.config.seen() ? storage.observations().roots(r.name()) : w.config.roots();
+    for (String root : rootPaths) {
+      if (Thread.currentThread().isInterrupted()) {
+        return; // the server is closing
+      }
+      watchRoot(w, root);
+    }
+  }
+
+  private void watchRoot(RepoWatch w, String root) throws IOException {
+    SignedRepository r = w.repository;
+    RootState state = states.computeIfAbsent(r.name() + '/' + root, k -> new RootState());
+    Optional<Digest> before = storage.refs().get(r.name(), root).map(Ref::digest);
+    Instant at = clock.instant();
+    Roots.Live live;
+    try {
+      live = roots.watchBlocking(r, root);
+    } catch (IOException | RuntimeException e) {
+      failed(r, root, state, at, w.config.interval(), e);
+      return;
+    }
+    boolean fresh = before.isEmpty() || !before.get().equals(live.index().digest());
+    succeeded(r, root, state, at, fresh ? "new_generation" : "unchanged");
+    if (fresh && w.config.listings()) {
+      listings(r, live.index());
+    }
+  }
+
+  private void succeeded(SignedRepository r, String root, RootState state, Instant at, String result) {
+    Outage ended = null;
+    synchronized (state) {
+      state.lastAttempt = at;
+      state.lastSuccess = clock.instant();
+      if (state.current != null) {
+        ended = new Outage(state.current.from(), at, state.current.reason());
+        state.current = null;
+        state.past.addLast(ended);
+        while (state.past.size() > OUTAGES_KEPT) {
+          state.past.removeFirst();
+        }
+      }
+    }
+    count(r, root, result);
+    if (ended != null) {
+      log.info("watch of {}/{} recovered after {} s of failures", r.name(), escape(root),
+          Duration.between(ended.from(), ended.to()).toSeconds());
+    }
+  }
+
+  private void failed(SignedRepository r, String root, RootState state, Instant at, Duration interval, Exception e) {
+    String reason = String.valueOf(e.getMessage());
+    boolean first;
+    synchronized (state) {
+      state.lastAttempt = at;
+      first = state.current == null;
+      if (first) {
+        state.current = new Outage(at, null, reason);
+      }
+    }
+    count(r, root, "failed");
+    if (first) {
+      // Once per outage: the breaker says when the host goes and comes back, this says what the
+      // watch missed; the rounds in between fail quietly until one succeeds.
+      log.warn("watch of {}/{} failed: {}; tried again every {} s, logged again when it recovers", r.name(),
+          escape(root), escape(reason), interval.toSeconds());
+    } else {
+      log.debug("watch of {}/{} still failing: {}", r.name(), escape(root), escape(reason));
+    }
+  }
+
+  private void count(SignedRepository r, String root, String result) {
+    if (registry != null) {
+      Counter.builder("reprox.watch.checks")
+          .description("watch rounds per root: new_generation, unchanged (a 304 or the same bytes), failed")
+          .tag("repo", r.name()).tag("root", root).tag("result", result)
+          .register(registry).increment();
+    }
+  }
+
+  /**
+   * Requests each listing {@code index} names (one compressed variant per listing, the next one
+   * when the mirror lacks it) through the fetch chain, as a client's live request would, and waits
+   * until it is stored and indexed. Listings already indexed are skipped.
+   */
+  private void listings(SignedRepository r, RootIndex index) {
+    Map<String, List<ListedFile>> byListing = new LinkedHashMap<>();
+    for (ListedFile f : index.files().values()) {
+      if (r.format().classify(f.path()) == PathKind.LISTING) {
+        byListing.computeIfAbsent(uncompressed(f.path()), k -> new ArrayList<>()).add(f);
+      }
+    }
+    int indexed = 0;
+    int failed = 0;
+    for (List<ListedFile> variants : byListing.values()) {
+      variants.sort(java.util.Comparator.comparingInt(f -> preference(f.path())));
+      if (Thread.currentThread().isInterrupted()) {
+        return;
+      }
+      if (fetchOne(r, variants)) {
+        indexed++;
+      } else {
+        failed++;
+      }
+    }
+    if (failed == 0) {
+      log.info("watch of {}/{}: {} listing(s) of {} stored and indexed", r.name(), escape(index.path()), indexed,
+          index.digest());
+    } else {
+      log.warn("watch of {}/{}: {} of {} listing(s) of {} could not be fetched; a request needing them fetches"
+          + " them then", r.name(), escape(index.path()), failed, byListing.size(), index.digest());
+    }
+  }
+
+  private boolean fetchOne(SignedRepository r, List<ListedFile> variants) {
+    String last = "no variant";
+    for (ListedFile f : variants) {
+      try {
+        if (f.sha256() != null && storage.paths().isIndexed(r.name(), f.sha256())) {
+          return true;
+        }
+        Fetched fetched = fetcher.fetch(new FetchRequest(r.config(), f.path()))
+            .get(LISTING_WAIT_MINUTES, TimeUnit.MINUTES);
+        fetched.noReader();
+        fetched.settled().get(LISTING_WAIT_MINUTES, TimeUnit.MINUTES);
+        Optional<Digest> digest = fetched.digest();
+        if (digest.isPresent() && storage.paths().isIndexed(r.name(), digest.get())) {
+          return true;
+        }
+        last = f.path() + ": stored but not indexed";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (ExecutionException e) {
+        last = f.path() + ": " + (e.getCause() == null ? e : e.getCause()).getMessage();
+        if (!(e.getCause() instanceof FetchException fe && fe.kind() == FetchException.Kind.NOT_FOUND)) {
+          break; // the next variant would fail the same way (upstream down, integrity)
+        }
+      } catch (IOException | TimeoutException | RuntimeException e) {
+        last = f.path() + ": " + e;
+        break;
+      }
+    }
+    log.debug("watch of {}: listing not fetched: {}", r.name(), escape(last));
+    return false;
+  }
+
+  private static final List<String> SUFFIXES = List.of(".xz", ".gz", ".zst", ".bz2", ".lzma");
+
+  static String uncompressed(String path) {
+    for (String s : SUFFIXES) {
+      if (path.endsWith(s)) {
+        return path.substring(0, path.length() - s.length());
+      }
+    }
+    return path;
+  }
+
+  /** Smaller downloads first; the uncompressed file last (Debian lists it but does not serve it). */
+  static int preference(String path) {
+    for (int i = 0; i < SUFFIXES.size(); i++) {
+      if (path.endsWith(SUFFIXES.get(i))) {
+        return i;
+      }
+    }
+    return SUFFIXES.size();
+  }
+}
