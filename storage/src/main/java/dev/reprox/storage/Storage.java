@@ -1,6 +1,6 @@
 package dev.reprox.storage;
 
-/** The whole store: blobs, aliases, observations, pins, path listings and refs, closed together. */
+/** The whole store: blobs, aliases, observations, pins, path listings, refs and build records, closed together. */
 public interface Storage extends AutoCloseable {
   BlobStore blobs();
 
@@ -13,6 +13,8 @@ public interface Storage extends AutoCloseable {
   PathIndex paths();
 
   Refs refs();
+
+  BuildRecords builds();
 
   /** Counters for metrics; cheap, may be called often. Zeros unless the implementation counts. */
   default StorageStats stats() {

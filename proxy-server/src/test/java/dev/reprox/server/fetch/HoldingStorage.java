@@ -10,6 +10,7 @@ import dev.reprox.storage.Observations;
 import dev.reprox.storage.PathEntry;
 import dev.reprox.storage.PathIndex;
 import dev.reprox.storage.Pins;
+import dev.reprox.storage.BuildRecords;
 import dev.reprox.storage.Refs;
 import dev.reprox.storage.ScrubReport;
 import dev.reprox.storage.Storage;
@@ -184,6 +185,11 @@ final class HoldingStorage implements Storage {
   @Override
   public Refs refs() {
     return d.refs();
+  }
+
+  @Override
+  public BuildRecords builds() {
+    return d.builds();
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.reprox.storage.BlobStore;
 import dev.reprox.storage.Observations;
 import dev.reprox.storage.PathIndex;
 import dev.reprox.storage.Pins;
+import dev.reprox.storage.BuildRecords;
 import dev.reprox.storage.Refs;
 import dev.reprox.storage.Storage;
 import java.time.Clock;
@@ -22,6 +23,7 @@ public final class MemoryStorage implements Storage {
   private final MemoryPins pins = new MemoryPins();
   private final MemoryPathIndex paths = new MemoryPathIndex();
   private final MemoryRefs refs = new MemoryRefs();
+  private final MemoryBuildRecords builds = new MemoryBuildRecords();
 
   private MemoryStorage(Builder b) {
     this.blobs = new MemoryBlobStore(b.clock, b.chunkSize);
@@ -59,6 +61,11 @@ public final class MemoryStorage implements Storage {
   @Override
   public Refs refs() {
     return refs;
+  }
+
+  @Override
+  public BuildRecords builds() {
+    return builds;
   }
 
   @Override

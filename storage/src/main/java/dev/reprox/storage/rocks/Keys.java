@@ -24,7 +24,13 @@ import java.util.Arrays;
  * ├── 'L' str(repo) str(path) sha256[32](listing)   → path entry {expected, size}
  * ├── 'X' str(repo) sha256[32](listing)             → (empty) the listing is fully indexed
  * ├── 'A' byte(alias kind) alias bytes              → sha256[32]
- * └── 'R' str(repo) str(path)                       → ref {sha256, seenAt}
+ * ├── 'R' str(repo) str(path)                       → ref {sha256, seenAt}
+ * ├── 'K' str(label)                                → build label {firstUsed, lastUsed, entries, truncated}
+ * └── 'E' str(label) str(repo) str(at) str(path)    → build entry {sha256, size, servedAt, package,
+ *                                                     root?, generation?, publishedAt?, pin?}: at is
+ *                                                     the ISO-8601 T or "live" (added in layout 2
+ *                                                     without a bump: an older reprox never reads
+ *                                                     'K'/'E', a store without them has no records)
  * column family "chunks" (BlobDB: values live in blob files, GC off)
  * └── long(blob id) long(chunk index)               → chunk bytes (chunkSize, the last one shorter)
  * column family "open-writes"
@@ -42,6 +48,9 @@ final class Keys {
   /**
    * Bump when any key or value encoding changes; a store of another layout refuses to open, except
    * one {@link RocksStorage} knows how to migrate (layout 1: pins per T, rewritten as ranges).
+   * A new family that older code never reads (as 'K' and 'E', build records) is no change of an
+   * existing encoding and needs no bump; changing how an existing family is encoded always does,
+   * with a migration here or a refusal to open.
    */
   static final int LAYOUT_VERSION = 2;
 
@@ -54,6 +63,8 @@ final class Keys {
   static final byte LISTING_INDEXED = 'X';
   static final byte ALIAS = 'A';
   static final byte REF = 'R';
+  static final byte BUILD_LABEL = 'K';
+  static final byte BUILD_ENTRY = 'E';
 
   static final int INSTANT_BYTES = 12;
   static final int CHUNK_KEY_BYTES = 16;
@@ -142,6 +153,22 @@ final class Keys {
 
   static byte[] ref(String repo, String path) {
     return new Builder(REF).str(repo).str(path).build();
+  }
+
+  static byte[] buildLabel(String label) {
+    return new Builder(BUILD_LABEL).str(label).build();
+  }
+
+  static byte[] buildLabelPrefix() {
+    return new byte[] {BUILD_LABEL};
+  }
+
+  static byte[] buildEntry(String label, String repo, String at, String path) {
+    return new Builder(BUILD_ENTRY).str(label).str(repo).str(at).str(path).build();
+  }
+
+  static byte[] buildEntryPrefix(String label) {
+    return new Builder(BUILD_ENTRY).str(label).build();
   }
 
   /** Chunk {@code index} of blob {@code id}, written into a direct buffer (flipped). */

@@ -6,6 +6,7 @@ import dev.reprox.storage.Digest;
 import dev.reprox.storage.Observations;
 import dev.reprox.storage.PathIndex;
 import dev.reprox.storage.Pins;
+import dev.reprox.storage.BuildRecords;
 import dev.reprox.storage.Refs;
 import dev.reprox.storage.Storage;
 import dev.reprox.storage.StorageException;
@@ -37,6 +38,7 @@ public final class RocksStorage implements Storage {
   private final RocksPins pins;
   private final RocksPathIndex paths;
   private final RocksRefs refs;
+  private final RocksBuildRecords builds;
 
   private RocksStorage(Builder b) throws StorageException {
     this.rocks = new RocksResources(b.path, b.blockCacheBytes, b.mmapReads, b.readOnly);
@@ -55,6 +57,7 @@ public final class RocksStorage implements Storage {
     this.pins = new RocksPins(rocks);
     this.paths = new RocksPathIndex(rocks);
     this.refs = new RocksRefs(rocks);
+    this.builds = new RocksBuildRecords(rocks);
   }
 
   public static Builder builder() {
@@ -168,6 +171,11 @@ public final class RocksStorage implements Storage {
   @Override
   public Refs refs() {
     return refs;
+  }
+
+  @Override
+  public BuildRecords builds() {
+    return builds;
   }
 
   @Override

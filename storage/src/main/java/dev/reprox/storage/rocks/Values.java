@@ -2,6 +2,8 @@ package dev.reprox.storage.rocks;
 
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.BlobInfo;
+import dev.reprox.storage.BuildEntry;
+import dev.reprox.storage.BuildLabel;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Generation;
 import dev.reprox.storage.Observation;
@@ -12,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Optional;
 
 /** Encodings of the values under {@link Keys}; part of the layout that {@link Keys#LAYOUT_VERSION} names. */
 final class Values {
@@ -124,6 +127,60 @@ final class Values {
   static Ref ref(String repo, String path, byte[] v) {
     ByteBuffer b = ByteBuffer.wrap(v);
     return new Ref(repo, path, digest(b), Keys.getInstant(b));
+  }
+
+  static byte[] buildLabel(BuildLabel l) {
+    ByteBuffer b = ByteBuffer.allocate(2 * Keys.INSTANT_BYTES + 8 + 1);
+    Keys.putInstant(b, l.firstUsed());
+    Keys.putInstant(b, l.lastUsed());
+    return b.putLong(l.entries()).put((byte) (l.truncated() ? 1 : 0)).array();
+  }
+
+  static BuildLabel buildLabel(String label, byte[] v) {
+    ByteBuffer b = ByteBuffer.wrap(v);
+    return new BuildLabel(label, Keys.getInstant(b), Keys.getInstant(b), b.getLong(), b.get() != 0);
+  }
+
+  /** Flags byte: bit 0 package, bit 1 root, bit 2 generation, bit 3 publishedAt, bit 4 pin; then the set ones. */
+  static byte[] buildEntry(BuildEntry e) {
+    byte[] root = e.root().map(r -> r.getBytes(StandardCharsets.UTF_8)).orElse(new byte[0]);
+    byte[] pin = e.pin().map(p -> p.getBytes(StandardCharsets.UTF_8)).orElse(new byte[0]);
+    ByteBuffer b = ByteBuffer.allocate(Digest.LENGTH + 8 + Keys.INSTANT_BYTES + 1 + 4 + root.length + Digest.LENGTH
+        + Keys.INSTANT_BYTES + 4 + pin.length);
+    b.put(e.sha256().bytes()).putLong(e.size());
+    Keys.putInstant(b, e.servedAt());
+    int flags = (e.isPackage() ? 1 : 0) | (e.root().isPresent() ? 2 : 0) | (e.generation().isPresent() ? 4 : 0)
+        | (e.publishedAt().isPresent() ? 8 : 0) | (e.pin().isPresent() ? 16 : 0);
+    b.put((byte) flags);
+    if (e.root().isPresent()) {
+      b.putInt(root.length).put(root);
+    }
+    e.generation().ifPresent(g -> b.put(g.bytes()));
+    e.publishedAt().ifPresent(t -> Keys.putInstant(b, t));
+    if (e.pin().isPresent()) {
+      b.putInt(pin.length).put(pin);
+    }
+    return Arrays.copyOf(b.array(), b.position());
+  }
+
+  static BuildEntry buildEntry(String label, String repo, String at, String path, byte[] v) {
+    ByteBuffer b = ByteBuffer.wrap(v);
+    Digest sha = digest(b);
+    long size = b.getLong();
+    Instant served = Keys.getInstant(b);
+    int flags = b.get();
+    Optional<String> root = (flags & 2) != 0 ? Optional.of(string(b)) : Optional.empty();
+    Optional<Digest> generation = (flags & 4) != 0 ? Optional.of(digest(b)) : Optional.empty();
+    Optional<Instant> published = (flags & 8) != 0 ? Optional.of(Keys.getInstant(b)) : Optional.empty();
+    Optional<String> pin = (flags & 16) != 0 ? Optional.of(string(b)) : Optional.empty();
+    Optional<Instant> t = at.equals("live") ? Optional.empty() : Optional.of(Instant.parse(at));
+    return new BuildEntry(label, repo, t, path, root, generation, published, sha, size, pin, (flags & 1) != 0, served);
+  }
+
+  private static String string(ByteBuffer b) {
+    byte[] s = new byte[b.getInt()];
+    b.get(s);
+    return new String(s, StandardCharsets.UTF_8);
   }
 
   static Digest digest(ByteBuffer b) {

@@ -2,6 +2,7 @@ package dev.reprox.storage.memory;
 
 import dev.reprox.storage.AliasesContract;
 import dev.reprox.storage.BlobStoreContract;
+import dev.reprox.storage.BuildRecordsContract;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.ObservationsContract;
 import dev.reprox.storage.PathIndexContract;
@@ -65,6 +66,14 @@ class MemoryStorageTest {
 
   @Nested
   class RefsSuite extends RefsContract {
+    @Override
+    protected Storage newStorage(Path dir, Clock clock, int chunkSize) {
+      return memory(clock, chunkSize);
+    }
+  }
+
+  @Nested
+  class BuildRecordsSuite extends BuildRecordsContract {
     @Override
     protected Storage newStorage(Path dir, Clock clock, int chunkSize) {
       return memory(clock, chunkSize);

@@ -7,6 +7,8 @@ import dev.reprox.storage.AliasesContract;
 import dev.reprox.storage.BlobInfo;
 import dev.reprox.storage.BlobReader;
 import dev.reprox.storage.BlobStoreContract;
+import dev.reprox.storage.BuildEntry;
+import dev.reprox.storage.BuildRecordsContract;
 import dev.reprox.storage.BlobWriter;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.LentBytes;
@@ -424,6 +426,30 @@ class RocksStorageTest {
     @Override
     protected Storage newStorage(Path dir, Clock clock, int chunkSize) throws Exception {
       return rocks(dir, clock, chunkSize);
+    }
+  }
+
+  @Nested
+  class BuildRecordsSuite extends BuildRecordsContract {
+    @Override
+    protected Storage newStorage(Path dir, Clock clock, int chunkSize) throws Exception {
+      return rocks(dir, clock, chunkSize);
+    }
+
+    @Test
+    void records_surviveReopen_andTheLabelBoundStillCounts() throws Exception {
+      BuildEntry e = entry("ci", "debian", "pool/a.deb", 1, START);
+      storage.builds().record(e, 1);
+      storage.close();
+
+      storage = rocks(dir, clock, chunkSize());
+      assertThat(storage.builds().entries("ci")).containsExactly(e);
+      assertThat(storage.builds().record(entry("other", "debian", "pool/a.deb", 1, START), 1))
+          .isEqualTo(dev.reprox.storage.BuildRecords.Outcome.LABELS_FULL);
+    }
+
+    private int chunkSize() {
+      return CHUNK;
     }
   }
 }
