@@ -93,6 +93,9 @@ public final class ConfigPrinter {
     ObjectNode api = root.putObject("api");
     config.api().adminToken().ifPresent(t -> token(api, "admin-token", t));
     config.api().readToken().ifPresent(t -> token(api, "read-token", t));
+    ObjectNode builds = root.putObject("builds");
+    builds.put("retention", Durations.format(config.builds().retention()));
+    builds.put("max-labels", config.builds().maxLabels());
     try {
       return MAPPER.writeValueAsString(root);
     } catch (JsonProcessingException e) {

@@ -17,8 +17,9 @@ import java.util.Optional;
 final class ConfigValidator {
   static final List<String> KEYS =
       List.of("listen", "data", "offline", "max-connections", "repositories", "tunnel-allow", "upstreams",
-          "log", "api");
+          "log", "api", "builds");
   static final List<String> LOG_KEYS = List.of("access", "format");
+  static final List<String> BUILDS_KEYS = List.of("retention", "max-labels");
   static final String DEFAULT_LISTEN = "127.0.0.1:3142";
   static final String DEFAULT_DATA = "./reprox-data";
 
@@ -46,10 +47,44 @@ final class ConfigValidator {
     Map<String, UpstreamConfig> upstreams = network.upstreams(root.get("upstreams"));
     ReproxConfig.Log log = log(root.get("log"));
     ApiConfig api = new ApiValidator(fields).validate(root.get("api"));
+    ReproxConfig.Builds builds = builds(root.get("builds"));
     if (fields.hasErrors()) {
       throw new ConfigException(fields.errors());
     }
-    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api);
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
+        builds);
+  }
+
+  private ReproxConfig.Builds builds(JsonNode node) {
+    ReproxConfig.Builds d = ReproxConfig.Builds.DEFAULT;
+    if (node == null || node.isNull()) {
+      return d;
+    }
+    if (!node.isObject()) {
+      fields.error("builds", "must be a mapping with retention and max-labels");
+      return d;
+    }
+    fields.unknownKeys("builds", node, BUILDS_KEYS);
+    java.time.Duration retention = fields.text("builds.retention", node.get("retention")).flatMap(text -> {
+      Optional<java.time.Duration> r = Durations.parse(text).filter(x -> x.compareTo(ReproxConfig.Builds.MIN_RETENTION) >= 0
+          && x.compareTo(ReproxConfig.Builds.MAX_RETENTION) <= 0);
+      if (r.isEmpty()) {
+        fields.error("builds.retention", "must be a duration from 1d to 3650d (e.g. 90d): " + Fields.quote(text));
+      }
+      return r;
+    }).orElse(d.retention());
+    int maxLabels = fields.text("builds.max-labels", node.get("max-labels")).flatMap(text -> {
+      if (text.matches("\\d{1,7}")) {
+        int n = Integer.parseInt(text);
+        if (n >= 1 && n <= ReproxConfig.Builds.MAX_LABELS_CEILING) {
+          return Optional.of(n);
+        }
+      }
+      fields.error("builds.max-labels", "must be a whole number from 1 to " + ReproxConfig.Builds.MAX_LABELS_CEILING
+          + ": " + Fields.quote(text));
+      return Optional.<Integer>empty();
+    }).orElse(d.maxLabels());
+    return new ReproxConfig.Builds(retention, maxLabels);
   }
 
   private ReproxConfig.Log log(JsonNode node) {

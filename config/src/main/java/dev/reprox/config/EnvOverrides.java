@@ -30,7 +30,7 @@ final class EnvOverrides {
   static final String PREFIX = "REPROX_";
   private static final Set<String> CONFIG_WORDS =
       Set.of("LISTEN", "DATA", "OFFLINE", "MAX", "REPOSITORIES", "REPOSITORY", "REPOS", "REPO", "TUNNEL",
-          "API", "ADMIN", "READ");
+          "API", "ADMIN", "READ", "BUILDS");
 
   private EnvOverrides() {}
 
@@ -56,6 +56,19 @@ final class EnvOverrides {
               : JsonNodeFactory.instance.textNode(entry.getValue()));
           origins.put("log." + field, variable);
         }
+        continue;
+      }
+      if (rest.startsWith("BUILDS_")) {
+        String field = rest.substring("BUILDS_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
+        if (!ConfigValidator.BUILDS_KEYS.contains(field)) {
+          errors.add(variable + ": not a configuration path (known: REPROX_BUILDS_RETENTION, REPROX_BUILDS_MAX_LABELS)");
+          continue;
+        }
+        JsonNode existing = root.get("builds");
+        ObjectNode builds = existing instanceof ObjectNode o ? o : root.putObject("builds");
+        builds.set(field, entry.getValue().isEmpty() ? JsonNodeFactory.instance.nullNode()
+            : JsonNodeFactory.instance.textNode(entry.getValue()));
+        origins.put("builds." + field, variable);
         continue;
       }
       String firstWord = rest.split("_", 2)[0];

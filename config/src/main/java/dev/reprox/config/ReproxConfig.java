@@ -22,10 +22,33 @@ import java.util.Map;
  *     {@link #defaultMaxConnections()}); a few more are let in for health checks only
  * @param log the access log switch and the log format ({@code log:})
  * @param api the API's tokens ({@code api:}, none by default: admin actions disabled, reads open)
+ * @param builds how long build records are kept and how many labels may be held ({@code builds:})
  */
 public record ReproxConfig(
     InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
-    List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api) {
+    List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api,
+    Builds builds) {
+
+  /**
+   * {@code builds:}: a build label's record is deleted once it has not been used for
+   * {@code retention} (default 90 days); at most {@code maxLabels} labels are held (default
+   * 10,000), and a label beyond them is not recorded (no held record is ever pushed out by a
+   * newcomer).
+   */
+  public record Builds(java.time.Duration retention, int maxLabels) {
+    public static final Builds DEFAULT = new Builds(java.time.Duration.ofDays(90), 10_000);
+    /** Bounds of the settings: a day to ten years, one label to a million. */
+    public static final java.time.Duration MIN_RETENTION = java.time.Duration.ofDays(1);
+    public static final java.time.Duration MAX_RETENTION = java.time.Duration.ofDays(3650);
+    public static final int MAX_LABELS_CEILING = 1_000_000;
+
+    public Builds {
+      java.util.Objects.requireNonNull(retention, "retention");
+      if (maxLabels < 1) {
+        throw new IllegalArgumentException("maxLabels must be positive: " + maxLabels);
+      }
+    }
+  }
 
   /**
    * {@code log:}: {@code access} writes one line per request on the {@code reprox.access} logger
@@ -54,6 +77,13 @@ public record ReproxConfig(
     }
     java.util.Objects.requireNonNull(log, "log");
     java.util.Objects.requireNonNull(api, "api");
+    java.util.Objects.requireNonNull(builds, "builds");
+  }
+
+  /** With the default build-record settings. */
+  public ReproxConfig(InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
+      List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api) {
+    this(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api, Builds.DEFAULT);
   }
 
   /** With the default log settings and no API tokens (admin actions disabled, reads open). */
@@ -70,7 +100,14 @@ public record ReproxConfig(
 
   /** This configuration with {@code api} instead of its tokens (tests and embedders). */
   public ReproxConfig withApi(ApiConfig api) {
-    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api);
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
+        builds);
+  }
+
+  /** This configuration with other build-record settings (tests and embedders). */
+  public ReproxConfig withBuilds(Builds builds) {
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
+        builds);
   }
 
   /** With the default connection limit. */

@@ -37,7 +37,7 @@ class ConfigurationDocTest {
     String doc = doc();
     List<String> missing = new ArrayList<>();
     Stream.of(ConfigValidator.KEYS, ConfigValidator.LOG_KEYS, RepositoryValidator.KEYS, UpstreamsValidator.KEYS,
-            ApiValidator.KEYS, RepositoryValidator.WATCH_KEYS)
+            ApiValidator.KEYS, RepositoryValidator.WATCH_KEYS, ConfigValidator.BUILDS_KEYS)
         .flatMap(List::stream)
         .filter(key -> !doc.contains("`" + key + "`"))
         .forEach(missing::add);
@@ -55,6 +55,7 @@ class ConfigurationDocTest {
       forms.add("REPROX_API_" + upper(k));
     });
     ConfigValidator.LOG_KEYS.forEach(k -> forms.add("REPROX_LOG_" + upper(k)));
+    ConfigValidator.BUILDS_KEYS.forEach(k -> forms.add("REPROX_BUILDS_" + upper(k)));
     forms.add("REPROX_REPOSITORIES_<NAME>_<FIELD>");
     assertThat(forms.stream().filter(f -> !doc.contains("`" + f)).toList()).as("environment forms missing").isEmpty();
   }
