@@ -119,7 +119,22 @@ final class NettyReproxServer implements ReproxServer {
         .storageStats(b.storage::stats)
         .tunnelIdleTimeout(b.tunnelIdleTimeout)
         .clock(b.clock)
+        .buildRecords(b.storage.builds())
         .build();
+    // Build records unused for builds.retention go at startup and then hourly, off the event loop.
+    workers.next().scheduleAtFixedRate(() -> {
+      try {
+        storageExecutor.execute(() -> {
+          try {
+            context.expireBuildRecords();
+          } catch (java.io.IOException | RuntimeException e) {
+            log.warn("builds: expiring old build records failed: {}", e.getMessage());
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // Busy or shutting down: the next hour tries again.
+      }
+    }, 0, 1, TimeUnit.HOURS);
     ConnectionLimit limit = new ConnectionLimit(b.config.maxConnections(), b.connectionReserve, context);
     Gauge.builder("reprox.connections.open", limit, ConnectionLimit::open)
         .description("client connections open (max-connections bounds them)").register(registry);

@@ -65,9 +65,6 @@ final class AdminEndpoints {
       return Responses.full(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
           sc.registry.scrape(), head);
     }
-    if (path.segments().equals(java.util.List.of("-", "api", "builds"))) {
-      return Responses.full(HttpResponseStatus.OK, "application/json", sc.builds.json(), head);
-    }
     if (path.segments().isEmpty()) {
       // The bare root names no repository (no repository is called ""): send people to the status page.
       FullHttpResponse r = Responses.full(HttpResponseStatus.FOUND, "text/html; charset=utf-8",

@@ -19,8 +19,8 @@ import java.util.TreeSet;
  * last request, the T it asked for, how many requests and which repositories. Bounded by a
  * Caffeine cache (a label that stops sending requests is forgotten first once the bound is
  * reached), so any number of distinct labels costs at most {@code capacity} entries. Served as
- * JSON at {@code GET /-/api/builds}; a restart forgets everything (it is a view of recent builds,
- * not a record: {@code reprox lock} will need one).
+ * JSON at {@code GET /-/api/builds}; a restart forgets everything (it is a view of recent builds;
+ * the record {@code reprox lock} reads is persisted by {@link BuildRecorder}).
  */
 final class BuildLabels {
   static final int CAPACITY = 1000;

@@ -88,6 +88,10 @@ final class PassThrough {
   private void pinned(Exchange ex, Fetched fetched) {
     if (ex.build != null) {
       fetched.provenance().pin().ifPresent(pin -> sc.builds.pinned(ex.build, pin, fetched.provenance().pinnedRoot()));
+      if (sc.records != null && ex.fetched != null) {
+        sc.records.served(ex.build, ex.fetched, fetched,
+            sc.fetchers != null && sc.fetchers.isPackage(ex.repository, ex.fetched.path()));
+      }
     }
   }
 

@@ -44,7 +44,7 @@ final class RepositoryApi {
   boolean handles(RequestPath path) {
     List<String> s = path.segments();
     // Admin routes never reach here unguarded: RequestHandler sends them to ApiGuard first.
-    return s.size() >= 2 && s.get(0).equals("-") && s.get(1).equals("api") && !s.equals(List.of("-", "api", "builds"))
+    return s.size() >= 2 && s.get(0).equals("-") && s.get(1).equals("api") && !BuildsApi.handles(path)
         && !ApiGuard.isAdmin(path);
   }
 

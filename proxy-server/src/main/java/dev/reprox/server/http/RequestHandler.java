@@ -43,6 +43,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private final RepositoryApi api;
   private final ForwardRoute forward;
   private final AdminActions actions;
+  private final BuildsApi buildsApi;
   private final ArrayDeque<HttpRequest> pending = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private Exchange current;
@@ -58,7 +59,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     this.passThrough = new PassThrough(sc);
     this.api = new RepositoryApi(sc);
     this.forward = sc.forwardRoute();
-    this.actions = new AdminActions(sc.builds);
+    this.actions = new AdminActions(sc);
+    this.buildsApi = new BuildsApi(sc);
   }
 
   @Override
@@ -221,6 +223,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     if (path.segments().size() == 1 && QUIET.contains(path.first())) {
       ex.quiet = true; // probes and scrapes every few seconds would drown the access log
     }
+    if (BuildsApi.handles(path)) {
+      buildsApi.serve(ex, path);
+      return;
+    }
     if (api.handles(path)) {
       api.serve(ex, path, uri);
       return;
@@ -304,7 +310,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
           ex.head), "bad_request", true);
       return;
     }
-    ex.reply(actions.answer(request.method(), path, ex.head), "admin", false);
+    actions.serve(ex, request.method(), path);
   }
 
   /** A body announced, or a length that cannot be read: either way the connection must not be reused. */

@@ -34,6 +34,8 @@ public final class ServingContext {
   final Fetchers fetchers;
   final Tunnels tunnels;
   final BuildLabels builds;
+  /** The persistent build records, or null when the server was built without a store for them. */
+  final BuildRecorder records;
   /** The API's tokens: admin actions and, when a read token is set, reads ({@link ApiGuard}). */
   final ApiGuard guard;
   final HotAnswers hotAnswers = new HotAnswers(10_000);
@@ -62,10 +64,19 @@ public final class ServingContext {
     this.forwardRoute = new ForwardRoute(config);
     this.tunnels = new Tunnels(registry, b.tunnelIdleTimeout, b.tunnelConnectTimeout);
     this.builds = new BuildLabels(b.clock, BuildLabels.CAPACITY);
+    this.records = b.buildRecords == null ? null
+        : new BuildRecorder(b.buildRecords, config.builds(), b.clock, storageExecutor, registry);
     this.guard = new ApiGuard(config.api());
     this.responseHeaders = new ResponseHeaders(b.clock);
     this.clock = b.clock;
     this.bundles = new AdminBundles(this);
+  }
+
+  /** Deletes build records unused for {@code builds.retention}. Blocks (storage); the server calls it hourly. */
+  public void expireBuildRecords() throws java.io.IOException {
+    if (records != null) {
+      records.expire();
+    }
   }
 
   /** Forward mode's URL table, built once from the repositories. */
@@ -124,7 +135,15 @@ public final class ServingContext {
     private Clock clock = Clock.systemUTC();
     private Duration tunnelConnectTimeout = Duration.ofSeconds(10);
 
+    private dev.reprox.storage.BuildRecords buildRecords;
+
     private Builder() {}
+
+    /** Where build records persist ({@code /-/api/builds/<label>}, {@code reprox lock --label}). */
+    public Builder buildRecords(dev.reprox.storage.BuildRecords records) {
+      this.buildRecords = records;
+      return this;
+    }
 
     /** The time of build-label records ({@code /-/api/builds}). */
     public Builder clock(Clock clock) {
