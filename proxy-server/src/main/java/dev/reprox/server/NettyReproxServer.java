@@ -119,7 +119,7 @@ final class NettyReproxServer implements ReproxServer {
         .storageStats(b.storage::stats)
         .tunnelIdleTimeout(b.tunnelIdleTimeout)
         .clock(b.clock)
-        .buildRecords(b.storage.builds())
+        .buildStore(b.storage)
         .build();
     // Build records unused for builds.retention go at startup and then hourly, off the event loop.
     workers.next().scheduleAtFixedRate(() -> {

@@ -13,6 +13,8 @@ import dev.reprox.storage.BuildEntry;
 import dev.reprox.storage.BuildLabel;
 import dev.reprox.storage.BuildRecords;
 import dev.reprox.storage.Digest;
+import dev.reprox.storage.Storage;
+import dev.reprox.server.lock.BuildRecordJson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -20,7 +22,6 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -42,7 +43,9 @@ final class BuildRecorder {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WARN_EVERY = Duration.ofMinutes(1);
 
+  private final Storage storage;
   private final BuildRecords records;
+  private final java.util.Map<String, dev.reprox.config.RepositoryConfig> repositories;
   private final ReproxConfig.Builds settings;
   private final Clock clock;
   private final Executor storageExecutor;
@@ -52,10 +55,12 @@ final class BuildRecorder {
   private final Counter dropped;
   private final AtomicLong lastWarn = new AtomicLong(Long.MIN_VALUE);
 
-  BuildRecorder(BuildRecords records, ReproxConfig.Builds settings, Clock clock, Executor storageExecutor,
+  BuildRecorder(Storage storage, ReproxConfig config, Clock clock, Executor storageExecutor,
       MeterRegistry registry) {
-    this.records = records;
-    this.settings = settings;
+    this.storage = storage;
+    this.records = storage.builds();
+    this.repositories = config.repositories();
+    this.settings = config.builds();
     this.clock = clock;
     this.storageExecutor = storageExecutor;
     this.refused = Counter.builder("reprox.build.labels.refused")
@@ -150,39 +155,11 @@ final class BuildRecorder {
 
   /** {@code GET /-/api/builds/<label>}: its head and every entry, or empty. Blocks (storage). */
   Optional<String> json(String label) throws IOException {
-    Optional<BuildLabel> head = records.label(label);
-    if (head.isEmpty()) {
-      return Optional.empty();
-    }
-    ObjectNode root = JSON.createObjectNode();
-    head(root, head.get());
-    ArrayNode entries = root.putArray("served");
-    for (BuildEntry e : records.entries(label)) {
-      entry(entries.addObject(), e);
-    }
-    return Optional.of(write(root));
+    return BuildRecordJson.render(storage, repositories, label).map(BuildRecorder::write);
   }
 
   static void head(ObjectNode o, BuildLabel l) {
-    o.put("label", l.label());
-    o.put("firstUsed", l.firstUsed().toString());
-    o.put("lastUsed", l.lastUsed().toString());
-    o.put("entries", l.entries());
-    o.put("truncated", l.truncated());
-  }
-
-  static void entry(ObjectNode o, BuildEntry e) {
-    o.put("repository", e.repo());
-    o.put("at", e.at().map(Instant::toString).orElse("live"));
-    o.put("path", e.path());
-    e.root().ifPresent(r -> o.put("root", r));
-    e.generation().ifPresent(g -> o.put("generation", g.toString()));
-    e.publishedAt().ifPresent(t -> o.put("publishedAt", t.toString()));
-    o.put("sha256", e.sha256().hex());
-    o.put("size", e.size());
-    e.pin().ifPresent(pin -> o.put("pin", pin));
-    o.put("package", e.isPackage());
-    o.put("servedAt", e.servedAt().toString());
+    BuildRecordJson.head(o, l);
   }
 
   static String write(ObjectNode root) {
@@ -191,10 +168,5 @@ final class BuildRecorder {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new UncheckedIOException("write build record", e);
     }
-  }
-
-  /** Entries of one label (for {@code reprox lock}). Blocks. */
-  List<BuildEntry> entries(String label) throws IOException {
-    return records.entries(label);
   }
 }

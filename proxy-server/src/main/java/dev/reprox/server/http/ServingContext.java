@@ -64,8 +64,8 @@ public final class ServingContext {
     this.forwardRoute = new ForwardRoute(config);
     this.tunnels = new Tunnels(registry, b.tunnelIdleTimeout, b.tunnelConnectTimeout);
     this.builds = new BuildLabels(b.clock, BuildLabels.CAPACITY);
-    this.records = b.buildRecords == null ? null
-        : new BuildRecorder(b.buildRecords, config.builds(), b.clock, storageExecutor, registry);
+    this.records = b.buildStore == null ? null
+        : new BuildRecorder(b.buildStore, config, b.clock, storageExecutor, registry);
     this.guard = new ApiGuard(config.api());
     this.responseHeaders = new ResponseHeaders(b.clock);
     this.clock = b.clock;
@@ -135,13 +135,13 @@ public final class ServingContext {
     private Clock clock = Clock.systemUTC();
     private Duration tunnelConnectTimeout = Duration.ofSeconds(10);
 
-    private dev.reprox.storage.BuildRecords buildRecords;
+    private dev.reprox.storage.Storage buildStore;
 
     private Builder() {}
 
-    /** Where build records persist ({@code /-/api/builds/<label>}, {@code reprox lock --label}). */
-    public Builder buildRecords(dev.reprox.storage.BuildRecords records) {
-      this.buildRecords = records;
+    /** The store build records persist in ({@code /-/api/builds/<label>}, {@code reprox lock --label}). */
+    public Builder buildStore(dev.reprox.storage.Storage storage) {
+      this.buildStore = storage;
       return this;
     }
 

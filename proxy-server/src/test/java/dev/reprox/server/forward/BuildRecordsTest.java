@@ -53,7 +53,7 @@ class BuildRecordsTest {
         Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.of(tmp.resolve("data")), Optional.of(false)));
     cfg = cfg.withApi(new ApiConfig(Optional.of(new ApiConfig.Token(ADMIN, Optional.empty())), Optional.empty()));
     return ReproxServer.builder().config(cfg)
-        .storage(RocksStorage.builder().path(tmp.resolve("data")).clock(clock).build()).clock(clock)
+        .storage(RocksStorage.builder().path(tmp.resolve("data").resolve("store")).clock(clock).build()).clock(clock)
         .drainTimeout(Duration.ofSeconds(2)).start();
   }
 
@@ -85,6 +85,11 @@ class BuildRecordsTest {
           .header("Proxy-Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.ofByteArray());
       assertThat(r.statusCode()).as(path).isEqualTo(200);
     }
+  }
+
+  private static int cli(String... args) {
+    return dev.reprox.server.cli.Main.run(new java.io.PrintWriter(System.out), new java.io.PrintWriter(System.err),
+        args);
   }
 
   @Test
@@ -125,12 +130,39 @@ class BuildRecordsTest {
         assertThat(pkg.path("generation").asText()).isEqualTo("sha256:" + g1.inReleaseSha256());
         assertThat(pkg.path("pin").asText()).isNotEmpty();
 
+        // reprox lock --label, from the running server: the package at its T, valid by the schema.
+        Path lockfile = tmp.resolve("reprox.lock.json");
+        assertThat(cli("lock", "--label", "ci-7", "--server", "http://127.0.0.1:" + s.address().getPort(),
+            "-o", lockfile.toString())).isEqualTo(0);
+        JsonNode lock = JSON.readTree(Files.readString(lockfile));
+        assertThat(dev.reprox.server.lock.MiniSchema.check(JSON.readTree(Files.readString(Path.of(
+            "../docs/lockfile.schema.json"))), lock)).isEmpty();
+        JsonNode fix = lock.path("repositories").get(0);
+        assertThat(fix.path("name").asText()).isEqualTo("fix");
+        assertThat(fix.path("upstream").asText()).isEqualTo(up);
+        assertThat(fix.path("at").asText()).isEqualTo("2024-03-01T06:00:00Z");
+        assertThat(fix.path("roots").get(0).path("generation").asText()).isEqualTo("sha256:" + g1.inReleaseSha256());
+        assertThat(fix.path("packages")).singleElement().satisfies(p -> {
+          assertThat(p.path("path").asText()).isEqualTo(deb);
+          assertThat(p.path("sha256").asText()).isEqualTo(g1.deb("foo").sha256());
+        });
+        // ci-8 used the same bytes: the same lockfile, byte for byte.
+        Path other = tmp.resolve("ci-8.lock.json");
+        assertThat(cli("lock", "--label", "ci-8", "--server", "http://127.0.0.1:" + s.address().getPort(),
+            "-o", other.toString())).isEqualTo(0);
+        assertThat(Files.readString(other)).isEqualTo(Files.readString(lockfile));
+
         HttpResponse<String> deleted = api(s, "DELETE", "/-/api/admin/builds/ci-8");
         assertThat(deleted.statusCode()).isEqualTo(200);
         assertThat(deleted.body()).contains("\"entries\":3");
         assertThat(api(s, "GET", "/-/api/builds/ci-8").statusCode()).isEqualTo(404);
       }
 
+      // From the stopped store (its upstreams from the configuration): the same lockfile.
+      Path fromData = tmp.resolve("data.lock.json");
+      assertThat(cli("lock", "--label", "ci-7", "--data", tmp.resolve("data").toString(), "--config",
+          tmp.resolve("reprox.yaml").toString(), "-o", fromData.toString())).isEqualTo(0);
+      assertThat(Files.readString(fromData)).isEqualTo(Files.readString(tmp.resolve("reprox.lock.json")));
       clock.set(clock.instant().plus(Duration.ofDays(91)));
       try (ReproxServer s = start(yaml, clock)) {
         // Expiry runs at startup, off the event loop.
