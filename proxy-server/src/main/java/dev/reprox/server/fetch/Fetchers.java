@@ -258,6 +258,20 @@ public final class Fetchers implements AutoCloseable {
     return pathKind(repo, path) == PathKind.PACKAGE;
   }
 
+  /**
+   * Makes one lockfile entry present ({@link Prewarm}): the root at T, listings, the package,
+   * checked against the signed listing and the lockfile's hashes. Never blocks.
+   */
+  public java.util.concurrent.CompletableFuture<Prewarm.Result> prewarm(String repo, String root, Instant at,
+      String path, dev.reprox.storage.Digest generation, dev.reprox.storage.Digest sha256, String q1, long size) {
+    if (signed == null) {
+      return java.util.concurrent.CompletableFuture.completedFuture(new Prewarm.Result(Prewarm.Outcome.NOT_FOUND,
+          "no signed repositories in this chain", null));
+    }
+    return new Prewarm(repositories, signed, fetcher, storage, work).run(repo, root, at, path, generation, sha256, q1,
+        size);
+  }
+
   /** The signed path's listing indexer, or null for a pass-through chain (tests). */
   ListingIndexer listings() {
     return signed == null ? null : signed.listings();

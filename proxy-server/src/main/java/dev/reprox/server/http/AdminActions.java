@@ -26,7 +26,7 @@ final class AdminActions {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger log = LoggerFactory.getLogger(AdminActions.class);
   static final String ROUTES = "DELETE /-/api/admin/builds/<label>, POST /-/api/admin/import,"
-      + " GET /-/api/admin/export?repo=R&at=T";
+      + " GET /-/api/admin/export?repo=R&at=T, POST /-/api/admin/prewarm/<repo>?root=&at=&path=&sha256=";
 
   private final ServingContext sc;
 
@@ -64,8 +64,80 @@ final class AdminActions {
       }
       return;
     }
+    if (s.size() == 5 && s.get(3).equals("prewarm")) {
+      if (!method.equals(HttpMethod.POST)) {
+        FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+            "admin: " + method + " not allowed on /" + String.join("/", s) + ": use POST", ex.head);
+        r.headers().set(HttpHeaderNames.ALLOW, "POST");
+        ex.reply(r, "admin", false);
+        return;
+      }
+      prewarm(ex, s.get(4));
+      return;
+    }
     ex.reply(RepositoryApi.error(HttpResponseStatus.NOT_FOUND, "not_found", "admin: no route /" + String.join("/", s)
         + " (" + ROUTES + ")", ex.head), "admin", false);
+  }
+
+  /**
+   * {@code POST /-/api/admin/prewarm/<repo>?root=&at=&path=[&generation=][&sha256=][&q1=][&size=]}:
+   * one lockfile entry fetched through the verified chain ({@link dev.reprox.server.fetch.Prewarm});
+   * the answer is 200 with its outcome, whatever the outcome, so that a client counts them.
+   */
+  private void prewarm(Exchange ex, String repo) {
+    io.netty.handler.codec.http.QueryStringDecoder q = new io.netty.handler.codec.http.QueryStringDecoder(ex.request.uri());
+    java.util.function.Function<String, String> p = k -> q.parameters().getOrDefault(k, List.of()).stream().findFirst()
+        .orElse(null);
+    java.time.Instant at;
+    dev.reprox.storage.Digest generation;
+    dev.reprox.storage.Digest sha256;
+    long size;
+    try {
+      if (p.apply("root") == null || p.apply("path") == null || p.apply("at") == null) {
+        throw new IllegalArgumentException("root, path and at are required");
+      }
+      RequestPath.parse("/" + p.apply("path"));
+      RequestPath.parse("/" + p.apply("root"));
+      at = dev.reprox.pinning.TimeSpec.parse(p.apply("at"));
+      String g = p.apply("generation");
+      generation = g == null ? null : dev.reprox.storage.Digest.sha256(g.startsWith("sha256:") ? g.substring(7) : g);
+      sha256 = p.apply("sha256") == null ? null : dev.reprox.storage.Digest.sha256(p.apply("sha256"));
+      size = p.apply("size") == null ? -1 : Long.parseLong(p.apply("size"));
+      if (sha256 == null && p.apply("q1") == null) {
+        throw new IllegalArgumentException("sha256 or q1 is required");
+      }
+    } catch (RuntimeException | RequestPath.Unsafe | dev.reprox.pinning.TimeSpecException e) {
+      ex.reply(RepositoryApi.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "admin prewarm: " + e.getMessage(),
+          ex.head), "bad_request", false);
+      return;
+    }
+    if (sc.fetchers == null || !sc.config.repositories().containsKey(repo)) {
+      ex.reply(RepositoryApi.error(HttpResponseStatus.NOT_FOUND, "not_found", "admin prewarm: unknown repository \""
+          + repo + "\"", ex.head), "not_found", false);
+      return;
+    }
+    String path = p.apply("path");
+    sc.fetchers.prewarm(repo, p.apply("root"), at, path, generation, sha256, p.apply("q1"), size)
+        .whenComplete((r, e) -> {
+          ObjectNode o = JSON.createObjectNode();
+          if (e != null) {
+            o.put("outcome", "upstream_failure");
+            o.put("message", String.valueOf(e.getMessage()));
+          } else {
+            o.put("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT));
+            if (r.message() != null) {
+              o.put("message", r.message());
+            }
+            if (r.generation() != null) {
+              o.put("generation", r.generation());
+            }
+            if (r.outcome() == dev.reprox.server.fetch.Prewarm.Outcome.STORED) {
+              log.info("admin: prewarm stored {}/{} at {}", repo, escape(path), at);
+            }
+          }
+          FullHttpResponse response = Responses.full(HttpResponseStatus.OK, "application/json", o + "\n", ex.head);
+          ex.ctx().executor().execute(() -> ex.reply(response, "admin", false));
+        });
   }
 
   /** Forgets the label in memory and its persisted record. Blocks (storage). */
