@@ -52,7 +52,8 @@ import picocli.CommandLine.Parameters;
  * table at the end; exit 1 if anything is missing afterwards, 2 for usage and lockfile errors.
  */
 @Command(name = "prewarm", mixinStandardHelpOptions = true,
-    description = "Fill reprox with every package the lockfiles name (reprox lockfile, SHA256SUMS).")
+    description = "Fill reprox with every package the lockfiles name (reprox lockfile, SHA256SUMS, apko.lock.json,"
+        + " rpms.lock.yaml, repro-env.lock).")
 final class PrewarmCommand implements Callable<Integer> {
   /** The summary's rows, in order; the server's outcomes by their lower-case names. */
   enum Row { STORED, PRESENT, NOT_FOUND, MISMATCH, UPSTREAM_FAILURE }
@@ -76,7 +77,8 @@ final class PrewarmCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DIR", description = "fill a stopped reprox's data directory instead")
   Path data;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "with --data: the configuration reprox serves with")
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "the configuration reprox serves with (--data; and how lockfile URLs map to repositories)")
   Path config;
 
   @Option(names = "--repo", paramLabel = "NAME", description = "for SHA256SUMS: the repository")
@@ -85,7 +87,8 @@ final class PrewarmCommand implements Callable<Integer> {
   @Option(names = "--root", paramLabel = "PATH", description = "for SHA256SUMS: the root index (default per format)")
   String root;
 
-  @Option(names = "--at", paramLabel = "T", description = "for SHA256SUMS: T (epoch seconds, YYYYMMDD, YYYYMMDDTHHMMSSZ)")
+  @Option(names = "--at", paramLabel = "T",
+      description = "for SHA256SUMS, apko and rpms.lock.yaml: T (epoch seconds, YYYYMMDD, YYYYMMDDTHHMMSSZ)")
   String at;
 
   @Option(names = "--jobs", paramLabel = "N", defaultValue = "4", description = "packages at once (default 4)")
@@ -119,11 +122,22 @@ final class PrewarmCommand implements Callable<Integer> {
       err.println("prewarm: --at: " + e.getMessage());
       return Main.EXIT_CONFIG;
     }
+    // The configuration maps foreign lockfiles' URLs to repositories (the built-ins without --config).
+    ReproxConfig effective;
+    try {
+      effective = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), new ConfigLoader.Overrides(
+          Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.ofNullable(data), Optional.empty()));
+    } catch (ConfigException e) {
+      Errors.print(err, e);
+      return Main.EXIT_CONFIG;
+    }
+    dev.reprox.server.lock.UrlMapper urls = new dev.reprox.server.lock.UrlMapper(effective.repositories().values(),
+        root != null ? root : "dists/stable/InRelease");
     List<LockEntry> entries = new ArrayList<>();
     for (Path f : files) {
       try {
         entries.addAll(LockfileReaders.read(f, new LockfileReaders.Defaults(Optional.ofNullable(repo),
-            Optional.ofNullable(root), t)));
+            Optional.ofNullable(root), t, urls)));
       } catch (LockfileFormatException e) {
         err.println("prewarm: " + e.getMessage());
         return Main.EXIT_CONFIG;
@@ -136,14 +150,6 @@ final class PrewarmCommand implements Callable<Integer> {
       String token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("REPROX_ADMIN_TOKEN");
       return prewarm(out, err, entries, server == null ? URI.create("http://127.0.0.1:3142") : server, token,
           Map.of());
-    }
-    ReproxConfig effective;
-    try {
-      effective = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), new ConfigLoader.Overrides(
-          Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.of(data), Optional.empty()));
-    } catch (ConfigException e) {
-      Errors.print(err, e);
-      return Main.EXIT_CONFIG;
     }
     // A token only this process knows: the admin route stays behind its guard even on loopback.
     byte[] secret = new byte[24];

@@ -23,29 +23,50 @@ public final class LockfileReaders {
   private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern SUMS_LINE = Pattern.compile("([0-9a-fA-F]{64}) [ *](\\S.*)");
 
-  /** What SHA256SUMS-like formats lack: the repository, its root and T. */
-  public record Defaults(Optional<String> repo, Optional<String> root, Optional<Instant> at) {}
+  /**
+   * What some formats lack: the repository, its root and T ({@code SHA256SUMS}; T for apko and
+   * rpm-lockfile-prototype), and how their package URLs map to configured repositories.
+   */
+  public record Defaults(Optional<String> repo, Optional<String> root, Optional<Instant> at, UrlMapper urls) {}
 
   private LockfileReaders() {}
 
   public static List<LockEntry> read(Path file, Defaults d) throws IOException, LockfileFormatException {
     String text = Files.readString(file);
     String name = file.toString();
+    String base = file.getFileName().toString();
+    if (base.endsWith(".buildinfo")) {
+      throw new LockfileFormatException(name, 1, "Debian .buildinfo files are not supported yet (their name (= version)"
+          + " entries need resolving in the stored Packages listings at Build-Date, which reprox does not do yet)");
+    }
     if (text.stripLeading().startsWith("{")) {
+      JsonNode root = json(name, text);
+      if (root.has("contents") && root.path("contents").has("packages")) {
+        return ForeignLockfiles.apko(name, text, root, d);
+      }
       return reprox(name, text);
+    }
+    if (base.endsWith(".yaml") || base.endsWith(".yml")) {
+      return ForeignLockfiles.rpmLockfile(name, text, d);
+    }
+    if (base.endsWith(".lock") && text.contains("[[package")) {
+      return ForeignLockfiles.reproEnv(name, text, d);
     }
     return sha256sums(name, text, d);
   }
 
   /** reprox's lockfile: JSON, {@code lockfileVersion} 1. */
-  static List<LockEntry> reprox(String file, String text) throws LockfileFormatException {
-    JsonNode root;
+  static JsonNode json(String file, String text) throws LockfileFormatException {
     try {
-      root = JSON.readTree(text);
+      return JSON.readTree(text);
     } catch (JsonProcessingException e) {
       throw new LockfileFormatException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
           "not JSON: " + e.getOriginalMessage());
     }
+  }
+
+  static List<LockEntry> reprox(String file, String text) throws LockfileFormatException {
+    JsonNode root = json(file, text);
     String[] lines = text.split("\n", -1);
     int version = root.path("lockfileVersion").asInt(-1);
     if (version != Lockfile.VERSION) {
@@ -109,7 +130,7 @@ public final class LockfileReaders {
   }
 
   /** The 1-based line of the first occurrence of {@code needle} after line {@code from} (0: anywhere). */
-  private static long lineOf(String[] lines, String needle, long from) {
+  static long lineOf(String[] lines, String needle, long from) {
     for (int i = (int) Math.max(0, from); i < lines.length; i++) {
       if (lines[i].contains(needle)) {
         return i + 1;
@@ -123,7 +144,7 @@ public final class LockfileReaders {
     return 0;
   }
 
-  private static String abbreviate(String s) {
+  static String abbreviate(String s) {
     return s.length() > 80 ? s.substring(0, 77) + "..." : s;
   }
 }

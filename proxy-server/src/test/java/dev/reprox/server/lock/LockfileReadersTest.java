@@ -1,0 +1,112 @@
+package dev.reprox.server.lock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reprox.config.ConfigLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The lockfile formats {@code reprox prewarm} reads, and the file-and-line errors of each. */
+class LockfileReadersTest {
+  private static final String A = "a".repeat(64);
+  private static final String Q = "Q1" + "B".repeat(27) + "=";
+  private static final Instant AT = Instant.parse("2024-03-01T06:00:00Z");
+
+  @TempDir Path dir;
+
+  /** The built-in repositories (debian with its snapshot, alpine, fedora…), as prewarm without --config. */
+  private static LockfileReaders.Defaults defaults(Optional<Instant> at) throws Exception {
+    return new LockfileReaders.Defaults(Optional.empty(), Optional.empty(), at,
+        new UrlMapper(ConfigLoader.builtin().repositories().values(), "dists/bookworm/InRelease"));
+  }
+
+  private List<LockEntry> read(String name, String text, Optional<Instant> at) throws Exception {
+    Path f = dir.resolve(name);
+    Files.writeString(f, text);
+    return LockfileReaders.read(f, defaults(at));
+  }
+
+  private String error(String name, String text, Optional<Instant> at) {
+    Path f = dir.resolve(name);
+    return assertThatThrownBy(() -> {
+      Files.writeString(f, text);
+      LockfileReaders.read(f, defaults(at));
+    }).isInstanceOf(LockfileFormatException.class).actual().getMessage().replace(dir + "/", "");
+  }
+
+  @Test
+  void apkoLock_packagesByUrlAndQ1_tFromFlag() throws Exception {
+    String lock = "{\n  \"version\": \"v1\",\n  \"contents\": {\n    \"packages\": [\n      {\n"
+        + "        \"name\": \"busybox\",\n"
+        + "        \"url\": \"https://dl-cdn.alpinelinux.org/alpine/v3.19/main/x86_64/busybox-1.36.1-r15.apk\",\n"
+        + "        \"checksum\": \"" + Q + "\"\n      }\n    ]\n  }\n}\n";
+
+    assertThat(read("apko.lock.json", lock, Optional.of(AT))).containsExactly(new LockEntry("alpine",
+        "v3.19/main/x86_64/APKINDEX.tar.gz", AT, "v3.19/main/x86_64/busybox-1.36.1-r15.apk", null, null, Q, -1,
+        dir.resolve("apko.lock.json") + ":7"));
+    assertThat(error("apko.lock.json", lock, Optional.empty())).endsWith("apko.lock.json:7: this lockfile names no"
+        + " time for https://dl-cdn.alpinelinux.org/alpine/v3.19/main/x86_64/busybox-1.36.1-r15.apk: give --at");
+    assertThat(error("apko.lock.json", lock.replace(Q, "sha1-xyz"), Optional.of(AT)))
+        .isEqualTo("apko.lock.json:8: package busybox: checksum is not an apk Q1 (Q1 and 28 base64 characters): sha1-xyz");
+  }
+
+  @Test
+  void rpmsLockYaml_urlChecksumSize_andACorruptChecksumLine() throws Exception {
+    String lock = "lockfileVersion: 1\nlockfileVendor: redhat\narches:\n- arch: x86_64\n  packages:\n"
+        + "  - url: https://dl.fedoraproject.org/pub/fedora/linux/releases/39/Everything/x86_64/os/Packages/b/bash-5.2.rpm\n"
+        + "    repoid: fedora\n    size: 1234\n    checksum: sha256:" + A + "\n    name: bash\n  source: []\n";
+
+    assertThat(read("rpms.lock.yaml", lock, Optional.of(AT))).singleElement().satisfies(e -> {
+      assertThat(e.repo()).isEqualTo("fedora");
+      assertThat(e.path()).isEqualTo("releases/39/Everything/x86_64/os/Packages/b/bash-5.2.rpm");
+      assertThat(e.root()).isEqualTo("releases/39/Everything/x86_64/os/repodata/repomd.xml");
+      assertThat(e.sha256()).isEqualTo(A);
+      assertThat(e.size()).isEqualTo(1234);
+    });
+    assertThat(error("rpms.lock.yaml", lock.replace("sha256:" + A, "md5:abc"), Optional.of(AT)))
+        .startsWith("rpms.lock.yaml:9: package https://dl.fedoraproject.org/").endsWith(
+            ": checksum must be sha256:<64 hex digits>: md5:abc");
+  }
+
+  @Test
+  void reproEnvLock_debianSnapshotUrlCarriesT_otherSystemsNotSupported() throws Exception {
+    String lock = "[container]\nimage = \"debian@sha256:" + A + "\"\n\n[[package]]\nname = \"hello\"\n"
+        + "version = \"2.10-3\"\nsystem = \"debian\"\n"
+        + "url = \"https://snapshot.debian.org/archive/debian/20240301T060000Z/pool/main/h/hello/hello_2.10-3_amd64.deb\"\n"
+        + "sha256 = \"" + A + "\"\n";
+
+    assertThat(read("repro-env.lock", lock, Optional.empty())).containsExactly(new LockEntry("debian",
+        "dists/bookworm/InRelease", AT, "pool/main/h/hello/hello_2.10-3_amd64.deb", null, A, null, -1,
+        dir.resolve("repro-env.lock") + ":4"));
+    assertThat(error("repro-env.lock", lock.replace("\"debian\"", "\"archlinux\""), Optional.empty()))
+        .isEqualTo("repro-env.lock:4: package hello: system \"archlinux\" is not supported (reprox prewarm reads"
+            + " repro-env's debian and alpine packages)");
+    assertThat(error("repro-env.lock", lock.replace("version = \"2.10-3\"", "version = 2.10"), Optional.empty()))
+        .isEqualTo("repro-env.lock:6: not key = \"value\": version = 2.10");
+  }
+
+  @Test
+  void buildinfo_saysNotSupportedYet() {
+    assertThat(error("hello_2.10-3_amd64.buildinfo", "Format: 1.0\nSource: hello\n", Optional.empty()))
+        .startsWith("hello_2.10-3_amd64.buildinfo:1: Debian .buildinfo files are not supported yet");
+  }
+
+  @Test
+  void reproxLockfile_badHash_namesItsLine() {
+    String lock = "{\n  \"lockfileVersion\" : 1,\n  \"repositories\" : [ {\n    \"name\" : \"fix\",\n"
+        + "    \"at\" : \"2024-03-01T06:00:00Z\",\n    \"roots\" : [ {\"path\" : \"dists/stable/InRelease\"} ],\n"
+        + "    \"packages\" : [ {\n      \"path\" : \"pool/a.deb\",\n      \"sha256\" : \"XYZ\",\n      \"size\" : 1\n"
+        + "    } ]\n  } ]\n}\n";
+
+    assertThat(error("reprox.lock.json", lock, Optional.empty()))
+        .isEqualTo("reprox.lock.json:9: package pool/a.deb: sha256 must be 64 lower-case hex digits: \"XYZ\"");
+    assertThat(error("broken.lock.json", "{\n  \"lockfileVersion\": 1,\n  \"repositories\": [\n}", Optional.empty()))
+        .startsWith("broken.lock.json:4: not JSON");
+  }
+}
