@@ -36,9 +36,23 @@ final class LockCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--label", paramLabel = "LABEL", required = true,
+  @Option(names = "--label", paramLabel = "LABEL",
       description = "the build label (the password of http_proxy=http://<T>:<label>@reprox:3142)")
   String label;
+
+  @Option(names = "--repo", paramLabel = "NAME",
+      description = "instead of a label: resolve PACKAGE[=VERSION]s in this apt repository at --at (with --data)")
+  String repo;
+
+  @Option(names = "--at", paramLabel = "T", description = "with --repo: T (epoch seconds, YYYYMMDD, YYYYMMDDTHHMMSSZ)")
+  String at;
+
+  @Option(names = "--root", paramLabel = "PATH", defaultValue = "dists/stable/InRelease",
+      description = "with --repo: the root index (default ${DEFAULT-VALUE})")
+  String root;
+
+  @CommandLine.Parameters(paramLabel = "PACKAGE[=VERSION]", arity = "0..*", description = "with --repo: what to lock")
+  java.util.List<String> packages = new java.util.ArrayList<>();
 
   @Option(names = "--server", paramLabel = "URL",
       description = "the running reprox (default http://127.0.0.1:3142 unless --data is given)")
@@ -65,6 +79,13 @@ final class LockCommand implements Callable<Integer> {
       if (server != null && data != null) {
         err.println("lock: give --server or --data, not both");
         return Main.EXIT_CONFIG;
+      }
+      if ((label == null) == (repo == null)) {
+        err.println("lock: give --label LABEL, or --repo NAME --at T PACKAGE[=VERSION]…");
+        return Main.EXIT_CONFIG;
+      }
+      if (repo != null) {
+        return byName(out, err);
       }
       Optional<JsonNode> record = data != null ? fromStore(err) : fromServer(err);
       if (record == null) {
@@ -95,6 +116,62 @@ final class LockCommand implements Callable<Integer> {
       out.flush();
       err.flush();
     }
+  }
+
+  /** {@code --repo R --at T NAME[=VERSION]…}: apt only, from a stopped store. */
+  private int byName(PrintWriter out, PrintWriter err) throws IOException {
+    if (data == null || at == null || packages.isEmpty()) {
+      err.println("lock --repo: needs --data DIR (a stopped store), --at T and at least one PACKAGE[=VERSION]");
+      return Main.EXIT_CONFIG;
+    }
+    java.time.Instant t;
+    try {
+      t = dev.reprox.pinning.TimeSpec.parse(at);
+    } catch (dev.reprox.pinning.TimeSpecException e) {
+      err.println("lock: --at: " + e.getMessage());
+      return Main.EXIT_CONFIG;
+    }
+    ReproxConfig effective;
+    try {
+      effective = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), ConfigLoader.Overrides.none());
+    } catch (ConfigException e) {
+      Errors.print(err, e);
+      return Main.EXIT_CONFIG;
+    }
+    var cfg = effective.repositories().get(repo);
+    if (cfg == null || cfg.format() != dev.reprox.config.RepositoryConfig.Format.APT) {
+      err.println("lock --repo: " + repo + " is not a configured apt repository (dnf and apk names are not resolved"
+          + " yet; lock those builds with --label)");
+      return Main.EXIT_CONFIG;
+    }
+    if (!StorageOpener.holdsStore(data)) {
+      err.println("lock: " + data + " is not a reprox data directory (no store in " + StorageOpener.store(data) + ")");
+      return Main.EXIT_CONFIG;
+    }
+    dev.reprox.server.lock.AptNames.Resolved r;
+    try (Storage storage = StorageOpener.openReadOnly(data)) {
+      r = dev.reprox.server.lock.AptNames.resolve(storage, repo, root, t, packages);
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode record = new ObjectMapper().createObjectNode();
+    record.putObject("repositories").putObject(repo).put("format", "apt").put("upstream", cfg.upstream().toString());
+    var served = record.putArray("served");
+    for (var f : r.found()) {
+      var o = served.addObject().put("repository", repo).put("at", t.toString()).put("path", f.path())
+          .put("root", root).put("generation", r.generation()).put("sha256", f.sha256()).put("size", f.size())
+          .put("package", true);
+      if (r.publishedAt() != null) {
+        o.put("publishedAt", r.publishedAt().toString());
+      }
+    }
+    String text = Lockfile.write(Lockfile.fromRecord(record, w -> err.println("lock: " + w)));
+    if (output != null) {
+      Files.writeString(output, text);
+    } else {
+      out.print(text);
+    }
+    r.missing().forEach(m -> err.println("lock: " + m + ": not in the Packages of " + repo + " at " + t
+        + " that the store holds"));
+    return r.missing().isEmpty() ? 0 : 1;
   }
 
   /** Null after a usage error was printed. */

@@ -174,6 +174,27 @@ class PrewarmTest {
   }
 
   @Test
+  void lockByName_resolvesInThePackagesAtT_sameLockfileAsTheLabelledBuild() throws Exception {
+    try (StaticServer upstream = StaticServer.serve(repoRoot)) {
+      String up = upstream.baseUri().toString().replaceAll("/$", "");
+      Path labelled = lockedBuild(up, tmp.resolve("a"));
+      Path byName = tmp.resolve("by-name.lock.json");
+
+      Run run = cli("lock", "--repo", "fix", "--at", T, "--data", tmp.resolve("a").toString(), "--config",
+          config(up, false).toString(), "-o", byName.toString(), "foo", "bar=2.0");
+
+      assertThat(run.code()).as(run.err()).isEqualTo(0);
+      assertThat(Files.readString(byName)).isEqualTo(Files.readString(labelled));
+      Run missing = cli("lock", "--repo", "fix", "--at", T, "--data", tmp.resolve("a").toString(), "--config",
+          config(up, false).toString(), "foo", "bar=9.9", "baz");
+      assertThat(missing.code()).isEqualTo(1);
+      assertThat(missing.out()).contains(g1.deb("foo").poolPath()).doesNotContain(g1.deb("bar").poolPath());
+      assertThat(missing.err()).contains("lock: bar=9.9: not in the Packages of fix at 2024-03-01T06:00:00Z")
+          .contains("lock: baz: not in");
+    }
+  }
+
+  @Test
   void sha256sums_corruptLine_namesFileAndLine() throws Exception {
     Path sums = tmp.resolve("SHA256SUMS");
     Files.writeString(sums, "# repro-get\n" + g1.deb("foo").sha256() + "  " + g1.deb("foo").poolPath() + "\n"

@@ -1,0 +1,162 @@
+package dev.reprox.server.lock;
+
+import dev.reprox.storage.BlobReader;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.Pin;
+import dev.reprox.storage.Storage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
+import org.tukaani.xz.XZInputStream;
+
+/**
+ * {@code reprox lock --repo R --at T NAME[=VERSION]…} for apt, from a stopped store: the root's
+ * pin at T names the generation; its stored InRelease (verified when it was stored: the store
+ * holds only verified roots under a pin) lists the Packages files, and those stored are read
+ * (streamed, decompressed) for each name's stanza: {@code Filename}, {@code SHA256}, {@code Size}.
+ * Names only, no dependency resolution. A name in several Packages (architectures, components)
+ * is taken from the first that has it with the version asked (or any version when none is asked).
+ */
+public final class AptNames {
+  /** One name resolved: where it lives and what it is. */
+  public record Found(String name, String version, String path, String sha256, long size) {}
+
+  /** What was asked and what the generation at T gave. */
+  public record Resolved(String generation, Instant publishedAt, List<Found> found, List<String> missing) {}
+
+  private AptNames() {}
+
+  public static Resolved resolve(Storage storage, String repo, String root, Instant at, List<String> wanted)
+      throws IOException {
+    Optional<Pin> pin = storage.pins().get(repo, root, at);
+    if (pin.isEmpty()) {
+      throw new IOException(repo + "/" + root + " has no pin at " + at + ": let a client (or reprox prewarm) ask for"
+          + " it at T through reprox first");
+    }
+    Digest generation = pin.get().generation();
+    String inRelease = new String(read(storage, generation), StandardCharsets.UTF_8);
+    String dir = root.contains("/") ? root.substring(0, root.lastIndexOf('/') + 1) : "";
+    Map<String, String> want = new LinkedHashMap<>();
+    for (String w : wanted) {
+      int eq = w.indexOf('=');
+      want.put(eq < 0 ? w : w.substring(0, eq), eq < 0 ? null : w.substring(eq + 1));
+    }
+    Map<String, Found> found = new TreeMap<>();
+    for (String[] listing : packagesFiles(inRelease)) {
+      Digest d = Digest.sha256(listing[0]);
+      if (storage.blobs().stat(d).isEmpty() || found.size() == want.size()) {
+        continue;
+      }
+      try (InputStream in = decompress(listing[1], stream(storage, d))) {
+        scan(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), want, found);
+      }
+    }
+    List<String> missing = want.keySet().stream().filter(n -> !found.containsKey(n))
+        .map(n -> want.get(n) == null ? n : n + "=" + want.get(n)).toList();
+    Instant published = storage.observations().byDigest(repo, root, generation)
+        .map(dev.reprox.storage.Generation::publishedAt).orElse(null);
+    return new Resolved(generation.toString(), published, new ArrayList<>(found.values()), missing);
+  }
+
+  /** {@code [sha256, path]} of every Packages file the InRelease's SHA256 section names. */
+  static List<String[]> packagesFiles(String inRelease) {
+    List<String[]> out = new ArrayList<>();
+    boolean sha = false;
+    for (String line : inRelease.split("\n")) {
+      if (!line.startsWith(" ")) {
+        sha = line.startsWith("SHA256:");
+        continue;
+      }
+      String[] f = line.strip().split("\\s+");
+      if (sha && f.length == 3 && f[2].matches(".*/Packages(\\.gz|\\.xz)?")) {
+        out.add(new String[] {f[0], f[2]});
+      }
+    }
+    return out;
+  }
+
+  private static void scan(BufferedReader r, Map<String, String> want, Map<String, Found> found) throws IOException {
+    Map<String, String> stanza = new java.util.HashMap<>();
+    for (String line = r.readLine(); ; line = r.readLine()) {
+      if (line == null || line.isEmpty()) {
+        String name = stanza.get("Package");
+        if (name != null && want.containsKey(name) && !found.containsKey(name)
+            && (want.get(name) == null || want.get(name).equals(stanza.get("Version")))
+            && stanza.containsKey("Filename") && stanza.containsKey("SHA256")) {
+          found.put(name, new Found(name, stanza.get("Version"), stanza.get("Filename"), stanza.get("SHA256"),
+              Long.parseLong(stanza.getOrDefault("Size", "-1"))));
+        }
+        stanza.clear();
+        if (line == null) {
+          return;
+        }
+        continue;
+      }
+      int colon = line.indexOf(':');
+      if (!line.startsWith(" ") && colon > 0) {
+        stanza.put(line.substring(0, colon), line.substring(colon + 1).strip());
+      }
+    }
+  }
+
+  private static InputStream decompress(String path, InputStream in) throws IOException {
+    return path.endsWith(".gz") ? new GZIPInputStream(in) : path.endsWith(".xz") ? new XZInputStream(in) : in;
+  }
+
+  private static byte[] read(Storage storage, Digest d) throws IOException {
+    try (InputStream in = stream(storage, d)) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** A blob as a stream, chunk by chunk: a Packages file is never whole in memory. */
+  private static InputStream stream(Storage storage, Digest d) throws IOException {
+    BlobReader reader = storage.blobs().open(d);
+    return new InputStream() {
+      private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024).flip();
+      private long position;
+
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (!buf.hasRemaining()) {
+          buf.clear();
+          int n = reader.read(position, buf);
+          buf.flip();
+          if (n < 0) {
+            return -1;
+          }
+          position += n;
+        }
+        int n = Math.min(len, buf.remaining());
+        buf.get(b, off, n);
+        return n;
+      }
+
+      @Override
+      public void close() throws IOException {
+        try {
+          reader.close();
+        } catch (Exception e) {
+          throw e instanceof IOException io ? io : new IOException(e);
+        }
+      }
+    };
+  }
+}
