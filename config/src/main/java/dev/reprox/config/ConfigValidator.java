@@ -17,7 +17,7 @@ import java.util.Optional;
 final class ConfigValidator {
   static final List<String> KEYS =
       List.of("listen", "data", "offline", "max-connections", "repositories", "tunnel-allow", "upstreams",
-          "log", "api");
+          "log", "api", "retention");
   static final List<String> LOG_KEYS = List.of("access", "format");
   static final String DEFAULT_LISTEN = "127.0.0.1:3142";
   static final String DEFAULT_DATA = "./reprox-data";
@@ -46,10 +46,12 @@ final class ConfigValidator {
     Map<String, UpstreamConfig> upstreams = network.upstreams(root.get("upstreams"));
     ReproxConfig.Log log = log(root.get("log"));
     ApiConfig api = new ApiValidator(fields).validate(root.get("api"));
+    RetentionConfig retention = new RetentionValidator(fields).validate(root.get("retention"), repositories.keySet());
     if (fields.hasErrors()) {
       throw new ConfigException(fields.errors());
     }
-    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api);
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
+        retention);
   }
 
   private ReproxConfig.Log log(JsonNode node) {

@@ -22,10 +22,12 @@ import java.util.Map;
  *     {@link #defaultMaxConnections()}); a few more are let in for health checks only
  * @param log the access log switch and the log format ({@code log:})
  * @param api the API's tokens ({@code api:}, none by default: admin actions disabled, reads open)
+ * @param retention what {@code reprox gc} keeps ({@code retention:}, {@link RetentionConfig#DEFAULT})
  */
 public record ReproxConfig(
     InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
-    List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api) {
+    List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api,
+    RetentionConfig retention) {
 
   /**
    * {@code log:}: {@code access} writes one line per request on the {@code reprox.access} logger
@@ -54,6 +56,19 @@ public record ReproxConfig(
     }
     java.util.Objects.requireNonNull(log, "log");
     java.util.Objects.requireNonNull(api, "api");
+    java.util.Objects.requireNonNull(retention, "retention");
+  }
+
+  /** With the default retention. */
+  public ReproxConfig(InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
+      List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api) {
+    this(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api, RetentionConfig.DEFAULT);
+  }
+
+  /** This configuration with {@code retention} instead of its own (tests and embedders). */
+  public ReproxConfig withRetention(RetentionConfig retention) {
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
+        retention);
   }
 
   /** With the default log settings and no API tokens (admin actions disabled, reads open). */
@@ -70,7 +85,8 @@ public record ReproxConfig(
 
   /** This configuration with {@code api} instead of its tokens (tests and embedders). */
   public ReproxConfig withApi(ApiConfig api) {
-    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api);
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
+        retention);
   }
 
   /** With the default connection limit. */
