@@ -58,7 +58,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     this.passThrough = new PassThrough(sc);
     this.api = new RepositoryApi(sc);
     this.forward = sc.forwardRoute();
-    this.actions = new AdminActions(sc.builds);
+    this.actions = new AdminActions(sc.builds, sc.gc);
   }
 
   @Override

@@ -42,6 +42,8 @@ public final class ServingContext {
   final java.time.Clock clock;
   /** {@code /-/api/admin/import} and {@code /-/api/admin/export}. */
   final AdminBundles bundles;
+  /** Collections of this server's store ({@code /-/api/admin/gc}); null when there is none (tests). */
+  final dev.reprox.server.gc.GcRunner gc;
   private final ForwardRoute forwardRoute;
   private final ResponseHeaders responseHeaders;
 
@@ -66,6 +68,7 @@ public final class ServingContext {
     this.responseHeaders = new ResponseHeaders(b.clock);
     this.clock = b.clock;
     this.bundles = new AdminBundles(this);
+    this.gc = b.gc;
   }
 
   /** Forward mode's URL table, built once from the repositories. */
@@ -123,8 +126,15 @@ public final class ServingContext {
     private Duration tunnelIdleTimeout = Duration.ofMinutes(5);
     private Clock clock = Clock.systemUTC();
     private Duration tunnelConnectTimeout = Duration.ofSeconds(10);
+    private dev.reprox.server.gc.GcRunner gc;
 
     private Builder() {}
+
+    /** Runs {@code reprox gc} for the admin API and the status page. */
+    public Builder gc(dev.reprox.server.gc.GcRunner gc) {
+      this.gc = gc;
+      return this;
+    }
 
     /** The time of build-label records ({@code /-/api/builds}). */
     public Builder clock(Clock clock) {
