@@ -168,4 +168,30 @@ class AdminApiTest {
       }
     }
   }
+
+  @Test
+  void gc_withoutToken401_startsWith202_reportShowsInGetMetricsAndStatusPage() throws Exception {
+    try (ReproxServer server = server(tokens(ADMIN, null))) {
+      assertThat(send(server, "POST", "/-/api/admin/gc", null).statusCode()).isEqualTo(401);
+      assertThat(send(server, "GET", "/-/api/admin/gc", null).statusCode()).isEqualTo(401);
+      assertThat(send(server, "DELETE", "/-/api/admin/gc", ADMIN).statusCode()).isEqualTo(405);
+      assertThat(send(server, "GET", "/-/", null).body()).contains("never");
+
+      HttpResponse<String> started = send(server, "POST", "/-/api/admin/gc/dry-run", ADMIN);
+
+      assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+      assertThat(started.body()).contains("\"run\":1", "\"dryRun\":true");
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      String state = "";
+      while (System.nanoTime() < deadline && !state.contains("\"summary\"")) {
+        state = send(server, "GET", "/-/api/admin/gc", ADMIN).body(); // polls the job's state until it reports
+      }
+      assertThat(state).contains("\"run\":1", "\"dryRun\":true", "gc: would delete 0 generations");
+      assertThat(send(server, "GET", "/-/", null).body()).contains("(dry run): gc: would delete");
+      assertThat(send(server, "GET", "/metrics", null).body()).contains("reprox_gc_last_run_timestamp_seconds")
+          .contains("reprox_gc_last_reclaimed_bytes").contains("reprox_gc_last_duration_seconds");
+      HttpResponse<String> real = send(server, "POST", "/-/api/admin/gc", ADMIN);
+      assertThat(real.statusCode()).isIn(202, 409);
+    }
+  }
 }

@@ -56,6 +56,10 @@ final class GcCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "only the summary line, not one line per item")
   boolean quiet;
 
+  /** Test hook (GcCrashIT): stops for good after this many deletions, so a kill lands mid-sweep. */
+  @Option(names = "--pause-after-deletes", hidden = true, paramLabel = "N")
+  int pauseAfterDeletes;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -84,6 +88,7 @@ final class GcCommand implements Callable<Integer> {
       return Main.EXIT_CONFIG;
     }
     Clock clock = Clock.systemUTC();
+    int[] deletes = {0};
     try (Storage storage = StorageOpener.open(effective.data(), clock)) {
       GcReport report = Collector.builder().storage(storage).clock(clock).retention(effective.retention())
           .roots(StoredRoots.of(effective, clock)).dryRun(dryRun).diskDirectory(effective.data())
@@ -91,6 +96,13 @@ final class GcCommand implements Callable<Integer> {
             if (!quiet) {
               out.println(line);
               out.flush();
+            }
+            if (pauseAfterDeletes > 0 && line.startsWith("delete ") && ++deletes[0] >= pauseAfterDeletes) {
+              out.println("gc: paused (test hook)");
+              out.flush();
+              while (true) {
+                java.util.concurrent.locks.LockSupport.park(); // until the test kills this process
+              }
             }
           }).build().run();
       out.println(report.summary());
