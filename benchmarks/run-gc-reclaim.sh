@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -o -q -pl benchmarks -am compile
-./mvnw -B -o -q -pl benchmarks -am dependency:build-classpath -Dmdep.outputFile=target/classpath.txt \
-  -Dmdep.includeScope=runtime >/dev/null 2>&1 || true
-cp="benchmarks/target/classes:storage/target/classes:index-pinning/target/classes"
-if [[ -s benchmarks/target/classpath.txt ]]; then cp="$cp:$(cat benchmarks/target/classpath.txt)"; fi
-exec java -Xmx256m "$@" -cp "$cp" dev.reprox.bench.GcReclaimBenchmark
+# The benchmark needs only the storage module and its dependencies (RocksDB, slf4j).
+./mvnw -B -o -q -pl storage dependency:build-classpath -Dmdep.outputFile=target/classpath.txt \
+  -Dmdep.includeScope=runtime >/dev/null
+exec java -Xmx256m "$@" -cp "benchmarks/target/classes:storage/target/classes:$(cat storage/target/classpath.txt)" \
+  dev.reprox.bench.GcReclaimBenchmark

@@ -87,8 +87,8 @@ class AdminApiTest {
       assertThat(get.statusCode()).isEqualTo(405);
       assertThat(get.headers().firstValue("Allow")).contains("DELETE");
       // Without the token nothing about the routes shows: an unknown admin route is 401 too.
-      assertThat(send(server, "POST", "/-/api/admin/gc", null).statusCode()).isEqualTo(401);
-      assertThat(send(server, "POST", "/-/api/admin/gc", ADMIN).statusCode()).isEqualTo(404);
+      assertThat(send(server, "POST", "/-/api/admin/nosuch", null).statusCode()).isEqualTo(401);
+      assertThat(send(server, "POST", "/-/api/admin/nosuch", ADMIN).statusCode()).isEqualTo(404);
     }
   }
 

@@ -8,7 +8,6 @@ import dev.reprox.storage.Alias;
 import dev.reprox.storage.BlobInfo;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Generation;
-import dev.reprox.storage.PathEntry;
 import dev.reprox.storage.Pin;
 import dev.reprox.storage.Ref;
 import dev.reprox.storage.Storage;
@@ -285,8 +284,8 @@ public final class Collector {
         blobs[3] += info.size();
         return;
       }
-      if (!info.created().isBefore(started) || !info.lastAccess().isBefore(started)) {
-        return; // stored or read since the collection started: someone wants it
+      if (info.created().isAfter(started.minus(YOUNG)) || !info.lastAccess().isBefore(started)) {
+        return; // stored lately or read since the collection started: someone wants it
       }
       out.accept((dryRun ? "would delete" : "delete") + " blob " + info.digest() + " " + info.size() + " bytes");
       if (dryRun || storage.blobs().delete(info.digest())) {
@@ -323,8 +322,16 @@ public final class Collector {
 
   private boolean wouldGo(Digest target, Instant started) throws IOException {
     Optional<BlobInfo> info = storage.blobs().stat(target);
-    return info.isPresent() && info.get().created().isBefore(started) && info.get().lastAccess().isBefore(started);
+    return info.isPresent() && !info.get().created().isAfter(started.minus(YOUNG))
+        && info.get().lastAccess().isBefore(started);
   }
+
+  /**
+   * Blobs committed this recently are never swept: clients that joined a fill before its commit
+   * (tails) read the committed blob without a reader of their own, for as long as their download
+   * takes; an hour covers a slow 200 MB .deb.
+   */
+  static final Duration YOUNG = Duration.ofHours(1);
 
   private static GenKey key(Generation g) {
     return new GenKey(g.repo(), g.root(), g.digest());
@@ -367,20 +374,18 @@ public final class Collector {
   /** Marks every stored file the listings {@code listings} of {@code repo} name. */
   private void markEntries(Marks marks, String repo, Set<Digest> listings) throws IOException {
     Set<Digest> seen = seenListings.computeIfAbsent(repo, k -> new HashSet<>());
-    List<PathEntry> wanted = new ArrayList<>();
+    // Marked as they come (the visitor may read the store: entries arrive in pages): a year of
+    // Debian generations names millions of entries, which must not be held at once.
     storage.paths().forEach(repo, e -> {
       seen.add(e.listing());
       if (listings.contains(e.listing())) {
-        wanted.add(e);
+        Digest d = e.expected().sha256() != null ? e.expected().sha256()
+            : storage.aliases().resolve(e.expected().alias()).orElse(null);
+        if (d != null && !marks.blobs.contains(d) && storage.blobs().stat(d).isPresent()) {
+          marks.blob(d);
+        }
       }
     });
-    for (PathEntry e : wanted) {
-      Digest d = e.expected().sha256() != null ? e.expected().sha256()
-          : storage.aliases().resolve(e.expected().alias()).orElse(null);
-      if (d != null && storage.blobs().stat(d).isPresent()) {
-        marks.blob(d);
-      }
-    }
   }
 
   private Marks copy(Marks m) {
