@@ -194,4 +194,25 @@ class AdminApiTest {
       assertThat(real.statusCode()).isIn(202, 409);
     }
   }
+
+  @Test
+  void gcCommand_server_startsARunThroughTheAdminApi_andPrintsItsReport() throws Exception {
+    Path token = dir.resolve("admin.token");
+    Files.writeString(token, ADMIN + "\n");
+    try (ReproxServer server = server(tokens(ADMIN, null))) {
+      String url = "http://127.0.0.1:" + server.address().getPort();
+      java.io.StringWriter out = new java.io.StringWriter();
+      java.io.StringWriter err = new java.io.StringWriter();
+
+      int code = dev.reprox.server.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+          "gc", "--server", url, "--token-file", token.toString(), "--dry-run");
+
+      assertThat(code).as(err.toString()).isZero();
+      assertThat(out.toString()).startsWith("gc: would delete 0 generations");
+      int refused = dev.reprox.server.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+          "gc", "--server", url);
+      assertThat(refused).isEqualTo(1);
+      assertThat(err.toString()).contains("401");
+    }
+  }
 }
