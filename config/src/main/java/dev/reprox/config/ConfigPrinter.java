@@ -96,6 +96,14 @@ public final class ConfigPrinter {
     ObjectNode builds = root.putObject("builds");
     builds.put("retention", Durations.format(config.builds().retention()));
     builds.put("max-labels", config.builds().maxLabels());
+    ObjectNode retention = root.putObject("retention");
+    retention.put("keep", Durations.format(config.retention().keep()));
+    config.retention().maxSize().ifPresent(n -> retention.put("max-size", RetentionValidator.formatSize(n)));
+    retention.put("schedule", config.retention().schedule().map(Durations::format).orElse("off"));
+    if (!config.retention().repositories().isEmpty()) {
+      ObjectNode repos = retention.putObject("repositories");
+      config.retention().repositories().forEach((name, keep) -> repos.putObject(name).put("keep", Durations.format(keep)));
+    }
     try {
       return MAPPER.writeValueAsString(root);
     } catch (JsonProcessingException e) {

@@ -17,7 +17,7 @@ import java.util.Optional;
 final class ConfigValidator {
   static final List<String> KEYS =
       List.of("listen", "data", "offline", "max-connections", "repositories", "tunnel-allow", "upstreams",
-          "log", "api", "builds");
+          "log", "api", "builds", "retention");
   static final List<String> LOG_KEYS = List.of("access", "format");
   static final List<String> BUILDS_KEYS = List.of("retention", "max-labels");
   static final String DEFAULT_LISTEN = "127.0.0.1:3142";
@@ -48,11 +48,12 @@ final class ConfigValidator {
     ReproxConfig.Log log = log(root.get("log"));
     ApiConfig api = new ApiValidator(fields).validate(root.get("api"));
     ReproxConfig.Builds builds = builds(root.get("builds"));
+    RetentionConfig retention = new RetentionValidator(fields).validate(root.get("retention"), repositories.keySet());
     if (fields.hasErrors()) {
       throw new ConfigException(fields.errors());
     }
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds);
+        builds, retention);
   }
 
   private ReproxConfig.Builds builds(JsonNode node) {

@@ -71,6 +71,21 @@ final class EnvOverrides {
         origins.put("builds." + field, variable);
         continue;
       }
+      if (rest.startsWith("RETENTION_")) {
+        // REPROX_RETENTION_KEEP, _MAX_SIZE, _SCHEDULE; per-repository overrides live in the file only.
+        String field = rest.substring("RETENTION_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
+        if (!RetentionValidator.KEYS.contains(field) || field.equals("repositories")) {
+          errors.add(variable + ": not a configuration path (known: REPROX_RETENTION_KEEP, "
+              + "REPROX_RETENTION_MAX_SIZE, REPROX_RETENTION_SCHEDULE)");
+          continue;
+        }
+        JsonNode existing = root.get("retention");
+        ObjectNode retention = existing instanceof ObjectNode o ? o : root.putObject("retention");
+        retention.set(field, entry.getValue().isEmpty() ? JsonNodeFactory.instance.nullNode()
+            : JsonNodeFactory.instance.textNode(entry.getValue()));
+        origins.put("retention." + field, variable);
+        continue;
+      }
       String firstWord = rest.split("_", 2)[0];
       if (!CONFIG_WORDS.contains(firstWord)) {
         continue;

@@ -23,11 +23,12 @@ import java.util.Map;
  * @param log the access log switch and the log format ({@code log:})
  * @param api the API's tokens ({@code api:}, none by default: admin actions disabled, reads open)
  * @param builds how long build records are kept and how many labels may be held ({@code builds:})
+ * @param retention what {@code reprox gc} keeps ({@code retention:}, {@link RetentionConfig#DEFAULT})
  */
 public record ReproxConfig(
     InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
     List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api,
-    Builds builds) {
+    Builds builds, RetentionConfig retention) {
 
   /**
    * {@code builds:}: a build label's record is deleted once it has not been used for
@@ -78,12 +79,20 @@ public record ReproxConfig(
     java.util.Objects.requireNonNull(log, "log");
     java.util.Objects.requireNonNull(api, "api");
     java.util.Objects.requireNonNull(builds, "builds");
+    java.util.Objects.requireNonNull(retention, "retention");
   }
 
-  /** With the default build-record settings. */
+  /** With the default build-record settings and the default retention. */
   public ReproxConfig(InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
       List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api) {
-    this(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api, Builds.DEFAULT);
+    this(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api, Builds.DEFAULT,
+        RetentionConfig.DEFAULT);
+  }
+
+  /** This configuration with {@code retention} instead of its own (tests and embedders). */
+  public ReproxConfig withRetention(RetentionConfig retention) {
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
+        builds, retention);
   }
 
   /** With the default log settings and no API tokens (admin actions disabled, reads open). */
@@ -101,13 +110,13 @@ public record ReproxConfig(
   /** This configuration with {@code api} instead of its tokens (tests and embedders). */
   public ReproxConfig withApi(ApiConfig api) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds);
+        builds, retention);
   }
 
   /** This configuration with other build-record settings (tests and embedders). */
   public ReproxConfig withBuilds(Builds builds) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds);
+        builds, retention);
   }
 
   /** With the default connection limit. */

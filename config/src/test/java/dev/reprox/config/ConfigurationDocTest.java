@@ -37,7 +37,7 @@ class ConfigurationDocTest {
     String doc = doc();
     List<String> missing = new ArrayList<>();
     Stream.of(ConfigValidator.KEYS, ConfigValidator.LOG_KEYS, RepositoryValidator.KEYS, UpstreamsValidator.KEYS,
-            ApiValidator.KEYS, RepositoryValidator.WATCH_KEYS, ConfigValidator.BUILDS_KEYS)
+            ApiValidator.KEYS, RepositoryValidator.WATCH_KEYS, ConfigValidator.BUILDS_KEYS, RetentionValidator.KEYS)
         .flatMap(List::stream)
         .filter(key -> !doc.contains("`" + key + "`"))
         .forEach(missing::add);
@@ -96,6 +96,10 @@ class ConfigurationDocTest {
         api:
           admin-token-file: admin.token
           read-token: read-0123456789
+        retention:
+          keep: 30d
+          max-size: 50GiB
+          schedule: 24h
         """);
     JsonNode printed = new YAMLMapper().readTree(
         ConfigPrinter.toYaml(ConfigLoader.load(Optional.of(file), Map.of(), Overrides.none())));
@@ -104,7 +108,7 @@ class ConfigurationDocTest {
     String doc = doc();
 
     assertThat(keys).contains("admin-token-file", "read-token", "min-rate-window", "repo-gpgcheck", "format", "access",
-        "watch", "roots", "interval", "listings");
+        "watch", "roots", "interval", "listings", "max-size", "schedule");
     assertThat(keys.stream().filter(k -> !doc.contains("`" + k + "`")).toList()).as("printed keys missing").isEmpty();
   }
 

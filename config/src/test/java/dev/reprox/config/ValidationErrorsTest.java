@@ -32,7 +32,7 @@ class ValidationErrorsTest {
         row("offline: maybe", "offline: not true or false: \"maybe\""),
         row("lisen: 127.0.0.1:1",
             "lisen: unknown key (known: listen, data, offline, max-connections, repositories, tunnel-allow, upstreams,"
-                + " log, api, builds)"),
+                + " log, api, builds, retention)"),
         row("log: json", "log: must be a mapping with access and format"),
         row("log:\n  format: xml", "log.format: must be text or json: \"xml\""),
         row("log:\n  access: sometimes", "log.access: not true or false: \"sometimes\""),

@@ -56,6 +56,7 @@ final class NettyReproxServer implements ReproxServer {
   private final Fetchers fetchers;
   private final PrometheusMeterRegistry registry;
   private final DiskUsage diskUsage;
+  private final dev.reprox.server.gc.GcRunner gc;
   private final InFlight inFlight = new InFlight();
   /** How often the data directory is walked for {@code reprox.store.disk.bytes}. */
   static final java.time.Duration DISK_USAGE_PERIOD = java.time.Duration.ofSeconds(60);
@@ -81,6 +82,11 @@ final class NettyReproxServer implements ReproxServer {
     this.fetchers = Fetchers.builder().config(b.config).storage(b.storage).storageExecutor(storageExecutor)
         .clock(b.clock).headerTimeout(b.upstreamHeaderTimeout).idleTimeout(b.fillIdleTimeout).registry(registry)
         .build();
+    dev.reprox.server.fetch.StoredRoots roots = dev.reprox.server.fetch.StoredRoots.of(b.config, b.clock);
+    this.gc = new dev.reprox.server.gc.GcRunner(dry -> dev.reprox.server.gc.Collector.builder()
+        .storage(b.storage).clock(b.clock).retention(b.config.retention()).roots(roots).dryRun(dry)
+        .diskDirectory(b.config.data()).out(line -> log.debug("{}", line)).build(),
+        b.config.retention().schedule(), registry);
   }
 
   private static ThreadPoolExecutor boundedPool(int threads, String name) {
@@ -120,6 +126,7 @@ final class NettyReproxServer implements ReproxServer {
         .tunnelIdleTimeout(b.tunnelIdleTimeout)
         .clock(b.clock)
         .buildStore(b.storage)
+        .gc(gc)
         .build();
     // Build records unused for builds.retention go at startup and then hourly, off the event loop.
     workers.next().scheduleAtFixedRate(() -> {
@@ -226,6 +233,7 @@ final class NettyReproxServer implements ReproxServer {
       boolean drained = inFlight.awaitIdle(b.drainTimeout);
       step(narrate, drained ? "shutdown: in-flight responses finished"
           : "shutdown: drain timeout; cutting " + inFlight.count() + " responses");
+      gc.close();
       fetchers.close();
       diskUsage.close();
       workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -87,8 +87,8 @@ class AdminApiTest {
       assertThat(get.statusCode()).isEqualTo(405);
       assertThat(get.headers().firstValue("Allow")).contains("DELETE");
       // Without the token nothing about the routes shows: an unknown admin route is 401 too.
-      assertThat(send(server, "POST", "/-/api/admin/gc", null).statusCode()).isEqualTo(401);
-      assertThat(send(server, "POST", "/-/api/admin/gc", ADMIN).statusCode()).isEqualTo(404);
+      assertThat(send(server, "POST", "/-/api/admin/nosuch", null).statusCode()).isEqualTo(401);
+      assertThat(send(server, "POST", "/-/api/admin/nosuch", ADMIN).statusCode()).isEqualTo(404);
     }
   }
 
@@ -166,6 +166,53 @@ class AdminApiTest {
             .startsWith("listening on 127.0.0.1:" + server.address().getPort())
             .contains("admin API enabled (bearer token)", "read API needs a token").doesNotContain(ADMIN, READ));
       }
+    }
+  }
+
+  @Test
+  void gc_withoutToken401_startsWith202_reportShowsInGetMetricsAndStatusPage() throws Exception {
+    try (ReproxServer server = server(tokens(ADMIN, null))) {
+      assertThat(send(server, "POST", "/-/api/admin/gc", null).statusCode()).isEqualTo(401);
+      assertThat(send(server, "GET", "/-/api/admin/gc", null).statusCode()).isEqualTo(401);
+      assertThat(send(server, "DELETE", "/-/api/admin/gc", ADMIN).statusCode()).isEqualTo(405);
+      assertThat(send(server, "GET", "/-/", null).body()).contains("never");
+
+      HttpResponse<String> started = send(server, "POST", "/-/api/admin/gc/dry-run", ADMIN);
+
+      assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+      assertThat(started.body()).contains("\"run\":1", "\"dryRun\":true");
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      String state = "";
+      while (System.nanoTime() < deadline && !state.contains("\"summary\"")) {
+        state = send(server, "GET", "/-/api/admin/gc", ADMIN).body(); // polls the job's state until it reports
+      }
+      assertThat(state).contains("\"run\":1", "\"dryRun\":true", "gc: would delete 0 generations");
+      assertThat(send(server, "GET", "/-/", null).body()).contains("(dry run): gc: would delete");
+      assertThat(send(server, "GET", "/metrics", null).body()).contains("reprox_gc_last_run_timestamp_seconds")
+          .contains("reprox_gc_last_reclaimed_bytes").contains("reprox_gc_last_duration_seconds");
+      HttpResponse<String> real = send(server, "POST", "/-/api/admin/gc", ADMIN);
+      assertThat(real.statusCode()).isIn(202, 409);
+    }
+  }
+
+  @Test
+  void gcCommand_server_startsARunThroughTheAdminApi_andPrintsItsReport() throws Exception {
+    Path token = dir.resolve("admin.token");
+    Files.writeString(token, ADMIN + "\n");
+    try (ReproxServer server = server(tokens(ADMIN, null))) {
+      String url = "http://127.0.0.1:" + server.address().getPort();
+      java.io.StringWriter out = new java.io.StringWriter();
+      java.io.StringWriter err = new java.io.StringWriter();
+
+      int code = dev.reprox.server.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+          "gc", "--server", url, "--token-file", token.toString(), "--dry-run");
+
+      assertThat(code).as(err.toString()).isZero();
+      assertThat(out.toString()).startsWith("gc: would delete 0 generations");
+      int refused = dev.reprox.server.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+          "gc", "--server", url);
+      assertThat(refused).isEqualTo(1);
+      assertThat(err.toString()).contains("401");
     }
   }
 }

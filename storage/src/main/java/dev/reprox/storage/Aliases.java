@@ -10,6 +10,9 @@ public interface Aliases {
 
   Optional<Digest> resolve(Alias alias) throws IOException;
 
+  /** Forgets {@code alias} (its blob went in {@code reprox gc}); false when it was absent. */
+  boolean delete(Alias alias) throws IOException;
+
   /**
    * Shows every alias of {@code kind} and its target to {@code visitor}, in no promised order; for
    * {@code reprox verify}, which re-checks what an alias promises (an apk Q1 covers the data part

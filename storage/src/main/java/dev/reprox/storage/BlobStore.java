@@ -13,8 +13,21 @@ public interface BlobStore {
 
   BlobWriter newWriter() throws IOException;
 
-  /** Removes a blob and its chunks; returns false when it was absent. */
+  /**
+   * Removes a blob; returns false when it was absent. From the moment it returns, {@link #stat}
+   * and {@link #open} find nothing, but a reader opened before keeps reading the whole blob: its
+   * chunks go when the last such reader closes (or at the next open of the store after a crash).
+   */
   boolean delete(Digest digest) throws IOException;
+
+  /** Shows every committed blob to {@code visitor}, in no promised order, never all at once. */
+  void forEach(Visitor visitor) throws IOException;
+
+  /** Sees one blob. */
+  @FunctionalInterface
+  interface Visitor {
+    void visit(BlobInfo info) throws IOException;
+  }
 
   /**
    * Re-reads every blob with storage checksums on and recomputes its SHA-256; each damaged or

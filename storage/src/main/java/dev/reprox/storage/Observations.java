@@ -26,4 +26,14 @@ public interface Observations {
 
   /** Every root path of {@code repo} that has at least one generation. */
   List<String> roots(String repo) throws IOException;
+
+  /** Every repository that has at least one generation, sorted; for {@code reprox gc}. */
+  List<String> repos() throws IOException;
+
+  /**
+   * Forgets the generation {@code digest} of (repo, root) with every observation folded into it;
+   * for {@code reprox gc}, which never calls it for a generation a pin names. Returns false when
+   * there was none.
+   */
+  boolean delete(String repo, String root, Digest digest) throws IOException;
 }

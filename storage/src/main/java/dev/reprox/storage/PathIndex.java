@@ -20,4 +20,23 @@ public interface PathIndex {
 
   /** Every entry ever recorded for {@code path} in {@code repo}. */
   List<PathEntry> lookup(String repo, String path) throws IOException;
+
+  /**
+   * Shows every entry of {@code repo} to {@code visitor}, in no promised order and never the whole
+   * table at once; for {@code reprox gc}'s mark phase.
+   */
+  void forEach(String repo, Visitor visitor) throws IOException;
+
+  /**
+   * Removes every entry and "indexed" marker of {@code repo} whose listing {@code doomed} accepts;
+   * returns the entries removed. Markers go first: a crash midway leaves listings un-indexed (a
+   * later request re-indexes them) and stray entries that the next call removes.
+   */
+  long deleteListings(String repo, java.util.function.Predicate<Digest> doomed) throws IOException;
+
+  /** Sees one path entry. */
+  @FunctionalInterface
+  interface Visitor {
+    void visit(PathEntry entry) throws IOException;
+  }
 }

@@ -12,4 +12,16 @@ public interface Refs {
   void put(Ref ref) throws IOException;
 
   Optional<Ref> get(String repo, String path) throws IOException;
+
+  /** Forgets the ref at (repo, path); false when there was none. */
+  boolean delete(String repo, String path) throws IOException;
+
+  /** Shows every ref of every repository to {@code visitor}, in no promised order, never all at once. */
+  void forEach(Visitor visitor) throws IOException;
+
+  /** Sees one ref. */
+  @FunctionalInterface
+  interface Visitor {
+    void visit(Ref ref) throws IOException;
+  }
 }

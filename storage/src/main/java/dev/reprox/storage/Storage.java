@@ -1,5 +1,7 @@
 package dev.reprox.storage;
 
+import java.io.IOException;
+
 /** The whole store: blobs, aliases, observations, pins, path listings, refs and build records, closed together. */
 public interface Storage extends AutoCloseable {
   BlobStore blobs();
@@ -19,6 +21,15 @@ public interface Storage extends AutoCloseable {
   /** Counters for metrics; cheap, may be called often. Zeros unless the implementation counts. */
   default StorageStats stats() {
     return new StorageStats(0, 0, 0, 0, 0);
+  }
+
+  /**
+   * Gives the disk space of deleted blobs back to the file system; slow (it rewrites what is
+   * still live next to what was deleted), so {@code reprox gc} calls it once after a sweep.
+   * Returns a note on what it did, for the log.
+   */
+  default String reclaimSpace() throws IOException {
+    return "nothing to reclaim";
   }
 
   /** Flushes and releases everything; idempotent. */

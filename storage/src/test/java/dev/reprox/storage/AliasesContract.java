@@ -58,4 +58,18 @@ public abstract class AliasesContract extends StorageContract {
       seed++;
     }
   }
+
+  @Test
+  void delete_forgetsTheAlias_only() throws Exception {
+    Alias sha1 = Alias.ofHex(Alias.Kind.SHA1, HEX20);
+    Alias q1 = Alias.ofHex(Alias.Kind.APK_Q1, HEX20);
+    storage.aliases().put(sha1, digestOf(1));
+    storage.aliases().put(q1, digestOf(2));
+
+    assertThat(storage.aliases().delete(sha1)).isTrue();
+    assertThat(storage.aliases().delete(sha1)).isFalse();
+
+    assertThat(storage.aliases().resolve(sha1)).isEmpty();
+    assertThat(storage.aliases().resolve(q1)).contains(digestOf(2));
+  }
 }

@@ -580,4 +580,36 @@ public abstract class BlobStoreContract extends StorageContract {
     assertThat(damage.get(0).reason()).isNotBlank();
     assertThat(good.digest()).isNotEqualTo(bad.digest());
   }
+
+  @Test
+  void delete_whileAReaderIsOpen_readerReadsTheWholeBlob_newOpensFindNothing() throws Exception {
+    byte[] data = random(CHUNK * 7 + 5, 41);
+    BlobInfo info = put(data);
+    try (BlobReader r = storage.blobs().open(info.digest())) {
+      ByteBuffer first = ByteBuffer.allocate(CHUNK);
+      assertThat(r.read(0, first)).isEqualTo(CHUNK);
+
+      assertThat(storage.blobs().delete(info.digest())).isTrue();
+
+      assertThat(storage.blobs().stat(info.digest())).isEmpty();
+      assertThatThrownBy(() -> storage.blobs().open(info.digest())).isInstanceOf(BlobNotFoundException.class);
+      assertThat(readAll(r)).isEqualTo(data);
+    }
+  }
+
+  @Test
+  void forEach_visitsEveryCommittedBlob_notDeletedOnes() throws Exception {
+    List<BlobInfo> kept = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      kept.add(put(random(CHUNK * i + 3, 50 + i)));
+    }
+    BlobInfo gone = put(random(CHUNK, 99));
+    storage.blobs().delete(gone.digest());
+
+    List<BlobInfo> seen = new ArrayList<>();
+    storage.blobs().forEach(seen::add);
+
+    assertThat(seen).extracting(BlobInfo::digest)
+        .containsExactlyInAnyOrderElementsOf(kept.stream().map(BlobInfo::digest).toList());
+  }
 }

@@ -157,4 +157,31 @@ public abstract class ObservationsContract extends StorageContract {
     assertThat(o.byDigest(REPO, ROOT, digestOf(99))).isEmpty();
     assertThat(o.generations(REPO, "nothing")).isEmpty();
   }
+
+  @Test
+  void delete_forgetsOneGeneration_othersAndFloorStay() throws Exception {
+    threeGenerations();
+
+    assertThat(storage.observations().delete(REPO, ROOT, digestOf(2))).isTrue();
+
+    assertThat(storage.observations().delete(REPO, ROOT, digestOf(2))).isFalse();
+    assertThat(storage.observations().byDigest(REPO, ROOT, digestOf(2))).isEmpty();
+    assertThat(storage.observations().generations(REPO, ROOT)).extracting(Generation::digest)
+        .containsExactly(digestOf(1), digestOf(3));
+    assertThat(storage.observations().floor(REPO, ROOT, P2.plusSeconds(1))).map(Generation::digest)
+        .contains(digestOf(1));
+  }
+
+  @Test
+  void repos_listsEveryRepositoryWithAGeneration_untilItsLastGoes() throws Exception {
+    storage.observations().record(obs("ubuntu", ROOT, 1, P1, P1));
+    storage.observations().record(obs(REPO, ROOT, 2, P1, P1));
+    storage.observations().record(obs(REPO, "dists/trixie/InRelease", 3, P1, P1));
+
+    assertThat(storage.observations().repos()).containsExactly(REPO, "ubuntu");
+
+    storage.observations().delete("ubuntu", ROOT, digestOf(1));
+    assertThat(storage.observations().repos()).containsExactly(REPO);
+    assertThat(storage.observations().roots("ubuntu")).isEmpty();
+  }
 }

@@ -60,4 +60,43 @@ public abstract class PathIndexContract extends StorageContract {
 
     assertThat(storage.paths().lookup("debian", DEB)).containsExactly(e);
   }
+
+  @Test
+  void deleteListings_removesEntriesAndMarkers_ofDoomedListingsOnly() throws Exception {
+    Digest keep = digestOf(1);
+    Digest drop = digestOf(2);
+    PathEntry kept = new PathEntry(DEB, PathEntry.Expected.sha256(digestOf(10)), 1234, keep);
+    PathEntry dropped = new PathEntry(DEB, PathEntry.Expected.sha256(digestOf(11)), 1300, drop);
+    PathEntry droppedToo = new PathEntry("pool/x.deb", PathEntry.Expected.sha256(digestOf(12)), 5, drop);
+    PathEntry otherRepo = new PathEntry(DEB, PathEntry.Expected.sha256(digestOf(13)), 7, drop);
+    storage.paths().putListing("debian", keep, List.of(kept));
+    storage.paths().putListing("debian", drop, List.of(dropped, droppedToo));
+    storage.paths().putListing("ubuntu", drop, List.of(otherRepo));
+
+    long n = storage.paths().deleteListings("debian", drop::equals);
+
+    assertThat(n).isEqualTo(2);
+    assertThat(storage.paths().isIndexed("debian", drop)).isFalse();
+    assertThat(storage.paths().isIndexed("debian", keep)).isTrue();
+    assertThat(storage.paths().lookup("debian", DEB)).containsExactly(kept);
+    assertThat(storage.paths().lookup("debian", "pool/x.deb")).isEmpty();
+    assertThat(storage.paths().lookup("ubuntu", DEB)).containsExactly(otherRepo);
+  }
+
+  @Test
+  void forEach_visitsEveryEntryOfTheRepository() throws Exception {
+    Digest l = digestOf(1);
+    List<PathEntry> entries = new java.util.ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      entries.add(new PathEntry("pool/p" + i + ".deb", PathEntry.Expected.sha256(digestOf(100 + i)), i, l));
+    }
+    storage.paths().putListing("debian", l, entries);
+    storage.paths().putListing("debian/x", digestOf(2), List.of(
+        new PathEntry("pool/y.deb", PathEntry.Expected.sha256(digestOf(3)), 1, digestOf(2))));
+
+    List<PathEntry> seen = new java.util.ArrayList<>();
+    storage.paths().forEach("debian", seen::add);
+
+    assertThat(seen).containsExactlyInAnyOrderElementsOf(entries);
+  }
 }

@@ -32,4 +32,21 @@ public abstract class RefsContract extends StorageContract {
     assertThat(storage.refs().get("a", "b")).isEmpty();
     assertThat(storage.refs().get("b", "b/c")).isEmpty();
   }
+
+  @Test
+  void delete_forgetsOneRef_andForEachSeesTheRest() throws Exception {
+    Ref a = new Ref("debian", "dists/bookworm/InRelease", digestOf(1), SEEN);
+    Ref b = new Ref("debian", "pool/x.deb", digestOf(2), SEEN);
+    Ref c = new Ref("ubuntu", "dists/noble/InRelease", digestOf(3), SEEN);
+    storage.refs().put(a);
+    storage.refs().put(b);
+    storage.refs().put(c);
+
+    assertThat(storage.refs().delete("debian", "pool/x.deb")).isTrue();
+    assertThat(storage.refs().delete("debian", "pool/x.deb")).isFalse();
+
+    java.util.List<Ref> seen = new java.util.ArrayList<>();
+    storage.refs().forEach(seen::add);
+    assertThat(seen).containsExactlyInAnyOrder(a, c);
+  }
 }

@@ -26,17 +26,56 @@ final class AdminActions {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger log = LoggerFactory.getLogger(AdminActions.class);
   static final String ROUTES = "DELETE /-/api/admin/builds/<label>, POST /-/api/admin/import,"
-      + " GET /-/api/admin/export?repo=R&at=T, POST /-/api/admin/prewarm/<repo>?root=&at=&path=&sha256=";
+      + " GET /-/api/admin/export?repo=R&at=T, POST /-/api/admin/prewarm/<repo>?root=&at=&path=&sha256=,"
+      + " POST /-/api/admin/gc[/dry-run], GET /-/api/admin/gc";
 
   private final ServingContext sc;
+  private final dev.reprox.server.gc.GcRunner gc;
 
   AdminActions(ServingContext sc) {
     this.sc = sc;
+    this.gc = sc.gc;
+  }
+
+  /**
+   * {@code POST /-/api/admin/gc} (or {@code /gc/dry-run}) starts a collection on its own thread and
+   * answers 202 at once with its run number (409 while one runs); {@code GET /-/api/admin/gc}
+   * shows the running one and the last report. Non-blocking: the event loop calls this.
+   */
+  private FullHttpResponse gc(HttpMethod method, List<String> s, boolean head) {
+    if (gc == null) {
+      return RepositoryApi.error(HttpResponseStatus.NOT_FOUND, "not_found", "admin: this server has no gc", head);
+    }
+    boolean dry = s.size() == 5;
+    if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
+      if (dry) {
+        return RepositoryApi.error(HttpResponseStatus.NOT_FOUND, "not_found", "admin: GET /-/api/admin/gc", head);
+      }
+      return Responses.full(HttpResponseStatus.OK, "application/json", gc.json(), head);
+    }
+    if (!method.equals(HttpMethod.POST)) {
+      FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+          "admin: " + method + " not allowed on /" + String.join("/", s) + ": use POST (or GET for the state)", head);
+      r.headers().set(HttpHeaderNames.ALLOW, dry ? "POST" : "GET, HEAD, POST");
+      return r;
+    }
+    return gc.start(dry).map(run -> {
+      log.info("admin: gc run {} started{}", run, dry ? " (dry run)" : "");
+      ObjectNode o = JSON.createObjectNode();
+      o.put("run", run);
+      o.put("dryRun", dry);
+      return Responses.full(HttpResponseStatus.ACCEPTED, "application/json", o + "\n", head);
+    }).orElseGet(() -> RepositoryApi.error(HttpResponseStatus.CONFLICT, "conflict",
+        "admin: a collection is running (GET /-/api/admin/gc)", head));
   }
 
   /** Answers {@code ex}; the persisted build record is deleted on the storage executor. */
   void serve(Exchange ex, HttpMethod method, RequestPath path) {
     List<String> s = path.segments();
+    if ((s.size() == 4 || (s.size() == 5 && s.get(4).equals("dry-run"))) && s.get(3).equals("gc")) {
+      ex.reply(gc(method, s, ex.head), "admin", false);
+      return;
+    }
     if (s.size() == 5 && s.get(3).equals("builds")) {
       if (!method.equals(HttpMethod.DELETE)) {
         FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",

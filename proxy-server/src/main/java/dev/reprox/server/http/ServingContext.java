@@ -44,6 +44,8 @@ public final class ServingContext {
   final java.time.Clock clock;
   /** {@code /-/api/admin/import} and {@code /-/api/admin/export}. */
   final AdminBundles bundles;
+  /** Collections of this server's store ({@code /-/api/admin/gc}); null when there is none (tests). */
+  final dev.reprox.server.gc.GcRunner gc;
   private final ForwardRoute forwardRoute;
   private final ResponseHeaders responseHeaders;
 
@@ -70,6 +72,7 @@ public final class ServingContext {
     this.responseHeaders = new ResponseHeaders(b.clock);
     this.clock = b.clock;
     this.bundles = new AdminBundles(this);
+    this.gc = b.gc;
   }
 
   /** Deletes build records unused for {@code builds.retention}. Blocks (storage); the server calls it hourly. */
@@ -134,6 +137,7 @@ public final class ServingContext {
     private Duration tunnelIdleTimeout = Duration.ofMinutes(5);
     private Clock clock = Clock.systemUTC();
     private Duration tunnelConnectTimeout = Duration.ofSeconds(10);
+    private dev.reprox.server.gc.GcRunner gc;
 
     private dev.reprox.storage.Storage buildStore;
 
@@ -142,6 +146,12 @@ public final class ServingContext {
     /** The store build records persist in ({@code /-/api/builds/<label>}, {@code reprox lock --label}). */
     public Builder buildStore(dev.reprox.storage.Storage storage) {
       this.buildStore = storage;
+      return this;
+    }
+
+    /** Runs {@code reprox gc} for the admin API and the status page. */
+    public Builder gc(dev.reprox.server.gc.GcRunner gc) {
+      this.gc = gc;
       return this;
     }
 

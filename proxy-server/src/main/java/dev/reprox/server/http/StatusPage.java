@@ -53,7 +53,12 @@ final class StatusPage {
   record Traffic(long hits, long misses, double servedBytes, double savedBytes, double upstreamBytes) {}
 
   record Snapshot(Instant now, boolean offline, int inFlight, List<Repo> repos, List<BuildLabels.Build> builds,
-      int buildCount, StorageStats store, long diskBytes, Traffic traffic, List<HostStatus> hosts) {}
+      int buildCount, StorageStats store, long diskBytes, Traffic traffic, List<HostStatus> hosts, String lastGc) {
+    Snapshot(Instant now, boolean offline, int inFlight, List<Repo> repos, List<BuildLabels.Build> builds,
+        int buildCount, StorageStats store, long diskBytes, Traffic traffic, List<HostStatus> hosts) {
+      this(now, offline, inFlight, repos, builds, buildCount, store, diskBytes, traffic, hosts, "never");
+    }
+  }
 
   private StatusPage() {}
 
@@ -67,7 +72,7 @@ final class StatusPage {
     List<HostStatus> hosts = sc.fetchers == null ? List.of() : sc.fetchers.upstreamHosts();
     return new Snapshot(now, sc.config.offline(), sc.inFlight.count(), repos,
         builds.subList(0, Math.min(MAX_BUILDS, builds.size())), builds.size(), sc.storageStats.get(), diskBytes(sc.registry),
-        traffic(sc.registry), hosts);
+        traffic(sc.registry), hosts, sc.gc == null ? "never" : sc.gc.describe());
   }
 
   private static Repo repo(ServingContext sc, RepositoryConfig r) {
@@ -273,7 +278,7 @@ final class StatusPage {
         .append(figure("blobs", st.blobCount() + " (" + bytes(st.blobBytes()) + ")", "blobs"))
         .append(figure("bytes deduplicated since start", bytes(st.dedupBytes()) + " in " + st.dedupCommits()
             + " writes", "dedup"))
-        .append(figure("last GC", "never (gc not built yet)", "gc"))
+        .append(figure("last GC", s.lastGc(), "gc"))
         .append(figure("chunk cache", bytes(st.cacheBytes()) + ", hit ratio "
             + (lookups == 0 ? "n/a" : percent(st.cacheHits(), lookups)), "chunk-cache"))
         .append("</dl></section>");

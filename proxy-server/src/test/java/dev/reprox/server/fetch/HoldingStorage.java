@@ -131,6 +131,11 @@ final class HoldingStorage implements Storage {
     }
 
     @Override
+    public void forEach(Visitor visitor) throws IOException {
+      d.blobs().forEach(visitor);
+    }
+
+    @Override
     public ScrubReport scrub(Consumer<ScrubReport.Damage> damaged) throws IOException {
       return d.blobs().scrub(damaged);
     }
@@ -154,6 +159,16 @@ final class HoldingStorage implements Storage {
     @Override
     public List<PathEntry> lookup(String repo, String path) throws IOException {
       return d.paths().lookup(repo, path);
+    }
+
+    @Override
+    public void forEach(String repo, Visitor visitor) throws IOException {
+      d.paths().forEach(repo, visitor);
+    }
+
+    @Override
+    public long deleteListings(String repo, java.util.function.Predicate<Digest> doomed) throws IOException {
+      return d.paths().deleteListings(repo, doomed);
     }
   };
 

@@ -23,6 +23,7 @@ final class InProcessReprox implements AutoCloseable {
   final MutableClock clock;
   final Storage storage;
   final ReproxServer server;
+  final ReproxConfig config;
   private final HttpClient http = HttpClient.newHttpClient();
 
   InProcessReprox(Path dir, String repositoriesYaml, MutableClock clock, boolean offline) throws Exception {
@@ -61,6 +62,7 @@ final class InProcessReprox implements AutoCloseable {
     ReproxConfig cfg = ConfigLoader.load(Optional.of(config), Map.of(), new ConfigLoader.Overrides(
         Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.of(dir.resolve("data")), Optional.of(offline)));
     this.storage = storage;
+    this.config = cfg;
     this.server = customize.apply(ReproxServer.builder().config(cfg).storage(storage).clock(serverClock)
         .drainTimeout(Duration.ofSeconds(2))).start();
   }

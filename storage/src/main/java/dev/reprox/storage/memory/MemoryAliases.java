@@ -24,6 +24,11 @@ final class MemoryAliases implements Aliases {
   }
 
   @Override
+  public boolean delete(Alias alias) {
+    return aliases.remove(alias) != null;
+  }
+
+  @Override
   public void forEach(Alias.Kind kind, Visitor visitor) throws IOException {
     for (Map.Entry<Alias, Digest> e : List.copyOf(aliases.entrySet())) {
       if (e.getKey().kind() == kind) {

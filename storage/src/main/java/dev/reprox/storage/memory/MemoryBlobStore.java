@@ -73,7 +73,15 @@ final class MemoryBlobStore implements BlobStore {
 
   @Override
   public boolean delete(Digest digest) {
+    // A reader opened before holds the chunk arrays, so it reads on to the end.
     return blobs.remove(digest) != null;
+  }
+
+  @Override
+  public void forEach(Visitor visitor) throws java.io.IOException {
+    for (Stored s : List.copyOf(blobs.values())) {
+      visitor.visit(s.info);
+    }
   }
 
   @Override

@@ -70,6 +70,28 @@ final class MemoryObservations implements Observations {
     return byTime.keySet().stream().filter(rr -> rr.repo().equals(repo)).map(RepoRoot::root).sorted().toList();
   }
 
+  @Override
+  public synchronized List<String> repos() {
+    return byTime.keySet().stream().map(RepoRoot::repo).distinct().sorted().toList();
+  }
+
+  @Override
+  public synchronized boolean delete(String repo, String root, Digest digest) {
+    RepoRoot rr = new RepoRoot(repo, root);
+    Map<Digest, At> digests = byDigest.get(rr);
+    At at = digests == null ? null : digests.remove(digest);
+    if (at == null) {
+      return false;
+    }
+    NavigableMap<At, Generation> gens = byTime.get(rr);
+    gens.remove(at);
+    if (gens.isEmpty()) {
+      byTime.remove(rr);
+      byDigest.remove(rr);
+    }
+    return true;
+  }
+
   private static byte[] filled(byte b) {
     byte[] a = new byte[Digest.LENGTH];
     java.util.Arrays.fill(a, b);

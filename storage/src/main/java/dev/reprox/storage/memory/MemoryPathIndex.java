@@ -42,4 +42,38 @@ final class MemoryPathIndex implements PathIndex {
     TreeMap<Digest, PathEntry> m = entries.get(new RepoPath(repo, path));
     return m == null ? List.of() : new ArrayList<>(m.values());
   }
+
+  @Override
+  public void forEach(String repo, Visitor visitor) throws java.io.IOException {
+    List<PathEntry> copy = new ArrayList<>();
+    synchronized (this) {
+      entries.forEach((k, m) -> {
+        if (k.repo().equals(repo)) {
+          copy.addAll(m.values());
+        }
+      });
+    }
+    for (PathEntry e : copy) {
+      visitor.visit(e);
+    }
+  }
+
+  @Override
+  public synchronized long deleteListings(String repo, java.util.function.Predicate<Digest> doomed) {
+    indexed.removeIf(rl -> rl.repo().equals(repo) && doomed.test(rl.listing()));
+    long n = 0;
+    for (var it = entries.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (!e.getKey().repo().equals(repo)) {
+        continue;
+      }
+      int before = e.getValue().size();
+      e.getValue().keySet().removeIf(doomed);
+      n += before - e.getValue().size();
+      if (e.getValue().isEmpty()) {
+        it.remove();
+      }
+    }
+    return n;
+  }
 }

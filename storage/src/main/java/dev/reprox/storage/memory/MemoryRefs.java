@@ -20,4 +20,16 @@ final class MemoryRefs implements Refs {
   public Optional<Ref> get(String repo, String path) {
     return Optional.ofNullable(refs.get(new Key(repo, path)));
   }
+
+  @Override
+  public boolean delete(String repo, String path) {
+    return refs.remove(new Key(repo, path)) != null;
+  }
+
+  @Override
+  public void forEach(Visitor visitor) throws java.io.IOException {
+    for (Ref r : java.util.List.copyOf(refs.values())) {
+      visitor.visit(r);
+    }
+  }
 }

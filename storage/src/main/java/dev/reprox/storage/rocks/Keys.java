@@ -139,6 +139,31 @@ final class Keys {
     return new Builder(PATH).str(repo).str(path).build();
   }
 
+  /** The prefix of every path entry of {@code repo}. */
+  static byte[] pathPrefix(String repo) {
+    return new Builder(PATH).str(repo).build();
+  }
+
+  /** The prefix of every "indexed" marker of {@code repo}. */
+  static byte[] listingIndexedPrefix(String repo) {
+    return new Builder(LISTING_INDEXED).str(repo).build();
+  }
+
+  /** The prefix of every observation of every repository. */
+  static byte[] observationPrefix() {
+    return new byte[] {OBSERVATION};
+  }
+
+  /** The prefix of every observation of {@code repo}. */
+  static byte[] observationPrefix(String repo) {
+    return new Builder(OBSERVATION).str(repo).build();
+  }
+
+  /** The prefix of every ref of every repository. */
+  static byte[] refPrefix() {
+    return new byte[] {REF};
+  }
+
   static byte[] listingIndexed(String repo, Digest listing) {
     return new Builder(LISTING_INDEXED).str(repo).digest(listing).build();
   }

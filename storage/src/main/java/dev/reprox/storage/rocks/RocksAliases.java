@@ -3,12 +3,14 @@ package dev.reprox.storage.rocks;
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Aliases;
 import dev.reprox.storage.Digest;
+import dev.reprox.storage.StorageException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.rocksdb.RocksDBException;
 
 /** Aliases under 'A' (kind, value) → SHA-256. */
 final class RocksAliases implements Aliases {
@@ -28,6 +30,24 @@ final class RocksAliases implements Aliases {
   public Optional<Digest> resolve(Alias alias) throws IOException {
     byte[] v = rocks.get("resolve alias " + alias, rocks.meta, Keys.alias(alias));
     return v == null ? Optional.empty() : Optional.of(Digest.of(v));
+  }
+
+  @Override
+  public boolean delete(Alias alias) throws IOException {
+    String what = "delete alias " + alias;
+    byte[] key = Keys.alias(alias);
+    if (rocks.get(what, rocks.meta, key) == null) {
+      return false;
+    }
+    rocks.enter();
+    try {
+      rocks.db.delete(rocks.meta, rocks.noSync, key);
+    } catch (RocksDBException e) {
+      throw new StorageException(what + ": " + e.getMessage(), e);
+    } finally {
+      rocks.exit();
+    }
+    return true;
   }
 
   @Override

@@ -44,6 +44,10 @@ final class RocksBlobReader implements BlobReader {
 
   @Override
   public void close() {
-    // Nothing held: every read is self-contained.
+    if (closed.compareAndSet(false, true)) {
+      store.release(entry.id());
+    }
   }
+
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 }

@@ -79,6 +79,15 @@ final class RocksBlobStore implements BlobStore {
   @Override
   public BlobReader open(Digest digest) throws IOException {
     BlobEntry e = entry(digest).orElseThrow(() -> new BlobNotFoundException(digest));
+    // Lease first, then look again: a delete that removed the entry before the second look is
+    // answered "not found" (the caller refetches); one that removes it after sees the lease and
+    // leaves the chunks to the reader's close (see delete). Never a reader on half a blob.
+    lease(e.id());
+    Optional<BlobEntry> again = entry(digest);
+    if (again.isEmpty() || again.get().id() != e.id()) {
+      release(e.id());
+      throw new BlobNotFoundException(digest);
+    }
     Instant now = clock.instant();
     // A read-only store (verify beside a server) cannot record the access, and a scrub is no use.
     if (!rocks.readOnly && e.info().lastAccess().plus(ACCESS_GRANULARITY).isBefore(now)) {
@@ -86,6 +95,44 @@ final class RocksBlobStore implements BlobStore {
     }
     return new RocksBlobReader(this, e);
   }
+
+  private void lease(long id) {
+    synchronized (leases) {
+      leases.merge(id, 1, Integer::sum);
+    }
+  }
+
+  /** A reader closed; the last reader of a deleted blob deletes its chunks. */
+  void release(long id) {
+    boolean drop;
+    synchronized (leases) {
+      Integer n = leases.merge(id, -1, Integer::sum);
+      if (n != null && n <= 0) {
+        leases.remove(id);
+      }
+      drop = (n == null || n <= 0) && deferred.remove(id);
+    }
+    if (drop) {
+      dropChunks(id);
+    }
+  }
+
+  private void dropChunks(long id) {
+    try {
+      if (!rocks.isClosed()) {
+        discard(id);
+      }
+    } catch (StorageException ex) {
+      // The in-progress marker stays, so the next open of the store deletes the chunks.
+      org.slf4j.LoggerFactory.getLogger(RocksBlobStore.class).warn("delete chunks of blob id {}: {}", id,
+          ex.getMessage());
+    }
+  }
+
+  /** Open readers per blob id; guarded by itself, like {@link #deferred}. */
+  private final java.util.Map<Long, Integer> leases = new java.util.HashMap<>();
+  /** Ids of deleted blobs whose chunks wait for their last reader. */
+  private final Set<Long> deferred = new java.util.HashSet<>();
 
   /** Rewrites last access; rare (hourly per blob), under the commit lock so a delete wins. */
   private void touch(BlobEntry e, Instant now) throws StorageException {
@@ -121,9 +168,11 @@ final class RocksBlobStore implements BlobStore {
         return false;
       }
       e = found.get();
+      // The entry goes and the id is marked abandoned in one synced batch: from here no open finds
+      // it, and a crash before the chunks go leaves them to the next open's cleanup.
       try (WriteBatch batch = new WriteBatch()) {
         batch.delete(rocks.meta, Keys.blob(digest));
-        batch.deleteRange(rocks.chunks, Keys.chunk(e.id(), 0), Keys.chunk(e.id() + 1, 0));
+        batch.put(rocks.openWrites, Keys.openWrite(e.id()), new byte[0]);
         rocks.write("delete " + digest, batch, true);
       } catch (RocksDBException ex) {
         throw new StorageException("delete " + digest + ": " + ex.getMessage(), ex);
@@ -131,10 +180,63 @@ final class RocksBlobStore implements BlobStore {
       blobCount.decrementAndGet();
       blobBytes.addAndGet(-e.info().size());
     }
+    boolean now;
+    synchronized (leases) {
+      now = !leases.containsKey(e.id());
+      if (!now) {
+        deferred.add(e.id());
+      }
+    }
+    if (now) {
+      discard(e.id());
+    }
+    // Out of the hot cache either way: an open reader reads on from RocksDB until it closes.
     for (long i = 0, n = chunkCount(e.info()); i < n; i++) {
       cache.invalidate(new ChunkCache.Key(e.id(), i));
     }
     return true;
+  }
+
+  @Override
+  public void forEach(Visitor visitor) throws IOException {
+    byte[] from = Keys.blobPrefix();
+    List<BlobEntry> page;
+    while (!(page = entries(from, SCRUB_PAGE, rocks.serving)).isEmpty()) {
+      for (BlobEntry e : page) {
+        visitor.visit(e.info());
+      }
+      from = Keys.after(Keys.blob(page.get(page.size() - 1).info().digest()));
+    }
+  }
+
+  /**
+   * Compacts the chunk family with BlobDB garbage collection switched on for this one run (age
+   * cutoff 1.0: every blob file is a candidate), so blob files that hold deleted chunks are
+   * rewritten without them and their space returns; then switches it off again (serving
+   * writes never pay for relocation). See docs/DESIGN.md §4 and docs/performance.md.
+   */
+  String reclaimSpace() throws StorageException {
+    rocks.enter();
+    try {
+      rocks.db.setOptions(rocks.chunks, org.rocksdb.MutableColumnFamilyOptions.builder()
+          .setEnableBlobGarbageCollection(true)
+          .setBlobGarbageCollectionAgeCutoff(1.0)
+          .setBlobGarbageCollectionForceThreshold(0.0)
+          .build());
+      try {
+        rocks.db.compactRange(rocks.chunks);
+      } finally {
+        rocks.db.setOptions(rocks.chunks, org.rocksdb.MutableColumnFamilyOptions.builder()
+            .setEnableBlobGarbageCollection(false)
+            .build());
+      }
+      rocks.db.compactRange(rocks.openWrites);
+      return "compacted the chunk family with blob garbage collection";
+    } catch (RocksDBException ex) {
+      throw new StorageException("reclaim space: " + ex.getMessage(), ex);
+    } finally {
+      rocks.exit();
+    }
   }
 
   /** Makes a finished write visible, or finds the entry its content already has. */
@@ -348,7 +450,7 @@ final class RocksBlobStore implements BlobStore {
     byte[] from = Keys.blobPrefix();
     List<BlobEntry> page;
     // Pages of entries, so neither the heap nor a close of the store waits on the whole scrub.
-    while (!(page = entries(from, SCRUB_PAGE)).isEmpty()) {
+    while (!(page = entries(from, SCRUB_PAGE, rocks.verified)).isEmpty()) {
       for (BlobEntry e : page) {
         BlobInfo info = e.info();
         if (buf.capacity() < info.chunkSize()) {
@@ -370,8 +472,8 @@ final class RocksBlobStore implements BlobStore {
   private static final int SCRUB_PAGE = 1024;
 
   /** Up to {@code max} blob entries from key {@code from} on. */
-  private List<BlobEntry> entries(byte[] from, int max) throws StorageException {
-    return rocks.scan("scrub", rocks.meta, rocks.verified, from, Keys.after(Keys.blobPrefix()), it -> {
+  private List<BlobEntry> entries(byte[] from, int max, ReadOptions options) throws StorageException {
+    return rocks.scan("list blobs", rocks.meta, options, from, Keys.after(Keys.blobPrefix()), it -> {
       List<BlobEntry> out = new ArrayList<>();
       for (it.seekToFirst(); it.isValid() && out.size() < max; it.next()) {
         out.add(Values.blob(Keys.digestAt(it.key(), 1), it.value()));

@@ -116,6 +116,41 @@ final class RocksObservations implements Observations {
     });
   }
 
+  @Override
+  public List<String> repos() throws IOException {
+    byte[] prefix = Keys.observationPrefix();
+    return rocks.scan("repos", rocks.meta, rocks.serving, prefix, Keys.after(prefix), it -> {
+      List<String> out = new ArrayList<>();
+      it.seekToFirst();
+      while (it.isValid()) {
+        String repo = Keys.strAt(it.key(), prefix.length);
+        out.add(repo);
+        it.seek(Keys.after(Keys.observationPrefix(repo)));
+      }
+      it.status();
+      out.sort(null);
+      return out;
+    });
+  }
+
+  @Override
+  public synchronized boolean delete(String repo, String root, Digest digest) throws IOException {
+    String what = "delete generation " + repo + " " + root + " " + digest;
+    byte[] byDigest = Keys.generationByDigest(repo, root, digest);
+    byte[] published = rocks.get(what, rocks.meta, byDigest);
+    if (published == null) {
+      return false;
+    }
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.delete(rocks.meta, Keys.observation(repo, root, Values.instant(published), digest));
+      batch.delete(rocks.meta, byDigest);
+      rocks.write(what, batch, true);
+    } catch (RocksDBException e) {
+      throw new StorageException(what + ": " + e.getMessage(), e);
+    }
+    return true;
+  }
+
   private static Optional<Generation> current(RocksIterator it, String repo, String root, int prefixLength)
       throws RocksDBException {
     if (!it.isValid()) {

@@ -7,6 +7,7 @@ import dev.reprox.storage.StorageException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
@@ -51,6 +52,94 @@ final class RocksPathIndex implements PathIndex {
     } finally {
       batch.close();
     }
+  }
+
+  @Override
+  public void forEach(String repo, Visitor visitor) throws IOException {
+    byte[] prefix = Keys.pathPrefix(repo);
+    byte[] from = prefix;
+    // In pages, outside the scan, like RocksAliases#forEach.
+    while (true) {
+      byte[] lower = from;
+      List<byte[][]> page = rocks.scan("list paths " + repo, rocks.meta, rocks.serving, lower, Keys.after(prefix),
+          it -> {
+            List<byte[][]> out = new ArrayList<>();
+            for (it.seekToFirst(); it.isValid() && out.size() < BATCH; it.next()) {
+              out.add(new byte[][] {it.key(), it.value()});
+            }
+            it.status();
+            return out;
+          });
+      for (byte[][] kv : page) {
+        visitor.visit(decode(kv[0], kv[1], prefix.length));
+      }
+      if (page.size() < BATCH) {
+        return;
+      }
+      from = Keys.after(page.get(page.size() - 1)[0]);
+    }
+  }
+
+  @Override
+  public long deleteListings(String repo, Predicate<Digest> doomed) throws IOException {
+    String what = "delete listings of " + repo;
+    byte[] markers = Keys.listingIndexedPrefix(repo);
+    List<byte[]> doomedMarkers = rocks.scan(what, rocks.meta, rocks.serving, markers, Keys.after(markers), it -> {
+      List<byte[]> out = new ArrayList<>();
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        if (doomed.test(Keys.digestAt(it.key(), markers.length))) {
+          out.add(it.key());
+        }
+      }
+      it.status();
+      return out;
+    });
+    deleteKeys(what, doomedMarkers, true);
+    byte[] prefix = Keys.pathPrefix(repo);
+    long n = 0;
+    byte[] from = prefix;
+    while (true) {
+      byte[] lower = from;
+      byte[][] last = new byte[1][];
+      List<byte[]> keys = rocks.scan(what, rocks.meta, rocks.serving, lower, Keys.after(prefix), it -> {
+        List<byte[]> out = new ArrayList<>();
+        int seen = 0;
+        for (it.seekToFirst(); it.isValid() && seen < BATCH; it.next(), seen++) {
+          byte[] key = it.key();
+          last[0] = key;
+          if (doomed.test(Keys.digestAt(key, key.length - Digest.LENGTH))) {
+            out.add(key);
+          }
+        }
+        it.status();
+        return out;
+      });
+      deleteKeys(what, keys, false);
+      n += keys.size();
+      if (last[0] == null) {
+        return n;
+      }
+      from = Keys.after(last[0]);
+    }
+  }
+
+  private void deleteKeys(String what, List<byte[]> keys, boolean durable) throws StorageException {
+    if (keys.isEmpty()) {
+      return;
+    }
+    try (WriteBatch batch = new WriteBatch()) {
+      for (byte[] k : keys) {
+        batch.delete(rocks.meta, k);
+      }
+      rocks.write(what, batch, durable);
+    } catch (RocksDBException e) {
+      throw new StorageException(what + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static PathEntry decode(byte[] key, byte[] value, int repoPrefixLength) {
+    String path = Keys.strAt(key, repoPrefixLength);
+    return Values.pathEntry(path, Keys.digestAt(key, key.length - Digest.LENGTH), value);
   }
 
   @Override

@@ -185,6 +185,11 @@ public final class RocksStorage implements Storage {
         blobs.dedupCommits.get(), blobs.dedupBytes.get());
   }
 
+  @Override
+  public String reclaimSpace() throws IOException {
+    return blobs.reclaimSpace();
+  }
+
   /** Open writes fail (their chunks are deleted at the next open), then RocksDB closes. Idempotent. */
   @Override
   public void close() {

@@ -77,6 +77,30 @@ class RocksStorageTest {
   }
 
   @Test
+  void delete_withAReaderOpen_chunksGoWhenItCloses_orAtTheNextOpenAfterACrash() throws Exception {
+    byte[] a = random(64 * 3, 11);
+    byte[] b = random(64 * 2, 12);
+    Storage first = rocks(dir, Clock.systemUTC(), 64);
+    Digest da = put(first, a);
+    Digest db = put(first, b);
+    BlobReader ra = first.blobs().open(da);
+    BlobReader rb = first.blobs().open(db);
+    first.blobs().delete(da);
+    first.blobs().delete(db);
+    assertThat(((RocksStorage) first).chunkKeys()).isEqualTo(5); // both still being read
+
+    ra.close();
+    assertThat(((RocksStorage) first).chunkKeys()).isEqualTo(2); // a's last reader went
+
+    first.close(); // as a crash: b's reader never closed
+    try (Storage second = rocks(dir, Clock.systemUTC(), 64)) {
+      assertThat(((RocksStorage) second).chunkKeys()).isZero();
+      assertThat(second.blobs().stat(db)).isEmpty();
+    }
+    rb.close(); // after its store closed: nothing to do, nothing crashes
+  }
+
+  @Test
   void cancel_deletesChunksAtOnce() throws Exception {
     try (Storage s = rocks(dir, Clock.systemUTC(), 64)) {
       BlobWriter w = s.blobs().newWriter();
