@@ -85,6 +85,7 @@ final class NettyReproxServer implements ReproxServer {
     dev.reprox.server.fetch.StoredRoots roots = dev.reprox.server.fetch.StoredRoots.of(b.config, b.clock);
     this.gc = new dev.reprox.server.gc.GcRunner(dry -> dev.reprox.server.gc.Collector.builder()
         .storage(b.storage).clock(b.clock).retention(b.config.retention()).roots(roots).dryRun(dry)
+        .provider(dev.reprox.server.gc.RootProvider.buildRecords(b.config.builds().retention(), b.clock))
         .diskDirectory(b.config.data()).out(line -> log.debug("{}", line)).build(),
         b.config.retention().schedule(), registry);
   }

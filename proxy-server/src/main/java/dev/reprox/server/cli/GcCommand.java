@@ -8,6 +8,7 @@ import dev.reprox.config.ReproxConfig;
 import dev.reprox.server.fetch.StoredRoots;
 import dev.reprox.server.gc.Collector;
 import dev.reprox.server.gc.GcReport;
+import dev.reprox.server.gc.RootProvider;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -92,6 +93,7 @@ final class GcCommand implements Callable<Integer> {
     try (Storage storage = StorageOpener.open(effective.data(), clock)) {
       GcReport report = Collector.builder().storage(storage).clock(clock).retention(effective.retention())
           .roots(StoredRoots.of(effective, clock)).dryRun(dryRun).diskDirectory(effective.data())
+          .provider(RootProvider.buildRecords(effective.builds().retention(), clock))
           .out(line -> {
             if (!quiet) {
               out.println(line);
