@@ -61,6 +61,18 @@ public final class BundleExport {
     }
   }
 
+  /**
+   * A build label's selections: every distinct (repository, T) its persisted record holds, in
+   * order, each optional (a pair without a pin is skipped); live answers have no T and add none.
+   */
+  public static List<Selection> forBuild(List<dev.reprox.storage.BuildEntry> entries) {
+    Set<Selection> out = new LinkedHashSet<>();
+    for (dev.reprox.storage.BuildEntry e : entries) {
+      e.at().ifPresent(t -> out.add(new Selection(e.repo(), t, true)));
+    }
+    return new ArrayList<>(out);
+  }
+
   /** What was written. */
   public record Summary(int pins, int roots, int files, int blobs, long blobBytes) {}
 

@@ -52,8 +52,7 @@ final class ExportCommand implements Callable<Integer> {
   List<Selection> selections = new ArrayList<>();
 
   @Option(names = "--label", paramLabel = "LABEL",
-      description = "the pins of a build label's T values in the repositories it used (with --server: labels"
-          + " live in the running server's memory)")
+      description = "the pins of every (repository, T) a build label's persisted record holds")
   String label;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "bundle to write")
@@ -90,11 +89,6 @@ final class ExportCommand implements Callable<Integer> {
       err.flush();
       return Main.EXIT_CONFIG;
     }
-    if (label != null && server == null) {
-      err.println("export: --label needs --server: build labels are kept by the running server only");
-      err.flush();
-      return Main.EXIT_CONFIG;
-    }
     List<BundleExport.Selection> wanted = new ArrayList<>();
     for (Selection s : selections) {
       for (String t : s.at) {
@@ -122,6 +116,21 @@ final class ExportCommand implements Callable<Integer> {
     // Read-only: export writes nothing, and RocksDB lets it run beside a serving reprox (it sees
     // what was committed when it opened).
     try (Storage storage = StorageOpener.openReadOnly(effective.data())) {
+      if (label != null) {
+        // The persisted build record (builds:), as the running server's ?label= reads it.
+        if (storage.builds().label(label).isEmpty()) {
+          err.println("export: no build label \"" + label + "\" recorded in " + effective.data());
+          err.flush();
+          return Main.EXIT_CONFIG;
+        }
+        List<BundleExport.Selection> fromLabel = BundleExport.forBuild(storage.builds().entries(label));
+        if (fromLabel.isEmpty()) {
+          err.println("export: build label \"" + label + "\" asked for no pinned T");
+          err.flush();
+          return Main.EXIT_CONFIG;
+        }
+        wanted.addAll(fromLabel);
+      }
       BundleExport.Summary summary;
       try (OutputStream file = Files.newOutputStream(partial)) {
         summary = new BundleExport(storage, Formats.of(effective.repositories(), clock), clock).write(wanted, file);

@@ -10,6 +10,7 @@ import dev.reprox.pinning.TimeSpecException;
 import dev.reprox.server.bundle.BundleException;
 import dev.reprox.server.bundle.BundleExport;
 import dev.reprox.server.bundle.BundleImport;
+import dev.reprox.storage.BuildEntry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -119,17 +121,23 @@ final class AdminBundles {
           ex.head), "admin", false);
       return;
     }
-    List<BundleExport.Selection> selections;
-    try {
-      selections = selections(ex.request.uri(), label -> sc.builds.get(label).orElseThrow(
-          () -> new IllegalArgumentException("export: no build label \"" + label + "\" recorded")));
-    } catch (IllegalArgumentException e) {
-      ex.reply(RepositoryApi.error(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage(), ex.head), "admin",
-          false);
-      return;
-    }
     try {
       worker.execute(() -> {
+        // A label is read from the persisted build records (storage): here, off the event loop.
+        List<BundleExport.Selection> selections;
+        try {
+          selections = selections(ex.request.uri(), this::recordedEntries);
+        } catch (IllegalArgumentException e) {
+          FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage(),
+              ex.head);
+          ctx.executor().execute(() -> ex.reply(r, "admin", false));
+          return;
+        } catch (UncheckedIOException e) {
+          FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "failed",
+              "export: read build records: " + e.getCause().getMessage(), ex.head);
+          ctx.executor().execute(() -> ex.reply(r, "admin", false));
+          return;
+        }
         BundleExport.Prepared prepared;
         try {
           prepared = new BundleExport(sc.fetchers.storage(), sc.fetchers.formats(), sc.clock).prepare(selections);
@@ -184,13 +192,23 @@ final class AdminBundles {
     }
   }
 
+  /** The persisted entries of {@code label}; unknown (or no record store): IllegalArgumentException. Blocks. */
+  private List<BuildEntry> recordedEntries(String label) {
+    try {
+      return (sc.records == null ? java.util.Optional.<List<BuildEntry>>empty() : sc.records.entries(label))
+          .orElseThrow(() -> new IllegalArgumentException("export: no build label \"" + label + "\" recorded"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /**
    * {@code repo=R&at=T&at=T2&repo=R2&at=T3}: each at belongs to the repo before it; {@code label=L}
-   * adds every repository the build label used × every T it asked for (those without a pin are
-   * skipped: a label does not say which repository it used at which T).
+   * adds every (repository, T) the build label's persisted record holds (its live answers have no
+   * T, so no pin, and are left out; a pair without a pin is skipped).
    */
   static List<BundleExport.Selection> selections(String uri,
-      java.util.function.Function<String, BuildLabels.Build> labels) {
+      java.util.function.Function<String, List<BuildEntry>> labels) {
     int q = uri.indexOf('?');
     String query = q < 0 ? "" : uri.substring(q + 1);
     List<BundleExport.Selection> out = new ArrayList<>();
@@ -203,17 +221,11 @@ final class AdminBundles {
       String name = QueryStringDecoder.decodeComponent(eq < 0 ? pair : pair.substring(0, eq));
       String value = eq < 0 ? "" : QueryStringDecoder.decodeComponent(pair.substring(eq + 1));
       if (name.equals("label")) {
-        BuildLabels.Build build = labels.apply(value);
-        for (String r : build.repositories()) {
-          for (String t : build.atSeen()) {
-            if (!t.equals("live")) {
-              out.add(new BundleExport.Selection(r, java.time.Instant.parse(t), true));
-            }
-          }
-        }
-        if (out.isEmpty()) {
+        List<BundleExport.Selection> fromLabel = BundleExport.forBuild(labels.apply(value));
+        if (fromLabel.isEmpty()) {
           throw new IllegalArgumentException("export: build label \"" + value + "\" asked for no pinned T");
         }
+        out.addAll(fromLabel);
       } else if (name.equals("repo")) {
         repo = value;
       } else if (name.equals("at")) {

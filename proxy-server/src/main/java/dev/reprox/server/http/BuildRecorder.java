@@ -140,6 +140,11 @@ final class BuildRecorder {
     return records.delete(label);
   }
 
+  /** Every persisted entry of {@code label}, or empty when no record is held. Blocks (storage). */
+  Optional<java.util.List<BuildEntry>> entries(String label) throws IOException {
+    return records.label(label).isPresent() ? Optional.of(records.entries(label)) : Optional.empty();
+  }
+
   /** The persisted records' heads, for {@code GET /-/api/builds}. Blocks (storage). */
   ArrayNode heads() throws IOException {
     ArrayNode out = JSON.createArrayNode();

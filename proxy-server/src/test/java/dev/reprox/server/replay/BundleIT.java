@@ -176,26 +176,47 @@ class BundleIT {
     Files.writeString(token, "s3cret\n");
     MutableClock clock = new MutableClock(Instant.now());
     Path bundle = tmp.resolve("served.bundle");
-    try (StaticServer upstream = StaticServer.serve(repo.root());
-        InProcessReprox a = new InProcessReprox(tmp.resolve("a"), AptReplayIT.yaml(upstream.baseUri(), keyring)
-            + "api:\n  admin-token: s3cret\n", clock, false)) {
-      // forward mode with a build label: http://<T>:<label>@reprox, the sources name the upstream itself
-      URI proxy = URI.create("http://" + AT_T.getEpochSecond() + ":ci-7@127.0.0.1:" + a.base().getPort());
-      AptClient forward = AptClient.builder(tmp.resolve("apt-forward")).keyring(keyring)
-          .source(upstream.baseUri(), "stable", "main", "check-valid-until=no").proxy(proxy)
-          .timeout(Duration.ofSeconds(60)).build();
-      forward.update();
-      assertThat(forward.downloadOnly("foo")).hasSize(1);
-      assertThat(cli("export", "--server", a.base().toString(), "--repo", "fix", "--at", "20240301T010000Z",
-          "-o", tmp.resolve("no-token.bundle").toString())).startsWith("1 ").contains("401");
-      assertThat(cli("export", "--server", a.base().toString(), "--token-file", token.toString(), "--label", "ci-8",
-          "-o", tmp.resolve("no-label.bundle").toString())).startsWith("2 ").contains("no build label");
-      assertThat(cli("export", "--server", a.base().toString(), "--token-file", token.toString(), "--repo", "fix",
-          "--at", "20240101T000000Z", "-o", tmp.resolve("unpinned.bundle").toString())).startsWith("1 ")
-          .contains("404").contains("no pin of fix covers");
-      assertThat(cli("export", "--server", a.base().toString(), "--token-file", token.toString(), "--label", "ci-7",
-          "-o", bundle.toString())).startsWith("0 ");
+    // A's store on disk: the label is exported after A restarted, from its persisted build record.
+    Path storeA = tmp.resolve("a").resolve("data").resolve("store");
+    try (StaticServer upstream = StaticServer.serve(repo.root())) {
+      String yamlA = AptReplayIT.yaml(upstream.baseUri(), keyring) + "api:\n  admin-token: s3cret\n";
+      try (InProcessReprox a = new InProcessReprox(tmp.resolve("a"), yamlA, clock, false,
+          RocksStorage.builder().path(storeA).clock(clock).build())) {
+        // forward mode with a build label: http://<T>:<label>@reprox, the sources name the upstream itself
+        URI proxy = URI.create("http://" + AT_T.getEpochSecond() + ":ci-7@127.0.0.1:" + a.base().getPort());
+        AptClient forward = AptClient.builder(tmp.resolve("apt-forward")).keyring(keyring)
+            .source(upstream.baseUri(), "stable", "main", "check-valid-until=no").proxy(proxy)
+            .timeout(Duration.ofSeconds(60)).build();
+        forward.update();
+        assertThat(forward.downloadOnly("foo")).hasSize(1);
+        Digest deb = Digest.sha256(g1.deb("foo").sha256());
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (a.storage.builds().entries("ci-7").stream().noneMatch(e -> e.sha256().equals(deb))
+            && System.nanoTime() < deadline) {
+          Thread.sleep(20); // records are written off the request path; the stored entry decides
+        }
+        assertThat(a.storage.builds().entries("ci-7")).anyMatch(e -> e.sha256().equals(deb));
+      }
+      try (InProcessReprox a = new InProcessReprox(tmp.resolve("a"), yamlA, clock, false,
+          RocksStorage.builder().path(storeA).clock(clock).build())) {
+        assertThat(cli("export", "--server", a.base().toString(), "--repo", "fix", "--at", "20240301T010000Z",
+            "-o", tmp.resolve("no-token.bundle").toString())).startsWith("1 ").contains("401");
+        assertThat(cli("export", "--server", a.base().toString(), "--token-file", token.toString(), "--label", "ci-8",
+            "-o", tmp.resolve("no-label.bundle").toString())).startsWith("2 ").contains("no build label");
+        assertThat(cli("export", "--server", a.base().toString(), "--token-file", token.toString(), "--repo", "fix",
+            "--at", "20240101T000000Z", "-o", tmp.resolve("unpinned.bundle").toString())).startsWith("1 ")
+            .contains("404").contains("no pin of fix covers");
+        assertThat(cli("export", "--server", a.base().toString(), "--token-file", token.toString(), "--label",
+            "ci-7", "-o", bundle.toString())).startsWith("0 ");
+      }
     }
+    // The stopped store: the same label, read from the record on disk.
+    assertThat(cli("export", "--config", tmp.resolve("a").resolve("reprox.yaml").toString(), "--data",
+        tmp.resolve("a").resolve("data").toString(), "--label", "ci-7", "-o", tmp.resolve("data.bundle").toString()))
+        .startsWith("0 ").contains("1 pins");
+    assertThat(cli("export", "--config", tmp.resolve("a").resolve("reprox.yaml").toString(), "--data",
+        tmp.resolve("a").resolve("data").toString(), "--label", "ci-8", "-o", tmp.resolve("none.bundle").toString()))
+        .startsWith("2 ").contains("no build label \"ci-8\" recorded");
     Storage storeB = MemoryStorage.builder().clock(clock).build();
     try (InProcessReprox b = new InProcessReprox(tmp.resolve("b"), AptReplayIT.yaml(URI.create("http://127.0.0.1:9/"),
         keyring) + "api:\n  admin-token: s3cret\n", clock, true, storeB)) {
