@@ -9,6 +9,8 @@
 # REPROX_JAR (default proxy-server/target/reprox.jar, built offline when missing),
 # REPROX_XMX (default 256m), WORK (default benchmarks/target/peers), FANOUT (default 64),
 # COLD_ENTRIES (stanzas in the cold suite's Packages, default 63440 as bookworm main amd64),
+# REPROX_JAVA_OPTS (extra JVM flags for reprox; -XX:NativeMemoryTracking=summary also writes
+# logs/reprox-nmt.txt after the memory phase),
 # KEEP=1 keeps the work directory (logs, caches) after the run.
 # Needs: java 17, wrk, nginx, apt-cacher-ng, curl, python3 (all Debian packages; no network).
 #
@@ -229,7 +231,8 @@ repositories:
     keyring: $WORK/run/bench-keyring.gpg
     root-ttl: 3600s
 EOF
-java -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" -jar "$WORK/run/reprox.jar" serve \
+# shellcheck disable=SC2086 # REPROX_JAVA_OPTS is a list of flags
+java -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar" serve \
   --config "$WORK/run/reprox.yaml" --data "$WORK/reprox-data" --listen "127.0.0.1:$RX_PORT" \
   >"$WORK/logs/reprox.log" 2>&1 &
 RX_PID=$!
@@ -463,6 +466,10 @@ slow_secs=$(( $(date +%s) - t0 ))
 kill "$JSTAT_PID" "$RSS_PID" 2>/dev/null || true
 slow_ok=$(cat "$WORK"/fanout/slow-*.txt | awk -v s="${SIZES[large]}" '$1 == 200 && $2 == s' | wc -l)
 hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$RX_PID/status")
+# With REPROX_JAVA_OPTS=-XX:NativeMemoryTracking=summary: where the resident memory is, not a guess.
+if [[ ${REPROX_JAVA_OPTS:-} == *NativeMemoryTracking* ]]; then
+  jcmd "$RX_PID" VM.native_memory summary >"$WORK/logs/reprox-nmt.txt" 2>&1 || true
+fi
 rss_max=$(sort -n "$WORK/logs/reprox-rss.txt" | tail -1)
 heap_max=$(awk 'NR > 1 && $1 ~ /^[0-9.]+$/ {u = $3 + $4 + $6 + $8; if (u > m) m = u} END {printf "%.0f", m / 1024}' "$JSTAT_OUT")
 heap_cap=$(awk 'NR > 1 && $1 ~ /^[0-9.]+$/ {c = $1 + $2 + $5 + $7; if (c > m) m = c} END {printf "%.0f", m / 1024}' "$JSTAT_OUT")
