@@ -3,9 +3,10 @@
 
 usage: coldpath.py BASE_URL SUITE DEB_PATH DEB_SHA256
 
-Prints one line: "<total_ms> <inrelease_ms> <packages_ms> <deb_ms> <deb_404s> <ok>", the total
+Prints one line: "<total_ms> <inrelease_ms> <packages_ms> <deb_ms> <deb_404s> <reconnects> <ok>", the total
 from writing the InRelease request to the last byte of the .deb. A 404 for the .deb (a cache that
-answers before it indexed the listing; apt would fail there) is retried every 20 ms and counted.
+answers before it indexed the listing; apt would fail there) is retried every 20 ms and counted; a keep-alive connection the server closed is opened again
+(as apt does) and counted.
 """
 import hashlib
 import http.client
@@ -18,11 +19,23 @@ u = urlsplit(base)
 conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
 
 
+reconnects = 0
+
+
 def get(path):
-    conn.request("GET", u.path.rstrip("/") + "/" + path, headers={"User-Agent": "Debian APT-HTTP/1.3 (bench)"})
-    r = conn.getresponse()
-    body = r.read()
-    return r.status, body
+    global conn, reconnects
+    for attempt in (1, 2):
+        try:
+            conn.request("GET", u.path.rstrip("/") + "/" + path, headers={"User-Agent": "Debian APT-HTTP/1.3 (bench)"})
+            r = conn.getresponse()
+            return r.status, r.read()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # a server that ended the keep-alive connection: apt opens a new one and asks again
+            if attempt == 2:
+                raise
+            reconnects += 1
+            conn.close()
+            conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
 
 
 t0 = time.monotonic()
@@ -39,5 +52,5 @@ while True:
     time.sleep(0.02)
 t3 = time.monotonic()
 ok = s1 == 200 and s2 == 200 and s3 == 200 and hashlib.sha256(body).hexdigest() == want
-print(f"{(t3 - t0) * 1000:.0f} {(t1 - t0) * 1000:.0f} {(t2 - t1) * 1000:.0f} {(t3 - t2) * 1000:.0f} {misses} "
+print(f"{(t3 - t0) * 1000:.0f} {(t1 - t0) * 1000:.0f} {(t2 - t1) * 1000:.0f} {(t3 - t2) * 1000:.0f} {misses} {reconnects} "
       f"{'ok' if ok else f'FAILED:{s1}/{s2}/{s3}/{len(packages)}'}")

@@ -270,16 +270,16 @@ COLD_ROWS=()
 declare -A COLD_MS
 for s in reprox acng; do
   line=$("$PY" "$ROOT/benchmarks/coldpath.py" "${BASE[$s]}" cold "$COLD_DEB" "$COLD_SHA")
-  read -r total t_in t_pk t_deb misses ok <<<"$line"
+  read -r total t_in t_pk t_deb misses reconnects ok <<<"$line"
   [[ $ok == ok ]] || die "cold path: $s: $line"
   COLD_MS[$s]=$total
-  COLD_ROWS+=("$(printf '| %-13s | %8s | %12s | %14s | %7s | %9s |' \
-    "$([[ $s == acng ]] && echo apt-cacher-ng || echo reprox)" "$total" "$t_in" "$t_pk" "$t_deb" "$misses")")
+  COLD_ROWS+=("$(printf '| %-13s | %8s | %12s | %14s | %7s | %9s | %10s |' \
+    "$([[ $s == acng ]] && echo apt-cacher-ng || echo reprox)" "$total" "$t_in" "$t_pk" "$t_deb" "$misses" "$reconnects")")
 done
 echo
 echo "cold path: InRelease, Packages.xz ($(stat -c %s "$cold_dist/main/binary-amd64/Packages.xz") bytes, $COLD_ENTRIES entries), first .deb (200 KB); empty caches"
-echo "| server        | total ms | InRelease ms | Packages.xz ms | .deb ms | .deb 404s |"
-echo "|---------------|---------:|-------------:|---------------:|--------:|----------:|"
+echo "| server        | total ms | InRelease ms | Packages.xz ms | .deb ms | .deb 404s | reconnects |"
+echo "|---------------|---------:|-------------:|---------------:|--------:|----------:|-----------:|"
 printf '%s\n' "${COLD_ROWS[@]}"
 "$PY" - "${COLD_MS[reprox]}" "${COLD_MS[acng]}" <<'PYEOF'
 import sys
