@@ -43,6 +43,8 @@ cleanup() {
   for pid in "${PIDS[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  # gpg started an agent for the signing key: it is this run's process too
+  GNUPGHOME="$WORK/gnupg" gpgconf --kill gpg-agent 2>/dev/null || true
   if [[ ${KEEP:-0} != 1 ]]; then
     rm -rf "$WORK/reprox-data" "$WORK/acng/cache" "$WORK/fanout"
   fi
