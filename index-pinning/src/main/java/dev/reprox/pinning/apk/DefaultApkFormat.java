@@ -96,6 +96,12 @@ final class DefaultApkFormat implements ApkFormat {
     return Optional.empty();
   }
 
+  /** The APKINDEX of the package's directory: it names every package beside it. */
+  @Override
+  public Optional<String> rootNaming(String path) {
+    return classify(path) == PathKind.PACKAGE ? Optional.of(directory(path) + ROOT) : Optional.empty();
+  }
+
   static String fileName(String path) {
     return path.substring(path.lastIndexOf('/') + 1);
   }

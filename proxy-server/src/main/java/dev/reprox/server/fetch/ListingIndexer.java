@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +95,17 @@ final class ListingIndexer {
    */
   CompletableFuture<Void> fillThenIndex(SignedRepository r, String path, Digest digest,
       CompletableFuture<? extends Fetched> fetch) {
+    return fetchThenIndex(r, path, digest, () -> fetch);
+  }
+
+  /**
+   * {@link #fillThenIndex}, but the fetch is started ({@code fetch.get()}) only when no fill or
+   * indexing of {@code digest} is registered yet: the listing fetch reprox starts on its own
+   * ({@link GenerationListings}) asks the upstream once per listing digest, however many package
+   * requests need it and whether a client's own listing request got there first.
+   */
+  CompletableFuture<Void> fetchThenIndex(SignedRepository r, String path, Digest digest,
+      Supplier<? extends CompletableFuture<? extends Fetched>> start) {
     String key = digest == null ? null : key(r, digest);
     CompletableFuture<Void> mine = new CompletableFuture<>();
     if (key != null) {
@@ -101,6 +113,13 @@ final class ListingIndexer {
       if (running != null) {
         return running; // a coalesced request for the same listing: its fill indexes it once
       }
+    }
+    CompletableFuture<? extends Fetched> fetch;
+    try {
+      fetch = start.get();
+    } catch (RuntimeException e) {
+      finish(key, mine, null); // nothing stored, nothing to index: the caller reports its own failure
+      throw e;
     }
     fetch.whenComplete((fetched, error) -> {
       if (error != null) {

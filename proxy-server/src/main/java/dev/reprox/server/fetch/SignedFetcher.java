@@ -60,6 +60,7 @@ final class SignedFetcher implements Fetcher {
 
   private final ListingIndexer listings;
   private final PreviousGenerations previous;
+  private final GenerationListings generationListings;
   private final PinReporter pins;
 
   SignedFetcher(Map<String, SignedRepository> repositories, Storage storage, Roots roots, Resolver resolver,
@@ -75,6 +76,7 @@ final class SignedFetcher implements Fetcher {
     this.relay = relay;
     this.listings = new ListingIndexer(storage, storageExecutor);
     this.previous = new PreviousGenerations(storage, roots);
+    this.generationListings = new GenerationListings(storage, listings, next, work);
     this.pins = pins;
   }
 
@@ -264,7 +266,47 @@ final class SignedFetcher implements Fetcher {
   }
 
   private CompletableFuture<Fetched> pkg(SignedRepository r, FetchRequest request) throws IOException {
-    return pkg(r, request, knownRoots(r, request, null), 0);
+    List<String> known = knownRoots(r, request, null);
+    Optional<String> naming = r.format().rootNaming(request.path());
+    if (naming.isPresent() && !known.contains(naming.get()) && !roots.offline(r)) {
+      // apk: the APKINDEX beside the package names it; resolving its generation fetches it.
+      known = new ArrayList<>(known);
+      known.add(naming.get());
+    }
+    return pkg(r, request, known, 0);
+  }
+
+  /**
+   * The second pass over {@code roots} once no indexed listing of any of their generations names
+   * the path: each generation's listings that could name it are fetched and indexed
+   * ({@link GenerationListings}), the likeliest root first. Offline nothing can be fetched, and
+   * the answer stays the 404 of the first pass. {@code failed}: the first listing that could not
+   * be had, answered instead of a 404 when no other names the path.
+   */
+  private CompletableFuture<Fetched> located(SignedRepository r, FetchRequest request, List<String> roots, int i,
+      FetchException failed) throws IOException {
+    if (i >= roots.size() || this.roots.offline(r)) {
+      if (failed != null) {
+        throw failed;
+      }
+      throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
+          + ": no listing of the repository's generation for this time names it", notListed(request));
+    }
+    Gen gen = generation(r, roots.get(i), request.at());
+    ChosenKey key = new ChosenKey(r.name(), gen.index().digest(), request.path());
+    return generationListings.ensureListings(r, gen.index(), request.path(), request.at())
+        .handleAsync((found, error) -> {
+          try {
+            if (error != null) {
+              FetchException f = FetchException.of(unwrap(error), request);
+              return located(r, request, roots, i + 1, failed == null ? f : failed);
+            }
+            return found.isPresent() ? chosen(r, request, gen, key, found.get())
+                : located(r, request, roots, i + 1, failed);
+          } catch (IOException e) {
+            throw new FetchException(FetchException.Kind.STORAGE, "fetch " + request + ": " + e.getMessage(), e);
+          }
+        }, work).thenCompose(f -> f);
   }
 
   /**
@@ -279,8 +321,7 @@ final class SignedFetcher implements Fetcher {
   private CompletableFuture<Fetched> pkg(SignedRepository r, FetchRequest request, List<String> roots, int i)
       throws IOException {
     if (i >= roots.size()) {
-      throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
-          + ": no listing of the repository's generation for this time names it", notListed(request));
+      return located(r, request, roots, 0, null);
     }
     Gen gen = generation(r, roots.get(i), request.at());
     Optional<ListedFile> named = gen.index().lookup(request.path());
@@ -335,15 +376,13 @@ final class SignedFetcher implements Fetcher {
 
   /**
    * The hashes a package fill records as aliases once its SHA-256 check passed: those its listing
-   * names (MD5, SHA-1, SHA-512), and for apt always SHA-1, the address snapshot.debian.org serves
-   * files by ({@code /file/<sha1>}), which Debian's Packages no longer carry.
+   * names (MD5, SHA-1, SHA-512), and those its format always records
+   * ({@link dev.reprox.pinning.Format#packageAliasKinds}: apt's SHA-1 for the snapshot server).
    */
   private Set<Alias.Kind> aliasKinds(SignedRepository r, Gen gen, PathEntry e) {
     Set<Alias.Kind> kinds = EnumSet.noneOf(Alias.Kind.class);
     kinds.addAll(listings.aliasKinds(r, gen.index(), e.listing()));
-    if (r.config().format() == dev.reprox.config.RepositoryConfig.Format.APT) {
-      kinds.add(Alias.Kind.SHA1);
-    }
+    kinds.addAll(r.format().packageAliasKinds());
     return kinds;
   }
 
