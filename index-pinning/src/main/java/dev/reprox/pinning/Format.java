@@ -74,4 +74,14 @@ public interface Format {
   default Set<Alias.Kind> packageAliasKinds() {
     return Set.of();
   }
+
+  /**
+   * The check of a body its index names by {@code expected}, a hash of this format's own (apk:
+   * {@code C:Q1}, the control member's SHA-1, plus the data part's SHA-256 it vouches for); empty
+   * when a plain digest of the whole body is the check (SHA-1, SHA-512, MD5 aliases).
+   * {@code what} names the body in messages.
+   */
+  default Optional<BodyCheck> bodyCheck(Alias expected, String what) {
+    return Optional.empty();
+  }
 }

@@ -284,7 +284,7 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     FetchRequest.Expected expected = request.expected();
     try {
       info = expected == null ? writer.commit(null, contentLength) : writer.commit(expected.sha256(), expected.size());
-    } catch (DigestMismatchException | SizeMismatchException | ControlCheckedWriter.ControlMismatchException e) {
+    } catch (DigestMismatchException | SizeMismatchException | FormatCheckedWriter.ControlMismatchException e) {
       integrity.failed(request, e instanceof SizeMismatchException ? "size" : "digest");
       fail("integrity: " + e.getMessage());
       return;

@@ -1,43 +1,34 @@
 package dev.reprox.server.fetch;
 
-import dev.reprox.pinning.IndexParseException;
-import dev.reprox.pinning.apk.ApkControl;
-import dev.reprox.pinning.apk.ApkControlHasher;
-import dev.reprox.pinning.apk.ApkPackages;
+import dev.reprox.pinning.BodyCheck;
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Aliases;
 import dev.reprox.storage.BlobWriter;
 import dev.reprox.storage.SizeMismatchException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.HexFormat;
+import java.util.Optional;
 
 /**
- * A {@link BlobWriter} for an .apk that its APKINDEX names only by {@code C:Q1} (the SHA-1 of the
- * control member) and size: every piece also goes through {@link ApkPackages#controlHasher}, and
- * {@link #commit} makes the blob visible only when the size, the control hash and the data part's
- * SHA-256 (the {@code datahash} line of the control member's {@code .PKGINFO}, which the Q1 covers)
- * all match, the way apk-tools checks a package. Q1 alone proves nothing about the data part, and
- * the Q1 alias is how every later request finds the package: one tampered data part would
- * otherwise be served for every repository, every T and offline. On success the Q1 is recorded
- * as an alias of the blob's SHA-256. On a mismatch nothing is stored and the write is cancelled
- * (tails fail: the client's connection is cut).
+ * A {@link BlobWriter} for a body its index names by a hash of the format's own (apk's
+ * {@code C:Q1}): every piece also goes through the format's {@link BodyCheck}, and
+ * {@link #commit} makes the blob visible only when it and the size match. On success the alias is
+ * recorded for the blob's SHA-256; on a mismatch nothing is stored and the write is cancelled
+ * (tails fail: the client's connection is cut). The server knows no format here: what the check
+ * is lives behind {@link dev.reprox.pinning.Format#bodyCheck}.
  */
-final class ControlCheckedWriter extends AliasCheckedWriter {
-  private final ApkControlHasher hasher;
-  // A body that is no apk at all (bad gzip, no .PKGINFO) is reported at commit, so it counts as an
-  // integrity failure like any other mismatch; the remaining bytes are only counted meanwhile.
-  private String broken;
+final class FormatCheckedWriter extends AliasCheckedWriter {
+  private final BodyCheck check;
 
-  ControlCheckedWriter(BlobWriter delegate, Aliases aliases, Alias expected, String what) {
+  FormatCheckedWriter(BlobWriter delegate, Aliases aliases, Alias expected, String what, BodyCheck check) {
     super(delegate, aliases, expected, what);
-    this.hasher = ApkPackages.controlHasher(what);
+    this.check = check;
   }
 
   /**
-   * {@code writer}, checked against the alias the request expects instead of a SHA-256; or, for a
-   * SHA-256-checked body with alias kinds to record, recording them ({@link AliasRecordingWriter});
-   * else unchanged.
+   * {@code writer}, checked against the alias the request expects instead of a SHA-256 (by the
+   * format's own check when it has one, else as a digest of the body); or, for a SHA-256-checked
+   * body with alias kinds to record, recording them ({@link AliasRecordingWriter}); else unchanged.
    */
   static BlobWriter wrap(FetchRequest request, BlobWriter writer, Aliases aliases) {
     FetchRequest.Expected e = request.expected();
@@ -47,63 +38,35 @@ final class ControlCheckedWriter extends AliasCheckedWriter {
     if (e == null || e.sha256() != null || e.alias() == null) {
       return writer;
     }
-    return e.alias().kind() == Alias.Kind.APK_Q1 ? new ControlCheckedWriter(writer, aliases, e.alias(), request.toString())
-        : new DigestCheckedWriter(writer, aliases, e.alias(), request.toString());
+    Optional<BodyCheck> own = e.checks().start(e.alias(), request.toString());
+    return own.<BlobWriter>map(c -> new FormatCheckedWriter(writer, aliases, e.alias(), request.toString(), c))
+        .orElseGet(() -> new DigestCheckedWriter(writer, aliases, e.alias(), request.toString()));
   }
 
   @Override
   void observe(ByteBuffer copy) {
-    if (broken != null) {
-      return;
-    }
-    // The hasher inflates only the first two gzip members; the rest is counted. A heap copy of a
-    // direct buffer costs one piece at a time, never the body.
+    // A heap copy of a direct buffer costs one piece at a time, never the body.
     int len = copy.remaining();
-    byte[] piece;
-    int off;
     if (copy.hasArray()) {
-      piece = copy.array();
-      off = copy.arrayOffset() + copy.position();
+      check.update(copy.array(), copy.arrayOffset() + copy.position(), len);
     } else {
-      piece = new byte[len];
+      byte[] piece = new byte[len];
       copy.get(piece);
-      off = 0;
-    }
-    try {
-      hasher.update(piece, off, len);
-    } catch (IndexParseException e) {
-      broken = "not an apk: " + e.getMessage();
+      check.update(piece, 0, len);
     }
   }
 
   @Override
   String mismatch(long expectedSize) throws SizeMismatchException {
-    if (broken != null) {
-      return broken;
-    }
-    ApkControl control;
-    try {
-      control = hasher.finish();
-    } catch (IndexParseException e) {
-      return e.getMessage();
+    String unreadable = check.unreadable();
+    if (unreadable != null) {
+      return unreadable;
     }
     requireSize(expectedSize);
-    if (!control.q1().equals(expected)) {
-      return "control hash " + control.q1() + ", the signed APKINDEX says " + expected;
-    }
-    // A package without datahash (apk v1 style) could have any data part: apk-tools too refuses
-    // to derive an identity for one.
-    if (control.datahash() == null) {
-      return "its .PKGINFO has no datahash, so its data part cannot be checked";
-    }
-    String data = HexFormat.of().formatHex(hasher.dataSha256());
-    if (!data.equalsIgnoreCase(control.datahash())) {
-      return "data part sha256 " + data + ", its .PKGINFO datahash (covered by the signed Q1) says " + control.datahash();
-    }
-    return null;
+    return check.mismatch();
   }
 
-  /** The body is not the package the signed index names: nothing was stored. */
+  /** The body is not the one the signed index names: nothing was stored. */
   static final class ControlMismatchException extends IOException {
     private static final long serialVersionUID = 1L;
 

@@ -389,7 +389,7 @@ final class SignedFetcher implements Fetcher {
   /**
    * A file its root names by an alias only (apk: {@code C:Q1} and size; dnf: a sha512 or sha1
    * {@code <checksum>}): served by the alias when stored, else filled through
-   * {@link ControlCheckedWriter} / {@link DigestCheckedWriter}, which store it only on a match.
+   * {@link FormatCheckedWriter} / {@link DigestCheckedWriter}, which store it only on a match.
    */
   private CompletableFuture<Fetched> aliased(SignedRepository r, FetchRequest request, ListedFile f, Provenance p,
       String listingPath) throws IOException {
@@ -401,7 +401,8 @@ final class SignedFetcher implements Fetcher {
         return CompletableFuture.completedFuture(storedListing(r, listingPath, info.get(), p));
       }
     }
-    CompletableFuture<Fetched> upstream = next.fetch(request.expecting(new FetchRequest.Expected(null, f.size(), alias)));
+    CompletableFuture<Fetched> upstream = next.fetch(request.expecting(
+        new FetchRequest.Expected(null, f.size(), alias).checkedBy(r.format()::bodyCheck)));
     return filledListing(r, listingPath, null, upstream, p);
   }
 
