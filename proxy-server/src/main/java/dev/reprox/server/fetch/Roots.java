@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>A detached root (apt {@code Release}) is stored with its signature; the signature's digest is
  * kept under the ref {@code -/signature/<root>/<root hex>}, so the pair of any generation can be
  * served and re-verified later.
+ *
+ * <p>Over 250 lines: fetch, verify, record and reload of a root share the one parsed-root cache
+ * and the detached-signature refs; splitting them would spread who may write a root's record.
  */
 final class Roots {
   private static final Logger log = LoggerFactory.getLogger(Roots.class);
