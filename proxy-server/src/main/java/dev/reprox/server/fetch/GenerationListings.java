@@ -104,6 +104,15 @@ final class GenerationListings {
     }).thenCompose(f -> f);
   }
 
+  /** {@code first}, else (after a 404) {@code fallback} through the byte chain. */
+  private CompletableFuture<Fetched> orOn404(CompletableFuture<Fetched> first, FetchRequest request,
+      FetchRequest fallback) {
+    return first.exceptionallyCompose(e -> {
+      FetchException f = FetchException.of(e, request);
+      return f.kind() == FetchException.Kind.NOT_FOUND ? next.fetch(fallback) : CompletableFuture.failedFuture(f);
+    });
+  }
+
   private Optional<PathEntry> lookup(SignedRepository r, RootIndex root, String path) {
     try {
       return root.choose(storage.paths().lookup(r.name(), path));
@@ -121,13 +130,15 @@ final class GenerationListings {
     log.info("fetch listing {}/{} ({}) to locate a package", r.name(), escape(source.fetchPath()),
         escape(source.listing().path()));
     CompletableFuture<Fetched> upstream = next.fetch(request);
+    if (!source.fetchPath().equals(source.listing().path())) {
+      // A mirror that prunes by-hash copies (or never had this variant's) may still serve the
+      // listing under its own path; the same SHA-256 and size decide.
+      upstream = orOn404(upstream, request, new FetchRequest(r.config(), source.listing().path(), at, expected, null));
+    }
     Optional<URI> snapshot = at.flatMap(r::snapshotBase);
     if (snapshot.isPresent()) {
-      FetchRequest fallback = new FetchRequest(r.config(), source.listing().path(), at, expected, snapshot.get());
-      upstream = upstream.exceptionallyCompose(e -> {
-        FetchException f = FetchException.of(e, request);
-        return f.kind() == FetchException.Kind.NOT_FOUND ? next.fetch(fallback) : CompletableFuture.failedFuture(f);
-      });
+      upstream = orOn404(upstream, request,
+          new FetchRequest(r.config(), source.listing().path(), at, expected, snapshot.get()));
     }
     return upstream.whenComplete((fetched, e) -> {
       if (e != null) {

@@ -147,6 +147,17 @@ class LocateListingsTest {
   }
 
   @Test
+  void atT_byHashCopyGoneUpstream_listingFetchedByItsOwnPath() throws Exception {
+    java.nio.file.Files.delete(g1.resolve(byHash(PACKAGES_GZ)));
+
+    Fetched f = get(g1.deb("foo").poolPath(), Optional.of(T));
+
+    assertThat(Bodies.readAll(f)).isEqualTo(Files.readAllBytes(g1.resolve(g1.deb("foo").poolPath())));
+    assertThat(upstream.requestsFor("/" + byHash(PACKAGES_GZ))).hasSize(1);
+    assertThat(upstream.requestsFor("/" + PACKAGES_GZ)).as("then its own path, same check").hasSize(1);
+  }
+
+  @Test
   void live_onlyRootStored_listingFetched_packageServed() throws Exception {
     Fetched f = get(g1.deb("bar").poolPath(), Optional.empty());
 
