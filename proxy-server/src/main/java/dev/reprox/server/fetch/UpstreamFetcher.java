@@ -85,7 +85,7 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
     }
     BlobWriter writer;
     try {
-      writer = ControlCheckedWriter.wrap(request, storage.blobs().newWriter(), storage.aliases());
+      writer = FormatCheckedWriter.wrap(request, storage.blobs().newWriter(), storage.aliases());
     } catch (IOException | RuntimeException e) {
       result.completeExceptionally(new FetchException(FetchException.Kind.STORAGE,
           "fetch " + request + ": cannot start a blob write: " + e.getMessage(), e));
