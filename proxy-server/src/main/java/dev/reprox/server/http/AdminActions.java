@@ -1,5 +1,6 @@
 package dev.reprox.server.http;
 
+import dev.reprox.server.fetch.FetchException;
 import static dev.reprox.server.LogSafe.escape;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -75,14 +76,14 @@ final class AdminActions {
     }
     if (s.size() == 5 && s.get(3).equals("builds")) {
       if (!method.equals(HttpMethod.DELETE)) {
-        FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+        FullHttpResponse r = RepositoryApi.error(FetchException.Kind.METHOD_NOT_ALLOWED,
             "admin: " + method + " not allowed on /" + String.join("/", s) + ": use DELETE", head);
         r.headers().set(HttpHeaderNames.ALLOW, "DELETE");
         return r;
       }
       return forgetBuild(s.get(4), head);
     }
-    return RepositoryApi.error(HttpResponseStatus.NOT_FOUND, "not_found", "admin: no route /" + String.join("/", s)
+    return RepositoryApi.error(FetchException.Kind.NOT_FOUND, "admin: no route /" + String.join("/", s)
         + " (" + ROUTES + ")", head);
   }
 
@@ -95,7 +96,7 @@ final class AdminActions {
           o.put("requests", b.requests());
           return Responses.full(HttpResponseStatus.OK, "application/json", o + "\n", head);
         })
-        .orElseGet(() -> RepositoryApi.error(HttpResponseStatus.NOT_FOUND, "not_found",
+        .orElseGet(() -> RepositoryApi.error(FetchException.Kind.NOT_FOUND,
             "admin: no build label \"" + label + "\" recorded", head));
   }
 }

@@ -3,6 +3,7 @@ package dev.reprox.server.http;
 import static dev.reprox.server.LogSafe.escape;
 
 import dev.reprox.config.RepositoryConfig;
+import dev.reprox.server.fetch.FetchException.Kind;
 import dev.reprox.server.fetch.FetchRequest;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -152,8 +153,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     HttpMethod method = request.method();
     String uri = request.uri();
     if (request.decoderResult().isFailure()) {
-      ex.error(HttpResponseStatus.BAD_REQUEST, "bad request: " + request.decoderResult().cause().getMessage(),
-          "bad_request", true);
+      ex.fail(Kind.BAD_REQUEST, "bad request: " + request.decoderResult().cause().getMessage(), true);
       return;
     }
     if (healthOnly) {
@@ -196,15 +196,14 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         adminAction(ex, target, request);
         return;
       }
-      ex.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + method + " not allowed: use GET or HEAD",
-          "method", true);
+      ex.fail(Kind.METHOD_NOT_ALLOWED, "method " + method + " not allowed: use GET or HEAD", true);
       return;
     }
     RequestPath path;
     try {
       path = RequestPath.parse(uri);
     } catch (RequestPath.Unsafe e) {
-      ex.error(HttpResponseStatus.BAD_REQUEST, "bad path: " + e.getMessage(), "bad_request", false);
+      ex.fail(Kind.BAD_REQUEST, "bad path: " + e.getMessage(), false);
       return;
     }
     if (ApiGuard.isAdmin(path)) {
@@ -214,7 +213,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     if (ApiGuard.isRead(path)) {
       FullHttpResponse refusal = sc.guard.allowRead(request.headers(), ex.head);
       if (refusal != null) {
-        ex.reply(refusal, "unauthorized", false);
+        ex.reply(refusal, Kind.UNAUTHORIZED.answer(null).outcome(), false);
         return;
       }
     }
@@ -236,8 +235,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
     RepositoryConfig repository = sc.config.repositories().get(path.first());
     if (repository == null) {
-      ex.error(HttpResponseStatus.NOT_FOUND, "unknown repository \"" + path.first() + "\"; configured: "
-          + String.join(", ", sc.config.repositories().keySet()), "unknown_repository", false);
+      ex.fail(Kind.UNKNOWN_REPOSITORY, "unknown repository \"" + path.first() + "\"; configured: "
+          + String.join(", ", sc.config.repositories().keySet()), false);
       return;
     }
     ex.repository = repository.name();
@@ -245,12 +244,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     try {
       fetch = MirrorPath.parse(repository, path);
     } catch (MirrorPath.BadTime e) {
-      ex.error(HttpResponseStatus.BAD_REQUEST, e.getMessage(), "bad_request", false);
+      ex.fail(Kind.BAD_REQUEST, e.getMessage(), false);
       return;
     }
     ex.fetched = fetch;
     if (fetch.path().isEmpty()) {
-      ex.error(HttpResponseStatus.NOT_FOUND, "no path below repository " + repository.name(), "not_found", false);
+      ex.fail(Kind.NOT_FOUND, "no path below repository " + repository.name(), false);
       return;
     }
     ex.kind = kind(fetch);
@@ -279,7 +278,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       // Someone tried to change state without the token: worth an operator's attention.
       log.warn("admin: refused {} {} from {}: {}", escape(request.method()), escape(request.uri()),
           ctx.channel().remoteAddress(), refusal.status());
-      ex.reply(refusal, refusal.status().code() == 403 ? "admin_disabled" : "unauthorized", body);
+      ex.reply(refusal, (refusal.status().code() == 403 ? Kind.ADMIN_DISABLED : Kind.UNAUTHORIZED).answer(null).outcome(),
+          body);
       return;
     }
     java.util.List<String> s = path.segments();
@@ -300,8 +300,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (body) {
-      ex.reply(RepositoryApi.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "admin actions take no request body",
-          ex.head), "bad_request", true);
+      ex.reply(RepositoryApi.error(Kind.BAD_REQUEST, "admin actions take no request body", ex.head),
+          Kind.BAD_REQUEST.answer(null).outcome(), true);
       return;
     }
     ex.reply(actions.answer(request.method(), path, ex.head), "admin", false);
@@ -364,8 +364,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     sc.metrics.refusedConnection("503");
-    ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many connections: max-connections reached; retry later",
-        "too_many_connections", true);
+    ex.fail(Kind.TOO_MANY_CONNECTIONS, "too many connections: max-connections reached; retry later", true);
   }
 
   private void releasePending() {

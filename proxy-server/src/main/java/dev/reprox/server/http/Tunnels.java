@@ -2,6 +2,8 @@ package dev.reprox.server.http;
 
 import static dev.reprox.server.LogSafe.escape;
 
+import dev.reprox.server.fetch.FetchException.Kind;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
@@ -41,8 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Tunnels {
   private static final Logger log = LoggerFactory.getLogger(Tunnels.class);
-  static final HttpResponseStatus UNREACHABLE =
-      new HttpResponseStatus(502, "Bad Gateway (reprox: tunnel target unreachable)");
   private static final byte[] ESTABLISHED =
       "HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -89,7 +89,7 @@ final class Tunnels {
         client.eventLoop().execute(() -> connect(ex, handler, target, address));
       });
     } catch (RejectedExecutionException e) {
-      ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "CONNECT " + target + ": server busy", "overloaded", true);
+      ex.fail(Kind.OVERLOADED, "CONNECT " + target + ": server busy", true);
     }
   }
 
@@ -154,7 +154,7 @@ final class Tunnels {
 
   private void failed(Exchange ex, ForwardRoute.Tunnel target, String why) {
     count("connect_failed");
-    ex.error(UNREACHABLE, "CONNECT " + target + ": " + why, "tunnel_failed", true);
+    ex.fail(Kind.TUNNEL_FAILED, "CONNECT " + target + ": " + why, true);
   }
 
   private void count(String outcome) {
