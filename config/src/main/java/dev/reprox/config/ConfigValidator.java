@@ -17,7 +17,7 @@ import java.util.Optional;
 final class ConfigValidator {
   static final List<String> KEYS =
       List.of("listen", "data", "offline", "max-connections", "repositories", "tunnel-allow", "upstreams",
-          "log", "api", "retention");
+          "log", "api", "retention", "threads");
   static final List<String> LOG_KEYS = List.of("access", "format");
   static final String DEFAULT_LISTEN = "127.0.0.1:3142";
   static final String DEFAULT_DATA = "./reprox-data";
@@ -47,11 +47,12 @@ final class ConfigValidator {
     ReproxConfig.Log log = log(root.get("log"));
     ApiConfig api = new ApiValidator(fields).validate(root.get("api"));
     RetentionConfig retention = new RetentionValidator(fields).validate(root.get("retention"), repositories.keySet());
+    ThreadsConfig threads = new ThreadsValidator(fields).validate(root.get("threads"));
     if (fields.hasErrors()) {
       throw new ConfigException(fields.errors());
     }
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        retention);
+        retention, threads);
   }
 
   private ReproxConfig.Log log(JsonNode node) {

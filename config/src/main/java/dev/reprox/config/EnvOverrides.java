@@ -46,6 +46,21 @@ final class EnvOverrides {
         continue;
       }
       String rest = variable.substring(PREFIX.length());
+      if (rest.startsWith("THREADS_")) {
+        // REPROX_THREADS_STORAGE, REPROX_THREADS_ROOT_FETCH ...: a section like log:, so a typo is an error.
+        String field = rest.substring("THREADS_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
+        if (!ThreadsValidator.KEYS.contains(field)) {
+          errors.add(variable + ": not a configuration path (threads: " + String.join(", ", ThreadsValidator.KEYS)
+              + ")");
+          continue;
+        }
+        JsonNode existing = root.get("threads");
+        ObjectNode threads = existing instanceof ObjectNode o ? o : root.putObject("threads");
+        threads.set(field, entry.getValue().isEmpty() ? JsonNodeFactory.instance.nullNode()
+            : JsonNodeFactory.instance.textNode(entry.getValue()));
+        origins.put("threads." + field, variable);
+        continue;
+      }
       if (rest.startsWith("LOG_")) {
         // REPROX_LOG_FORMAT, REPROX_LOG_ACCESS; others (REPROX_LOG_LEVEL, read by logback.xml) are not config.
         String field = rest.substring("LOG_".length()).toLowerCase(Locale.ROOT);
@@ -93,6 +108,7 @@ final class EnvOverrides {
       } else {
         errors.add(variable + ": not a configuration path (known: REPROX_LISTEN, REPROX_DATA, "
             + "REPROX_OFFLINE, REPROX_MAX_CONNECTIONS, REPROX_TUNNEL_ALLOW, REPROX_LOG_FORMAT, REPROX_LOG_ACCESS, "
+            + "REPROX_THREADS_<KEY>, "
             + "REPROX_ADMIN_TOKEN[_FILE], REPROX_READ_TOKEN[_FILE], REPROX_REPOSITORIES_<NAME>_<FIELD>)");
       }
     }

@@ -23,11 +23,12 @@ import java.util.Map;
  * @param log the access log switch and the log format ({@code log:})
  * @param api the API's tokens ({@code api:}, none by default: admin actions disabled, reads open)
  * @param retention what {@code reprox gc} keeps ({@code retention:}, {@link RetentionConfig#DEFAULT})
+ * @param threads the size of each thread pool ({@code threads:}, {@link ThreadsConfig#DEFAULT})
  */
 public record ReproxConfig(
     InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
     List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api,
-    RetentionConfig retention) {
+    RetentionConfig retention, ThreadsConfig threads) {
 
   /**
    * {@code log:}: {@code access} writes one line per request on the {@code reprox.access} logger
@@ -57,18 +58,26 @@ public record ReproxConfig(
     java.util.Objects.requireNonNull(log, "log");
     java.util.Objects.requireNonNull(api, "api");
     java.util.Objects.requireNonNull(retention, "retention");
+    java.util.Objects.requireNonNull(threads, "threads");
   }
 
-  /** With the default retention. */
+  /** With the default retention and thread pools. */
   public ReproxConfig(InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
       List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api) {
-    this(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api, RetentionConfig.DEFAULT);
+    this(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api, RetentionConfig.DEFAULT,
+        ThreadsConfig.DEFAULT);
   }
 
   /** This configuration with {@code retention} instead of its own (tests and embedders). */
   public ReproxConfig withRetention(RetentionConfig retention) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        retention);
+        retention, threads);
+  }
+
+  /** This configuration with {@code threads} instead of its pool sizes (tests and embedders). */
+  public ReproxConfig withThreads(ThreadsConfig threads) {
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
+        retention, threads);
   }
 
   /** With the default log settings and no API tokens (admin actions disabled, reads open). */
@@ -86,7 +95,7 @@ public record ReproxConfig(
   /** This configuration with {@code api} instead of its tokens (tests and embedders). */
   public ReproxConfig withApi(ApiConfig api) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        retention);
+        retention, threads);
   }
 
   /** With the default connection limit. */
