@@ -14,7 +14,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -23,11 +22,9 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,20 +46,14 @@ final class Tunnels {
   private final MeterRegistry registry;
   private final Duration idleTimeout;
   private final Duration connectTimeout;
-  private final ThreadPoolExecutor resolver;
+  private final Executor resolver;
 
-  Tunnels(MeterRegistry registry, Duration idleTimeout, Duration connectTimeout) {
+  /** {@code resolver}: where target names are looked up (bounded: a full queue answers 503). */
+  Tunnels(MeterRegistry registry, Duration idleTimeout, Duration connectTimeout, Executor resolver) {
     this.registry = registry;
     this.idleTimeout = idleTimeout;
     this.connectTimeout = connectTimeout;
-    AtomicInteger n = new AtomicInteger();
-    // Threads only while lookups happen (core threads time out), so nothing has to be shut down.
-    this.resolver = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
-      Thread t = new Thread(r, "reprox-tunnel-dns-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    }, new ThreadPoolExecutor.AbortPolicy());
-    resolver.allowCoreThreadTimeOut(true);
+    this.resolver = resolver;
   }
 
   /** A CONNECT that {@code tunnel-allow} does not list was refused. */
