@@ -3,9 +3,8 @@ package dev.reprox.testkit.apk;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.reprox.testkit.RepoBuilder;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -13,8 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import dev.reprox.testkit.apk.ApkGeneration.BuiltApk;
 
@@ -35,21 +32,32 @@ import dev.reprox.testkit.apk.ApkGeneration.BuiltApk;
  * Output is deterministic for a given key. Packages no longer listed are deleted on publish. Not
  * thread-safe.
  */
-public final class ApkRepoBuilder {
+public final class ApkRepoBuilder extends RepoBuilder<ApkPackage, ApkGeneration, ApkRepoBuilder> {
 
-  private final Path root;
-  private final Map<String, ApkPackage> packages = new TreeMap<>();
   private String branch = "v3.20";
   private String repo = "main";
   private String arch = "x86_64";
   private long buildDate = 1_700_000_000L;
   private boolean rsa256;
   private ApkKey key;
-  private Instant date;
-  private ApkGeneration current;
 
   private ApkRepoBuilder(Path root) {
-    this.root = root.toAbsolutePath();
+    super(root.toAbsolutePath());
+  }
+
+  @Override
+  protected ApkRepoBuilder self() {
+    return this;
+  }
+
+  @Override
+  protected String nameOf(ApkPackage pkg) {
+    return pkg.name();
+  }
+
+  @Override
+  protected ApkPackage packageOf(String name, String version) {
+    return ApkPackage.of(name, version);
   }
 
   /** A builder writing into {@code root} (created if missing). */
@@ -93,33 +101,6 @@ public final class ApkRepoBuilder {
     return this;
   }
 
-  /** The next generation's APKINDEX entry mtime (reprox's publishedAt). Required. */
-  public ApkRepoBuilder date(Instant value) {
-    date = value;
-    return this;
-  }
-
-  /** Adds or replaces (same name) a package for the next generation. */
-  public ApkRepoBuilder add(ApkPackage pkg) {
-    packages.put(pkg.name(), pkg);
-    return this;
-  }
-
-  public ApkRepoBuilder add(String name, String version) {
-    return add(ApkPackage.of(name, version));
-  }
-
-  public ApkRepoBuilder remove(String name) {
-    if (packages.remove(name) == null) {
-      throw new IllegalArgumentException("remove apk " + name + ": not in " + packages.keySet());
-    }
-    return this;
-  }
-
-  public Path root() {
-    return root;
-  }
-
   /** {@code <branch>/<repo>}: what follows the mirror URL in an {@code /etc/apk/repositories} line. */
   public String repositoryPath() {
     return branch + "/" + repo;
@@ -140,11 +121,6 @@ public final class ApkRepoBuilder {
   /** Writes the public key as {@code <keysDir>/<key name>} (a keys directory for apk or reprox). */
   public Path writePublicKey(Path keysDir) {
     return key().writePublicKey(keysDir);
-  }
-
-  /** The generation last published, or null. */
-  public ApkGeneration current() {
-    return current;
   }
 
   /** Writes every package, then the signed index; removes packages no longer listed. */
@@ -191,55 +167,8 @@ public final class ApkRepoBuilder {
     return flip(apk.path(), (apk.controlStart() + apk.controlEnd()) / 2);
   }
 
-  /** Inverts every byte of the file at repository-relative {@code path}, keeping its size. */
-  public ApkRepoBuilder tamper(String path) {
-    Path file = root.resolve(path);
-    try {
-      byte[] bytes = Files.readAllBytes(file);
-      for (int i = 0; i < bytes.length; i++) {
-        bytes[i] = (byte) ~bytes[i];
-      }
-      write(file, bytes);
-      return this;
-    } catch (IOException e) {
-      throw new UncheckedIOException("tamper " + file, e);
-    }
-  }
-
-  private ApkRepoBuilder flip(String path, long offset) {
-    Path file = root.resolve(path);
-    try {
-      byte[] bytes = Files.readAllBytes(file);
-      bytes[(int) offset] ^= 0x01;
-      write(file, bytes);
-      return this;
-    } catch (IOException e) {
-      throw new UncheckedIOException("tamper " + file + " at " + offset, e);
-    }
-  }
-
   private void prune(String dir, List<BuiltApk> keep) throws IOException {
-    List<Path> wanted = keep.stream().map(a -> root.resolve(a.path())).toList();
-    try (Stream<Path> files = Files.list(root.resolve(dir))) {
-      for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".apk"))::iterator) {
-        if (!wanted.contains(p)) {
-          Files.delete(p);
-        }
-      }
-    }
-  }
-
-  private void requirePublished(String operation) {
-    if (current == null) {
-      throw new IllegalStateException(operation + ": nothing published yet in " + root);
-    }
-  }
-
-  private static void write(Path file, byte[] bytes) throws IOException {
-    Files.createDirectories(file.getParent());
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    prune(root.resolve(dir), f -> f.toString().endsWith(".apk"), keep.stream().map(BuiltApk::path).toList());
   }
 
   /** Base64 of a digest with apk's {@code Q1} prefix. */

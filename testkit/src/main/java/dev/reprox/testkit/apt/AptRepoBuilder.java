@@ -7,25 +7,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZOutputStream;
 
+import dev.reprox.testkit.RepoBuilder;
 import dev.reprox.testkit.apt.AptGeneration.BuiltDeb;
 import dev.reprox.testkit.apt.AptGeneration.RepoFile;
 import dev.reprox.testkit.pgp.SigningKey;
@@ -46,13 +43,11 @@ import dev.reprox.testkit.pgp.SigningKey;
  * stay (as on Debian mirrors). Every file is replaced by an atomic rename so a server reading the
  * tree never sees half a file. Not thread-safe.
  */
-public final class AptRepoBuilder {
+public final class AptRepoBuilder extends RepoBuilder<DebPackage, AptGeneration, AptRepoBuilder> {
 
   private static final DateTimeFormatter RFC_2822 =
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
-  private final Path root;
-  private final Map<String, DebPackage> packages = new TreeMap<>();
   private String suite = "stable";
   private String codename;
   private String component = "main";
@@ -61,14 +56,27 @@ public final class AptRepoBuilder {
   private boolean acquireByHash = true;
   private long sourceDateEpoch = 1_700_000_000L;
   private SigningKey key;
-  private Instant date;
   private Instant validUntil;
-  private AptGeneration current;
   private final Map<String, BuiltDeb> built = new TreeMap<>();
   private final Map<String, DebPackage> builtFrom = new TreeMap<>();
 
   private AptRepoBuilder(Path root) {
-    this.root = root;
+    super(root);
+  }
+
+  @Override
+  protected AptRepoBuilder self() {
+    return this;
+  }
+
+  @Override
+  protected String nameOf(DebPackage pkg) {
+    return pkg.name();
+  }
+
+  @Override
+  protected DebPackage packageOf(String name, String version) {
+    return DebPackage.of(name, version);
   }
 
   /** A builder writing into {@code root} (created if missing). */
@@ -121,37 +129,10 @@ public final class AptRepoBuilder {
     return this;
   }
 
-  /** The next generation's {@code Date:} (also the signatures' creation time). Required. */
-  public AptRepoBuilder date(Instant value) {
-    date = value;
-    return this;
-  }
-
   /** {@code Valid-Until:}, or null (the default) for none. */
   public AptRepoBuilder validUntil(Instant value) {
     validUntil = value;
     return this;
-  }
-
-  /** Adds or replaces (same name) a package for the next generation. */
-  public AptRepoBuilder add(DebPackage pkg) {
-    packages.put(pkg.name(), pkg);
-    return this;
-  }
-
-  public AptRepoBuilder add(String name, String version) {
-    return add(DebPackage.of(name, version));
-  }
-
-  public AptRepoBuilder remove(String name) {
-    if (packages.remove(name) == null) {
-      throw new IllegalArgumentException("remove package " + name + ": not in " + packages.keySet());
-    }
-    return this;
-  }
-
-  public Path root() {
-    return root;
   }
 
   public String suite() {
@@ -177,11 +158,6 @@ public final class AptRepoBuilder {
     } catch (IOException e) {
       throw new UncheckedIOException("write keyring " + file, e);
     }
-  }
-
-  /** The generation last published, or null. */
-  public AptGeneration current() {
-    return current;
   }
 
   /** Writes the next generation: pool, indexes, Release, signatures; removes stale pool files. */
@@ -256,21 +232,6 @@ public final class AptRepoBuilder {
     return tamper(current.deb(name).poolPath());
   }
 
-  /** Inverts every byte of the file at repository-relative {@code path}, keeping its size. */
-  public AptRepoBuilder tamper(String path) {
-    Path file = root.resolve(path);
-    try {
-      byte[] bytes = Files.readAllBytes(file);
-      for (int i = 0; i < bytes.length; i++) {
-        bytes[i] = (byte) ~bytes[i];
-      }
-      write(file, bytes);
-      return this;
-    } catch (IOException e) {
-      throw new UncheckedIOException("tamper " + file, e);
-    }
-  }
-
   private BuiltDeb buildDeb(DebPackage pkg) throws IOException {
     String poolPath = pkg.poolPath(component);
     Path file = root.resolve(poolPath);
@@ -303,18 +264,7 @@ public final class AptRepoBuilder {
   }
 
   private void prunePool(List<BuiltDeb> keep) throws IOException {
-    Path pool = root.resolve("pool");
-    if (!Files.isDirectory(pool)) {
-      return;
-    }
-    List<String> wanted = keep.stream().map(BuiltDeb::poolPath).toList();
-    try (Stream<Path> paths = Files.walk(pool)) {
-      for (Path p : (Iterable<Path>) paths.filter(Files::isRegularFile)::iterator) {
-        if (!wanted.contains(relative(p))) {
-          Files.delete(p);
-        }
-      }
-    }
+    prune(root.resolve("pool"), p -> true, keep.stream().map(BuiltDeb::poolPath).toList());
   }
 
   private String release(Map<String, byte[]> indexes) {
@@ -341,23 +291,6 @@ public final class AptRepoBuilder {
     return r.toString();
   }
 
-  private void requirePublished(String operation) {
-    if (current == null) {
-      throw new IllegalStateException(operation + ": nothing published yet in " + root);
-    }
-  }
-
-  private String relative(Path file) {
-    return root.relativize(file).toString();
-  }
-
-  private static void write(Path file, byte[] bytes) throws IOException {
-    Files.createDirectories(file.getParent());
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
   private static byte[] gzip(byte[] bytes) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
@@ -372,13 +305,5 @@ public final class AptRepoBuilder {
       xz.write(bytes);
     }
     return out.toByteArray();
-  }
-
-  static String hex(String algorithm, byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(algorithm + " missing from the JDK", e);
-    }
   }
 }

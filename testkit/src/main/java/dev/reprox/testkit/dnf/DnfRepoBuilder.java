@@ -5,15 +5,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import dev.reprox.testkit.RepoBuilder;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,35 +41,41 @@ import dev.reprox.testkit.dnf.DnfGeneration.RepoFile;
  * {@code gpg} (Debian: {@code rpm}, {@code createrepo-c}, {@code gnupg}). Close it to stop the
  * gpg-agent its key home started. Not thread-safe.
  */
-public final class DnfRepoBuilder implements AutoCloseable {
+public final class DnfRepoBuilder extends RepoBuilder<RpmPackage, DnfGeneration, DnfRepoBuilder>
+    implements AutoCloseable {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
   private static final Pattern REVISION = Pattern.compile("<revision>(\\d+)</revision>");
 
-  private final Path root;
-  private final Map<String, RpmPackage> packages = new TreeMap<>();
   private final Map<String, RpmPackage> builtFrom = new TreeMap<>();
   private final Map<String, BuiltRpm> built = new TreeMap<>();
   private long sourceDateEpoch = 1_700_000_000L;
   private boolean signRepomd = true;
   private String userId = "Reprox Testkit RPM <rpm@reprox.invalid>";
-  private Instant date;
   private GpgHome gpg;
-  private DnfGeneration current;
 
   private DnfRepoBuilder(Path root) {
-    this.root = root.toAbsolutePath();
+    super(root.toAbsolutePath());
+  }
+
+  @Override
+  protected DnfRepoBuilder self() {
+    return this;
+  }
+
+  @Override
+  protected String nameOf(RpmPackage pkg) {
+    return pkg.name();
+  }
+
+  @Override
+  protected RpmPackage packageOf(String name, String version) {
+    return RpmPackage.of(name, version);
   }
 
   /** A builder writing into {@code root} (created if missing). */
   public static DnfRepoBuilder in(Path root) {
     return new DnfRepoBuilder(root);
-  }
-
-  /** The next generation's repomd {@code <revision>} and timestamps (whole seconds). Required. */
-  public DnfRepoBuilder date(Instant value) {
-    date = value;
-    return this;
   }
 
   /** Build time inside every rpm, and its signature time; default 1700000000. */
@@ -90,27 +94,6 @@ public final class DnfRepoBuilder implements AutoCloseable {
   public DnfRepoBuilder userId(String value) {
     userId = value;
     return this;
-  }
-
-  /** Adds or replaces (same name) a package for the next generation. */
-  public DnfRepoBuilder add(RpmPackage pkg) {
-    packages.put(pkg.name(), pkg);
-    return this;
-  }
-
-  public DnfRepoBuilder add(String name, String version) {
-    return add(RpmPackage.of(name, version));
-  }
-
-  public DnfRepoBuilder remove(String name) {
-    if (packages.remove(name) == null) {
-      throw new IllegalArgumentException("remove rpm " + name + ": not in " + packages.keySet());
-    }
-    return this;
-  }
-
-  public Path root() {
-    return root;
   }
 
   /** The signing key's fingerprint (40 upper-case hex digits); generates the key if needed. */
@@ -132,11 +115,6 @@ public final class DnfRepoBuilder implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("write rpm public key " + file, e);
     }
-  }
-
-  /** The generation last published, or null. */
-  public DnfGeneration current() {
-    return current;
   }
 
   /** Builds and signs changed rpms, prunes old ones, writes and signs repodata. */
@@ -206,21 +184,6 @@ public final class DnfRepoBuilder implements AutoCloseable {
     return tamper(current.rpm(name).path());
   }
 
-  /** Inverts every byte of the file at repository-relative {@code path}, keeping its size. */
-  public DnfRepoBuilder tamper(String path) {
-    Path file = root.resolve(path);
-    try {
-      byte[] bytes = Files.readAllBytes(file);
-      for (int i = 0; i < bytes.length; i++) {
-        bytes[i] = (byte) ~bytes[i];
-      }
-      write(file, bytes);
-      return this;
-    } catch (IOException e) {
-      throw new UncheckedIOException("tamper " + file, e);
-    }
-  }
-
   /** Stops the gpg-agent of the signing key's home and deletes the home. */
   @Override
   public void close() {
@@ -266,41 +229,10 @@ public final class DnfRepoBuilder implements AutoCloseable {
   }
 
   private void prunePackages(List<BuiltRpm> keep) throws IOException {
-    Path dir = root.resolve("Packages");
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    List<String> wanted = keep.stream().map(BuiltRpm::path).toList();
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) paths.filter(Files::isRegularFile)::iterator) {
-        if (!wanted.contains(relative(p))) {
-          Files.delete(p);
-        }
-      }
-    }
-  }
-
-  private void requirePublished(String operation) {
-    if (current == null) {
-      throw new IllegalStateException(operation + ": nothing published yet in " + root);
-    }
-  }
-
-  private String relative(Path file) {
-    return root.relativize(file).toString();
-  }
-
-  private static void write(Path file, byte[] bytes) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    prune(root.resolve("Packages"), p -> true, keep.stream().map(BuiltRpm::path).toList());
   }
 
   static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
-    }
+    return hex("SHA-256", bytes);
   }
 }
