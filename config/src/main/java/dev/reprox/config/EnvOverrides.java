@@ -54,22 +54,14 @@ final class EnvOverrides {
               + ")");
           continue;
         }
-        JsonNode existing = root.get("threads");
-        ObjectNode threads = existing instanceof ObjectNode o ? o : root.putObject("threads");
-        threads.set(field, entry.getValue().isEmpty() ? JsonNodeFactory.instance.nullNode()
-            : JsonNodeFactory.instance.textNode(entry.getValue()));
-        origins.put("threads." + field, variable);
+        setInSection(root, "threads", field, entry.getValue(), variable, origins);
         continue;
       }
       if (rest.startsWith("LOG_")) {
         // REPROX_LOG_FORMAT, REPROX_LOG_ACCESS; others (REPROX_LOG_LEVEL, read by logback.xml) are not config.
         String field = rest.substring("LOG_".length()).toLowerCase(Locale.ROOT);
         if (ConfigValidator.LOG_KEYS.contains(field)) {
-          JsonNode existing = root.get("log");
-          ObjectNode log = existing instanceof ObjectNode o ? o : root.putObject("log");
-          log.set(field, entry.getValue().isEmpty() ? JsonNodeFactory.instance.nullNode()
-              : JsonNodeFactory.instance.textNode(entry.getValue()));
-          origins.put("log." + field, variable);
+          setInSection(root, "log", field, entry.getValue(), variable, origins);
         }
         continue;
       }
@@ -112,6 +104,15 @@ final class EnvOverrides {
             + "REPROX_ADMIN_TOKEN[_FILE], REPROX_READ_TOKEN[_FILE], REPROX_REPOSITORIES_<NAME>_<FIELD>)");
       }
     }
+  }
+
+  /** Sets {@code section.field} (an empty value: not set), creating the section's mapping if needed. */
+  private static void setInSection(ObjectNode root, String section, String field, String value, String variable,
+      Map<String, String> origins) {
+    JsonNode existing = root.get(section);
+    ObjectNode node = existing instanceof ObjectNode o ? o : root.putObject(section);
+    node.set(field, value.isEmpty() ? JsonNodeFactory.instance.nullNode() : JsonNodeFactory.instance.textNode(value));
+    origins.put(section + "." + field, variable);
   }
 
   /**
