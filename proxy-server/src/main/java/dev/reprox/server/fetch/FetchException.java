@@ -42,7 +42,20 @@ public final class FetchException extends RuntimeException {
     TOO_MANY_CONNECTIONS(503),
     UNAUTHORIZED(401),
     /** No {@code api.admin-token}: admin actions are off. */
-    ADMIN_DISABLED(403);
+    ADMIN_DISABLED(403),
+    // Bundle import and export (admin API).
+    /** A server without a store of its own has nothing to import into or export. */
+    NO_STORE(503),
+    /** One import at a time. */
+    IMPORT_RUNNING(409),
+    /** A bundle request that cannot be served as asked: unknown repository, unparsable T. */
+    USAGE(400),
+    /** A bundle whose signature, hash or size does not verify, or that is malformed or truncated. */
+    REFUSED(422),
+    /** The store failed while importing or exporting. */
+    STORE(500),
+    /** An import or export failed for another reason. */
+    FAILED(500);
 
     private final int status;
     private final String reasonPhrase;

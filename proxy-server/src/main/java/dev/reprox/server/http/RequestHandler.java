@@ -284,7 +284,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     java.util.List<String> s = path.segments();
     if (s.size() == 4 && s.get(3).equals("import")) {
       if (!request.method().equals(HttpMethod.POST)) {
-        FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+        FullHttpResponse r = RepositoryApi.error(Kind.METHOD_NOT_ALLOWED,
             "admin: " + request.method() + " not allowed on /-/api/admin/import: POST the bundle", ex.head);
         r.headers().set(io.netty.handler.codec.http.HttpHeaderNames.ALLOW, "POST");
         ex.reply(r, "admin", body);
