@@ -48,6 +48,8 @@ public final class FetchException extends RuntimeException {
     NO_STORE(503),
     /** One import at a time. */
     IMPORT_RUNNING(409),
+    /** One collection at a time (the API's {@code "reason"} is {@code conflict}). */
+    GC_RUNNING(409),
     /** A bundle request that cannot be served as asked: unknown repository, unparsable T. */
     USAGE(400),
     /** A bundle whose signature, hash or size does not verify, or that is malformed or truncated. */

@@ -44,17 +44,17 @@ final class AdminActions {
    */
   private FullHttpResponse gc(HttpMethod method, List<String> s, boolean head) {
     if (gc == null) {
-      return RepositoryApi.error(HttpResponseStatus.NOT_FOUND, "not_found", "admin: this server has no gc", head);
+      return RepositoryApi.error(FetchException.Kind.NOT_FOUND, "admin: this server has no gc", head);
     }
     boolean dry = s.size() == 5;
     if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
       if (dry) {
-        return RepositoryApi.error(HttpResponseStatus.NOT_FOUND, "not_found", "admin: GET /-/api/admin/gc", head);
+        return RepositoryApi.error(FetchException.Kind.NOT_FOUND, "admin: GET /-/api/admin/gc", head);
       }
       return Responses.full(HttpResponseStatus.OK, "application/json", gc.json(), head);
     }
     if (!method.equals(HttpMethod.POST)) {
-      FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+      FullHttpResponse r = RepositoryApi.error(FetchException.Kind.METHOD_NOT_ALLOWED,
           "admin: " + method + " not allowed on /" + String.join("/", s) + ": use POST (or GET for the state)", head);
       r.headers().set(HttpHeaderNames.ALLOW, dry ? "POST" : "GET, HEAD, POST");
       return r;
@@ -65,7 +65,7 @@ final class AdminActions {
       o.put("run", run);
       o.put("dryRun", dry);
       return Responses.full(HttpResponseStatus.ACCEPTED, "application/json", o + "\n", head);
-    }).orElseGet(() -> RepositoryApi.error(HttpResponseStatus.CONFLICT, "conflict",
+    }).orElseGet(() -> RepositoryApi.error(FetchException.Kind.GC_RUNNING, "conflict",
         "admin: a collection is running (GET /-/api/admin/gc)", head));
   }
 

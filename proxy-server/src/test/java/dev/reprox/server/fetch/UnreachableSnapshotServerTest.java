@@ -60,12 +60,12 @@ class UnreachableSnapshotServerTest {
       RepositoryConfig r = config.repositories().get("fix");
       try (Fetchers f = fetchers(config)) {
 
-      Fetched answer = at(f, r, NOW.minus(Duration.ofHours(1)));
+        Fetched answer = at(f, r, NOW.minus(Duration.ofHours(1)));
 
-      assertThat(answer.provenance().pin()).hasValue("proven");
-      assertThat(answer.provenance().generation()).hasValueSatisfying(d -> assertThat(d.hex())
-          .isEqualTo(g1.inReleaseSha256()));
-      assertThat(connectAttempts(closed)).isZero();
+        assertThat(answer.provenance().pin()).hasValue("proven");
+        assertThat(answer.provenance().generation()).hasValueSatisfying(d -> assertThat(d.hex())
+            .isEqualTo(g1.inReleaseSha256()));
+        assertThat(connectAttempts(closed)).isZero();
       }
     }
   }
@@ -82,14 +82,14 @@ class UnreachableSnapshotServerTest {
       RepositoryConfig r = config.repositories().get("fix");
       try (Fetchers f = fetchers(config)) {
 
-      Fetched first = at(f, r, NOW.minus(Duration.ofHours(1)));
-      Fetched second = at(f, r, NOW.minus(Duration.ofMinutes(50)));
+        Fetched first = at(f, r, NOW.minus(Duration.ofHours(1)));
+        Fetched second = at(f, r, NOW.minus(Duration.ofMinutes(50)));
 
-      // best-effort: the live generation, marked as not proving T; the snapshot server was tried once
-      assertThat(first.provenance().pin()).isPresent().get().isNotEqualTo("proven");
-      assertThat(second.provenance().pin()).isPresent().get().isNotEqualTo("proven");
-      assertThat(connectAttempts(closed)).isEqualTo(1);
-      assertThat(registry.find("reprox.upstream.retries").counters()).isEmpty();
+        // best-effort: the live generation, marked as not proving T; the snapshot server was tried once
+        assertThat(first.provenance().pin()).isPresent().get().isNotEqualTo("proven");
+        assertThat(second.provenance().pin()).isPresent().get().isNotEqualTo("proven");
+        assertThat(connectAttempts(closed)).isEqualTo(1);
+        assertThat(registry.find("reprox.upstream.retries").counters()).isEmpty();
       }
     }
   }
