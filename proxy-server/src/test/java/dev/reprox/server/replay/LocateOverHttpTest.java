@@ -2,6 +2,7 @@ package dev.reprox.server.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reprox.server.testing.InProcessReprox;
 import dev.reprox.storage.MutableClock;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
