@@ -8,6 +8,9 @@
 # Environment: ROUNDS (default 3), DURATION (wrk -d, default 10s, 3s with QUICK=1),
 # REPROX_JAR (default proxy-server/target/reprox.jar, built offline when missing),
 # REPROX_XMX (default 256m), WORK (default benchmarks/target/peers), FANOUT (default 64),
+# COLD_ENTRIES (stanzas in the cold suite's Packages, default 63440 as bookworm main amd64),
+# REPROX_JAVA_OPTS (extra JVM flags for reprox; -XX:NativeMemoryTracking=summary also writes
+# logs/reprox-nmt.txt after the memory phase),
 # KEEP=1 keeps the work directory (logs, caches) after the run.
 # Needs: java 17, wrk, nginx, apt-cacher-ng, curl, python3 (all Debian packages; no network).
 #
@@ -15,8 +18,9 @@
 # that take longer under load and drops them from the count (it halved reprox's figure at -c64).
 #
 # Phases: 1. data + local upstream (a real tiny apt repository: Release, Packages listing the
-# .debs; nginx with limit_rate 100m), 2. start and warm reprox, apt-cacher-ng, nginx (sha256 of
-# every warm-up answer checked), 3. wrk rounds alternating servers, medians, one table with
+# .debs; and suite "cold" with a Debian-sized Packages.xz; nginx with limit_rate 100m), 2. start
+# reprox, apt-cacher-ng, nginx, 2b. the cold path (InRelease to the first .deb's last byte, empty
+# caches), then warm them (sha256 of every warm-up answer checked), 3. wrk rounds alternating servers, medians, one table with
 # ratios and targets, 4. cold fan-out, 5. memory under 64 concurrent 50 MB downloads.
 set -euo pipefail
 
@@ -39,6 +43,8 @@ cleanup() {
   for pid in "${PIDS[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  # gpg started an agent for the signing key: it is this run's process too
+  GNUPGHOME="$WORK/gnupg" gpgconf --kill gpg-agent 2>/dev/null || true
   if [[ ${KEEP:-0} != 1 ]]; then
     rm -rf "$WORK/reprox-data" "$WORK/acng/cache" "$WORK/fanout"
   fi
@@ -49,7 +55,7 @@ trap 'exit 130' INT TERM
 
 # shellcheck source=benchmarks/lib.sh
 . "$ROOT/benchmarks/lib.sh" # log, die, free_ports, wait_http
-for tool in java wrk nginx apt-cacher-ng curl gpg "$PY" sha256sum; do
+for tool in java wrk nginx apt-cacher-ng curl gpg "$PY" sha256sum xz; do
   command -v "$tool" >/dev/null || die "$tool not found (apt-get install -y wrk nginx apt-cacher-ng curl)"
 done
 
@@ -127,6 +133,54 @@ gpg --batch --yes --quiet --clearsign -o "$(dirname "$release")/InRelease" "$rel
 gpg --batch --yes --quiet --armor --detach-sign -o "$release.gpg" "$release" 2>>"$WORK/logs/gpg.log"
 gpg --batch --quiet --export >"$WORK/run/bench-keyring.gpg" 2>>"$WORK/logs/gpg.log"
 
+# The cold path (issue 14): suite "cold", a Debian-sized Packages.xz (63,440 stanzas shaped like
+# bookworm main amd64's, ~9 MB xz; benchmarks/debian_packages.py) listing one real 200 KB .deb,
+# plus Packages.gz; InRelease signed by the same throwaway key. Made once and kept in $WORK/www
+# (xz -6 of 43 MB takes minutes on a loaded machine), again when the .deb changed.
+COLD_ENTRIES=${COLD_ENTRIES:-63440}
+COLD_DEB="pool/main/b/bench-cold-first/bench-cold-first_1.0_amd64.deb"
+cold_dist="$WORK/www/debian/dists/cold"
+mkdir -p "$cold_dist/main/binary-amd64" "$(dirname "$WORK/www/debian/$COLD_DEB")"
+if [[ ! -f $WORK/www/debian/$COLD_DEB ]]; then head -c $((200 * 1024)) /dev/urandom >"$WORK/www/debian/$COLD_DEB"; fi
+COLD_SHA=$(sha256sum "$WORK/www/debian/$COLD_DEB" | cut -d' ' -f1)
+cat >"$WORK/run/cold-stanza" <<EOF
+Package: bench-cold-first
+Version: 1.0
+Installed-Size: 200
+Maintainer: reprox benchmarks <bench@reprox.invalid>
+Architecture: amd64
+Description: the first .deb of a cold apt run
+Section: misc
+Priority: optional
+Filename: $COLD_DEB
+Size: $((200 * 1024))
+MD5sum: $(md5sum "$WORK/www/debian/$COLD_DEB" | cut -d' ' -f1)
+SHA256: $COLD_SHA
+EOF
+if ! cmp -s "$WORK/run/cold-stanza" "$cold_dist/stanza" || [[ ! -s $cold_dist/main/binary-amd64/Packages.xz ]]; then
+  log "writing the Debian-sized Packages of suite cold ($COLD_ENTRIES entries; xz takes a while, once)"
+  "$PY" "$ROOT/benchmarks/debian_packages.py" "$cold_dist/main/binary-amd64/Packages" "$COLD_ENTRIES" 14 "$WORK/run/cold-stanza"
+  xz -6 -T2 -kf "$cold_dist/main/binary-amd64/Packages"
+  gzip -9nkf "$cold_dist/main/binary-amd64/Packages"
+  rm -f "$cold_dist/main/binary-amd64/Packages" # like a mirror: only the compressed forms
+  cp "$WORK/run/cold-stanza" "$cold_dist/stanza"
+fi
+{
+  echo "Origin: reprox-bench"
+  echo "Label: reprox-bench"
+  echo "Suite: cold"
+  echo "Codename: cold"
+  echo "Date: $(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S UTC')"
+  echo "Architectures: amd64"
+  echo "Components: main"
+  echo "Acquire-By-Hash: no"
+  echo "SHA256:"
+  for p in main/binary-amd64/Packages.xz main/binary-amd64/Packages.gz; do
+    printf ' %s %16d %s\n' "$(sha256sum "$cold_dist/$p" | cut -d' ' -f1)" "$(stat -c %s "$cold_dist/$p")" "$p"
+  done
+} >"$cold_dist/Release"
+gpg --batch --yes --quiet --clearsign -o "$cold_dist/InRelease" "$cold_dist/Release" 2>>"$WORK/logs/gpg.log"
+
 cat >"$WORK/run/nginx.conf" <<EOF
 user root;
 worker_processes 2;
@@ -179,7 +233,8 @@ repositories:
     keyring: $WORK/run/bench-keyring.gpg
     root-ttl: 3600s
 EOF
-java -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" -jar "$WORK/run/reprox.jar" serve \
+# shellcheck disable=SC2086 # REPROX_JAVA_OPTS is a list of flags
+java -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar" serve \
   --config "$WORK/run/reprox.yaml" --data "$WORK/reprox-data" --listen "127.0.0.1:$RX_PORT" \
   >"$WORK/logs/reprox.log" 2>&1 &
 RX_PID=$!
@@ -207,6 +262,32 @@ wait_http "http://127.0.0.1:$AC_PORT/acng-report.html" apt-cacher-ng $AC_PID
 declare -A BASE=([reprox]="http://127.0.0.1:$RX_PORT/bench" [acng]="http://127.0.0.1:$AC_PORT/127.0.0.1:$UP_PORT/debian"
   [nginx]="http://127.0.0.1:$NG_PORT/debian")
 SERVERS=(reprox acng nginx)
+
+# ---------------------------------------------------------------- 2b. cold path (issue 14)
+# First thing after start-up, as a CI runner with an empty cache sees it: InRelease, the 9 MB
+# Packages.xz, the first .deb on one keep-alive connection (benchmarks/coldpath.py), timed from the
+# first request to the .deb's last byte. reprox's JVM is fresh (its first OpenPGP verification and
+# first xz decode included).
+COLD_ROWS=()
+declare -A COLD_MS
+for s in reprox acng; do
+  line=$("$PY" "$ROOT/benchmarks/coldpath.py" "${BASE[$s]}" cold "$COLD_DEB" "$COLD_SHA")
+  read -r total t_in t_pk t_deb misses reconnects ok <<<"$line"
+  [[ $ok == ok ]] || die "cold path: $s: $line"
+  COLD_MS[$s]=$total
+  COLD_ROWS+=("$(printf '| %-13s | %8s | %12s | %14s | %7s | %9s | %10s |' \
+    "$([[ $s == acng ]] && echo apt-cacher-ng || echo reprox)" "$total" "$t_in" "$t_pk" "$t_deb" "$misses" "$reconnects")")
+done
+echo
+echo "cold path: InRelease, Packages.xz ($(stat -c %s "$cold_dist/main/binary-amd64/Packages.xz") bytes, $COLD_ENTRIES entries), first .deb (200 KB); empty caches"
+echo "| server        | total ms | InRelease ms | Packages.xz ms | .deb ms | .deb 404s | reconnects |"
+echo "|---------------|---------:|-------------:|---------------:|--------:|----------:|-----------:|"
+printf '%s\n' "${COLD_ROWS[@]}"
+"$PY" - "${COLD_MS[reprox]}" "${COLD_MS[acng]}" <<'PYEOF'
+import sys
+r = int(sys.argv[1]) / int(sys.argv[2])
+print(f"\ntargets:\n  {'PASS' if r <= 0.9 else 'MISS'}  cold path reprox/apt-cacher-ng time <= 0.9 ({r:.2f})")
+PYEOF
 
 # Warm: the indexes first (as apt would), then one GET of each file, sha256 checked. reprox may
 # answer 404 for a pool path for a moment after the Packages fetch (it indexes the listing after
@@ -387,6 +468,10 @@ slow_secs=$(( $(date +%s) - t0 ))
 kill "$JSTAT_PID" "$RSS_PID" 2>/dev/null || true
 slow_ok=$(cat "$WORK"/fanout/slow-*.txt | awk -v s="${SIZES[large]}" '$1 == 200 && $2 == s' | wc -l)
 hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$RX_PID/status")
+# With REPROX_JAVA_OPTS=-XX:NativeMemoryTracking=summary: where the resident memory is, not a guess.
+if [[ ${REPROX_JAVA_OPTS:-} == *NativeMemoryTracking* ]]; then
+  jcmd "$RX_PID" VM.native_memory summary >"$WORK/logs/reprox-nmt.txt" 2>&1 || true
+fi
 rss_max=$(sort -n "$WORK/logs/reprox-rss.txt" | tail -1)
 heap_max=$(awk 'NR > 1 && $1 ~ /^[0-9.]+$/ {u = $3 + $4 + $6 + $8; if (u > m) m = u} END {printf "%.0f", m / 1024}' "$JSTAT_OUT")
 heap_cap=$(awk 'NR > 1 && $1 ~ /^[0-9.]+$/ {c = $1 + $2 + $5 + $7; if (c > m) m = c} END {printf "%.0f", m / 1024}' "$JSTAT_OUT")

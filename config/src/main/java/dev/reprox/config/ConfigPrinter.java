@@ -89,6 +89,15 @@ public final class ConfigPrinter {
     ObjectNode log = root.putObject("log");
     log.put("access", config.log().access());
     log.put("format", config.log().format().name().toLowerCase(java.util.Locale.ROOT));
+    ObjectNode threads = root.putObject("threads");
+    ThreadsConfig pools = config.threads();
+    threads.put("event-loops", pools.eventLoops());
+    threads.put("storage", pools.storage());
+    threads.put("body", pools.body());
+    threads.put("upstream", pools.upstream());
+    threads.put("signed", pools.signed());
+    threads.put("root-fetch", pools.rootFetch());
+    threads.put("tunnel-resolve", pools.tunnelResolve());
     // A token is never printed: *** says one is set (and is refused if fed back); a file's path is no secret.
     ObjectNode api = root.putObject("api");
     config.api().adminToken().ifPresent(t -> token(api, "admin-token", t));

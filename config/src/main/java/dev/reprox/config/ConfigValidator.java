@@ -17,7 +17,7 @@ import java.util.Optional;
 final class ConfigValidator {
   static final List<String> KEYS =
       List.of("listen", "data", "offline", "max-connections", "repositories", "tunnel-allow", "upstreams",
-          "log", "api", "builds", "retention");
+          "log", "api", "builds", "retention", "threads");
   static final List<String> LOG_KEYS = List.of("access", "format");
   static final List<String> BUILDS_KEYS = List.of("retention", "max-labels");
   static final String DEFAULT_LISTEN = "127.0.0.1:3142";
@@ -49,11 +49,12 @@ final class ConfigValidator {
     ApiConfig api = new ApiValidator(fields).validate(root.get("api"));
     ReproxConfig.Builds builds = builds(root.get("builds"));
     RetentionConfig retention = new RetentionValidator(fields).validate(root.get("retention"), repositories.keySet());
+    ThreadsConfig threads = new ThreadsValidator(fields).validate(root.get("threads"));
     if (fields.hasErrors()) {
       throw new ConfigException(fields.errors());
     }
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention);
+        builds, retention, threads);
   }
 
   private ReproxConfig.Builds builds(JsonNode node) {

@@ -46,15 +46,22 @@ final class EnvOverrides {
         continue;
       }
       String rest = variable.substring(PREFIX.length());
+      if (rest.startsWith("THREADS_")) {
+        // REPROX_THREADS_STORAGE, REPROX_THREADS_ROOT_FETCH ...: a section like log:, so a typo is an error.
+        String field = rest.substring("THREADS_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
+        if (!ThreadsValidator.KEYS.contains(field)) {
+          errors.add(variable + ": not a configuration path (threads: " + String.join(", ", ThreadsValidator.KEYS)
+              + ")");
+          continue;
+        }
+        setInSection(root, "threads", field, entry.getValue(), variable, origins);
+        continue;
+      }
       if (rest.startsWith("LOG_")) {
         // REPROX_LOG_FORMAT, REPROX_LOG_ACCESS; others (REPROX_LOG_LEVEL, read by logback.xml) are not config.
         String field = rest.substring("LOG_".length()).toLowerCase(Locale.ROOT);
         if (ConfigValidator.LOG_KEYS.contains(field)) {
-          JsonNode existing = root.get("log");
-          ObjectNode log = existing instanceof ObjectNode o ? o : root.putObject("log");
-          log.set(field, entry.getValue().isEmpty() ? JsonNodeFactory.instance.nullNode()
-              : JsonNodeFactory.instance.textNode(entry.getValue()));
-          origins.put("log." + field, variable);
+          setInSection(root, "log", field, entry.getValue(), variable, origins);
         }
         continue;
       }
@@ -106,9 +113,19 @@ final class EnvOverrides {
       } else {
         errors.add(variable + ": not a configuration path (known: REPROX_LISTEN, REPROX_DATA, "
             + "REPROX_OFFLINE, REPROX_MAX_CONNECTIONS, REPROX_TUNNEL_ALLOW, REPROX_LOG_FORMAT, REPROX_LOG_ACCESS, "
+            + "REPROX_THREADS_<KEY>, "
             + "REPROX_ADMIN_TOKEN[_FILE], REPROX_READ_TOKEN[_FILE], REPROX_REPOSITORIES_<NAME>_<FIELD>)");
       }
     }
+  }
+
+  /** Sets {@code section.field} (an empty value: not set), creating the section's mapping if needed. */
+  private static void setInSection(ObjectNode root, String section, String field, String value, String variable,
+      Map<String, String> origins) {
+    JsonNode existing = root.get(section);
+    ObjectNode node = existing instanceof ObjectNode o ? o : root.putObject(section);
+    node.set(field, value.isEmpty() ? JsonNodeFactory.instance.nullNode() : JsonNodeFactory.instance.textNode(value));
+    origins.put(section + "." + field, variable);
   }
 
   /**

@@ -24,11 +24,12 @@ import java.util.Map;
  * @param api the API's tokens ({@code api:}, none by default: admin actions disabled, reads open)
  * @param builds how long build records are kept and how many labels may be held ({@code builds:})
  * @param retention what {@code reprox gc} keeps ({@code retention:}, {@link RetentionConfig#DEFAULT})
+ * @param threads the size of each thread pool ({@code threads:}, {@link ThreadsConfig#DEFAULT})
  */
 public record ReproxConfig(
     InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
     List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api,
-    Builds builds, RetentionConfig retention) {
+    Builds builds, RetentionConfig retention, ThreadsConfig threads) {
 
   /**
    * {@code builds:}: a build label's record is deleted once it has not been used for
@@ -80,19 +81,26 @@ public record ReproxConfig(
     java.util.Objects.requireNonNull(api, "api");
     java.util.Objects.requireNonNull(builds, "builds");
     java.util.Objects.requireNonNull(retention, "retention");
+    java.util.Objects.requireNonNull(threads, "threads");
   }
 
-  /** With the default build-record settings and the default retention. */
+  /** With the default build-record settings, retention and thread pools. */
   public ReproxConfig(InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
       List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api) {
     this(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api, Builds.DEFAULT,
-        RetentionConfig.DEFAULT);
+        RetentionConfig.DEFAULT, ThreadsConfig.DEFAULT);
   }
 
   /** This configuration with {@code retention} instead of its own (tests and embedders). */
   public ReproxConfig withRetention(RetentionConfig retention) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention);
+        builds, retention, threads);
+  }
+
+  /** This configuration with {@code threads} instead of its pool sizes (tests and embedders). */
+  public ReproxConfig withThreads(ThreadsConfig threads) {
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
+        builds, retention, threads);
   }
 
   /** With the default log settings and no API tokens (admin actions disabled, reads open). */
@@ -110,13 +118,13 @@ public record ReproxConfig(
   /** This configuration with {@code api} instead of its tokens (tests and embedders). */
   public ReproxConfig withApi(ApiConfig api) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention);
+        builds, retention, threads);
   }
 
   /** This configuration with other build-record settings (tests and embedders). */
   public ReproxConfig withBuilds(Builds builds) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention);
+        builds, retention, threads);
   }
 
   /** With the default connection limit. */

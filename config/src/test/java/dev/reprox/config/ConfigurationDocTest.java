@@ -37,7 +37,8 @@ class ConfigurationDocTest {
     String doc = doc();
     List<String> missing = new ArrayList<>();
     Stream.of(ConfigValidator.KEYS, ConfigValidator.LOG_KEYS, RepositoryValidator.KEYS, UpstreamsValidator.KEYS,
-            ApiValidator.KEYS, RepositoryValidator.WATCH_KEYS, ConfigValidator.BUILDS_KEYS, RetentionValidator.KEYS)
+            ApiValidator.KEYS, RepositoryValidator.WATCH_KEYS, ConfigValidator.BUILDS_KEYS, RetentionValidator.KEYS,
+            ThreadsValidator.KEYS)
         .flatMap(List::stream)
         .filter(key -> !doc.contains("`" + key + "`"))
         .forEach(missing::add);
@@ -48,7 +49,8 @@ class ConfigurationDocTest {
   void everyEnvironmentForm_documented() throws Exception {
     String doc = doc();
     List<String> forms = new ArrayList<>();
-    ConfigValidator.KEYS.stream().filter(k -> !k.equals("repositories") && !k.equals("upstreams") && !k.equals("api"))
+    ConfigValidator.KEYS.stream().filter(k -> !k.equals("repositories") && !k.equals("upstreams") && !k.equals("api")
+            && !k.equals("threads"))
         .forEach(k -> forms.add("REPROX_" + upper(k)));
     ApiValidator.KEYS.forEach(k -> {
       forms.add("REPROX_" + upper(k));
@@ -56,6 +58,7 @@ class ConfigurationDocTest {
     });
     ConfigValidator.LOG_KEYS.forEach(k -> forms.add("REPROX_LOG_" + upper(k)));
     ConfigValidator.BUILDS_KEYS.forEach(k -> forms.add("REPROX_BUILDS_" + upper(k)));
+    ThreadsValidator.KEYS.forEach(k -> forms.add("REPROX_THREADS_" + upper(k)));
     forms.add("REPROX_REPOSITORIES_<NAME>_<FIELD>");
     assertThat(forms.stream().filter(f -> !doc.contains("`" + f)).toList()).as("environment forms missing").isEmpty();
   }
@@ -93,6 +96,8 @@ class ConfigurationDocTest {
         log:
           access: false
           format: json
+        threads:
+          storage: 6
         api:
           admin-token-file: admin.token
           read-token: read-0123456789
@@ -108,7 +113,7 @@ class ConfigurationDocTest {
     String doc = doc();
 
     assertThat(keys).contains("admin-token-file", "read-token", "min-rate-window", "repo-gpgcheck", "format", "access",
-        "watch", "roots", "interval", "listings", "max-size", "schedule");
+        "watch", "roots", "interval", "listings", "max-size", "schedule", "root-fetch", "event-loops");
     assertThat(keys.stream().filter(k -> !doc.contains("`" + k + "`")).toList()).as("printed keys missing").isEmpty();
   }
 

@@ -29,6 +29,19 @@ class EnvOverridesTest {
   }
 
   @Test
+  void load_threadsVariables_setThePoolSizes_typoRefused() throws Exception {
+    ReproxConfig config = load(Map.of("REPROX_THREADS_STORAGE", "8", "REPROX_THREADS_ROOT_FETCH", "3"));
+
+    assertThat(config.threads()).isEqualTo(new ThreadsConfig(0, 8, 4, 2, 4, 3, 2));
+    assertThatThrownBy(() -> load(Map.of("REPROX_THREADS_STORGE", "8")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).singleElement()
+            .asString().startsWith("REPROX_THREADS_STORGE: not a configuration path (threads: event-loops,"));
+    assertThatThrownBy(() -> load(Map.of("REPROX_THREADS_BODY", "0")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).containsExactly(
+            "threads.body: must be a whole number from 1 to 1024: \"0\" (set by REPROX_THREADS_BODY)"));
+  }
+
+  @Test
   void load_hyphenatedRepositoryName_isMatchedAgainstKnownNames() throws Exception {
     ReproxConfig config = load(Map.of(
         "REPROX_REPOSITORIES_DEBIAN_SECURITY_UPSTREAM", "http://security.example/debian-security",

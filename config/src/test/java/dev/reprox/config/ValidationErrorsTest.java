@@ -32,7 +32,16 @@ class ValidationErrorsTest {
         row("offline: maybe", "offline: not true or false: \"maybe\""),
         row("lisen: 127.0.0.1:1",
             "lisen: unknown key (known: listen, data, offline, max-connections, repositories, tunnel-allow, upstreams,"
-                + " log, api, builds, retention)"),
+                + " log, api, builds, retention, threads)"),
+        row("threads: 8", "threads: must be a mapping (event-loops, storage, body, upstream, signed, root-fetch,"
+            + " tunnel-resolve)"),
+        row("threads:\n  storage: 0", "threads.storage: must be a whole number from 1 to 1024: \"0\""),
+        row("threads:\n  event-loops: -1",
+            "threads.event-loops: must be a whole number from 0 to 1024 (0: two per core): \"-1\""),
+        row("threads:\n  body: lots", "threads.body: must be a whole number from 1 to 1024: \"lots\""),
+        row("threads:\n  storage: 5000", "threads.storage: must be a whole number from 1 to 1024: \"5000\""),
+        row("threads:\n  workers: 2", "threads.workers: unknown key (known: event-loops, storage, body, upstream,"
+            + " signed, root-fetch, tunnel-resolve)"),
         row("log: json", "log: must be a mapping with access and format"),
         row("log:\n  format: xml", "log.format: must be text or json: \"xml\""),
         row("log:\n  access: sometimes", "log.access: not true or false: \"sometimes\""),

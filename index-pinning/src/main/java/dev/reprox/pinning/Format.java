@@ -1,9 +1,12 @@
 package dev.reprox.pinning;
 
+import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One repository format (apt, apk, dnf) bound to one repository's trust anchor (its keyring): the
@@ -43,4 +46,42 @@ public interface Format {
 
   /** The digest a {@link PathKind#BY_HASH} path names; empty for other paths. */
   Optional<Digest> byHash(String path);
+
+  /**
+   * The listings of {@code root} that could name the {@link PathKind#PACKAGE} {@code path}, in the
+   * order to fetch them (the likeliest first; one variant per listing, the cheapest to read), so a
+   * proxy that never saw the client fetch them can complete the chain itself. Only listings with a
+   * SHA-256 in the root. Empty when the root names the packages itself (apk) or none could.
+   */
+  default List<ListingSource> listingsNaming(RootIndex root, String path) {
+    return List.of();
+  }
+
+  /**
+   * The root index that would name the {@link PathKind#PACKAGE} {@code path} when none was ever
+   * fetched (apk: the {@code APKINDEX.tar.gz} of its directory); empty when the path does not say
+   * (apt's suite, dnf's repodata location).
+   */
+  default Optional<String> rootNaming(String path) {
+    return Optional.empty();
+  }
+
+  /**
+   * Alias kinds recorded for every package body once its SHA-256 check passed, besides those its
+   * listing names: apt records SHA-1, the address snapshot.debian.org serves files by
+   * ({@code /file/<sha1>}), which Debian's Packages no longer carry.
+   */
+  default Set<Alias.Kind> packageAliasKinds() {
+    return Set.of();
+  }
+
+  /**
+   * The check of a body its index names by {@code expected}, a hash of this format's own (apk:
+   * {@code C:Q1}, the control member's SHA-1, plus the data part's SHA-256 it vouches for); empty
+   * when a plain digest of the whole body is the check (SHA-1, SHA-512, MD5 aliases).
+   * {@code what} names the body in messages.
+   */
+  default Optional<BodyCheck> bodyCheck(Alias expected, String what) {
+    return Optional.empty();
+  }
 }

@@ -27,10 +27,19 @@ import java.util.Optional;
  * @param validUntil the root's own expiry claim, if any (apt's Valid-Until; reprox replays old
  *     roots, so it is informational)
  * @param files every file the root lists, keyed by full repository path
+ * @param byHash the root says its listed files are also served under {@code by-hash/SHA256/<h>}
+ *     beside them (apt's {@code Acquire-By-Hash: yes}): the address that cannot change under a
+ *     fetch while the mirror publishes the next generation
  */
 public record RootIndex(String path, Digest digest, Digest contentDigest, Instant publishedAt,
     boolean publishedEstimated, boolean verified, List<String> signers, Optional<Instant> validUntil,
-    Map<String, ListedFile> files) {
+    Map<String, ListedFile> files, boolean byHash) {
+
+  /** A root that offers no by-hash addresses. */
+  public RootIndex(String path, Digest digest, Digest contentDigest, Instant publishedAt, boolean publishedEstimated,
+      boolean verified, List<String> signers, Optional<Instant> validUntil, Map<String, ListedFile> files) {
+    this(path, digest, contentDigest, publishedAt, publishedEstimated, verified, signers, validUntil, files, false);
+  }
 
   public RootIndex {
     Objects.requireNonNull(path, "path");
@@ -85,7 +94,7 @@ public record RootIndex(String path, Digest digest, Digest contentDigest, Instan
     if (!publishedEstimated || publishedAt.equals(estimate)) {
       return this;
     }
-    return new RootIndex(path, digest, contentDigest, estimate, true, verified, signers, validUntil, files);
+    return new RootIndex(path, digest, contentDigest, estimate, true, verified, signers, validUntil, files, byHash);
   }
 
   /** The observation to record for this root in {@code repo}, fetched at {@code fetchedAt}. */

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,13 +24,10 @@ final class DiskUsage implements AutoCloseable {
   private final AtomicLong bytes = new AtomicLong();
   private final ScheduledExecutorService walker;
 
-  DiskUsage(Path directory, Duration period, MeterRegistry registry) {
+  /** {@code walker}: a single thread of its own ({@link ThreadPools#diskUsage()}); closed with this. */
+  DiskUsage(Path directory, Duration period, MeterRegistry registry, ScheduledExecutorService walker) {
     this.directory = directory;
-    this.walker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "reprox-disk-usage");
-      t.setDaemon(true);
-      return t;
-    });
+    this.walker = walker;
     Gauge.builder("reprox.store.disk.bytes", bytes, AtomicLong::get)
         .description("bytes of the files under the data directory (walked every " + period.toSeconds() + " s)")
         .baseUnit("bytes").register(registry);

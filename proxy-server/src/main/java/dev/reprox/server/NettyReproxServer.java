@@ -25,22 +25,15 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +42,7 @@ final class NettyReproxServer implements ReproxServer {
   private static final Logger log = LoggerFactory.getLogger(NettyReproxServer.class);
 
   private final ReproxServer.Builder b;
+  private final ThreadPools pools;
   private final ThreadPoolExecutor storageExecutor;
   private final ThreadPoolExecutor bodyExecutor;
   private final EventLoopGroup boss;
@@ -69,34 +63,23 @@ final class NettyReproxServer implements ReproxServer {
 
   private NettyReproxServer(ReproxServer.Builder b) {
     this.b = b;
-    // Bounded both ways: a few threads, a finite queue; a full queue answers 503, not OOM.
-    this.storageExecutor = boundedPool(b.storageThreads, "reprox-storage-");
-    // Body reads have their own threads: under a fan-out, thousands of chunk reads queue up, and
-    // a new client's lookup must not wait behind them for its first byte.
-    this.bodyExecutor = boundedPool(b.storageThreads, "reprox-body-");
-    IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    this.boss = new MultiThreadIoEventLoopGroup(1, io);
-    this.workers = new MultiThreadIoEventLoopGroup(0, io);
+    // The one place every thread comes from, sized by threads: in the config.
+    this.pools = ThreadPools.of(b.config.threads());
+    this.storageExecutor = pools.storage();
+    this.bodyExecutor = pools.body();
+    this.boss = pools.boss();
+    this.workers = pools.workers();
     this.registry = registry();
-    this.diskUsage = new DiskUsage(b.config.data(), DISK_USAGE_PERIOD, registry);
+    this.diskUsage = new DiskUsage(b.config.data(), DISK_USAGE_PERIOD, registry, pools.diskUsage());
     this.fetchers = Fetchers.builder().config(b.config).storage(b.storage).storageExecutor(storageExecutor)
-        .clock(b.clock).headerTimeout(b.upstreamHeaderTimeout).idleTimeout(b.fillIdleTimeout).registry(registry)
-        .build();
+        .pools(pools).clock(b.clock).headerTimeout(b.upstreamHeaderTimeout).idleTimeout(b.fillIdleTimeout)
+        .registry(registry).build();
     dev.reprox.server.fetch.StoredRoots roots = dev.reprox.server.fetch.StoredRoots.of(b.config, b.clock);
     this.gc = new dev.reprox.server.gc.GcRunner(dry -> dev.reprox.server.gc.Collector.builder()
         .storage(b.storage).clock(b.clock).retention(b.config.retention()).roots(roots).dryRun(dry)
         .provider(dev.reprox.server.gc.RootProvider.buildRecords(b.config.builds().retention(), b.clock))
         .diskDirectory(b.config.data()).out(line -> log.debug("{}", line)).build(),
         b.config.retention().schedule(), registry);
-  }
-
-  private static ThreadPoolExecutor boundedPool(int threads, String name) {
-    AtomicInteger n = new AtomicInteger();
-    return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000), r -> {
-      Thread t = new Thread(r, name + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    }, new ThreadPoolExecutor.AbortPolicy());
   }
 
   static ReproxServer start(ReproxServer.Builder b) throws InterruptedException {
@@ -125,6 +108,7 @@ final class NettyReproxServer implements ReproxServer {
         .inFlight(inFlight)
         .storageStats(b.storage::stats)
         .tunnelIdleTimeout(b.tunnelIdleTimeout)
+        .tunnelResolver(pools.tunnelResolve())
         .clock(b.clock)
         .buildStore(b.storage)
         .gc(gc)
@@ -142,7 +126,7 @@ final class NettyReproxServer implements ReproxServer {
       } catch (java.util.concurrent.RejectedExecutionException e) {
         // Busy or shutting down: the next hour tries again.
       }
-    }, 0, 1, TimeUnit.HOURS);
+    }, 0, 1, java.util.concurrent.TimeUnit.HOURS);
     ConnectionLimit limit = new ConnectionLimit(b.config.maxConnections(), b.connectionReserve, context);
     Gauge.builder("reprox.connections.open", limit, ConnectionLimit::open)
         .description("client connections open (max-connections bounds them)").register(registry);
@@ -236,16 +220,8 @@ final class NettyReproxServer implements ReproxServer {
           : "shutdown: drain timeout; cutting " + inFlight.count() + " responses");
       gc.close();
       fetchers.close();
-      diskUsage.close();
-      workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-      boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-      step(narrate, "shutdown: event loops closed");
-      for (ThreadPoolExecutor pool : java.util.List.of(bodyExecutor, storageExecutor)) {
-        pool.shutdown();
-        if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-          pool.shutdownNow();
-        }
-      }
+      pools.close();
+      step(narrate, "shutdown: event loops and pools closed");
       b.storage.close();
       step(narrate, "shutdown: storage closed");
     } catch (InterruptedException e) {

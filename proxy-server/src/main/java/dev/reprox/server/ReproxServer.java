@@ -39,7 +39,6 @@ public interface ReproxServer extends AutoCloseable {
     Duration fillIdleTimeout = Duration.ofSeconds(60);
     Duration connectionIdleTimeout = Duration.ofSeconds(120);
     Duration tunnelIdleTimeout = Duration.ofMinutes(5);
-    int storageThreads = 4;
     int connectionReserve = 16;
     WatchScheduler watchScheduler = WatchScheduler.every(Duration.ofSeconds(1));
 
@@ -103,12 +102,6 @@ public interface ReproxServer extends AutoCloseable {
     /** What calls the watch's tick ({@code repositories.<name>.watch}); by default every second. */
     public Builder watchScheduler(WatchScheduler scheduler) {
       this.watchScheduler = scheduler;
-      return this;
-    }
-
-    /** Size of the bounded storage executor. */
-    public Builder storageThreads(int threads) {
-      this.storageThreads = threads;
       return this;
     }
 

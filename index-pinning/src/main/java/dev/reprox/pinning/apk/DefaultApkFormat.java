@@ -1,5 +1,6 @@
 package dev.reprox.pinning.apk;
 
+import dev.reprox.pinning.BodyCheck;
 import dev.reprox.pinning.IndexParseException;
 import dev.reprox.pinning.ListedFile;
 import dev.reprox.pinning.ListingReader;
@@ -7,6 +8,7 @@ import dev.reprox.pinning.PathKind;
 import dev.reprox.pinning.RootGroup;
 import dev.reprox.pinning.RootIndex;
 import dev.reprox.pinning.SignatureInvalidException;
+import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,6 +96,17 @@ final class DefaultApkFormat implements ApkFormat {
   @Override
   public Optional<Digest> byHash(String path) {
     return Optional.empty();
+  }
+
+  @Override
+  public Optional<BodyCheck> bodyCheck(Alias expected, String what) {
+    return expected.kind() == Alias.Kind.APK_Q1 ? Optional.of(new ApkBodyCheck(expected, what)) : Optional.empty();
+  }
+
+  /** The APKINDEX of the package's directory: it names every package beside it. */
+  @Override
+  public Optional<String> rootNaming(String path) {
+    return classify(path) == PathKind.PACKAGE ? Optional.of(directory(path) + ROOT) : Optional.empty();
   }
 
   static String fileName(String path) {

@@ -3,6 +3,7 @@ package dev.reprox.pinning.apt;
 import dev.reprox.pinning.IndexParseException;
 import dev.reprox.pinning.ListedFile;
 import dev.reprox.pinning.ListingReader;
+import dev.reprox.pinning.ListingSource;
 import dev.reprox.pinning.PathKind;
 import dev.reprox.pinning.RootGroup;
 import dev.reprox.pinning.RootIndex;
@@ -10,6 +11,7 @@ import dev.reprox.pinning.SignatureInvalidException;
 import dev.reprox.pinning.pgp.SignatureVerifier;
 import dev.reprox.pinning.pgp.Signer;
 import dev.reprox.pinning.pgp.Verification;
+import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** {@link AptFormat} over a {@link SignatureVerifier} (or none, for an unverified repository). */
 final class DefaultAptFormat implements AptFormat {
@@ -75,7 +78,7 @@ final class DefaultAptFormat implements AptFormat {
     List<String> signers = v.verification() == null ? List.of()
         : v.verification().signers().stream().map(Signer::primaryFingerprint).distinct().toList();
     return new RootIndex(path, Digest.compute(bytes), Digest.compute(v.content()), release.publishedAt(), false,
-        v.verification() != null, signers, release.validUntil(), files);
+        v.verification() != null, signers, release.validUntil(), files, release.acquireByHash());
   }
 
   @Override
@@ -89,6 +92,16 @@ final class DefaultAptFormat implements AptFormat {
       return Optional.empty();
     }
     return Optional.of(Digest.sha256(AptPaths.fileName(path)));
+  }
+
+  @Override
+  public List<ListingSource> listingsNaming(RootIndex root, String path) {
+    return AptListingChoice.naming(root, path);
+  }
+
+  @Override
+  public Set<Alias.Kind> packageAliasKinds() {
+    return Set.of(Alias.Kind.SHA1);
   }
 
   /** Shared by the implementation: verify or (without a keyring) just unwrap a root index. */

@@ -3,6 +3,7 @@ package dev.reprox.pinning.dnf;
 import dev.reprox.pinning.IndexParseException;
 import dev.reprox.pinning.ListedFile;
 import dev.reprox.pinning.ListingReader;
+import dev.reprox.pinning.ListingSource;
 import dev.reprox.pinning.PathKind;
 import dev.reprox.pinning.RootGroup;
 import dev.reprox.pinning.RootIndex;
@@ -116,6 +117,15 @@ final class DefaultDnfFormat implements DnfFormat {
     }
     Matcher m = HASHED.matcher(path.substring(path.lastIndexOf('/') + 1));
     return m.matches() ? Optional.of(Digest.sha256(m.group(1))) : Optional.empty();
+  }
+
+  /** The {@code primary} listings the repomd.xml names: every package of the repository is in one. */
+  @Override
+  public List<ListingSource> listingsNaming(RootIndex root, String path) {
+    return root.files().values().stream()
+        .filter(f -> f.sha256() != null && classify(f.path()) == PathKind.LISTING)
+        .map(f -> new ListingSource(f, f.path()))
+        .toList();
   }
 
   /** The repository path before {@code repodata/}: hrefs in repomd.xml and primary.xml are relative to it. */

@@ -132,21 +132,17 @@ class AptListingsTest {
         });
   }
 
+  /** A Debian-sized listing streams through whole; its speed is measured in benchmarks/, not here. */
   @Test
-  void packages_63000Stanzas_streamedQuickly() throws Exception {
+  void packages_63000Stanzas_streamedWhole() throws Exception {
     int stanzas = 63_000;
-    long start = System.nanoTime();
     long count = 0;
     try (ListingReader reader = AptListings.packages(new StanzaStream(stanzas))) {
       while (reader.next() != null) {
         count++;
       }
     }
-    double ms = (System.nanoTime() - start) / 1e6;
-    System.out.printf("parsed %d synthetic stanzas (%.1f MB plain) in %.0f ms%n", count,
-        stanzas * (double) StanzaStream.stanza(0).length / 1e6, ms);
     assertThat(count).isEqualTo(stanzas);
-    assertThat(ms).isLessThan(5_000);
   }
 
   @Test

@@ -17,6 +17,19 @@ import org.slf4j.LoggerFactory;
 final class LogFormat {
   private LogFormat() {}
 
+  /**
+   * Writes out the access lines still queued in logback.xml's asynchronous {@code ACCESS}
+   * appender (up to its flush time) and stops it: the last requests before a shutdown are logged.
+   */
+  static void flushAccess() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      Appender<ILoggingEvent> access = context.getLogger("reprox.access").getAppender("ACCESS");
+      if (access != null) {
+        access.stop();
+      }
+    }
+  }
+
   static void apply(ReproxConfig.Log.Format format) {
     if (format != ReproxConfig.Log.Format.JSON
         || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {

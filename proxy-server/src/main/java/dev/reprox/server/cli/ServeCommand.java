@@ -94,7 +94,10 @@ final class ServeCommand implements Callable<Integer> {
       storage.close();
       throw e;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "reprox-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      LogFormat.flushAccess(); // after the drain: the drained requests' lines too
+    }, "reprox-shutdown"));
     String bound = server.address().getHostString() + ":" + server.address().getPort();
     java.nio.file.Files.writeString(effective.data().resolve("listen.address"), bound + "\n");
     out.println("listening on " + bound);

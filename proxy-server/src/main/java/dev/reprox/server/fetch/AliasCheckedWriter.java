@@ -68,7 +68,7 @@ abstract class AliasCheckedWriter implements BlobWriter {
     }
     if (reason != null) {
       delegate.cancel();
-      throw new ControlCheckedWriter.ControlMismatchException("check " + what + ": " + reason, null);
+      throw new FormatCheckedWriter.ControlMismatchException("check " + what + ": " + reason, null);
     }
     // The alias goes in before the tails see the end: a client holding the whole body finds it.
     return delegate.commit(expectedDigest, expectedSize, info -> {

@@ -7,38 +7,97 @@ package dev.reprox.server.fetch;
 public final class FetchException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** Each kind carries the status the client gets. */
+  /**
+   * The kind of every failure reprox answers, fetch or request: the one place that says which
+   * status, status-line reason phrase and metric outcome ({@code reprox_requests{outcome}}) it
+   * becomes ({@link #answer}). docs/troubleshooting.md lists the reason phrases clients print.
+   */
   public enum Kind {
     NOT_FOUND(404),
-    OFFLINE(503),
+    OFFLINE(503, "Offline and not stored"),
     OVERLOADED(503),
     UPSTREAM_STATUS(502),
     /** A root index failed verification, or a body its verified index did not promise. */
-    INTEGRITY(502),
+    INTEGRITY(502, "Integrity check failed"),
     /** Strict pinning policy and the generation at T is not proven. */
-    UNPROVEN(503),
+    UNPROVEN(503, "Not proven at T (strict)"),
     BAD_REQUEST(400),
     UPSTREAM_UNREACHABLE(502),
     UPSTREAM_TIMEOUT(504),
     /** The polite layer holds the host back (breaker open, Retry-After too long): try later. */
     UPSTREAM_UNAVAILABLE(503),
     STORAGE(500),
-    NOT_IMPLEMENTED(501);
+    NOT_IMPLEMENTED(501),
+    // Refusals decided from the request alone, before any fetch.
+    METHOD_NOT_ALLOWED(405, null, "method"),
+    UNKNOWN_REPOSITORY(404),
+    /** Forward mode: the absolute URL is no configured repository's (reprox is no open proxy). */
+    NOT_COVERED(403, "Forbidden (reprox: no configured repository covers this URL)", "forbidden"),
+    /** Forward mode: CONNECT to a host not in {@code tunnel-allow}. */
+    NO_TUNNELS(403, "Forbidden (reprox: use http:// sources, TLS tunnels cannot be cached)", "forbidden"),
+    /** Forward mode: the proxy user name is no time. */
+    BAD_PIN(407, "Proxy Authentication Required (reprox: user name must be SOURCE_DATE_EPOCH or YYYYMMDDTHHMMSSZ)",
+        "proxy_auth"),
+    TUNNEL_FAILED(502, "Bad Gateway (reprox: tunnel target unreachable)", "tunnel_failed"),
+    TOO_MANY_CONNECTIONS(503),
+    UNAUTHORIZED(401),
+    /** No {@code api.admin-token}: admin actions are off. */
+    ADMIN_DISABLED(403),
+    // Bundle import and export (admin API).
+    /** A server without a store of its own has nothing to import into or export. */
+    NO_STORE(503),
+    /** One import at a time. */
+    IMPORT_RUNNING(409),
+    /** One collection at a time (the API's {@code "reason"} is {@code conflict}). */
+    GC_RUNNING(409),
+    /** A bundle request that cannot be served as asked: unknown repository, unparsable T. */
+    USAGE(400),
+    /** A bundle whose signature, hash or size does not verify, or that is malformed or truncated. */
+    REFUSED(422),
+    /** The store failed while importing or exporting. */
+    STORE(500),
+    /** An import or export failed for another reason. */
+    FAILED(500);
 
     private final int status;
+    private final String reasonPhrase;
+    private final String outcome;
 
     Kind(int status) {
+      this(status, null, null);
+    }
+
+    Kind(int status, String reasonPhrase) {
+      this(status, reasonPhrase, null);
+    }
+
+    Kind(int status, String reasonPhrase, String outcome) {
       this.status = status;
+      this.reasonPhrase = reasonPhrase;
+      this.outcome = outcome != null ? outcome : tag();
     }
 
     public int status() {
       return status;
     }
 
+    /** The kind's name in the API's error bodies ({@code "reason":"not_found"}). */
     public String tag() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
+
+    /**
+     * What the client and the metrics see for this kind: the status, the reason phrase ({@code
+     * reasonPhrase} when not null, a more precise one the failure carries, else the kind's own, else
+     * null for the standard phrase) and the metric outcome.
+     */
+    public Answer answer(String reasonPhrase) {
+      return new Answer(status, reasonPhrase != null ? reasonPhrase : this.reasonPhrase, outcome);
+    }
   }
+
+  /** A failure as answered: {@code reasonPhrase} null means the status's standard phrase. */
+  public record Answer(int status, String reasonPhrase, String outcome) {}
 
   /** Reason phrases for answers at T, which apt, dnf and apk print beside the status code. */
   public static final String NOT_IN_GENERATION = "Not in the generation at T";
@@ -74,15 +133,12 @@ public final class FetchException extends RuntimeException {
    * standard phrase of the status.
    */
   public String reasonPhrase() {
-    if (reasonPhrase != null) {
-      return reasonPhrase;
-    }
-    return switch (kind) {
-      case UNPROVEN -> "Not proven at T (strict)";
-      case OFFLINE -> "Offline and not stored";
-      case INTEGRITY -> "Integrity check failed";
-      default -> null;
-    };
+    return answer().reasonPhrase();
+  }
+
+  /** Status, reason phrase and metric outcome of this failure: {@link Kind#answer}. */
+  public Answer answer() {
+    return kind.answer(reasonPhrase);
   }
 
   /**
@@ -118,7 +174,10 @@ public final class FetchException extends RuntimeException {
         : "repository " + repository + " has offline: true and asks no upstream";
   }
 
-  /** Unwraps completion wrappers; anything that is not a FetchException becomes STORAGE. */
+  /**
+   * Unwraps completion wrappers; a rejected task becomes OVERLOADED, a blob that is not stored
+   * NOT_FOUND, anything else that is not a FetchException STORAGE.
+   */
   public static FetchException of(Throwable t, FetchRequest request) {
     Throwable c = t;
     while ((c instanceof java.util.concurrent.CompletionException
@@ -131,6 +190,12 @@ public final class FetchException extends RuntimeException {
     }
     if (c instanceof java.util.concurrent.RejectedExecutionException) {
       return new FetchException(Kind.OVERLOADED, "fetch " + request + ": server busy", c);
+    }
+    if (c instanceof dev.reprox.storage.BlobNotFoundException) {
+      // A blob named by a ref or index but gone by the time it was opened is simply not stored:
+      // the same 404 as a stat that finds nothing (callers refetch or fall back on NOT_FOUND), not
+      // a storage failure.
+      return new FetchException(Kind.NOT_FOUND, "fetch " + request + ": " + c.getMessage() + " (not stored)", c);
     }
     return new FetchException(Kind.STORAGE, "fetch " + request + ": " + c, c);
   }

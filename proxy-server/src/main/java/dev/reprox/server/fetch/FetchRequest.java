@@ -1,6 +1,7 @@
 package dev.reprox.server.fetch;
 
 import dev.reprox.config.RepositoryConfig;
+import dev.reprox.pinning.BodyCheck;
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import java.net.URI;
@@ -25,20 +26,23 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
 
   /**
    * The content a verified index promises: a mismatch cancels the fill. {@code alias} is set (and
-   * {@code sha256} null) when the index names the body by another hash only (apk's Q1, checked by
-   * {@link ControlCheckedWriter}). {@code aliasKinds}: other hashes to compute while the body
-   * streams and record as aliases once its SHA-256 check passed ({@link AliasRecordingWriter}).
+   * {@code sha256} null) when the index names the body by another hash only (apk's Q1, dnf's sha512),
+   * checked by {@link FormatCheckedWriter} with the format's {@code checks} when it has its own
+   * (apk: {@link dev.reprox.pinning.Format#bodyCheck}), else as a digest of the whole body.
+   * {@code aliasKinds}: other hashes to compute while the body streams and record as aliases once
+   * its SHA-256 check passed ({@link AliasRecordingWriter}).
    */
-  public record Expected(Digest sha256, long size, Alias alias, Set<Alias.Kind> aliasKinds) {
+  public record Expected(Digest sha256, long size, Alias alias, Set<Alias.Kind> aliasKinds, Checks checks) {
     public Expected {
       if (sha256 == null && alias == null) {
         throw new NullPointerException("sha256 or alias");
       }
       aliasKinds = aliasKinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(aliasKinds));
+      checks = checks == null ? Checks.NONE : checks;
     }
 
     public Expected(Digest sha256, long size, Alias alias) {
-      this(sha256, size, alias, Set.of());
+      this(sha256, size, alias, Set.of(), Checks.NONE);
     }
 
     public Expected(Digest sha256, long size) {
@@ -47,12 +51,25 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
 
     /** This expectation, also recording the {@code kinds} of alias once the body is checked. */
     Expected recording(Set<Alias.Kind> kinds) {
-      return new Expected(sha256, size, alias, kinds);
+      return new Expected(sha256, size, alias, kinds, checks);
+    }
+
+    /** This expectation, its alias checked by {@code formatChecks} where the format has a check of its own. */
+    Expected checkedBy(Checks formatChecks) {
+      return new Expected(sha256, size, alias, aliasKinds, formatChecks);
     }
 
     String key() {
       return sha256 != null ? sha256.hex() : alias.toString();
     }
+  }
+
+  /** A format's own body checks ({@link dev.reprox.pinning.Format#bodyCheck}). */
+  @FunctionalInterface
+  public interface Checks {
+    Checks NONE = (alias, what) -> Optional.empty();
+
+    Optional<BodyCheck> start(Alias expected, String what);
   }
 
   public FetchRequest {

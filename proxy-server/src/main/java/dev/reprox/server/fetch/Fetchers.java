@@ -6,6 +6,7 @@ import dev.reprox.pinning.LiveSource;
 import dev.reprox.pinning.PathKind;
 import dev.reprox.pinning.Preview;
 import dev.reprox.pinning.Resolver;
+import dev.reprox.server.ThreadPools;
 import dev.reprox.server.upstream.PoliteUpstream;
 import dev.reprox.storage.Generation;
 import dev.reprox.storage.Storage;
@@ -22,10 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -59,10 +57,10 @@ public final class Fetchers implements AutoCloseable {
   private final Fetcher fetcher;
   private final UpstreamFetcher upstream;
   private final RelayFetcher relay;
-  private final ScheduledExecutorService timer;
-  private final ExecutorService upstreamExecutor;
+  /** The pools this chain runs on; closed with it only when it made them itself. */
+  private final ThreadPools pools;
+  private final boolean ownPools;
   private final ExecutorService work;
-  private final ExecutorService rootFetches;
   private final SignedFetcher signed;
   private final Map<String, SignedRepository> repositories;
   private final Storage storage;
@@ -71,17 +69,15 @@ public final class Fetchers implements AutoCloseable {
   private final Watches watches;
 
   private Fetchers(Builder b) {
-    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("reprox-fill-timer", null));
-    // The client's callbacks (response headers, body pieces) run on a few named threads rather
-    // than the JDK's unbounded default pool; the real work is handed to the storage executor.
-    this.upstreamExecutor = Executors.newFixedThreadPool(2, daemon("reprox-upstream-", new AtomicInteger()));
-    // Root work blocks (verification, resolve, snapshot fetches); root GETs run on their own
-    // threads so that work threads waiting for a coalesced revalidation can never starve it.
-    this.work = Executors.newFixedThreadPool(4, daemon("reprox-signed-", new AtomicInteger()));
-    this.rootFetches = Executors.newFixedThreadPool(2, daemon("reprox-root-fetch-", new AtomicInteger()));
+    this.ownPools = b.pools == null;
+    this.pools = ownPools
+        ? ThreadPools.of(b.config != null ? b.config.threads() : dev.reprox.config.ThreadsConfig.DEFAULT) : b.pools;
+    ScheduledExecutorService timer = pools.timer();
+    this.work = pools.signed();
+    ExecutorService rootFetches = pools.rootFetch();
     this.storage = b.storage;
     HttpClient client = HttpClient.newBuilder()
-        .executor(upstreamExecutor)
+        .executor(pools.upstream())
         .version(HttpClient.Version.HTTP_1_1)
         // Redirects are followed (and remembered) by the polite layer, never by the client.
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -195,14 +191,6 @@ public final class Fetchers implements AutoCloseable {
     t.start();
   }
 
-  private static ThreadFactory daemon(String name, AtomicInteger n) {
-    return r -> {
-      Thread t = new Thread(r, n == null ? name : name + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
   /** The plain pass-through only (no trust chain): the chain before signed indexes, for tests. */
   public static Fetchers live(Storage storage, Executor storageExecutor, Clock clock, boolean offline,
       Duration headerTimeout, Duration idleTimeout) {
@@ -311,16 +299,16 @@ public final class Fetchers implements AutoCloseable {
 
   /**
    * Abandons running fills (nothing half-written is stored; the abandon runs on the storage
-   * executor, so close that after this), cuts running relays, and stops the fill timer and the upstream threads.
+   * executor, so close that after this), cuts running relays, and stops the pools when this chain
+   * made them (else their owner, the server, does).
    */
   @Override
   public void close() {
     upstream.close();
     relay.close();
-    timer.shutdownNow();
-    work.shutdown();
-    rootFetches.shutdown();
-    upstreamExecutor.shutdown();
+    if (ownPools) {
+      pools.close();
+    }
   }
 
   /** Builds {@link Fetchers}. */
@@ -335,8 +323,18 @@ public final class Fetchers implements AutoCloseable {
     private MeterRegistry registry;
     private boolean signed = true;
     private List<RepositoryConfig> repositories = List.of();
+    private ThreadPools pools;
 
     private Builder() {}
+
+    /**
+     * The server's pools (upstream callbacks, signed work, root GETs, the timer); without them the
+     * chain makes its own from the config's {@code threads:} (or the defaults) and closes them.
+     */
+    public Builder pools(ThreadPools value) {
+      this.pools = value;
+      return this;
+    }
 
     /** The repositories; each gets its format and keyring once, here. */
     public Builder config(ReproxConfig value) {

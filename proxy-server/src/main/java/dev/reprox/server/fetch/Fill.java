@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * times per fill, and the writer goes on from the byte where it stopped: the new response's first
  * bytes are skipped (snapshot.debian.org ignores Range). The writer hashes the whole stream, so
  * the commit's digest check decides whether the joined body is the right one; tails just wait.
+ *
+ * <p>Over 250 lines: the body subscriber, its write queue, resumption and the idle timeout
+ * touch the same state under one ordering rule (the write queue); apart they would need locks.
  */
 final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
   private static final Logger log = LoggerFactory.getLogger(Fill.class);
@@ -284,7 +287,7 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     FetchRequest.Expected expected = request.expected();
     try {
       info = expected == null ? writer.commit(null, contentLength) : writer.commit(expected.sha256(), expected.size());
-    } catch (DigestMismatchException | SizeMismatchException | ControlCheckedWriter.ControlMismatchException e) {
+    } catch (DigestMismatchException | SizeMismatchException | FormatCheckedWriter.ControlMismatchException e) {
       integrity.failed(request, e instanceof SizeMismatchException ? "size" : "digest");
       fail("integrity: " + e.getMessage());
       return;

@@ -1,9 +1,7 @@
 package dev.reprox.server.fetch;
 
-import dev.reprox.storage.Digest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -13,22 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * names at once) always finds that package indexed. {@code release} never fails; the wait is
  * asynchronous ({@link Content#whenReadable}), no thread is parked for it.
  */
-record HeldFetched(Fetched inner, CompletableFuture<?> release) implements Fetched {
-  @Override
-  public Outcome outcome() {
-    return inner.outcome();
-  }
-
-  @Override
-  public long length() {
-    return inner.length();
-  }
-
-  @Override
-  public Optional<Digest> digest() {
-    return inner.digest();
-  }
-
+record HeldFetched(Fetched inner, CompletableFuture<?> release) implements WrappedFetched {
   @Override
   public Content open() throws IOException {
     Content content = inner.open();
@@ -43,11 +26,6 @@ record HeldFetched(Fetched inner, CompletableFuture<?> release) implements Fetch
   @Override
   public CompletableFuture<Void> settled() {
     return inner.settled().thenCompose(v -> release.handle((r, e) -> (Void) null));
-  }
-
-  @Override
-  public Provenance provenance() {
-    return inner.provenance();
   }
 
   /** One client's reader: the inner one, minus its end until the release. */
@@ -98,10 +76,5 @@ record HeldFetched(Fetched inner, CompletableFuture<?> release) implements Fetch
     public void close() {
       inner.close();
     }
-  }
-
-  @Override
-  public void noReader() {
-    inner.noReader();
   }
 }

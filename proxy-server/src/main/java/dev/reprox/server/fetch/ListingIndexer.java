@@ -20,10 +20,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +42,7 @@ final class ListingIndexer {
   private final Storage storage;
   private final Executor storageExecutor;
   /** Fills and indexing in progress by {@link #key}; an entry leaves only after its index is committed. */
-  private final ConcurrentMap<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
+  private final SingleFlight<String, Void> pending = new SingleFlight<>();
   /** Alias kinds per listing digest: what a listing names never changes. */
   private final Cache<Digest, Set<Alias.Kind>> kinds = Caffeine.newBuilder().maximumSize(1_000).build();
   /** Completed (and replaced) whenever a {@link #settle} has to wait: lets tests order a race. */
@@ -63,26 +63,22 @@ final class ListingIndexer {
    * reason it could not be (the listing stays un-indexed, and the next caller tries again).
    */
   CompletableFuture<Void> index(SignedRepository r, String path, Digest digest) {
-    String key = key(r, digest);
-    CompletableFuture<Void> mine = new CompletableFuture<>();
-    CompletableFuture<Void> running = pending.putIfAbsent(key, mine);
-    if (running != null) {
-      return running;
-    }
-    try {
-      storageExecutor.execute(() -> {
-        try {
-          indexBlocking(r, path, digest);
-          finish(key, mine, null);
-        } catch (IOException | RuntimeException e) {
-          log.warn("index listing {}/{} {}: {}", r.name(), escape(path), digest, escape(e));
-          finish(key, mine, e);
-        }
-      });
-    } catch (RuntimeException e) {
-      finish(key, mine, e); // the storage executor refused it: overloaded or shutting down
-    }
-    return mine;
+    return pending.run(key(r, digest), () -> indexTask(r, path, digest));
+  }
+
+  /** One indexing task on the storage executor, not registered: callers hold the key. */
+  private CompletableFuture<Void> indexTask(SignedRepository r, String path, Digest digest) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    storageExecutor.execute(() -> { // a refusal (overloaded, shutting down) fails the caller's future
+      try {
+        indexBlocking(r, path, digest);
+        done.complete(null);
+      } catch (IOException | RuntimeException e) {
+        log.warn("index listing {}/{} {}: {}", r.name(), escape(path), digest, escape(e));
+        done.completeExceptionally(e);
+      }
+    });
+    return done;
   }
 
   /**
@@ -94,34 +90,56 @@ final class ListingIndexer {
    */
   CompletableFuture<Void> fillThenIndex(SignedRepository r, String path, Digest digest,
       CompletableFuture<? extends Fetched> fetch) {
-    String key = digest == null ? null : key(r, digest);
-    CompletableFuture<Void> mine = new CompletableFuture<>();
-    if (key != null) {
-      CompletableFuture<Void> running = pending.putIfAbsent(key, mine);
-      if (running != null) {
-        return running; // a coalesced request for the same listing: its fill indexes it once
-      }
+    return fetchThenIndex(r, path, digest, () -> fetch);
+  }
+
+  /**
+   * {@link #fillThenIndex}, but the fetch is started ({@code start.get()}) only when no fill or
+   * indexing of {@code digest} is registered yet: the listing fetch reprox starts on its own
+   * ({@link GenerationListings}) asks the upstream once per listing digest, however many package
+   * requests need it and whether a client's own listing request got there first.
+   */
+  CompletableFuture<Void> fetchThenIndex(SignedRepository r, String path, Digest digest,
+      Supplier<? extends CompletableFuture<? extends Fetched>> start) {
+    if (digest == null) {
+      return storedThenIndexed(start.get(), stored -> index(r, path, stored));
     }
+    // The key is held from the fill's start to the index commit: a package request in between
+    // waits for exactly this (settle), and the index runs under the same key, once.
+    return pending.run(key(r, digest), () -> storedThenIndexed(start.get(), stored -> indexTask(r, path, stored)));
+  }
+
+  /** After {@code fetch} settles, {@code index} of the stored blob; nothing when nothing was stored. */
+  private static CompletableFuture<Void> storedThenIndexed(CompletableFuture<? extends Fetched> fetch,
+      Function<Digest, CompletableFuture<Void>> index) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
     fetch.whenComplete((fetched, error) -> {
       if (error != null) {
-        finish(key, mine, null);
+        done.complete(null); // the fill failed: nothing stored, nothing to index
         return;
       }
       fetched.settled().whenComplete((v, e) -> {
         Digest stored = fetched.digest().orElse(null);
-        // Leave the key before indexing takes it over under the same key; a package request in
-        // between finds the blob stored and not indexed, and joins that same indexing task.
-        if (key != null) {
-          pending.remove(key, mine);
-        }
         if (stored == null) {
-          mine.complete(null);
+          done.complete(null);
           return;
         }
-        index(r, path, stored).whenComplete((v2, e2) -> finish(key, mine, e2));
+        CompletableFuture<Void> indexed;
+        try {
+          indexed = index.apply(stored);
+        } catch (RuntimeException refused) {
+          indexed = CompletableFuture.failedFuture(refused);
+        }
+        indexed.whenComplete((v2, e2) -> {
+          if (e2 == null) {
+            done.complete(null);
+          } else {
+            done.completeExceptionally(SignedFetcher.unwrap(e2));
+          }
+        });
       });
     });
-    return mine;
+    return done;
   }
 
   /**
@@ -136,9 +154,9 @@ final class ListingIndexer {
         if (f.sha256() == null || r.format().classify(f.path()) != PathKind.LISTING) {
           continue;
         }
-        CompletableFuture<Void> running = pending.get(key(r, f.sha256()));
-        if (running != null) {
-          waits.add(running);
+        Optional<CompletableFuture<Void>> running = pending.running(key(r, f.sha256()));
+        if (running.isPresent()) {
+          waits.add(running.get());
         } else if (!storage.paths().isIndexed(r.name(), f.sha256()) && storage.blobs().stat(f.sha256()).isPresent()) {
           waits.add(index(r, f.path(), f.sha256()));
         }
@@ -156,18 +174,6 @@ final class ListingIndexer {
   /** Completes when a package lookup next waits for a listing of its generation (tests). */
   CompletableFuture<Void> nextWait() {
     return waited.get();
-  }
-
-  private void finish(String key, CompletableFuture<Void> mine, Throwable error) {
-    // Out of the map first: whoever sees the future done and looks again finds the index.
-    if (key != null) {
-      pending.remove(key, mine);
-    }
-    if (error == null) {
-      mine.complete(null);
-    } else {
-      mine.completeExceptionally(SignedFetcher.unwrap(error));
-    }
   }
 
   private void indexBlocking(SignedRepository r, String path, Digest digest) throws IOException {

@@ -84,7 +84,7 @@ public final class Prewarm {
 
   private CompletableFuture<Result> prepare(SignedRepository r, String root, Instant at, String path,
       Digest generation, Digest sha256, String q1, long size) throws IOException {
-    SignedFetcher.Gen gen = signed.generation(r, root, Optional.of(at));
+    Generations.Gen gen = signed.generation(r, root, Optional.of(at));
     String genHex = gen.index().digest().toString();
     if (generation != null && !generation.equals(gen.index().digest())) {
       return done(Outcome.MISMATCH, "the root " + root + " at " + at + " is generation " + gen.index().digest()
@@ -137,7 +137,7 @@ public final class Prewarm {
    * listing; otherwise fetches the next of {@code listings} (as a client at T would, so it is
    * verified against the root and indexed) and looks again.
    */
-  private CompletableFuture<Optional<Expectation>> findListed(SignedRepository r, SignedFetcher.Gen gen, Instant at,
+  private CompletableFuture<Optional<Expectation>> findListed(SignedRepository r, Generations.Gen gen, Instant at,
       String path, Optional<Expectation> known, List<ListedFile> listings, int i) {
     if (known.isPresent() || i >= listings.size()) {
       return CompletableFuture.completedFuture(known);
@@ -155,7 +155,7 @@ public final class Prewarm {
         }, work);
   }
 
-  private Optional<Expectation> expectation(SignedRepository r, SignedFetcher.Gen gen, String path)
+  private Optional<Expectation> expectation(SignedRepository r, Generations.Gen gen, String path)
       throws IOException {
     Optional<ListedFile> named = gen.index().lookup(path);
     if (named.isPresent()) {
@@ -171,7 +171,7 @@ public final class Prewarm {
    * (apt's {@code _<arch>.deb}), then compressed ones (one compression of a Packages is enough:
    * the others name the same files).
    */
-  private List<ListedFile> listings(SignedRepository r, SignedFetcher.Gen gen, String path) throws IOException {
+  private List<ListedFile> listings(SignedRepository r, Generations.Gen gen, String path) throws IOException {
     String arch = path.endsWith(".deb") && path.lastIndexOf('_') > 0
         ? path.substring(path.lastIndexOf('_') + 1, path.length() - 4) : null;
     List<ListedFile> out = new ArrayList<>();

@@ -2,7 +2,6 @@ package dev.reprox.server.fetch;
 
 import dev.reprox.server.upstream.PoliteUpstream;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,17 +36,8 @@ final class RelayFetcher implements Fetcher, AutoCloseable {
 
   @Override
   public CompletableFuture<Fetched> fetch(FetchRequest request) {
-    URI uri = UpstreamFetcher.upstreamUri(request);
-    CompletableFuture<Fetched> result = new CompletableFuture<>();
-    HttpRequest upstreamRequest = HttpRequest.newBuilder(uri).GET().timeout(headerTimeout)
-        .header("User-Agent", "reprox/0.1").build();
-    client.sendResolved(upstreamRequest, (finalUri, info) -> onHeaders(request, finalUri, info, result))
-        .whenComplete((response, error) -> {
-          if (error != null && !result.isDone()) {
-            result.completeExceptionally(PoliteUpstreams.failure("fetch " + request, uri, error));
-          }
-        });
-    return result;
+    return UpstreamFetcher.get(client, request, headerTimeout,
+        (uri, info, result) -> onHeaders(request, uri, info, result));
   }
 
   private HttpResponse.BodySubscriber<Void> onHeaders(FetchRequest request, URI uri, HttpResponse.ResponseInfo info,

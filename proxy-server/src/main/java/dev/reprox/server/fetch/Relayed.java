@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * <p>The buffers are the JDK client's heap buffers, which it hands over for good; no Netty buffer
  * is held here. Reads are positional for the {@link Content} contract, but only forward: bytes
  * before the position are dropped (a Range request), bytes already read are gone.
+ *
+ * <p>Over 250 lines: subscriber and reader are one state machine (window, demand, cancel, idle
+ * timeout) guarded by one lock; split, each half would need the other's lock.
  */
 final class Relayed implements HttpResponse.BodySubscriber<Void>, Fetched, Content {
   private static final Logger log = LoggerFactory.getLogger(Relayed.class);

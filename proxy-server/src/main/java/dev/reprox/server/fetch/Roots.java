@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>A detached root (apt {@code Release}) is stored with its signature; the signature's digest is
  * kept under the ref {@code -/signature/<root>/<root hex>}, so the pair of any generation can be
  * served and re-verified later.
+ *
+ * <p>Over 250 lines: fetch, verify, record and reload of a root share the one parsed-root cache
+ * and the detached-signature refs; splitting them would spread who may write a root's record.
  */
 final class Roots {
   private static final Logger log = LoggerFactory.getLogger(Roots.class);
@@ -72,7 +75,7 @@ final class Roots {
   private final Misses misses;
   private final RootFreshness freshness;
   private final Cache<Digest, RootIndex> parsed = Caffeine.newBuilder().maximumSize(256).build();
-  private final ConcurrentMap<String, CompletableFuture<Live>> revalidating = new ConcurrentHashMap<>();
+  private final SingleFlight<String, Live> revalidating = new SingleFlight<>();
   /** Per {@code repo/root}, in memory: after a restart the first round is an unconditional GET. */
   private final ConcurrentMap<String, Validators> validators = new ConcurrentHashMap<>();
 
@@ -159,29 +162,18 @@ final class Roots {
 
   /** One upstream round per root at a time; everyone asking meanwhile shares its answer. */
   private CompletableFuture<Live> revalidate(SignedRepository r, String root, boolean conditional) {
-    String key = r.name() + '/' + root;
-    CompletableFuture<Live> mine = new CompletableFuture<>();
-    CompletableFuture<Live> shared = revalidating.putIfAbsent(key, mine);
-    if (shared != null) {
-      return shared;
-    }
-    try {
+    return revalidating.run(r.name() + '/' + root, () -> {
+      CompletableFuture<Live> round = new CompletableFuture<>();
       fetchExecutor.execute(() -> {
         try {
-          Live live = fetchVerifyRecord(r, root, r.config().upstream(), clock.instant(), Observation.Source.LIVE,
-              conditional);
-          revalidating.remove(key, mine);
-          mine.complete(live);
+          round.complete(fetchVerifyRecord(r, root, r.config().upstream(), clock.instant(), Observation.Source.LIVE,
+              conditional));
         } catch (Throwable t) {
-          revalidating.remove(key, mine);
-          mine.completeExceptionally(t);
+          round.completeExceptionally(t);
         }
       });
-    } catch (RuntimeException e) {
-      revalidating.remove(key, mine);
-      mine.completeExceptionally(e);
-    }
-    return mine;
+      return round;
+    });
   }
 
   /** The {@link dev.reprox.pinning.SnapshotSource}: {@code <snapshot><T>/<root>}, recorded at T. */

@@ -4,8 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.reprox.pinning.ListedFile;
 import dev.reprox.pinning.PathKind;
-import dev.reprox.pinning.Resolution;
-import dev.reprox.pinning.ResolveException;
 import dev.reprox.pinning.Resolver;
 import dev.reprox.pinning.RootGroup;
 import dev.reprox.pinning.RootIndex;
@@ -17,7 +15,6 @@ import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -35,16 +32,17 @@ import java.util.function.Supplier;
  * the current one; at T: the resolved, pinned one) says it must be before it is stored or
  * completed to a client. Root work (resolve, verify, parse) runs on the work executor; bodies go
  * through {@code next} (offline guard, single flight, upstream fill with {@code commit(expected)}).
+ *
+ * <p>Over 250 lines because the package lookup's passes (indexed listings, listings being
+ * indexed, earlier generations, {@link GenerationListings}) share the generation, the chosen-entry
+ * cache and the listing hold-back with the other kinds; generation choice lives in
+ * {@link Generations}. The next split is package location into a class of its own.
  */
 final class SignedFetcher implements Fetcher {
-
-  /** A generation chosen for a request, with the headers it gives the response. */
-  record Gen(String root, RootIndex index, Digest signature, Provenance provenance) {}
 
   private final Map<String, SignedRepository> repositories;
   private final Storage storage;
   private final Roots roots;
-  private final Resolver resolver;
   private final Executor work;
   private final Executor storageExecutor;
   private final Fetcher next;
@@ -60,14 +58,14 @@ final class SignedFetcher implements Fetcher {
 
   private final ListingIndexer listings;
   private final PreviousGenerations previous;
-  private final PinReporter pins;
+  private final Generations generations;
+  private final GenerationListings generationListings;
 
   SignedFetcher(Map<String, SignedRepository> repositories, Storage storage, Roots roots, Resolver resolver,
       Executor work, Executor storageExecutor, Fetcher next, Fetcher passThrough, Fetcher relay, PinReporter pins) {
     this.repositories = repositories;
     this.storage = storage;
     this.roots = roots;
-    this.resolver = resolver;
     this.work = work;
     this.storageExecutor = storageExecutor;
     this.next = next;
@@ -75,7 +73,8 @@ final class SignedFetcher implements Fetcher {
     this.relay = relay;
     this.listings = new ListingIndexer(storage, storageExecutor);
     this.previous = new PreviousGenerations(storage, roots);
-    this.pins = pins;
+    this.generations = new Generations(storage, roots, resolver, pins);
+    this.generationListings = new GenerationListings(storage, listings, next, work);
   }
 
   @Override
@@ -131,15 +130,15 @@ final class SignedFetcher implements Fetcher {
     if (request.at().isEmpty()) {
       if (r.format().classify(path) == PathKind.ROOT_INDEX) {
         Roots.Live live = roots.liveBlocking(r, path, false);
-        return missedIf(live, stored(request, live.index().digest(), liveProvenance(live.index()).asRoot()));
+        return missedIf(live, stored(request, live.index().digest(), Generations.liveProvenance(live.index()).asRoot()));
       }
       String detached = group.detached().orElseThrow();
       Roots.Live live = roots.liveBlocking(r, detached, false);
-      return missedIf(live, stored(request, live.signature(), liveProvenance(live.index())));
+      return missedIf(live, stored(request, live.signature(), Generations.liveProvenance(live.index())));
     }
     // At T: the inline root decides the generation; the detached pair is served for the same one.
     String primary = group.inline().orElseGet(() -> group.detached().orElseThrow()); // lazily: apk has no detached form
-    Gen gen = generation(r, primary, request.at().get());
+    Generations.Gen gen = generations.at(r, primary, request.at().get());
     if (path.equals(primary)) {
       return stored(request, gen.index().digest(), gen.provenance().asRoot());
     }
@@ -163,72 +162,12 @@ final class SignedFetcher implements Fetcher {
     return live.fetched() ? Annotated.missed(stored) : stored;
   }
 
-  /** The generation of {@code root} for {@code at} (empty: live), with its headers. */
-  Gen generation(SignedRepository r, String root, Optional<Instant> at) throws IOException {
-    return at.isEmpty() ? liveGen(r, root) : generation(r, root, at.get());
-  }
-
-  private Gen liveGen(SignedRepository r, String root) throws IOException {
-    Roots.Live live = roots.liveBlocking(r, root, false);
-    return new Gen(root, live.index(), live.signature(), liveProvenance(live.index()));
-  }
-
-  private Gen generation(SignedRepository r, String root, Instant t) throws IOException {
-    Resolution res;
-    try {
-      res = resolve(r, root, t);
-    } catch (FetchException e) {
-      if (e.kind() == FetchException.Kind.UNPROVEN) {
-        pins.refused(r.name());
-      }
-      throw e;
-    }
-    pins.answered(res); // here, where a resolution becomes an answer: counted, and warned about once
-    if (res.status() == Resolution.Status.LIVE) {
-      return liveGen(r, root); // T after now: not knowable yet, never pinned
-    }
-    Digest digest = res.generation().orElseThrow().digest();
-    RootIndex index = roots.loadBlocking(r, root, digest);
-    Provenance p = new Provenance(Optional.of(digest), Optional.of(index.publishedAt()),
-        Optional.of(res.headerValue()), true, false, Optional.of(r.name() + "/" + root));
-    return new Gen(root, index, roots.signatureOf(r, root, digest).orElse(null), p);
-  }
-
-  Resolution resolve(SignedRepository r, String root, Instant t) throws IOException {
-    try {
-      return resolver.resolve(r.name(), root, t, r.policy());
-    } catch (ResolveException e) {
-      switch (e.kind()) {
-        case UNPROVEN -> throw new FetchException(FetchException.Kind.UNPROVEN, e.getMessage());
-        case PIN_WITHOUT_GENERATION -> throw new FetchException(FetchException.Kind.STORAGE, e.getMessage());
-        default -> { }
-      }
-      if (roots.offline(r)) {
-        throw new FetchException(FetchException.Kind.OFFLINE, e.getMessage() + "; repository " + r.name()
-            + " is offline");
-      }
-      roots.liveBlocking(r, root, true); // observe the live root once, then ask again
-      try {
-        return resolver.resolve(r.name(), root, t, r.policy());
-      } catch (ResolveException again) {
-        boolean unproven = again.kind() == ResolveException.Kind.UNPROVEN;
-        throw new FetchException(unproven ? FetchException.Kind.UNPROVEN : FetchException.Kind.NOT_FOUND,
-            again.getMessage(), unproven ? null : "No generation known at T");
-      }
-    }
-  }
-
-  private static Provenance liveProvenance(RootIndex index) {
-    return new Provenance(Optional.of(index.digest()), Optional.of(index.publishedAt()), Optional.of("live"), false,
-        false);
-  }
-
   // ---- below the root ----
 
   private CompletableFuture<Fetched> listed(SignedRepository r, FetchRequest request, PathKind kind)
       throws IOException {
-    for (String root : knownRoots(r, request, request.path())) {
-      Gen gen = generation(r, root, request.at());
+    for (String root : generations.knownRoots(r, request, request.path())) {
+      Generations.Gen gen = generations.of(r, root, request.at());
       Optional<ListedFile> f = gen.index().lookup(request.path());
       if (f.isPresent() && f.get().sha256() != null) {
         FetchRequest.Expected expected = new FetchRequest.Expected(f.get().sha256(), f.get().size());
@@ -249,8 +188,8 @@ final class SignedFetcher implements Fetcher {
     long size = -1;
     Provenance p = Provenance.NONE.forever();
     String listing = null;
-    for (String root : primaryRoots(r, request.path())) {
-      Gen gen = generation(r, root, request.at());
+    for (String root : generations.primaryRoots(r, request.path())) {
+      Generations.Gen gen = generations.of(r, root, request.at());
       Optional<ListedFile> f = gen.index().byContent(digest);
       if (f.isPresent()) {
         size = f.get().size();
@@ -264,7 +203,47 @@ final class SignedFetcher implements Fetcher {
   }
 
   private CompletableFuture<Fetched> pkg(SignedRepository r, FetchRequest request) throws IOException {
-    return pkg(r, request, knownRoots(r, request, null), 0);
+    List<String> known = generations.knownRoots(r, request, null);
+    Optional<String> naming = r.format().rootNaming(request.path());
+    if (naming.isPresent() && !known.contains(naming.get()) && !roots.offline(r)) {
+      // apk: the APKINDEX beside the package names it; resolving its generation fetches it.
+      known = new ArrayList<>(known);
+      known.add(naming.get());
+    }
+    return pkg(r, request, known, 0);
+  }
+
+  /**
+   * The second pass over {@code roots} once no indexed listing of any of their generations names
+   * the path: each generation's listings that could name it are fetched and indexed
+   * ({@link GenerationListings}), the likeliest root first. Offline nothing can be fetched, and
+   * the answer stays the 404 of the first pass. {@code failed}: the first listing that could not
+   * be had, answered instead of a 404 when no other names the path.
+   */
+  private CompletableFuture<Fetched> located(SignedRepository r, FetchRequest request, List<String> roots, int i,
+      FetchException failed) throws IOException {
+    if (i >= roots.size() || this.roots.offline(r)) {
+      if (failed != null) {
+        throw failed;
+      }
+      throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
+          + ": no listing of the repository's generation for this time names it", notListed(request));
+    }
+    Generations.Gen gen = generations.of(r, roots.get(i), request.at());
+    ChosenKey key = new ChosenKey(r.name(), gen.index().digest(), request.path());
+    return generationListings.ensureListings(r, gen.index(), request.path(), request.at())
+        .handleAsync((found, error) -> {
+          try {
+            if (error != null) {
+              FetchException f = FetchException.of(unwrap(error), request);
+              return located(r, request, roots, i + 1, failed == null ? f : failed);
+            }
+            return found.isPresent() ? chosen(r, request, gen, key, found.get())
+                : located(r, request, roots, i + 1, failed);
+          } catch (IOException e) {
+            throw new FetchException(FetchException.Kind.STORAGE, "fetch " + request + ": " + e.getMessage(), e);
+          }
+        }, work).thenCompose(f -> f);
   }
 
   /**
@@ -279,10 +258,9 @@ final class SignedFetcher implements Fetcher {
   private CompletableFuture<Fetched> pkg(SignedRepository r, FetchRequest request, List<String> roots, int i)
       throws IOException {
     if (i >= roots.size()) {
-      throw new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
-          + ": no listing of the repository's generation for this time names it", notListed(request));
+      return located(r, request, roots, 0, null);
     }
-    Gen gen = generation(r, roots.get(i), request.at());
+    Generations.Gen gen = generations.of(r, roots.get(i), request.at());
     Optional<ListedFile> named = gen.index().lookup(request.path());
     if (named.isPresent() && named.get().sha256() == null) {
       return aliased(r, request, named.get(), gen.provenance().forever(), null);
@@ -301,7 +279,7 @@ final class SignedFetcher implements Fetcher {
       Optional<PreviousGenerations.Found> earlier = previous.newestNaming(r, gen.root(), gen.index(), candidates);
       if (earlier.isPresent()) {
         RootIndex index = earlier.get().index();
-        Gen older = new Gen(gen.root(), index, null, liveProvenance(index));
+        Generations.Gen older = new Generations.Gen(gen.root(), index, null, Generations.liveProvenance(index));
         ChosenKey olderKey = new ChosenKey(r.name(), index.digest(), request.path());
         return chosen(r, request, older, olderKey, earlier.get().entry());
       }
@@ -321,7 +299,7 @@ final class SignedFetcher implements Fetcher {
     }, work);
   }
 
-  private CompletableFuture<Fetched> chosen(SignedRepository r, FetchRequest request, Gen gen, ChosenKey key,
+  private CompletableFuture<Fetched> chosen(SignedRepository r, FetchRequest request, Generations.Gen gen, ChosenKey key,
       PathEntry e) throws IOException {
     if (e.expected().sha256() == null) { // rpm pkgid sha1 or sha512
       return aliased(r, request, new ListedFile(e.path(), e.size(), null, List.of(e.expected().alias())),
@@ -335,22 +313,20 @@ final class SignedFetcher implements Fetcher {
 
   /**
    * The hashes a package fill records as aliases once its SHA-256 check passed: those its listing
-   * names (MD5, SHA-1, SHA-512), and for apt always SHA-1, the address snapshot.debian.org serves
-   * files by ({@code /file/<sha1>}), which Debian's Packages no longer carry.
+   * names (MD5, SHA-1, SHA-512), and those its format always records
+   * ({@link dev.reprox.pinning.Format#packageAliasKinds}: apt's SHA-1 for the snapshot server).
    */
-  private Set<Alias.Kind> aliasKinds(SignedRepository r, Gen gen, PathEntry e) {
+  private Set<Alias.Kind> aliasKinds(SignedRepository r, Generations.Gen gen, PathEntry e) {
     Set<Alias.Kind> kinds = EnumSet.noneOf(Alias.Kind.class);
     kinds.addAll(listings.aliasKinds(r, gen.index(), e.listing()));
-    if (r.config().format() == dev.reprox.config.RepositoryConfig.Format.APT) {
-      kinds.add(Alias.Kind.SHA1);
-    }
+    kinds.addAll(r.format().packageAliasKinds());
     return kinds;
   }
 
   /**
    * A file its root names by an alias only (apk: {@code C:Q1} and size; dnf: a sha512 or sha1
    * {@code <checksum>}): served by the alias when stored, else filled through
-   * {@link ControlCheckedWriter} / {@link DigestCheckedWriter}, which store it only on a match.
+   * {@link FormatCheckedWriter} / {@link DigestCheckedWriter}, which store it only on a match.
    */
   private CompletableFuture<Fetched> aliased(SignedRepository r, FetchRequest request, ListedFile f, Provenance p,
       String listingPath) throws IOException {
@@ -362,7 +338,8 @@ final class SignedFetcher implements Fetcher {
         return CompletableFuture.completedFuture(storedListing(r, listingPath, info.get(), p));
       }
     }
-    CompletableFuture<Fetched> upstream = next.fetch(request.expecting(new FetchRequest.Expected(null, f.size(), alias)));
+    CompletableFuture<Fetched> upstream = next.fetch(request.expecting(
+        new FetchRequest.Expected(null, f.size(), alias).checkedBy(r.format()::bodyCheck)));
     return filledListing(r, listingPath, null, upstream, p);
   }
 
@@ -387,41 +364,6 @@ final class SignedFetcher implements Fetcher {
     }
     CompletableFuture<Void> indexed = listings.fillThenIndex(r, listingPath, digest, upstream);
     return upstream.thenApply(fetched -> ListingIndexer.heldUntil(new Annotated(fetched, p), indexed));
-  }
-
-  /**
-   * The roots to consult for {@code path} (null: any, for packages): observed roots whose
-   * directory contains the path, with the inline root of a group standing for the whole group.
-   */
-  /**
-   * {@link #primaryRoots}, except that none at all while offline is a 503, not a 404: nothing says
-   * the path does not exist, reprox has only never seen an index that would list it.
-   */
-  private List<String> knownRoots(SignedRepository r, FetchRequest request, String path) throws IOException {
-    List<String> out = primaryRoots(r, path);
-    if (out.isEmpty() && roots.offline(r)) {
-      throw FetchException.offline(request, "no root index of repository " + r.name() + " that could list it was"
-          + " ever fetched, and " + roots.offlineSwitch(r));
-    }
-    return out;
-  }
-
-  private List<String> primaryRoots(SignedRepository r, String path) throws IOException {
-    List<String> observed = storage.observations().roots(r.name());
-    List<String> out = new ArrayList<>();
-    for (String root : observed) {
-      Optional<RootGroup> g = r.format().rootGroup(root);
-      Optional<String> inline = g.flatMap(RootGroup::inline);
-      if (inline.isPresent() && !inline.get().equals(root) && observed.contains(inline.get())) {
-        continue;
-      }
-      int slash = root.lastIndexOf('/');
-      String dir = slash < 0 ? "" : root.substring(0, slash + 1);
-      if (path == null || path.startsWith(dir)) {
-        out.add(root);
-      }
-    }
-    return out;
   }
 
   // ---- bodies ----
@@ -476,6 +418,11 @@ final class SignedFetcher implements Fetcher {
   }
 
   /** The listing indexer (tests order races with it). */
+  /** The generation of {@code root} at {@code at} (live when empty), resolved and pinned as for a client (prewarm). */
+  Generations.Gen generation(SignedRepository r, String root, Optional<java.time.Instant> at) throws IOException {
+    return generations.of(r, root, at);
+  }
+
   ListingIndexer listings() {
     return listings;
   }

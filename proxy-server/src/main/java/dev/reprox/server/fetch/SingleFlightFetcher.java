@@ -1,8 +1,6 @@
 package dev.reprox.server.fetch;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * Coalesces concurrent fetches of one (repository, path): the first starts the upstream fill,
@@ -11,7 +9,7 @@ import java.util.concurrent.ConcurrentMap;
  * later request finds the blob in the store.
  */
 final class SingleFlightFetcher implements Fetcher {
-  private final ConcurrentMap<String, CompletableFuture<Fetched>> inFlight = new ConcurrentHashMap<>();
+  private final SingleFlight<String, Fetched> inFlight = new SingleFlight<>();
   private final Fetcher next;
 
   SingleFlightFetcher(Fetcher next) {
@@ -20,22 +18,7 @@ final class SingleFlightFetcher implements Fetcher {
 
   @Override
   public CompletableFuture<Fetched> fetch(FetchRequest request) {
-    String key = request.key();
-    CompletableFuture<Fetched> mine = new CompletableFuture<>();
-    CompletableFuture<Fetched> shared = inFlight.putIfAbsent(key, mine);
-    if (shared != null) {
-      return shared;
-    }
-    next.fetch(request).whenComplete((fetched, error) -> {
-      if (error != null) {
-        inFlight.remove(key, mine);
-        mine.completeExceptionally(error);
-        return;
-      }
-      fetched.settled().whenComplete((v, e) -> inFlight.remove(key, mine));
-      mine.complete(fetched);
-    });
-    return mine;
+    return inFlight.run(request.key(), () -> next.fetch(request), Fetched::settled);
   }
 
   /** Fills in progress; for tests and the status page. */

@@ -60,6 +60,21 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
 
   @Override
   public CompletableFuture<Fetched> fetch(FetchRequest request) {
+    return get(client, request, headerTimeout, (uri, info, result) -> onHeaders(request, uri, info, result));
+  }
+
+  /** Turns an upstream answer's head into the subscriber of its body; completes {@code result}. */
+  interface OnHeaders {
+    HttpResponse.BodySubscriber<Void> apply(URI finalUri, HttpResponse.ResponseInfo info,
+        CompletableFuture<Fetched> result);
+  }
+
+  /**
+   * GETs {@code request}'s upstream URL through the polite layer: {@code onHeaders} handles the
+   * answer; a failure before it did becomes the result's {@link FetchException}.
+   */
+  static CompletableFuture<Fetched> get(PoliteUpstream client, FetchRequest request, Duration headerTimeout,
+      OnHeaders onHeaders) {
     URI uri = upstreamUri(request);
     CompletableFuture<Fetched> result = new CompletableFuture<>();
     HttpRequest upstreamRequest = HttpRequest.newBuilder(uri)
@@ -67,7 +82,7 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
         .timeout(headerTimeout)
         .header("User-Agent", "reprox/0.1")
         .build();
-    client.sendResolved(upstreamRequest, (finalUri, info) -> onHeaders(request, finalUri, info, result))
+    client.sendResolved(upstreamRequest, (finalUri, info) -> onHeaders.apply(finalUri, info, result))
         .whenComplete((response, error) -> {
           if (error != null && !result.isDone()) {
             result.completeExceptionally(PoliteUpstreams.failure("fetch " + request, uri, error));
@@ -85,7 +100,7 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
     }
     BlobWriter writer;
     try {
-      writer = ControlCheckedWriter.wrap(request, storage.blobs().newWriter(), storage.aliases());
+      writer = FormatCheckedWriter.wrap(request, storage.blobs().newWriter(), storage.aliases());
     } catch (IOException | RuntimeException e) {
       result.completeExceptionally(new FetchException(FetchException.Kind.STORAGE,
           "fetch " + request + ": cannot start a blob write: " + e.getMessage(), e));

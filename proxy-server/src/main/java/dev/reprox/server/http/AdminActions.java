@@ -1,5 +1,6 @@
 package dev.reprox.server.http;
 
+import dev.reprox.server.fetch.FetchException;
 import static dev.reprox.server.LogSafe.escape;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,17 +45,17 @@ final class AdminActions {
    */
   private FullHttpResponse gc(HttpMethod method, List<String> s, boolean head) {
     if (gc == null) {
-      return RepositoryApi.error(HttpResponseStatus.NOT_FOUND, "not_found", "admin: this server has no gc", head);
+      return RepositoryApi.error(FetchException.Kind.NOT_FOUND, "admin: this server has no gc", head);
     }
     boolean dry = s.size() == 5;
     if (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)) {
       if (dry) {
-        return RepositoryApi.error(HttpResponseStatus.NOT_FOUND, "not_found", "admin: GET /-/api/admin/gc", head);
+        return RepositoryApi.error(FetchException.Kind.NOT_FOUND, "admin: GET /-/api/admin/gc", head);
       }
       return Responses.full(HttpResponseStatus.OK, "application/json", gc.json(), head);
     }
     if (!method.equals(HttpMethod.POST)) {
-      FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+      FullHttpResponse r = RepositoryApi.error(FetchException.Kind.METHOD_NOT_ALLOWED,
           "admin: " + method + " not allowed on /" + String.join("/", s) + ": use POST (or GET for the state)", head);
       r.headers().set(HttpHeaderNames.ALLOW, dry ? "POST" : "GET, HEAD, POST");
       return r;
@@ -65,7 +66,7 @@ final class AdminActions {
       o.put("run", run);
       o.put("dryRun", dry);
       return Responses.full(HttpResponseStatus.ACCEPTED, "application/json", o + "\n", head);
-    }).orElseGet(() -> RepositoryApi.error(HttpResponseStatus.CONFLICT, "conflict",
+    }).orElseGet(() -> RepositoryApi.error(FetchException.Kind.GC_RUNNING, "conflict",
         "admin: a collection is running (GET /-/api/admin/gc)", head));
   }
 
@@ -78,7 +79,7 @@ final class AdminActions {
     }
     if (s.size() == 5 && s.get(3).equals("builds")) {
       if (!method.equals(HttpMethod.DELETE)) {
-        FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+        FullHttpResponse r = RepositoryApi.error(FetchException.Kind.METHOD_NOT_ALLOWED,
             "admin: " + method + " not allowed on /" + String.join("/", s) + ": use DELETE", ex.head);
         r.headers().set(HttpHeaderNames.ALLOW, "DELETE");
         ex.reply(r, "admin", false);
@@ -91,21 +92,21 @@ final class AdminActions {
           try {
             r = forgetBuild(label, ex.head);
           } catch (Exception e) {
-            r = RepositoryApi.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "storage",
+            r = RepositoryApi.error(FetchException.Kind.STORAGE,
                 "admin: forget build " + label + ": " + e.getMessage(), ex.head);
           }
           FullHttpResponse response = r;
           ex.ctx().executor().execute(() -> ex.reply(response, "admin", false));
         });
       } catch (java.util.concurrent.RejectedExecutionException e) {
-        ex.reply(RepositoryApi.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "admin: server busy",
+        ex.reply(RepositoryApi.error(FetchException.Kind.OVERLOADED, "admin: server busy",
             ex.head), "overloaded", false);
       }
       return;
     }
     if (s.size() == 5 && s.get(3).equals("prewarm")) {
       if (!method.equals(HttpMethod.POST)) {
-        FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+        FullHttpResponse r = RepositoryApi.error(FetchException.Kind.METHOD_NOT_ALLOWED,
             "admin: " + method + " not allowed on /" + String.join("/", s) + ": use POST", ex.head);
         r.headers().set(HttpHeaderNames.ALLOW, "POST");
         ex.reply(r, "admin", false);
@@ -114,7 +115,7 @@ final class AdminActions {
       prewarm(ex, s.get(4));
       return;
     }
-    ex.reply(RepositoryApi.error(HttpResponseStatus.NOT_FOUND, "not_found", "admin: no route /" + String.join("/", s)
+    ex.reply(RepositoryApi.error(FetchException.Kind.NOT_FOUND, "admin: no route /" + String.join("/", s)
         + " (" + ROUTES + ")", ex.head), "admin", false);
   }
 
@@ -146,12 +147,12 @@ final class AdminActions {
         throw new IllegalArgumentException("sha256 or q1 is required");
       }
     } catch (RuntimeException | RequestPath.Unsafe | dev.reprox.pinning.TimeSpecException e) {
-      ex.reply(RepositoryApi.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "admin prewarm: " + e.getMessage(),
+      ex.reply(RepositoryApi.error(FetchException.Kind.BAD_REQUEST, "admin prewarm: " + e.getMessage(),
           ex.head), "bad_request", false);
       return;
     }
     if (sc.fetchers == null || !sc.config.repositories().containsKey(repo)) {
-      ex.reply(RepositoryApi.error(HttpResponseStatus.NOT_FOUND, "not_found", "admin prewarm: unknown repository \""
+      ex.reply(RepositoryApi.error(FetchException.Kind.NOT_FOUND, "admin prewarm: unknown repository \""
           + repo + "\"", ex.head), "not_found", false);
       return;
     }
@@ -184,7 +185,7 @@ final class AdminActions {
     var recent = sc.builds.forget(label);
     var record = sc.records == null ? java.util.Optional.<dev.reprox.storage.BuildLabel>empty() : sc.records.forget(label);
     if (recent.isEmpty() && record.isEmpty()) {
-      return RepositoryApi.error(HttpResponseStatus.NOT_FOUND, "not_found",
+      return RepositoryApi.error(FetchException.Kind.NOT_FOUND,
           "admin: no build label \"" + label + "\" recorded", head);
     }
     ObjectNode o = JSON.createObjectNode();

@@ -10,6 +10,7 @@ import dev.reprox.pinning.TimeSpecException;
 import dev.reprox.server.bundle.BundleException;
 import dev.reprox.server.bundle.BundleExport;
 import dev.reprox.server.bundle.BundleImport;
+import dev.reprox.server.fetch.FetchException.Kind;
 import dev.reprox.storage.BuildEntry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -47,12 +48,12 @@ import org.slf4j.LoggerFactory;
 final class AdminBundles {
   private static final Logger log = LoggerFactory.getLogger(AdminBundles.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final ServingContext sc;
   private final AtomicBoolean importing = new AtomicBoolean();
+  private final AtomicInteger threads = new AtomicInteger();
   private final ExecutorService worker = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "reprox-bundle-" + THREADS.incrementAndGet());
+    Thread t = new Thread(r, "reprox-bundle-" + threads.incrementAndGet());
     t.setDaemon(true);
     return t;
   });
@@ -64,12 +65,12 @@ final class AdminBundles {
   /** Starts reading the body of {@code ex} into an import; the answer comes when it is done. */
   void importBundle(Exchange ex, ChannelHandlerContext ctx) {
     if (sc.fetchers == null) {
-      ex.reply(RepositoryApi.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_store", "admin: no store to import into",
+      ex.reply(RepositoryApi.error(Kind.NO_STORE, "admin: no store to import into",
           ex.head), "admin", true);
       return;
     }
     if (!importing.compareAndSet(false, true)) {
-      ex.reply(RepositoryApi.error(HttpResponseStatus.CONFLICT, "import_running",
+      ex.reply(RepositoryApi.error(Kind.IMPORT_RUNNING,
           "admin: an import is running; try again when it is done", ex.head), "admin", true);
       return;
     }
@@ -91,11 +92,10 @@ final class AdminBundles {
           r = Responses.full(HttpResponseStatus.OK, "application/json", json(report) + "\n", ex.head);
         } catch (BundleException e) {
           log.warn("admin: import from {} refused: {}", ctx.channel().remoteAddress(), escape(e.getMessage()));
-          r = RepositoryApi.error(status(e.kind()), e.kind() == BundleException.Kind.INTEGRITY ? "refused"
-              : e.kind().name().toLowerCase(java.util.Locale.ROOT), e.getMessage(), ex.head);
+          r = RepositoryApi.error(kind(e.kind()), e.getMessage(), ex.head);
         } catch (IOException | RuntimeException e) {
           log.warn("admin: import from {} failed: {}", ctx.channel().remoteAddress(), escape(e.toString()));
-          r = RepositoryApi.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "failed", "import failed: " + e, ex.head);
+          r = RepositoryApi.error(Kind.FAILED, "import failed: " + e, ex.head);
         } finally {
           importing.set(false);
         }
@@ -107,7 +107,7 @@ final class AdminBundles {
       });
     } catch (RejectedExecutionException e) {
       importing.set(false);
-      ex.reply(RepositoryApi.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "server busy", ex.head),
+      ex.reply(RepositoryApi.error(Kind.OVERLOADED, "server busy", ex.head),
           "overloaded", true);
       return;
     }
@@ -117,7 +117,7 @@ final class AdminBundles {
   /** Streams the bundle of {@code ?repo=R&at=T[&at=T2…]} and/or {@code ?label=L} ({@link #selections}). */
   void exportBundle(Exchange ex, ChannelHandlerContext ctx, QueryStringDecoder query) {
     if (sc.fetchers == null) {
-      ex.reply(RepositoryApi.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_store", "admin: no store to export",
+      ex.reply(RepositoryApi.error(Kind.NO_STORE, "admin: no store to export",
           ex.head), "admin", false);
       return;
     }
@@ -128,12 +128,12 @@ final class AdminBundles {
         try {
           selections = selections(ex.request.uri(), this::recordedEntries);
         } catch (IllegalArgumentException e) {
-          FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage(),
+          FullHttpResponse r = RepositoryApi.error(Kind.BAD_REQUEST, e.getMessage(),
               ex.head);
           ctx.executor().execute(() -> ex.reply(r, "admin", false));
           return;
         } catch (UncheckedIOException e) {
-          FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "failed",
+          FullHttpResponse r = RepositoryApi.error(Kind.FAILED,
               "export: read build records: " + e.getCause().getMessage(), ex.head);
           ctx.executor().execute(() -> ex.reply(r, "admin", false));
           return;
@@ -142,12 +142,12 @@ final class AdminBundles {
         try {
           prepared = new BundleExport(sc.fetchers.storage(), sc.fetchers.formats(), sc.clock).prepare(selections);
         } catch (BundleException e) {
-          FullHttpResponse r = RepositoryApi.error(status(e.kind()),
+          FullHttpResponse r = RepositoryApi.error(kind(e.kind()),
               e.kind().name().toLowerCase(java.util.Locale.ROOT), e.getMessage(), ex.head);
           ctx.executor().execute(() -> ex.reply(r, "admin", false));
           return;
         } catch (IOException | RuntimeException e) {
-          FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "failed",
+          FullHttpResponse r = RepositoryApi.error(Kind.FAILED,
               "export failed: " + e, ex.head);
           ctx.executor().execute(() -> ex.reply(r, "admin", false));
           return;
@@ -187,7 +187,7 @@ final class AdminBundles {
         }
       });
     } catch (RejectedExecutionException e) {
-      ex.reply(RepositoryApi.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "server busy", ex.head),
+      ex.reply(RepositoryApi.error(Kind.OVERLOADED, "server busy", ex.head),
           "overloaded", false);
     }
   }
@@ -247,12 +247,12 @@ final class AdminBundles {
     return out;
   }
 
-  private static HttpResponseStatus status(BundleException.Kind kind) {
+  private static Kind kind(BundleException.Kind kind) {
     return switch (kind) {
-      case USAGE -> HttpResponseStatus.BAD_REQUEST;
-      case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
-      case INTEGRITY -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
-      case STORE -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
+      case USAGE -> Kind.USAGE;
+      case NOT_FOUND -> Kind.NOT_FOUND;
+      case INTEGRITY -> Kind.REFUSED;
+      case STORE -> Kind.STORE;
     };
   }
 

@@ -1,10 +1,10 @@
 package dev.reprox.server.http;
 
+import dev.reprox.server.fetch.FetchException;
 import dev.reprox.config.ApiConfig;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -67,7 +67,7 @@ final class ApiGuard {
   /** Null when the request may perform an admin action, else the refusal. */
   FullHttpResponse admit(HttpHeaders headers, boolean head) {
     if (admin.isEmpty()) {
-      return RepositoryApi.error(HttpResponseStatus.FORBIDDEN, "admin_disabled", DISABLED, head);
+      return RepositoryApi.error(FetchException.Kind.ADMIN_DISABLED, DISABLED, head);
     }
     return check(headers, head, "admin action", "api.admin-token", admin.get(), null);
   }
@@ -85,7 +85,7 @@ final class ApiGuard {
     List<String> values = headers.getAll(HttpHeaderNames.AUTHORIZATION);
     String token = values.size() == 1 ? bearer(values.get(0)) : null;
     if (token == null) {
-      return unauthorized(head, null, "unauthorized", what + " requires the header Authorization: Bearer <" + key
+      return unauthorized(head, null, what + " requires the header Authorization: Bearer <" + key
           + ">");
     }
     byte[] presented = sha256(token);
@@ -95,7 +95,7 @@ final class ApiGuard {
     if (ok || other) {
       return null;
     }
-    return unauthorized(head, "invalid_token", "unauthorized", what + ": wrong bearer token (not the "
+    return unauthorized(head, "invalid_token", what + ": wrong bearer token (not the "
         + key + ")");
   }
 
@@ -110,8 +110,8 @@ final class ApiGuard {
     return token.isEmpty() || token.indexOf(' ') >= 0 ? null : token;
   }
 
-  private static FullHttpResponse unauthorized(boolean head, String error, String reason, String message) {
-    FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.UNAUTHORIZED, reason, message, head);
+  private static FullHttpResponse unauthorized(boolean head, String error, String message) {
+    FullHttpResponse r = RepositoryApi.error(FetchException.Kind.UNAUTHORIZED, message, head);
     r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE,
         "Bearer realm=\"reprox\"" + (error == null ? "" : ", error=\"" + error + "\""));
     return r;

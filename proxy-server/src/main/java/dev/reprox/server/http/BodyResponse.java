@@ -111,7 +111,7 @@ final class BodyResponse {
     } else {
       ctx.write(r); // goes out with the first chunk
     }
-    ex.body = new BodyWriter(ctx, content, sc.bodyExecutor, start, end,
+    ex.body = new BodyWriter(ctx, content, sc.bodyExecutor, sc.chunks, start, end,
         (bytes, complete) -> ex.end(complete ? outcome : "aborted", bytes));
     ex.body.start();
   }

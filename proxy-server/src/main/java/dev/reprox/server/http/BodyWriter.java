@@ -28,8 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 final class BodyWriter {
   static final int CHUNK = 256 * 1024;
-  /** Shared by all responses: 64 idle chunks (16 MiB) cover the in-flight writes of a busy server. */
-  private static final ChunkBuffers CHUNKS = new ChunkBuffers(CHUNK, 64);
   private static final Logger log = LoggerFactory.getLogger(BodyWriter.class);
 
   /** Told once when the response has ended; {@code complete} is false when it was cut. */
@@ -42,6 +40,7 @@ final class BodyWriter {
   private final ChannelHandlerContext ctx;
   private final Content content;
   private final Executor storageExecutor;
+  private final ChunkBuffers chunks;
   private final long start;
   private final long end; // exclusive; -1 when the length is unknown (read to the end)
   private final Listener listener;
@@ -51,9 +50,10 @@ final class BodyWriter {
   private boolean pumping;
   private boolean pumpAgain;
 
-  BodyWriter(ChannelHandlerContext ctx, Content content, Executor storageExecutor, long start, long end,
-      Listener listener) {
+  BodyWriter(ChannelHandlerContext ctx, Content content, Executor storageExecutor, ChunkBuffers chunks, long start,
+      long end, Listener listener) {
     this.ctx = ctx;
+    this.chunks = chunks;
     this.content = content;
     this.storageExecutor = storageExecutor;
     this.start = start;
@@ -208,7 +208,7 @@ final class BodyWriter {
 
   /** On the storage executor. */
   private void readAt(long at, int want) {
-    ByteBuf buf = CHUNKS.take(ctx.alloc());
+    ByteBuf buf = chunks.take(ctx.alloc());
     int n;
     try {
       n = content.read(at, buf.nioBuffer(0, want));

@@ -129,20 +129,20 @@ final class BuildLabels {
     root.put("capacity", capacity);
     ArrayNode out = root.putArray("builds");
     recent().forEach(b -> {
-          ObjectNode o = out.addObject();
-          o.put("label", b.label());
-          o.put("firstSeen", b.firstSeen().toString());
-          o.put("lastSeen", b.lastSeen().toString());
-          o.put("at", b.at());
-          b.atSeen().forEach(o.putArray("atSeen")::add);
-          o.put("requests", b.requests());
-          o.put("packages", b.packages());
-          b.repositories().forEach(o.putArray("repositories")::add);
-          if (b.worstPin() != null) {
-            o.put("worstPin", b.worstPin());
-          }
-          b.notProven().forEach(o.putArray("notProven")::add);
-        });
+      ObjectNode o = out.addObject();
+      o.put("label", b.label());
+      o.put("firstSeen", b.firstSeen().toString());
+      o.put("lastSeen", b.lastSeen().toString());
+      o.put("at", b.at());
+      b.atSeen().forEach(o.putArray("atSeen")::add);
+      o.put("requests", b.requests());
+      o.put("packages", b.packages());
+      b.repositories().forEach(o.putArray("repositories")::add);
+      if (b.worstPin() != null) {
+        o.put("worstPin", b.worstPin());
+      }
+      b.notProven().forEach(o.putArray("notProven")::add);
+    });
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -40,7 +40,7 @@ final class BuildsApi {
           }
         } catch (Exception e) {
           outcome = "storage";
-          r = RepositoryApi.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "storage", "api builds: " + e.getMessage(),
+          r = RepositoryApi.error(dev.reprox.server.fetch.FetchException.Kind.STORAGE, "api builds: " + e.getMessage(),
               ex.head);
         }
         FullHttpResponse response = r;
@@ -48,7 +48,7 @@ final class BuildsApi {
         ex.ctx().executor().execute(() -> ex.reply(response, o, false));
       });
     } catch (RejectedExecutionException e) {
-      ex.reply(RepositoryApi.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "api builds: server busy",
+      ex.reply(RepositoryApi.error(dev.reprox.server.fetch.FetchException.Kind.OVERLOADED, "api builds: server busy",
           ex.head), "overloaded", false);
     }
   }
@@ -66,7 +66,7 @@ final class BuildsApi {
   private FullHttpResponse one(String label, boolean head) throws Exception {
     var json = sc.records == null ? java.util.Optional.<String>empty() : sc.records.json(label);
     return json.map(j -> Responses.full(HttpResponseStatus.OK, "application/json", j, head))
-        .orElseGet(() -> RepositoryApi.error(HttpResponseStatus.NOT_FOUND, "not_found",
+        .orElseGet(() -> RepositoryApi.error(dev.reprox.server.fetch.FetchException.Kind.NOT_FOUND,
             "api builds: no build record for label \"" + label + "\"", head));
   }
 }

@@ -1,5 +1,6 @@
 package dev.reprox.server.http;
 
+import dev.reprox.server.fetch.FetchException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -54,12 +55,28 @@ final class Exchange {
     return ended;
   }
 
-  void error(HttpResponseStatus status, String message, String outcome, boolean close) {
-    FullHttpResponse r = Responses.text(status, message + "\n", head);
-    if (status.equals(HttpResponseStatus.METHOD_NOT_ALLOWED)) {
+  /** Answers {@code kind} ({@link FetchException.Kind#answer}) with {@code message} as a text body. */
+  void fail(FetchException.Kind kind, String message, boolean close) {
+    fail(kind.answer(null), message, close);
+  }
+
+  /** Answers {@code f}: its kind's status, its reason phrase, its message as a text body. */
+  void fail(FetchException f, boolean close) {
+    fail(f.answer(), f.getMessage(), close);
+  }
+
+  private void fail(FetchException.Answer a, String message, boolean close) {
+    FullHttpResponse r = Responses.text(status(a), message + "\n", head);
+    if (a.status() == 405) {
       r.headers().set(HttpHeaderNames.ALLOW, ALLOW);
     }
-    reply(r, outcome, close);
+    reply(r, a.outcome(), close);
+  }
+
+  /** The status line of an answered failure. */
+  static HttpResponseStatus status(FetchException.Answer a) {
+    return a.reasonPhrase() == null ? HttpResponseStatus.valueOf(a.status())
+        : new HttpResponseStatus(a.status(), a.reasonPhrase());
   }
 
   void reply(FullHttpResponse r, String outcome, boolean close) {

@@ -3,6 +3,7 @@ package dev.reprox.server.http;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.pinning.TimeSpec;
 import dev.reprox.pinning.TimeSpecException;
+import dev.reprox.server.fetch.FetchException.Kind;
 import dev.reprox.server.fetch.FetchRequest;
 import dev.reprox.storage.Alias;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -37,9 +38,16 @@ final class ForwardRoute {
   /** Serve {@code fetch}; {@code build} is the client's build label, if it sent one. */
   record Serve(FetchRequest fetch, Optional<String> build) implements Outcome {}
 
-  /** Answer {@code status} with {@code message}; {@code challenge}: add {@code Proxy-Authenticate}. */
-  record Refuse(HttpResponseStatus status, String message, String outcome, boolean challenge, boolean close)
-      implements Outcome {}
+  /** Answer {@code kind} with {@code message}; {@code challenge}: add {@code Proxy-Authenticate}. */
+  record Refuse(Kind kind, String message, boolean challenge, boolean close) implements Outcome {
+    HttpResponseStatus status() {
+      return Exchange.status(kind.answer(null));
+    }
+
+    String outcome() {
+      return kind.answer(null).outcome();
+    }
+  }
 
   /** {@code CONNECT} to a {@code tunnel-allow} entry: relay bytes to {@code host:port} ({@link Tunnels}). */
   record Tunnel(String host, int port) implements Outcome {
@@ -48,13 +56,6 @@ final class ForwardRoute {
       return host + ":" + port;
     }
   }
-
-  static final HttpResponseStatus NOT_COVERED =
-      new HttpResponseStatus(403, "Forbidden (reprox: no configured repository covers this URL)");
-  static final HttpResponseStatus BAD_PIN = new HttpResponseStatus(407,
-      "Proxy Authentication Required (reprox: user name must be SOURCE_DATE_EPOCH or YYYYMMDDTHHMMSSZ)");
-  static final HttpResponseStatus NO_TUNNELS = new HttpResponseStatus(403,
-      "Forbidden (reprox: use http:// sources, TLS tunnels cannot be cached)");
 
   private static final Pattern SHA1_HEX = Pattern.compile("[0-9a-fA-F]{40}");
 
@@ -81,42 +82,42 @@ final class ForwardRoute {
     } else {
       target = Target.absolute(uri);
       if (target == null) {
-        return new Refuse(HttpResponseStatus.BAD_REQUEST, "bad request target: expected /path or http://host/path",
-            "bad_request", false, false);
+        return new Refuse(Kind.BAD_REQUEST, "bad request target: expected /path or http://host/path",
+            false, false);
       }
     }
     RequestPath path;
     try {
       path = RequestPath.parse(target.pathAndQuery);
     } catch (RequestPath.Unsafe e) {
-      return new Refuse(HttpResponseStatus.BAD_REQUEST, "bad path: " + e.getMessage(), "bad_request", false, false);
+      return new Refuse(Kind.BAD_REQUEST, "bad path: " + e.getMessage(), false, false);
     }
     Optional<UpstreamMap.Match> match = map.match(target.host, target.port, target.defaultPort, path.segments());
     if (match.isEmpty()) {
       Optional<FetchRequest> file = snapshotFile(target, path.segments());
       if (file.isPresent()) {
         if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
-          return new Refuse(HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + request.method()
-              + " not allowed: use GET or HEAD", "method", false, true);
+          return new Refuse(Kind.METHOD_NOT_ALLOWED, "method " + request.method()
+              + " not allowed: use GET or HEAD", false, true);
         }
         return new Serve(file.get(), Optional.empty());
       }
       if (uri.startsWith("/")) {
         return null; // the host is an upstream's, the path none of its repositories': let mirror mode answer
       }
-      return new Refuse(NOT_COVERED, "reprox forward proxy: no configured repository covers " + uri
+      return new Refuse(Kind.NOT_COVERED, "reprox forward proxy: no configured repository covers " + uri
           + "\nreprox is not an open proxy; it serves only these upstreams (and their snapshot servers):\n"
-          + map.describe(), "forbidden", false, false);
+          + map.describe(), false, false);
     }
     if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
-      return new Refuse(HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + request.method()
-          + " not allowed: use GET or HEAD", "method", false, true);
+      return new Refuse(Kind.METHOD_NOT_ALLOWED, "method " + request.method()
+          + " not allowed: use GET or HEAD", false, true);
     }
     ProxyCredentials credentials;
     try {
       credentials = ProxyCredentials.parse(request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION));
     } catch (ProxyCredentials.Invalid e) {
-      return new Refuse(BAD_PIN, e.getMessage(), "proxy_auth", true, false);
+      return new Refuse(Kind.BAD_PIN, e.getMessage(), true, false);
     }
     return serve(match.get(), credentials, uri);
   }
@@ -133,8 +134,8 @@ final class ForwardRoute {
       try {
         at = Optional.of(TimeSpec.parse(rest.get(0)));
       } catch (TimeSpecException ex) {
-        return new Refuse(HttpResponseStatus.BAD_REQUEST, "bad time in snapshot URL " + uri + ": " + ex.getMessage(),
-            "bad_request", false, false);
+        return new Refuse(Kind.BAD_REQUEST, "bad time in snapshot URL " + uri + ": " + ex.getMessage(),
+            false, false);
       }
       rest = rest.subList(1, rest.size());
     }
@@ -163,8 +164,8 @@ final class ForwardRoute {
   }
 
   private static Refuse notFound(UpstreamMap.Entry e, String uri) {
-    return new Refuse(HttpResponseStatus.NOT_FOUND, "no path below repository " + e.repository().name() + " in " + uri,
-        "not_found", false, false);
+    return new Refuse(Kind.NOT_FOUND, "no path below repository " + e.repository().name() + " in " + uri,
+        false, false);
   }
 
   /**
@@ -183,15 +184,14 @@ final class ForwardRoute {
         return new Tunnel(host, p);
       }
     }
-    return new Refuse(NO_TUNNELS, "CONNECT " + target + " refused: use http:// sources (the signatures protect"
-        + " integrity, and TLS tunnels cannot be cached or pinned); reprox is not an open proxy", "forbidden",
-        false, true);
+    return new Refuse(Kind.NO_TUNNELS, "CONNECT " + target + " refused: use http:// sources (the signatures protect"
+        + " integrity, and TLS tunnels cannot be cached or pinned); reprox is not an open proxy", false, true);
   }
 
   /** Sends {@code r} on {@code ex}: a text body, and a Basic challenge for a bad pin. */
   void refuse(Exchange ex, Refuse r) {
     if (!r.challenge()) {
-      ex.error(r.status(), r.message(), r.outcome(), r.close());
+      ex.fail(r.kind(), r.message(), r.close());
       return;
     }
     FullHttpResponse response = Responses.text(r.status(), r.message() + "\n", ex.head);

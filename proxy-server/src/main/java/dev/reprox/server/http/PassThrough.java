@@ -4,7 +4,6 @@ import dev.reprox.server.fetch.Content;
 import dev.reprox.server.fetch.FetchException;
 import dev.reprox.server.fetch.FetchRequest;
 import dev.reprox.server.fetch.Fetched;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -22,6 +21,11 @@ final class PassThrough {
   }
 
   void serve(Exchange ex, FetchRequest request) {
+    serve(ex, request, true);
+  }
+
+  /** {@code mayRefetch}: a blob that is gone when opened sends the request down the chain once more. */
+  private void serve(Exchange ex, FetchRequest request, boolean mayRefetch) {
     Fetched hot = sc.hotAnswers.get(request);
     if (hot != null) {
       // Answered before: stored, immutable, its reader open. All on this event loop.
@@ -43,9 +47,7 @@ final class PassThrough {
       if (error != null) {
         // An offline 503 names this request even when an inner one (its root index) failed.
         FetchException f = FetchException.of(error, request).naming(request);
-        HttpResponseStatus status = f.reasonPhrase() == null ? HttpResponseStatus.valueOf(f.kind().status())
-            : new HttpResponseStatus(f.kind().status(), f.reasonPhrase());
-        onLoop(ex, () -> ex.error(status, f.getMessage(), f.kind().tag(), false));
+        onLoop(ex, () -> ex.fail(f, false));
         return;
       }
       pinned(ex, fetched);
@@ -56,26 +58,34 @@ final class PassThrough {
       }
       if (mayBlockHere(ex)) {
         // A stored hit completes on a storage or work thread: open right here, one hop fewer.
-        open(ex, request, fetched);
+        open(ex, request, fetched, mayRefetch);
         return;
       }
       try {
-        sc.storageExecutor.execute(() -> open(ex, request, fetched));
+        sc.storageExecutor.execute(() -> open(ex, request, fetched, mayRefetch));
       } catch (RejectedExecutionException e) {
-        onLoop(ex, () -> ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "server busy", "overloaded", false));
+        onLoop(ex, () -> ex.fail(FetchException.Kind.OVERLOADED, "server busy", false));
       }
     });
   }
 
-  private void open(Exchange ex, FetchRequest request, Fetched found) {
+  private void open(Exchange ex, FetchRequest request, Fetched found, boolean mayRefetch) {
     Content content;
     Fetched fetched = found;
     try {
       fetched = sc.hotAnswers.offer(request, found);
       content = fetched.open();
     } catch (Exception e) {
-      String message = "open " + request + ": " + e.getMessage();
-      onLoop(ex, () -> ex.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, message, "storage", false));
+      FetchException f = FetchException.of(e, request);
+      if (f.kind() == FetchException.Kind.NOT_FOUND && mayRefetch) {
+        // The blob went between the chain's lookup and this open: now the lookup misses and the
+        // chain fetches (and checks) the bytes again, or answers why it cannot.
+        serve(ex, request, false);
+        return;
+      }
+      FetchException answered = f.kind() == FetchException.Kind.NOT_FOUND ? f
+          : new FetchException(FetchException.Kind.STORAGE, "open " + request + ": " + e.getMessage(), e);
+      onLoop(ex, () -> ex.fail(answered, false));
       return;
     }
     Fetched answer = fetched;

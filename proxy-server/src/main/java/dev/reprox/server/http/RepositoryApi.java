@@ -49,7 +49,13 @@ final class RepositoryApi {
   }
 
   /** The one shape of every API error: {@code {"error":{"status":404,"reason":"not_found","message":"..."}}}. */
-  static FullHttpResponse error(HttpResponseStatus status, String reason, String message, boolean head) {
+  static FullHttpResponse error(FetchException.Kind kind, String message, boolean head) {
+    return error(kind, kind.tag(), message, head);
+  }
+
+  /** With {@code reason} for the body's {@code "reason"} instead of the kind's name (an export's bundle error). */
+  static FullHttpResponse error(FetchException.Kind kind, String reason, String message, boolean head) {
+    HttpResponseStatus status = Exchange.status(kind.answer(null));
     ObjectNode o = JSON.createObjectNode();
     ObjectNode e = o.putObject("error");
     e.put("status", status.code());
@@ -58,8 +64,8 @@ final class RepositoryApi {
     return Responses.full(status, "application/json", o.toString() + "\n", head);
   }
 
-  private static void fail(Exchange ex, HttpResponseStatus status, String reason, String message) {
-    ex.reply(error(status, reason, message, ex.head), reason, false);
+  private static void fail(Exchange ex, FetchException.Kind kind, String message) {
+    ex.reply(error(kind, message, ex.head), kind.answer(null).outcome(), false);
   }
 
   void serve(Exchange ex, RequestPath path, String uri) {
@@ -69,7 +75,7 @@ final class RepositoryApi {
       return;
     }
     if (s.size() != 5 || !s.get(2).equals("repos")) {
-      fail(ex, HttpResponseStatus.NOT_FOUND, "not_found", "api: no route /" + String.join("/", s)
+      fail(ex, FetchException.Kind.NOT_FOUND, "api: no route /" + String.join("/", s)
           + " (/-/api/repos/<repo>/generations?root=, /-/api/repos/<repo>/resolve?root=&at=, /-/api/coverage?repo=,"
           + " /-/api/builds)");
       return;
@@ -78,11 +84,11 @@ final class RepositoryApi {
     String op = s.get(4);
     QueryStringDecoder query = new QueryStringDecoder(uri);
     if (sc.fetchers == null || !sc.config.repositories().containsKey(repo)) {
-      fail(ex, HttpResponseStatus.NOT_FOUND, "not_found", "api: unknown repository \"" + repo + "\"");
+      fail(ex, FetchException.Kind.NOT_FOUND, "api: unknown repository \"" + repo + "\"");
       return;
     }
     if (!op.equals("resolve") && !op.equals("generations") && !op.equals("roots")) {
-      fail(ex, HttpResponseStatus.NOT_FOUND, "not_found", "api: no operation \"" + op
+      fail(ex, FetchException.Kind.NOT_FOUND, "api: no operation \"" + op
           + "\" (generations, resolve, roots)");
       return;
     }
@@ -91,7 +97,7 @@ final class RepositoryApi {
       try {
         root = rootParameter(repo, first(query, "root", DEFAULT_ROOT));
       } catch (RequestPath.Unsafe e) {
-        fail(ex, HttpResponseStatus.BAD_REQUEST, "bad_request", "api " + op + ": root: " + e.getMessage());
+        fail(ex, FetchException.Kind.BAD_REQUEST, "api " + op + ": root: " + e.getMessage());
         return;
       }
     }
@@ -100,7 +106,7 @@ final class RepositoryApi {
       try {
         at = TimeSpec.parse(first(query, "at", ""));
       } catch (TimeSpecException e) {
-        fail(ex, HttpResponseStatus.BAD_REQUEST, "bad_request", "api resolve: at: " + e.getMessage());
+        fail(ex, FetchException.Kind.BAD_REQUEST, "api resolve: at: " + e.getMessage());
         return;
       }
     }
@@ -117,16 +123,15 @@ final class RepositoryApi {
         } catch (Exception e) {
           FetchException f = FetchException.of(e, new FetchRequest(sc.config.repositories().get(repo),
               checkedRoot == null ? "" : checkedRoot));
-          outcome = f.kind().name().toLowerCase(Locale.ROOT);
-          r = error(HttpResponseStatus.valueOf(f.kind().status()), outcome, "api " + op + ": " + f.getMessage(),
-              ex.head);
+          outcome = f.answer().outcome();
+          r = error(f.kind(), "api " + op + ": " + f.getMessage(), ex.head);
         }
         FullHttpResponse response = r;
         String o = outcome;
         ex.ctx().executor().execute(() -> ex.reply(response, o, false));
       });
     } catch (RejectedExecutionException e) {
-      fail(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "server busy");
+      fail(ex, FetchException.Kind.OVERLOADED, "server busy");
     }
   }
 
@@ -138,11 +143,11 @@ final class RepositoryApi {
     QueryStringDecoder query = new QueryStringDecoder(uri);
     String repo = first(query, "repo", "");
     if (repo.isEmpty()) {
-      fail(ex, HttpResponseStatus.BAD_REQUEST, "bad_request", "api coverage: repo: missing (?repo=<name>)");
+      fail(ex, FetchException.Kind.BAD_REQUEST, "api coverage: repo: missing (?repo=<name>)");
       return;
     }
     if (sc.fetchers == null || !sc.config.repositories().containsKey(repo)) {
-      fail(ex, HttpResponseStatus.NOT_FOUND, "not_found", "api: unknown repository \"" + repo + "\"");
+      fail(ex, FetchException.Kind.NOT_FOUND, "api: unknown repository \"" + repo + "\"");
       return;
     }
     String root = null;
@@ -150,7 +155,7 @@ final class RepositoryApi {
       try {
         root = rootParameter(repo, first(query, "root", ""));
       } catch (RequestPath.Unsafe e) {
-        fail(ex, HttpResponseStatus.BAD_REQUEST, "bad_request", "api coverage: root: " + e.getMessage());
+        fail(ex, FetchException.Kind.BAD_REQUEST, "api coverage: root: " + e.getMessage());
         return;
       }
     }
@@ -164,15 +169,15 @@ final class RepositoryApi {
         } catch (Exception e) {
           FetchException f = FetchException.of(e, new FetchRequest(sc.config.repositories().get(repo),
               only == null ? "" : only));
-          outcome = f.kind().name().toLowerCase(Locale.ROOT);
-          r = error(HttpResponseStatus.valueOf(f.kind().status()), outcome, "api coverage: " + f.getMessage(), ex.head);
+          outcome = f.answer().outcome();
+          r = error(f.kind(), "api coverage: " + f.getMessage(), ex.head);
         }
         FullHttpResponse response = r;
         String o = outcome;
         ex.ctx().executor().execute(() -> ex.reply(response, o, false));
       });
     } catch (RejectedExecutionException e) {
-      fail(ex, HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "server busy");
+      fail(ex, FetchException.Kind.OVERLOADED, "server busy");
     }
   }
 

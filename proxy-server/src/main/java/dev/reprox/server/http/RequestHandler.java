@@ -3,13 +3,13 @@ package dev.reprox.server.http;
 import static dev.reprox.server.LogSafe.escape;
 
 import dev.reprox.config.RepositoryConfig;
+import dev.reprox.server.fetch.FetchException.Kind;
 import dev.reprox.server.fetch.FetchRequest;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -154,8 +154,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     HttpMethod method = request.method();
     String uri = request.uri();
     if (request.decoderResult().isFailure()) {
-      ex.error(HttpResponseStatus.BAD_REQUEST, "bad request: " + request.decoderResult().cause().getMessage(),
-          "bad_request", true);
+      ex.fail(Kind.BAD_REQUEST, "bad request: " + request.decoderResult().cause().getMessage(), true);
       return;
     }
     if (healthOnly) {
@@ -198,15 +197,14 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         adminAction(ex, target, request);
         return;
       }
-      ex.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + method + " not allowed: use GET or HEAD",
-          "method", true);
+      ex.fail(Kind.METHOD_NOT_ALLOWED, "method " + method + " not allowed: use GET or HEAD", true);
       return;
     }
     RequestPath path;
     try {
       path = RequestPath.parse(uri);
     } catch (RequestPath.Unsafe e) {
-      ex.error(HttpResponseStatus.BAD_REQUEST, "bad path: " + e.getMessage(), "bad_request", false);
+      ex.fail(Kind.BAD_REQUEST, "bad path: " + e.getMessage(), false);
       return;
     }
     if (ApiGuard.isAdmin(path)) {
@@ -216,7 +214,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     if (ApiGuard.isRead(path)) {
       FullHttpResponse refusal = sc.guard.allowRead(request.headers(), ex.head);
       if (refusal != null) {
-        ex.reply(refusal, "unauthorized", false);
+        ex.reply(refusal, Kind.UNAUTHORIZED.answer(null).outcome(), false);
         return;
       }
     }
@@ -242,8 +240,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
     RepositoryConfig repository = sc.config.repositories().get(path.first());
     if (repository == null) {
-      ex.error(HttpResponseStatus.NOT_FOUND, "unknown repository \"" + path.first() + "\"; configured: "
-          + String.join(", ", sc.config.repositories().keySet()), "unknown_repository", false);
+      ex.fail(Kind.UNKNOWN_REPOSITORY, "unknown repository \"" + path.first() + "\"; configured: "
+          + String.join(", ", sc.config.repositories().keySet()), false);
       return;
     }
     ex.repository = repository.name();
@@ -251,12 +249,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     try {
       fetch = MirrorPath.parse(repository, path);
     } catch (MirrorPath.BadTime e) {
-      ex.error(HttpResponseStatus.BAD_REQUEST, e.getMessage(), "bad_request", false);
+      ex.fail(Kind.BAD_REQUEST, e.getMessage(), false);
       return;
     }
     ex.fetched = fetch;
     if (fetch.path().isEmpty()) {
-      ex.error(HttpResponseStatus.NOT_FOUND, "no path below repository " + repository.name(), "not_found", false);
+      ex.fail(Kind.NOT_FOUND, "no path below repository " + repository.name(), false);
       return;
     }
     ex.kind = kind(fetch);
@@ -285,13 +283,14 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       // Someone tried to change state without the token: worth an operator's attention.
       log.warn("admin: refused {} {} from {}: {}", escape(request.method()), escape(request.uri()),
           ctx.channel().remoteAddress(), refusal.status());
-      ex.reply(refusal, refusal.status().code() == 403 ? "admin_disabled" : "unauthorized", body);
+      ex.reply(refusal, (refusal.status().code() == 403 ? Kind.ADMIN_DISABLED : Kind.UNAUTHORIZED).answer(null).outcome(),
+          body);
       return;
     }
     java.util.List<String> s = path.segments();
     if (s.size() == 4 && s.get(3).equals("import")) {
       if (!request.method().equals(HttpMethod.POST)) {
-        FullHttpResponse r = RepositoryApi.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+        FullHttpResponse r = RepositoryApi.error(Kind.METHOD_NOT_ALLOWED,
             "admin: " + request.method() + " not allowed on /-/api/admin/import: POST the bundle", ex.head);
         r.headers().set(io.netty.handler.codec.http.HttpHeaderNames.ALLOW, "POST");
         ex.reply(r, "admin", body);
@@ -306,8 +305,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (body) {
-      ex.reply(RepositoryApi.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "admin actions take no request body",
-          ex.head), "bad_request", true);
+      ex.reply(RepositoryApi.error(Kind.BAD_REQUEST, "admin actions take no request body", ex.head),
+          Kind.BAD_REQUEST.answer(null).outcome(), true);
       return;
     }
     actions.serve(ex, request.method(), path);
@@ -370,8 +369,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     sc.metrics.refusedConnection("503");
-    ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many connections: max-connections reached; retry later",
-        "too_many_connections", true);
+    ex.fail(Kind.TOO_MANY_CONNECTIONS, "too many connections: max-connections reached; retry later", true);
   }
 
   private void releasePending() {

@@ -1,8 +1,9 @@
 package dev.reprox.server.http;
 
-import dev.reprox.server.fetch.Fetchers;
 import dev.reprox.config.ReproxConfig;
+import dev.reprox.server.ThreadPools;
 import dev.reprox.server.fetch.Fetcher;
+import dev.reprox.server.fetch.Fetchers;
 import dev.reprox.storage.StorageStats;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelHandler;
@@ -39,6 +40,8 @@ public final class ServingContext {
   /** The API's tokens: admin actions and, when a read token is set, reads ({@link ApiGuard}). */
   final ApiGuard guard;
   final HotAnswers hotAnswers = new HotAnswers(10_000);
+  /** Body chunk buffers shared by this server's responses: 64 idle chunks (16 MiB) cover a busy server's writes. */
+  final ChunkBuffers chunks;
   /** {@code log.access}: one line per request on {@code reprox.access}. */
   final boolean accessLog;
   final java.time.Clock clock;
@@ -64,7 +67,9 @@ public final class ServingContext {
     this.storageStats = b.storageStats;
     this.fetchers = b.fetchers;
     this.forwardRoute = new ForwardRoute(config);
-    this.tunnels = new Tunnels(registry, b.tunnelIdleTimeout, b.tunnelConnectTimeout);
+    this.tunnels = new Tunnels(registry, b.tunnelIdleTimeout, b.tunnelConnectTimeout,
+        b.tunnelResolver != null ? b.tunnelResolver : ThreadPools.tunnelResolver(config.threads().tunnelResolve()));
+    this.chunks = new ChunkBuffers(BodyWriter.CHUNK, 64);
     this.builds = new BuildLabels(b.clock, BuildLabels.CAPACITY);
     this.records = b.buildStore == null ? null
         : new BuildRecorder(b.buildStore, config, b.clock, storageExecutor, registry);
@@ -138,6 +143,7 @@ public final class ServingContext {
     private Clock clock = Clock.systemUTC();
     private Duration tunnelConnectTimeout = Duration.ofSeconds(10);
     private dev.reprox.server.gc.GcRunner gc;
+    private Executor tunnelResolver;
 
     private dev.reprox.storage.Storage buildStore;
 
@@ -164,6 +170,12 @@ public final class ServingContext {
     /** A {@code tunnel-allow} tunnel that carries no bytes either way for this long is closed. */
     public Builder tunnelIdleTimeout(Duration timeout) {
       this.tunnelIdleTimeout = timeout;
+      return this;
+    }
+
+    /** Where CONNECT targets' names are looked up (the server's {@link ThreadPools#tunnelResolve()}). */
+    public Builder tunnelResolver(Executor resolver) {
+      this.tunnelResolver = resolver;
       return this;
     }
 

@@ -2,6 +2,8 @@ package dev.reprox.server.http;
 
 import static dev.reprox.server.LogSafe.escape;
 
+import dev.reprox.server.fetch.FetchException.Kind;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
@@ -12,7 +14,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -21,11 +22,9 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,28 +40,20 @@ import org.slf4j.LoggerFactory;
  */
 final class Tunnels {
   private static final Logger log = LoggerFactory.getLogger(Tunnels.class);
-  static final HttpResponseStatus UNREACHABLE =
-      new HttpResponseStatus(502, "Bad Gateway (reprox: tunnel target unreachable)");
   private static final byte[] ESTABLISHED =
       "HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final MeterRegistry registry;
   private final Duration idleTimeout;
   private final Duration connectTimeout;
-  private final ThreadPoolExecutor resolver;
+  private final Executor resolver;
 
-  Tunnels(MeterRegistry registry, Duration idleTimeout, Duration connectTimeout) {
+  /** {@code resolver}: where target names are looked up (bounded: a full queue answers 503). */
+  Tunnels(MeterRegistry registry, Duration idleTimeout, Duration connectTimeout, Executor resolver) {
     this.registry = registry;
     this.idleTimeout = idleTimeout;
     this.connectTimeout = connectTimeout;
-    AtomicInteger n = new AtomicInteger();
-    // Threads only while lookups happen (core threads time out), so nothing has to be shut down.
-    this.resolver = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
-      Thread t = new Thread(r, "reprox-tunnel-dns-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    }, new ThreadPoolExecutor.AbortPolicy());
-    resolver.allowCoreThreadTimeOut(true);
+    this.resolver = resolver;
   }
 
   /** A CONNECT that {@code tunnel-allow} does not list was refused. */
@@ -89,7 +80,7 @@ final class Tunnels {
         client.eventLoop().execute(() -> connect(ex, handler, target, address));
       });
     } catch (RejectedExecutionException e) {
-      ex.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "CONNECT " + target + ": server busy", "overloaded", true);
+      ex.fail(Kind.OVERLOADED, "CONNECT " + target + ": server busy", true);
     }
   }
 
@@ -154,7 +145,7 @@ final class Tunnels {
 
   private void failed(Exchange ex, ForwardRoute.Tunnel target, String why) {
     count("connect_failed");
-    ex.error(UNREACHABLE, "CONNECT " + target + ": " + why, "tunnel_failed", true);
+    ex.fail(Kind.TUNNEL_FAILED, "CONNECT " + target + ": " + why, true);
   }
 
   private void count(String outcome) {

@@ -89,6 +89,25 @@ final class CircuitBreaker {
   }
 
   /**
+   * A failure that proves the host down by itself (a snapshot server refusing or not answering a
+   * connect): the breaker opens without waiting for more, and its one line names {@code why}.
+   */
+  void openNow(String why) {
+    State was;
+    synchronized (this) {
+      was = state;
+      failures++;
+      state = State.OPEN;
+      openedAt = clock.millis();
+      if (was == State.OPEN) {
+        return;
+      }
+    }
+    log.warn("breaker for {} opened: {}; requests to it fail at once (503) for {} s", origin, why,
+        coolDownMillis / 1000);
+  }
+
+  /**
    * An attempt that passed but ended neither way (the caller cancelled the body): a probe that
    * proved nothing gives its place back, so the breaker does not stay half-open forever.
    */

@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +20,9 @@ import java.util.random.RandomGenerator;
 
 /** Holds what is shared by all requests; each {@link #send} is one {@link PoliteCall}. */
 final class DefaultPoliteUpstream implements PoliteUpstream {
-  final HttpClient client;
+  private final HttpClient client;
+  /** Clients like {@link #client} but for a shorter connect timeout, one per timeout in use. */
+  private final ConcurrentHashMap<Duration, HttpClient> shortConnect = new ConcurrentHashMap<>();
   final Clock clock;
   final RedirectMemory memory;
   final int maxRedirects;
@@ -66,6 +69,28 @@ final class DefaultPoliteUpstream implements PoliteUpstream {
   public java.util.List<HostStatus> hosts() {
     return gates.values().stream().map(HostGate::status)
         .sorted(java.util.Comparator.comparing(HostStatus::origin)).toList();
+  }
+
+  /**
+   * The client for a host with {@code policy}: the given one, or, when the policy's connect
+   * timeout is shorter than the client's, a sibling with the same executor, version, proxy, TLS
+   * and authenticator and that timeout (the JDK client has no per-request connect timeout).
+   */
+  HttpClient client(HostPolicy policy) {
+    Duration wanted = policy.connectTimeout();
+    if (wanted.isZero() || client.connectTimeout().map(t -> t.compareTo(wanted) <= 0).orElse(false)) {
+      return client;
+    }
+    return shortConnect.computeIfAbsent(wanted, t -> {
+      HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(t).version(client.version())
+          .followRedirects(client.followRedirects()).sslContext(client.sslContext())
+          .sslParameters(client.sslParameters());
+      client.executor().ifPresent(b::executor);
+      client.proxy().ifPresent(b::proxy);
+      client.authenticator().ifPresent(b::authenticator);
+      client.cookieHandler().ifPresent(b::cookieHandler);
+      return b.build();
+    });
   }
 
   HostGate gate(URI uri) {

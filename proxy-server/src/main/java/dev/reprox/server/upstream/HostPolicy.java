@@ -20,6 +20,13 @@ import java.util.Objects;
  * @param minBytesPerSecond a body whose average rate over {@code minRateWindow} falls below this is
  *     cut ({@link UpstreamTooSlowException}); 0 turns the check off
  * @param minRateWindow the span that average is taken over; a body shorter than this is never judged
+ * @param connectTimeout how long one connection attempt to this host may take; zero means the
+ *     client's own (the header timeout). A snapshot server's is short: it is asked only for what
+ *     the live root cannot prove, and a host that does not answer a SYN in 2 s is down
+ * @param connectFailFast a failed connect (refused, timed out, unresolvable) is not retried and
+ *     opens the breaker at once: while the host is down, a request costs one short attempt per
+ *     breaker window, not {@code maxRetries} backoffs (9 s against an unreachable
+ *     snapshot.debian.org before the live root could answer)
  */
 public record HostPolicy(
     int concurrency,
@@ -32,7 +39,9 @@ public record HostPolicy(
     int breakerFailures,
     Duration breakerCoolDown,
     long minBytesPerSecond,
-    Duration minRateWindow) {
+    Duration minRateWindow,
+    Duration connectTimeout,
+    boolean connectFailFast) {
 
   public HostPolicy {
     Objects.requireNonNull(backoffBase, "backoffBase");
@@ -51,6 +60,8 @@ public record HostPolicy(
     Objects.requireNonNull(minRateWindow, "minRateWindow");
     require(minBytesPerSecond >= 0, "min rate must not be negative, got " + minBytesPerSecond);
     require(minRateWindow.toMillis() >= 100, "min-rate window must be at least 100 ms, got " + minRateWindow);
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    require(!connectTimeout.isNegative(), "connect timeout must not be negative, got " + connectTimeout);
   }
 
   private static void require(boolean ok, String message) {
@@ -61,18 +72,27 @@ public record HostPolicy(
 
   /**
    * snapshot.debian.org and friends: 2 at a time, 5/s, burst 10, breaker 5 failures / 30 s, bodies
-   * below 1 KiB/s over a minute cut.
+   * below 1 KiB/s over a minute cut; a 2 s connect timeout, and a failed connect opens the breaker
+   * without a retry.
    */
   public static HostPolicy snapshotServer() {
-    return builder().build();
+    return builder().connectTimeout(SNAPSHOT_CONNECT_TIMEOUT).connectFailFast(true).build();
   }
 
-  /** A mirror or CDN: 8 at a time, 50/s, burst 100; otherwise as {@link #snapshotServer()}. */
+  /**
+   * A mirror or CDN: 8 at a time, 50/s, burst 100, the client's connect timeout, connect errors
+   * retried like any other; otherwise as {@link #snapshotServer()}.
+   */
   public static HostPolicy mirror() {
     return builder().concurrency(8).ratePerSecond(50).burst(100).build();
   }
 
-  /** Starts from the snapshot-server defaults. */
+  private static final Duration SNAPSHOT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
+  /**
+   * Starts from the snapshot-server defaults, except that connects use the client's timeout and
+   * are retried ({@link #snapshotServer()} sets both).
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -80,10 +100,11 @@ public record HostPolicy(
   public Builder toBuilder() {
     return new Builder().concurrency(concurrency).ratePerSecond(ratePerSecond).burst(burst)
         .maxRetries(maxRetries).backoff(backoffBase, backoffMax).maxRetryAfter(maxRetryAfter)
-        .breaker(breakerFailures, breakerCoolDown).minRate(minBytesPerSecond, minRateWindow);
+        .breaker(breakerFailures, breakerCoolDown).minRate(minBytesPerSecond, minRateWindow)
+        .connectTimeout(connectTimeout).connectFailFast(connectFailFast);
   }
 
-  /** Defaults are the snapshot-server policy. */
+  /** Defaults are the snapshot-server policy, but for the connect settings. */
   public static final class Builder {
     private int concurrency = 2;
     private double ratePerSecond = 5;
@@ -98,6 +119,8 @@ public record HostPolicy(
     // and a minute long, so a few seconds' stall of a healthy host is never judged.
     private long minBytesPerSecond = 1024;
     private Duration minRateWindow = Duration.ofSeconds(60);
+    private Duration connectTimeout = Duration.ZERO;
+    private boolean connectFailFast;
 
     private Builder() {}
 
@@ -145,9 +168,22 @@ public record HostPolicy(
       return this;
     }
 
+    /** One connection attempt's limit; zero keeps the client's own. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    /** Whether a failed connect skips the retries and opens the breaker at once. */
+    public Builder connectFailFast(boolean failFast) {
+      this.connectFailFast = failFast;
+      return this;
+    }
+
     public HostPolicy build() {
       return new HostPolicy(concurrency, ratePerSecond, burst, maxRetries, backoffBase, backoffMax,
-          maxRetryAfter, breakerFailures, breakerCoolDown, minBytesPerSecond, minRateWindow);
+          maxRetryAfter, breakerFailures, breakerCoolDown, minBytesPerSecond, minRateWindow, connectTimeout,
+          connectFailFast);
     }
   }
 }

@@ -99,7 +99,7 @@ final class PoliteCall<T> {
     }
     next = null;
     try {
-      up.client.sendAsync(hop, info -> onHeaders(info, lease))
+      up.client(gate.policy).sendAsync(hop, info -> onHeaders(info, lease))
           .whenComplete((response, error) -> onDone(response, error, lease));
     } catch (RuntimeException e) {
       lease.release();
@@ -250,9 +250,9 @@ final class PoliteCall<T> {
       result.completeExceptionally(cause); // not the host's fault: a bad request, a bug
       return;
     }
-    gate.breaker.onFailure();
     status = 0;
-    if (cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException) {
+    boolean connect = isConnectFailure(cause);
+    if (connect) {
       reason = "connect_error";
     } else if (cause instanceof HttpTimeoutException) {
       reason = "timeout";
@@ -261,7 +261,24 @@ final class PoliteCall<T> {
     }
     gate.outcome(reason, cause.getClass().getSimpleName());
     lastError = cause;
+    if (connect && gate.policy.connectFailFast()) {
+      // One short attempt per breaker window: the breaker's opening is this failure's one WARN
+      // line, and the live root (or a later probe) is the next chance, not a retry in seconds.
+      gate.breaker.openNow("connect to it failed (" + cause.getClass().getSimpleName() + ")");
+      failQuietly(Kind.RETRIES_EXHAUSTED, "connect failed, not retried: " + cause, cause);
+      return;
+    }
+    gate.breaker.onFailure();
     retryAfter(up.backoffMillis(gate.policy, retries + 1));
+  }
+
+  /**
+   * Refused, timed out or unresolvable: the JDK client reports an unresolvable host as a bare
+   * ConnectException (its cause an UnresolvedAddressException), a refused port likewise.
+   */
+  private static boolean isConnectFailure(Throwable cause) {
+    return cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException
+        || cause instanceof java.net.UnknownHostException || cause instanceof java.net.NoRouteToHostException;
   }
 
   private void retryAfter(long delayMillis) {
@@ -291,10 +308,21 @@ final class PoliteCall<T> {
     attempt();
   }
 
-  private void fail(Kind kind, String why, Throwable cause) {
-    UpstreamUnavailableException e = new UpstreamUnavailableException(kind, current, status,
+  /** As {@link #fail}, at DEBUG: the breaker's opening already said it in one WARN line. */
+  private void failQuietly(Kind kind, String why, Throwable cause) {
+    UpstreamUnavailableException e = failure(kind, why, cause);
+    log.debug("upstream failure: {}", e.getMessage());
+    result.completeExceptionally(e);
+  }
+
+  private UpstreamUnavailableException failure(Kind kind, String why, Throwable cause) {
+    return new UpstreamUnavailableException(kind, current, status,
         request.method() + " " + original + (current.equals(original) ? "" : " (at " + current + ")")
             + ": " + why, cause);
+  }
+
+  private void fail(Kind kind, String why, Throwable cause) {
+    UpstreamUnavailableException e = failure(kind, why, cause);
     if (kind == Kind.BREAKER_OPEN) {
       // The breaker's opening was one WARN line; each request it turns away is not another.
       log.debug("upstream failure: {}", e.getMessage());

@@ -29,7 +29,7 @@ class CheckedWritersTest {
   @Test
   void control_matchingQ1AndSize_storesAndRecordsAlias() throws Exception {
     Apk apk = apk();
-    ControlCheckedWriter w = new ControlCheckedWriter(storage.blobs().newWriter(), storage.aliases(), apk.q1, "t");
+    FormatCheckedWriter w = new FormatCheckedWriter(storage.blobs().newWriter(), storage.aliases(), apk.q1, "t", apkCheck(apk.q1, "t"));
     feed(w, apk.bytes);
 
     Digest stored = w.commit(null, apk.bytes.length).digest();
@@ -43,10 +43,10 @@ class CheckedWritersTest {
     Apk apk = apk();
     byte[] bad = apk.bytes.clone();
     bad[(int) ((apk.controlStart + apk.controlEnd) / 2)] ^= 0x55;
-    ControlCheckedWriter w = new ControlCheckedWriter(storage.blobs().newWriter(), storage.aliases(), apk.q1, "t");
+    FormatCheckedWriter w = new FormatCheckedWriter(storage.blobs().newWriter(), storage.aliases(), apk.q1, "t", apkCheck(apk.q1, "t"));
     feed(w, bad);
 
-    assertThatThrownBy(() -> w.commit(null, bad.length)).isInstanceOf(ControlCheckedWriter.ControlMismatchException.class);
+    assertThatThrownBy(() -> w.commit(null, bad.length)).isInstanceOf(FormatCheckedWriter.ControlMismatchException.class);
     assertThat(storage.blobs().stat(Digest.compute(bad))).isEmpty();
     assertThat(storage.aliases().resolve(apk.q1)).isEmpty();
   }
@@ -56,10 +56,10 @@ class CheckedWritersTest {
     Apk apk = apk();
     byte[] bad = apk.bytes.clone();
     bad[(int) ((apk.controlEnd + apk.bytes.length) / 2)] ^= 0x01; // inside the data member; control untouched
-    ControlCheckedWriter w = new ControlCheckedWriter(storage.blobs().newWriter(), storage.aliases(), apk.q1, "t");
+    FormatCheckedWriter w = new FormatCheckedWriter(storage.blobs().newWriter(), storage.aliases(), apk.q1, "t", apkCheck(apk.q1, "t"));
     feed(w, bad);
 
-    assertThatThrownBy(() -> w.commit(null, bad.length)).isInstanceOf(ControlCheckedWriter.ControlMismatchException.class)
+    assertThatThrownBy(() -> w.commit(null, bad.length)).isInstanceOf(FormatCheckedWriter.ControlMismatchException.class)
         .hasMessageContaining("data part sha256");
     assertThat(storage.blobs().stat(Digest.compute(bad))).isEmpty();
     assertThat(storage.aliases().resolve(apk.q1)).isEmpty();
@@ -72,14 +72,14 @@ class CheckedWritersTest {
     byte[] bad = real.clone();
     bad[real.length - 100] ^= 0x01; // the data part is [2229, 11012)
 
-    ControlCheckedWriter refused = new ControlCheckedWriter(storage.blobs().newWriter(), storage.aliases(), q1, "bad");
+    FormatCheckedWriter refused = new FormatCheckedWriter(storage.blobs().newWriter(), storage.aliases(), q1, "bad", apkCheck(q1, "bad"));
     feed(refused, bad);
-    assertThatThrownBy(() -> refused.commit(null, bad.length)).isInstanceOf(ControlCheckedWriter.ControlMismatchException.class)
+    assertThatThrownBy(() -> refused.commit(null, bad.length)).isInstanceOf(FormatCheckedWriter.ControlMismatchException.class)
         .hasMessageContaining("1a3a8e47d2287da6d505d973412cee1ad64bcc17bc5995069e4e932055ecb0c4");
     assertThat(storage.aliases().resolve(q1)).isEmpty();
     assertThat(storage.blobs().stat(Digest.compute(bad))).isEmpty();
 
-    ControlCheckedWriter ok = new ControlCheckedWriter(storage.blobs().newWriter(), storage.aliases(), q1, "real");
+    FormatCheckedWriter ok = new FormatCheckedWriter(storage.blobs().newWriter(), storage.aliases(), q1, "real", apkCheck(q1, "real"));
     feed(ok, real);
     assertThat(ok.commit(null, real.length).digest()).isEqualTo(Digest.compute(real));
     assertThat(storage.aliases().resolve(q1)).contains(Digest.compute(real));
@@ -88,7 +88,7 @@ class CheckedWritersTest {
   @Test
   void control_wrongSize_refused() throws Exception {
     Apk apk = apk();
-    ControlCheckedWriter w = new ControlCheckedWriter(storage.blobs().newWriter(), storage.aliases(), apk.q1, "t");
+    FormatCheckedWriter w = new FormatCheckedWriter(storage.blobs().newWriter(), storage.aliases(), apk.q1, "t", apkCheck(apk.q1, "t"));
     feed(w, apk.bytes);
 
     assertThatThrownBy(() -> w.commit(null, apk.bytes.length + 1)).isInstanceOf(SizeMismatchException.class);
@@ -109,7 +109,7 @@ class CheckedWritersTest {
     DigestCheckedWriter bad = new DigestCheckedWriter(storage.blobs().newWriter(), storage.aliases(), good, "t");
     feed(bad, other);
     assertThatThrownBy(() -> bad.commit(null, other.length))
-        .isInstanceOf(ControlCheckedWriter.ControlMismatchException.class).hasMessageContaining("sha512");
+        .isInstanceOf(FormatCheckedWriter.ControlMismatchException.class).hasMessageContaining("sha512");
     assertThat(storage.blobs().stat(Digest.compute(other))).isEmpty();
   }
 
@@ -138,5 +138,10 @@ class CheckedWritersTest {
       b.put(bytes, off, n).flip();
       w.write(b);
     }
+  }
+
+  /** The apk format's own check of a body named by {@code q1} (index-pinning's ApkBodyCheck). */
+  private static dev.reprox.pinning.BodyCheck apkCheck(Alias q1, String what) {
+    return dev.reprox.pinning.apk.ApkFormat.builder().clock(java.time.Clock.systemUTC()).build().bodyCheck(q1, what).orElseThrow();
   }
 }

@@ -48,4 +48,40 @@ class FetchExceptionTest {
     FetchException notFound = new FetchException(FetchException.Kind.NOT_FOUND, "fetch x: not found");
     assertThat(notFound.naming(pkg)).isSameAs(notFound);
   }
+
+  @Test
+  void of_blobNotStored_isNotFoundNotAStorageFailure() {
+    FetchRequest pkg = new FetchRequest(DEBIAN, "pool/main/h/hello.deb");
+    dev.reprox.storage.Digest d = dev.reprox.storage.Digest.compute(new byte[] {1});
+    FetchException f = FetchException.of(new java.util.concurrent.CompletionException(
+        new dev.reprox.storage.BlobNotFoundException(d)), pkg);
+    assertThat(f.kind()).isEqualTo(FetchException.Kind.NOT_FOUND);
+    assertThat(f.answer()).isEqualTo(new FetchException.Answer(404, null, "not_found"));
+    assertThat(f.getMessage()).startsWith("fetch debian/pool/main/h/hello.deb").contains(d.hex());
+  }
+
+  @Test
+  void answer_everyKind_theStatusReasonPhraseAndOutcomeClientsAndDashboardsKnow() {
+    assertThat(FetchException.Kind.UNPROVEN.answer(null)).isEqualTo(
+        new FetchException.Answer(503, "Not proven at T (strict)", "unproven"));
+    assertThat(FetchException.Kind.OFFLINE.answer(null)).isEqualTo(
+        new FetchException.Answer(503, "Offline and not stored", "offline"));
+    assertThat(FetchException.Kind.INTEGRITY.answer(null)).isEqualTo(
+        new FetchException.Answer(502, "Integrity check failed", "integrity"));
+    assertThat(FetchException.Kind.NOT_FOUND.answer(FetchException.NOT_IN_GENERATION)).isEqualTo(
+        new FetchException.Answer(404, "Not in the generation at T", "not_found"));
+    assertThat(FetchException.Kind.METHOD_NOT_ALLOWED.answer(null)).isEqualTo(new FetchException.Answer(405, null,
+        "method"));
+    assertThat(FetchException.Kind.BAD_PIN.answer(null).outcome()).isEqualTo("proxy_auth");
+    assertThat(FetchException.Kind.NOT_COVERED.answer(null)).isEqualTo(new FetchException.Answer(403,
+        "Forbidden (reprox: no configured repository covers this URL)", "forbidden"));
+    assertThat(FetchException.Kind.TUNNEL_FAILED.answer(null)).isEqualTo(new FetchException.Answer(502,
+        "Bad Gateway (reprox: tunnel target unreachable)", "tunnel_failed"));
+    assertThat(FetchException.Kind.TOO_MANY_CONNECTIONS.answer(null)).isEqualTo(new FetchException.Answer(503,
+        null, "too_many_connections"));
+    assertThat(FetchException.Kind.UPSTREAM_TIMEOUT.answer(null)).isEqualTo(new FetchException.Answer(504, null,
+        "upstream_timeout"));
+    assertThat(FetchException.Kind.ADMIN_DISABLED.answer(null).status()).isEqualTo(403);
+    assertThat(FetchException.Kind.UNAUTHORIZED.answer(null).status()).isEqualTo(401);
+  }
 }

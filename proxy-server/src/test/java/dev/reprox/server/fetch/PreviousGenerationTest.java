@@ -150,15 +150,18 @@ class PreviousGenerationTest {
   }
 
   @Test
-  void pinned_atTheNewGeneration_staysStrict_404WhenItsListingIsNotIndexed() throws Exception {
+  void pinned_atTheNewGeneration_staysStrict_itsOwnListingFetchedNotAnEarlierOne() throws Exception {
     get(g1.deb("foo").poolPath());
     AptGeneration g2 = builder.date(G2_DATE).add("baz", "1.0").publish();
     revalidateTo(g2);
     upstream.clearRequests();
 
-    FetchException atG2 = failure(new FetchRequest(repo, g1.deb("foo").poolPath(), Optional.of(G2_DATE), null, null));
-    assertThat(atG2.kind().status()).as(atG2.getMessage()).isEqualTo(404);
-    assertThat(atG2.getMessage()).contains("no listing of the repository's generation for this time names it");
+    // At G2 only G2 decides: not G1's indexed listing, but G2's own, fetched now (issue 10).
+    Fetched atG2 = fetchers.fetcher().fetch(new FetchRequest(repo, g1.deb("foo").poolPath(), Optional.of(G2_DATE),
+        null, null)).get(10, TimeUnit.SECONDS);
+    assertThat(generationOf(atG2)).isEqualTo(g2.inReleaseSha256());
+    assertThat(upstream.requestsEndingWith(g2.file(PACKAGES).sha256())).as("G2's Packages").hasSize(1);
+    upstream.clearRequests();
 
     Fetched atG1 = fetchers.fetcher().fetch(new FetchRequest(repo, g1.deb("foo").poolPath(), Optional.of(G1_DATE),
         null, null)).get(10, TimeUnit.SECONDS);

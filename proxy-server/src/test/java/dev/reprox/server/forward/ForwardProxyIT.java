@@ -9,6 +9,7 @@ import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.apt.CommandResult;
 import dev.reprox.testkit.http.StaticServer;
+import dev.reprox.server.testing.InProcessReprox;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ class ForwardProxyIT {
     Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
     MutableClock clock = new MutableClock(Instant.now());
     try (StaticServer upstream = StaticServer.serve(repo.root());
-        ForwardReprox reprox = new ForwardReprox(tmp.resolve("reprox"), yaml(upstream.baseUri(), keyring), clock)) {
+        InProcessReprox reprox = InProcessReprox.withConfig(tmp.resolve("reprox"), yaml(upstream.baseUri(), keyring), clock)) {
       URI source = upstream.baseUri();
       // 1. pinned at T1 through the proxy: G1
       List<Path> first = updated("a", source, keyring, reprox.proxyUri(PIN_T1 + ":ci-1")).downloadOnly("foo");
@@ -68,7 +69,7 @@ class ForwardProxyIT {
     Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
     MutableClock clock = new MutableClock(Instant.now());
     try (StaticServer upstream = StaticServer.serve(repo.root());
-        ForwardReprox reprox = new ForwardReprox(tmp.resolve("reprox"), yaml(upstream.baseUri(), keyring), clock)) {
+        InProcessReprox reprox = InProcessReprox.withConfig(tmp.resolve("reprox"), yaml(upstream.baseUri(), keyring), clock)) {
       URI proxy = reprox.proxyUri(Long.toString(PIN_T1));
       CommandResult unconfigured = client("d", URI.create("http://unconfigured.example/debian/"), keyring, proxy)
           .tryUpdate();

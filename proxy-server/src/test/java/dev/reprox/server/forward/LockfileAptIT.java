@@ -6,6 +6,7 @@ import dev.reprox.config.ConfigLoader;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.server.ReproxServer;
 import dev.reprox.server.cli.Main;
+import dev.reprox.server.testing.InProcessReprox;
 import dev.reprox.storage.MutableClock;
 import dev.reprox.storage.rocks.RocksStorage;
 import dev.reprox.testkit.apt.AptClient;
@@ -64,7 +65,8 @@ class LockfileAptIT {
     try (dev.reprox.testkit.http.StaticServer upstream = dev.reprox.testkit.http.StaticServer.serve(repo.root())) {
       URI source = upstream.baseUri();
       String yaml = ForwardProxyIT.yaml(source, keyring);
-      try (ForwardReprox recording = new ForwardReprox(tmp.resolve("recording"), yaml, new MutableClock(Instant.now()))) {
+      try (InProcessReprox recording = InProcessReprox.withConfig(tmp.resolve("recording"), yaml,
+          new MutableClock(Instant.now()))) {
         first = apt("a", source, keyring, recording.proxyUri(T + ":ci-apt")).downloadOnly("foo", "bar");
         assertThat(first).hasSize(2);
         String server = "http://127.0.0.1:" + recording.server.address().getPort();

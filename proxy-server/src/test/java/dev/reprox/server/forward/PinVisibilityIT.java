@@ -11,6 +11,7 @@ import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.apt.CommandResult;
 import dev.reprox.testkit.http.StaticServer;
 import dev.reprox.server.testing.CapturedLog;
+import dev.reprox.server.testing.InProcessReprox;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -42,7 +43,7 @@ class PinVisibilityIT {
     repo.publish();
     Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
     try (StaticServer upstream = StaticServer.serve(repo.root());
-        ForwardReprox reprox = new ForwardReprox(tmp.resolve("reprox"), yaml(upstream.baseUri(), keyring, true),
+        InProcessReprox reprox = InProcessReprox.withConfig(tmp.resolve("reprox"), yaml(upstream.baseUri(), keyring, true),
             new MutableClock(Instant.now()))) {
       AptClient apt = AptClient.builder(tmp.resolve("apt")).keyring(keyring)
           .source(reprox.base().resolve("fix/@20240201T000000Z/"), "stable", "main", "check-valid-until=no")
@@ -62,7 +63,7 @@ class PinVisibilityIT {
     AptGeneration g1 = repo.publish();
     Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
     try (StaticServer upstream = StaticServer.serve(repo.root());
-        ForwardReprox reprox = new ForwardReprox(tmp.resolve("reprox"), yaml(upstream.baseUri(), keyring, false),
+        InProcessReprox reprox = InProcessReprox.withConfig(tmp.resolve("reprox"), yaml(upstream.baseUri(), keyring, false),
             new MutableClock(Instant.now()));
         CapturedLog log = new CapturedLog(Class.forName("dev.reprox.server.fetch.PinReporter"))) {
       URI proxy = reprox.proxyUri(BEFORE_G1.getEpochSecond() + ":ci-9");
@@ -96,7 +97,7 @@ class PinVisibilityIT {
     Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
     MutableClock clock = new MutableClock(Instant.now());
     try (StaticServer upstream = StaticServer.serve(repo.root());
-        ForwardReprox reprox = new ForwardReprox(tmp.resolve("reprox"), yaml(upstream.baseUri(), keyring, false)
+        InProcessReprox reprox = InProcessReprox.withConfig(tmp.resolve("reprox"), yaml(upstream.baseUri(), keyring, false)
             + "  off:\n    format: apt\n    upstream: " + upstream.baseUri().toString().replaceAll("/$", "")
             + "/off\n    keyring: " + keyring + "\n    offline: true\n", clock);
         CapturedLog rootsLog = new CapturedLog(Class.forName("dev.reprox.server.fetch.Roots"))) {

@@ -11,6 +11,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.reprox.storage.MutableClock;
+import dev.reprox.server.testing.InProcessReprox;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ class PoliteUpstreamWiringIT {
         .willSetStateTo("calm"));
     upstream.stubFor(get(path).inScenario("busy").whenScenarioStateIs("calm")
         .willReturn(aResponse().withStatus(200).withBody("hello")));
-    try (ForwardReprox reprox = new ForwardReprox(tmp, yaml(), new MutableClock(Instant.now()))) {
+    try (InProcessReprox reprox = InProcessReprox.withConfig(tmp, yaml(), new MutableClock(Instant.now()))) {
       HttpResponse<byte[]> r = reprox.viaProxy("http://127.0.0.1:" + upstream.port() + path);
 
       assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
@@ -64,7 +65,7 @@ class PoliteUpstreamWiringIT {
   void upstreamRetryAfterLongerThanAllowed_503NotRetried() throws Exception {
     String path = "/up/indices/files/b.txt";
     upstream.stubFor(get(path).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "3600")));
-    try (ForwardReprox reprox = new ForwardReprox(tmp, yaml(), new MutableClock(Instant.now()))) {
+    try (InProcessReprox reprox = InProcessReprox.withConfig(tmp, yaml(), new MutableClock(Instant.now()))) {
       HttpResponse<byte[]> r = reprox.get("fix/indices/files/b.txt");
 
       assertThat(r.statusCode()).isEqualTo(503);

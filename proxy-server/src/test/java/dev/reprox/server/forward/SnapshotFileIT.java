@@ -8,6 +8,7 @@ import dev.reprox.storage.MutableClock;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
+import dev.reprox.server.testing.InProcessReprox;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -43,7 +44,7 @@ class SnapshotFileIT {
     Files.write(snap.resolve(sha1("what it should be".getBytes())), "what it is instead".getBytes());
     try (StaticServer upstream = StaticServer.serve(repo.root());
         StaticServer snapshot = StaticServer.serve(tmp.resolve("snapshot"));
-        ForwardReprox reprox = new ForwardReprox(tmp.resolve("reprox"), config(upstream, snapshot, keyring),
+        InProcessReprox reprox = InProcessReprox.withConfig(tmp.resolve("reprox"), config(upstream, snapshot, keyring),
             new MutableClock(Instant.now()))) {
       for (String path : List.of("dists/stable/InRelease", "dists/stable/main/binary-amd64/Packages.gz",
           g1.deb("foo").poolPath())) {
@@ -74,7 +75,7 @@ class SnapshotFileIT {
     }
   }
 
-  private static boolean failsOrNot200(ForwardReprox reprox, String url) throws InterruptedException {
+  private static boolean failsOrNot200(InProcessReprox reprox, String url) throws InterruptedException {
     try {
       return reprox.viaProxy(url).statusCode() != 200;
     } catch (IOException cut) {

@@ -8,6 +8,7 @@ import dev.reprox.testkit.apt.AptClient;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
+import dev.reprox.server.testing.InProcessReprox;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ class SnapshotUrlIT {
     Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
     MutableClock clock = new MutableClock(Instant.now());
     try (StaticServer upstream = StaticServer.serve(repo.root());
-        ForwardReprox reprox = new ForwardReprox(tmp.resolve("reprox"), config(upstream.baseUri(), keyring), clock)) {
+        InProcessReprox reprox = InProcessReprox.withConfig(tmp.resolve("reprox"), config(upstream.baseUri(), keyring), clock)) {
       // Stored by a mirror-mode client at T.
       List<Path> stored = apt("a", reprox.base().resolve("fixture/@" + AT + "/"), keyring, null).downloadOnly("foo");
       assertThat(stored).singleElement().satisfies(d -> assertThat(ForwardProxyIT.sha256(d)).isEqualTo(g1.deb("foo").sha256()));

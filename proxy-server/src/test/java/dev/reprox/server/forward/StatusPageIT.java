@@ -6,6 +6,7 @@ import dev.reprox.storage.MutableClock;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
+import dev.reprox.server.testing.InProcessReprox;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
@@ -52,7 +53,7 @@ class StatusPageIT {
     AptGeneration g1 = repo.publish();
     Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
     try (StaticServer upstream = StaticServer.serve(repo.root());
-        ForwardReprox reprox = new ForwardReprox(tmp.resolve("reprox"), "repositories:\n  fix:\n    format: apt\n"
+        InProcessReprox reprox = InProcessReprox.withConfig(tmp.resolve("reprox"), "repositories:\n  fix:\n    format: apt\n"
             + "    upstream: " + upstream.baseUri().toString().replaceAll("/$", "") + "\n    keyring: " + keyring
             + "\n    root-ttl: 60s\n", new MutableClock(G1.plus(Duration.ofHours(12))))) {
       int port = reprox.server.address().getPort();

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.reprox.server.testing.CapturedLog;
 import dev.reprox.storage.MutableClock;
+import dev.reprox.server.testing.InProcessReprox;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ class UpstreamCredentialsIT {
     String path = "/up/indices/files/a.txt";
     upstream.stubFor(get(path).withHeader("Authorization", equalTo(BASIC))
         .willReturn(aResponse().withStatus(200).withBody("private")));
-    try (ForwardReprox reprox = new ForwardReprox(tmp, yaml(), new MutableClock(Instant.now()))) {
+    try (InProcessReprox reprox = InProcessReprox.withConfig(tmp, yaml(), new MutableClock(Instant.now()))) {
       HttpResponse<byte[]> r = reprox.viaProxy("http://127.0.0.1:" + upstream.port() + path);
 
       assertThat(r.statusCode()).as(body(r)).isEqualTo(200);
@@ -65,7 +66,7 @@ class UpstreamCredentialsIT {
   void mirrorPath_basicAuthSentUpstream() throws Exception {
     String path = "/up/indices/files/b.txt";
     upstream.stubFor(get(path).willReturn(aResponse().withStatus(200).withBody("b")));
-    try (ForwardReprox reprox = new ForwardReprox(tmp, yaml(), new MutableClock(Instant.now()))) {
+    try (InProcessReprox reprox = InProcessReprox.withConfig(tmp, yaml(), new MutableClock(Instant.now()))) {
       HttpResponse<byte[]> r = reprox.get("priv/indices/files/b.txt");
 
       assertThat(r.statusCode()).as(body(r)).isEqualTo(200);
@@ -76,7 +77,7 @@ class UpstreamCredentialsIT {
   @Test
   void upstreamFails_502BodyHasNoPassword() throws Exception {
     upstream.stubFor(get("/up/indices/files/c.txt").willReturn(aResponse().withStatus(500)));
-    try (ForwardReprox reprox = new ForwardReprox(tmp, yaml(), new MutableClock(Instant.now()))) {
+    try (InProcessReprox reprox = InProcessReprox.withConfig(tmp, yaml(), new MutableClock(Instant.now()))) {
       HttpResponse<byte[]> r = reprox.get("priv/indices/files/c.txt");
 
       assertThat(r.statusCode()).isEqualTo(502);
@@ -87,7 +88,7 @@ class UpstreamCredentialsIT {
 
   @Test
   void forwardRefusal403_andStatusPage_haveNoPassword() throws Exception {
-    try (ForwardReprox reprox = new ForwardReprox(tmp, yaml(), new MutableClock(Instant.now()))) {
+    try (InProcessReprox reprox = InProcessReprox.withConfig(tmp, yaml(), new MutableClock(Instant.now()))) {
       HttpResponse<byte[]> refused = reprox.viaProxy("http://127.0.0.1:" + upstream.port() + "/elsewhere/x");
       HttpResponse<byte[]> status = reprox.get("-/");
 
@@ -102,7 +103,7 @@ class UpstreamCredentialsIT {
   @Test
   void upstreamRefusesCredentials_403_oneWarnLineWithoutPassword() throws Exception {
     upstream.stubFor(get("/up/indices/files/d.txt").willReturn(aResponse().withStatus(401)));
-    try (ForwardReprox reprox = new ForwardReprox(tmp, yaml(), new MutableClock(Instant.now()));
+    try (InProcessReprox reprox = InProcessReprox.withConfig(tmp, yaml(), new MutableClock(Instant.now()));
         CapturedLog log = new CapturedLog(Class.forName("dev.reprox.server.upstream.PoliteCall"))) {
       HttpResponse<byte[]> r = reprox.get("priv/indices/files/d.txt");
 

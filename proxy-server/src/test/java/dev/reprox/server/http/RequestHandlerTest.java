@@ -7,6 +7,7 @@ import dev.reprox.config.Keyring;
 import dev.reprox.config.RepositoryConfig;
 import dev.reprox.config.ReproxConfig;
 import ch.qos.logback.classic.Level;
+import dev.reprox.server.fetch.Fetcher;
 import dev.reprox.server.fetch.Fetchers;
 import dev.reprox.server.testing.CapturedLog;
 import dev.reprox.storage.BlobInfo;
@@ -42,7 +43,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +66,7 @@ class RequestHandlerTest {
   private ServingContext context;
   private EmbeddedChannel channel;
   private byte[] blob;
+  private ReproxConfig config;
 
   record Reply(int status, HttpHeaders headers, byte[] body) {
     String text() {
@@ -79,13 +83,8 @@ class RequestHandlerTest {
     // Offline: a miss must never leave the test for a network.
     ReproxConfig config = new ReproxConfig(new InetSocketAddress("127.0.0.1", 0), Path.of("unused"), true, repos);
     fetchers = Fetchers.live(storage, DIRECT, CLOCK, true, Duration.ofSeconds(1), Duration.ofSeconds(1));
-    context = ServingContext.builder()
-        .config(config)
-        .fetcher(fetchers.fetcher())
-        .storageExecutor(DIRECT)
-        .registry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-        .ready(ready::get)
-        .build();
+    this.config = config;
+    context = context(fetchers.fetcher());
     channel = new EmbeddedChannel(context.newHandler());
     blob = new byte[2500];
     for (int i = 0; i < blob.length; i++) {
@@ -105,6 +104,16 @@ class RequestHandlerTest {
     assertThat(context.inFlight().count()).isZero();
     fetchers.close();
     storage.close();
+  }
+
+  private ServingContext context(Fetcher fetcher) {
+    return ServingContext.builder()
+        .config(config)
+        .fetcher(fetcher)
+        .storageExecutor(DIRECT)
+        .registry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+        .ready(ready::get)
+        .build();
   }
 
   private static RepositoryConfig repo(String name) {
@@ -197,6 +206,42 @@ class RequestHandlerTest {
     assertThat(r.headers().get("Content-Length")).isEqualTo("2500");
     assertThat(r.headers().get("ETag")).isEqualTo("\"sha256:" + dev.reprox.storage.Digest.compute(blob).hex() + "\"");
     assertThat(r.headers().get("X-Reprox-Cache")).isEqualTo("HIT");
+  }
+
+  @Test
+  void get_blobGoneBetweenLookupAndOpen_fetchedAgainNot500() throws Exception {
+    Fetcher chain = fetchers.fetcher();
+    AtomicInteger calls = new AtomicInteger();
+    Fetcher vanishing = request -> {
+      if (calls.incrementAndGet() == 1) {
+        // The chain found the blob; it goes before the handler opens it (a concurrent removal).
+        return chain.fetch(request).thenCompose(f -> {
+          try {
+            storage.blobs().delete(f.digest().orElseThrow());
+            return CompletableFuture.completedFuture(f);
+          } catch (java.io.IOException e) {
+            return CompletableFuture.failedFuture(e);
+          }
+        });
+      }
+      // The second trip down the chain stores the bytes again, as an upstream fill would.
+      try (BlobWriter w = storage.blobs().newWriter()) {
+        w.write(ByteBuffer.wrap(blob));
+        w.commit(null, blob.length);
+      } catch (java.io.IOException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+      return chain.fetch(request);
+    };
+    assertFalse(channel.finishAndReleaseAll());
+    context = context(vanishing);
+    channel = new EmbeddedChannel(context.newHandler());
+
+    Reply r = send(HttpMethod.GET, "/test/pool/a.deb");
+
+    assertThat(r.status()).as(r.text()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(blob);
+    assertThat(calls).hasValue(2);
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.apt.CommandResult;
 import dev.reprox.testkit.http.StaticServer;
+import dev.reprox.server.testing.InProcessReprox;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

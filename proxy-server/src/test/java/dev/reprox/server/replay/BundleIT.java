@@ -26,6 +26,7 @@ import dev.reprox.testkit.dnf.DnfClient;
 import dev.reprox.testkit.dnf.DnfGeneration;
 import dev.reprox.testkit.dnf.DnfRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
+import dev.reprox.server.testing.InProcessReprox;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;

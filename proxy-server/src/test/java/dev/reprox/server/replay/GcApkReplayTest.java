@@ -12,6 +12,7 @@ import dev.reprox.testkit.apk.ApkGeneration;
 import dev.reprox.testkit.apk.ApkKey;
 import dev.reprox.testkit.apk.ApkRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
+import dev.reprox.server.testing.InProcessReprox;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reprox.server.testing.InProcessReprox;
 import dev.reprox.storage.BuildEntry;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Generation;

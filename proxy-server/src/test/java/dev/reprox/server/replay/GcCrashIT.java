@@ -13,6 +13,7 @@ import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.apt.DebPackage;
 import dev.reprox.testkit.http.StaticServer;
+import dev.reprox.server.testing.InProcessReprox;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.http.HttpResponse;

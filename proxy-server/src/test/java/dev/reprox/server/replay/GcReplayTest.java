@@ -13,6 +13,7 @@ import dev.reprox.storage.MutableClock;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
+import dev.reprox.server.testing.InProcessReprox;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;

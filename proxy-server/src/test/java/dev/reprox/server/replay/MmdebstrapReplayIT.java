@@ -7,6 +7,7 @@ import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.apt.DebPackage;
 import dev.reprox.testkit.apt.Mmdebstrap;
 import dev.reprox.testkit.http.StaticServer;
+import dev.reprox.server.testing.InProcessReprox;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;

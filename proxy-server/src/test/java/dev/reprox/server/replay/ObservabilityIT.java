@@ -10,6 +10,7 @@ import dev.reprox.storage.rocks.RocksStorage;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
+import dev.reprox.server.testing.InProcessReprox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,6 +8,7 @@ import dev.reprox.storage.MutableClock;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
+import dev.reprox.server.testing.InProcessReprox;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

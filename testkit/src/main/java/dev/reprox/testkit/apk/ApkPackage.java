@@ -14,35 +14,35 @@ import java.util.regex.Pattern;
  */
 public record ApkPackage(String name, String version, String payload, List<String> depends) {
 
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._+-]*");
-    private static final Pattern VERSION = Pattern.compile("[0-9][0-9a-z._]*(_[a-z]+[0-9]*)*-r[0-9]+");
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._+-]*");
+  private static final Pattern VERSION = Pattern.compile("[0-9][0-9a-z._]*(_[a-z]+[0-9]*)*-r[0-9]+");
 
-    public ApkPackage {
-        Objects.requireNonNull(payload, "payload");
-        depends = List.copyOf(depends);
-        if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("apk package name " + name + ": not a valid apk name");
-        }
-        if (!VERSION.matcher(version).matches()) {
-            throw new IllegalArgumentException("apk package " + name + ": version " + version + " is not like 1.0-r0");
-        }
+  public ApkPackage {
+    Objects.requireNonNull(payload, "payload");
+    depends = List.copyOf(depends);
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("apk package name " + name + ": not a valid apk name");
     }
+    if (!VERSION.matcher(version).matches()) {
+      throw new IllegalArgumentException("apk package " + name + ": version " + version + " is not like 1.0-r0");
+    }
+  }
 
-    /** {@code name} at {@code version} (e.g. {@code 1.0-r0}), no dependencies. */
-    public static ApkPackage of(String name, String version) {
-        return new ApkPackage(name, version, name + " " + version + " payload\n", List.of());
-    }
+  /** {@code name} at {@code version} (e.g. {@code 1.0-r0}), no dependencies. */
+  public static ApkPackage of(String name, String version) {
+    return new ApkPackage(name, version, name + " " + version + " payload\n", List.of());
+  }
 
-    public ApkPackage withPayload(String value) {
-        return new ApkPackage(name, version, value, depends);
-    }
+  public ApkPackage withPayload(String value) {
+    return new ApkPackage(name, version, value, depends);
+  }
 
-    public ApkPackage withDepends(String... values) {
-        return new ApkPackage(name, version, payload, List.of(values));
-    }
+  public ApkPackage withDepends(String... values) {
+    return new ApkPackage(name, version, payload, List.of(values));
+  }
 
-    /** {@code name-version.apk}: the file name apk requests. */
-    public String fileName() {
-        return name + "-" + version + ".apk";
-    }
+  /** {@code name-version.apk}: the file name apk requests. */
+  public String fileName() {
+    return name + "-" + version + ".apk";
+  }
 }

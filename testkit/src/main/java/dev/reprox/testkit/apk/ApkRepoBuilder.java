@@ -3,9 +3,8 @@ package dev.reprox.testkit.apk;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.reprox.testkit.RepoBuilder;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -13,8 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import dev.reprox.testkit.apk.ApkGeneration.BuiltApk;
 
@@ -35,215 +32,147 @@ import dev.reprox.testkit.apk.ApkGeneration.BuiltApk;
  * Output is deterministic for a given key. Packages no longer listed are deleted on publish. Not
  * thread-safe.
  */
-public final class ApkRepoBuilder {
+public final class ApkRepoBuilder extends RepoBuilder<ApkPackage, ApkGeneration, ApkRepoBuilder> {
 
-    private final Path root;
-    private final Map<String, ApkPackage> packages = new TreeMap<>();
-    private String branch = "v3.20";
-    private String repo = "main";
-    private String arch = "x86_64";
-    private long buildDate = 1_700_000_000L;
-    private boolean rsa256;
-    private ApkKey key;
-    private Instant date;
-    private ApkGeneration current;
+  private String branch = "v3.20";
+  private String repo = "main";
+  private String arch = "x86_64";
+  private long buildDate = 1_700_000_000L;
+  private boolean rsa256;
+  private ApkKey key;
 
-    private ApkRepoBuilder(Path root) {
-        this.root = root.toAbsolutePath();
+  private ApkRepoBuilder(Path root) {
+    super(root.toAbsolutePath());
+  }
+
+  @Override
+  protected ApkRepoBuilder self() {
+    return this;
+  }
+
+  @Override
+  protected String nameOf(ApkPackage pkg) {
+    return pkg.name();
+  }
+
+  @Override
+  protected ApkPackage packageOf(String name, String version) {
+    return ApkPackage.of(name, version);
+  }
+
+  /** A builder writing into {@code root} (created if missing). */
+  public static ApkRepoBuilder in(Path root) {
+    return new ApkRepoBuilder(root);
+  }
+
+  /** Default {@code v3.20}. */
+  public ApkRepoBuilder branch(String value) {
+    branch = value;
+    return this;
+  }
+
+  /** Default {@code main}. */
+  public ApkRepoBuilder repo(String value) {
+    repo = value;
+    return this;
+  }
+
+  /** Default {@code x86_64}. */
+  public ApkRepoBuilder arch(String value) {
+    arch = value;
+    return this;
+  }
+
+  /** The packages' {@code builddate} / {@code t:} and their tar mtimes; default 1700000000. */
+  public ApkRepoBuilder buildDate(long epochSecond) {
+    buildDate = epochSecond;
+    return this;
+  }
+
+  /** Sign the index with {@code .SIGN.RSA256.} (SHA-256) instead of {@code .SIGN.RSA.} (SHA-1). */
+  public ApkRepoBuilder rsa256(boolean value) {
+    rsa256 = value;
+    return this;
+  }
+
+  /** The signing key; default a fresh one named {@code reprox-testkit-apk.rsa.pub}. */
+  public ApkRepoBuilder key(ApkKey value) {
+    key = value;
+    return this;
+  }
+
+  /** {@code <branch>/<repo>}: what follows the mirror URL in an {@code /etc/apk/repositories} line. */
+  public String repositoryPath() {
+    return branch + "/" + repo;
+  }
+
+  public String arch() {
+    return arch;
+  }
+
+  /** The signing key, generated now if none was set. */
+  public ApkKey key() {
+    if (key == null) {
+      key = ApkKey.generate("reprox-testkit-apk.rsa.pub");
     }
+    return key;
+  }
 
-    /** A builder writing into {@code root} (created if missing). */
-    public static ApkRepoBuilder in(Path root) {
-        return new ApkRepoBuilder(root);
-    }
+  /** Writes the public key as {@code <keysDir>/<key name>} (a keys directory for apk or reprox). */
+  public Path writePublicKey(Path keysDir) {
+    return key().writePublicKey(keysDir);
+  }
 
-    /** Default {@code v3.20}. */
-    public ApkRepoBuilder branch(String value) {
-        branch = value;
-        return this;
+  /** Writes every package, then the signed index; removes packages no longer listed. */
+  public ApkGeneration publish() {
+    Objects.requireNonNull(date, "publish apk fixture: date(Instant) not set");
+    String dir = branch + "/" + repo + "/" + arch + "/";
+    try {
+      List<BuiltApk> apks = new ArrayList<>();
+      StringBuilder index = new StringBuilder();
+      for (ApkPackage pkg : packages.values()) {
+        ApkFile file = ApkFile.build(pkg, arch, buildDate, key());
+        String path = dir + pkg.fileName();
+        write(root.resolve(path), file.bytes());
+        apks.add(new BuiltApk(pkg.name(), pkg.version(), arch, path, ApkArchives.hex("SHA-256", file.bytes()),
+            file.bytes().length, file.q1(), file.controlStart(), file.controlEnd()));
+        index.append(file.indexRecord()).append('\n');
+      }
+      prune(dir, apks);
+      Map<String, byte[]> entries = new LinkedHashMap<>();
+      entries.put("DESCRIPTION", (branch + "-reprox-testkit-" + date.getEpochSecond()).getBytes(StandardCharsets.UTF_8));
+      entries.put("APKINDEX", index.toString().getBytes(StandardCharsets.UTF_8));
+      byte[] contents = ApkArchives.gzip(ApkArchives.tar(entries, date, false));
+      byte[] signature = ApkArchives.signatureMember(key(), contents, rsa256, date);
+      byte[] bytes = ApkArchives.concat(signature, contents);
+      String indexPath = dir + "APKINDEX.tar.gz";
+      write(root.resolve(indexPath), bytes);
+      current = new ApkGeneration(root, date, indexPath, ApkArchives.hex("SHA-256", bytes), bytes.length, apks);
+      return current;
+    } catch (IOException e) {
+      throw new UncheckedIOException("publish apk fixture " + root + " " + dir + " at " + date, e);
     }
+  }
 
-    /** Default {@code main}. */
-    public ApkRepoBuilder repo(String value) {
-        repo = value;
-        return this;
-    }
+  /** Flips one byte inside the signed (second) member of the current index, keeping its size. */
+  public ApkRepoBuilder tamperIndex() {
+    requirePublished("tamper APKINDEX");
+    return flip(current.index(), current.indexSize() - 12);
+  }
 
-    /** Default {@code x86_64}. */
-    public ApkRepoBuilder arch(String value) {
-        arch = value;
-        return this;
-    }
+  /** Flips one byte inside the control member of the current package {@code name}, keeping its size. */
+  public ApkRepoBuilder tamperApk(String name) {
+    requirePublished("tamper apk " + name);
+    BuiltApk apk = current.apk(name);
+    return flip(apk.path(), (apk.controlStart() + apk.controlEnd()) / 2);
+  }
 
-    /** The packages' {@code builddate} / {@code t:} and their tar mtimes; default 1700000000. */
-    public ApkRepoBuilder buildDate(long epochSecond) {
-        buildDate = epochSecond;
-        return this;
-    }
+  private void prune(String dir, List<BuiltApk> keep) throws IOException {
+    prune(root.resolve(dir), f -> f.toString().endsWith(".apk"), keep.stream().map(BuiltApk::path).toList());
+  }
 
-    /** Sign the index with {@code .SIGN.RSA256.} (SHA-256) instead of {@code .SIGN.RSA.} (SHA-1). */
-    public ApkRepoBuilder rsa256(boolean value) {
-        rsa256 = value;
-        return this;
-    }
-
-    /** The signing key; default a fresh one named {@code reprox-testkit-apk.rsa.pub}. */
-    public ApkRepoBuilder key(ApkKey value) {
-        key = value;
-        return this;
-    }
-
-    /** The next generation's APKINDEX entry mtime (reprox's publishedAt). Required. */
-    public ApkRepoBuilder date(Instant value) {
-        date = value;
-        return this;
-    }
-
-    /** Adds or replaces (same name) a package for the next generation. */
-    public ApkRepoBuilder add(ApkPackage pkg) {
-        packages.put(pkg.name(), pkg);
-        return this;
-    }
-
-    public ApkRepoBuilder add(String name, String version) {
-        return add(ApkPackage.of(name, version));
-    }
-
-    public ApkRepoBuilder remove(String name) {
-        if (packages.remove(name) == null) {
-            throw new IllegalArgumentException("remove apk " + name + ": not in " + packages.keySet());
-        }
-        return this;
-    }
-
-    public Path root() {
-        return root;
-    }
-
-    /** {@code <branch>/<repo>}: what follows the mirror URL in an {@code /etc/apk/repositories} line. */
-    public String repositoryPath() {
-        return branch + "/" + repo;
-    }
-
-    public String arch() {
-        return arch;
-    }
-
-    /** The signing key, generated now if none was set. */
-    public ApkKey key() {
-        if (key == null) {
-            key = ApkKey.generate("reprox-testkit-apk.rsa.pub");
-        }
-        return key;
-    }
-
-    /** Writes the public key as {@code <keysDir>/<key name>} (a keys directory for apk or reprox). */
-    public Path writePublicKey(Path keysDir) {
-        return key().writePublicKey(keysDir);
-    }
-
-    /** The generation last published, or null. */
-    public ApkGeneration current() {
-        return current;
-    }
-
-    /** Writes every package, then the signed index; removes packages no longer listed. */
-    public ApkGeneration publish() {
-        Objects.requireNonNull(date, "publish apk fixture: date(Instant) not set");
-        String dir = branch + "/" + repo + "/" + arch + "/";
-        try {
-            List<BuiltApk> apks = new ArrayList<>();
-            StringBuilder index = new StringBuilder();
-            for (ApkPackage pkg : packages.values()) {
-                ApkFile file = ApkFile.build(pkg, arch, buildDate, key());
-                String path = dir + pkg.fileName();
-                write(root.resolve(path), file.bytes());
-                apks.add(new BuiltApk(pkg.name(), pkg.version(), arch, path, ApkArchives.hex("SHA-256", file.bytes()),
-                        file.bytes().length, file.q1(), file.controlStart(), file.controlEnd()));
-                index.append(file.indexRecord()).append('\n');
-            }
-            prune(dir, apks);
-            Map<String, byte[]> entries = new LinkedHashMap<>();
-            entries.put("DESCRIPTION", (branch + "-reprox-testkit-" + date.getEpochSecond()).getBytes(StandardCharsets.UTF_8));
-            entries.put("APKINDEX", index.toString().getBytes(StandardCharsets.UTF_8));
-            byte[] contents = ApkArchives.gzip(ApkArchives.tar(entries, date, false));
-            byte[] signature = ApkArchives.signatureMember(key(), contents, rsa256, date);
-            byte[] bytes = ApkArchives.concat(signature, contents);
-            String indexPath = dir + "APKINDEX.tar.gz";
-            write(root.resolve(indexPath), bytes);
-            current = new ApkGeneration(root, date, indexPath, ApkArchives.hex("SHA-256", bytes), bytes.length, apks);
-            return current;
-        } catch (IOException e) {
-            throw new UncheckedIOException("publish apk fixture " + root + " " + dir + " at " + date, e);
-        }
-    }
-
-    /** Flips one byte inside the signed (second) member of the current index, keeping its size. */
-    public ApkRepoBuilder tamperIndex() {
-        requirePublished("tamper APKINDEX");
-        return flip(current.index(), current.indexSize() - 12);
-    }
-
-    /** Flips one byte inside the control member of the current package {@code name}, keeping its size. */
-    public ApkRepoBuilder tamperApk(String name) {
-        requirePublished("tamper apk " + name);
-        BuiltApk apk = current.apk(name);
-        return flip(apk.path(), (apk.controlStart() + apk.controlEnd()) / 2);
-    }
-
-    /** Inverts every byte of the file at repository-relative {@code path}, keeping its size. */
-    public ApkRepoBuilder tamper(String path) {
-        Path file = root.resolve(path);
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            for (int i = 0; i < bytes.length; i++) {
-                bytes[i] = (byte) ~bytes[i];
-            }
-            write(file, bytes);
-            return this;
-        } catch (IOException e) {
-            throw new UncheckedIOException("tamper " + file, e);
-        }
-    }
-
-    private ApkRepoBuilder flip(String path, long offset) {
-        Path file = root.resolve(path);
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            bytes[(int) offset] ^= 0x01;
-            write(file, bytes);
-            return this;
-        } catch (IOException e) {
-            throw new UncheckedIOException("tamper " + file + " at " + offset, e);
-        }
-    }
-
-    private void prune(String dir, List<BuiltApk> keep) throws IOException {
-        List<Path> wanted = keep.stream().map(a -> root.resolve(a.path())).toList();
-        try (Stream<Path> files = Files.list(root.resolve(dir))) {
-            for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".apk"))::iterator) {
-                if (!wanted.contains(p)) {
-                    Files.delete(p);
-                }
-            }
-        }
-    }
-
-    private void requirePublished(String operation) {
-        if (current == null) {
-            throw new IllegalStateException(operation + ": nothing published yet in " + root);
-        }
-    }
-
-    private static void write(Path file, byte[] bytes) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** Base64 of a digest with apk's {@code Q1} prefix. */
-    static String q1(byte[] sha1) {
-        return "Q1" + Base64.getEncoder().encodeToString(sha1);
-    }
+  /** Base64 of a digest with apk's {@code Q1} prefix. */
+  static String q1(byte[] sha1) {
+    return "Q1" + Base64.getEncoder().encodeToString(sha1);
+  }
 }

@@ -16,40 +16,40 @@ import java.util.Map;
  * @param debs the packages in the pool for this generation
  */
 public record AptGeneration(Path root, Instant date, String inRelease, String inReleaseSha256,
-                            Map<String, RepoFile> files, List<BuiltDeb> debs) {
+              Map<String, RepoFile> files, List<BuiltDeb> debs) {
 
-    public AptGeneration {
-        files = Map.copyOf(files);
-        debs = List.copyOf(debs);
-    }
+  public AptGeneration {
+    files = Map.copyOf(files);
+    debs = List.copyOf(debs);
+  }
 
-    /** A file of a repository, addressed the way a mirror URL addresses it. */
-    public record RepoFile(String path, String sha256, long size) {
-    }
+  /** A file of a repository, addressed the way a mirror URL addresses it. */
+  public record RepoFile(String path, String sha256, long size) {
+  }
 
-    /** A built package and where it lives. */
-    public record BuiltDeb(String name, String version, String architecture, String poolPath,
-                           String sha256, long size) {
-    }
+  /** A built package and where it lives. */
+  public record BuiltDeb(String name, String version, String architecture, String poolPath,
+             String sha256, long size) {
+  }
 
-    /** The package {@code name} of this generation; throws when absent. */
-    public BuiltDeb deb(String name) {
-        return debs.stream().filter(d -> d.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(
-                        "generation " + date + ": no package " + name + " in " + debs));
-    }
+  /** The package {@code name} of this generation; throws when absent. */
+  public BuiltDeb deb(String name) {
+    return debs.stream().filter(d -> d.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(
+            "generation " + date + ": no package " + name + " in " + debs));
+  }
 
-    /** The file at repository-relative {@code path}; throws when absent. */
-    public RepoFile file(String path) {
-        RepoFile f = files.get(path);
-        if (f == null) {
-            throw new IllegalArgumentException("generation " + date + ": no file " + path + " in " + files.keySet());
-        }
-        return f;
+  /** The file at repository-relative {@code path}; throws when absent. */
+  public RepoFile file(String path) {
+    RepoFile f = files.get(path);
+    if (f == null) {
+      throw new IllegalArgumentException("generation " + date + ": no file " + path + " in " + files.keySet());
     }
+    return f;
+  }
 
-    /** Absolute path of {@code relative} under the repository root. */
-    public Path resolve(String relative) {
-        return root.resolve(relative);
-    }
+  /** Absolute path of {@code relative} under the repository root. */
+  public Path resolve(String relative) {
+    return root.resolve(relative);
+  }
 }

@@ -19,67 +19,67 @@ import java.util.stream.Stream;
  */
 final class DpkgDeb {
 
-    static final String MAINTAINER = "Reprox Testkit <testkit@reprox.invalid>";
+  static final String MAINTAINER = "Reprox Testkit <testkit@reprox.invalid>";
 
-    private DpkgDeb() {
-    }
+  private DpkgDeb() {
+  }
 
-    /** The control file for {@code pkg}: also the start of its Packages stanza. */
-    static String control(DebPackage pkg) {
-        StringBuilder c = new StringBuilder()
-                .append("Package: ").append(pkg.name()).append('\n')
-                .append("Version: ").append(pkg.version()).append('\n')
-                .append("Architecture: ").append(pkg.architecture()).append('\n')
-                .append("Maintainer: ").append(MAINTAINER).append('\n')
-                // KiB, rounded up, plus one for the directories: what dpkg-gencontrol would say.
-                .append("Installed-Size: ").append((pkg.payloadLength() + 1023) / 1024 + 1).append('\n');
-        if (pkg.depends() != null) {
-            c.append("Depends: ").append(pkg.depends()).append('\n');
-        }
-        return c.append("Section: misc\n")
-                .append("Priority: optional\n")
-                .append("Description: reprox fixture package ").append(pkg.name()).append('\n')
-                .append(" Built by the reprox testkit; version ").append(pkg.version()).append(".\n")
-                .toString();
+  /** The control file for {@code pkg}: also the start of its Packages stanza. */
+  static String control(DebPackage pkg) {
+    StringBuilder c = new StringBuilder()
+        .append("Package: ").append(pkg.name()).append('\n')
+        .append("Version: ").append(pkg.version()).append('\n')
+        .append("Architecture: ").append(pkg.architecture()).append('\n')
+        .append("Maintainer: ").append(MAINTAINER).append('\n')
+        // KiB, rounded up, plus one for the directories: what dpkg-gencontrol would say.
+        .append("Installed-Size: ").append((pkg.payloadLength() + 1023) / 1024 + 1).append('\n');
+    if (pkg.depends() != null) {
+      c.append("Depends: ").append(pkg.depends()).append('\n');
     }
+    return c.append("Section: misc\n")
+        .append("Priority: optional\n")
+        .append("Description: reprox fixture package ").append(pkg.name()).append('\n')
+        .append(" Built by the reprox testkit; version ").append(pkg.version()).append(".\n")
+        .toString();
+  }
 
-    static void build(DebPackage pkg, Path out, Path scratch, long sourceDateEpoch) throws IOException {
-        Path stage = Files.createTempDirectory(scratch, pkg.name() + "-");
-        try {
-            Path debian = Files.createDirectories(stage.resolve("DEBIAN"));
-            Files.writeString(debian.resolve("control"), control(pkg));
-            Path share = Files.createDirectories(stage.resolve("usr/share").resolve(pkg.name()));
-            Files.write(share.resolve("payload"), pkg.payload());
-            pin(stage, sourceDateEpoch);
-            Files.createDirectories(out.getParent());
-            CommandResult result = Processes.run(
-                    List.of("dpkg-deb", "--root-owner-group", "-Zxz", "--build", stage.toString(), out.toString()),
-                    Map.of("SOURCE_DATE_EPOCH", Long.toString(sourceDateEpoch)), Duration.ofSeconds(60));
-            result.requireOk("build " + pkg + " with dpkg-deb");
-        } finally {
-            deleteTree(stage);
-        }
+  static void build(DebPackage pkg, Path out, Path scratch, long sourceDateEpoch) throws IOException {
+    Path stage = Files.createTempDirectory(scratch, pkg.name() + "-");
+    try {
+      Path debian = Files.createDirectories(stage.resolve("DEBIAN"));
+      Files.writeString(debian.resolve("control"), control(pkg));
+      Path share = Files.createDirectories(stage.resolve("usr/share").resolve(pkg.name()));
+      Files.write(share.resolve("payload"), pkg.payload());
+      pin(stage, sourceDateEpoch);
+      Files.createDirectories(out.getParent());
+      CommandResult result = Processes.run(
+          List.of("dpkg-deb", "--root-owner-group", "-Zxz", "--build", stage.toString(), out.toString()),
+          Map.of("SOURCE_DATE_EPOCH", Long.toString(sourceDateEpoch)), Duration.ofSeconds(60));
+      result.requireOk("build " + pkg + " with dpkg-deb");
+    } finally {
+      deleteTree(stage);
     }
+  }
 
-    private static void pin(Path stage, long epoch) throws IOException {
-        FileTime time = FileTime.fromMillis(epoch * 1000);
-        try (Stream<Path> paths = Files.walk(stage)) {
-            for (Path p : (Iterable<Path>) paths::iterator) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(
-                        Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-                Files.setLastModifiedTime(p, time);
-            }
-        }
+  private static void pin(Path stage, long epoch) throws IOException {
+    FileTime time = FileTime.fromMillis(epoch * 1000);
+    try (Stream<Path> paths = Files.walk(stage)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(
+            Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+        Files.setLastModifiedTime(p, time);
+      }
     }
+  }
 
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
-        }
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
     }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
+  }
 }

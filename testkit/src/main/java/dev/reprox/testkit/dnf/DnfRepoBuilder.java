@@ -5,15 +5,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import dev.reprox.testkit.RepoBuilder;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,264 +41,198 @@ import dev.reprox.testkit.dnf.DnfGeneration.RepoFile;
  * {@code gpg} (Debian: {@code rpm}, {@code createrepo-c}, {@code gnupg}). Close it to stop the
  * gpg-agent its key home started. Not thread-safe.
  */
-public final class DnfRepoBuilder implements AutoCloseable {
+public final class DnfRepoBuilder extends RepoBuilder<RpmPackage, DnfGeneration, DnfRepoBuilder>
+    implements AutoCloseable {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(120);
-    private static final Pattern REVISION = Pattern.compile("<revision>(\\d+)</revision>");
+  private static final Duration TIMEOUT = Duration.ofSeconds(120);
+  private static final Pattern REVISION = Pattern.compile("<revision>(\\d+)</revision>");
 
-    private final Path root;
-    private final Map<String, RpmPackage> packages = new TreeMap<>();
-    private final Map<String, RpmPackage> builtFrom = new TreeMap<>();
-    private final Map<String, BuiltRpm> built = new TreeMap<>();
-    private long sourceDateEpoch = 1_700_000_000L;
-    private boolean signRepomd = true;
-    private String userId = "Reprox Testkit RPM <rpm@reprox.invalid>";
-    private Instant date;
-    private GpgHome gpg;
-    private DnfGeneration current;
+  private final Map<String, RpmPackage> builtFrom = new TreeMap<>();
+  private final Map<String, BuiltRpm> built = new TreeMap<>();
+  private long sourceDateEpoch = 1_700_000_000L;
+  private boolean signRepomd = true;
+  private String userId = "Reprox Testkit RPM <rpm@reprox.invalid>";
+  private GpgHome gpg;
 
-    private DnfRepoBuilder(Path root) {
-        this.root = root.toAbsolutePath();
+  private DnfRepoBuilder(Path root) {
+    super(root.toAbsolutePath());
+  }
+
+  @Override
+  protected DnfRepoBuilder self() {
+    return this;
+  }
+
+  @Override
+  protected String nameOf(RpmPackage pkg) {
+    return pkg.name();
+  }
+
+  @Override
+  protected RpmPackage packageOf(String name, String version) {
+    return RpmPackage.of(name, version);
+  }
+
+  /** A builder writing into {@code root} (created if missing). */
+  public static DnfRepoBuilder in(Path root) {
+    return new DnfRepoBuilder(root);
+  }
+
+  /** Build time inside every rpm, and its signature time; default 1700000000. */
+  public DnfRepoBuilder sourceDateEpoch(long value) {
+    sourceDateEpoch = value;
+    return this;
+  }
+
+  /** Whether to write {@code repomd.xml.asc}; default true (Fedora's mirrors publish none). */
+  public DnfRepoBuilder signRepomd(boolean value) {
+    signRepomd = value;
+    return this;
+  }
+
+  /** User id of the key generated on first use. */
+  public DnfRepoBuilder userId(String value) {
+    userId = value;
+    return this;
+  }
+
+  /** The signing key's fingerprint (40 upper-case hex digits); generates the key if needed. */
+  public String fingerprint() {
+    return gpg().fingerprint();
+  }
+
+  /** The armored public key (for dnf's {@code gpgkey=} and reprox's keyring); generates the key if needed. */
+  public byte[] armoredPublicKey() {
+    return gpg().armoredPublicKey();
+  }
+
+  /** Writes {@link #armoredPublicKey()} to {@code file} and returns it. */
+  public Path writePublicKey(Path file) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.write(file, armoredPublicKey());
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("write rpm public key " + file, e);
     }
+  }
 
-    /** A builder writing into {@code root} (created if missing). */
-    public static DnfRepoBuilder in(Path root) {
-        return new DnfRepoBuilder(root);
-    }
-
-    /** The next generation's repomd {@code <revision>} and timestamps (whole seconds). Required. */
-    public DnfRepoBuilder date(Instant value) {
-        date = value;
-        return this;
-    }
-
-    /** Build time inside every rpm, and its signature time; default 1700000000. */
-    public DnfRepoBuilder sourceDateEpoch(long value) {
-        sourceDateEpoch = value;
-        return this;
-    }
-
-    /** Whether to write {@code repomd.xml.asc}; default true (Fedora's mirrors publish none). */
-    public DnfRepoBuilder signRepomd(boolean value) {
-        signRepomd = value;
-        return this;
-    }
-
-    /** User id of the key generated on first use. */
-    public DnfRepoBuilder userId(String value) {
-        userId = value;
-        return this;
-    }
-
-    /** Adds or replaces (same name) a package for the next generation. */
-    public DnfRepoBuilder add(RpmPackage pkg) {
-        packages.put(pkg.name(), pkg);
-        return this;
-    }
-
-    public DnfRepoBuilder add(String name, String version) {
-        return add(RpmPackage.of(name, version));
-    }
-
-    public DnfRepoBuilder remove(String name) {
-        if (packages.remove(name) == null) {
-            throw new IllegalArgumentException("remove rpm " + name + ": not in " + packages.keySet());
+  /** Builds and signs changed rpms, prunes old ones, writes and signs repodata. */
+  public DnfGeneration publish() {
+    Objects.requireNonNull(date, "publish dnf fixture: date(Instant) not set");
+    try {
+      List<BuiltRpm> rpms = new ArrayList<>();
+      for (RpmPackage pkg : packages.values()) {
+        rpms.add(buildRpm(pkg));
+      }
+      prunePackages(rpms);
+      List<String> createrepo = new ArrayList<>(List.of("createrepo_c", "--quiet", "--no-database",
+          "--revision", Long.toString(date.getEpochSecond()), "--set-timestamp-to-revision",
+          "--general-compress-type=gz", root.toString()));
+      Processes.run(createrepo, Map.of("LC_ALL", "C.UTF-8"), root, TIMEOUT).requireOk("createrepo_c " + root);
+      Path repomd = root.resolve(DnfGeneration.REPOMD);
+      Path asc = repomd.resolveSibling("repomd.xml.asc");
+      if (signRepomd) {
+        Path tmp = asc.resolveSibling(".repomd.xml.asc.tmp");
+        gpg().detachSign(repomd, tmp, date);
+        Files.move(tmp, asc, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } else {
+        Files.deleteIfExists(asc);
+      }
+      Map<String, RepoFile> files = new TreeMap<>();
+      try (Stream<Path> list = Files.list(root.resolve("repodata"))) {
+        for (Path p : (Iterable<Path>) list.filter(Files::isRegularFile)::iterator) {
+          byte[] bytes = Files.readAllBytes(p);
+          String rel = relative(p);
+          files.put(rel, new RepoFile(rel, sha256(bytes), bytes.length));
         }
-        return this;
+      }
+      current = new DnfGeneration(root, Instant.ofEpochSecond(date.getEpochSecond()),
+          files.get(DnfGeneration.REPOMD).sha256(), files, rpms);
+      return current;
+    } catch (IOException e) {
+      throw new UncheckedIOException("publish dnf fixture " + root + " at " + date, e);
     }
+  }
 
-    public Path root() {
-        return root;
+  /**
+   * Rewrites the current repomd.xml's {@code <revision>} to another number of the same length:
+   * still well-formed XML listing the same files, but its signature no longer verifies.
+   */
+  public DnfRepoBuilder tamperRepomd() {
+    requirePublished("tamper repomd.xml");
+    Path repomd = root.resolve(DnfGeneration.REPOMD);
+    try {
+      String xml = Files.readString(repomd, StandardCharsets.UTF_8);
+      Matcher m = REVISION.matcher(xml);
+      if (!m.find()) {
+        throw new IllegalStateException("tamper " + repomd + ": no <revision>");
+      }
+      String revision = m.group(1);
+      char last = revision.charAt(revision.length() - 1);
+      String changed = revision.substring(0, revision.length() - 1) + (char) (last == '9' ? '0' : last + 1);
+      write(repomd, (xml.substring(0, m.start(1)) + changed + xml.substring(m.end(1))).getBytes(StandardCharsets.UTF_8));
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException("tamper " + repomd, e);
     }
+  }
 
-    /** The signing key's fingerprint (40 upper-case hex digits); generates the key if needed. */
-    public String fingerprint() {
-        return gpg().fingerprint();
-    }
+  /** Overwrites the current rpm of package {@code name} with wrong bytes of the same size. */
+  public DnfRepoBuilder tamperRpm(String name) {
+    requirePublished("tamper rpm " + name);
+    return tamper(current.rpm(name).path());
+  }
 
-    /** The armored public key (for dnf's {@code gpgkey=} and reprox's keyring); generates the key if needed. */
-    public byte[] armoredPublicKey() {
-        return gpg().armoredPublicKey();
+  /** Stops the gpg-agent of the signing key's home and deletes the home. */
+  @Override
+  public void close() {
+    if (gpg != null) {
+      gpg.close();
+      gpg = null;
     }
+  }
 
-    /** Writes {@link #armoredPublicKey()} to {@code file} and returns it. */
-    public Path writePublicKey(Path file) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.write(file, armoredPublicKey());
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("write rpm public key " + file, e);
-        }
+  private GpgHome gpg() {
+    if (gpg == null) {
+      gpg = GpgHome.generate(userId);
     }
+    return gpg;
+  }
 
-    /** The generation last published, or null. */
-    public DnfGeneration current() {
-        return current;
+  private BuiltRpm buildRpm(RpmPackage pkg) throws IOException {
+    String path = "Packages/" + pkg.fileName();
+    Path file = root.resolve(path);
+    BuiltRpm previous = built.get(path);
+    // Rebuilding is deterministic anyway; reusing an untouched rpm just saves rpmbuild's second.
+    if (previous != null && pkg.equals(builtFrom.get(path)) && Files.exists(file)
+        && sha256(Files.readAllBytes(file)).equals(previous.sha256())) {
+      return previous;
     }
+    Path scratch = Files.createTempDirectory("reprox-testkit-rpm-");
+    try {
+      Path rpm = Rpmbuild.buildSigned(pkg, scratch, sourceDateEpoch, gpg());
+      Files.createDirectories(file.getParent());
+      Files.move(rpm, file, StandardCopyOption.REPLACE_EXISTING);
+      // createrepo_c writes the file mtime into primary.xml (<time file=…>).
+      Files.setLastModifiedTime(file, FileTime.from(Instant.ofEpochSecond(sourceDateEpoch)));
+      String header = Rpmbuild.headerSha256(file);
+      byte[] bytes = Files.readAllBytes(file);
+      BuiltRpm result = new BuiltRpm(pkg.name(), pkg.version(), pkg.release(), path, sha256(bytes),
+          bytes.length, header);
+      built.put(path, result);
+      builtFrom.put(path, pkg);
+      return result;
+    } finally {
+      Commands.deleteTree(scratch);
+    }
+  }
 
-    /** Builds and signs changed rpms, prunes old ones, writes and signs repodata. */
-    public DnfGeneration publish() {
-        Objects.requireNonNull(date, "publish dnf fixture: date(Instant) not set");
-        try {
-            List<BuiltRpm> rpms = new ArrayList<>();
-            for (RpmPackage pkg : packages.values()) {
-                rpms.add(buildRpm(pkg));
-            }
-            prunePackages(rpms);
-            List<String> createrepo = new ArrayList<>(List.of("createrepo_c", "--quiet", "--no-database",
-                    "--revision", Long.toString(date.getEpochSecond()), "--set-timestamp-to-revision",
-                    "--general-compress-type=gz", root.toString()));
-            Processes.run(createrepo, Map.of("LC_ALL", "C.UTF-8"), root, TIMEOUT).requireOk("createrepo_c " + root);
-            Path repomd = root.resolve(DnfGeneration.REPOMD);
-            Path asc = repomd.resolveSibling("repomd.xml.asc");
-            if (signRepomd) {
-                Path tmp = asc.resolveSibling(".repomd.xml.asc.tmp");
-                gpg().detachSign(repomd, tmp, date);
-                Files.move(tmp, asc, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } else {
-                Files.deleteIfExists(asc);
-            }
-            Map<String, RepoFile> files = new TreeMap<>();
-            try (Stream<Path> list = Files.list(root.resolve("repodata"))) {
-                for (Path p : (Iterable<Path>) list.filter(Files::isRegularFile)::iterator) {
-                    byte[] bytes = Files.readAllBytes(p);
-                    String rel = relative(p);
-                    files.put(rel, new RepoFile(rel, sha256(bytes), bytes.length));
-                }
-            }
-            current = new DnfGeneration(root, Instant.ofEpochSecond(date.getEpochSecond()),
-                    files.get(DnfGeneration.REPOMD).sha256(), files, rpms);
-            return current;
-        } catch (IOException e) {
-            throw new UncheckedIOException("publish dnf fixture " + root + " at " + date, e);
-        }
-    }
+  private void prunePackages(List<BuiltRpm> keep) throws IOException {
+    prune(root.resolve("Packages"), p -> true, keep.stream().map(BuiltRpm::path).toList());
+  }
 
-    /**
-     * Rewrites the current repomd.xml's {@code <revision>} to another number of the same length:
-     * still well-formed XML listing the same files, but its signature no longer verifies.
-     */
-    public DnfRepoBuilder tamperRepomd() {
-        requirePublished("tamper repomd.xml");
-        Path repomd = root.resolve(DnfGeneration.REPOMD);
-        try {
-            String xml = Files.readString(repomd, StandardCharsets.UTF_8);
-            Matcher m = REVISION.matcher(xml);
-            if (!m.find()) {
-                throw new IllegalStateException("tamper " + repomd + ": no <revision>");
-            }
-            String revision = m.group(1);
-            char last = revision.charAt(revision.length() - 1);
-            String changed = revision.substring(0, revision.length() - 1) + (char) (last == '9' ? '0' : last + 1);
-            write(repomd, (xml.substring(0, m.start(1)) + changed + xml.substring(m.end(1))).getBytes(StandardCharsets.UTF_8));
-            return this;
-        } catch (IOException e) {
-            throw new UncheckedIOException("tamper " + repomd, e);
-        }
-    }
-
-    /** Overwrites the current rpm of package {@code name} with wrong bytes of the same size. */
-    public DnfRepoBuilder tamperRpm(String name) {
-        requirePublished("tamper rpm " + name);
-        return tamper(current.rpm(name).path());
-    }
-
-    /** Inverts every byte of the file at repository-relative {@code path}, keeping its size. */
-    public DnfRepoBuilder tamper(String path) {
-        Path file = root.resolve(path);
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            for (int i = 0; i < bytes.length; i++) {
-                bytes[i] = (byte) ~bytes[i];
-            }
-            write(file, bytes);
-            return this;
-        } catch (IOException e) {
-            throw new UncheckedIOException("tamper " + file, e);
-        }
-    }
-
-    /** Stops the gpg-agent of the signing key's home and deletes the home. */
-    @Override
-    public void close() {
-        if (gpg != null) {
-            gpg.close();
-            gpg = null;
-        }
-    }
-
-    private GpgHome gpg() {
-        if (gpg == null) {
-            gpg = GpgHome.generate(userId);
-        }
-        return gpg;
-    }
-
-    private BuiltRpm buildRpm(RpmPackage pkg) throws IOException {
-        String path = "Packages/" + pkg.fileName();
-        Path file = root.resolve(path);
-        BuiltRpm previous = built.get(path);
-        // Rebuilding is deterministic anyway; reusing an untouched rpm just saves rpmbuild's second.
-        if (previous != null && pkg.equals(builtFrom.get(path)) && Files.exists(file)
-                && sha256(Files.readAllBytes(file)).equals(previous.sha256())) {
-            return previous;
-        }
-        Path scratch = Files.createTempDirectory("reprox-testkit-rpm-");
-        try {
-            Path rpm = Rpmbuild.buildSigned(pkg, scratch, sourceDateEpoch, gpg());
-            Files.createDirectories(file.getParent());
-            Files.move(rpm, file, StandardCopyOption.REPLACE_EXISTING);
-            // createrepo_c writes the file mtime into primary.xml (<time file=…>).
-            Files.setLastModifiedTime(file, FileTime.from(Instant.ofEpochSecond(sourceDateEpoch)));
-            String header = Rpmbuild.headerSha256(file);
-            byte[] bytes = Files.readAllBytes(file);
-            BuiltRpm result = new BuiltRpm(pkg.name(), pkg.version(), pkg.release(), path, sha256(bytes),
-                    bytes.length, header);
-            built.put(path, result);
-            builtFrom.put(path, pkg);
-            return result;
-        } finally {
-            Commands.deleteTree(scratch);
-        }
-    }
-
-    private void prunePackages(List<BuiltRpm> keep) throws IOException {
-        Path dir = root.resolve("Packages");
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        List<String> wanted = keep.stream().map(BuiltRpm::path).toList();
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) paths.filter(Files::isRegularFile)::iterator) {
-                if (!wanted.contains(relative(p))) {
-                    Files.delete(p);
-                }
-            }
-        }
-    }
-
-    private void requirePublished(String operation) {
-        if (current == null) {
-            throw new IllegalStateException(operation + ": nothing published yet in " + root);
-        }
-    }
-
-    private String relative(Path file) {
-        return root.relativize(file).toString();
-    }
-
-    private static void write(Path file, byte[] bytes) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
-    }
+  static String sha256(byte[] bytes) {
+    return hex("SHA-256", bytes);
+  }
 }

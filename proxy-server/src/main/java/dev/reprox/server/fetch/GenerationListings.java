@@ -1,0 +1,149 @@
+package dev.reprox.server.fetch;
+
+import static dev.reprox.server.LogSafe.escape;
+
+import dev.reprox.pinning.ListingSource;
+import dev.reprox.pinning.RootIndex;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.PathEntry;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Completes a generation's trust chain on its own: for a package path that no indexed listing of
+ * the generation names, fetches the listings its verified root says could name it (the format
+ * decides which: {@link dev.reprox.pinning.Format#listingsNaming}), one after the other until one
+ * does. Each comes through the byte chain with the root's SHA-256 and size as its expectation
+ * (offline guard, single flight, polite upstream, checked fill; at T the snapshot server when the
+ * upstream no longer has it), so a tampered listing is cut and never stored or indexed; each is
+ * fetched once per listing digest however many requests need it ({@link ListingIndexer}), and only
+ * a stored, indexed listing is asked. Lockfile pre-warming and watch build on
+ * {@link #ensureListings}.
+ */
+final class GenerationListings {
+  private static final Logger log = LoggerFactory.getLogger(GenerationListings.class);
+
+  private final dev.reprox.storage.Storage storage;
+  private final ListingIndexer listings;
+  private final Fetcher next;
+  private final Executor work;
+
+  GenerationListings(dev.reprox.storage.Storage storage, ListingIndexer listings, Fetcher next, Executor work) {
+    this.storage = storage;
+    this.listings = listings;
+    this.next = next;
+    this.work = work;
+  }
+
+  /**
+   * The entry of a listing of {@code root} (the generation) that names {@code path}, after
+   * fetching and indexing, in turn, the listings that could name it and are not indexed yet.
+   * Empty when none names it; fails when none names it and a listing could not be had (its bytes
+   * did not match the root, the upstream failed): then nothing says the path is not there.
+   * {@code at}: the request's T, for the snapshot server fallback; empty for live.
+   */
+  CompletableFuture<Optional<PathEntry>> ensureListings(SignedRepository r, RootIndex root, String path,
+      Optional<Instant> at) {
+    List<ListingSource> sources = r.format().listingsNaming(root, path);
+    return step(r, root, path, at, sources, 0, null);
+  }
+
+  private CompletableFuture<Optional<PathEntry>> step(SignedRepository r, RootIndex root, String path,
+      Optional<Instant> at, List<ListingSource> sources, int i, FetchException failed) {
+    if (i >= sources.size()) {
+      return failed == null ? CompletableFuture.completedFuture(Optional.empty())
+          : CompletableFuture.failedFuture(failed);
+    }
+    ListingSource source = sources.get(i);
+    Digest digest = source.listing().sha256();
+    AtomicReference<FetchException> why = new AtomicReference<>();
+    CompletableFuture<Void> indexed;
+    try {
+      if (storage.paths().isIndexed(r.name(), digest)) {
+        // Indexed already, maybe by a concurrent request since this one last looked: ask it again.
+        Optional<PathEntry> found = lookup(r, root, path);
+        return found.isPresent() ? CompletableFuture.completedFuture(found)
+            : step(r, root, path, at, sources, i + 1, failed);
+      }
+      indexed = storage.blobs().stat(digest).isPresent() ? listings.index(r, source.listing().path(), digest)
+          : listings.fetchThenIndex(r, source.listing().path(), digest, () -> fetch(r, source, at, why));
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return indexed.handleAsync((v, error) -> {
+      try {
+        if (error == null && storage.paths().isIndexed(r.name(), digest)) {
+          return lookup(r, root, path);
+        }
+        FetchException reason = why.get() != null ? why.get() : new FetchException(FetchException.Kind.INTEGRITY,
+            "fetch listing " + r.name() + "/" + source.fetchPath() + " " + digest + ": not indexed ("
+                + (error != null ? SignedFetcher.unwrap(error).getMessage()
+                : "its body did not match the root's SHA-256 and size, or was cut; nothing stored") + ")");
+        log.warn("listing {}/{} for {}: {}", r.name(), escape(source.fetchPath()), escape(path),
+            escape(reason.getMessage()));
+        throw reason;
+      } catch (IOException e) {
+        throw new FetchException(FetchException.Kind.STORAGE, "look up " + r.name() + "/" + path + ": "
+            + e.getMessage(), e);
+      }
+    }, work).handle((found, error) -> {
+      if (error == null) {
+        return found.isPresent() ? CompletableFuture.completedFuture(found)
+            : step(r, root, path, at, sources, i + 1, failed);
+      }
+      FetchException f = FetchException.of(error, new FetchRequest(r.config(), path, at, null, null));
+      return step(r, root, path, at, sources, i + 1, failed == null ? f : failed);
+    }).thenCompose(f -> f);
+  }
+
+  /** {@code first}, else (after a 404) {@code fallback} through the byte chain. */
+  private CompletableFuture<Fetched> orOn404(CompletableFuture<Fetched> first, FetchRequest request,
+      FetchRequest fallback) {
+    return first.exceptionallyCompose(e -> {
+      FetchException f = FetchException.of(e, request);
+      return f.kind() == FetchException.Kind.NOT_FOUND ? next.fetch(fallback) : CompletableFuture.failedFuture(f);
+    });
+  }
+
+  private Optional<PathEntry> lookup(SignedRepository r, RootIndex root, String path) {
+    try {
+      return root.choose(storage.paths().lookup(r.name(), path));
+    } catch (IOException e) {
+      throw new FetchException(FetchException.Kind.STORAGE, "look up " + r.name() + "/" + path + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The listing through the byte chain, checked against the root; at T the snapshot server after a 404. */
+  private CompletableFuture<Fetched> fetch(SignedRepository r, ListingSource source, Optional<Instant> at,
+      AtomicReference<FetchException> why) {
+    FetchRequest.Expected expected = new FetchRequest.Expected(source.listing().sha256(), source.listing().size());
+    FetchRequest request = new FetchRequest(r.config(), source.fetchPath(), at, expected, null);
+    log.info("fetch listing {}/{} ({}) to locate a package", r.name(), escape(source.fetchPath()),
+        escape(source.listing().path()));
+    CompletableFuture<Fetched> upstream = next.fetch(request);
+    if (!source.fetchPath().equals(source.listing().path())) {
+      // A mirror that prunes by-hash copies (or never had this variant's) may still serve the
+      // listing under its own path; the same SHA-256 and size decide.
+      upstream = orOn404(upstream, request, new FetchRequest(r.config(), source.listing().path(), at, expected, null));
+    }
+    Optional<URI> snapshot = at.flatMap(r::snapshotBase);
+    if (snapshot.isPresent()) {
+      upstream = orOn404(upstream, request,
+          new FetchRequest(r.config(), source.listing().path(), at, expected, snapshot.get()));
+    }
+    return upstream.whenComplete((fetched, e) -> {
+      if (e != null) {
+        why.set(FetchException.of(e, request));
+      }
+    });
+  }
+}

@@ -1,0 +1,48 @@
+package dev.reprox.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reprox.config.ThreadsConfig;
+import dev.reprox.server.testing.InProcessReprox;
+import dev.reprox.storage.MutableClock;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every pool is sized by threads: and named after its job; close stops them all. */
+class ThreadPoolsTest {
+  @TempDir Path dir;
+
+  @Test
+  void of_sizesFromTheConfig_namedThreads_closeStopsEveryPool() throws Exception {
+    ThreadPools pools = ThreadPools.of(new ThreadsConfig(1, 3, 5, 1, 6, 2, 1));
+    assertThat(pools.storage().getMaximumPoolSize()).isEqualTo(3);
+    assertThat(pools.body().getMaximumPoolSize()).isEqualTo(5);
+    assertThat(pools.upstream().getMaximumPoolSize()).isEqualTo(1);
+    assertThat(pools.signed().getMaximumPoolSize()).isEqualTo(6);
+    assertThat(pools.rootFetch().getMaximumPoolSize()).isEqualTo(2);
+    assertThat(pools.tunnelResolve().getMaximumPoolSize()).isEqualTo(1);
+    assertThat(pools.storage().submit(() -> Thread.currentThread().getName()).get()).isEqualTo("reprox-storage-1");
+    assertThat(pools.workers().submit(() -> Thread.currentThread().getName()).get()).isNotBlank();
+
+    pools.close();
+
+    for (ExecutorService p : List.of(pools.storage(), pools.body(), pools.upstream(), pools.signed(),
+        pools.rootFetch(), pools.tunnelResolve(), pools.timer(), pools.diskUsage())) {
+      assertThat(p.isShutdown()).isTrue();
+    }
+    assertThat(pools.workers().isShutdown()).isTrue();
+  }
+
+  @Test
+  void server_threadsSection_sizesItsPools() throws Exception {
+    try (InProcessReprox reprox = InProcessReprox.withConfig(dir, "threads:\n  storage: 3\n  body: 5\n",
+        new MutableClock(Instant.parse("2026-01-01T00:00:00Z")))) {
+      assertThat(reprox.metrics()).contains("executor_pool_max_threads{name=\"reprox-storage\"} 3.0")
+          .contains("executor_pool_max_threads{name=\"reprox-body\"} 5.0");
+    }
+  }
+}
