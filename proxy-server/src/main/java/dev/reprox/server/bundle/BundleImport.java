@@ -9,6 +9,8 @@ import dev.reprox.pinning.Listings;
 import dev.reprox.pinning.PathKind;
 import dev.reprox.pinning.RootIndex;
 import dev.reprox.pinning.SignatureInvalidException;
+import dev.reprox.pinning.apk.ApkControlHasher;
+import dev.reprox.pinning.apk.ApkPackages;
 import dev.reprox.server.fetch.BlobInputStream;
 import dev.reprox.server.fetch.Formats;
 import dev.reprox.storage.Alias;
@@ -183,7 +185,9 @@ public final class BundleImport {
       s.refs(f.digest()).add(f);
     }
     for (Manifest.FileEntry f : m.files()) {
-      if (Manifest.FileEntry.PACKAGE.equals(f.kind()) && !s.listings.containsKey(f.repo() + " " + f.of())) {
+      // apk: the APKINDEX is its own listing, so a package names the root it is listed in
+      if (Manifest.FileEntry.PACKAGE.equals(f.kind()) && !s.listings.containsKey(f.repo() + " " + f.of())
+          && !s.rootsByKey.containsKey(f.repo() + " " + f.of())) {
         throw refused("manifest: package " + f.repo() + "/" + f.path() + " names listing " + f.of()
             + ", not in the bundle");
       }
@@ -239,9 +243,9 @@ public final class BundleImport {
           verifyRoot(s, r, bytes);
         }
       }
-      store(s, d, size, new java.io.ByteArrayInputStream(bytes), buffer);
+      store(s, d, size, new java.io.ByteArrayInputStream(bytes), buffer, null);
     } else {
-      store(s, d, size, in, buffer);
+      store(s, d, size, in, buffer, s.q1.get(d.hex()));
     }
     for (Object ref : refs) {
       if (ref instanceof Manifest.FileEntry f && Manifest.FileEntry.LISTING.equals(f.kind())) {
@@ -279,10 +283,11 @@ public final class BundleImport {
     ListedFile listed;
     if (Manifest.FileEntry.PACKAGE.equals(f.kind())) {
       Map<String, ListedFile> named = s.named.get(f.repo() + " " + f.of());
-      if (named == null) {
+      RootIndex root = s.verified.get(f.repo() + " " + f.of());
+      if (named == null && root == null) {
         throw refused("package " + f.repo() + "/" + f.path() + " comes before its listing " + f.of());
       }
-      listed = named.get(f.path());
+      listed = named != null ? named.get(f.path()) : root.lookup(f.path()).orElse(null);
       if (listed == null) {
         throw refused("listing " + f.of() + " does not name " + f.repo() + "/" + f.path());
       }
@@ -293,7 +298,16 @@ public final class BundleImport {
       }
       listed = root.lookup(f.path()).orElseThrow(() -> refused("root " + f.of() + " does not list " + f.path()));
     }
-    if (!d.equals(listed.sha256()) || listed.size() != size) {
+    if (listed.sha256() == null && listed.size() == size && Manifest.FileEntry.PACKAGE.equals(f.kind())) {
+      // Named by Q1 and size only (apk): checked while it streams into the store, see store()
+      Alias q1 = listed.aliases().stream().filter(a -> a.kind() == Alias.Kind.APK_Q1).findFirst()
+          .orElseThrow(() -> refused(f.repo() + "/" + f.path() + " is named by " + listed.aliases().get(0).kind()
+              + " only, which an import cannot check"));
+      Alias other = s.q1.putIfAbsent(d.hex(), q1);
+      if (other != null && !other.equals(q1)) {
+        throw refused("blob " + d + " is named by two control hashes, " + other + " and " + q1);
+      }
+    } else if (!d.equals(listed.sha256()) || listed.size() != size) {
       throw refused(f.repo() + "/" + f.path() + ": the bundle holds " + d + " (" + size + " bytes), the signed chain"
           + " says " + listed.sha256() + " (" + listed.size() + " bytes)");
     }
@@ -302,10 +316,18 @@ public final class BundleImport {
     }
   }
 
-  /** Streams {@code size} bytes into the store under {@code d}, or only hashes them when stored already. */
-  private void store(Staged s, Digest d, long size, InputStream in, byte[] buffer) throws IOException {
+  /**
+   * Streams {@code size} bytes into the store under {@code d}, or only hashes them when stored
+   * already. With {@code q1} (an apk package) the bytes also go through the fetch path's apk check
+   * ({@link ApkControlHasher#mismatch}): the control member must hash to the signed Q1 and the data
+   * part to its {@code .PKGINFO} datahash, else nothing is committed. Checked even when present:
+   * a store written before the datahash check may hold a bad package, and the alias would bless it.
+   */
+  private void store(Staged s, Digest d, long size, InputStream in, byte[] buffer, Alias q1) throws IOException {
     boolean present = storage.blobs().stat(d).isPresent();
     MessageDigest hasher = present ? Digest.newHasher() : null;
+    ApkControlHasher apk = q1 == null ? null : ApkPackages.controlHasher(d.toString());
+    String broken = null;
     BlobWriter writer = present ? null : storage.blobs().newWriter();
     try {
       long left = size;
@@ -314,12 +336,25 @@ public final class BundleImport {
         if (n < 0) {
           throw refused("blob " + d + " ends early");
         }
+        if (apk != null && broken == null) {
+          try {
+            apk.update(buffer, 0, n);
+          } catch (IndexParseException e) {
+            broken = "not an apk: " + e.getMessage(); // the rest is still read, to name the entry
+          }
+        }
         if (present) {
           hasher.update(buffer, 0, n);
         } else {
           writer.write(ByteBuffer.wrap(buffer, 0, n));
         }
         left -= n;
+      }
+      if (apk != null) {
+        String why = broken != null ? broken : apk.mismatch(q1);
+        if (why != null) {
+          throw refused("apk package " + d + " is not the package the signed APKINDEX names by " + q1 + ": " + why);
+        }
       }
       if (present) {
         if (!Digest.of(hasher.digest()).equals(d)) {
@@ -519,6 +554,7 @@ public final class BundleImport {
     final Map<String, Map<String, ListedFile>> named = new HashMap<>();
     final List<Named> packageAliases = new ArrayList<>();
     final List<Digest> created = new ArrayList<>();
+    final Map<String, Alias> q1 = new HashMap<>();
     int present;
     long bytes;
 
