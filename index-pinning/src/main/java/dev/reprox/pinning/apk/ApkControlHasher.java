@@ -74,33 +74,6 @@ public final class ApkControlHasher {
     return data.digest();
   }
 
-  /**
-   * Null when the whole package fed is the one a signed index names by {@code q1}, else why not:
-   * its control member must hash to {@code q1}, and the SHA-256 of its data part must be the
-   * {@code datahash} of its {@code .PKGINFO} (which Q1 covers), as apk-tools checks it. Q1 alone
-   * proves nothing about the data part. The size is the caller's to check. Call once, after the
-   * whole package was fed (it finishes this hasher).
-   */
-  public String mismatch(Alias q1) {
-    ApkControl found;
-    try {
-      found = finish();
-    } catch (IndexParseException e) {
-      return "not an apk: " + e.getMessage();
-    }
-    if (!found.q1().equals(q1)) {
-      return "control hash " + found.q1() + ", the signed APKINDEX says " + q1;
-    }
-    // A package without datahash (apk v1 style) could have any data part: apk-tools too refuses
-    // to derive an identity for one.
-    if (found.datahash() == null) {
-      return "its .PKGINFO has no datahash, so its data part cannot be checked";
-    }
-    String sha = java.util.HexFormat.of().formatHex(dataSha256());
-    return sha.equalsIgnoreCase(found.datahash()) ? null
-        : "data part sha256 " + sha + ", its .PKGINFO datahash (covered by the signed Q1) says " + found.datahash();
-  }
-
   /** Bytes fed so far: the package size once the whole package was fed. */
   public long size() {
     return fed;

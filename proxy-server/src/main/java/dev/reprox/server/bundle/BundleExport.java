@@ -207,7 +207,7 @@ public final class BundleExport {
         g.lastFetchedAt().toString()));
     for (ListedFile f : index.files().values()) {
       if (f.sha256() == null) {
-        addQ1Package(plan, format, repo, f, digest);
+        addOwnHashPackage(plan, format, repo, f, digest);
         continue;
       }
       Optional<BlobInfo> stored = storage.blobs().stat(f.sha256());
@@ -225,17 +225,18 @@ public final class BundleExport {
   }
 
   /**
-   * An apk package, which its APKINDEX (root and only listing at once) names by Q1 and size: found
-   * through the Q1 alias the fetch path recorded after its check; import checks it again. Other
-   * files named by another hash only (dnf's sha512-only {@code <checksum>}) are left out: import
+   * A package its root names by a hash of the format's own and size only (apk: the APKINDEX, root
+   * and only listing at once, names packages by {@code C:Q1}): found through the alias the fetch
+   * path recorded after its check ({@link Format#bodyCheck}); import runs that check again. Files
+   * named by a plain other digest only (dnf's sha512-only {@code <checksum>}) are left out: import
    * has no check for them yet (docs/bundle.md).
    */
-  private void addQ1Package(Plan plan, Format format, String repo, ListedFile f, Digest root) throws IOException {
-    if (format.classify(f.path()) != PathKind.PACKAGE) {
+  private void addOwnHashPackage(Plan plan, Format format, String repo, ListedFile f, Digest root) throws IOException {
+    Alias own = f.aliases().get(0);
+    if (format.classify(f.path()) != PathKind.PACKAGE || format.bodyCheck(own, repo + "/" + f.path()).isEmpty()) {
       return;
     }
-    Optional<Alias> q1 = f.aliases().stream().filter(a -> a.kind() == Alias.Kind.APK_Q1).findFirst();
-    Optional<Digest> digest = q1.isEmpty() ? Optional.empty() : storage.aliases().resolve(q1.get());
+    Optional<Digest> digest = storage.aliases().resolve(own);
     Optional<BlobInfo> stored = digest.isEmpty() ? Optional.empty() : storage.blobs().stat(digest.get());
     if (stored.isPresent() && stored.get().size() == f.size()) {
       plan.file(new Manifest.FileEntry(repo, f.path(), digest.get().hex(), f.size(), Manifest.FileEntry.PACKAGE,

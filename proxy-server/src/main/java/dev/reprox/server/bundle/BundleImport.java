@@ -1,6 +1,7 @@
 package dev.reprox.server.bundle;
 
 import com.github.luben.zstd.ZstdInputStream;
+import dev.reprox.pinning.BodyCheck;
 import dev.reprox.pinning.Format;
 import dev.reprox.pinning.IndexParseException;
 import dev.reprox.pinning.ListedFile;
@@ -9,8 +10,6 @@ import dev.reprox.pinning.Listings;
 import dev.reprox.pinning.PathKind;
 import dev.reprox.pinning.RootIndex;
 import dev.reprox.pinning.SignatureInvalidException;
-import dev.reprox.pinning.apk.ApkControlHasher;
-import dev.reprox.pinning.apk.ApkPackages;
 import dev.reprox.server.fetch.BlobInputStream;
 import dev.reprox.server.fetch.Formats;
 import dev.reprox.storage.Alias;
@@ -243,9 +242,9 @@ public final class BundleImport {
           verifyRoot(s, r, bytes);
         }
       }
-      store(s, d, size, new java.io.ByteArrayInputStream(bytes), buffer, null);
+      store(s, d, size, new java.io.ByteArrayInputStream(bytes), buffer, List.of());
     } else {
-      store(s, d, size, in, buffer, s.q1.get(d.hex()));
+      store(s, d, size, in, buffer, s.checks.getOrDefault(d.hex(), List.of()));
     }
     for (Object ref : refs) {
       if (ref instanceof Manifest.FileEntry f && Manifest.FileEntry.LISTING.equals(f.kind())) {
@@ -299,14 +298,14 @@ public final class BundleImport {
       listed = root.lookup(f.path()).orElseThrow(() -> refused("root " + f.of() + " does not list " + f.path()));
     }
     if (listed.sha256() == null && listed.size() == size && Manifest.FileEntry.PACKAGE.equals(f.kind())) {
-      // Named by Q1 and size only (apk): checked while it streams into the store, see store()
-      Alias q1 = listed.aliases().stream().filter(a -> a.kind() == Alias.Kind.APK_Q1).findFirst()
-          .orElseThrow(() -> refused(f.repo() + "/" + f.path() + " is named by " + listed.aliases().get(0).kind()
-              + " only, which an import cannot check"));
-      Alias other = s.q1.putIfAbsent(d.hex(), q1);
-      if (other != null && !other.equals(q1)) {
-        throw refused("blob " + d + " is named by two control hashes, " + other + " and " + q1);
+      // Named by a hash of the format's own (apk: C:Q1) and size only: checked while it streams
+      // into the store, with the check the fetch path uses (Format#bodyCheck), see store()
+      Alias own = listed.aliases().get(0);
+      if (format(f.repo()).bodyCheck(own, f.repo() + "/" + f.path()).isEmpty()) {
+        throw refused(f.repo() + "/" + f.path() + " is named by " + own.kind() + " only, which an import cannot"
+            + " check");
       }
+      s.checks.computeIfAbsent(d.hex(), k -> new ArrayList<>()).add(new OwnHash(f, own));
     } else if (!d.equals(listed.sha256()) || listed.size() != size) {
       throw refused(f.repo() + "/" + f.path() + ": the bundle holds " + d + " (" + size + " bytes), the signed chain"
           + " says " + listed.sha256() + " (" + listed.size() + " bytes)");
@@ -318,16 +317,20 @@ public final class BundleImport {
 
   /**
    * Streams {@code size} bytes into the store under {@code d}, or only hashes them when stored
-   * already. With {@code q1} (an apk package) the bytes also go through the fetch path's apk check
-   * ({@link ApkControlHasher#mismatch}): the control member must hash to the signed Q1 and the data
-   * part to its {@code .PKGINFO} datahash, else nothing is committed. Checked even when present:
-   * a store written before the datahash check may hold a bad package, and the alias would bless it.
+   * already. A package its listing names by the format's own hash ({@code own}: apk's Q1) also goes
+   * through the fetch path's check of it ({@link dev.reprox.pinning.Format#bodyCheck}; apk: the
+   * control member must hash to the signed Q1 and the data part to its {@code .PKGINFO} datahash),
+   * else nothing is committed. Checked even when present: a store written before the datahash
+   * check may hold a bad package, and the alias would bless it.
    */
-  private void store(Staged s, Digest d, long size, InputStream in, byte[] buffer, Alias q1) throws IOException {
+  private void store(Staged s, Digest d, long size, InputStream in, byte[] buffer, List<OwnHash> own)
+      throws IOException {
     boolean present = storage.blobs().stat(d).isPresent();
     MessageDigest hasher = present ? Digest.newHasher() : null;
-    ApkControlHasher apk = q1 == null ? null : ApkPackages.controlHasher(d.toString());
-    String broken = null;
+    List<BodyCheck> checks = new ArrayList<>();
+    for (OwnHash o : own) {
+      checks.add(format(o.file().repo()).bodyCheck(o.alias(), o.file().repo() + "/" + o.file().path()).orElseThrow());
+    }
     BlobWriter writer = present ? null : storage.blobs().newWriter();
     try {
       long left = size;
@@ -336,12 +339,8 @@ public final class BundleImport {
         if (n < 0) {
           throw refused("blob " + d + " ends early");
         }
-        if (apk != null && broken == null) {
-          try {
-            apk.update(buffer, 0, n);
-          } catch (IndexParseException e) {
-            broken = "not an apk: " + e.getMessage(); // the rest is still read, to name the entry
-          }
+        for (BodyCheck c : checks) {
+          c.update(buffer, 0, n);
         }
         if (present) {
           hasher.update(buffer, 0, n);
@@ -350,10 +349,15 @@ public final class BundleImport {
         }
         left -= n;
       }
-      if (apk != null) {
-        String why = broken != null ? broken : apk.mismatch(q1);
+      for (int i = 0; i < checks.size(); i++) {
+        String why = checks.get(i).unreadable();
+        if (why == null) {
+          why = checks.get(i).mismatch(); // the size was checked against the listing already
+        }
         if (why != null) {
-          throw refused("apk package " + d + " is not the package the signed APKINDEX names by " + q1 + ": " + why);
+          OwnHash o = own.get(i);
+          throw refused(o.file().repo() + "/" + o.file().path() + " " + d + " is not the package its signed index"
+              + " names by " + o.alias() + ": " + why);
         }
       }
       if (present) {
@@ -537,6 +541,9 @@ public final class BundleImport {
   /** The detached signature role of a blob. */
   private record SignatureRef(Manifest.RootEntry root) {}
 
+  /** A package its listing names by the format's own hash only (apk's Q1), to check as it streams. */
+  private record OwnHash(Manifest.FileEntry file, Alias alias) {}
+
   /** A package as its listing names it (for its aliases). */
   private record Named(ListedFile listed, Digest digest) {}
 
@@ -554,7 +561,7 @@ public final class BundleImport {
     final Map<String, Map<String, ListedFile>> named = new HashMap<>();
     final List<Named> packageAliases = new ArrayList<>();
     final List<Digest> created = new ArrayList<>();
-    final Map<String, Alias> q1 = new HashMap<>();
+    final Map<String, List<OwnHash>> checks = new HashMap<>();
     int present;
     long bytes;
 

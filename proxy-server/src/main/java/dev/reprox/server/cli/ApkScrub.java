@@ -1,6 +1,7 @@
 package dev.reprox.server.cli;
 
 import dev.reprox.pinning.IndexParseException;
+import dev.reprox.pinning.apk.ApkControl;
 import dev.reprox.pinning.apk.ApkControlHasher;
 import dev.reprox.pinning.apk.ApkPackages;
 import dev.reprox.storage.Alias;
@@ -10,6 +11,7 @@ import dev.reprox.storage.Digest;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.HexFormat;
 import java.util.function.BiConsumer;
 
 /**
@@ -51,15 +53,25 @@ final class ApkScrub {
     ApkControlHasher hasher = ApkPackages.controlHasher(reader.digest().toString());
     ByteBuffer buf = ByteBuffer.allocate(BUFFER);
     long position = 0;
+    ApkControl control;
     try {
       int n;
       while ((n = reader.read(position, buf.clear())) > 0) {
         hasher.update(buf.array(), 0, n);
         position += n;
       }
+      control = hasher.finish();
     } catch (IndexParseException e) {
       return "not an apk: " + e.getMessage();
     }
-    return hasher.mismatch(q1);
+    if (!control.q1().equals(q1)) {
+      return "control hash is " + control.q1();
+    }
+    if (control.datahash() == null) {
+      return "its .PKGINFO has no datahash";
+    }
+    String data = HexFormat.of().formatHex(hasher.dataSha256());
+    return data.equalsIgnoreCase(control.datahash()) ? null
+        : "data part sha256 " + data + ", its .PKGINFO datahash says " + control.datahash();
   }
 }
