@@ -11,6 +11,7 @@ import dev.reprox.pinning.RootIndex;
 import dev.reprox.pinning.SignatureInvalidException;
 import dev.reprox.server.fetch.BlobInputStream;
 import dev.reprox.server.fetch.Formats;
+import dev.reprox.storage.Alias;
 import dev.reprox.storage.BlobInfo;
 import dev.reprox.storage.BlobReader;
 import dev.reprox.storage.Digest;
@@ -164,11 +165,6 @@ public final class BundleExport {
       if (format == null) {
         throw new BundleException(BundleException.Kind.USAGE, "export: no repository " + s.repo() + " is configured");
       }
-      if (format.name().equals("apk")) {
-        // An APKINDEX names packages by Q1 only, which import cannot check yet (docs/bundle.md).
-        throw new BundleException(BundleException.Kind.USAGE, "export: " + s.repo() + " is an apk repository;"
-            + " bundles hold apt and dnf repositories only so far");
-      }
       boolean any = false;
       for (Pin p : storage.pins().list(s.repo())) {
         if (p.covers(s.at())) {
@@ -223,7 +219,8 @@ public final class BundleExport {
         g.lastFetchedAt().toString()));
     for (ListedFile f : index.files().values()) {
       if (f.sha256() == null) {
-        continue; // named by another hash only (apk): not exportable yet, see docs/bundle.md
+        addOwnHashPackage(plan, format, repo, f, digest);
+        continue;
       }
       Optional<BlobInfo> stored = storage.blobs().stat(f.sha256());
       if (stored.isEmpty()) {
@@ -236,6 +233,27 @@ public final class BundleExport {
       if (listing && plan.listingsDone.add(repo + " " + f.sha256().hex())) {
         addPackages(plan, format, repo, f.path(), f.sha256());
       }
+    }
+  }
+
+  /**
+   * A package its root names by a hash of the format's own and size only (apk: the APKINDEX, root
+   * and only listing at once, names packages by {@code C:Q1}): found through the alias the fetch
+   * path recorded after its check ({@link Format#bodyCheck}); import runs that check again. Files
+   * named by a plain other digest only (dnf's sha512-only {@code <checksum>}) are left out: import
+   * has no check for them yet (docs/bundle.md).
+   */
+  private void addOwnHashPackage(Plan plan, Format format, String repo, ListedFile f, Digest root) throws IOException {
+    Alias own = f.aliases().get(0);
+    if (format.classify(f.path()) != PathKind.PACKAGE || format.bodyCheck(own, repo + "/" + f.path()).isEmpty()) {
+      return;
+    }
+    Optional<Digest> digest = storage.aliases().resolve(own);
+    Optional<BlobInfo> stored = digest.isEmpty() ? Optional.empty() : storage.blobs().stat(digest.get());
+    if (stored.isPresent() && stored.get().size() == f.size()) {
+      plan.file(new Manifest.FileEntry(repo, f.path(), digest.get().hex(), f.size(), Manifest.FileEntry.PACKAGE,
+          root.hex()));
+      plan.blob(Phase.PACKAGE, digest.get(), f.size());
     }
   }
 

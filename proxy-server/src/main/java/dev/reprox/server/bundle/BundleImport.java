@@ -1,6 +1,7 @@
 package dev.reprox.server.bundle;
 
 import com.github.luben.zstd.ZstdInputStream;
+import dev.reprox.pinning.BodyCheck;
 import dev.reprox.pinning.Format;
 import dev.reprox.pinning.IndexParseException;
 import dev.reprox.pinning.ListedFile;
@@ -183,7 +184,9 @@ public final class BundleImport {
       s.refs(f.digest()).add(f);
     }
     for (Manifest.FileEntry f : m.files()) {
-      if (Manifest.FileEntry.PACKAGE.equals(f.kind()) && !s.listings.containsKey(f.repo() + " " + f.of())) {
+      // apk: the APKINDEX is its own listing, so a package names the root it is listed in
+      if (Manifest.FileEntry.PACKAGE.equals(f.kind()) && !s.listings.containsKey(f.repo() + " " + f.of())
+          && !s.rootsByKey.containsKey(f.repo() + " " + f.of())) {
         throw refused("manifest: package " + f.repo() + "/" + f.path() + " names listing " + f.of()
             + ", not in the bundle");
       }
@@ -239,9 +242,9 @@ public final class BundleImport {
           verifyRoot(s, r, bytes);
         }
       }
-      store(s, d, size, new java.io.ByteArrayInputStream(bytes), buffer);
+      store(s, d, size, new java.io.ByteArrayInputStream(bytes), buffer, List.of());
     } else {
-      store(s, d, size, in, buffer);
+      store(s, d, size, in, buffer, s.checks.getOrDefault(d.hex(), List.of()));
     }
     for (Object ref : refs) {
       if (ref instanceof Manifest.FileEntry f && Manifest.FileEntry.LISTING.equals(f.kind())) {
@@ -279,10 +282,11 @@ public final class BundleImport {
     ListedFile listed;
     if (Manifest.FileEntry.PACKAGE.equals(f.kind())) {
       Map<String, ListedFile> named = s.named.get(f.repo() + " " + f.of());
-      if (named == null) {
+      RootIndex root = s.verified.get(f.repo() + " " + f.of());
+      if (named == null && root == null) {
         throw refused("package " + f.repo() + "/" + f.path() + " comes before its listing " + f.of());
       }
-      listed = named.get(f.path());
+      listed = named != null ? named.get(f.path()) : root.lookup(f.path()).orElse(null);
       if (listed == null) {
         throw refused("listing " + f.of() + " does not name " + f.repo() + "/" + f.path());
       }
@@ -293,7 +297,16 @@ public final class BundleImport {
       }
       listed = root.lookup(f.path()).orElseThrow(() -> refused("root " + f.of() + " does not list " + f.path()));
     }
-    if (!d.equals(listed.sha256()) || listed.size() != size) {
+    if (listed.sha256() == null && listed.size() == size && Manifest.FileEntry.PACKAGE.equals(f.kind())) {
+      // Named by a hash of the format's own (apk: C:Q1) and size only: checked while it streams
+      // into the store, with the check the fetch path uses (Format#bodyCheck), see store()
+      Alias own = listed.aliases().get(0);
+      if (format(f.repo()).bodyCheck(own, f.repo() + "/" + f.path()).isEmpty()) {
+        throw refused(f.repo() + "/" + f.path() + " is named by " + own.kind() + " only, which an import cannot"
+            + " check");
+      }
+      s.checks.computeIfAbsent(d.hex(), k -> new ArrayList<>()).add(new OwnHash(f, own));
+    } else if (!d.equals(listed.sha256()) || listed.size() != size) {
       throw refused(f.repo() + "/" + f.path() + ": the bundle holds " + d + " (" + size + " bytes), the signed chain"
           + " says " + listed.sha256() + " (" + listed.size() + " bytes)");
     }
@@ -302,10 +315,22 @@ public final class BundleImport {
     }
   }
 
-  /** Streams {@code size} bytes into the store under {@code d}, or only hashes them when stored already. */
-  private void store(Staged s, Digest d, long size, InputStream in, byte[] buffer) throws IOException {
+  /**
+   * Streams {@code size} bytes into the store under {@code d}, or only hashes them when stored
+   * already. A package its listing names by the format's own hash ({@code own}: apk's Q1) also goes
+   * through the fetch path's check of it ({@link dev.reprox.pinning.Format#bodyCheck}; apk: the
+   * control member must hash to the signed Q1 and the data part to its {@code .PKGINFO} datahash),
+   * else nothing is committed. Checked even when present: a store written before the datahash
+   * check may hold a bad package, and the alias would bless it.
+   */
+  private void store(Staged s, Digest d, long size, InputStream in, byte[] buffer, List<OwnHash> own)
+      throws IOException {
     boolean present = storage.blobs().stat(d).isPresent();
     MessageDigest hasher = present ? Digest.newHasher() : null;
+    List<BodyCheck> checks = new ArrayList<>();
+    for (OwnHash o : own) {
+      checks.add(format(o.file().repo()).bodyCheck(o.alias(), o.file().repo() + "/" + o.file().path()).orElseThrow());
+    }
     BlobWriter writer = present ? null : storage.blobs().newWriter();
     try {
       long left = size;
@@ -314,12 +339,26 @@ public final class BundleImport {
         if (n < 0) {
           throw refused("blob " + d + " ends early");
         }
+        for (BodyCheck c : checks) {
+          c.update(buffer, 0, n);
+        }
         if (present) {
           hasher.update(buffer, 0, n);
         } else {
           writer.write(ByteBuffer.wrap(buffer, 0, n));
         }
         left -= n;
+      }
+      for (int i = 0; i < checks.size(); i++) {
+        String why = checks.get(i).unreadable();
+        if (why == null) {
+          why = checks.get(i).mismatch(); // the size was checked against the listing already
+        }
+        if (why != null) {
+          OwnHash o = own.get(i);
+          throw refused(o.file().repo() + "/" + o.file().path() + " " + d + " is not the package its signed index"
+              + " names by " + o.alias() + ": " + why);
+        }
       }
       if (present) {
         if (!Digest.of(hasher.digest()).equals(d)) {
@@ -502,6 +541,9 @@ public final class BundleImport {
   /** The detached signature role of a blob. */
   private record SignatureRef(Manifest.RootEntry root) {}
 
+  /** A package its listing names by the format's own hash only (apk's Q1), to check as it streams. */
+  private record OwnHash(Manifest.FileEntry file, Alias alias) {}
+
   /** A package as its listing names it (for its aliases). */
   private record Named(ListedFile listed, Digest digest) {}
 
@@ -519,6 +561,7 @@ public final class BundleImport {
     final Map<String, Map<String, ListedFile>> named = new HashMap<>();
     final List<Named> packageAliases = new ArrayList<>();
     final List<Digest> created = new ArrayList<>();
+    final Map<String, List<OwnHash>> checks = new HashMap<>();
     int present;
     long bytes;
 

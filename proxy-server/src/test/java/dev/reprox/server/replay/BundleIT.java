@@ -19,6 +19,10 @@ import dev.reprox.storage.Pin;
 import dev.reprox.storage.Storage;
 import dev.reprox.storage.memory.MemoryStorage;
 import dev.reprox.storage.rocks.RocksStorage;
+import dev.reprox.testkit.apk.ApkClient;
+import dev.reprox.testkit.apk.ApkGeneration;
+import dev.reprox.testkit.apk.ApkKey;
+import dev.reprox.testkit.apk.ApkRepoBuilder;
 import dev.reprox.testkit.apt.AptClient;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
@@ -162,6 +166,152 @@ class BundleIT {
         assertThat(Digest.compute(rpm.body()).hex()).isEqualTo(g1.rpm(name).sha256());
       }
     }
+  }
+
+  /** apk at T through A, the bundle, and what B must serve at T. */
+  private record ApkRecorded(String yaml, Path keys, Instant t, ApkGeneration g1, Map<String, byte[]> bytes,
+      byte[] bundle, Map<String, Format> formats) {}
+
+  @Test
+  void exportImport_apk_intoARunningServer_servesTheSameIndexAndPackagesAtT() throws Exception {
+    ApkRecorded r = recordApk();
+    Path token = tmp.resolve("admin-token");
+    Files.writeString(token, "s3cret\n");
+    Path bundle = Files.write(tmp.resolve("apk.bundle"), r.bundle());
+    java.time.Clock clock = java.time.Clock.systemUTC();
+    String at = APK_REPO + "/@" + r.t().getEpochSecond() + "/";
+    String foo = at + r.g1().apk("foo").path();
+    // B is online, and its upstream answers 404 for everything (the mirror is gone): what it learns
+    // before the import (the negative-ttl cache) must not hide what the import brings.
+    try (StaticServer gone = StaticServer.serve(Files.createDirectories(tmp.resolve("apk-gone")));
+        InProcessReprox b = new InProcessReprox(tmp.resolve("apk-b"), apkYaml(gone.baseUri(), r.keys())
+            + "api:\n  admin-token: s3cret\n", clock, false, MemoryStorage.builder().clock(clock).build())) {
+      assertThat(b.get(at + APK_INDEX).statusCode()).isEqualTo(404);
+      assertThat(b.get(foo).statusCode()).isEqualTo(404);
+      assertThat(b.get(APK_REPO + "/" + APK_INDEX).statusCode()).isEqualTo(404);
+      assertThat(gone.requestsFor("/" + APK_INDEX)).as("the upstream's 404 was remembered, not asked again").hasSize(1);
+
+      assertThat(cli("import", "--server", b.base().toString(), "--token-file", token.toString(), bundle.toString()))
+          .startsWith("0 ").contains("pins: 1 added");
+
+      HttpResponse<byte[]> index = b.get(at + APK_INDEX);
+      assertThat(index.statusCode()).isEqualTo(200);
+      assertThat(index.body()).isEqualTo(r.bytes().get(APK_INDEX));
+      assertThat(index.headers().firstValue("X-Reprox-Pin")).hasValue("proven");
+      ApkClient client = apk("b", b, at, r.keys());
+      assertThat(client.update().get("foo").version()).isEqualTo("1.0-r0");
+      List<Path> apks = client.fetch("foo", "bar");
+      assertThat(Files.readAllBytes(apks.get(0))).isEqualTo(r.bytes().get(r.g1().apk("foo").path()));
+      assertThat(Files.readAllBytes(apks.get(1))).isEqualTo(r.bytes().get(r.g1().apk("bar").path()));
+      assertThat(gone.requestsFor("/" + APK_INDEX)).as("served from the import, not asked").hasSize(1);
+    }
+    // and a fresh offline instance serves the same
+    Storage c = MemoryStorage.builder().clock(clock).build();
+    BundleImport.Report report = new BundleImport(c, r.formats(), clock).read(new ByteArrayInputStream(r.bundle()));
+    assertThat(report.pinsAdded()).isEqualTo(1);
+    assertThat(report.aliases()).isEqualTo(2); // foo's and bar's Q1
+    try (InProcessReprox off = new InProcessReprox(tmp.resolve("apk-c"), r.yaml(), clock, true, c)) {
+      ApkClient client = apk("c", off, at, r.keys());
+      assertThat(client.update().get("foo").version()).isEqualTo("1.0-r0");
+      List<Path> apks = client.fetch("foo", "bar");
+      assertThat(Files.readAllBytes(apks.get(0))).isEqualTo(r.bytes().get(r.g1().apk("foo").path()));
+      assertThat(Files.readAllBytes(apks.get(1))).isEqualTo(r.bytes().get(r.g1().apk("bar").path()));
+    }
+  }
+
+  @Test
+  void import_apkDataPartChangedUnderTheSameQ1AndSize_refusedWholeStoreUnchanged() throws Exception {
+    ApkRecorded r = recordApk();
+    ApkGeneration.BuiltApk foo = r.g1().apk("foo");
+    byte[] forged = r.bytes().get(foo.path()).clone();
+    forged[(int) ((foo.controlEnd() + forged.length) / 2)] ^= 0x01; // data member only: Q1 and size unchanged
+    // consistent otherwise: the manifest and the entry name carry the forged body's SHA-256
+    byte[] bundle = zstd(replaceBlob(unzstd(r.bundle()), foo.sha256(), forged));
+    java.time.Clock clock = java.time.Clock.systemUTC();
+    Storage b = MemoryStorage.builder().clock(clock).build();
+
+    assertThatThrownBy(() -> new BundleImport(b, r.formats(), clock).read(new ByteArrayInputStream(bundle)))
+        .isInstanceOf(BundleException.class).hasMessageContaining("nothing imported")
+        .hasMessageContaining("data part sha256");
+
+    assertThat(b.stats().blobCount()).isZero();
+    assertThat(b.observations().roots(APK_REPO)).isEmpty();
+    assertThat(b.pins().list(APK_REPO)).isEmpty();
+    assertThat(b.aliases().resolve(new dev.reprox.storage.Alias(dev.reprox.storage.Alias.Kind.APK_Q1,
+        java.util.Base64.getDecoder().decode(foo.q1().substring(2))))).isEmpty();
+  }
+
+  private static final String APK_REPO = "apkfix";
+  private static final String APK_INDEX = "v3.20/main/x86_64/APKINDEX.tar.gz";
+
+  /** apk update and fetch at T through an in-memory instance A, then A's bundle of that T. */
+  private ApkRecorded recordApk() throws Exception {
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Instant t = now.minus(Duration.ofHours(2));
+    ApkRepoBuilder repo = ApkRepoBuilder.in(tmp.resolve("apk-upstream")).key(ApkKey.generate("bundle-it.rsa.pub"))
+        .date(now.minus(Duration.ofHours(3))).add("foo", "1.0-r0").add("bar", "2.0-r0");
+    Path keys = Files.createDirectories(tmp.resolve("apk-keys"));
+    repo.writePublicKey(keys);
+    ApkGeneration g1 = repo.publish();
+    Map<String, byte[]> bytes = new java.util.HashMap<>();
+    bytes.put(APK_INDEX, Files.readAllBytes(g1.resolve(APK_INDEX)));
+    for (ApkGeneration.BuiltApk a : g1.apks()) {
+      bytes.put(a.path(), Files.readAllBytes(g1.resolve(a.path())));
+    }
+    java.time.Clock clock = java.time.Clock.systemUTC();
+    try (StaticServer upstream = StaticServer.serve(repo.root());
+        InProcessReprox a = new InProcessReprox(tmp.resolve("apk-a"), apkYaml(upstream.baseUri(), keys), clock,
+            false, MemoryStorage.builder().clock(clock).build())) {
+      String at = APK_REPO + "/@" + t.getEpochSecond() + "/";
+      ApkClient client = apk("a", a, at, keys);
+      client.update();
+      List<Path> fetched = client.fetch("foo", "bar");
+      assertThat(Files.readAllBytes(fetched.get(0))).isEqualTo(bytes.get(g1.apk("foo").path()));
+      // the upstream moves on before the export: the bundle is about T
+      repo.date(now.minus(Duration.ofHours(1))).remove("foo").add("foo", "1.1-r0").publish();
+      String yaml = apkYaml(URI.create("http://127.0.0.1:9/"), keys);
+      Map<String, Format> formats = formats(yaml, clock);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      new BundleExport(a.storage, formats, clock).write(List.of(new BundleExport.Selection(APK_REPO, t)), out);
+      return new ApkRecorded(yaml, keys, t, g1, bytes, out.toByteArray(), formats);
+    }
+  }
+
+  private static String apkYaml(URI upstream, Path keys) {
+    return "  " + APK_REPO + ":\n    format: apk\n    upstream: " + upstream.toString().replaceAll("/$", "")
+        + "\n    keyring: " + keys + "\n";
+  }
+
+  private ApkClient apk(String name, InProcessReprox server, String at, Path keys) {
+    return ApkClient.builder(tmp.resolve("apk-client-" + name)).repository(URI.create(server.base() + at + "v3.20/main"))
+        .keysDir(keys).arch("x86_64").build();
+  }
+
+  /** {@code tar} with the blob {@code oldHex} replaced by {@code body}, renamed and re-listed under its digest. */
+  private static byte[] replaceBlob(byte[] tar, String oldHex, byte[] body) throws Exception {
+    String newHex = Digest.compute(body).hex();
+    ByteArrayOutputStream rewritten = new ByteArrayOutputStream();
+    try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(new ByteArrayInputStream(tar));
+        var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(rewritten)) {
+      out.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+      for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        byte[] entry = in.readAllBytes();
+        String name = e.getName();
+        if (name.equals("manifest.json")) {
+          entry = new String(entry, java.nio.charset.StandardCharsets.UTF_8).replace(oldHex, newHex)
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } else if (name.equals("blobs/" + oldHex)) {
+          name = "blobs/" + newHex;
+          entry = body;
+        }
+        var copy = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+        copy.setSize(entry.length);
+        out.putArchiveEntry(copy);
+        out.write(entry);
+        out.closeArchiveEntry();
+      }
+    }
+    return rewritten.toByteArray();
   }
 
   private DnfClient dnf(String name, URI baseurl, Path key) {
