@@ -1,0 +1,34 @@
+package dev.reprox.storage.shared;
+
+import dev.reprox.storage.Ref;
+import dev.reprox.storage.Refs;
+import dev.reprox.storage.StorageException;
+import java.util.Optional;
+
+/** Refs in one table; the last writer wins, as in the other stores. */
+final class PgRefs implements Refs {
+  private final Db db;
+
+  PgRefs(Db db) {
+    this.db = db;
+  }
+
+  @Override
+  public void put(Ref ref) throws StorageException {
+    db.update("refs put", "INSERT INTO refs (repo, path, digest, seen_ns) VALUES (?, ?, ?, ?)"
+        + " ON CONFLICT (repo, path) DO UPDATE SET digest = EXCLUDED.digest, seen_ns = EXCLUDED.seen_ns", ps -> {
+          ps.setString(1, ref.repo());
+          ps.setString(2, ref.path());
+          ps.setBytes(3, ref.digest().bytes());
+          ps.setBigDecimal(4, Db.nanos(ref.seenAt()));
+        });
+  }
+
+  @Override
+  public Optional<Ref> get(String repo, String path) throws StorageException {
+    return Optional.ofNullable(db.one("refs get", "SELECT digest, seen_ns FROM refs WHERE repo = ? AND path = ?", ps -> {
+      ps.setString(1, repo);
+      ps.setString(2, path);
+    }, rs -> new Ref(repo, path, Db.digest(rs.getBytes(1)), Db.instant(rs.getBigDecimal(2)))));
+  }
+}
