@@ -113,9 +113,11 @@ final class LocalCache {
 
   /**
    * Copies {@code in} into the cache as {@code digest}, hashing as it goes; the copy gets its name
-   * only when the bytes hash to {@code digest} and number {@code size}.
+   * only when the bytes hash to {@code digest} and number {@code size}. Returns the copy open for
+   * reading, opened before it was named: eviction may drop the name at once (the cache's admission
+   * policy can refuse a newcomer), and the caller still reads it.
    */
-  void fill(Digest digest, long size, InputStream in) throws IOException {
+  FileChannel fill(Digest digest, long size, InputStream in) throws IOException {
     Path temp = newTemp();
     boolean kept = false;
     try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -135,8 +137,15 @@ final class LocalCache {
       if (!actual.equals(digest) || total != size) {
         throw new DigestMismatchException(digest, actual);
       }
-      adopt(temp, digest, size);
+      FileChannel copy = FileChannel.open(temp, StandardOpenOption.READ);
+      try {
+        adopt(temp, digest, size);
+      } catch (StorageException e) {
+        copy.close();
+        throw e;
+      }
       kept = true;
+      return copy;
     } finally {
       if (!kept) {
         deleteQuietly(temp);

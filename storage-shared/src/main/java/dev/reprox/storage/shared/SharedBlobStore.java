@@ -79,25 +79,28 @@ final class SharedBlobStore implements BlobStore {
       });
     }
     FileChannel local = cache.open(digest);
-    if (local == null) {
-      fill(info);
-      local = cache.open(digest);
-      if (local == null) {
-        throw new StorageException("open " + digest + ": local copy vanished right after it was filled"
-            + " (is local-cache.max-size smaller than the blob?)");
+    for (int attempt = 0; local == null; attempt++) {
+      if (attempt == 3) {
+        throw new StorageException("open " + digest + ": the local copy was evicted three times while it was being"
+            + " filled (is local-cache.max-size too small for the traffic?)");
       }
+      local = fill(info);
     }
     return new FileBlobReader(digest, info.size(), info.chunkSize(), local);
   }
 
-  /** Brings {@code info}'s blob into the local cache from the object store; one download at a time. */
-  private void fill(BlobInfo info) throws IOException {
+  /**
+   * Brings {@code info}'s blob into the local cache from the object store, one download at a time
+   * on this replica, and returns it open; null when another caller's copy was evicted before we
+   * could open it (the caller tries again).
+   */
+  private FileChannel fill(BlobInfo info) throws IOException {
     CompletableFuture<Void> mine = new CompletableFuture<>();
     CompletableFuture<Void> running = fills.putIfAbsent(info.digest(), mine);
     if (running != null) {
       try {
         running.get();
-        return;
+        return cache.open(info.digest());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new StorageException("open " + info.digest() + ": interrupted waiting for the local copy");
@@ -109,8 +112,9 @@ final class SharedBlobStore implements BlobStore {
       if (in == null) {
         throw new StorageException("open " + info.digest() + ": catalogued but missing from the object store");
       }
-      cache.fill(info.digest(), info.size(), in);
+      FileChannel copy = cache.fill(info.digest(), info.size(), in);
       mine.complete(null);
+      return copy;
     } catch (DigestMismatchException e) {
       StorageException damaged = new StorageException("open " + info.digest() + ": the object store's copy is damaged"
           + " (hashes to " + e.actual() + "); run reprox verify", e);
