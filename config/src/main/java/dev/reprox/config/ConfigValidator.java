@@ -17,7 +17,7 @@ import java.util.Optional;
 final class ConfigValidator {
   static final List<String> KEYS =
       List.of("listen", "data", "offline", "max-connections", "repositories", "tunnel-allow", "upstreams",
-          "log", "api", "retention", "threads");
+          "log", "api", "retention", "threads", "storage");
   static final List<String> LOG_KEYS = List.of("access", "format");
   static final String DEFAULT_LISTEN = "127.0.0.1:3142";
   static final String DEFAULT_DATA = "./reprox-data";
@@ -48,11 +48,12 @@ final class ConfigValidator {
     ApiConfig api = new ApiValidator(fields).validate(root.get("api"));
     RetentionConfig retention = new RetentionValidator(fields).validate(root.get("retention"), repositories.keySet());
     ThreadsConfig threads = new ThreadsValidator(fields).validate(root.get("threads"));
+    StorageConfig storage = new StorageValidator(fields).validate(root.get("storage"), data);
     if (fields.hasErrors()) {
       throw new ConfigException(fields.errors());
     }
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        retention, threads);
+        retention, threads, storage);
   }
 
   private ReproxConfig.Log log(JsonNode node) {

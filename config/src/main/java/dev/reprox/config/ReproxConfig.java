@@ -24,11 +24,12 @@ import java.util.Map;
  * @param api the API's tokens ({@code api:}, none by default: admin actions disabled, reads open)
  * @param retention what {@code reprox gc} keeps ({@code retention:}, {@link RetentionConfig#DEFAULT})
  * @param threads the size of each thread pool ({@code threads:}, {@link ThreadsConfig#DEFAULT})
+ * @param storage where the archive lives ({@code storage:}, default RocksDB in {@code data})
  */
 public record ReproxConfig(
     InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
     List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api,
-    RetentionConfig retention, ThreadsConfig threads) {
+    RetentionConfig retention, ThreadsConfig threads, StorageConfig storage) {
 
   /**
    * {@code log:}: {@code access} writes one line per request on the {@code reprox.access} logger
@@ -59,25 +60,26 @@ public record ReproxConfig(
     java.util.Objects.requireNonNull(api, "api");
     java.util.Objects.requireNonNull(retention, "retention");
     java.util.Objects.requireNonNull(threads, "threads");
+    java.util.Objects.requireNonNull(storage, "storage");
   }
 
-  /** With the default retention and thread pools. */
+  /** With the default retention and thread pools, on the single-node RocksDB store in {@code data}. */
   public ReproxConfig(InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
       List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api) {
     this(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api, RetentionConfig.DEFAULT,
-        ThreadsConfig.DEFAULT);
+        ThreadsConfig.DEFAULT, StorageConfig.ROCKSDB);
   }
 
   /** This configuration with {@code retention} instead of its own (tests and embedders). */
   public ReproxConfig withRetention(RetentionConfig retention) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        retention, threads);
+        retention, threads, storage);
   }
 
   /** This configuration with {@code threads} instead of its pool sizes (tests and embedders). */
   public ReproxConfig withThreads(ThreadsConfig threads) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        retention, threads);
+        retention, threads, storage);
   }
 
   /** With the default log settings and no API tokens (admin actions disabled, reads open). */
@@ -95,7 +97,13 @@ public record ReproxConfig(
   /** This configuration with {@code api} instead of its tokens (tests and embedders). */
   public ReproxConfig withApi(ApiConfig api) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        retention, threads);
+        retention, threads, storage);
+  }
+
+  /** This configuration with {@code storage} instead of its own (tests and embedders). */
+  public ReproxConfig withStorage(StorageConfig storage) {
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
+        retention, threads, storage);
   }
 
   /** With the default connection limit. */
