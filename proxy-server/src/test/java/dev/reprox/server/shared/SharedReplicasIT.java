@@ -7,6 +7,7 @@ import dev.reprox.storage.Digest;
 import dev.reprox.testkit.apt.AptClient;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
+import dev.reprox.testkit.apt.DebPackage;
 import dev.reprox.testkit.http.StaticServer;
 import dev.reprox.testkit.shared.NginxBalancer;
 import dev.reprox.testkit.shared.PostgresServer;
@@ -40,8 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two {@code reprox serve} replicas on one PostgreSQL and one S3 server behind nginx round-robin:
- * the real apt-get through the balancer gets the bytes a single-node reprox serves, and many
- * clients on both replicas asking a new T at once all get one answer, stored as one pin row.
+ * the real apt-get through the balancer gets the bytes a single-node reprox serves, many clients
+ * on both replicas asking a new T at once all get one answer, stored as one pin row, and many
+ * clients on both replicas asking for one cold package cause one upstream GET.
  */
 class SharedReplicasIT {
   private static final Instant T1 = Instant.parse("2024-03-01T00:00:00Z");
@@ -49,6 +51,8 @@ class SharedReplicasIT {
   private static final Instant NEW_T = Instant.parse("2024-03-05T00:00:00Z");
   private static final String AT_NEW_T = "@20240305T000000Z";
   private static final String ROOT = "dists/stable/InRelease";
+  /** The cold package: big enough that its fill is still running when the other replica asks. */
+  private static final int BIG = 8 << 20;
 
   static PostgresServer postgres;
   static S3ProxyServer s3;
@@ -77,7 +81,7 @@ class SharedReplicasIT {
   @Test
   void aptGet_throughTwoBalancedReplicas_sameBytesAsSingleNode_andConcurrentNewT_oneAnswerOneRow() throws Exception {
     AptRepoBuilder repo = AptRepoBuilder.in(tmp.resolve("repo")).date(T1).acquireByHash(true).add("foo", "1.0")
-        .add("bar", "2.1");
+        .add("bar", "2.1").add(DebPackage.of("big", "1.0").withPayloadSize(BIG));
     AptGeneration g1 = repo.publish();
     Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
     String jdbc = postgres.newDatabase();
@@ -109,6 +113,13 @@ class SharedReplicasIT {
         Set<String> generations = concurrentRoots(List.of(a, b), 16);
         assertThat(generations).singleElement().isEqualTo("sha256:" + g1.inReleaseSha256());
         assertThat(pinRowsCovering(jdbc, NEW_T)).isEqualTo(1);
+
+        // 3. 32 clients on each replica ask for one cold package at once: one upstream GET in all
+        String big = g1.deb("big").poolPath();
+        Set<String> bodies = concurrentGets(List.of(a, b), 32, "/fix/" + AT_T1 + "/" + big);
+        assertThat(bodies).containsExactly(g1.deb("big").sha256());
+        assertThat(upstream.requestsEndingWith("/" + big).stream().filter(r -> r.method().equals("GET")))
+            .as("upstream GETs of %s", big).hasSize(1);
       }
     }
   }
@@ -136,6 +147,35 @@ class SharedReplicasIT {
         generations.add(response.headers().firstValue("X-Reprox-Generation").orElse("none"));
       }
       return generations;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** {@code perReplica} clients on each replica GET {@code path} at once; the SHA-256s of the bodies. */
+  private Set<String> concurrentGets(List<ReproxProcess> replicas, int perReplica, String path) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(replicas.size() * perReplica);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<HttpResponse<byte[]>>> answers = new ArrayList<>();
+      for (ReproxProcess r : replicas) {
+        for (int i = 0; i < perReplica; i++) {
+          HttpRequest request = HttpRequest.newBuilder(URI.create(r.base() + path)).timeout(Duration.ofSeconds(120))
+              .build();
+          answers.add(pool.submit(() -> {
+            go.await();
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+          }));
+        }
+      }
+      go.countDown();
+      Set<String> digests = new HashSet<>();
+      for (Future<HttpResponse<byte[]>> f : answers) {
+        HttpResponse<byte[]> response = f.get(180, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        digests.add(Digest.compute(response.body()).hex());
+      }
+      return digests;
     } finally {
       pool.shutdownNow();
     }

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.reprox.storage.Aliases;
 import dev.reprox.storage.BlobStore;
 import dev.reprox.storage.Digest;
+import dev.reprox.storage.FillLeases;
 import dev.reprox.storage.Observations;
 import dev.reprox.storage.PathIndex;
 import dev.reprox.storage.Pins;
@@ -35,7 +36,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@code SharedStorage.builder().postgres(url, user, password).s3(...).localCache(dir, bytes).build()}
  * migrates the schema and creates the bucket when they are missing.
  */
-public final class SharedStorage implements Storage {
+public final class SharedStorage implements Storage, FillLeases {
   private static final Logger LOG = LoggerFactory.getLogger(SharedStorage.class);
 
   private final HikariDataSource pool;
@@ -46,6 +47,7 @@ public final class SharedStorage implements Storage {
   private final PgPins pins;
   private final PgPathIndex paths;
   private final PgRefs refs;
+  private final PgFillLeases leases;
   private volatile boolean closed;
 
   private SharedStorage(Builder b, HikariDataSource pool, S3Client s3) throws StorageException {
@@ -60,6 +62,7 @@ public final class SharedStorage implements Storage {
     this.pins = new PgPins(db);
     this.paths = new PgPathIndex(db);
     this.refs = new PgRefs(db);
+    this.leases = new PgFillLeases(db, b.clock);
   }
 
   public static Builder builder() {
@@ -94,6 +97,11 @@ public final class SharedStorage implements Storage {
   @Override
   public Refs refs() {
     return refs;
+  }
+
+  @Override
+  public java.util.Optional<Lease> tryAcquire(String key, Duration ttl) throws StorageException {
+    return leases.tryAcquire(key, ttl);
   }
 
   @Override
