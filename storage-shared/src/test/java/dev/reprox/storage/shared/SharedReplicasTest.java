@@ -224,6 +224,30 @@ class SharedReplicasTest {
   }
 
   @Test
+  void postgresRestart_failsFastWithStorageErrors_thenServesEverythingAgain() throws Exception {
+    byte[] data = random(CHUNK + 9, 5);
+    BlobInfo info = put(a, data);
+    Pin pin = a.pins().putIfAbsent(Pin.at("debian", "r", T, info.digest(), Pin.Status.PROVEN, T), T);
+
+    servers.postgres.stop();
+    try {
+      long started = System.nanoTime();
+      assertThatThrownBy(() -> b.blobs().stat(info.digest())).isInstanceOf(StorageException.class)
+          .hasMessageContaining("database");
+      assertThatThrownBy(() -> b.pins().get("debian", "r", T)).isInstanceOf(StorageException.class);
+      // The pool gives up within its connection timeout (5 s each): an answer, not a hang.
+      assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(30));
+    } finally {
+      servers.postgres.restart();
+    }
+
+    assertThat(b.pins().get("debian", "r", T)).contains(pin);
+    try (BlobReader r = b.blobs().open(info.digest())) {
+      assertThat(readAll(r)).isEqualTo(data);
+    }
+  }
+
+  @Test
   void open_missingBucket_isCreated_andWrongCredentials_failClearly() throws Exception {
     try (SharedStorage c = servers.on(jdbcUrl, "fresh-bucket-" + bucketSeq, dir.resolve("c"), Clock.systemUTC(), CHUNK)
         .build()) {

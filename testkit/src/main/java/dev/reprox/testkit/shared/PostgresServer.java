@@ -68,12 +68,9 @@ public final class PostgresServer implements AutoCloseable {
             int port = freePort();
             check(Processes.run(asPostgres(BIN.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres",
                     "-A", "trust", "--no-sync", "-E", "UTF8"), Map.of(), TIMEOUT));
-            check(Processes.run(asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-w",
-                    "-l", data.resolve("server.log").toString(), "-o",
-                    "-p " + port + " -k " + sockets + " -c listen_addresses=127.0.0.1 -c fsync=off"
-                            + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-                    "start"), Map.of(), TIMEOUT));
-            return new PostgresServer(root, data, port);
+            PostgresServer server = new PostgresServer(root, data, port);
+            server.restart();
+            return server;
         } catch (IOException e) {
             throw new UncheckedIOException("start PostgreSQL", e);
         }
@@ -116,10 +113,14 @@ public final class PostgresServer implements AutoCloseable {
                 "-m", "fast", "stop"), Map.of(), TIMEOUT));
     }
 
-    /** Starts a stopped server again on the same port. */
+    /** Starts the (stopped) server, on this server's port and loopback only. */
     public void restart() {
+        // pg_ctl does not remember -o: every start passes the same options.
         check(Processes.run(asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-w",
-                "-l", data.resolve("server.log").toString(), "start"), Map.of(), TIMEOUT));
+                "-l", data.resolve("server.log").toString(), "-o",
+                "-p " + port + " -k " + root.resolve("sock") + " -c listen_addresses=127.0.0.1 -c fsync=off"
+                        + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                "start"), Map.of(), TIMEOUT));
     }
 
     @Override
