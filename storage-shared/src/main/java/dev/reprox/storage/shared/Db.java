@@ -37,6 +37,15 @@ final class Db {
     T read(ResultSet rs) throws SQLException;
   }
 
+  /** Rows a cursor fetches per round trip. */
+  private static final int PAGE = 1000;
+
+  /** Sees one row of a cursor; may do I/O of its own (including calls back into the store). */
+  @FunctionalInterface
+  interface Each {
+    void accept(ResultSet rs) throws SQLException, java.io.IOException;
+  }
+
   private final DataSource pool;
 
   Db(DataSource pool) {
@@ -106,6 +115,34 @@ final class Db {
         }
       }
     });
+  }
+
+  /**
+   * Shows every row of {@code sql} to {@code each} through a cursor (autocommit off, fetch size set),
+   * so a table is never loaded whole. The visitor runs on its own pool connection when it calls
+   * back into the store, so it may delete what it was shown (PostgreSQL's cursor keeps its snapshot).
+   */
+  void forEach(String op, String sql, Binder binder, Each each) throws java.io.IOException {
+    try {
+      transaction(op, c -> {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          ps.setFetchSize(PAGE);
+          binder.bind(ps);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              try {
+                each.accept(rs);
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            }
+          }
+        }
+        return null;
+      });
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   static BigDecimal nanos(Instant t) {

@@ -5,15 +5,10 @@ import dev.reprox.storage.Aliases;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.StorageException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.Optional;
 
 /** Aliases in one table keyed by (kind, value); the first target recorded stays. */
 final class PgAliases implements Aliases {
-  private static final int PAGE = 1000;
-
   private final Db db;
 
   PgAliases(Db db) {
@@ -40,27 +35,16 @@ final class PgAliases implements Aliases {
   }
 
   @Override
+  public boolean delete(Alias alias) throws StorageException {
+    return db.update("aliases delete", "DELETE FROM aliases WHERE kind = ? AND value = ?", ps -> {
+      ps.setString(1, alias.kind().name());
+      ps.setBytes(2, alias.value());
+    }) > 0;
+  }
+
+  @Override
   public void forEach(Alias.Kind kind, Visitor visitor) throws IOException {
-    // A cursor (autocommit off, fetch size set) so the table is never loaded whole.
-    try {
-      db.transaction("aliases forEach", c -> {
-        try (PreparedStatement ps = c.prepareStatement("SELECT value, target FROM aliases WHERE kind = ?")) {
-          ps.setFetchSize(PAGE);
-          ps.setString(1, kind.name());
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              try {
-                visitor.visit(new Alias(kind, rs.getBytes(1)), Db.digest(rs.getBytes(2)));
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            }
-          }
-        }
-        return null;
-      });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
+    db.forEach("aliases forEach", "SELECT value, target FROM aliases WHERE kind = ?", ps -> ps.setString(1, kind.name()),
+        rs -> visitor.visit(new Alias(kind, rs.getBytes(1)), Db.digest(rs.getBytes(2))));
   }
 }

@@ -91,6 +91,23 @@ final class PgObservations implements Observations {
         ps -> ps.setString(1, repo), rs -> rs.getString(1));
   }
 
+  @Override
+  public List<String> repos() throws StorageException {
+    return db.list("observations repos", "SELECT DISTINCT repo FROM generations ORDER BY repo", ps -> { },
+        rs -> rs.getString(1));
+  }
+
+  /** Observations are folded into the generation's row, so one row is all there is to forget. */
+  @Override
+  public boolean delete(String repo, String root, Digest digest) throws StorageException {
+    return db.update("observations delete", "DELETE FROM generations WHERE repo = ? AND root = ? AND digest = ?",
+        ps -> {
+          ps.setString(1, repo);
+          ps.setString(2, root);
+          ps.setBytes(3, digest.bytes());
+        }) > 0;
+  }
+
   private static Generation generation(ResultSet rs) throws SQLException {
     return new Generation(rs.getString(1), rs.getString(2), Db.digest(rs.getBytes(3)), Db.instant(rs.getBigDecimal(4)),
         rs.getBoolean(5), Db.instant(rs.getBigDecimal(6)), Db.instant(rs.getBigDecimal(7)), rs.getString(8),

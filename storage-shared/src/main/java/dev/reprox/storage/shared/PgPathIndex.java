@@ -5,8 +5,12 @@ import dev.reprox.storage.Digest;
 import dev.reprox.storage.PathEntry;
 import dev.reprox.storage.PathIndex;
 import dev.reprox.storage.StorageException;
+import java.io.IOException;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Path listings in two tables: the entries, then the "indexed" marker row written last (in its own
@@ -69,12 +73,48 @@ final class PgPathIndex implements PathIndex {
         + " WHERE repo = ? AND path = ?", ps -> {
           ps.setString(1, repo);
           ps.setString(2, path);
-        }, rs -> {
-          String kind = rs.getString(2);
-          byte[] value = rs.getBytes(3);
-          PathEntry.Expected expected = SHA256.equals(kind) ? PathEntry.Expected.sha256(Digest.of(value))
-              : PathEntry.Expected.alias(new Alias(Alias.Kind.valueOf(kind), value));
-          return new PathEntry(path, expected, rs.getLong(4), Db.digest(rs.getBytes(1)));
-        });
+        }, rs -> entry(path, rs));
+  }
+
+  @Override
+  public void forEach(String repo, Visitor visitor) throws IOException {
+    db.forEach("paths forEach", "SELECT listing, expected_kind, expected_value, size, path FROM path_entries"
+        + " WHERE repo = ?", ps -> ps.setString(1, repo), rs -> visitor.visit(entry(rs.getString(5), rs)));
+  }
+
+  /**
+   * The listings come from both tables: a replica that died between a listing's entries and its
+   * marker left entries without a marker, and those must go too. Markers are deleted before
+   * entries, one listing at a time, so a crash midway leaves only un-indexed listings behind.
+   */
+  @Override
+  public long deleteListings(String repo, Predicate<Digest> doomed) throws StorageException {
+    List<Digest> listings = db.list("paths deleteListings", "SELECT listing FROM listings WHERE repo = ?"
+        + " UNION SELECT DISTINCT listing FROM path_entries WHERE repo = ?", ps -> {
+          ps.setString(1, repo);
+          ps.setString(2, repo);
+        }, rs -> Db.digest(rs.getBytes(1)));
+    long removed = 0;
+    for (Digest listing : listings) {
+      if (!doomed.test(listing)) {
+        continue;
+      }
+      Db.Binder both = ps -> {
+        ps.setString(1, repo);
+        ps.setBytes(2, listing.bytes());
+      };
+      db.update("paths deleteListings", "DELETE FROM listings WHERE repo = ? AND listing = ?", both);
+      removed += db.update("paths deleteListings", "DELETE FROM path_entries WHERE repo = ? AND listing = ?", both);
+    }
+    return removed;
+  }
+
+  /** Reads (listing, expected_kind, expected_value, size) as the entry of {@code path}. */
+  private static PathEntry entry(String path, ResultSet rs) throws SQLException {
+    String kind = rs.getString(2);
+    byte[] value = rs.getBytes(3);
+    PathEntry.Expected expected = SHA256.equals(kind) ? PathEntry.Expected.sha256(Digest.of(value))
+        : PathEntry.Expected.alias(new Alias(Alias.Kind.valueOf(kind), value));
+    return new PathEntry(path, expected, rs.getLong(4), Db.digest(rs.getBytes(1)));
   }
 }

@@ -31,4 +31,19 @@ final class PgRefs implements Refs {
       ps.setString(2, path);
     }, rs -> new Ref(repo, path, Db.digest(rs.getBytes(1)), Db.instant(rs.getBigDecimal(2)))));
   }
+
+  @Override
+  public boolean delete(String repo, String path) throws StorageException {
+    return db.update("refs delete", "DELETE FROM refs WHERE repo = ? AND path = ?", ps -> {
+      ps.setString(1, repo);
+      ps.setString(2, path);
+    }) > 0;
+  }
+
+  @Override
+  public void forEach(Visitor visitor) throws java.io.IOException {
+    db.forEach("refs forEach", "SELECT repo, path, digest, seen_ns FROM refs", ps -> { },
+        rs -> visitor.visit(new Ref(rs.getString(1), rs.getString(2), Db.digest(rs.getBytes(3)),
+            Db.instant(rs.getBigDecimal(4)))));
+  }
 }

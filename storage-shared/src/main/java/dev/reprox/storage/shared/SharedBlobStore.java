@@ -12,6 +12,7 @@ import dev.reprox.storage.StorageException;
 import dev.reprox.storage.StorageStats;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -38,6 +39,7 @@ import java.util.function.Consumer;
 final class SharedBlobStore implements BlobStore {
   /** As the RocksDB store: last access is rewritten at most hourly, so hot reads do not write. */
   static final Duration ACCESS_GRANULARITY = Duration.ofHours(1);
+  /** Catalogue rows per query when scrub and forEach page through it. */
   private static final int SCRUB_PAGE = 500;
 
   private final Db db;
@@ -48,6 +50,8 @@ final class SharedBlobStore implements BlobStore {
   private final ConcurrentHashMap<Digest, CompletableFuture<Void>> fills = new ConcurrentHashMap<>();
   private final AtomicLong dedupCommits = new AtomicLong();
   private final AtomicLong dedupBytes = new AtomicLong();
+  /** Test seam: runs in {@link #delete} between the row's removal and the object's. */
+  volatile Runnable afterRowDeleted = () -> { };
 
   SharedBlobStore(Db db, S3Objects s3, LocalCache cache, Clock clock, int chunkSize) {
     this.db = db;
@@ -84,7 +88,17 @@ final class SharedBlobStore implements BlobStore {
         throw new StorageException("open " + digest + ": the local copy was evicted three times while it was being"
             + " filled (is local-cache.max-size too small for the traffic?)");
       }
-      local = fill(info);
+      try {
+        local = fill(info);
+      } catch (StorageException e) {
+        // A delete (reprox gc on any replica) removes the row, then the object: a fill that lost the
+        // object to it is an open of a deleted blob, not a broken store.
+        if (stat(digest).isEmpty()) {
+          cache.remove(digest);
+          throw new BlobNotFoundException(digest);
+        }
+        throw e;
+      }
     }
     return new FileBlobReader(digest, info.size(), info.chunkSize(), local);
   }
@@ -137,20 +151,31 @@ final class SharedBlobStore implements BlobStore {
    * Makes the verified file {@code temp} the blob {@code digest}: uploads it unless the catalogue
    * has it, inserts the row if absent, and reads the row back in a separate statement (the
    * winner's, when another writer got there first).
+   *
+   * <p>The upload runs outside any lock (it may take minutes). A delete of the same content may
+   * race it: the conditional PUT can find the old object (412) just before the delete takes it, or
+   * the delete can take the object we wrote. So the row is inserted under the digest's lock, which
+   * {@link #delete} holds from removing the row until the object is gone, after checking that the
+   * object is there (uploading it again when it is not): a row never outlives its object.
    */
   BlobInfo commit(Path temp, Digest digest, long size) throws IOException {
     BlobInfo existing = stat(digest).orElse(null);
     if (existing == null) {
       s3.upload(digest, temp, size);
       Instant now = clock.instant();
-      int inserted = db.update("commit", "INSERT INTO blobs (digest, size, chunk_size, created_ns, last_access_ns)"
-          + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", ps -> {
-            ps.setBytes(1, digest.bytes());
-            ps.setLong(2, size);
-            ps.setInt(3, chunkSize);
-            ps.setBigDecimal(4, Db.nanos(now));
-            ps.setBigDecimal(5, Db.nanos(now));
-          });
+      int inserted = locked("commit", digest, c -> {
+        if (!s3.exists(digest)) {
+          s3.upload(digest, temp, size);
+        }
+        return Db.update(c, "INSERT INTO blobs (digest, size, chunk_size, created_ns, last_access_ns)"
+            + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", ps -> {
+              ps.setBytes(1, digest.bytes());
+              ps.setLong(2, size);
+              ps.setInt(3, chunkSize);
+              ps.setBigDecimal(4, Db.nanos(now));
+              ps.setBigDecimal(5, Db.nanos(now));
+            });
+      });
       if (inserted == 0) {
         countDedup(size);
       }
@@ -168,14 +193,63 @@ final class SharedBlobStore implements BlobStore {
     dedupBytes.addAndGet(size);
   }
 
+  /**
+   * Removes the row (new opens on every replica find nothing from then on), then the object, then
+   * this replica's copy, all under the digest's lock so that a commit of the same content cannot
+   * insert a row between the two (see {@link #commit}). Readers already open keep reading: each one
+   * reads a local file it holds open, whose name going does not take its bytes (POSIX), and no
+   * reader is handed out before its whole blob is local. Other replicas drop their copy at their
+   * next open of the digest, which finds no row.
+   */
   @Override
   public boolean delete(Digest digest) throws StorageException {
-    int n = db.update("delete", "DELETE FROM blobs WHERE digest = ?", ps -> ps.setBytes(1, digest.bytes()));
-    cache.remove(digest);
-    if (n > 0) {
+    boolean deleted = locked("delete", digest, c -> {
+      if (Db.update(c, "DELETE FROM blobs WHERE digest = ?", ps -> ps.setBytes(1, digest.bytes())) == 0) {
+        return false;
+      }
+      afterRowDeleted.run();
       s3.delete(digest);
+      return true;
+    });
+    cache.remove(digest);
+    return deleted;
+  }
+
+  /**
+   * Runs {@code work} holding the session-level advisory lock of {@code digest} (one bigint key
+   * space, apart from the pins' two-int keys), autocommit on so its statements are seen at once.
+   * A connection that dies while holding it releases it with the session.
+   */
+  private <T> T locked(String op, Digest digest, Db.Work<T> work) throws StorageException {
+    long key = ByteBuffer.wrap(digest.bytes()).getLong();
+    return db.call(op, c -> {
+      Db.one(c, "SELECT pg_advisory_lock(?)", ps -> ps.setLong(1, key), rs -> null);
+      try {
+        return work.run(c);
+      } finally {
+        Db.one(c, "SELECT pg_advisory_unlock(?)", ps -> ps.setLong(1, key), rs -> null);
+      }
+    });
+  }
+
+  /** Pages through the catalogue by digest, so no transaction stays open while the visitor works. */
+  @Override
+  public void forEach(Visitor visitor) throws IOException {
+    byte[] after = new byte[0];
+    while (true) {
+      byte[] from = after;
+      List<BlobInfo> page = db.list("forEach", "SELECT digest, size, chunk_size, created_ns, last_access_ns FROM blobs"
+          + " WHERE digest > ? ORDER BY digest LIMIT " + SCRUB_PAGE, ps -> ps.setBytes(1, from),
+          rs -> new BlobInfo(Db.digest(rs.getBytes(1)), rs.getLong(2), rs.getInt(3), Db.instant(rs.getBigDecimal(4)),
+              Db.instant(rs.getBigDecimal(5))));
+      for (BlobInfo b : page) {
+        visitor.visit(b);
+      }
+      if (page.size() < SCRUB_PAGE) {
+        return;
+      }
+      after = page.get(page.size() - 1).digest().bytes();
     }
-    return n > 0;
   }
 
   @Override

@@ -114,6 +114,16 @@ public final class SharedStorage implements Storage, FillLeases {
     }
   }
 
+  /**
+   * Nothing to do: {@link SharedBlobStore#delete} removed each object from the bucket as it went
+   * (the bucket's own space accounting is the object store's business), and PostgreSQL's autovacuum
+   * reuses the deleted rows' pages.
+   */
+  @Override
+  public String reclaimSpace() {
+    return "shared storage: deleted objects already left the bucket; nothing to reclaim";
+  }
+
   @Override
   public void close() {
     if (closed) {

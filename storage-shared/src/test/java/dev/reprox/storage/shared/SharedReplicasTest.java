@@ -200,6 +200,50 @@ class SharedReplicasTest {
   }
 
   @Test
+  void delete_racingACommitOfTheSameContent_leavesRowAndObjectTogether() throws Exception {
+    byte[] data = random(CHUNK + 11, 6);
+    Digest digest = put(a, data).digest();
+    CountDownLatch rowGone = new CountDownLatch(1);
+    CountDownLatch go = new CountDownLatch(1);
+    // a's delete stops between the row and the object: the window where b's conditional PUT still
+    // finds the old object (412) and, unguarded, would insert a row whose object is about to go.
+    ((SharedBlobStore) a.blobs()).afterRowDeleted = () -> {
+      rowGone.countDown();
+      try {
+        go.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<Boolean> deleted = pool.submit(() -> a.blobs().delete(digest));
+      assertThat(rowGone.await(30, TimeUnit.SECONDS)).isTrue();
+      Future<BlobInfo> committed = pool.submit(() -> put(b, data));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!committed.isDone() && rows(WAITING_FOR_A_DIGEST_LOCK) == 0) {
+        assertThat(System.nanoTime()).as("b's commit neither finished nor waited for the lock").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
+      go.countDown();
+
+      assertThat(deleted.get(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(committed.get(30, TimeUnit.SECONDS).digest()).isEqualTo(digest);
+    } finally {
+      go.countDown();
+      pool.shutdownNow();
+    }
+
+    assertThat(rows("SELECT count(*) FROM blobs")).isEqualTo(1);
+    try (SharedStorage c = replica("c").build(); BlobReader r = c.blobs().open(digest)) {
+      assertThat(readAll(r)).isEqualTo(data); // from the bucket: c has no local copy
+    }
+  }
+
+  static final String WAITING_FOR_A_DIGEST_LOCK = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+      + " AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
+  @Test
   void localCache_staysWithinItsBound() throws Exception {
     b.close();
     b = servers.on(jdbcUrl, bucket, dir.resolve("b"), Clock.systemUTC(), CHUNK).localCache(dir.resolve("b"), 3L << 20)
