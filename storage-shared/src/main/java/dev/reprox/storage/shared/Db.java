@@ -53,11 +53,33 @@ final class Db {
   }
 
   <T> T call(String op, Work<T> work) throws StorageException {
+    try {
+      return attempt(work);
+    } catch (SQLException e) {
+      if (!terminatedBeforeUse(e)) {
+        throw new StorageException(op + ": database: " + e.getMessage(), e);
+      }
+      // A pooled connection that idled through a PostgreSQL restart carries the server's "terminating
+      // connection" notice and fails its first statement without running it; the pool drops it, and
+      // one more try on a fresh connection answers as soon as the database is back.
+      try {
+        return attempt(work);
+      } catch (SQLException again) {
+        again.addSuppressed(e);
+        throw new StorageException(op + ": database: " + again.getMessage(), again);
+      }
+    }
+  }
+
+  private <T> T attempt(Work<T> work) throws SQLException, StorageException {
     try (Connection c = pool.getConnection()) {
       return work.run(c);
-    } catch (SQLException e) {
-      throw new StorageException(op + ": database: " + e.getMessage(), e);
     }
+  }
+
+  /** admin_shutdown / crash_shutdown: the server ended the session, so the statement never ran. */
+  private static boolean terminatedBeforeUse(SQLException e) {
+    return "57P01".equals(e.getSQLState()) || "57P02".equals(e.getSQLState());
   }
 
   /** {@code work} in one READ COMMITTED transaction, rolled back when it throws. */
