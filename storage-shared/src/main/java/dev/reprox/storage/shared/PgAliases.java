@@ -44,7 +44,8 @@ final class PgAliases implements Aliases {
 
   @Override
   public void forEach(Alias.Kind kind, Visitor visitor) throws IOException {
-    db.forEach("aliases forEach", "SELECT value, target FROM aliases WHERE kind = ?", ps -> ps.setString(1, kind.name()),
+    db.forEach("aliases forEach", "SELECT value, target FROM aliases WHERE kind = ?",
+        ps -> ps.setString(1, kind.name()),
         rs -> visitor.visit(new Alias(kind, rs.getBytes(1)), Db.digest(rs.getBytes(2))));
   }
 }
