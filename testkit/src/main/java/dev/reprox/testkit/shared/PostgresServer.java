@@ -100,7 +100,7 @@ public final class PostgresServer implements AutoCloseable {
   /** Runs one statement in the {@code postgres} database. */
   public void sql(String statement) {
     try (Connection c = DriverManager.getConnection(url("postgres"), user(), "");
-       Statement s = c.createStatement()) {
+        Statement s = c.createStatement()) {
       s.execute(statement);
     } catch (SQLException e) {
       throw new IllegalStateException("postgres: " + statement + ": " + e.getMessage(), e);
