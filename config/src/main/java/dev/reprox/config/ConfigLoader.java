@@ -50,6 +50,7 @@ public final class ConfigLoader {
       ObjectNode fromFile = YamlSource.readFile(file.get());
       resolveKeyringPaths(fromFile, file.get().toAbsolutePath().getParent());
       resolveTokenFiles(fromFile, file.get().toAbsolutePath().getParent());
+      resolveStorageFiles(fromFile, file.get().toAbsolutePath().getParent());
       merge(root, fromFile);
     }
     Map<String, String> origins = new HashMap<>();
@@ -103,6 +104,25 @@ public final class ConfigLoader {
         // left as written; validation names the field
       }
     });
+  }
+
+  // Like the token files: storage secrets named in the config file sit beside it.
+  private static void resolveStorageFiles(ObjectNode file, Path dir) {
+    if (!(file.get("storage") instanceof ObjectNode storage)) {
+      return;
+    }
+    for (String[] field : List.of(new String[] {"postgres", "password-file"}, new String[] {"s3", "access-key-file"},
+        new String[] {"s3", "secret-key-file"})) {
+      JsonNode name = storage.get(field[0]) instanceof ObjectNode s ? s.get(field[1]) : null;
+      if (name != null && name.isTextual() && !name.asText().isBlank()) {
+        ObjectNode section = (ObjectNode) storage.get(field[0]);
+        try {
+          section.put(field[1], dir.resolve(name.asText().strip()).normalize().toString());
+        } catch (InvalidPathException e) {
+          // left as written; validation names the field
+        }
+      }
+    }
   }
 
   // Like keyrings: a token file named in the config file sits beside it (a mounted secret's

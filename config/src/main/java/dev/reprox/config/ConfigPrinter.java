@@ -30,6 +30,41 @@ public final class ConfigPrinter {
     }
   }
 
+  // Secrets as for the API's tokens: a file's path is shown, a value never (*** says one is set).
+  private static void secret(ObjectNode node, String key, java.util.Optional<StorageConfig.Secret> secret) {
+    secret.ifPresent(s -> {
+      if (s.file().isPresent()) {
+        node.put(key + "-file", s.file().get().toString());
+      } else {
+        node.put(key, ApiValidator.REDACTED);
+      }
+    });
+  }
+
+  private static void storage(ObjectNode node, StorageConfig storage) {
+    node.put("type", StorageValidator.lower(storage.type()));
+    storage.postgres().ifPresent(pg -> {
+      ObjectNode p = node.putObject("postgres");
+      p.put("url", pg.url());
+      p.put("user", pg.user());
+      secret(p, "password", pg.password());
+    });
+    storage.s3().ifPresent(s3 -> {
+      ObjectNode s = node.putObject("s3");
+      s3.endpoint().ifPresent(e -> s.put("endpoint", e.toString()));
+      s.put("bucket", s3.bucket());
+      s.put("region", s3.region());
+      s.put("path-style", s3.pathStyle());
+      secret(s, "access-key", s3.accessKey());
+      secret(s, "secret-key", s3.secretKey());
+    });
+    storage.localCache().ifPresent(c -> {
+      ObjectNode l = node.putObject("local-cache");
+      l.put("path", c.path().toString());
+      l.put("max-size", StorageValidator.formatSize(c.maxSize()));
+    });
+  }
+
   public static String toYaml(ReproxConfig config) {
     JsonNodeFactory nodes = JsonNodeFactory.instance;
     ObjectNode root = nodes.objectNode();
@@ -113,6 +148,7 @@ public final class ConfigPrinter {
       ObjectNode repos = retention.putObject("repositories");
       config.retention().repositories().forEach((name, keep) -> repos.putObject(name).put("keep", Durations.format(keep)));
     }
+    storage(root.putObject("storage"), config.storage());
     try {
       return MAPPER.writeValueAsString(root);
     } catch (JsonProcessingException e) {

@@ -17,7 +17,7 @@ import java.util.Optional;
 final class ConfigValidator {
   static final List<String> KEYS =
       List.of("listen", "data", "offline", "max-connections", "repositories", "tunnel-allow", "upstreams",
-          "log", "api", "builds", "retention", "threads");
+          "log", "api", "builds", "retention", "threads", "storage");
   static final List<String> LOG_KEYS = List.of("access", "format");
   static final List<String> BUILDS_KEYS = List.of("retention", "max-labels");
   static final String DEFAULT_LISTEN = "127.0.0.1:3142";
@@ -50,11 +50,12 @@ final class ConfigValidator {
     ReproxConfig.Builds builds = builds(root.get("builds"));
     RetentionConfig retention = new RetentionValidator(fields).validate(root.get("retention"), repositories.keySet());
     ThreadsConfig threads = new ThreadsValidator(fields).validate(root.get("threads"));
+    StorageConfig storage = new StorageValidator(fields).validate(root.get("storage"), data);
     if (fields.hasErrors()) {
       throw new ConfigException(fields.errors());
     }
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention, threads);
+        builds, retention, threads, storage);
   }
 
   private ReproxConfig.Builds builds(JsonNode node) {

@@ -30,7 +30,7 @@ final class EnvOverrides {
   static final String PREFIX = "REPROX_";
   private static final Set<String> CONFIG_WORDS =
       Set.of("LISTEN", "DATA", "OFFLINE", "MAX", "REPOSITORIES", "REPOSITORY", "REPOS", "REPO", "TUNNEL",
-          "API", "ADMIN", "READ", "BUILDS");
+          "API", "ADMIN", "READ", "BUILDS", "STORAGE");
 
   private EnvOverrides() {}
 
@@ -104,6 +104,8 @@ final class EnvOverrides {
       String api = apiField(rest);
       if (api != null) {
         applyApi(root, variable, api, value, origins, errors);
+      } else if (rest.startsWith("STORAGE_")) {
+        applyStorage(root, variable, rest.substring("STORAGE_".length()), value, origins, errors);
       } else if (ConfigValidator.KEYS.contains(top) && !top.equals("repositories") && !top.equals("api")) {
         root.set(top, value);
         origins.put(top, variable);
@@ -114,7 +116,8 @@ final class EnvOverrides {
         errors.add(variable + ": not a configuration path (known: REPROX_LISTEN, REPROX_DATA, "
             + "REPROX_OFFLINE, REPROX_MAX_CONNECTIONS, REPROX_TUNNEL_ALLOW, REPROX_LOG_FORMAT, REPROX_LOG_ACCESS, "
             + "REPROX_THREADS_<KEY>, "
-            + "REPROX_ADMIN_TOKEN[_FILE], REPROX_READ_TOKEN[_FILE], REPROX_REPOSITORIES_<NAME>_<FIELD>)");
+            + "REPROX_ADMIN_TOKEN[_FILE], REPROX_READ_TOKEN[_FILE], REPROX_REPOSITORIES_<NAME>_<FIELD>,"
+            + " REPROX_STORAGE_<FIELD>)");
       }
     }
   }
@@ -158,6 +161,56 @@ final class EnvOverrides {
     }
     api.set(field, value);
     origins.put(path, variable);
+  }
+
+  /**
+   * {@code REPROX_STORAGE_TYPE}, {@code REPROX_STORAGE_POSTGRES_PASSWORD}, {@code
+   * REPROX_STORAGE_S3_SECRET_KEY_FILE}, {@code REPROX_STORAGE_LOCAL_CACHE_MAX_SIZE}: the storage
+   * field paths, each of which is spelled one way only.
+   */
+  private static void applyStorage(ObjectNode root, String variable, String rest, JsonNode value,
+      Map<String, String> origins, List<String> errors) {
+    if (rest.equals("TYPE")) {
+      ObjectNode storage = storageNode(root, null);
+      if (storage != null) {
+        storage.set("type", value);
+        origins.put("storage.type", variable);
+      }
+      return;
+    }
+    Map<String, List<String>> sections = Map.of("postgres", StorageValidator.POSTGRES_KEYS, "s3",
+        StorageValidator.S3_KEYS, "local-cache", StorageValidator.LOCAL_CACHE_KEYS);
+    for (Map.Entry<String, List<String>> section : new TreeMap<>(sections).entrySet()) {
+      for (String key : section.getValue()) {
+        if ((upper(section.getKey()) + "_" + upper(key)).equals(rest)) {
+          ObjectNode node = storageNode(root, section.getKey());
+          if (node != null) {
+            node.set(key, value);
+            origins.put("storage." + section.getKey() + "." + key, variable);
+          }
+          return;
+        }
+      }
+    }
+    errors.add(variable + ": matches no storage field (REPROX_STORAGE_TYPE, REPROX_STORAGE_POSTGRES_<FIELD>,"
+        + " REPROX_STORAGE_S3_<FIELD>, REPROX_STORAGE_LOCAL_CACHE_<FIELD>)");
+  }
+
+  /** {@code storage:} (section null) or one of its sections, created when absent; null when the file's is not a mapping. */
+  private static ObjectNode storageNode(ObjectNode root, String section) {
+    JsonNode existing = root.get("storage");
+    if (existing != null && !existing.isNull() && !existing.isObject()) {
+      return null; // validation reports it
+    }
+    ObjectNode storage = existing instanceof ObjectNode o ? o : root.putObject("storage");
+    if (section == null) {
+      return storage;
+    }
+    JsonNode inner = storage.get(section);
+    if (inner != null && !inner.isNull() && !inner.isObject()) {
+      return null;
+    }
+    return inner instanceof ObjectNode o ? o : storage.putObject(section);
   }
 
   private static void applyRepository(ObjectNode root, String variable, String rest,

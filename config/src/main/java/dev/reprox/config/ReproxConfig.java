@@ -25,11 +25,12 @@ import java.util.Map;
  * @param builds how long build records are kept and how many labels may be held ({@code builds:})
  * @param retention what {@code reprox gc} keeps ({@code retention:}, {@link RetentionConfig#DEFAULT})
  * @param threads the size of each thread pool ({@code threads:}, {@link ThreadsConfig#DEFAULT})
+ * @param storage where the archive lives ({@code storage:}, default RocksDB in {@code data})
  */
 public record ReproxConfig(
     InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
     List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api,
-    Builds builds, RetentionConfig retention, ThreadsConfig threads) {
+    Builds builds, RetentionConfig retention, ThreadsConfig threads, StorageConfig storage) {
 
   /**
    * {@code builds:}: a build label's record is deleted once it has not been used for
@@ -82,25 +83,29 @@ public record ReproxConfig(
     java.util.Objects.requireNonNull(builds, "builds");
     java.util.Objects.requireNonNull(retention, "retention");
     java.util.Objects.requireNonNull(threads, "threads");
+    java.util.Objects.requireNonNull(storage, "storage");
   }
 
-  /** With the default build-record settings, retention and thread pools. */
+  /**
+   * With the default build-record settings, retention and thread pools, on the single-node RocksDB
+   * store in {@code data}.
+   */
   public ReproxConfig(InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
       List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api) {
     this(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api, Builds.DEFAULT,
-        RetentionConfig.DEFAULT, ThreadsConfig.DEFAULT);
+        RetentionConfig.DEFAULT, ThreadsConfig.DEFAULT, StorageConfig.ROCKSDB);
   }
 
   /** This configuration with {@code retention} instead of its own (tests and embedders). */
   public ReproxConfig withRetention(RetentionConfig retention) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention, threads);
+        builds, retention, threads, storage);
   }
 
   /** This configuration with {@code threads} instead of its pool sizes (tests and embedders). */
   public ReproxConfig withThreads(ThreadsConfig threads) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention, threads);
+        builds, retention, threads, storage);
   }
 
   /** With the default log settings and no API tokens (admin actions disabled, reads open). */
@@ -118,13 +123,19 @@ public record ReproxConfig(
   /** This configuration with {@code api} instead of its tokens (tests and embedders). */
   public ReproxConfig withApi(ApiConfig api) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention, threads);
+        builds, retention, threads, storage);
   }
 
   /** This configuration with other build-record settings (tests and embedders). */
   public ReproxConfig withBuilds(Builds builds) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention, threads);
+        builds, retention, threads, storage);
+  }
+
+  /** This configuration with {@code storage} instead of its own (tests and embedders). */
+  public ReproxConfig withStorage(StorageConfig storage) {
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
+        builds, retention, threads, storage);
   }
 
   /** With the default connection limit. */

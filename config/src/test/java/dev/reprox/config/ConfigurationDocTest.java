@@ -38,7 +38,8 @@ class ConfigurationDocTest {
     List<String> missing = new ArrayList<>();
     Stream.of(ConfigValidator.KEYS, ConfigValidator.LOG_KEYS, RepositoryValidator.KEYS, UpstreamsValidator.KEYS,
             ApiValidator.KEYS, RepositoryValidator.WATCH_KEYS, ConfigValidator.BUILDS_KEYS, RetentionValidator.KEYS,
-            ThreadsValidator.KEYS)
+            ThreadsValidator.KEYS, StorageValidator.KEYS, StorageValidator.POSTGRES_KEYS, StorageValidator.S3_KEYS,
+            StorageValidator.LOCAL_CACHE_KEYS)
         .flatMap(List::stream)
         .filter(key -> !doc.contains("`" + key + "`"))
         .forEach(missing::add);
@@ -60,6 +61,10 @@ class ConfigurationDocTest {
     ConfigValidator.BUILDS_KEYS.forEach(k -> forms.add("REPROX_BUILDS_" + upper(k)));
     ThreadsValidator.KEYS.forEach(k -> forms.add("REPROX_THREADS_" + upper(k)));
     forms.add("REPROX_REPOSITORIES_<NAME>_<FIELD>");
+    forms.add("REPROX_STORAGE_TYPE");
+    StorageValidator.POSTGRES_KEYS.forEach(k -> forms.add("REPROX_STORAGE_POSTGRES_" + upper(k)));
+    StorageValidator.S3_KEYS.forEach(k -> forms.add("REPROX_STORAGE_S3_" + upper(k)));
+    StorageValidator.LOCAL_CACHE_KEYS.forEach(k -> forms.add("REPROX_STORAGE_LOCAL_CACHE_" + upper(k)));
     assertThat(forms.stream().filter(f -> !doc.contains("`" + f)).toList()).as("environment forms missing").isEmpty();
   }
 
@@ -105,6 +110,11 @@ class ConfigurationDocTest {
           keep: 30d
           max-size: 50GiB
           schedule: 24h
+        storage:
+          type: shared
+          postgres: {url: "jdbc:postgresql://db:5432/reprox", user: reprox, password: pw}
+          s3: {endpoint: "http://s3:8080", bucket: reprox, access-key: a, secret-key-file: admin.token}
+          local-cache: {path: /cache, max-size: 2GiB}
         """);
     JsonNode printed = new YAMLMapper().readTree(
         ConfigPrinter.toYaml(ConfigLoader.load(Optional.of(file), Map.of(), Overrides.none())));
@@ -113,7 +123,8 @@ class ConfigurationDocTest {
     String doc = doc();
 
     assertThat(keys).contains("admin-token-file", "read-token", "min-rate-window", "repo-gpgcheck", "format", "access",
-        "watch", "roots", "interval", "listings", "max-size", "schedule", "root-fetch", "event-loops");
+        "watch", "roots", "interval", "listings", "max-size", "schedule", "root-fetch", "event-loops", "password",
+        "secret-key-file");
     assertThat(keys.stream().filter(k -> !doc.contains("`" + k + "`")).toList()).as("printed keys missing").isEmpty();
   }
 

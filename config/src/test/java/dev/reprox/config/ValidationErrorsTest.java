@@ -32,7 +32,7 @@ class ValidationErrorsTest {
         row("offline: maybe", "offline: not true or false: \"maybe\""),
         row("lisen: 127.0.0.1:1",
             "lisen: unknown key (known: listen, data, offline, max-connections, repositories, tunnel-allow, upstreams,"
-                + " log, api, builds, retention, threads)"),
+                + " log, api, builds, retention, threads, storage)"),
         row("threads: 8", "threads: must be a mapping (event-loops, storage, body, upstream, signed, root-fetch,"
             + " tunnel-resolve)"),
         row("threads:\n  storage: 0", "threads.storage: must be a whole number from 1 to 1024: \"0\""),

@@ -69,9 +69,9 @@ final class ServeCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     Storage storage;
     try {
-      storage = StorageOpener.open(effective.data(), clock);
+      storage = StorageOpener.open(effective, clock);
     } catch (IOException e) {
-      err.println("serve: cannot open the store in " + effective.data() + ": " + e.getMessage()
+      err.println("serve: cannot open " + StorageOpener.describe(effective) + ": " + e.getMessage()
           + (e.getMessage() != null && e.getMessage().contains("LOCK") ? " (is another reprox serving it?)" : ""));
       err.flush();
       return 1;

@@ -1,7 +1,10 @@
 package dev.reprox.server.cli;
 
+import dev.reprox.config.ReproxConfig;
+import dev.reprox.config.StorageConfig;
 import dev.reprox.storage.Storage;
 import dev.reprox.storage.rocks.RocksStorage;
+import dev.reprox.storage.shared.SharedStorage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +13,39 @@ import java.time.Clock;
 /** Maps the data directory onto a {@link Storage}; the only place the CLI picks a backend. */
 final class StorageOpener {
   private StorageOpener() {}
+
+  /**
+   * The store {@code config.storage()} names: the RocksDB store in the data directory, or the
+   * shared store (PostgreSQL + S3 + local cache), whose schema and bucket are created when missing.
+   */
+  static Storage open(ReproxConfig config, Clock clock) throws IOException {
+    StorageConfig storage = config.storage();
+    if (storage.type() == StorageConfig.Type.ROCKSDB) {
+      return open(config.data(), clock);
+    }
+    StorageConfig.Postgres pg = storage.postgres().orElseThrow();
+    StorageConfig.S3 s3 = storage.s3().orElseThrow();
+    StorageConfig.LocalCache cache = storage.localCache().orElseThrow();
+    Files.createDirectories(config.data()); // serve writes listen.address there
+    return SharedStorage.builder()
+        .postgres(pg.url(), pg.user(), pg.password().map(StorageConfig.Secret::value).orElse(null))
+        .s3(s3.endpoint().orElse(null), s3.bucket(), s3.region(), s3.pathStyle(),
+            s3.accessKey().map(StorageConfig.Secret::value).orElse(null),
+            s3.secretKey().map(StorageConfig.Secret::value).orElse(null))
+        .localCache(cache.path(), cache.maxSize())
+        .clock(clock)
+        .build();
+  }
+
+  /** Where the configured store is, for messages: the data directory, or the database and bucket. */
+  static String describe(ReproxConfig config) {
+    StorageConfig storage = config.storage();
+    if (storage.type() == StorageConfig.Type.ROCKSDB) {
+      return "the store in " + config.data();
+    }
+    return "the shared store (" + storage.postgres().orElseThrow().url() + ", bucket "
+        + storage.s3().orElseThrow().bucket() + ")";
+  }
 
   /** The RocksDB store under {@code <data>/store} (created when missing). */
   static Storage open(Path data, Clock clock) throws IOException {

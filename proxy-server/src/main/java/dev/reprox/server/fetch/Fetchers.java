@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  *       digest when present; otherwise they go on, carrying the expectation:
  *   <li>{@link OfflineFetcher}: offline server or repository → 503, no upstream contact;
  *   <li>{@link SingleFlightFetcher}: a fill of the same path and expected digest is running → share it;
+ *   <li>{@link ClusterFlightFetcher} (shared storage only): another replica holds the fill's lease →
+ *       wait for its commit and serve the stored blob;
  *   <li>{@link MissFetcher}: the upstream answered 404 for this URL within negative-ttl → 404 again, not asked;
  *   <li>{@link UpstreamFetcher}: GET the upstream (or the snapshot server at T for a package the
  *       mirror dropped), stream the body into a new blob; {@code commit(expected, size)} — a
@@ -105,7 +107,8 @@ public final class Fetchers implements AutoCloseable {
           }
         });
     Misses misses = new Misses(b.clock);
-    Fetcher upstreamChain = new OfflineFetcher(b.offline, new SingleFlightFetcher(new MissFetcher(misses, upstream)));
+    Fetcher upstreamChain = new OfflineFetcher(b.offline, new SingleFlightFetcher(
+        ClusterFlightFetcher.wrap(b.storage, b.storageExecutor, timer, new MissFetcher(misses, upstream))));
     Fetcher passThrough = new StoredFetcher(b.storage, b.storageExecutor, b.clock, b.offline, upstreamChain);
     this.relay = new RelayFetcher(polite, timer, b.clock, b.headerTimeout, b.idleTimeout);
     // A ref stored before relaying existed (or by a test) is still served; the relay writes none.

@@ -1,0 +1,188 @@
+package dev.reprox.storage.shared;
+
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.StorageException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import javax.sql.DataSource;
+
+/**
+ * Plain JDBC with the pool's connections: every call is one statement in autocommit, or one
+ * transaction; an {@link SQLException} becomes a {@link StorageException} naming the operation (the
+ * proxy answers 503 for a database it cannot reach, as for a disk it cannot read).
+ */
+final class Db {
+  private static final BigInteger NANOS = BigInteger.valueOf(1_000_000_000L);
+
+  /** Work on one connection. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection c) throws SQLException, StorageException;
+  }
+
+  /** Binds a statement's parameters. */
+  @FunctionalInterface
+  interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  /** Reads one row. */
+  @FunctionalInterface
+  interface Row<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /** Rows a cursor fetches per round trip. */
+  private static final int PAGE = 1000;
+
+  /** Sees one row of a cursor; may do I/O of its own (including calls back into the store). */
+  @FunctionalInterface
+  interface Each {
+    void accept(ResultSet rs) throws SQLException, java.io.IOException;
+  }
+
+  private final DataSource pool;
+
+  Db(DataSource pool) {
+    this.pool = pool;
+  }
+
+  <T> T call(String op, Work<T> work) throws StorageException {
+    try {
+      return attempt(work);
+    } catch (SQLException e) {
+      if (!terminatedBeforeUse(e)) {
+        throw new StorageException(op + ": database: " + e.getMessage(), e);
+      }
+      // A pooled connection that idled through a PostgreSQL restart carries the server's "terminating
+      // connection" notice and fails its first statement without running it; the pool drops it, and
+      // one more try on a fresh connection answers as soon as the database is back.
+      try {
+        return attempt(work);
+      } catch (SQLException again) {
+        again.addSuppressed(e);
+        throw new StorageException(op + ": database: " + again.getMessage(), again);
+      }
+    }
+  }
+
+  private <T> T attempt(Work<T> work) throws SQLException, StorageException {
+    try (Connection c = pool.getConnection()) {
+      return work.run(c);
+    }
+  }
+
+  /** admin_shutdown / crash_shutdown: the server ended the session, so the statement never ran. */
+  private static boolean terminatedBeforeUse(SQLException e) {
+    return "57P01".equals(e.getSQLState()) || "57P02".equals(e.getSQLState());
+  }
+
+  /** {@code work} in one READ COMMITTED transaction, rolled back when it throws. */
+  <T> T transaction(String op, Work<T> work) throws StorageException {
+    return call(op, c -> {
+      c.setAutoCommit(false);
+      try {
+        T out = work.run(c);
+        c.commit();
+        return out;
+      } catch (SQLException | StorageException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    });
+  }
+
+  int update(String op, String sql, Binder binder) throws StorageException {
+    return call(op, c -> update(c, sql, binder));
+  }
+
+  static int update(Connection c, String sql, Binder binder) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      binder.bind(ps);
+      return ps.executeUpdate();
+    }
+  }
+
+  <T> T one(String op, String sql, Binder binder, Row<T> row) throws StorageException {
+    return call(op, c -> one(c, sql, binder, row));
+  }
+
+  /** The first row's value, or null. */
+  static <T> T one(Connection c, String sql, Binder binder, Row<T> row) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      binder.bind(ps);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? row.read(rs) : null;
+      }
+    }
+  }
+
+  <T> java.util.List<T> list(String op, String sql, Binder binder, Row<T> row) throws StorageException {
+    return call(op, c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        binder.bind(ps);
+        try (ResultSet rs = ps.executeQuery()) {
+          java.util.List<T> out = new java.util.ArrayList<>();
+          while (rs.next()) {
+            out.add(row.read(rs));
+          }
+          return out;
+        }
+      }
+    });
+  }
+
+  /**
+   * Shows every row of {@code sql} to {@code each} through a cursor (autocommit off, fetch size set),
+   * so a table is never loaded whole. The visitor runs on its own pool connection when it calls
+   * back into the store, so it may delete what it was shown (PostgreSQL's cursor keeps its snapshot).
+   */
+  void forEach(String op, String sql, Binder binder, Each each) throws java.io.IOException {
+    try {
+      transaction(op, c -> {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          ps.setFetchSize(PAGE);
+          binder.bind(ps);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              try {
+                each.accept(rs);
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            }
+          }
+        }
+        return null;
+      });
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  static BigDecimal nanos(Instant t) {
+    return new BigDecimal(BigInteger.valueOf(t.getEpochSecond()).multiply(NANOS).add(BigInteger.valueOf(t.getNano())));
+  }
+
+  static Instant instant(BigDecimal nanos) {
+    BigInteger[] qr = nanos.toBigIntegerExact().divideAndRemainder(NANOS);
+    long seconds = qr[0].longValueExact();
+    long rest = qr[1].longValueExact();
+    if (rest < 0) {
+      seconds -= 1;
+      rest += 1_000_000_000L;
+    }
+    return Instant.ofEpochSecond(seconds, rest);
+  }
+
+  static Digest digest(byte[] raw) {
+    return Digest.of(raw);
+  }
+}

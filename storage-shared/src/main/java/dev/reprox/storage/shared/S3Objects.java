@@ -1,0 +1,224 @@
+package dev.reprox.storage.shared;
+
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.StorageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * The blobs' bytes in one bucket under content-addressed keys {@code blobs/sha256/ab/<hex>}. Only
+ * files whose digest was verified are uploaded, and the database row that makes a blob visible is
+ * written after the upload completed, so the bucket never exposes a partial or unverified blob:
+ * small blobs go up in one conditional PUT ({@code If-None-Match: *}; a 412 means the same bytes
+ * are there already), large ones by multipart upload, whose object appears only on completion.
+ */
+final class S3Objects {
+  private final S3Client s3;
+  private final String bucket;
+  private final long multipartThreshold;
+  private final long partSize;
+
+  S3Objects(S3Client s3, String bucket, long multipartThreshold, long partSize) {
+    this.s3 = s3;
+    this.bucket = bucket;
+    this.multipartThreshold = multipartThreshold;
+    this.partSize = partSize;
+  }
+
+  static String key(Digest digest) {
+    String hex = digest.hex();
+    return "blobs/sha256/" + hex.substring(0, 2) + "/" + hex;
+  }
+
+  /** Creates the bucket when it is missing; a clear error when the credentials may not. */
+  void ensureBucket() throws StorageException {
+    try {
+      s3.headBucket(b -> b.bucket(bucket));
+      return;
+    } catch (NoSuchBucketException e) {
+      // create it below
+    } catch (S3Exception e) {
+      if (e.statusCode() != 404) {
+        throw new StorageException("s3: bucket " + bucket + " is not usable with these credentials (HTTP "
+            + e.statusCode() + "): " + e.awsErrorDetails().errorMessage(), e);
+      }
+    } catch (SdkException e) {
+      throw new StorageException("s3: cannot reach the object store for bucket " + bucket + ": " + e.getMessage(), e);
+    }
+    try {
+      s3.createBucket(b -> b.bucket(bucket));
+    } catch (S3Exception e) {
+      if (e.statusCode() == 409) {
+        return; // another replica created it meanwhile
+      }
+      throw new StorageException("s3: bucket " + bucket + " is missing and these credentials may not create it (HTTP "
+          + e.statusCode() + "): " + e.awsErrorDetails().errorMessage(), e);
+    } catch (SdkException e) {
+      throw new StorageException("s3: create bucket " + bucket + ": " + e.getMessage(), e);
+    }
+  }
+
+  boolean exists(Digest digest) throws StorageException {
+    try {
+      s3.headObject(b -> b.bucket(bucket).key(key(digest)));
+      return true;
+    } catch (NoSuchKeyException e) {
+      return false;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return false;
+      }
+      throw failure("head", digest, e);
+    } catch (SdkException e) {
+      throw failure("head", digest, e);
+    }
+  }
+
+  /** Uploads {@code file} (verified to hash to {@code digest}) as the blob's object. */
+  void upload(Digest digest, Path file, long size) throws StorageException {
+    try {
+      if (size <= multipartThreshold) {
+        try {
+          s3.putObject(b -> b.bucket(bucket).key(key(digest)).ifNoneMatch("*").contentLength(size),
+              RequestBody.fromFile(file));
+        } catch (S3Exception e) {
+          if (e.statusCode() != 412) {
+            throw e;
+          }
+          // Precondition failed: the object exists, and its key is its content's digest.
+        }
+        return;
+      }
+      if (exists(digest)) {
+        return;
+      }
+      multipart(digest, file, size);
+    } catch (SdkException e) {
+      throw failure("upload", digest, e);
+    }
+  }
+
+  private void multipart(Digest digest, Path file, long size) {
+    String key = key(digest);
+    String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+    try {
+      List<CompletedPart> parts = new ArrayList<>();
+      int number = 1;
+      for (long offset = 0; offset < size; offset += partSize, number++) {
+        long length = Math.min(partSize, size - offset);
+        long from = offset;
+        int n = number;
+        // A provider, not a stream: the SDK may read the part twice (signing, then sending).
+        RequestBody body = RequestBody.fromContentProvider(() -> slice(file, from, length), length,
+            "application/octet-stream");
+        String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(n)
+            .contentLength(length), body).eTag();
+        parts.add(CompletedPart.builder().partNumber(n).eTag(etag).build());
+      }
+      s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+          .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
+    } catch (RuntimeException e) {
+      try {
+        s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+      } catch (RuntimeException abort) {
+        e.addSuppressed(abort);
+      }
+      throw e;
+    }
+  }
+
+  private static InputStream slice(Path file, long offset, long length) {
+    try {
+      FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+      ch.position(offset);
+      InputStream in = Channels.newInputStream(ch);
+      return new InputStream() {
+        private long left = length;
+
+        @Override
+        public int read() throws IOException {
+          if (left <= 0) {
+            return -1;
+          }
+          int b = in.read();
+          if (b >= 0) {
+            left--;
+          }
+          return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+          if (left <= 0) {
+            return -1;
+          }
+          int n = in.read(buf, off, (int) Math.min(len, left));
+          if (n > 0) {
+            left -= n;
+          }
+          return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+          in.close();
+        }
+      };
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("s3 upload: open " + file, e);
+    }
+  }
+
+  /** The whole object, streamed; null when it is absent. */
+  ResponseInputStream<GetObjectResponse> get(Digest digest) throws StorageException {
+    try {
+      return s3.getObject(b -> b.bucket(bucket).key(key(digest)));
+    } catch (NoSuchKeyException e) {
+      return null;
+    } catch (SdkException e) {
+      throw failure("get", digest, e);
+    }
+  }
+
+  /** {@code length} bytes at {@code offset}: a ranged GET. */
+  ResponseInputStream<GetObjectResponse> getRange(Digest digest, long offset, long length) throws StorageException {
+    try {
+      return s3.getObject(b -> b.bucket(bucket).key(key(digest)).range("bytes=" + offset + "-" + (offset + length - 1)));
+    } catch (SdkException e) {
+      throw failure("ranged get", digest, e);
+    }
+  }
+
+  void delete(Digest digest) throws StorageException {
+    try {
+      s3.deleteObject(b -> b.bucket(bucket).key(key(digest)));
+    } catch (SdkException e) {
+      throw failure("delete", digest, e);
+    }
+  }
+
+  /** Test hook: replaces an object's bytes behind the store's back. */
+  void overwrite(Digest digest, byte[] bytes) {
+    s3.putObject(b -> b.bucket(bucket).key(key(digest)), RequestBody.fromBytes(bytes));
+  }
+
+  private StorageException failure(String op, Digest digest, Exception e) {
+    return new StorageException("s3 " + op + " " + digest + " in bucket " + bucket + ": " + e.getMessage(), e);
+  }
+}
