@@ -82,7 +82,8 @@ final class GcCommand implements Callable<Integer> {
       Errors.print(err, e);
       return Main.EXIT_CONFIG;
     }
-    if (!StorageOpener.holdsStore(effective.data())) {
+    boolean shared = effective.storage().type() != dev.reprox.config.StorageConfig.Type.ROCKSDB;
+    if (!shared && !StorageOpener.holdsStore(effective.data())) {
       err.println("gc: " + effective.data() + " is not a reprox data directory (no store in "
           + StorageOpener.store(effective.data()) + ")");
       err.flush();
@@ -90,7 +91,9 @@ final class GcCommand implements Callable<Integer> {
     }
     Clock clock = Clock.systemUTC();
     int[] deletes = {0};
-    try (Storage storage = StorageOpener.open(effective.data(), clock)) {
+    // The configured store: with storage.type shared this collects the shared archive (one
+    // collection at a time across replicas is the operator's business, as with --server).
+    try (Storage storage = StorageOpener.open(effective, clock)) {
       GcReport report = Collector.builder().storage(storage).clock(clock).retention(effective.retention())
           .roots(StoredRoots.of(effective, clock)).dryRun(dryRun).diskDirectory(effective.data())
           .provider(RootProvider.buildRecords(effective.builds().retention(), clock))
