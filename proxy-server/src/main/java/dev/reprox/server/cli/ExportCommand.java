@@ -55,6 +55,11 @@ final class ExportCommand implements Callable<Integer> {
       description = "the pins of every (repository, T) a build label's persisted record holds")
   String label;
 
+  @Option(names = "--lockfile", paramLabel = "FILE",
+      description = "the pins of every (repository, T) a lockfile names (reprox lock's, or any format prewarm reads"
+          + " that carries its repository and T)")
+  List<Path> lockfiles = new ArrayList<>();
+
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "bundle to write")
   Path output;
 
@@ -84,8 +89,8 @@ final class ExportCommand implements Callable<Integer> {
       Errors.print(err, e);
       return Main.EXIT_CONFIG;
     }
-    if (selections.isEmpty() && label == null) {
-      err.println("export: give --repo R --at T (repeatable) or --label L");
+    if (selections.isEmpty() && label == null && lockfiles.isEmpty()) {
+      err.println("export: give --repo R --at T (repeatable), --label L or --lockfile F");
       err.flush();
       return Main.EXIT_CONFIG;
     }
@@ -101,8 +106,14 @@ final class ExportCommand implements Callable<Integer> {
         }
       }
     }
+    Optional<String> lockError = fromLockfiles(effective, wanted);
+    if (lockError.isPresent()) {
+      err.println("export: " + lockError.get());
+      err.flush();
+      return Main.EXIT_CONFIG;
+    }
     if (server != null) {
-      return fromServer(out, err);
+      return fromServer(out, err, wanted);
     }
     if (!StorageOpener.holdsStore(effective.data())) {
       err.println("export: " + effective.data() + " is not a reprox data directory (no store in "
@@ -155,14 +166,40 @@ final class ExportCommand implements Callable<Integer> {
     }
   }
 
-  private int fromServer(PrintWriter out, PrintWriter err) {
-    StringBuilder query = new StringBuilder("/-/api/admin/export?");
-    for (Selection s : selections) {
-      query.append("repo=").append(java.net.URLEncoder.encode(s.repo, java.nio.charset.StandardCharsets.UTF_8));
-      for (String t : s.at) {
-        query.append("&at=").append(java.net.URLEncoder.encode(t, java.nio.charset.StandardCharsets.UTF_8));
+  /**
+   * Adds every distinct (repository, T) the {@code --lockfile}s name to {@code wanted}; the reason
+   * when one cannot be read or names a package without its repository or T.
+   */
+  private Optional<String> fromLockfiles(ReproxConfig effective, List<BundleExport.Selection> wanted) {
+    dev.reprox.server.lock.UrlMapper urls =
+        new dev.reprox.server.lock.UrlMapper(effective.repositories().values(), "dists/stable/InRelease");
+    java.util.Set<BundleExport.Selection> seen = new java.util.LinkedHashSet<>(wanted);
+    for (Path f : lockfiles) {
+      try {
+        for (dev.reprox.server.lock.LockEntry e : dev.reprox.server.lock.LockfileReaders.read(f,
+            new dev.reprox.server.lock.LockfileReaders.Defaults(Optional.empty(), Optional.empty(), Optional.empty(),
+                urls))) {
+          if (e.repo() == null || e.at() == null) {
+            return Optional.of(e.source() + ": names no repository and T (a lockfile without them cannot select pins)");
+          }
+          if (seen.add(new BundleExport.Selection(e.repo(), e.at()))) {
+            wanted.add(new BundleExport.Selection(e.repo(), e.at()));
+          }
+        }
+      } catch (dev.reprox.server.lock.LockfileFormatException e) {
+        return Optional.of(e.getMessage());
+      } catch (IOException e) {
+        return Optional.of("cannot read " + f + ": " + e.getMessage());
       }
-      query.append('&');
+    }
+    return Optional.empty();
+  }
+
+  private int fromServer(PrintWriter out, PrintWriter err, List<BundleExport.Selection> wanted) {
+    StringBuilder query = new StringBuilder("/-/api/admin/export?");
+    for (BundleExport.Selection s : wanted) {
+      query.append("repo=").append(java.net.URLEncoder.encode(s.repo(), java.nio.charset.StandardCharsets.UTF_8))
+          .append("&at=").append(s.at().getEpochSecond()).append('&');
     }
     if (label != null) {
       query.append("label=").append(java.net.URLEncoder.encode(label, java.nio.charset.StandardCharsets.UTF_8))

@@ -368,6 +368,19 @@ class BundleIT {
     assertThat(cli("export", "--config", tmp.resolve("a").resolve("reprox.yaml").toString(), "--data",
         tmp.resolve("a").resolve("data").toString(), "--label", "ci-8", "-o", tmp.resolve("none.bundle").toString()))
         .startsWith("2 ").contains("no build label \"ci-8\" recorded");
+    // The build's lockfile selects the same pins (export --lockfile): reprox lock writes it from
+    // the record, export reads back each (repository, T) it names.
+    Path lockfile = tmp.resolve("ci-7.lock.json");
+    assertThat(cli("lock", "--config", tmp.resolve("a").resolve("reprox.yaml").toString(), "--data",
+        tmp.resolve("a").resolve("data").toString(), "--label", "ci-7", "-o", lockfile.toString())).startsWith("0 ");
+    assertThat(cli("export", "--config", tmp.resolve("a").resolve("reprox.yaml").toString(), "--data",
+        tmp.resolve("a").resolve("data").toString(), "--lockfile", lockfile.toString(), "-o",
+        tmp.resolve("lockfile.bundle").toString())).startsWith("0 ").contains("1 pins");
+    Path broken = tmp.resolve("broken.lock.json");
+    Files.writeString(broken, "{\"lockfileVersion\": 1, \"repositories\": [\n");
+    assertThat(cli("export", "--config", tmp.resolve("a").resolve("reprox.yaml").toString(), "--data",
+        tmp.resolve("a").resolve("data").toString(), "--lockfile", broken.toString(), "-o",
+        tmp.resolve("broken.bundle").toString())).startsWith("2 ").contains(broken.toString());
     Storage storeB = MemoryStorage.builder().clock(clock).build();
     try (InProcessReprox b = new InProcessReprox(tmp.resolve("b"), AptReplayIT.yaml(URI.create("http://127.0.0.1:9/"),
         keyring) + "api:\n  admin-token: s3cret\n", clock, true, storeB)) {
