@@ -175,7 +175,7 @@ public final class Fetchers implements AutoCloseable {
   }
 
   /**
-   * Parses the keyrings on a background thread so that serve listens at once (LazyVerifiers); a
+   * Parses the keyrings on a background thread so that serve listens at once (keys are parsed lazily: pinning.formats.Formats); a
    * request that needs one earlier waits for it. A keyring that cannot be parsed is said here, at
    * startup, and fails its repository's signed requests with the same reason.
    */
