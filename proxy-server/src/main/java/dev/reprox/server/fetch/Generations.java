@@ -98,10 +98,6 @@ final class Generations {
   }
 
   /**
-   * The roots to consult for {@code path} (null: any, for packages): observed roots whose
-   * directory contains the path, with the inline root of a group standing for the whole group.
-   */
-  /**
    * {@link #primaryRoots}, except that none at all while offline is a 503, not a 404: nothing says
    * the path does not exist, reprox has only never seen an index that would list it.
    */
@@ -114,6 +110,10 @@ final class Generations {
     return out;
   }
 
+  /**
+   * The roots to consult for {@code path} (null: any, for packages): observed roots whose
+   * directory contains the path, with the inline root of a group standing for the whole group.
+   */
   List<String> primaryRoots(SignedRepository r, String path) throws IOException {
     List<String> observed = storage.observations().roots(r.name());
     List<String> out = new ArrayList<>();
