@@ -54,6 +54,10 @@ import org.slf4j.LoggerFactory;
  * format classifies) Stored (a ref written by an earlier version) → Offline → Miss →
  * {@link RelayFetcher}: the body streams to the one client with backpressure and is not stored. At T they are served only when a stored ref exists (they
  * cannot be pinned honestly).
+ *
+ * <p>Over 250 lines because it is the wiring of every chain above plus its builder (a third of the
+ * file) and the accessors the server, the watch and tests need; the executors themselves come from
+ * {@link ThreadPools}. Splitting the chains apart would scatter the order this comment documents.
  */
 public final class Fetchers implements AutoCloseable {
   private final Fetcher fetcher;
