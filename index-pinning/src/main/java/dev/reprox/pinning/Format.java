@@ -58,6 +58,17 @@ public interface Format {
   }
 
   /**
+   * How likely {@code root} is to name the {@link PathKind#PACKAGE} {@code path}, to order the roots
+   * whose listings are fetched when several could name it (apt: bookworm and bookworm-updates both
+   * list main), the likeliest first; 0: none of its listings could. By default the size of the
+   * listings that could ({@link #listingsNaming}): the larger a suite, the likelier it holds the
+   * package, so the updates suite's small listing is not fetched ahead of the release's.
+   */
+  default long namingWeight(RootIndex root, String path) {
+    return listingsNaming(root, path).stream().mapToLong(s -> Math.max(0, s.listing().size())).sum();
+  }
+
+  /**
    * The root index that would name the {@link PathKind#PACKAGE} {@code path} when none was ever
    * fetched (apk: the {@code APKINDEX.tar.gz} of its directory); empty when the path does not say
    * (apt's suite, dnf's repodata location).

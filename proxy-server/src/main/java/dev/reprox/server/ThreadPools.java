@@ -38,6 +38,7 @@ public final class ThreadPools implements AutoCloseable {
   private final ThreadPoolExecutor signed;
   private final ThreadPoolExecutor rootFetch;
   private final ThreadPoolExecutor tunnelResolve;
+  private final ThreadPoolExecutor keyrings;
   private final ScheduledExecutorService timer;
   private final ScheduledExecutorService diskUsage;
   private EventLoopGroup boss;
@@ -57,6 +58,9 @@ public final class ThreadPools implements AutoCloseable {
     this.signed = pool(sizes.signed(), 0, "reprox-signed-");
     this.rootFetch = pool(sizes.rootFetch(), 0, "reprox-root-fetch-");
     this.tunnelResolve = tunnelResolver(sizes.tunnelResolve());
+    // One thread, only while there is work: the keyrings are parsed once, at startup.
+    this.keyrings = pool(1, 0, "reprox-keyrings-");
+    keyrings.allowCoreThreadTimeOut(true);
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("reprox-fill-timer", null));
     this.diskUsage = Executors.newSingleThreadScheduledExecutor(daemon("reprox-disk-usage", null));
   }
@@ -121,6 +125,11 @@ public final class ThreadPools implements AutoCloseable {
     return tunnelResolve;
   }
 
+  /** The startup warm-up that parses the repositories' keyrings while the server already listens. */
+  public ThreadPoolExecutor keyrings() {
+    return keyrings;
+  }
+
   /** Timeouts of fills, relays and polite retries. */
   public ScheduledExecutorService timer() {
     return timer;
@@ -170,6 +179,7 @@ public final class ThreadPools implements AutoCloseable {
     for (ThreadPoolExecutor p : List.of(signed, rootFetch, upstream, tunnelResolve)) {
       p.shutdown();
     }
+    keyrings.shutdownNow(); // an unfinished warm-up is moot once the server stops
     try {
       for (ThreadPoolExecutor p : List.of(body, storage)) {
         p.shutdown();

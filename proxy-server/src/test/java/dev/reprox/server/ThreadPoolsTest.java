@@ -2,12 +2,20 @@ package dev.reprox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reprox.config.Keyring;
+import dev.reprox.config.RepositoryConfig;
 import dev.reprox.config.ThreadsConfig;
+import dev.reprox.server.fetch.Fetchers;
 import dev.reprox.server.testing.InProcessReprox;
 import dev.reprox.storage.MutableClock;
+import dev.reprox.storage.Storage;
+import dev.reprox.storage.memory.MemoryStorage;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,14 +35,34 @@ class ThreadPoolsTest {
     assertThat(pools.tunnelResolve().getMaximumPoolSize()).isEqualTo(1);
     assertThat(pools.storage().submit(() -> Thread.currentThread().getName()).get()).isEqualTo("reprox-storage-1");
     assertThat(pools.workers().submit(() -> Thread.currentThread().getName()).get()).isNotBlank();
+    assertThat(pools.keyrings().submit(() -> Thread.currentThread().getName()).get()).isEqualTo("reprox-keyrings-1");
 
     pools.close();
 
     for (ExecutorService p : List.of(pools.storage(), pools.body(), pools.upstream(), pools.signed(),
-        pools.rootFetch(), pools.tunnelResolve(), pools.timer(), pools.diskUsage())) {
+        pools.rootFetch(), pools.tunnelResolve(), pools.keyrings(), pools.timer(), pools.diskUsage())) {
       assertThat(p.isShutdown()).isTrue();
     }
     assertThat(pools.workers().isShutdown()).isTrue();
+  }
+
+  @Test
+  void fetchers_keyringWarmUp_runsOnTheKeyringsPool() throws Exception {
+    Path keyring = dev.reprox.testkit.apt.AptRepoBuilder.in(dir.resolve("repo")).writeKeyring(dir.resolve("k.gpg"));
+    RepositoryConfig repo = new RepositoryConfig("fix", RepositoryConfig.Format.APT, URI.create("http://127.0.0.1:9"),
+        Optional.empty(), new Keyring.File(keyring), RepositoryConfig.PinningPolicy.BEST_EFFORT,
+        Duration.ofSeconds(60), false);
+    try (ThreadPools pools = ThreadPools.of(ThreadsConfig.DEFAULT);
+        Storage storage = MemoryStorage.builder().build();
+        Fetchers f = Fetchers.builder().pools(pools).storage(storage).storageExecutor(Runnable::run)
+            .clock(new MutableClock(Instant.parse("2026-01-01T00:00:00Z"))).headerTimeout(Duration.ofSeconds(5))
+            .repositories(List.of(repo)).build()) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (pools.keyrings().getCompletedTaskCount() < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(pools.keyrings().getCompletedTaskCount()).isEqualTo(1);
+    }
   }
 
   @Test

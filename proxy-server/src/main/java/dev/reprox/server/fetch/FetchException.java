@@ -27,6 +27,12 @@ public final class FetchException extends RuntimeException {
     /** The polite layer holds the host back (breaker open, Retry-After too long): try later. */
     UPSTREAM_UNAVAILABLE(503),
     STORAGE(500),
+    /**
+     * T is pinned to a generation whose observation the store no longer holds (a damaged store, a
+     * partial import): not a read failure (STORAGE) and not a miss (NOT_FOUND), since answering
+     * any other generation would break the pin. The operator restores the generation.
+     */
+    PIN_BROKEN(500, "Pinned generation not in the store"),
     NOT_IMPLEMENTED(501),
     // Refusals decided from the request alone, before any fetch.
     METHOD_NOT_ALLOWED(405, null, "method"),

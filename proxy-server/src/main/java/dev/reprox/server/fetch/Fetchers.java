@@ -54,6 +54,10 @@ import org.slf4j.LoggerFactory;
  * format classifies) Stored (a ref written by an earlier version) → Offline → Miss →
  * {@link RelayFetcher}: the body streams to the one client with backpressure and is not stored. At T they are served only when a stored ref exists (they
  * cannot be pinned honestly).
+ *
+ * <p>Over 250 lines because it is the wiring of every chain above plus its builder (a third of the
+ * file) and the accessors the server, the watch and tests need; the executors themselves come from
+ * {@link ThreadPools}. Splitting the chains apart would scatter the order this comment documents.
  */
 public final class Fetchers implements AutoCloseable {
   private final Fetcher fetcher;
@@ -126,7 +130,7 @@ public final class Fetchers implements AutoCloseable {
       }
     }
     this.repositories = Map.copyOf(repos);
-    warmKeyrings(repositories.values());
+    warmKeyrings(pools.keyrings(), repositories.values());
     Roots watchedRoots = null;
     if (b.signed) {
       PinReporter pinReporter = new PinReporter(b.registry);
@@ -175,12 +179,12 @@ public final class Fetchers implements AutoCloseable {
   }
 
   /**
-   * Parses the keyrings on a background thread so that serve listens at once (LazyVerifiers); a
+   * Parses the keyrings on {@link ThreadPools#keyrings} so that serve listens at once (keys are parsed lazily: pinning.formats.Formats); a
    * request that needs one earlier waits for it. A keyring that cannot be parsed is said here, at
    * startup, and fails its repository's signed requests with the same reason.
    */
-  private static void warmKeyrings(java.util.Collection<SignedRepository> repos) {
-    Thread t = new Thread(() -> {
+  private static void warmKeyrings(Executor keyrings, java.util.Collection<SignedRepository> repos) {
+    keyrings.execute(() -> {
       for (SignedRepository r : repos) {
         try {
           r.warm().run();
@@ -189,9 +193,7 @@ public final class Fetchers implements AutoCloseable {
               r.config().name(), e.getMessage());
         }
       }
-    }, "reprox-keyrings");
-    t.setDaemon(true);
-    t.start();
+    });
   }
 
   /** The plain pass-through only (no trust chain): the chain before signed indexes, for tests. */

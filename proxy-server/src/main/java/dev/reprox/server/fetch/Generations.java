@@ -61,7 +61,7 @@ final class Generations {
       return liveGen(r, root); // T after now: not knowable yet, never pinned
     }
     Digest digest = res.generation().orElseThrow().digest();
-    RootIndex index = roots.loadBlocking(r, root, digest);
+    RootIndex index = roots.loadOrRefetchBlocking(r, root, digest, Optional.of(t));
     Provenance p = new Provenance(Optional.of(digest), Optional.of(index.publishedAt()),
         Optional.of(res.headerValue()), true, false, Optional.of(r.name() + "/" + root));
     return new Gen(root, index, roots.signatureOf(r, root, digest).orElse(null), p);
@@ -73,7 +73,8 @@ final class Generations {
     } catch (ResolveException e) {
       switch (e.kind()) {
         case UNPROVEN -> throw new FetchException(FetchException.Kind.UNPROVEN, e.getMessage());
-        case PIN_WITHOUT_GENERATION -> throw new FetchException(FetchException.Kind.STORAGE, e.getMessage());
+        case PIN_WITHOUT_GENERATION -> throw new FetchException(FetchException.Kind.PIN_BROKEN, e.getMessage()
+            + "; restore that generation (import a bundle holding it) to answer T again");
         default -> { }
       }
       if (roots.offline(r)) {
@@ -97,10 +98,6 @@ final class Generations {
   }
 
   /**
-   * The roots to consult for {@code path} (null: any, for packages): observed roots whose
-   * directory contains the path, with the inline root of a group standing for the whole group.
-   */
-  /**
    * {@link #primaryRoots}, except that none at all while offline is a 503, not a 404: nothing says
    * the path does not exist, reprox has only never seen an index that would list it.
    */
@@ -113,6 +110,10 @@ final class Generations {
     return out;
   }
 
+  /**
+   * The roots to consult for {@code path} (null: any, for packages): observed roots whose
+   * directory contains the path, with the inline root of a group standing for the whole group.
+   */
   List<String> primaryRoots(SignedRepository r, String path) throws IOException {
     List<String> observed = storage.observations().roots(r.name());
     List<String> out = new ArrayList<>();

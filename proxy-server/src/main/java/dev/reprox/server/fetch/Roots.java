@@ -10,6 +10,7 @@ import dev.reprox.pinning.RootIndex;
 import dev.reprox.pinning.SignatureInvalidException;
 import dev.reprox.server.upstream.PoliteUpstream;
 import dev.reprox.storage.BlobInfo;
+import dev.reprox.storage.BlobNotFoundException;
 import dev.reprox.storage.BlobReader;
 import dev.reprox.storage.BlobWriter;
 import dev.reprox.storage.Digest;
@@ -26,6 +27,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -274,6 +277,46 @@ final class Roots {
   Live loadLiveBlocking(SignedRepository r, String root, Digest digest) throws IOException {
     RootIndex index = loadBlocking(r, root, digest);
     return new Live(index, signatureOf(r, root, digest).orElse(null), false);
+  }
+
+  /**
+   * {@link #loadBlocking}, but a generation whose stored blob vanished (a damaged store, a blob
+   * deleted by hand: its refs and observations still name it) is fetched again rather than failed:
+   * one live round (which restores it while the upstream still serves it), then the snapshot
+   * server at {@code t}. Both verify the bytes before storing them; the digest must match, so no
+   * other generation is ever answered in its place. Neither serving it is a 404 naming the loss.
+   */
+  RootIndex loadOrRefetchBlocking(SignedRepository r, String root, Digest digest, Optional<Instant> t)
+      throws IOException {
+    try {
+      return loadBlocking(r, root, digest);
+    } catch (BlobNotFoundException gone) {
+      log.warn("root {}/{}: stored generation {} vanished ({}); fetching it again", r.name(), escape(root), digest,
+          escape(gone.getMessage()));
+      if (offline(r)) {
+        throw new FetchException(FetchException.Kind.OFFLINE, "root index " + r.name() + "/" + root + " generation "
+            + digest + " vanished from the store, and " + offlineSwitch(r), gone);
+      }
+      List<String> tried = new ArrayList<>();
+      try {
+        revalidateBlocking(r, root, false);
+      } catch (FetchException e) {
+        tried.add(e.getMessage());
+      }
+      if (storage.blobs().stat(digest).isEmpty() && t.isPresent()) {
+        try {
+          snapshotBlocking(r, root, t.get());
+        } catch (FetchException e) {
+          tried.add(e.getMessage());
+        }
+      }
+      if (storage.blobs().stat(digest).isEmpty()) {
+        throw new FetchException(FetchException.Kind.NOT_FOUND, "load root " + r.name() + "/" + root + " " + digest
+            + ": its blob vanished from the store and no source serves that generation any more"
+            + (tried.isEmpty() ? "" : " (" + String.join("; ", tried) + ")"), "No generation known at T");
+      }
+      return loadBlocking(r, root, digest);
+    }
   }
 
   /** The generation {@code digest} of {@code root}, re-verified from the store when not cached. */

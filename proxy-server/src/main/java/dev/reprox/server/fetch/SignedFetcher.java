@@ -214,6 +214,28 @@ final class SignedFetcher implements Fetcher {
   }
 
   /**
+   * {@code roots} the likeliest to name the package first, as its format weighs them
+   * ({@link dev.reprox.pinning.Format#namingWeight}); a root whose generation cannot be had keeps its
+   * place, and the second pass meets its failure as before.
+   */
+  private List<String> ranked(SignedRepository r, FetchRequest request, List<String> roots) throws IOException {
+    if (roots.size() < 2) {
+      return roots;
+    }
+    Map<String, Long> weight = new java.util.HashMap<>();
+    for (String root : roots) {
+      try {
+        weight.put(root, r.format().namingWeight(generations.of(r, root, request.at()).index(), request.path()));
+      } catch (FetchException e) {
+        weight.put(root, 0L);
+      }
+    }
+    List<String> out = new ArrayList<>(roots);
+    out.sort(java.util.Comparator.comparing(weight::get, java.util.Comparator.reverseOrder()));
+    return out;
+  }
+
+  /**
    * The second pass over {@code roots} once no indexed listing of any of their generations names
    * the path: each generation's listings that could name it are fetched and indexed
    * ({@link GenerationListings}), the likeliest root first. Offline nothing can be fetched, and
@@ -258,7 +280,7 @@ final class SignedFetcher implements Fetcher {
   private CompletableFuture<Fetched> pkg(SignedRepository r, FetchRequest request, List<String> roots, int i)
       throws IOException {
     if (i >= roots.size()) {
-      return located(r, request, roots, 0, null);
+      return located(r, request, ranked(r, request, roots), 0, null);
     }
     Generations.Gen gen = generations.of(r, roots.get(i), request.at());
     Optional<ListedFile> named = gen.index().lookup(request.path());

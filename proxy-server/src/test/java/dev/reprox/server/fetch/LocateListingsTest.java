@@ -158,11 +158,37 @@ class LocateListingsTest {
   }
 
   @Test
+  void atT_twoSuitesListMain_largerSuiteFetchedFirst_updatesListingNeverAsked() throws Exception {
+    // stable-updates sorts before stable and lists main too, but holds one package to stable's two.
+    AptRepoBuilder updates = AptRepoBuilder.in(tmp.resolve("updates")).suite("stable-updates")
+        .signingKey(builder.signingKey()).date(G1_DATE).add("baz", "1.1");
+    updates.publish();
+    copyTree(updates.root().resolve("dists/stable-updates"), builder.root().resolve("dists/stable-updates"));
+    Bodies.readAll(get("dists/stable-updates/InRelease", Optional.empty()));
+    upstream.clearRequests();
+
+    Fetched f = get(g1.deb("foo").poolPath(), Optional.of(T));
+
+    assertThat(Bodies.readAll(f)).isEqualTo(Files.readAllBytes(g1.resolve(g1.deb("foo").poolPath())));
+    assertThat(upstream.requestsFor("/" + byHash(PACKAGES_GZ))).hasSize(1);
+    assertThat(upstream.requests()).as("nothing of stable-updates")
+        .noneMatch(request -> request.path().contains("stable-updates"));
+  }
+
+  @Test
   void live_onlyRootStored_listingFetched_packageServed() throws Exception {
     Fetched f = get(g1.deb("bar").poolPath(), Optional.empty());
 
     assertThat(Bodies.readAll(f)).isEqualTo(Files.readAllBytes(g1.resolve(g1.deb("bar").poolPath())));
     assertThat(f.provenance().pin()).hasValue("live");
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (var files = Files.walk(from)) {
+      for (Path p : files.toList()) {
+        Files.copy(p, to.resolve(from.relativize(p).toString()));
+      }
+    }
   }
 
   private String byHash(String listing) {

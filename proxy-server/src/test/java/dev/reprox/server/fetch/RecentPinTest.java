@@ -1,9 +1,11 @@
 package dev.reprox.server.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.reprox.config.Keyring;
 import dev.reprox.config.RepositoryConfig;
+import dev.reprox.storage.Digest;
 import dev.reprox.storage.MutableClock;
 import dev.reprox.storage.Pin;
 import dev.reprox.storage.Storage;
@@ -104,6 +106,32 @@ class RecentPinTest {
             .isEqualTo(g1.inReleaseSha256()));
         assertThat(upstream.requestsFor(ROOT)).hasSize(2);
         assertThat(storage.observations().generations("fix", ROOT)).hasSize(2);
+      }
+    }
+  }
+
+  @Test
+  void pinnedRoot_generationGoneFromStore_pinBrokenNotStorage() throws Exception {
+    AptRepoBuilder builder = AptRepoBuilder.in(tmp.resolve("repo")).date(Instant.parse("2024-03-01T00:00:00Z"))
+        .add("foo", "1.0");
+    AptGeneration g1 = builder.publish();
+    Path keyring = builder.writeKeyring(tmp.resolve("fix.gpg"));
+    try (StaticServer upstream = StaticServer.serve(builder.root())) {
+      RepositoryConfig r = repo(upstream, keyring, RepositoryConfig.PinningPolicy.BEST_EFFORT, false);
+      try (Fetchers f = fetchers(r)) {
+        Instant t = C0.plusSeconds(60);
+        f.fetcher().fetch(new FetchRequest(r, ROOT)).join();
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(at(f, r, t).provenance().pin()).isPresent(); // T is pinned to g1
+        storage.observations().delete("fix", ROOT, Digest.sha256(g1.inReleaseSha256()));
+
+        Throwable thrown = catchThrowable(() -> at(f, r, t));
+
+        FetchException e = FetchException.of(thrown, new FetchRequest(r, ROOT, Optional.of(t), null, null));
+        assertThat(e.kind()).isEqualTo(FetchException.Kind.PIN_BROKEN);
+        assertThat(e.answer().status()).isEqualTo(500);
+        assertThat(e.answer().reasonPhrase()).isEqualTo("Pinned generation not in the store");
+        assertThat(e.getMessage()).contains(g1.inReleaseSha256());
       }
     }
   }

@@ -11,38 +11,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Keyrings parsed once, on first use or warm-up, and a broken one failing with its reason. */
-class LazyVerifiersTest {
+/** A repository's keyring: its files read at startup, its keys parsed on warm-up or first use. */
+class SignedRepositoryTest {
   @TempDir
   Path tmp;
-
-  @Test
-  void once_buildsOnce_sharedByEveryCaller() {
-    AtomicInteger builds = new AtomicInteger();
-    LazyVerifiers.Once<String> once = new LazyVerifiers.Once<>("load", () -> "v" + builds.incrementAndGet());
-
-    assertThat(builds).hasValue(0);
-    assertThat(once.get()).isEqualTo("v1");
-    assertThat(once.get()).isEqualTo("v1");
-    assertThat(builds).hasValue(1);
-  }
-
-  @Test
-  void once_failure_rememberedAndThrownToEveryCallerWithTheReason() {
-    AtomicInteger builds = new AtomicInteger();
-    LazyVerifiers.Once<String> once = new LazyVerifiers.Once<>("load keyring k of repository r", () -> {
-      builds.incrementAndGet();
-      throw new IllegalArgumentException("not a key");
-    });
-
-    assertThatThrownBy(once::get).hasMessage("load keyring k of repository r: not a key");
-    assertThatThrownBy(once::get).hasMessage("load keyring k of repository r: not a key");
-    assertThat(builds).hasValue(1);
-  }
 
   @Test
   void of_brokenKeyring_repositoryBuilt_warmAndVerifyFailNamingIt() throws Exception {

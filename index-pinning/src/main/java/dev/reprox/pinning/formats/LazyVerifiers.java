@@ -1,4 +1,4 @@
-package dev.reprox.server.fetch;
+package dev.reprox.pinning.formats;
 
 import dev.reprox.pinning.SignatureInvalidException;
 import dev.reprox.pinning.apk.ApkIndex;
@@ -10,7 +10,7 @@ import java.util.SortedSet;
 import java.util.concurrent.Callable;
 
 /**
- * Verifiers whose keyring is parsed on first use or by {@link #warm}, whichever comes first.
+ * Verifiers whose keyring is parsed on first use or by {@link Formats.Built#warm}, whichever comes first.
  * Parsing is Bouncy Castle's and the JDK's validation of every RSA key (the built-in keyrings hold
  * dozens): seconds in a fresh JVM on two cores, which kept {@code serve} from answering
  * {@code /healthz} until all nine built-in repositories were ready. The server now starts
