@@ -69,6 +69,15 @@ public interface Format {
   }
 
   /**
+   * Every listing {@code root} names, one variant each (chosen as {@link #listingsNaming} does),
+   * for a proxy that indexes a whole generation ahead of requests (a watch with listings). Only
+   * listings with a SHA-256 in the root; empty when the root names the packages itself (apk).
+   */
+  default List<ListingSource> listings(RootIndex root) {
+    return List.of();
+  }
+
+  /**
    * The root index that would name the {@link PathKind#PACKAGE} {@code path} when none was ever
    * fetched (apk: the {@code APKINDEX.tar.gz} of its directory); empty when the path does not say
    * (apt's suite, dnf's repodata location).

@@ -31,6 +31,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -79,7 +80,7 @@ final class NettyReproxServer implements ReproxServer {
         .storage(b.storage).clock(b.clock).retention(b.config.retention()).roots(roots).dryRun(dry)
         .provider(dev.reprox.server.gc.RootProvider.buildRecords(b.config.builds().retention(), b.clock))
         .diskDirectory(b.config.data()).out(line -> log.debug("{}", line)).build(),
-        b.config.retention().schedule(), registry);
+        b.config.retention().schedule(), registry, pools.gc());
   }
 
   static ReproxServer start(ReproxServer.Builder b) throws InterruptedException {
@@ -87,7 +88,9 @@ final class NettyReproxServer implements ReproxServer {
     try {
       server.bind();
       if (server.fetchers.watches().any()) {
-        server.watchTask = b.watchScheduler.start(server.fetchers.watches()::tick);
+        WatchScheduler scheduler = b.watchScheduler != null ? b.watchScheduler
+            : WatchScheduler.every(Duration.ofSeconds(1), server.pools.watch());
+        server.watchTask = scheduler.start(server.fetchers.watches()::tick);
       }
     } catch (RuntimeException | InterruptedException e) {
       server.close();
@@ -109,6 +112,7 @@ final class NettyReproxServer implements ReproxServer {
         .storageStats(b.storage::stats)
         .tunnelIdleTimeout(b.tunnelIdleTimeout)
         .tunnelResolver(pools.tunnelResolve())
+        .bundleExecutor(pools.bundles())
         .clock(b.clock)
         .buildStore(b.storage)
         .gc(gc)

@@ -40,7 +40,8 @@ public interface ReproxServer extends AutoCloseable {
     Duration connectionIdleTimeout = Duration.ofSeconds(120);
     Duration tunnelIdleTimeout = Duration.ofMinutes(5);
     int connectionReserve = 16;
-    WatchScheduler watchScheduler = WatchScheduler.every(Duration.ofSeconds(1));
+    /** Null: every second on the server's {@link ThreadPools#watch()}. */
+    WatchScheduler watchScheduler;
 
     private Builder() {}
 

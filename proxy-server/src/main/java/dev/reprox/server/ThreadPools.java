@@ -10,6 +10,7 @@ import io.netty.channel.nio.NioIoHandler;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,8 +25,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a finite queue): a full queue rejects, and the request is answered 503. The background pools
  * (upstream callbacks, signed work, root GETs) take what their callers hand them, as before: the
  * polite layer and single flight bound those. Threads are daemons named after their pool
- * ({@code reprox-storage-1}), so a thread dump says what each one is for. The event loops are made
- * on first use only: parts built without a server (tests, commands) do not start them.
+ * ({@code reprox-storage-1}), so a thread dump says what each one is for. The event loops, the watch,
+ * the collector and the bundle workers are made on first use only: parts built without a server
+ * (tests, commands) or a server without a watch do not start them. Those three have no size in
+ * {@code threads:}: the watch and the collector run one round at a time by design (a second
+ * thread would only race the first), and a bundle worker exists per running import or export,
+ * which the admin API already bounds (one import at a time; exports are admin requests).
  */
 public final class ThreadPools implements AutoCloseable {
   /** Tasks a storage or body pool holds before it answers 503. */
@@ -43,6 +48,9 @@ public final class ThreadPools implements AutoCloseable {
   private final ScheduledExecutorService diskUsage;
   private EventLoopGroup boss;
   private EventLoopGroup workers;
+  private ScheduledExecutorService watch;
+  private ScheduledExecutorService gc;
+  private ExecutorService bundles;
 
   private ThreadPools(ThreadsConfig sizes) {
     this.sizes = sizes;
@@ -87,10 +95,23 @@ public final class ThreadPools implements AutoCloseable {
     return p;
   }
 
+  /**
+   * The threads of bundle imports and exports ({@code reprox-bundle-1}…): one per running
+   * transfer, gone a minute after it ends. Public for the parts tests build without a server.
+   */
+  public static ExecutorService bundleWorkers() {
+    return Executors.newCachedThreadPool(daemon("reprox-bundle-", new AtomicInteger()));
+  }
+
   private static ThreadFactory daemon(String name, AtomicInteger n) {
+    return daemon(name, n, Thread.NORM_PRIORITY);
+  }
+
+  private static ThreadFactory daemon(String name, AtomicInteger n, int priority) {
     return r -> {
       Thread t = new Thread(r, n == null ? name : name + n.incrementAndGet());
       t.setDaemon(true);
+      t.setPriority(priority);
       return t;
     };
   }
@@ -140,6 +161,33 @@ public final class ThreadPools implements AutoCloseable {
     return diskUsage;
   }
 
+  /** The thread that calls the watch's tick, {@code reprox-watch}. */
+  public synchronized ScheduledExecutorService watch() {
+    if (watch == null) {
+      watch = Executors.newSingleThreadScheduledExecutor(daemon("reprox-watch", null));
+    }
+    return watch;
+  }
+
+  /**
+   * The thread of collections, {@code reprox-gc}, at the lowest priority: a collection walks the
+   * whole store and must not take CPU from serving.
+   */
+  public synchronized ScheduledExecutorService gc() {
+    if (gc == null) {
+      gc = Executors.newSingleThreadScheduledExecutor(daemon("reprox-gc", null, Thread.MIN_PRIORITY));
+    }
+    return gc;
+  }
+
+  /** Bundle imports and exports of the admin API ({@link #bundleWorkers()}). */
+  public synchronized ExecutorService bundles() {
+    if (bundles == null) {
+      bundles = bundleWorkers();
+    }
+    return bundles;
+  }
+
   /** The acceptor loop (one thread). */
   synchronized EventLoopGroup boss() {
     if (boss == null) {
@@ -171,6 +219,12 @@ public final class ThreadPools implements AutoCloseable {
       for (EventLoopGroup g : new EventLoopGroup[] {workers, boss}) {
         if (g != null) {
           g.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+      }
+      // A running collection or tick is interrupted, as closing the watch or the runner does.
+      for (ExecutorService e : new ExecutorService[] {watch, gc, bundles}) {
+        if (e != null) {
+          e.shutdownNow();
         }
       }
     }

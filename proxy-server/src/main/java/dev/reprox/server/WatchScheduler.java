@@ -1,8 +1,8 @@
 package dev.reprox.server;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,16 +15,15 @@ public interface WatchScheduler {
   /** Starts calling {@code tick}; closing the result stops it (a running tick is interrupted). */
   AutoCloseable start(Runnable tick);
 
-  /** Ticks every {@code period} on one daemon thread, {@code reprox-watch}. */
-  static WatchScheduler every(Duration period) {
+  /**
+   * Ticks every {@code period} on {@code thread} (the server's {@link ThreadPools#watch()}, which
+   * the pools own and close); closing the result cancels the ticks.
+   */
+  static WatchScheduler every(Duration period, ScheduledExecutorService thread) {
     return tick -> {
-      ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "reprox-watch");
-        t.setDaemon(true);
-        return t;
-      });
-      timer.scheduleWithFixedDelay(tick, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
-      return timer::shutdownNow;
+      ScheduledFuture<?> ticks =
+          thread.scheduleWithFixedDelay(tick, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+      return () -> ticks.cancel(true);
     };
   }
 }

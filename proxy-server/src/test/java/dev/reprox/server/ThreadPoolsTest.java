@@ -66,6 +66,22 @@ class ThreadPoolsTest {
   }
 
   @Test
+  void watchGcBundles_namedThreadsOnFirstUse_gcAtLowestPriority_closeStopsThem() throws Exception {
+    ThreadPools pools = ThreadPools.of(ThreadsConfig.DEFAULT);
+    assertThat(pools.watch()).isSameAs(pools.watch());
+    assertThat(pools.watch().submit(() -> Thread.currentThread().getName()).get()).isEqualTo("reprox-watch");
+    assertThat(pools.gc().submit(() -> Thread.currentThread().getName() + "/" + Thread.currentThread().getPriority())
+        .get()).isEqualTo("reprox-gc/" + Thread.MIN_PRIORITY);
+    assertThat(pools.bundles().submit(() -> Thread.currentThread().getName()).get()).isEqualTo("reprox-bundle-1");
+
+    pools.close();
+
+    for (ExecutorService p : List.of(pools.watch(), pools.gc(), pools.bundles())) {
+      assertThat(p.isShutdown()).isTrue();
+    }
+  }
+
+  @Test
   void server_threadsSection_sizesItsPools() throws Exception {
     try (InProcessReprox reprox = InProcessReprox.withConfig(dir, "threads:\n  storage: 3\n  body: 5\n",
         new MutableClock(Instant.parse("2026-01-01T00:00:00Z")))) {

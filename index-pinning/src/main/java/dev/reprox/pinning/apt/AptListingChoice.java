@@ -72,6 +72,22 @@ final class AptListingChoice {
     return first;
   }
 
+  /** Every listing of {@code root}, one variant each (gzip first, by-hash when offered), in the Release's order. */
+  static List<ListingSource> all(RootIndex root) {
+    String dir = AptPaths.directory(root.path());
+    Map<String, Map<String, ListedFile>> variants = new LinkedHashMap<>();
+    for (ListedFile f : root.files().values()) {
+      Matcher m = f.sha256() == null || !f.path().startsWith(dir) ? null
+          : LISTING.matcher(f.path().substring(dir.length()));
+      if (m != null && m.matches()) {
+        String suffix = m.group(4) == null ? "" : m.group(4);
+        variants.computeIfAbsent(f.path().substring(0, f.path().length() - suffix.length()),
+            b -> new LinkedHashMap<>()).put(suffix, f);
+      }
+    }
+    return variants.values().stream().map(v -> source(root, v)).toList();
+  }
+
   private static ListingSource source(RootIndex root, Map<String, ListedFile> byCompression) {
     ListedFile chosen = PREFERENCE.stream().filter(byCompression::containsKey).map(byCompression::get)
         .findFirst().orElseThrow();

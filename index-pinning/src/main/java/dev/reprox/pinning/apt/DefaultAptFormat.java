@@ -100,6 +100,11 @@ final class DefaultAptFormat implements AptFormat {
   }
 
   @Override
+  public List<ListingSource> listings(RootIndex root) {
+    return AptListingChoice.all(root);
+  }
+
+  @Override
   public Set<Alias.Kind> packageAliasKinds() {
     return Set.of(Alias.Kind.SHA1);
   }

@@ -122,6 +122,11 @@ final class DefaultDnfFormat implements DnfFormat {
   /** The {@code primary} listings the repomd.xml names: every package of the repository is in one. */
   @Override
   public List<ListingSource> listingsNaming(RootIndex root, String path) {
+    return listings(root);
+  }
+
+  @Override
+  public List<ListingSource> listings(RootIndex root) {
     return root.files().values().stream()
         .filter(f -> f.sha256() != null && classify(f.path()) == PathKind.LISTING)
         .map(f -> new ListingSource(f, f.path()))

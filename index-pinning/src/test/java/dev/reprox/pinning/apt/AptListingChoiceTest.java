@@ -56,6 +56,21 @@ class AptListingChoiceTest {
     assertThat(AptListingChoice.naming(root, "pool/other/h/hello/hello_2.10-3.dsc")).hasSize(2);
   }
 
+  @Test
+  void all_everyListingOnce_gzipVariant_byHash_notTranslations() {
+    RootIndex root = root(true, "main/binary-amd64/Packages", "main/binary-amd64/Packages.gz",
+        "main/binary-amd64/Packages.xz", "main/binary-arm64/Packages.xz", "main/debian-installer/binary-amd64/Packages.gz",
+        "main/source/Sources.gz", "main/i18n/Translation-en.bz2");
+
+    List<ListingSource> s = AptListingChoice.all(root);
+
+    assertThat(s).extracting(l -> l.listing().path()).containsExactly(DIR + "main/binary-amd64/Packages.gz",
+        DIR + "main/binary-arm64/Packages.xz", DIR + "main/debian-installer/binary-amd64/Packages.gz",
+        DIR + "main/source/Sources.gz");
+    assertThat(s.get(0).fetchPath()).isEqualTo(DIR + "main/binary-amd64/by-hash/SHA256/"
+        + s.get(0).listing().sha256().hex());
+  }
+
   private static RootIndex root(boolean byHash, String... files) {
     Map<String, ListedFile> map = new LinkedHashMap<>();
     for (String f : files) {

@@ -1,7 +1,11 @@
 package dev.reprox.server.cli;
 
 import dev.reprox.config.ConfigException;
+import dev.reprox.config.ConfigLoader;
+import dev.reprox.config.ReproxConfig;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /** Prints configuration errors one per line, each naming its field path. */
 final class Errors {
@@ -12,5 +16,19 @@ final class Errors {
       err.println("config: " + error);
     }
     err.flush();
+  }
+
+  /**
+   * The effective configuration of a store command's {@code --config} (null: the built-ins) and
+   * {@code --data} (null: the config's); empty, with the errors printed, when it is invalid.
+   */
+  static Optional<ReproxConfig> load(Path config, Path data, PrintWriter err) {
+    try {
+      return Optional.of(ConfigLoader.load(Optional.ofNullable(config), System.getenv(), new ConfigLoader.Overrides(
+          Optional.empty(), Optional.ofNullable(data), Optional.empty())));
+    } catch (ConfigException e) {
+      print(err, e);
+      return Optional.empty();
+    }
   }
 }

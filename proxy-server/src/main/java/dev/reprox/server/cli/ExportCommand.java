@@ -1,7 +1,5 @@
 package dev.reprox.server.cli;
 
-import dev.reprox.config.ConfigException;
-import dev.reprox.config.ConfigLoader;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.pinning.TimeSpec;
 import dev.reprox.pinning.TimeSpecException;
@@ -81,14 +79,11 @@ final class ExportCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ReproxConfig effective;
-    try {
-      effective = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), new ConfigLoader.Overrides(
-          Optional.empty(), Optional.ofNullable(data), Optional.empty()));
-    } catch (ConfigException e) {
-      Errors.print(err, e);
+    Optional<ReproxConfig> loaded = Errors.load(config, data, err);
+    if (loaded.isEmpty()) {
       return Main.EXIT_CONFIG;
     }
+    ReproxConfig effective = loaded.get();
     if (selections.isEmpty() && label == null && lockfiles.isEmpty()) {
       err.println("export: give --repo R --at T (repeatable), --label L or --lockfile F");
       err.flush();

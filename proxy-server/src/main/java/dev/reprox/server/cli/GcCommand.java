@@ -2,8 +2,6 @@ package dev.reprox.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reprox.config.ConfigException;
-import dev.reprox.config.ConfigLoader;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.server.fetch.StoredRoots;
 import dev.reprox.server.gc.Collector;
@@ -74,14 +72,11 @@ final class GcCommand implements Callable<Integer> {
       }
       return remote(out, err);
     }
-    ReproxConfig effective;
-    try {
-      effective = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), new ConfigLoader.Overrides(
-          Optional.empty(), Optional.ofNullable(data), Optional.empty()));
-    } catch (ConfigException e) {
-      Errors.print(err, e);
+    Optional<ReproxConfig> loaded = Errors.load(config, data, err);
+    if (loaded.isEmpty()) {
       return Main.EXIT_CONFIG;
     }
+    ReproxConfig effective = loaded.get();
     boolean shared = effective.storage().type() != dev.reprox.config.StorageConfig.Type.ROCKSDB;
     if (!shared && !StorageOpener.holdsStore(effective.data())) {
       err.println("gc: " + effective.data() + " is not a reprox data directory (no store in "

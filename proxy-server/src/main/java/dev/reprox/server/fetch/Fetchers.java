@@ -173,8 +173,9 @@ public final class Fetchers implements AutoCloseable {
     // Content-addressed URLs (a snapshot server's /file/<sha1>) skip the repository logic.
     this.fetcher = new ContentFetcher(b.storage, b.storageExecutor, upstreamChain,
         signed != null ? signed : passThrough);
-    // A watch's listings take the chain a client request takes: verified, stored and indexed there.
-    this.watches = new Watches(watchedRoots == null ? List.of() : repositories.values(), watchedRoots, fetcher,
+    // A watch's listings take the locate step a package request takes: verified, stored and indexed there.
+    this.watches = new Watches(watchedRoots == null ? List.of() : repositories.values(), watchedRoots,
+        signed == null ? null : signed.generationListings(),
         b.storage, b.clock, b.registry, new java.util.SplittableRandom());
   }
 

@@ -63,38 +63,14 @@ final class GenerationListings {
           : CompletableFuture.failedFuture(failed);
     }
     ListingSource source = sources.get(i);
-    Digest digest = source.listing().sha256();
-    AtomicReference<FetchException> why = new AtomicReference<>();
     CompletableFuture<Void> indexed;
     try {
-      if (storage.paths().isIndexed(r.name(), digest)) {
-        // Indexed already, maybe by a concurrent request since this one last looked: ask it again.
-        Optional<PathEntry> found = lookup(r, root, path);
-        return found.isPresent() ? CompletableFuture.completedFuture(found)
-            : step(r, root, path, at, sources, i + 1, failed);
-      }
-      indexed = storage.blobs().stat(digest).isPresent() ? listings.index(r, source.listing().path(), digest)
-          : listings.fetchThenIndex(r, source.listing().path(), digest, () -> fetch(r, source, at, why));
+      indexed = indexed(r, source, path, at);
     } catch (IOException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return indexed.handleAsync((v, error) -> {
-      try {
-        if (error == null && storage.paths().isIndexed(r.name(), digest)) {
-          return lookup(r, root, path);
-        }
-        FetchException reason = why.get() != null ? why.get() : new FetchException(FetchException.Kind.INTEGRITY,
-            "fetch listing " + r.name() + "/" + source.fetchPath() + " " + digest + ": not indexed ("
-                + (error != null ? SignedFetcher.unwrap(error).getMessage()
-                : "its body did not match the root's SHA-256 and size, or was cut; nothing stored") + ")");
-        log.warn("listing {}/{} for {}: {}", r.name(), escape(source.fetchPath()), escape(path),
-            escape(reason.getMessage()));
-        throw reason;
-      } catch (IOException e) {
-        throw new FetchException(FetchException.Kind.STORAGE, "look up " + r.name() + "/" + path + ": "
-            + e.getMessage(), e);
-      }
-    }, work).handle((found, error) -> {
+    // Indexed already (maybe by a concurrent request since this one last looked) or now: ask it.
+    return indexed.thenApplyAsync(v -> lookup(r, root, path), work).handle((found, error) -> {
       if (error == null) {
         return found.isPresent() ? CompletableFuture.completedFuture(found)
             : step(r, root, path, at, sources, i + 1, failed);
@@ -102,6 +78,63 @@ final class GenerationListings {
       FetchException f = FetchException.of(error, new FetchRequest(r.config(), path, at, null, null));
       return step(r, root, path, at, sources, i + 1, failed == null ? f : failed);
     }).thenCompose(f -> f);
+  }
+
+  /**
+   * Completes when {@code source} is stored and indexed, fetching and checking it first when it
+   * is not; fails with why it could not be had. {@code forPath}: what needs it, for the log.
+   */
+  private CompletableFuture<Void> indexed(SignedRepository r, ListingSource source, String forPath,
+      Optional<Instant> at) throws IOException {
+    Digest digest = source.listing().sha256();
+    if (storage.paths().isIndexed(r.name(), digest)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    AtomicReference<FetchException> why = new AtomicReference<>();
+    CompletableFuture<Void> indexed = storage.blobs().stat(digest).isPresent()
+        ? listings.index(r, source.listing().path(), digest)
+        : listings.fetchThenIndex(r, source.listing().path(), digest, () -> fetch(r, source, at, why));
+    return indexed.handleAsync((v, error) -> {
+      try {
+        if (error == null && storage.paths().isIndexed(r.name(), digest)) {
+          return null;
+        }
+      } catch (IOException e) {
+        throw new FetchException(FetchException.Kind.STORAGE, "look up " + r.name() + "/" + forPath + ": "
+            + e.getMessage(), e);
+      }
+      FetchException reason = why.get() != null ? why.get() : new FetchException(FetchException.Kind.INTEGRITY,
+          "fetch listing " + r.name() + "/" + source.fetchPath() + " " + digest + ": not indexed ("
+              + (error != null ? SignedFetcher.unwrap(error).getMessage()
+              : "its body did not match the root's SHA-256 and size, or was cut; nothing stored") + ")");
+      log.warn("listing {}/{} for {}: {}", r.name(), escape(source.fetchPath()), escape(forPath),
+          escape(reason.getMessage()));
+      throw reason;
+    }, work);
+  }
+
+  /**
+   * Fetches and indexes every listing of {@code root} ({@link dev.reprox.pinning.Format#listings}:
+   * one variant each, by-hash where offered), one after the other, live; for a watch with
+   * {@code listings: true}. Completes with the number that could not be had (each is logged).
+   */
+  CompletableFuture<Integer> ensureAll(SignedRepository r, RootIndex root) {
+    return all(r, root.path(), r.format().listings(root), 0, 0);
+  }
+
+  private CompletableFuture<Integer> all(SignedRepository r, String rootPath, List<ListingSource> sources, int i,
+      int failed) {
+    if (i >= sources.size()) {
+      return CompletableFuture.completedFuture(failed);
+    }
+    CompletableFuture<Void> indexed;
+    try {
+      indexed = indexed(r, sources.get(i), rootPath, Optional.empty());
+    } catch (IOException | RuntimeException e) {
+      indexed = CompletableFuture.failedFuture(e);
+    }
+    return indexed.handle((v, e) -> e == null ? 0 : 1)
+        .thenCompose(f -> all(r, rootPath, sources, i + 1, failed + f));
   }
 
   /** {@code first}, else (after a 404) {@code fallback} through the byte chain. */

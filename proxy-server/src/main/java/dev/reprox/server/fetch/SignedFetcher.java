@@ -77,6 +77,11 @@ final class SignedFetcher implements Fetcher {
     this.generationListings = new GenerationListings(storage, listings, next, work);
   }
 
+  /** The locate step's listing fetch, shared with the watch so both coalesce per listing digest. */
+  GenerationListings generationListings() {
+    return generationListings;
+  }
+
   @Override
   public CompletableFuture<Fetched> fetch(FetchRequest request) {
     SignedRepository r = repositories.get(request.repository().name());

@@ -3,7 +3,6 @@ package dev.reprox.server.fetch;
 import static dev.reprox.server.LogSafe.escape;
 
 import dev.reprox.config.WatchConfig;
-import dev.reprox.pinning.ListedFile;
 import dev.reprox.pinning.PathKind;
 import dev.reprox.pinning.RootIndex;
 import dev.reprox.storage.Digest;
@@ -36,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * The repositories' {@code watch:}: every interval (plus jitter) each watched root is revalidated
  * through {@link Roots#watchBlocking} (the polite layer and breaker of client traffic, conditional
  * when the upstream gave validators), so observations keep coming without client traffic. With
- * {@code listings: true} a new generation's listings are then requested through the same fetch
- * chain a client request takes (verified against the root, stored, indexed).
+ * {@code listings: true} a new generation's listings are then fetched by the locate step a package
+ * request takes ({@link GenerationListings}: verified against the root, stored, indexed).
  *
  * <p>Nothing here runs on its own: {@link #tick} runs the rounds that are due by the injected
  * clock and returns; the server calls it from its own single thread (never the event loop), tests
@@ -88,16 +87,16 @@ public final class Watches {
   private final Map<String, RepoWatch> watches = new LinkedHashMap<>();
   private final ConcurrentMap<String, RootState> states = new ConcurrentHashMap<>();
   private final Roots roots;
-  private final Fetcher fetcher;
+  private final GenerationListings listings;
   private final Storage storage;
   private final Clock clock;
   private final MeterRegistry registry;
   private final RandomGenerator random;
 
-  Watches(Collection<SignedRepository> repositories, Roots roots, Fetcher fetcher, Storage storage, Clock clock,
-      MeterRegistry registry, RandomGenerator random) {
+  Watches(Collection<SignedRepository> repositories, Roots roots, GenerationListings listings, Storage storage,
+      Clock clock, MeterRegistry registry, RandomGenerator random) {
     this.roots = roots;
-    this.fetcher = fetcher;
+    this.listings = listings;
     this.storage = storage;
     this.clock = clock;
     this.registry = registry;
@@ -276,90 +275,28 @@ public final class Watches {
   }
 
   /**
-   * Requests each listing {@code index} names (one compressed variant per listing, the next one
-   * when the mirror lacks it) through the fetch chain, as a client's live request would, and waits
-   * until it is stored and indexed. Listings already indexed are skipped.
+   * Fetches and indexes each listing {@code index} names through the locate step a package
+   * request takes ({@link GenerationListings#ensureAll}: one variant per listing, by-hash and gzip
+   * where offered, checked against the root, once per listing digest), and waits until it is done.
+   * Listings already indexed are skipped.
    */
   private void listings(SignedRepository r, RootIndex index) {
-    Map<String, List<ListedFile>> byListing = new LinkedHashMap<>();
-    for (ListedFile f : index.files().values()) {
-      if (r.format().classify(f.path()) == PathKind.LISTING) {
-        byListing.computeIfAbsent(uncompressed(f.path()), k -> new ArrayList<>()).add(f);
-      }
-    }
-    int indexed = 0;
-    int failed = 0;
-    for (List<ListedFile> variants : byListing.values()) {
-      variants.sort(java.util.Comparator.comparingInt(f -> preference(f.path())));
-      if (Thread.currentThread().isInterrupted()) {
-        return;
-      }
-      if (fetchOne(r, variants)) {
-        indexed++;
-      } else {
-        failed++;
-      }
+    int total = r.format().listings(index).size();
+    int failed;
+    try {
+      failed = listings.ensureAll(r, index).get(LISTING_WAIT_MINUTES, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return; // the server is closing
+    } catch (ExecutionException | TimeoutException e) {
+      failed = total;
     }
     if (failed == 0) {
-      log.info("watch of {}/{}: {} listing(s) of {} stored and indexed", r.name(), escape(index.path()), indexed,
+      log.info("watch of {}/{}: {} listing(s) of {} stored and indexed", r.name(), escape(index.path()), total,
           index.digest());
     } else {
       log.warn("watch of {}/{}: {} of {} listing(s) of {} could not be fetched; a request needing them fetches"
-          + " them then", r.name(), escape(index.path()), failed, byListing.size(), index.digest());
+          + " them then", r.name(), escape(index.path()), failed, total, index.digest());
     }
-  }
-
-  private boolean fetchOne(SignedRepository r, List<ListedFile> variants) {
-    String last = "no variant";
-    for (ListedFile f : variants) {
-      try {
-        if (f.sha256() != null && storage.paths().isIndexed(r.name(), f.sha256())) {
-          return true;
-        }
-        Fetched fetched = fetcher.fetch(new FetchRequest(r.config(), f.path()))
-            .get(LISTING_WAIT_MINUTES, TimeUnit.MINUTES);
-        fetched.noReader();
-        fetched.settled().get(LISTING_WAIT_MINUTES, TimeUnit.MINUTES);
-        Optional<Digest> digest = fetched.digest();
-        if (digest.isPresent() && storage.paths().isIndexed(r.name(), digest.get())) {
-          return true;
-        }
-        last = f.path() + ": stored but not indexed";
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      } catch (ExecutionException e) {
-        last = f.path() + ": " + (e.getCause() == null ? e : e.getCause()).getMessage();
-        if (!(e.getCause() instanceof FetchException fe && fe.kind() == FetchException.Kind.NOT_FOUND)) {
-          break; // the next variant would fail the same way (upstream down, integrity)
-        }
-      } catch (IOException | TimeoutException | RuntimeException e) {
-        last = f.path() + ": " + e;
-        break;
-      }
-    }
-    log.debug("watch of {}: listing not fetched: {}", r.name(), escape(last));
-    return false;
-  }
-
-  private static final List<String> SUFFIXES = List.of(".xz", ".gz", ".zst", ".bz2", ".lzma");
-
-  static String uncompressed(String path) {
-    for (String s : SUFFIXES) {
-      if (path.endsWith(s)) {
-        return path.substring(0, path.length() - s.length());
-      }
-    }
-    return path;
-  }
-
-  /** Smaller downloads first; the uncompressed file last (Debian lists it but does not serve it). */
-  static int preference(String path) {
-    for (int i = 0; i < SUFFIXES.size(); i++) {
-      if (path.endsWith(SUFFIXES.get(i))) {
-        return i;
-      }
-    }
-    return SUFFIXES.size();
   }
 }

@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,15 +38,13 @@ public final class GcRunner implements AutoCloseable {
   /**
    * @param collectors a new {@link Collector} for a dry run (true) or a real one (false)
    * @param schedule how often to collect by itself, or empty for never
+   * @param thread the single thread collections run on (the server's {@code ThreadPools#gc()});
+   *     closing the runner shuts it down
    */
-  public GcRunner(Function<Boolean, Collector> collectors, Optional<Duration> schedule, MeterRegistry registry) {
+  public GcRunner(Function<Boolean, Collector> collectors, Optional<Duration> schedule, MeterRegistry registry,
+      ScheduledExecutorService thread) {
     this.collectors = collectors;
-    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "reprox-gc");
-      t.setDaemon(true);
-      t.setPriority(Thread.MIN_PRIORITY);
-      return t;
-    });
+    this.thread = thread;
     Gauge.builder("reprox.gc.last.reclaimed.bytes", this, g -> g.lastReport().map(GcReport::reclaimedDiskBytes).orElse(0L))
         .description("bytes the data directory shrank by in the last collection").baseUnit("bytes").register(registry);
     Gauge.builder("reprox.gc.last.deleted.bytes", this, g -> g.lastReport().map(GcReport::bytes).orElse(0L))

@@ -30,11 +30,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,15 +49,11 @@ final class AdminBundles {
 
   private final ServingContext sc;
   private final AtomicBoolean importing = new AtomicBoolean();
-  private final AtomicInteger threads = new AtomicInteger();
-  private final ExecutorService worker = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "reprox-bundle-" + threads.incrementAndGet());
-    t.setDaemon(true);
-    return t;
-  });
+  private final Executor worker;
 
-  AdminBundles(ServingContext sc) {
+  AdminBundles(ServingContext sc, Executor worker) {
     this.sc = sc;
+    this.worker = worker;
   }
 
   /** Starts reading the body of {@code ex} into an import; the answer comes when it is done. */

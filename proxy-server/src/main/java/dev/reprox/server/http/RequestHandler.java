@@ -1,7 +1,5 @@
 package dev.reprox.server.http;
 
-import static dev.reprox.server.LogSafe.escape;
-
 import dev.reprox.config.RepositoryConfig;
 import dev.reprox.server.fetch.FetchException.Kind;
 import dev.reprox.server.fetch.FetchRequest;
@@ -10,7 +8,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -28,13 +25,9 @@ import org.slf4j.LoggerFactory;
  */
 final class RequestHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
-  /** One line per request ({@code log.access}); its own logger, so it can be routed or silenced apart. */
-  static final String ACCESS_LOGGER = "reprox.access";
-  private static final Logger access = LoggerFactory.getLogger(ACCESS_LOGGER);
   // The queue holds what one socket read decoded (reading pauses at the first queued request), so
   // the read size bounds it (dev.reprox.server.ServerInitializer): this cap is a last resort.
   private static final int MAX_PIPELINED = 4096;
-  private static final java.util.Set<String> NUMERIC = java.util.Set.of("status", "bytes", "ms");
   private static final java.util.Set<String> QUIET = java.util.Set.of("healthz", "readyz", "metrics");
 
   private final ServingContext sc;
@@ -42,7 +35,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private final PassThrough passThrough;
   private final RepositoryApi api;
   private final ForwardRoute forward;
-  private final AdminActions actions;
+  private final AdminRoute adminRoute;
   private final BuildsApi buildsApi;
   private final ArrayDeque<HttpRequest> pending = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
@@ -59,7 +52,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     this.passThrough = new PassThrough(sc);
     this.api = new RepositoryApi(sc);
     this.forward = sc.forwardRoute();
-    this.actions = new AdminActions(sc);
+    this.adminRoute = new AdminRoute(sc, new AdminActions(sc));
     this.buildsApi = new BuildsApi(sc);
   }
 
@@ -192,9 +185,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
-      RequestPath target = adminPath(uri);
+      RequestPath target = AdminRoute.adminPath(uri);
       if (target != null) {
-        adminAction(ex, target, request);
+        adminRoute.answer(ex, target, request, ctx);
         return;
       }
       ex.fail(Kind.METHOD_NOT_ALLOWED, "method " + method + " not allowed: use GET or HEAD", true);
@@ -208,7 +201,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (ApiGuard.isAdmin(path)) {
-      adminAction(ex, path, request);
+      adminRoute.answer(ex, path, request, ctx);
       return;
     }
     if (ApiGuard.isRead(path)) {
@@ -261,71 +254,13 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     passThrough.serve(ex, fetch);
   }
 
-  /** {@code uri}'s path when it names an admin action, else null (not one, or not a safe path). */
-  private static RequestPath adminPath(String uri) {
-    try {
-      RequestPath path = RequestPath.parse(uri);
-      return ApiGuard.isAdmin(path) ? path : null;
-    } catch (RequestPath.Unsafe e) {
-      return null;
-    }
-  }
-
-  /**
-   * Everything under {@code /-/api/admin/}, whatever the method: the token first, so that nothing
-   * about the routes shows to a caller without it. A request body is never read; one that comes
-   * anyway ends the connection after the answer, so that its bytes are not taken for a request.
-   */
-  private void adminAction(Exchange ex, RequestPath path, HttpRequest request) {
-    boolean body = hasBody(request);
-    FullHttpResponse refusal = sc.guard.admit(request.headers(), ex.head);
-    if (refusal != null) {
-      // Someone tried to change state without the token: worth an operator's attention.
-      log.warn("admin: refused {} {} from {}: {}", escape(request.method()), escape(request.uri()),
-          ctx.channel().remoteAddress(), refusal.status());
-      ex.reply(refusal, (refusal.status().code() == 403 ? Kind.ADMIN_DISABLED : Kind.UNAUTHORIZED).answer(null).outcome(),
-          body);
-      return;
-    }
-    java.util.List<String> s = path.segments();
-    if (s.size() == 4 && s.get(3).equals("import")) {
-      if (!request.method().equals(HttpMethod.POST)) {
-        FullHttpResponse r = RepositoryApi.error(Kind.METHOD_NOT_ALLOWED,
-            "admin: " + request.method() + " not allowed on /-/api/admin/import: POST the bundle", ex.head);
-        r.headers().set(io.netty.handler.codec.http.HttpHeaderNames.ALLOW, "POST");
-        ex.reply(r, "admin", body);
-        return;
-      }
-      sc.bundles.importBundle(ex, ctx);
-      return;
-    }
-    if (s.size() == 4 && s.get(3).equals("export") && !body
-        && (request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD))) {
-      sc.bundles.exportBundle(ex, ctx, null);
-      return;
-    }
-    if (body) {
-      ex.reply(RepositoryApi.error(Kind.BAD_REQUEST, "admin actions take no request body", ex.head),
-          Kind.BAD_REQUEST.answer(null).outcome(), true);
-      return;
-    }
-    actions.serve(ex, request.method(), path);
-  }
-
-  /** A body announced, or a length that cannot be read: either way the connection must not be reused. */
-  private static boolean hasBody(HttpRequest request) {
-    try {
-      return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
-    } catch (NumberFormatException e) {
-      return true;
-    }
-  }
-
   /** The response to {@code ex} has ended: account for it and take the next request. */
   void finished(Exchange ex, String outcome, long bytes) {
     long nanos = System.nanoTime() - ex.startNanos;
-    logRequest(ex, outcome, bytes, nanos);
-    logAccess(ex, outcome, bytes, nanos);
+    RequestLog.request(ex, outcome, bytes, nanos);
+    if (sc.accessLog) {
+      RequestLog.access(ex, outcome, bytes, nanos);
+    }
     sc.metrics.record(ex.repository, outcome, ex.kind, ex.status, nanos);
     sc.metrics.served(ex.repository, ex.cache == null ? "none" : ex.cache, bytes);
     sc.inFlight.end();
@@ -388,65 +323,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     disarmHeadTimer();
     ex.status = 200;
     ex.end("tunnel", 0);
-  }
-
-  /**
-   * The request log line, when the request has ended. A forward-mode request with a build label
-   * logs at INFO, tagged with the label twice: as the line's head ({@code build <label>: <repo>/@<T>/<path>
-   * (forward <url>) -> <outcome> ...}, what {@code reprox lock} and the live tests read) and as the
-   * key-value pair {@code build} for structured encoders. Everything else logs at DEBUG.
-   */
-  private void logRequest(Exchange ex, String outcome, long bytes, long nanos) {
-    long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
-    if (ex.build != null) {
-      log.atInfo().addKeyValue("build", escape(ex.build)).log("build {}: {} (forward {}) -> {}, {} bytes, {} ms", escape(ex.build),
-          escape(ex.fetched), escape(ex.request.uri()), outcome, bytes, ms);
-    } else if (log.isDebugEnabled()) {
-      log.debug("request {} {} -> {}, {} bytes, {} ms", escape(ex.request.method()), escape(ex.request.uri()),
-          outcome, bytes, ms);
-    }
-  }
-
-  /**
-   * The access line ({@code log.access}, on by default): one per request except health probes and
-   * scrapes, at INFO on {@value #ACCESS_LOGGER}, as {@code key=value} pairs in a fixed order, each
-   * value escaped ({@link dev.reprox.server.LogSafe}, and a space as {@code \x20}) so a line splits
-   * on spaces. The same pairs go to structured encoders ({@code log.format: json}) as key-values.
-   */
-  private void logAccess(Exchange ex, String outcome, long bytes, long nanos) {
-    if (!sc.accessLog || ex.quiet || !access.isInfoEnabled()) {
-      return;
-    }
-    FetchRequest f = ex.fetched;
-    String[][] pairs = {
-        {"method", field(ex.request.method())},
-        {"repo", field(ex.repository)},
-        {"path", field(f != null ? f.path() : ex.request.uri())},
-        {"t", f != null && f.at().isPresent() ? f.at().get().toString() : "-"},
-        {"status", ex.status == 0 ? "-" : Integer.toString(ex.status)},
-        {"bytes", Long.toString(bytes)},
-        {"ms", Long.toString(TimeUnit.NANOSECONDS.toMillis(nanos))},
-        {"outcome", field(outcome)},
-        {"cache", ex.cache == null ? "-" : ex.cache},
-        {"pin", ex.pin == null ? "-" : field(ex.pin)},
-        {"label", ex.build == null ? "-" : field(ex.build)},
-        {"mode", ex.forward ? "forward" : "mirror"}};
-    StringBuilder line = new StringBuilder(160);
-    org.slf4j.spi.LoggingEventBuilder event = access.atInfo();
-    for (String[] pair : pairs) {
-      if (line.length() > 0) {
-        line.append(' ');
-      }
-      line.append(pair[0]).append('=').append(pair[1]);
-      // Numbers stay numbers for structured encoders (a shipper can then sum bytes and filter status >= 500).
-      boolean number = NUMERIC.contains(pair[0]) && !pair[1].equals("-");
-      event = event.addKeyValue(pair[0], number ? (Object) Long.valueOf(pair[1]) : pair[1]);
-    }
-    event.log(line.toString());
-  }
-
-  private static String field(Object value) {
-    return escape(value).replace(" ", "\\x20");
   }
 
   /** The path's kind for the request metrics ({@link RequestMetrics}). */

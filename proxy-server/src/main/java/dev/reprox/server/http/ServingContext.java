@@ -76,7 +76,7 @@ public final class ServingContext {
     this.guard = new ApiGuard(config.api());
     this.responseHeaders = new ResponseHeaders(b.clock);
     this.clock = b.clock;
-    this.bundles = new AdminBundles(this);
+    this.bundles = new AdminBundles(this, b.bundleExecutor != null ? b.bundleExecutor : ThreadPools.bundleWorkers());
     this.gc = b.gc;
   }
 
@@ -144,6 +144,7 @@ public final class ServingContext {
     private Duration tunnelConnectTimeout = Duration.ofSeconds(10);
     private dev.reprox.server.gc.GcRunner gc;
     private Executor tunnelResolver;
+    private Executor bundleExecutor;
 
     private dev.reprox.storage.Storage buildStore;
 
@@ -176,6 +177,12 @@ public final class ServingContext {
     /** Where CONNECT targets' names are looked up (the server's {@link ThreadPools#tunnelResolve()}). */
     public Builder tunnelResolver(Executor resolver) {
       this.tunnelResolver = resolver;
+      return this;
+    }
+
+    /** Where bundle imports and exports run (the server's {@link ThreadPools#bundles()}). */
+    public Builder bundleExecutor(Executor executor) {
+      this.bundleExecutor = executor;
       return this;
     }
 

@@ -112,7 +112,7 @@ final class TimelineSvg {
       double x = x(g.publishedAt());
       sb.append("<line class=\"gen\" x1=\"").append(x).append("\" y1=\"").append(AXIS_Y - 14).append("\" x2=\"")
           .append(x).append("\" y2=\"").append(AXIS_Y + 8).append("\"><title>")
-          .append(StatusPage.escape(g.digest().toString().substring(0, 19))).append(" published ")
+          .append(StatusPageHtml.escape(g.digest().toString().substring(0, 19))).append(" published ")
           .append(LABEL.format(g.publishedAt())).append(g.publishedEstimated() ? " (estimated)" : "")
           .append(", last fetched ").append(LABEL.format(g.lastFetchedAt())).append("</title></line>");
     }

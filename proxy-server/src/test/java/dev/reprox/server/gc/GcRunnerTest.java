@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +53,7 @@ class GcRunnerTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }), Optional.empty(), new SimpleMeterRegistry())) {
+    }), Optional.empty(), new SimpleMeterRegistry(), Executors.newSingleThreadScheduledExecutor())) {
       assertThat(runner.start(false)).contains(1L);
       assertThat(inSweep.await(30, TimeUnit.SECONDS)).isTrue();
 
@@ -71,7 +72,7 @@ class GcRunnerTest {
   @Test
   void schedule_collectsByItself() throws Exception {
     try (GcRunner runner = new GcRunner(dry -> collector(dry, () -> { }), Optional.of(Duration.ofMillis(50)),
-        new SimpleMeterRegistry())) {
+        new SimpleMeterRegistry(), Executors.newSingleThreadScheduledExecutor())) {
       assertThat(awaitRun(runner, 2).report()).isNotNull();
     }
   }

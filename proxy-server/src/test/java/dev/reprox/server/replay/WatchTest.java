@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WatchTest {
   static final String ROOT = "dists/stable/InRelease";
-  static final String PACKAGES = "dists/stable/main/binary-amd64/Packages.xz";
+  static final String PACKAGES = "dists/stable/main/binary-amd64/Packages.gz";
+  static final String BY_HASH = "dists/stable/main/binary-amd64/by-hash/SHA256/";
   static final Instant NOW = Instant.parse("2024-03-10T00:00:00Z");
   static final Duration ROUND = Duration.ofMinutes(11); // past interval (10m) plus the most jitter (1m)
   static final ObjectMapper JSON = new ObjectMapper();
@@ -99,17 +100,22 @@ class WatchTest {
     Instant published1 = repo.current().date();
     assertThat(status(NOW)).isEqualTo("no-generation"); // nothing observed before the watch runs
 
-    round(); // +11m: g1, a plain GET (no validators yet), and its Packages.xz
+    AptGeneration g1 = repo.current();
+    round(); // +11m: g1, a plain GET (no validators yet), and its Packages.gz by hash
     round(); // +22m: a 304, an observation of g1
     Instant lastSeen1 = clock.instant();
     Instant published2 = lastSeen1.plus(Duration.ofMinutes(3));
     AptGeneration g2 = repo.date(published2).add("bar", "2.0").publish();
-    round(); // +33m: g2, and its Packages.xz
+    round(); // +33m: g2, and its Packages.gz by hash
     round(); // +44m: a 304
     Instant end = clock.instant();
 
     assertThat(rootStatuses()).containsExactly(200, 304, 200, 304);
-    assertThat(upstream.requestsFor(PACKAGES)).hasSize(2); // one per generation, fetched by the watch
+    // One per generation, fetched by the watch as the locate step fetches: the gzip variant, by hash.
+    assertThat(upstream.requestsFor(BY_HASH + g1.file(PACKAGES).sha256())).hasSize(1);
+    assertThat(upstream.requestsFor(BY_HASH + g2.file(PACKAGES).sha256())).hasSize(1);
+    assertThat(upstream.requestsEndingWith("Packages.xz")).isEmpty();
+    assertThat(upstream.requestsFor(PACKAGES)).isEmpty();
     assertThat(upstream.requestsEndingWith(".deb")).isEmpty(); // metadata only
     List<Instant> unproven = new ArrayList<>();
     for (Instant t = published1; !t.isAfter(end); t = t.plus(Duration.ofMinutes(1))) {
@@ -195,7 +201,9 @@ class WatchTest {
 
     // The client's GET (no validators), then the watch: conditional both times, 304 both times.
     assertThat(rootStatuses()).containsExactly(200, 304, 304);
-    assertThat(upstream.requestsFor(PACKAGES)).isEmpty(); // listings: false (the default)
+    // listings: false (the default)
+    assertThat(upstream.requestsFor(BY_HASH + repo.current().file(PACKAGES).sha256())).isEmpty();
+    assertThat(upstream.requestsEndingWith("Packages.gz")).isEmpty();
     assertThat(status(clock.instant())).isEqualTo("proven");
   }
 

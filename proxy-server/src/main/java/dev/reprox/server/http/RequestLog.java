@@ -1,0 +1,80 @@
+package dev.reprox.server.http;
+
+import static dev.reprox.server.LogSafe.escape;
+
+import dev.reprox.server.fetch.FetchRequest;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The two lines a finished request may log: the request line and the access line. */
+final class RequestLog {
+  // The request line keeps the handler's logger name: log routing and `reprox lock` read it there.
+  private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
+  /** One line per request ({@code log.access}); its own logger, so it can be routed or silenced apart. */
+  static final String ACCESS_LOGGER = "reprox.access";
+  private static final Logger access = LoggerFactory.getLogger(ACCESS_LOGGER);
+  private static final Set<String> NUMERIC = Set.of("status", "bytes", "ms");
+
+  private RequestLog() {}
+
+  /**
+   * The request log line, when the request has ended. A forward-mode request with a build label
+   * logs at INFO, tagged with the label twice: as the line's head ({@code build <label>: <repo>/@<T>/<path>
+   * (forward <url>) -> <outcome> ...}, what {@code reprox lock} and the live tests read) and as the
+   * key-value pair {@code build} for structured encoders. Everything else logs at DEBUG.
+   */
+  static void request(Exchange ex, String outcome, long bytes, long nanos) {
+    long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
+    if (ex.build != null) {
+      log.atInfo().addKeyValue("build", escape(ex.build)).log("build {}: {} (forward {}) -> {}, {} bytes, {} ms", escape(ex.build),
+          escape(ex.fetched), escape(ex.request.uri()), outcome, bytes, ms);
+    } else if (log.isDebugEnabled()) {
+      log.debug("request {} {} -> {}, {} bytes, {} ms", escape(ex.request.method()), escape(ex.request.uri()),
+          outcome, bytes, ms);
+    }
+  }
+
+  /**
+   * The access line ({@code log.access}, on by default; the caller checks it): one per request except health probes and
+   * scrapes, at INFO on {@value #ACCESS_LOGGER}, as {@code key=value} pairs in a fixed order, each
+   * value escaped ({@link dev.reprox.server.LogSafe}, and a space as {@code \x20}) so a line splits
+   * on spaces. The same pairs go to structured encoders ({@code log.format: json}) as key-values.
+   */
+  static void access(Exchange ex, String outcome, long bytes, long nanos) {
+    if (ex.quiet || !access.isInfoEnabled()) {
+      return;
+    }
+    FetchRequest f = ex.fetched;
+    String[][] pairs = {
+        {"method", field(ex.request.method())},
+        {"repo", field(ex.repository)},
+        {"path", field(f != null ? f.path() : ex.request.uri())},
+        {"t", f != null && f.at().isPresent() ? f.at().get().toString() : "-"},
+        {"status", ex.status == 0 ? "-" : Integer.toString(ex.status)},
+        {"bytes", Long.toString(bytes)},
+        {"ms", Long.toString(TimeUnit.NANOSECONDS.toMillis(nanos))},
+        {"outcome", field(outcome)},
+        {"cache", ex.cache == null ? "-" : ex.cache},
+        {"pin", ex.pin == null ? "-" : field(ex.pin)},
+        {"label", ex.build == null ? "-" : field(ex.build)},
+        {"mode", ex.forward ? "forward" : "mirror"}};
+    StringBuilder line = new StringBuilder(160);
+    org.slf4j.spi.LoggingEventBuilder event = access.atInfo();
+    for (String[] pair : pairs) {
+      if (line.length() > 0) {
+        line.append(' ');
+      }
+      line.append(pair[0]).append('=').append(pair[1]);
+      // Numbers stay numbers for structured encoders (a shipper can then sum bytes and filter status >= 500).
+      boolean number = NUMERIC.contains(pair[0]) && !pair[1].equals("-");
+      event = event.addKeyValue(pair[0], number ? (Object) Long.valueOf(pair[1]) : pair[1]);
+    }
+    event.log(line.toString());
+  }
+
+  private static String field(Object value) {
+    return escape(value).replace(" ", "\\x20");
+  }
+}
