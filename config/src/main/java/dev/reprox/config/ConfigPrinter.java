@@ -61,7 +61,7 @@ public final class ConfigPrinter {
     storage.localCache().ifPresent(c -> {
       ObjectNode l = node.putObject("local-cache");
       l.put("path", c.path().toString());
-      l.put("max-size", StorageValidator.formatSize(c.maxSize()));
+      l.put("max-size", Sizes.format(c.maxSize()));
     });
   }
 
@@ -142,7 +142,7 @@ public final class ConfigPrinter {
     builds.put("max-labels", config.builds().maxLabels());
     ObjectNode retention = root.putObject("retention");
     retention.put("keep", Durations.format(config.retention().keep()));
-    config.retention().maxSize().ifPresent(n -> retention.put("max-size", RetentionValidator.formatSize(n)));
+    config.retention().maxSize().ifPresent(n -> retention.put("max-size", Sizes.format(n)));
     retention.put("schedule", config.retention().schedule().map(Durations::format).orElse("off"));
     if (!config.retention().repositories().isEmpty()) {
       ObjectNode repos = retention.putObject("repositories");

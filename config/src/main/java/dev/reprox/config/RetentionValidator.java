@@ -9,14 +9,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Validates {@code retention:}; see {@link RetentionConfig}. */
 final class RetentionValidator {
   static final List<String> KEYS = List.of("keep", "max-size", "schedule", "repositories");
   static final List<String> REPOSITORY_KEYS = List.of("keep");
-  private static final Pattern SIZE = Pattern.compile("(\\d{1,15})\\s*(B|KiB|MiB|GiB|TiB|kB|KB|MB|GB|TB)");
   /** Below this a scheduled collection would run back to back with itself on a large store. */
   static final Duration MIN_SCHEDULE = Duration.ofMinutes(1);
 
@@ -38,7 +35,7 @@ final class RetentionValidator {
     Duration keep = keep("retention.keep", node.get("keep")).orElse(RetentionConfig.DEFAULT_KEEP);
     OptionalLong maxSize = fields.text("retention.max-size", node.get("max-size"))
         .map(t -> {
-          OptionalLong n = size(t);
+          OptionalLong n = Sizes.parse(t);
           if (n.isEmpty() || n.getAsLong() <= 0) {
             fields.error("retention.max-size", "not a positive size with a unit (e.g. 50GiB, 500MB): " + Fields.quote(t));
           }
@@ -90,38 +87,5 @@ final class RetentionValidator {
       }
       return d;
     });
-  }
-
-  /** Bytes, or empty when {@code text} is not a whole number and a unit. */
-  static OptionalLong size(String text) {
-    Matcher m = SIZE.matcher(text.strip());
-    if (!m.matches()) {
-      return OptionalLong.empty();
-    }
-    long unit = switch (m.group(2)) {
-      case "B" -> 1L;
-      case "KiB" -> 1L << 10;
-      case "MiB" -> 1L << 20;
-      case "GiB" -> 1L << 30;
-      case "TiB" -> 1L << 40;
-      case "kB", "KB" -> 1_000L;
-      case "MB" -> 1_000_000L;
-      case "GB" -> 1_000_000_000L;
-      default -> 1_000_000_000_000L;
-    };
-    long n = Long.parseLong(m.group(1));
-    return n > Long.MAX_VALUE / unit ? OptionalLong.empty() : OptionalLong.of(n * unit);
-  }
-
-  /** The largest binary unit that represents {@code bytes} exactly, so {@link #size} gives it back. */
-  static String formatSize(long bytes) {
-    String[] units = {"TiB", "GiB", "MiB", "KiB"};
-    for (int i = 0; i < units.length; i++) {
-      long size = 1L << (10 * (4 - i));
-      if (bytes % size == 0) {
-        return bytes / size + units[i];
-      }
-    }
-    return bytes + "B";
   }
 }

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -31,7 +30,6 @@ final class StorageValidator {
   static final String DEFAULT_REGION = "us-east-1";
   static final String DEFAULT_CACHE_DIR = "shared-cache";
   static final long DEFAULT_CACHE_SIZE = 10L << 30;
-  private static final Pattern SIZE = Pattern.compile("(\\d{1,15})\\s*(B|KiB|MiB|GiB|TiB|kB|KB|MB|GB|TB)");
   // S3 bucket names: 3-63 lower-case letters, digits, dots and hyphens, starting and ending alphanumeric.
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
@@ -166,7 +164,7 @@ final class StorageValidator {
       }
     }).orElse(data.resolve(DEFAULT_CACHE_DIR));
     long size = fields.text("storage.local-cache.max-size", node.get("max-size")).flatMap(text -> {
-      OptionalLong n = parseSize(text);
+      OptionalLong n = Sizes.parse(text);
       if (n.isEmpty() || n.getAsLong() < (1L << 20)) {
         fields.error("storage.local-cache.max-size", "must be a size of at least 1MiB with a unit (512MiB, 10GiB, 1TB): "
             + Fields.quote(text));
@@ -219,38 +217,6 @@ final class StorageValidator {
       return Optional.empty();
     }
     return Optional.of(new StorageConfig.Secret(value, file));
-  }
-
-  static OptionalLong parseSize(String text) {
-    Matcher m = SIZE.matcher(text.strip());
-    if (!m.matches()) {
-      return OptionalLong.empty();
-    }
-    long unit = switch (m.group(2)) {
-      case "B" -> 1L;
-      case "KiB" -> 1L << 10;
-      case "MiB" -> 1L << 20;
-      case "GiB" -> 1L << 30;
-      case "TiB" -> 1L << 40;
-      case "kB", "KB" -> 1_000L;
-      case "MB" -> 1_000_000L;
-      case "GB" -> 1_000_000_000L;
-      default -> 1_000_000_000_000L;
-    };
-    long n = Long.parseLong(m.group(1));
-    return n > Long.MAX_VALUE / unit ? OptionalLong.empty() : OptionalLong.of(n * unit);
-  }
-
-  /** The largest binary unit that represents {@code bytes} exactly. */
-  static String formatSize(long bytes) {
-    String[] units = {"TiB", "GiB", "MiB", "KiB"};
-    int[] shifts = {40, 30, 20, 10};
-    for (int i = 0; i < units.length; i++) {
-      if (bytes != 0 && bytes % (1L << shifts[i]) == 0) {
-        return (bytes >> shifts[i]) + units[i];
-      }
-    }
-    return bytes + "B";
   }
 
   static String lower(StorageConfig.Type type) {
