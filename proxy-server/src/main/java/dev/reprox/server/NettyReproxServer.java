@@ -80,7 +80,7 @@ final class NettyReproxServer implements ReproxServer {
         .storage(b.storage).clock(b.clock).retention(b.config.retention()).roots(roots).dryRun(dry)
         .provider(dev.reprox.server.gc.RootProvider.buildRecords(b.config.builds().retention(), b.clock))
         .diskDirectory(b.config.data()).out(line -> log.debug("{}", line)).build(),
-        b.config.retention().schedule(), registry, pools.gc());
+        b.config.retention().schedule(), registry, pools.gc(), b.clock);
   }
 
   static ReproxServer start(ReproxServer.Builder b) throws InterruptedException {

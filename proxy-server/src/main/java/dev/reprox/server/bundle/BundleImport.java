@@ -58,6 +58,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * <p>Pins are never overwritten: a bundle pin that overlaps a pin of another generation is
  * reported as a conflict and skipped; the store's pin stays. A second import of the same bundle
  * changes nothing and says so ({@link Report#changed()}).
+ *
+ * <p>Long on purpose: the one streaming pass keeps the chain of checks (signature → root →
+ * listing → package) and the staged metadata it publishes at the end in one place, so that what
+ * becomes visible and when can be read top to bottom.
  */
 public final class BundleImport {
   static final int MAX_MANIFEST_BYTES = 256 << 20;

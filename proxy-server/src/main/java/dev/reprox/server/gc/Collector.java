@@ -39,6 +39,9 @@ import java.util.function.Consumer;
  * started is swept, a generation is re-checked against the pins just before it goes, and a blob
  * being read when it is deleted is read to its end ({@link dev.reprox.storage.BlobStore#delete}).
  * Every step leaves a consistent store, so a collection killed midway is finished by the next one.
+ *
+ * <p>Long on purpose: mark and sweep share the kept sets and the order of the sweep is the
+ * safety argument above; split apart, that order would have to be re-read across files.
  */
 public final class Collector {
   private final Storage storage;

@@ -34,16 +34,19 @@ public final class GcRunner implements AutoCloseable {
   private final AtomicLong runs = new AtomicLong();
   private final AtomicReference<Long> running = new AtomicReference<>();
   private final AtomicReference<Outcome> last = new AtomicReference<>();
+  private final java.time.Clock clock;
 
   /**
    * @param collectors a new {@link Collector} for a dry run (true) or a real one (false)
    * @param schedule how often to collect by itself, or empty for never
    * @param thread the single thread collections run on (the server's {@code ThreadPools#gc()});
    *     closing the runner shuts it down
+   * @param clock stamps each outcome
    */
   public GcRunner(Function<Boolean, Collector> collectors, Optional<Duration> schedule, MeterRegistry registry,
-      ScheduledExecutorService thread) {
+      ScheduledExecutorService thread, java.time.Clock clock) {
     this.collectors = collectors;
+    this.clock = clock;
     this.thread = thread;
     Gauge.builder("reprox.gc.last.reclaimed.bytes", this, g -> g.lastReport().map(GcReport::reclaimedDiskBytes).orElse(0L))
         .description("bytes the data directory shrank by in the last collection").baseUnit("bytes").register(registry);
@@ -84,10 +87,10 @@ public final class GcRunner implements AutoCloseable {
     try {
       GcReport report = collectors.apply(dryRun).run();
       log.info("{} (run {})", report.summary(), run);
-      last.set(new Outcome(run, report, null, Instant.now()));
+      last.set(new Outcome(run, report, null, clock.instant()));
     } catch (Exception | Error e) {
       log.warn("gc: run {} failed: {}", run, e.toString());
-      last.set(new Outcome(run, null, e.getMessage() == null ? e.toString() : e.getMessage(), Instant.now()));
+      last.set(new Outcome(run, null, e.getMessage() == null ? e.toString() : e.getMessage(), clock.instant()));
     } finally {
       running.set(null);
     }

@@ -53,7 +53,7 @@ class GcRunnerTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }), Optional.empty(), new SimpleMeterRegistry(), Executors.newSingleThreadScheduledExecutor())) {
+    }), Optional.empty(), new SimpleMeterRegistry(), Executors.newSingleThreadScheduledExecutor(), java.time.Clock.systemUTC())) {
       assertThat(runner.start(false)).contains(1L);
       assertThat(inSweep.await(30, TimeUnit.SECONDS)).isTrue();
 
@@ -72,7 +72,7 @@ class GcRunnerTest {
   @Test
   void schedule_collectsByItself() throws Exception {
     try (GcRunner runner = new GcRunner(dry -> collector(dry, () -> { }), Optional.of(Duration.ofMillis(50)),
-        new SimpleMeterRegistry(), Executors.newSingleThreadScheduledExecutor())) {
+        new SimpleMeterRegistry(), Executors.newSingleThreadScheduledExecutor(), java.time.Clock.systemUTC())) {
       assertThat(awaitRun(runner, 2).report()).isNotNull();
     }
   }

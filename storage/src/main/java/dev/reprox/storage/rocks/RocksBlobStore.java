@@ -33,6 +33,9 @@ import org.rocksdb.WriteBatch;
  * Blobs as chunks under an internal id in the BlobDB column family, and one entry per digest.
  * Serving reads go through {@link ChunkCache} into the caller's buffer with checksums off;
  * {@link #scrub} re-reads everything with checksums on.
+ *
+ * <p>Long on purpose: writes, reads, reader leases and deletion share the entry and open-write
+ * bookkeeping whose ordering (one batch per commit or delete) is what keeps a crash consistent.
  */
 final class RocksBlobStore implements BlobStore {
   /** Last access is rewritten at most this often per blob, so reads stay reads. */
