@@ -87,6 +87,7 @@ final class NettyReproxServer implements ReproxServer {
     NettyReproxServer server = new NettyReproxServer(b);
     try {
       server.bind();
+      server.fetchers.warmKeyrings();
       if (server.fetchers.watches().any()) {
         WatchScheduler scheduler = b.watchScheduler != null ? b.watchScheduler
             : WatchScheduler.every(Duration.ofSeconds(1), server.pools.watch());

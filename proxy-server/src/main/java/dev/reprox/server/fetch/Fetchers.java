@@ -69,6 +69,7 @@ public final class Fetchers implements AutoCloseable {
   private final ExecutorService work;
   private final SignedFetcher signed;
   private final Map<String, SignedRepository> repositories;
+  private final Executor keyrings;
   private final Storage storage;
   private final Resolver resolver;
   private final PoliteUpstream polite;
@@ -130,7 +131,7 @@ public final class Fetchers implements AutoCloseable {
       }
     }
     this.repositories = Map.copyOf(repos);
-    warmKeyrings(pools.keyrings(), repositories.values());
+    this.keyrings = pools.keyrings();
     Roots watchedRoots = null;
     if (b.signed) {
       PinReporter pinReporter = new PinReporter(b.registry);
@@ -184,9 +185,15 @@ public final class Fetchers implements AutoCloseable {
    * request that needs one earlier waits for it. A keyring that cannot be parsed is said here, at
    * startup, and fails its repository's signed requests with the same reason.
    */
-  private static void warmKeyrings(Executor keyrings, java.util.Collection<SignedRepository> repos) {
+  /**
+   * Parses and validates every repository's keyring on the warm-up thread. The server calls it once
+   * it listens, not while it starts: the RSA checks are a quarter of the CPU samples of a start, and
+   * on two cores they took CPU from the class loading that {@code /healthz} waits for (issue 14). A
+   * verification asked for before the warm-up is done parses its keyring itself, once.
+   */
+  public void warmKeyrings() {
     keyrings.execute(() -> {
-      for (SignedRepository r : repos) {
+      for (SignedRepository r : repositories.values()) {
         try {
           r.warm().run();
         } catch (RuntimeException e) {
