@@ -75,7 +75,7 @@ final class NettyReproxServer implements ReproxServer {
     this.fetchers = Fetchers.builder().config(b.config).storage(b.storage).storageExecutor(storageExecutor)
         .pools(pools).clock(b.clock).headerTimeout(b.upstreamHeaderTimeout).idleTimeout(b.fillIdleTimeout)
         .registry(registry).build();
-    dev.reprox.server.fetch.StoredRoots roots = dev.reprox.server.fetch.StoredRoots.of(b.config, b.clock);
+    dev.reprox.server.trust.StoredRoots roots = dev.reprox.server.trust.StoredRoots.of(b.config, b.clock);
     this.gc = new dev.reprox.server.gc.GcRunner(dry -> dev.reprox.server.gc.Collector.builder()
         .storage(b.storage).clock(b.clock).retention(b.config.retention()).roots(roots).dryRun(dry)
         .provider(dev.reprox.server.gc.RootProvider.buildRecords(b.config.builds().retention(), b.clock))

@@ -3,10 +3,10 @@ package dev.reprox.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprox.config.ReproxConfig;
-import dev.reprox.server.fetch.StoredRoots;
 import dev.reprox.server.gc.Collector;
 import dev.reprox.server.gc.GcReport;
 import dev.reprox.server.gc.RootProvider;
+import dev.reprox.server.trust.StoredRoots;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,9 +20,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code reprox gc}: collects what the retention policy no longer keeps (docs/DESIGN.md §4a),

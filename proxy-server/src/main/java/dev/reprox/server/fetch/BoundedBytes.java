@@ -14,8 +14,8 @@ import java.util.concurrent.Flow;
  * a root must be complete and verified before any byte of it reaches a client, so it is buffered;
  * packages never come this way.
  */
-final class BoundedBytes implements HttpResponse.BodySubscriber<byte[]> {
-  static final long ROOT_LIMIT = 64L * 1024 * 1024;
+public final class BoundedBytes implements HttpResponse.BodySubscriber<byte[]> {
+  public static final long ROOT_LIMIT = 64L * 1024 * 1024;
 
   private final long limit;
   private final String what;
@@ -23,7 +23,7 @@ final class BoundedBytes implements HttpResponse.BodySubscriber<byte[]> {
   private final CompletableFuture<byte[]> result = new CompletableFuture<>();
   private Flow.Subscription subscription;
 
-  BoundedBytes(long limit, String what) {
+  public BoundedBytes(long limit, String what) {
     this.limit = limit;
     this.what = what;
   }

@@ -175,7 +175,7 @@ public final class FetchException extends RuntimeException {
   }
 
   /** Why a repository asks no upstream: the server-wide switch or its own {@code offline:}. */
-  static String offlineSwitch(boolean globallyOffline, String repository) {
+  public static String offlineSwitch(boolean globallyOffline, String repository) {
     return globallyOffline ? "reprox runs with --offline (or offline: true) and asks no upstream"
         : "repository " + repository + " has offline: true and asks no upstream";
   }
@@ -204,5 +204,10 @@ public final class FetchException extends RuntimeException {
       return new FetchException(Kind.NOT_FOUND, "fetch " + request + ": " + c.getMessage() + " (not stored)", c);
     }
     return new FetchException(Kind.STORAGE, "fetch " + request + ": " + c, c);
+  }
+
+  /** {@code t} without its {@link java.util.concurrent.CompletionException} wrapper. */
+  public static Throwable unwrap(Throwable t) {
+    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 }

@@ -89,7 +89,7 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
   }
 
   /** This request, fetched from {@code newBase} instead of the upstream. */
-  FetchRequest from(URI newBase) {
+  public FetchRequest from(URI newBase) {
     return new FetchRequest(repository, path, at, expected, newBase);
   }
 

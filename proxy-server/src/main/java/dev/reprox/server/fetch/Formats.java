@@ -2,6 +2,7 @@ package dev.reprox.server.fetch;
 
 import dev.reprox.config.RepositoryConfig;
 import dev.reprox.pinning.Format;
+import dev.reprox.server.trust.Roots;
 import dev.reprox.storage.Digest;
 import java.time.Clock;
 import java.util.LinkedHashMap;

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * names at once) always finds that package indexed. {@code release} never fails; the wait is
  * asynchronous ({@link Content#whenReadable}), no thread is parked for it.
  */
-record HeldFetched(Fetched inner, CompletableFuture<?> release) implements WrappedFetched {
+public record HeldFetched(Fetched inner, CompletableFuture<?> release) implements WrappedFetched {
   @Override
   public Content open() throws IOException {
     Content content = inner.open();

@@ -15,7 +15,7 @@ import java.util.Optional;
  * scanners walk whole trees), and without this every one of them is another upstream request.
  * Time comes from the injected clock, so tests move it instead of sleeping. Thread-safe.
  */
-final class Misses {
+public final class Misses {
   private static final int MAX_ENTRIES = 10_000;
 
   private record Key(String repo, String uri) {}
@@ -24,7 +24,7 @@ final class Misses {
 
   private final Cache<Key, Miss> misses;
 
-  Misses(Clock clock) {
+  public Misses(Clock clock) {
     this.misses = Caffeine.newBuilder().maximumSize(MAX_ENTRIES)
         .ticker(() -> {
           Instant now = clock.instant();
@@ -50,14 +50,14 @@ final class Misses {
   }
 
   /** The 404 to answer for {@code uri} without asking, when one was seen within negative-ttl. */
-  Optional<FetchException> remembered(RepositoryConfig repo, URI uri) {
+  public Optional<FetchException> remembered(RepositoryConfig repo, URI uri) {
     Miss miss = misses.getIfPresent(new Key(repo.name(), uri.toString()));
     return miss == null ? Optional.empty() : Optional.of(new FetchException(FetchException.Kind.NOT_FOUND,
         miss.message() + " (remembered for negative-ttl " + repo.negativeTtl().toSeconds() + " s)"));
   }
 
   /** Remembers that the upstream answered 404/410 for {@code uri}. */
-  void remember(RepositoryConfig repo, URI uri, String message) {
+  public void remember(RepositoryConfig repo, URI uri, String message) {
     misses.put(new Key(repo.name(), uri.toString()), new Miss(message, repo.negativeTtl().toNanos()));
   }
 }

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * warned about again, which is the lesser harm). Also keeps, per (repository, root, T), what the
  * resolver's ask of the snapshot server came to, for that line's "why".
  */
-final class PinReporter {
+public final class PinReporter {
   private static final Logger log = LoggerFactory.getLogger(PinReporter.class);
   static final int CAPACITY = 10_000;
 
@@ -32,7 +32,7 @@ final class PinReporter {
   private final Cache<String, String> snapshotNotes = Caffeine.newBuilder().maximumSize(CAPACITY).build();
 
   /** {@code registry}: null counts nothing. */
-  PinReporter(MeterRegistry registry) {
+  public PinReporter(MeterRegistry registry) {
     this.registry = registry;
   }
 
@@ -40,7 +40,7 @@ final class PinReporter {
    * Counts one pin decision used for a request ({@code live}, {@code proven}, {@code unproven},
    * {@code first-use}); warns once per key when it is not proven.
    */
-  void answered(Resolution res) {
+  public void answered(Resolution res) {
     count(res.repo(), res.headerValue());
     if (res.status() != Resolution.Status.UNPROVEN && res.status() != Resolution.Status.FIRST_USE) {
       return;
@@ -55,12 +55,12 @@ final class PinReporter {
   }
 
   /** Counts a strict-mode refusal (503) as status {@code refused}. */
-  void refused(String repo) {
+  public void refused(String repo) {
     count(repo, "refused");
   }
 
   /** What asking the snapshot server for (repo, root, T) came to. */
-  void snapshotAsked(String repo, String root, Instant t, String outcome) {
+  public void snapshotAsked(String repo, String root, Instant t, String outcome) {
     snapshotNotes.put(key(repo, root, t), outcome);
   }
 
@@ -96,11 +96,11 @@ final class PinReporter {
   }
 
   /** For tests: how many warned keys are remembered (after {@link #cleanUp()}). */
-  long warnedSize() {
+  public long warnedSize() {
     return warned.estimatedSize();
   }
 
-  void cleanUp() {
+  public void cleanUp() {
     warned.cleanUp();
   }
 }

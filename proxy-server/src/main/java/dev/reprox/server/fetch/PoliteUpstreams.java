@@ -28,7 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * later); retries used up are 502, or 504 when the last attempt timed out; refused redirects 502; a
  * body cut for trickling below the host's {@code min-rate} is 504 (the upstream did not deliver in time).
  */
-final class PoliteUpstreams {
+public final class PoliteUpstreams {
   private PoliteUpstreams() {}
 
   static PoliteUpstream build(HttpClient neverRedirects, ScheduledExecutorService scheduler, Clock clock,
@@ -93,7 +93,7 @@ final class PoliteUpstreams {
   }
 
   /** The fetch failure for an upstream error; {@code operation} starts the message. */
-  static FetchException failure(String operation, URI uri, Throwable error) {
+  public static FetchException failure(String operation, URI uri, Throwable error) {
     Throwable cause = error;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
       cause = cause.getCause();

@@ -2,6 +2,7 @@ package dev.reprox.server.fetch;
 
 import dev.reprox.pinning.ListedFile;
 import dev.reprox.pinning.PathKind;
+import dev.reprox.server.trust.Generations;
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.PathEntry;

@@ -7,6 +7,11 @@ import dev.reprox.pinning.PathKind;
 import dev.reprox.pinning.Resolver;
 import dev.reprox.pinning.RootGroup;
 import dev.reprox.pinning.RootIndex;
+import dev.reprox.server.trust.GenerationListings;
+import dev.reprox.server.trust.Generations;
+import dev.reprox.server.trust.ListingIndexer;
+import dev.reprox.server.trust.PreviousGenerations;
+import dev.reprox.server.trust.Roots;
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.PathEntry;
@@ -459,6 +464,6 @@ final class SignedFetcher implements Fetcher {
   }
 
   static Throwable unwrap(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    return FetchException.unwrap(t);
   }
 }

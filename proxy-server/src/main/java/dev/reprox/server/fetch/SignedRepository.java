@@ -20,9 +20,9 @@ import java.util.Optional;
  * keyring itself is parsed on first use or by {@link #warm}; {@link Formats} builds the format by
  * its name, so the server names no format.
  */
-record SignedRepository(RepositoryConfig config, Format format, PinningPolicy policy, Runnable warm) {
+public record SignedRepository(RepositoryConfig config, Format format, PinningPolicy policy, Runnable warm) {
 
-  static SignedRepository of(RepositoryConfig config, Clock clock) {
+  public static SignedRepository of(RepositoryConfig config, Clock clock) {
     try {
       // The files are read now (a missing keyring is a startup error); the keys are parsed later.
       Optional<List<Formats.KeyFile>> keys = config.keyring() instanceof Keyring.None ? Optional.empty()
@@ -45,16 +45,16 @@ record SignedRepository(RepositoryConfig config, Format format, PinningPolicy po
     return "load keyring " + config.keyring().spec() + " of repository " + config.name();
   }
 
-  String name() {
+  public String name() {
     return config.name();
   }
 
-  boolean verified() {
+  public boolean verified() {
     return !(config.keyring() instanceof Keyring.None);
   }
 
   /** {@code <snapshot><T as YYYYMMDDTHHMMSSZ>}, the base the snapshot server serves T under. */
-  Optional<URI> snapshotBase(Instant t) {
+  public Optional<URI> snapshotBase(Instant t) {
     return config.snapshot().map(s -> URI.create(s.toString() + TimeSpec.format(t)));
   }
 }

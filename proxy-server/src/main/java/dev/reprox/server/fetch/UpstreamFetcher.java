@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * {@code NOT_FOUND}, anything else is {@code UPSTREAM_STATUS} naming the status. A cut body with
  * an expected digest is asked for again through the same polite layer ({@link Fill.Resumer}).
  */
-final class UpstreamFetcher implements Fetcher, AutoCloseable {
+public final class UpstreamFetcher implements Fetcher, AutoCloseable {
   private final PoliteUpstream client;
   private final Storage storage;
   private final Executor storageExecutor;
@@ -138,7 +138,7 @@ final class UpstreamFetcher implements Fetcher, AutoCloseable {
   }
 
   /** The upstream base URL, a slash, and the path with each segment percent-encoded again. */
-  static URI upstreamUri(FetchRequest request) {
+  public static URI upstreamUri(FetchRequest request) {
     URI base = request.base() != null ? request.base() : request.repository().upstream();
     StringBuilder sb = new StringBuilder(base.toString());
     if (sb.length() > 0 && sb.charAt(sb.length() - 1) == '/') {

@@ -5,6 +5,8 @@ import static dev.reprox.server.LogSafe.escape;
 import dev.reprox.config.WatchConfig;
 import dev.reprox.pinning.PathKind;
 import dev.reprox.pinning.RootIndex;
+import dev.reprox.server.trust.GenerationListings;
+import dev.reprox.server.trust.Roots;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Ref;
 import dev.reprox.storage.Storage;

@@ -3,7 +3,7 @@ package dev.reprox.server.gc;
 import dev.reprox.config.RetentionConfig;
 import dev.reprox.pinning.ListedFile;
 import dev.reprox.pinning.RootIndex;
-import dev.reprox.server.fetch.StoredRoots;
+import dev.reprox.server.trust.StoredRoots;
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.BlobInfo;
 import dev.reprox.storage.Digest;

@@ -100,7 +100,7 @@ class PinVisibilityIT {
         InProcessReprox reprox = InProcessReprox.withConfig(tmp.resolve("reprox"), yaml(upstream.baseUri(), keyring, false)
             + "  off:\n    format: apt\n    upstream: " + upstream.baseUri().toString().replaceAll("/$", "")
             + "/off\n    keyring: " + keyring + "\n    offline: true\n", clock);
-        CapturedLog rootsLog = new CapturedLog(Class.forName("dev.reprox.server.fetch.Roots"))) {
+        CapturedLog rootsLog = new CapturedLog(Class.forName("dev.reprox.server.trust.Roots"))) {
       int port = reprox.server.address().getPort();
       assertThat(statusLine(port, "fix/" + AT_T1 + "/dists/stable/InRelease")).isEqualTo("HTTP/1.1 200 OK");
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.config.RetentionConfig;
-import dev.reprox.server.fetch.StoredRoots;
+import dev.reprox.server.trust.StoredRoots;
 import dev.reprox.storage.Storage;
 import dev.reprox.storage.memory.MemoryStorage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -3,16 +3,16 @@ package dev.reprox.server.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reprox.config.RetentionConfig;
-import dev.reprox.server.fetch.StoredRoots;
 import dev.reprox.server.gc.Collector;
 import dev.reprox.server.gc.GcReport;
+import dev.reprox.server.testing.InProcessReprox;
+import dev.reprox.server.trust.StoredRoots;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.MutableClock;
 import dev.reprox.testkit.apk.ApkGeneration;
 import dev.reprox.testkit.apk.ApkKey;
 import dev.reprox.testkit.apk.ApkRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
-import dev.reprox.server.testing.InProcessReprox;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reprox.config.RetentionConfig;
 import dev.reprox.pinning.TimeSpec;
-import dev.reprox.server.fetch.StoredRoots;
 import dev.reprox.server.gc.Collector;
 import dev.reprox.server.gc.GcReport;
+import dev.reprox.server.testing.InProcessReprox;
+import dev.reprox.server.trust.StoredRoots;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Generation;
 import dev.reprox.storage.MutableClock;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
-import dev.reprox.server.testing.InProcessReprox;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;

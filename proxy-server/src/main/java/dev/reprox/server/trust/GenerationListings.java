@@ -1,9 +1,14 @@
-package dev.reprox.server.fetch;
+package dev.reprox.server.trust;
 
 import static dev.reprox.server.LogSafe.escape;
 
 import dev.reprox.pinning.ListingSource;
 import dev.reprox.pinning.RootIndex;
+import dev.reprox.server.fetch.FetchException;
+import dev.reprox.server.fetch.FetchRequest;
+import dev.reprox.server.fetch.Fetched;
+import dev.reprox.server.fetch.Fetcher;
+import dev.reprox.server.fetch.SignedRepository;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.PathEntry;
 import java.io.IOException;
@@ -28,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * a stored, indexed listing is asked. Lockfile pre-warming and watch build on
  * {@link #ensureListings}.
  */
-final class GenerationListings {
+public final class GenerationListings {
   private static final Logger log = LoggerFactory.getLogger(GenerationListings.class);
 
   private final dev.reprox.storage.Storage storage;
@@ -36,7 +41,7 @@ final class GenerationListings {
   private final Fetcher next;
   private final Executor work;
 
-  GenerationListings(dev.reprox.storage.Storage storage, ListingIndexer listings, Fetcher next, Executor work) {
+  public GenerationListings(dev.reprox.storage.Storage storage, ListingIndexer listings, Fetcher next, Executor work) {
     this.storage = storage;
     this.listings = listings;
     this.next = next;
@@ -50,7 +55,7 @@ final class GenerationListings {
    * did not match the root, the upstream failed): then nothing says the path is not there.
    * {@code at}: the request's T, for the snapshot server fallback; empty for live.
    */
-  CompletableFuture<Optional<PathEntry>> ensureListings(SignedRepository r, RootIndex root, String path,
+  public CompletableFuture<Optional<PathEntry>> ensureListings(SignedRepository r, RootIndex root, String path,
       Optional<Instant> at) {
     List<ListingSource> sources = r.format().listingsNaming(root, path);
     return step(r, root, path, at, sources, 0, null);
@@ -105,7 +110,7 @@ final class GenerationListings {
       }
       FetchException reason = why.get() != null ? why.get() : new FetchException(FetchException.Kind.INTEGRITY,
           "fetch listing " + r.name() + "/" + source.fetchPath() + " " + digest + ": not indexed ("
-              + (error != null ? SignedFetcher.unwrap(error).getMessage()
+              + (error != null ? FetchException.unwrap(error).getMessage()
               : "its body did not match the root's SHA-256 and size, or was cut; nothing stored") + ")");
       log.warn("listing {}/{} for {}: {}", r.name(), escape(source.fetchPath()), escape(forPath),
           escape(reason.getMessage()));
@@ -118,7 +123,7 @@ final class GenerationListings {
    * one variant each, by-hash where offered), one after the other, live; for a watch with
    * {@code listings: true}. Completes with the number that could not be had (each is logged).
    */
-  CompletableFuture<Integer> ensureAll(SignedRepository r, RootIndex root) {
+  public CompletableFuture<Integer> ensureAll(SignedRepository r, RootIndex root) {
     return all(r, root.path(), r.format().listings(root), 0, 0);
   }
 

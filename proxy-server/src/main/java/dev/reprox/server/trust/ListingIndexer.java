@@ -1,4 +1,4 @@
-package dev.reprox.server.fetch;
+package dev.reprox.server.trust;
 
 import static dev.reprox.server.LogSafe.escape;
 
@@ -10,6 +10,12 @@ import dev.reprox.pinning.ListingReader;
 import dev.reprox.pinning.Listings;
 import dev.reprox.pinning.PathKind;
 import dev.reprox.pinning.RootIndex;
+import dev.reprox.server.fetch.BlobInputStream;
+import dev.reprox.server.fetch.FetchException;
+import dev.reprox.server.fetch.Fetched;
+import dev.reprox.server.fetch.HeldFetched;
+import dev.reprox.server.fetch.SignedRepository;
+import dev.reprox.server.fetch.SingleFlight;
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Storage;
@@ -36,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * of answering 404 a moment too early. Nothing here blocks a thread on another: indexing runs as
  * one task on the storage executor and everyone else gets its future.
  */
-final class ListingIndexer {
+public final class ListingIndexer {
   private static final Logger log = LoggerFactory.getLogger(ListingIndexer.class);
 
   private final Storage storage;
@@ -48,7 +54,7 @@ final class ListingIndexer {
   /** Completed (and replaced) whenever a {@link #settle} has to wait: lets tests order a race. */
   private final AtomicReference<CompletableFuture<Void>> waited = new AtomicReference<>(new CompletableFuture<>());
 
-  ListingIndexer(Storage storage, Executor storageExecutor) {
+  public ListingIndexer(Storage storage, Executor storageExecutor) {
     this.storage = storage;
     this.storageExecutor = storageExecutor;
   }
@@ -62,7 +68,7 @@ final class ListingIndexer {
    * shared by every caller. The future completes when the index is committed, or fails with the
    * reason it could not be (the listing stays un-indexed, and the next caller tries again).
    */
-  CompletableFuture<Void> index(SignedRepository r, String path, Digest digest) {
+  public CompletableFuture<Void> index(SignedRepository r, String path, Digest digest) {
     return pending.run(key(r, digest), () -> indexTask(r, path, digest));
   }
 
@@ -88,7 +94,7 @@ final class ListingIndexer {
    * blob's digest is indexed. The future completes when the index is committed or there is nothing
    * to index (the fill failed: nothing stored); it fails when indexing failed.
    */
-  CompletableFuture<Void> fillThenIndex(SignedRepository r, String path, Digest digest,
+  public CompletableFuture<Void> fillThenIndex(SignedRepository r, String path, Digest digest,
       CompletableFuture<? extends Fetched> fetch) {
     return fetchThenIndex(r, path, digest, () -> fetch);
   }
@@ -99,7 +105,7 @@ final class ListingIndexer {
    * ({@link GenerationListings}) asks the upstream once per listing digest, however many package
    * requests need it and whether a client's own listing request got there first.
    */
-  CompletableFuture<Void> fetchThenIndex(SignedRepository r, String path, Digest digest,
+  public CompletableFuture<Void> fetchThenIndex(SignedRepository r, String path, Digest digest,
       Supplier<? extends CompletableFuture<? extends Fetched>> start) {
     if (digest == null) {
       return storedThenIndexed(start.get(), stored -> index(r, path, stored));
@@ -134,7 +140,7 @@ final class ListingIndexer {
           if (e2 == null) {
             done.complete(null);
           } else {
-            done.completeExceptionally(SignedFetcher.unwrap(e2));
+            done.completeExceptionally(FetchException.unwrap(e2));
           }
         });
       });
@@ -147,7 +153,7 @@ final class ListingIndexer {
    * pending ones are awaited, stored un-indexed ones are indexed now. Fails with the first reason
    * a listing could not be indexed.
    */
-  CompletableFuture<Void> settle(SignedRepository r, RootIndex index) {
+  public CompletableFuture<Void> settle(SignedRepository r, RootIndex index) {
     List<CompletableFuture<Void>> waits = new ArrayList<>();
     try {
       for (ListedFile f : index.files().values()) {
@@ -172,7 +178,7 @@ final class ListingIndexer {
   }
 
   /** Completes when a package lookup next waits for a listing of its generation (tests). */
-  CompletableFuture<Void> nextWait() {
+  public CompletableFuture<Void> nextWait() {
     return waited.get();
   }
 
@@ -196,7 +202,7 @@ final class ListingIndexer {
    * files by besides SHA-256, read from its first entry (a listing's fields are the same for every
    * entry) once per listing and cached; empty when unknown. Blocking: reads the stored listing.
    */
-  Set<Alias.Kind> aliasKinds(SignedRepository r, RootIndex index, Digest listing) {
+  public Set<Alias.Kind> aliasKinds(SignedRepository r, RootIndex index, Digest listing) {
     return kinds.get(listing, d -> {
       Optional<ListedFile> f = index.byContent(d);
       if (f.isEmpty()) {
@@ -219,7 +225,7 @@ final class ListingIndexer {
   }
 
   /** {@code fetched} whose last byte waits for {@code indexed} (failure included: then it is logged). */
-  static Fetched heldUntil(Fetched fetched, CompletableFuture<Void> indexed) {
+  public static Fetched heldUntil(Fetched fetched, CompletableFuture<Void> indexed) {
     return indexed.isDone() ? fetched : new HeldFetched(fetched, indexed.handle((v, e) -> null));
   }
 }

@@ -1,4 +1,4 @@
-package dev.reprox.server.fetch;
+package dev.reprox.server.trust;
 
 import static dev.reprox.server.LogSafe.escape;
 
@@ -8,6 +8,14 @@ import dev.reprox.pinning.IndexParseException;
 import dev.reprox.pinning.RootGroup;
 import dev.reprox.pinning.RootIndex;
 import dev.reprox.pinning.SignatureInvalidException;
+import dev.reprox.server.fetch.BoundedBytes;
+import dev.reprox.server.fetch.FetchException;
+import dev.reprox.server.fetch.FetchRequest;
+import dev.reprox.server.fetch.Misses;
+import dev.reprox.server.fetch.PoliteUpstreams;
+import dev.reprox.server.fetch.SignedRepository;
+import dev.reprox.server.fetch.SingleFlight;
+import dev.reprox.server.fetch.UpstreamFetcher;
 import dev.reprox.server.upstream.PoliteUpstream;
 import dev.reprox.storage.BlobInfo;
 import dev.reprox.storage.BlobNotFoundException;
@@ -51,14 +59,14 @@ import org.slf4j.LoggerFactory;
  * <p>Over 250 lines: fetch, verify, record and reload of a root share the one parsed-root cache
  * and the detached-signature refs; splitting them would spread who may write a root's record.
  */
-final class Roots {
+public final class Roots {
   private static final Logger log = LoggerFactory.getLogger(Roots.class);
 
   /**
    * The live state of one root: its verified index and, for a detached root, its signature blob;
    * {@code fetched}: this answer came from an upstream round just now (a miss), not the store.
    */
-  record Live(RootIndex index, Digest signature, boolean fetched) {}
+  public record Live(RootIndex index, Digest signature, boolean fetched) {}
 
   /**
    * What the upstream said about the live bytes {@code digest} when they were fetched: sent back
@@ -82,7 +90,7 @@ final class Roots {
   /** Per {@code repo/root}, in memory: after a restart the first round is an unconditional GET. */
   private final ConcurrentMap<String, Validators> validators = new ConcurrentHashMap<>();
 
-  Roots(Storage storage, PoliteUpstream client, Clock clock, Duration headerTimeout, boolean globallyOffline,
+  public Roots(Storage storage, PoliteUpstream client, Clock clock, Duration headerTimeout, boolean globallyOffline,
       Executor fetchExecutor, Misses misses, RootFreshness freshness) {
     this.misses = misses;
     this.freshness = freshness;
@@ -94,12 +102,12 @@ final class Roots {
     this.fetchExecutor = fetchExecutor;
   }
 
-  boolean offline(SignedRepository r) {
+  public boolean offline(SignedRepository r) {
     return globallyOffline || r.config().offline();
   }
 
   /** Which switch makes {@code r} offline, for a 503's reason. */
-  String offlineSwitch(SignedRepository r) {
+  public String offlineSwitch(SignedRepository r) {
     return FetchException.offlineSwitch(globallyOffline, r.name());
   }
 
@@ -107,7 +115,7 @@ final class Roots {
    * The live root: the stored copy while younger than root-ttl (or whenever the upstream cannot be
    * asked or fails), else a revalidation. {@code force} skips the stored copy (NO_GENERATION at T).
    */
-  Live liveBlocking(SignedRepository r, String root, boolean force) throws IOException {
+  public Live liveBlocking(SignedRepository r, String root, boolean force) throws IOException {
     Optional<Ref> ref = storage.refs().get(r.name(), root);
     boolean stored = ref.isPresent() && storage.blobs().stat(ref.get().digest()).isPresent();
     if (stored) {
@@ -139,7 +147,7 @@ final class Roots {
    * of the root already under way, recorded as a live observation. Unlike {@link #liveBlocking} a
    * failure is thrown, not answered with the stored copy: the resolver notes it in its reason.
    */
-  void revalidateNowBlocking(SignedRepository r, String root) throws IOException {
+  public void revalidateNowBlocking(SignedRepository r, String root) throws IOException {
     revalidateBlocking(r, root, false);
   }
 
@@ -148,7 +156,7 @@ final class Roots {
    * stored live bytes are the ones the upstream's validators came with, so an unchanged root
    * costs the upstream a 304 ({@link #notModifiedBlocking}).
    */
-  Live watchBlocking(SignedRepository r, String root) throws IOException {
+  public Live watchBlocking(SignedRepository r, String root) throws IOException {
     return revalidateBlocking(r, root, true);
   }
 
@@ -180,7 +188,7 @@ final class Roots {
   }
 
   /** The {@link dev.reprox.pinning.SnapshotSource}: {@code <snapshot><T>/<root>}, recorded at T. */
-  boolean snapshotBlocking(SignedRepository r, String root, Instant t) throws IOException {
+  public boolean snapshotBlocking(SignedRepository r, String root, Instant t) throws IOException {
     Optional<URI> base = r.snapshotBase(t);
     if (base.isEmpty()) {
       return false;
@@ -274,7 +282,7 @@ final class Roots {
   }
 
   /** The stored live root {@code digest}, parsed (cached). */
-  Live loadLiveBlocking(SignedRepository r, String root, Digest digest) throws IOException {
+  public Live loadLiveBlocking(SignedRepository r, String root, Digest digest) throws IOException {
     RootIndex index = loadBlocking(r, root, digest);
     return new Live(index, signatureOf(r, root, digest).orElse(null), false);
   }
@@ -286,7 +294,7 @@ final class Roots {
    * server at {@code t}. Both verify the bytes before storing them; the digest must match, so no
    * other generation is ever answered in its place. Neither serving it is a 404 naming the loss.
    */
-  RootIndex loadOrRefetchBlocking(SignedRepository r, String root, Digest digest, Optional<Instant> t)
+  public RootIndex loadOrRefetchBlocking(SignedRepository r, String root, Digest digest, Optional<Instant> t)
       throws IOException {
     try {
       return loadBlocking(r, root, digest);
@@ -320,7 +328,7 @@ final class Roots {
   }
 
   /** The generation {@code digest} of {@code root}, re-verified from the store when not cached. */
-  RootIndex loadBlocking(SignedRepository r, String root, Digest digest) throws IOException {
+  public RootIndex loadBlocking(SignedRepository r, String root, Digest digest) throws IOException {
     RootIndex cached = parsed.getIfPresent(digest);
     if (cached != null) {
       return cached;
@@ -348,16 +356,16 @@ final class Roots {
   }
 
   /** The stored detached signature of the generation {@code digest} of {@code root}. */
-  Optional<Digest> signatureOf(SignedRepository r, String root, Digest digest) throws IOException {
+  public Optional<Digest> signatureOf(SignedRepository r, String root, Digest digest) throws IOException {
     return storage.refs().get(r.name(), signatureRef(root, digest)).map(Ref::digest);
   }
 
-  static String signatureRef(String root, Digest digest) {
+  public static String signatureRef(String root, Digest digest) {
     return "-/signature/" + root + "/" + digest.hex();
   }
 
   /** The signature path when {@code root} is the detached root of its group, else null. */
-  static String detachedSignature(SignedRepository r, String root) {
+  public static String detachedSignature(SignedRepository r, String root) {
     Optional<RootGroup> group = r.format().rootGroup(root);
     if (group.isPresent() && group.get().detached().filter(root::equals).isPresent()) {
       return group.get().signature().orElseThrow();
@@ -388,7 +396,7 @@ final class Roots {
     }
   }
 
-  byte[] readBlocking(Digest digest, String what) throws IOException {
+  public byte[] readBlocking(Digest digest, String what) throws IOException {
     try (BlobReader reader = storage.blobs().open(digest)) {
       if (reader.size() > BoundedBytes.ROOT_LIMIT) {
         throw new IOException("read " + what + ": " + reader.size() + " bytes is too large for a root");

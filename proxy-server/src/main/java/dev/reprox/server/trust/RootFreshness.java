@@ -1,4 +1,4 @@
-package dev.reprox.server.fetch;
+package dev.reprox.server.trust;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,16 +12,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * its upstream and verified (epoch seconds), so an alert can fire on {@code time() - x > N}. Only
  * roots actually fetched get a series: the cardinality is the roots in use, not every path.
  */
-final class RootFreshness {
+public final class RootFreshness {
   private final MeterRegistry registry;
   private final ConcurrentMap<String, AtomicLong> seconds = new ConcurrentHashMap<>();
 
   /** {@code registry}: null records nothing. */
-  RootFreshness(MeterRegistry registry) {
+  public RootFreshness(MeterRegistry registry) {
     this.registry = registry;
   }
 
-  void succeeded(String repo, String root, Instant at) {
+  public void succeeded(String repo, String root, Instant at) {
     if (registry == null) {
       return;
     }

@@ -1,10 +1,12 @@
-package dev.reprox.server.fetch;
+package dev.reprox.server.trust;
 
 import dev.reprox.config.RepositoryConfig;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.pinning.IndexParseException;
 import dev.reprox.pinning.RootIndex;
 import dev.reprox.pinning.SignatureInvalidException;
+import dev.reprox.server.fetch.BoundedBytes;
+import dev.reprox.server.fetch.SignedRepository;
 import dev.reprox.storage.BlobReader;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Ref;

@@ -1,8 +1,9 @@
-package dev.reprox.server.fetch;
+package dev.reprox.server.trust;
 
 import static dev.reprox.server.LogSafe.escape;
 
 import dev.reprox.pinning.RootIndex;
+import dev.reprox.server.fetch.SignedRepository;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Generation;
 import dev.reprox.storage.PathEntry;
@@ -22,19 +23,19 @@ import org.slf4j.LoggerFactory;
  * SHA-256 and size, so nothing unverified is served (docs/decisions.md). Pinned requests never come
  * here: at T only the generation at T decides.
  */
-final class PreviousGenerations {
+public final class PreviousGenerations {
   private static final Logger log = LoggerFactory.getLogger(PreviousGenerations.class);
 
   /** How many earlier generations are consulted: a package named only longer ago than this is a 404. */
   static final int BOUND = 8;
 
   /** An earlier generation and the entry of one of its listings that names the path. */
-  record Found(RootIndex index, PathEntry entry) {}
+  public record Found(RootIndex index, PathEntry entry) {}
 
   private final Storage storage;
   private final Roots roots;
 
-  PreviousGenerations(Storage storage, Roots roots) {
+  public PreviousGenerations(Storage storage, Roots roots) {
     this.storage = storage;
     this.roots = roots;
   }
@@ -45,7 +46,7 @@ final class PreviousGenerations {
    * reads, and a generation's root is re-verified when it is not cached. {@code candidates}: the
    * path index's entries for the path; none means no listing names it at all, and nothing is read.
    */
-  Optional<Found> newestNaming(SignedRepository r, String root, RootIndex current, List<PathEntry> candidates)
+  public Optional<Found> newestNaming(SignedRepository r, String root, RootIndex current, List<PathEntry> candidates)
       throws IOException {
     if (candidates.isEmpty()) {
       return Optional.empty();

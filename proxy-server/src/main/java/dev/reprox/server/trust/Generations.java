@@ -1,10 +1,15 @@
-package dev.reprox.server.fetch;
+package dev.reprox.server.trust;
 
 import dev.reprox.pinning.Resolution;
 import dev.reprox.pinning.ResolveException;
 import dev.reprox.pinning.Resolver;
 import dev.reprox.pinning.RootGroup;
 import dev.reprox.pinning.RootIndex;
+import dev.reprox.server.fetch.FetchException;
+import dev.reprox.server.fetch.FetchRequest;
+import dev.reprox.server.fetch.PinReporter;
+import dev.reprox.server.fetch.Provenance;
+import dev.reprox.server.fetch.SignedRepository;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
@@ -19,16 +24,16 @@ import java.util.Optional;
  * observed roots could name a path. Blocking (storage, verification, a live round when T names no
  * known generation): call it off the event loop.
  */
-final class Generations {
+public final class Generations {
   /** A generation chosen for a request, with the headers it gives the response. */
-  record Gen(String root, RootIndex index, Digest signature, Provenance provenance) {}
+  public record Gen(String root, RootIndex index, Digest signature, Provenance provenance) {}
 
   private final Storage storage;
   private final Roots roots;
   private final Resolver resolver;
   private final PinReporter pins;
 
-  Generations(Storage storage, Roots roots, Resolver resolver, PinReporter pins) {
+  public Generations(Storage storage, Roots roots, Resolver resolver, PinReporter pins) {
     this.storage = storage;
     this.roots = roots;
     this.resolver = resolver;
@@ -36,7 +41,7 @@ final class Generations {
   }
 
   /** The generation of {@code root} for {@code at} (empty: live), with its headers. */
-  Gen of(SignedRepository r, String root, Optional<Instant> at) throws IOException {
+  public Gen of(SignedRepository r, String root, Optional<Instant> at) throws IOException {
     return at.isEmpty() ? liveGen(r, root) : at(r, root, at.get());
   }
 
@@ -46,7 +51,7 @@ final class Generations {
   }
 
   /** The generation of {@code root} at {@code t}, pinned (live when T is after now). */
-  Gen at(SignedRepository r, String root, Instant t) throws IOException {
+  public Gen at(SignedRepository r, String root, Instant t) throws IOException {
     Resolution res;
     try {
       res = resolve(r, root, t);
@@ -67,7 +72,7 @@ final class Generations {
     return new Gen(root, index, roots.signatureOf(r, root, digest).orElse(null), p);
   }
 
-  Resolution resolve(SignedRepository r, String root, Instant t) throws IOException {
+  public Resolution resolve(SignedRepository r, String root, Instant t) throws IOException {
     try {
       return resolver.resolve(r.name(), root, t, r.policy());
     } catch (ResolveException e) {
@@ -92,7 +97,7 @@ final class Generations {
     }
   }
 
-  static Provenance liveProvenance(RootIndex index) {
+  public static Provenance liveProvenance(RootIndex index) {
     return new Provenance(Optional.of(index.digest()), Optional.of(index.publishedAt()), Optional.of("live"), false,
         false);
   }
@@ -101,7 +106,7 @@ final class Generations {
    * {@link #primaryRoots}, except that none at all while offline is a 503, not a 404: nothing says
    * the path does not exist, reprox has only never seen an index that would list it.
    */
-  List<String> knownRoots(SignedRepository r, FetchRequest request, String path) throws IOException {
+  public List<String> knownRoots(SignedRepository r, FetchRequest request, String path) throws IOException {
     List<String> out = primaryRoots(r, path);
     if (out.isEmpty() && roots.offline(r)) {
       throw FetchException.offline(request, "no root index of repository " + r.name() + " that could list it was"
@@ -114,7 +119,7 @@ final class Generations {
    * The roots to consult for {@code path} (null: any, for packages): observed roots whose
    * directory contains the path, with the inline root of a group standing for the whole group.
    */
-  List<String> primaryRoots(SignedRepository r, String path) throws IOException {
+  public List<String> primaryRoots(SignedRepository r, String path) throws IOException {
     List<String> observed = storage.observations().roots(r.name());
     List<String> out = new ArrayList<>();
     for (String root : observed) {
