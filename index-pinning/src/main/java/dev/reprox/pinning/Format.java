@@ -104,4 +104,13 @@ public interface Format {
   default Optional<BodyCheck> bodyCheck(Alias expected, String what) {
     return Optional.empty();
   }
+
+  /**
+   * The alias kinds {@link #bodyCheck} answers for (apk: {@code APK_Q1}), so that a store scrub
+   * can run the check again on every blob such an alias names without knowing the format; empty
+   * when a plain digest of the whole body is the check.
+   */
+  default Set<Alias.Kind> bodyCheckKinds() {
+    return Set.of();
+  }
 }

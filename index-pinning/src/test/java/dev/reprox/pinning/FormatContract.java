@@ -3,6 +3,7 @@ package dev.reprox.pinning;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
@@ -108,6 +109,16 @@ public abstract class FormatContract {
       }
     }
     assertThat(paths).contains(s.packagePath());
+  }
+
+  @Test
+  void bodyCheck_answersExactlyForItsBodyCheckKinds() throws Exception {
+    Format f = trusting();
+    for (Alias.Kind kind : Alias.Kind.values()) {
+      Alias alias = new Alias(kind, new byte[kind.length()]);
+      // A scrub finds the blobs to check again by these kinds: a kind left out is never re-checked.
+      assertThat(f.bodyCheck(alias, "x").isPresent()).as(kind.name()).isEqualTo(f.bodyCheckKinds().contains(kind));
+    }
   }
 
   @Test

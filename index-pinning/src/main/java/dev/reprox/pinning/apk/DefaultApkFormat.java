@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** {@link ApkFormat} over an {@link ApkIndexVerifier} (or none, for an unverified repository). */
 final class DefaultApkFormat implements ApkFormat {
@@ -101,6 +102,11 @@ final class DefaultApkFormat implements ApkFormat {
   @Override
   public Optional<BodyCheck> bodyCheck(Alias expected, String what) {
     return expected.kind() == Alias.Kind.APK_Q1 ? Optional.of(new ApkBodyCheck(expected, what)) : Optional.empty();
+  }
+
+  @Override
+  public Set<Alias.Kind> bodyCheckKinds() {
+    return Set.of(Alias.Kind.APK_Q1);
   }
 
   /** The APKINDEX of the package's directory: it names every package beside it. */

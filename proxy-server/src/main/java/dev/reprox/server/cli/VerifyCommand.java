@@ -5,14 +5,16 @@ import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code reprox verify}: re-reads every blob with checksums on, and re-checks every apk package
- * against its Q1 and datahash ({@link ApkScrub}); exit 1 if anything is damaged, 2 if
+ * {@code reprox verify}: re-reads every blob with checksums on, and re-checks every package its
+ * index names by a format's own hash (apk: Q1 and datahash; {@link BodyCheckScrub}); exit 1 if anything is damaged, 2 if
  * {@code --data} holds no store. Opens the store read-only, so it runs beside a serving reprox
  * and checks what was committed when it started.
  */
@@ -43,15 +45,20 @@ final class VerifyCommand implements Callable<Integer> {
         out.println("damaged " + d.digest() + ": " + d.reason());
         out.flush();
       });
-      ApkScrub.Report apks = ApkScrub.run(storage, (digest, reason) -> {
+      List<BodyCheckScrub.Report> own = BodyCheckScrub.run(storage, Clock.systemUTC(), (digest, reason) -> {
         out.println("damaged " + digest + ": " + reason);
         out.flush();
       });
       out.printf("verify: %d blobs, %d bytes checked, %d damaged%n",
           report.blobsChecked(), report.bytesChecked(), report.damagedBlobs());
-      out.printf("verify: %d apk packages re-checked (Q1 and datahash), %d bad%n", apks.packages(), apks.bad());
+      long bad = 0;
+      for (BodyCheckScrub.Report r : own) {
+        out.printf("verify: %d %s packages re-checked by their index's own hash, %d bad%n", r.packages(), r.format(),
+            r.bad());
+        bad += r.bad();
+      }
       out.flush();
-      return report.clean() && apks.bad() == 0 ? 0 : 1;
+      return report.clean() && bad == 0 ? 0 : 1;
     } catch (IOException e) {
       err.println("verify: " + data + ": " + e.getMessage());
       err.flush();

@@ -89,7 +89,7 @@ class MainTest {
 
     assertThat(out.toString()).contains("damaged " + Digest.compute(tampered) + ": apk ")
         .contains("data part sha256").doesNotContain("damaged " + Digest.compute(real))
-        .contains("verify: 2 apk packages re-checked (Q1 and datahash), 1 bad");
+        .contains("verify: 2 apk packages re-checked by their index's own hash, 1 bad");
   }
 
   private static Digest store(Storage storage, byte[] bytes) throws Exception {
