@@ -228,7 +228,7 @@ public final class BundleImport {
       }
     }
     if (whole) {
-      if (size > (refs.stream().anyMatch(r -> r instanceof Manifest.RootEntry) ? BundleExport.MAX_ROOT_BYTES
+      if (size > (refs.stream().anyMatch(r -> r instanceof Manifest.RootEntry) ? BundlePlanner.MAX_ROOT_BYTES
           : MAX_SIGNATURE_BYTES)) {
         throw refused("blob " + d + " is too large for a root index or signature: " + size + " bytes");
       }
