@@ -5,17 +5,13 @@ import static dev.reprox.server.LogSafe.escape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.reprox.pinning.TimeSpec;
-import dev.reprox.pinning.TimeSpecException;
 import dev.reprox.server.bundle.BundleException;
 import dev.reprox.server.bundle.BundleExport;
 import dev.reprox.server.bundle.BundleImport;
 import dev.reprox.server.fetch.FetchException.Kind;
 import dev.reprox.storage.BuildEntry;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -26,9 +22,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -108,7 +102,7 @@ final class AdminBundles {
     upload.start();
   }
 
-  /** Streams the bundle of {@code ?repo=R&at=T[&at=T2…]} and/or {@code ?label=L} ({@link #selections}). */
+  /** Streams the bundle of {@code ?repo=R&at=T[&at=T2…]} and/or {@code ?label=L} ({@link ExportQuery}). */
   void exportBundle(Exchange ex, ChannelHandlerContext ctx, QueryStringDecoder query) {
     if (sc.fetchers == null) {
       ex.reply(RepositoryApi.error(Kind.NO_STORE, "admin: no store to export",
@@ -120,30 +114,24 @@ final class AdminBundles {
         // A label is read from the persisted build records (storage): here, off the event loop.
         List<BundleExport.Selection> selections;
         try {
-          selections = selections(ex.request.uri(), this::recordedEntries);
+          selections = ExportQuery.selections(ex.request.uri(), this::recordedEntries);
         } catch (IllegalArgumentException e) {
-          FullHttpResponse r = RepositoryApi.error(Kind.BAD_REQUEST, e.getMessage(),
-              ex.head);
-          ctx.executor().execute(() -> ex.reply(r, "admin", false));
+          replyOnLoop(ex, ctx, RepositoryApi.error(Kind.BAD_REQUEST, e.getMessage(), ex.head));
           return;
         } catch (UncheckedIOException e) {
-          FullHttpResponse r = RepositoryApi.error(Kind.FAILED,
-              "export: read build records: " + e.getCause().getMessage(), ex.head);
-          ctx.executor().execute(() -> ex.reply(r, "admin", false));
+          replyOnLoop(ex, ctx, RepositoryApi.error(Kind.FAILED,
+              "export: read build records: " + e.getCause().getMessage(), ex.head));
           return;
         }
         BundleExport.Prepared prepared;
         try {
           prepared = new BundleExport(sc.fetchers.storage(), sc.fetchers.formats(), sc.clock).prepare(selections);
         } catch (BundleException e) {
-          FullHttpResponse r = RepositoryApi.error(kind(e.kind()),
-              e.kind().name().toLowerCase(java.util.Locale.ROOT), e.getMessage(), ex.head);
-          ctx.executor().execute(() -> ex.reply(r, "admin", false));
+          replyOnLoop(ex, ctx, RepositoryApi.error(kind(e.kind()),
+              e.kind().name().toLowerCase(java.util.Locale.ROOT), e.getMessage(), ex.head));
           return;
         } catch (IOException | RuntimeException e) {
-          FullHttpResponse r = RepositoryApi.error(Kind.FAILED,
-              "export failed: " + e, ex.head);
-          ctx.executor().execute(() -> ex.reply(r, "admin", false));
+          replyOnLoop(ex, ctx, RepositoryApi.error(Kind.FAILED, "export failed: " + e, ex.head));
           return;
         }
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
@@ -186,6 +174,11 @@ final class AdminBundles {
     }
   }
 
+  /** Answers an export before its head was sent (a worker thread hands the reply to the loop). */
+  private static void replyOnLoop(Exchange ex, ChannelHandlerContext ctx, FullHttpResponse r) {
+    ctx.executor().execute(() -> ex.reply(r, "admin", false));
+  }
+
   /** The persisted entries of {@code label}; unknown (or no record store): IllegalArgumentException. Blocks. */
   private List<BuildEntry> recordedEntries(String label) {
     try {
@@ -194,51 +187,6 @@ final class AdminBundles {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /**
-   * {@code repo=R&at=T&at=T2&repo=R2&at=T3}: each at belongs to the repo before it; {@code label=L}
-   * adds every (repository, T) the build label's persisted record holds (its live answers have no
-   * T, so no pin, and are left out; a pair without a pin is skipped).
-   */
-  static List<BundleExport.Selection> selections(String uri,
-      java.util.function.Function<String, List<BuildEntry>> labels) {
-    int q = uri.indexOf('?');
-    String query = q < 0 ? "" : uri.substring(q + 1);
-    List<BundleExport.Selection> out = new ArrayList<>();
-    String repo = null;
-    for (String pair : query.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String name = QueryStringDecoder.decodeComponent(eq < 0 ? pair : pair.substring(0, eq));
-      String value = eq < 0 ? "" : QueryStringDecoder.decodeComponent(pair.substring(eq + 1));
-      if (name.equals("label")) {
-        List<BundleExport.Selection> fromLabel = BundleExport.forBuild(labels.apply(value));
-        if (fromLabel.isEmpty()) {
-          throw new IllegalArgumentException("export: build label \"" + value + "\" asked for no pinned T");
-        }
-        out.addAll(fromLabel);
-      } else if (name.equals("repo")) {
-        repo = value;
-      } else if (name.equals("at")) {
-        if (repo == null) {
-          throw new IllegalArgumentException("export: at=" + value + " before any repo=");
-        }
-        try {
-          out.add(new BundleExport.Selection(repo, TimeSpec.parse(value)));
-        } catch (TimeSpecException e) {
-          throw new IllegalArgumentException("export: at=" + value + ": " + e.getMessage());
-        }
-      } else {
-        throw new IllegalArgumentException("export: unknown parameter " + name + " (repo, at, label)");
-      }
-    }
-    if (out.isEmpty()) {
-      throw new IllegalArgumentException("export: give repo=R&at=T (repeatable) or label=L");
-    }
-    return out;
   }
 
   private static Kind kind(BundleException.Kind kind) {
@@ -265,63 +213,5 @@ final class AdminBundles {
     ArrayNode c = o.putArray("conflicts");
     r.conflicts().forEach(c::add);
     return o.toString();
-  }
-
-  /**
-   * An {@link OutputStream} onto the channel for a worker thread: each write becomes one HTTP
-   * chunk, and the writer waits (on its own thread) while more than {@link #MAX_UNFLUSHED} bytes
-   * have not reached the socket yet.
-   */
-  static final class ChannelOutput extends OutputStream {
-    static final long MAX_UNFLUSHED = 4L << 20;
-    private final ChannelHandlerContext ctx;
-    private long pending;
-    private long written;
-    private Throwable failure;
-
-    ChannelOutput(ChannelHandlerContext ctx) {
-      this.ctx = ctx;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return;
-      }
-      synchronized (this) {
-        while (pending > MAX_UNFLUSHED && failure == null && ctx.channel().isActive()) {
-          try {
-            wait(1000);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("export: interrupted");
-          }
-        }
-        if (failure != null || !ctx.channel().isActive()) {
-          throw new IOException("export: the client went away", failure);
-        }
-        pending += len;
-        written += len;
-      }
-      ChannelFuture f = ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(b, off, len)));
-      f.addListener(done -> {
-        synchronized (this) {
-          pending -= len;
-          if (!done.isSuccess() && failure == null) {
-            failure = done.cause();
-          }
-          notifyAll();
-        }
-      });
-    }
-
-    synchronized long written() {
-      return written;
-    }
   }
 }
