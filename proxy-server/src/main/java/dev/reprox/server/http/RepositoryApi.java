@@ -1,14 +1,11 @@
 package dev.reprox.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.reprox.pinning.Preview;
 import dev.reprox.pinning.TimeSpec;
 import dev.reprox.pinning.TimeSpecException;
 import dev.reprox.server.fetch.FetchException;
 import dev.reprox.server.fetch.FetchRequest;
-import dev.reprox.storage.Generation;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -16,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -35,9 +32,11 @@ final class RepositoryApi {
   private static final String DEFAULT_ROOT = "dists/stable/InRelease";
 
   private final ServingContext sc;
+  private final RepositoryViews views;
 
   RepositoryApi(ServingContext sc) {
     this.sc = sc;
+    this.views = new RepositoryViews(sc);
   }
 
   /** Everything under {@code /-/api/} but {@code /-/api/builds}. */
@@ -112,19 +111,26 @@ final class RepositoryApi {
     }
     Instant t = at;
     String checkedRoot = root;
+    answerOffLoop(ex, repo, checkedRoot, "api " + op, () -> op.equals("roots") ? views.roots(repo)
+        : t == null ? views.generations(repo, checkedRoot) : views.resolve(repo, checkedRoot, t));
+  }
+
+  /**
+   * Runs {@code body} on the work executor (it reads storage) and answers its JSON on the loop, or
+   * the error its failure maps to; {@code what} prefixes the error's message.
+   */
+  private void answerOffLoop(Exchange ex, String repo, String root, String what, Callable<String> body) {
     try {
       sc.fetchers.workExecutor().execute(() -> {
         FullHttpResponse r;
         String outcome = "api";
         try {
-          String body = op.equals("roots") ? roots(repo)
-              : t == null ? generations(repo, checkedRoot) : resolve(repo, checkedRoot, t);
-          r = Responses.full(HttpResponseStatus.OK, "application/json", body, ex.head);
+          r = Responses.full(HttpResponseStatus.OK, "application/json", body.call(), ex.head);
         } catch (Exception e) {
           FetchException f = FetchException.of(e, new FetchRequest(sc.config.repositories().get(repo),
-              checkedRoot == null ? "" : checkedRoot));
+              root == null ? "" : root));
           outcome = f.answer().outcome();
-          r = error(f.kind(), "api " + op + ": " + f.getMessage(), ex.head);
+          r = error(f.kind(), what + ": " + f.getMessage(), ex.head);
         }
         FullHttpResponse response = r;
         String o = outcome;
@@ -137,7 +143,7 @@ final class RepositoryApi {
 
   /**
    * {@code GET /-/api/coverage?repo=<repo>[&root=<path>]}: per root (every observed one, or the
-   * one named), the spans in which every T is proven and the gaps ({@link Coverage}). Only reads.
+   * one named), the spans in which every T is proven and the gaps ({@link RepositoryViews#coverage}). Only reads.
    */
   private void coverage(Exchange ex, String uri) {
     QueryStringDecoder query = new QueryStringDecoder(uri);
@@ -160,42 +166,7 @@ final class RepositoryApi {
       }
     }
     String only = root;
-    try {
-      sc.fetchers.workExecutor().execute(() -> {
-        FullHttpResponse r;
-        String outcome = "api";
-        try {
-          r = Responses.full(HttpResponseStatus.OK, "application/json", coverageBody(repo, only), ex.head);
-        } catch (Exception e) {
-          FetchException f = FetchException.of(e, new FetchRequest(sc.config.repositories().get(repo),
-              only == null ? "" : only));
-          outcome = f.answer().outcome();
-          r = error(f.kind(), "api coverage: " + f.getMessage(), ex.head);
-        }
-        FullHttpResponse response = r;
-        String o = outcome;
-        ex.ctx().executor().execute(() -> ex.reply(response, o, false));
-      });
-    } catch (RejectedExecutionException e) {
-      fail(ex, FetchException.Kind.OVERLOADED, "server busy");
-    }
-  }
-
-  private String coverageBody(String repo, String only) throws Exception {
-    Instant now = sc.clock.instant();
-    ObjectNode o = JSON.createObjectNode();
-    o.put("repo", repo);
-    o.put("now", now.toString());
-    ArrayNode roots = o.putArray("roots");
-    List<String> paths = only != null ? List.of(only) : sc.fetchers.rootsBlocking(repo);
-    for (String path : paths) {
-      ObjectNode r = roots.addObject();
-      r.put("root", path);
-      Coverage.root(r, sc.fetchers.generationsBlocking(repo, path),
-          sc.fetchers.watches().watching(repo, path) ? sc.fetchers.watches().longestPause(repo) : Optional.empty(),
-          sc.fetchers.watches().status(repo, path), now);
-    }
-    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
+    answerOffLoop(ex, repo, only, "api coverage", () -> views.coverage(repo, only));
   }
 
   /**
@@ -228,50 +199,6 @@ final class RepositoryApi {
           + " (" + sc.config.repositories().get(repo).format().toString().toLowerCase(Locale.ROOT) + ")");
     }
     return path;
-  }
-
-  private String roots(String repo) throws Exception {
-    ArrayNode out = JSON.createArrayNode();
-    sc.fetchers.rootsBlocking(repo).forEach(out::add);
-    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out) + "\n";
-  }
-
-  private String generations(String repo, String root) throws Exception {
-    ArrayNode out = JSON.createArrayNode();
-    for (Generation g : sc.fetchers.generationsBlocking(repo, root)) {
-      ObjectNode o = out.addObject();
-      o.put("publishedAt", g.publishedAt().toString());
-      o.put("publishedEstimated", g.publishedEstimated());
-      o.put("firstFetchedAt", g.firstFetchedAt().toString());
-      o.put("lastFetchedAt", g.lastFetchedAt().toString());
-      o.put("digest", g.digest().toString());
-      o.put("signer", g.signer());
-      o.put("source", g.source().name().toLowerCase(Locale.ROOT));
-    }
-    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out) + "\n";
-  }
-
-  private String resolve(String repo, String root, Instant at) throws Exception {
-    Preview p = sc.fetchers.previewBlocking(repo, root, at);
-    ObjectNode o = JSON.createObjectNode();
-    o.put("repo", repo);
-    o.put("root", root);
-    o.put("at", at.toString());
-    o.put("status", p.statusValue());
-    o.put("pinned", p.pin().isPresent());
-    o.put("wouldPin", p.wouldPin());
-    o.put("mayFetch", p.mayFetch());
-    p.generation().ifPresent(g -> {
-      o.put("generation", g.digest().toString());
-      o.put("publishedAt", g.publishedAt().toString());
-      o.put("publishedEstimated", g.publishedEstimated());
-    });
-    p.pin().ifPresent(pin -> {
-      o.put("pinnedAt", pin.pinnedAt().toString());
-      o.put("pinFrom", pin.from().toString());
-      o.put("pinTo", pin.to().toString());
-    });
-    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
   }
 
   private static String first(QueryStringDecoder q, String name, String fallback) {
