@@ -10,22 +10,17 @@ import dev.reprox.server.trust.Roots;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Ref;
 import dev.reprox.storage.Storage;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,11 +39,10 @@ import org.slf4j.LoggerFactory;
  * clock and returns; the server calls it from its own single thread (never the event loop), tests
  * call it directly. A root that keeps failing is one WARN line when it starts failing and one
  * INFO line when it recovers, not one per round; its outages are kept (in memory, the last
- * {@value #OUTAGES_KEPT}) to name the cause of coverage gaps.
+ * {@value WatchHealth#OUTAGES_KEPT}; {@link WatchHealth}) to name the cause of coverage gaps.
  */
 public final class Watches {
   private static final Logger log = LoggerFactory.getLogger(Watches.class);
-  static final int OUTAGES_KEPT = 64;
   /** The first round of each repository falls somewhere in this after startup. */
   private static final Duration FIRST_ROUND_SPREAD = Duration.ofSeconds(30);
   private static final long LISTING_WAIT_MINUTES = 10;
@@ -71,28 +65,12 @@ public final class Watches {
     }
   }
 
-  private static final class RootState {
-    Instant lastSuccess;
-    Instant lastAttempt;
-    Outage current;
-    final Deque<Outage> past = new ArrayDeque<>();
-
-    synchronized RootStatus status() {
-      List<Outage> all = new ArrayList<>(past);
-      if (current != null) {
-        all.add(current);
-      }
-      return new RootStatus(lastSuccess, lastAttempt, List.copyOf(all));
-    }
-  }
-
   private final Map<String, RepoWatch> watches = new LinkedHashMap<>();
-  private final ConcurrentMap<String, RootState> states = new ConcurrentHashMap<>();
   private final Roots roots;
   private final GenerationListings listings;
   private final Storage storage;
   private final Clock clock;
-  private final MeterRegistry registry;
+  private final WatchHealth health;
   private final RandomGenerator random;
 
   Watches(Collection<SignedRepository> repositories, Roots roots, GenerationListings listings, Storage storage,
@@ -101,7 +79,7 @@ public final class Watches {
     this.listings = listings;
     this.storage = storage;
     this.clock = clock;
-    this.registry = registry;
+    this.health = new WatchHealth(clock, registry);
     this.random = random;
     Instant now = clock.instant();
     for (SignedRepository r : repositories) {
@@ -163,8 +141,7 @@ public final class Watches {
 
   /** What the watch saw of {@code repo}'s {@code root} since startup; empty when it never tried. */
   public Optional<RootStatus> status(String repo, String root) {
-    RootState s = states.get(repo + '/' + root);
-    return s == null ? Optional.empty() : Optional.of(s.status());
+    return health.status(repo, root);
   }
 
   /**
@@ -208,71 +185,20 @@ public final class Watches {
 
   private void watchRoot(RepoWatch w, String root) throws IOException {
     SignedRepository r = w.repository;
-    RootState state = states.computeIfAbsent(r.name() + '/' + root, k -> new RootState());
+    WatchHealth.Tracked state = health.track(r.name(), root);
     Optional<Digest> before = storage.refs().get(r.name(), root).map(Ref::digest);
     Instant at = clock.instant();
     Roots.Live live;
     try {
       live = roots.watchBlocking(r, root);
     } catch (IOException | RuntimeException e) {
-      failed(r, root, state, at, w.config.interval(), e);
+      health.failed(state, at, w.config.interval(), e);
       return;
     }
     boolean fresh = before.isEmpty() || !before.get().equals(live.index().digest());
-    succeeded(r, root, state, at, fresh ? "new_generation" : "unchanged");
+    health.succeeded(state, at, fresh ? "new_generation" : "unchanged");
     if (fresh && w.config.listings()) {
       listings(r, live.index());
-    }
-  }
-
-  private void succeeded(SignedRepository r, String root, RootState state, Instant at, String result) {
-    Outage ended = null;
-    synchronized (state) {
-      state.lastAttempt = at;
-      state.lastSuccess = clock.instant();
-      if (state.current != null) {
-        ended = new Outage(state.current.from(), at, state.current.reason());
-        state.current = null;
-        state.past.addLast(ended);
-        while (state.past.size() > OUTAGES_KEPT) {
-          state.past.removeFirst();
-        }
-      }
-    }
-    count(r, root, result);
-    if (ended != null) {
-      log.info("watch of {}/{} recovered after {} s of failures", r.name(), escape(root),
-          Duration.between(ended.from(), ended.to()).toSeconds());
-    }
-  }
-
-  private void failed(SignedRepository r, String root, RootState state, Instant at, Duration interval, Exception e) {
-    String reason = String.valueOf(e.getMessage());
-    boolean first;
-    synchronized (state) {
-      state.lastAttempt = at;
-      first = state.current == null;
-      if (first) {
-        state.current = new Outage(at, null, reason);
-      }
-    }
-    count(r, root, "failed");
-    if (first) {
-      // Once per outage: the breaker says when the host goes and comes back, this says what the
-      // watch missed; the rounds in between fail quietly until one succeeds.
-      log.warn("watch of {}/{} failed: {}; tried again every {} s, logged again when it recovers", r.name(),
-          escape(root), escape(reason), interval.toSeconds());
-    } else {
-      log.debug("watch of {}/{} still failing: {}", r.name(), escape(root), escape(reason));
-    }
-  }
-
-  private void count(SignedRepository r, String root, String result) {
-    if (registry != null) {
-      Counter.builder("reprox.watch.checks")
-          .description("watch rounds per root: new_generation, unchanged (a 304 or the same bytes), failed")
-          .tag("repo", r.name()).tag("root", root).tag("result", result)
-          .register(registry).increment();
     }
   }
 
