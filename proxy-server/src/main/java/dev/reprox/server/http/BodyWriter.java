@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * writable, so a slow client holds back reading instead of filling memory. A body that fails, or
  * ends short of the length promised in the headers, closes the connection: the client sees a
  * failure, never a complete wrong response. All state lives on the channel's event loop.
+ *
+ * <p>Over 250 lines: it is one state machine (idle, reading, waiting, done) whose every step, on
+ * the loop or on the storage executor, reads and moves the same state and position; split, each
+ * part would have to re-check the other's state to know whether the response already ended.
  */
 final class BodyWriter {
   static final int CHUNK = 256 * 1024;
