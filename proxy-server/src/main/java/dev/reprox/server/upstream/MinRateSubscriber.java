@@ -56,11 +56,7 @@ final class MinRateSubscriber<T> implements HttpResponse.BodySubscriber<T> {
 
   @Override
   public void onNext(List<ByteBuffer> item) {
-    long n = 0;
-    for (ByteBuffer b : item) {
-      n += b.remaining();
-    }
-    window.add(n);
+    window.add(ReleasingSubscriber.remaining(item));
     synchronized (this) {
       if (!ended) {
         delegate.onNext(item);

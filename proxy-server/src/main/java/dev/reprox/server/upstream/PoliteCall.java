@@ -1,5 +1,6 @@
 package dev.reprox.server.upstream;
 
+import dev.reprox.server.upstream.HeadVerdict.Next;
 import dev.reprox.server.upstream.UpstreamUnavailableException.Kind;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -19,11 +20,15 @@ import org.slf4j.LoggerFactory;
  * One {@link PoliteUpstream#send}: a loop of attempts, each one breaker → permit → token (and
  * host pause) → send. The response head decides: final (hand it to the caller's handler, commit),
  * redirect (follow, not a retry), or retryable (discard the body, release the permit, wait,
- * again). Steps run on the scheduler, never on a thread that waits.
+ * again). Steps run on the scheduler, never on a thread that waits. What a head means is
+ * {@link HeadVerdict}'s; how a final body is watched, {@link FinalBody}'s.
+ *
+ * <p>Over 250 lines: the attempt loop is one state machine whose steps (gate, send, head, end,
+ * retry, redirect, failure) share the attempt's state on whichever thread runs the step; split,
+ * that state would travel between classes.
  */
 final class PoliteCall<T> {
   private static final Logger log = LoggerFactory.getLogger(PoliteCall.class);
-  private enum Next { FINAL, REDIRECT, RETRY_AFTER, RETRY, FORGET }
 
   private final DefaultPoliteUpstream up;
   private final HttpRequest request;
@@ -113,51 +118,23 @@ final class PoliteCall<T> {
     int s = info.statusCode();
     status = s;
     lastError = null;
-    URI target = isRedirect(s) ? info.headers().firstValue("location").map(this::resolve).orElse(null) : null;
-    if (target != null) {
-      gate.breaker.onSuccess();
-      gate.outcome("redirect");
-      location = target;
-      next = Next.REDIRECT;
+    HeadVerdict v = HeadVerdict.of(s, info.headers(), current, viaMemory, up.clock.instant());
+    v.breaker().tell(gate.breaker);
+    gate.outcome(v.outcome(), v.detail());
+    if (v.reason() != null) {
+      reason = v.reason();
+    }
+    retryAfter = v.retryAfter();
+    location = v.location();
+    next = v.next();
+    if (v.next() != Next.FINAL) {
       return HttpResponse.BodySubscribers.replacing(null);
     }
-    Optional<Duration> wait = RetryAfter.parse(info.headers().firstValue("retry-after"), up.clock.instant());
-    if (s == 429 || s == 503 && wait.isPresent()) {
-      if (s == 503) {
-        gate.breaker.onFailure();
-      } else {
-        gate.breaker.onAbandoned(); // busy is not broken; a half-open probe gives its place back
-      }
-      gate.outcome(s == 429 ? "rate_limited" : "server_error", "HTTP " + s);
-      retryAfter = wait.orElse(null);
-      reason = wait.isPresent() ? "retry_after" : "rate_limited";
-      next = wait.isPresent() ? Next.RETRY_AFTER : Next.RETRY;
-      return HttpResponse.BodySubscribers.replacing(null);
-    }
-    if (s >= 500) {
-      gate.breaker.onFailure();
-      gate.outcome("server_error", "HTTP " + s);
-      reason = "server_error";
-      next = Next.RETRY;
-      return HttpResponse.BodySubscribers.replacing(null);
-    }
-    if (viaMemory && (s == 404 || s == 410)) {
-      gate.breaker.onSuccess();
-      gate.outcome("not_found");
-      next = Next.FORGET;
-      return HttpResponse.BodySubscribers.replacing(null);
-    }
-    gate.breaker.onSuccess();
-    // A 304 answers a conditional GET (the watch): the host is fine and the bytes are unchanged.
-    gate.outcome(s < 300 ? "ok" : s == 304 ? "not_modified" : s == 404 || s == 410 ? "not_found"
-        : s < 400 ? "redirect" : "client_error",
-        "HTTP " + s);
     if (s >= 400 && s != 404 && s != 410) {
       // Not retried and not the host being down, but no answer either: e.g. 401/403 of a private
       // mirror whose credentials are wrong. Missing files (404/410) are normal and not logged.
       log.warn("upstream failure: {} {} answered {}", request.method(), current, s);
     }
-    next = Next.FINAL;
     if (s < 300 && !current.equals(original)) {
       up.memory.remember(original, current);
     }
@@ -168,32 +145,7 @@ final class PoliteCall<T> {
       lease.release();
       throw e;
     }
-    HostGate g = gate;
-    URI hopUri = current;
-    HttpResponse.BodySubscriber<T> releasing = new ReleasingSubscriber<>(body, end -> {
-      if (lease.release() && (end == ReleasingSubscriber.End.FAILED || end == ReleasingSubscriber.End.TOO_SLOW)) {
-        // A body cut short (snapshot.debian.org truncates) or trickling is the host failing, too.
-        g.breaker.onFailure();
-        g.outcome(end == ReleasingSubscriber.End.TOO_SLOW ? "too_slow" : "body_error");
-        log.warn("upstream failure: {} {}: body {}", request.method(), hopUri,
-            end == ReleasingSubscriber.End.TOO_SLOW ? "too slow (below min-rate), cut" : "failed before its end");
-      }
-    }, g::received);
-    HostPolicy policy = g.policy;
-    if (policy.minBytesPerSecond() <= 0) {
-      return releasing;
-    }
-    long windowMillis = policy.minRateWindow().toMillis();
-    return new MinRateSubscriber<>(releasing, new RateWindow(up.clock, policy.minBytesPerSecond(), windowMillis),
-        current, policy.minBytesPerSecond(), windowMillis, check -> up.every(check, Math.max(25, windowMillis / 4)));
-  }
-
-  private URI resolve(String value) {
-    try {
-      return current.resolve(value.strip());
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return FinalBody.guard(body, lease, gate, request.method(), current, up);
   }
 
   private void onDone(HttpResponse<T> response, Throwable error, Lease lease) {
@@ -330,10 +282,6 @@ final class PoliteCall<T> {
       log.warn("upstream failure: {}", e.getMessage());
     }
     result.completeExceptionally(e);
-  }
-
-  private static boolean isRedirect(int s) {
-    return s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
   }
 
   private static Throwable unwrap(Throwable t) {

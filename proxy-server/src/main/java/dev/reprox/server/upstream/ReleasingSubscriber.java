@@ -55,11 +55,7 @@ final class ReleasingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
   @Override
   public void onNext(List<ByteBuffer> item) {
     // Measured before handing over: the delegate may consume the buffers' remaining bytes.
-    long n = 0;
-    for (ByteBuffer b : item) {
-      n += b.remaining();
-    }
-    onBytes.accept(n);
+    onBytes.accept(remaining(item));
     delegate.onNext(item);
   }
 
@@ -81,5 +77,14 @@ final class ReleasingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
     } finally {
       delegate.onComplete();
     }
+  }
+
+  /** The bytes {@code item} holds; read before it is handed on. */
+  static long remaining(List<ByteBuffer> item) {
+    long n = 0;
+    for (ByteBuffer b : item) {
+      n += b.remaining();
+    }
+    return n;
   }
 }
