@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.NetUtil;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -73,14 +72,14 @@ final class ForwardRoute {
    */
   Outcome route(HttpRequest request) {
     String uri = request.uri();
-    Target target;
+    ProxyTarget target;
     if (uri.startsWith("/")) {
-      target = Target.fromHost(request.headers().get(HttpHeaderNames.HOST), uri);
-      if (target == null || !map.knowsHost(target.host, target.port, target.defaultPort)) {
+      target = ProxyTarget.fromHost(request.headers().get(HttpHeaderNames.HOST), uri);
+      if (target == null || !map.knowsHost(target.host(), target.port(), target.defaultPort())) {
         return null;
       }
     } else {
-      target = Target.absolute(uri);
+      target = ProxyTarget.absolute(uri);
       if (target == null) {
         return new Refuse(Kind.BAD_REQUEST, "bad request target: expected /path or http://host/path",
             false, false);
@@ -88,11 +87,11 @@ final class ForwardRoute {
     }
     RequestPath path;
     try {
-      path = RequestPath.parse(target.pathAndQuery);
+      path = RequestPath.parse(target.pathAndQuery());
     } catch (RequestPath.Unsafe e) {
       return new Refuse(Kind.BAD_REQUEST, "bad path: " + e.getMessage(), false, false);
     }
-    Optional<UpstreamMap.Match> match = map.match(target.host, target.port, target.defaultPort, path.segments());
+    Optional<UpstreamMap.Match> match = map.match(target.host(), target.port(), target.defaultPort(), path.segments());
     if (match.isEmpty()) {
       Optional<FetchRequest> file = snapshotFile(target, path.segments());
       if (file.isPresent()) {
@@ -151,12 +150,12 @@ final class ForwardRoute {
    * every file it has by its SHA-1): a content-addressed request of the first repository with that
    * snapshot server, answered from the alias table or fetched from that server and checked.
    */
-  private Optional<FetchRequest> snapshotFile(Target target, List<String> segments) {
+  private Optional<FetchRequest> snapshotFile(ProxyTarget target, List<String> segments) {
     if (segments.size() != 2 || !segments.get(0).equals("file") || !SHA1_HEX.matcher(segments.get(1)).matches()) {
       return Optional.empty();
     }
     String hex = segments.get(1).toLowerCase(Locale.ROOT);
-    return map.snapshotServer(target.host, target.port, target.defaultPort).map(e -> {
+    return map.snapshotServer(target.host(), target.port(), target.defaultPort()).map(e -> {
       URI origin = URI.create(e.base().getScheme() + "://" + e.base().getRawAuthority() + "/");
       return new FetchRequest(e.repository(), "file/" + hex, Optional.empty(),
           new FetchRequest.Expected(null, -1, Alias.ofHex(Alias.Kind.SHA1, hex)), origin);
@@ -197,62 +196,5 @@ final class ForwardRoute {
     FullHttpResponse response = Responses.text(r.status(), r.message() + "\n", ex.head);
     response.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"" + ProxyCredentials.REALM + "\"");
     ex.reply(response, r.outcome(), r.close());
-  }
-
-  /** Host, port and the origin-form rest of a proxied URL. */
-  private record Target(String host, int port, boolean defaultPort, String pathAndQuery) {
-
-    static Target absolute(String uri) {
-      int sep = uri.indexOf("://");
-      if (sep < 0) {
-        return null;
-      }
-      String scheme = uri.substring(0, sep).toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https")) {
-        return null;
-      }
-      int start = sep + 3;
-      int end = start;
-      while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?' && uri.charAt(end) != '#') {
-        end++;
-      }
-      String rest = end == uri.length() ? "/" : uri.substring(end);
-      if (!rest.startsWith("/")) {
-        rest = "/" + rest;
-      }
-      return authority(scheme, uri.substring(start, end), rest);
-    }
-
-    static Target fromHost(String host, String uri) {
-      return host == null ? null : authority("http", host.strip(), uri);
-    }
-
-    private static Target authority(String scheme, String authority, String rest) {
-      if (authority.isEmpty() || authority.contains("@")) {
-        return null;
-      }
-      String host = authority;
-      int port = UpstreamMap.defaultPort(scheme);
-      int colon = authority.lastIndexOf(':');
-      if (colon > authority.lastIndexOf(']')) {
-        host = authority.substring(0, colon);
-        String p = authority.substring(colon + 1);
-        if (!p.matches("\\d{1,5}") || Integer.parseInt(p) > 65535) {
-          return null;
-        }
-        port = Integer.parseInt(p);
-      }
-      if (host.startsWith("[") || host.endsWith("]")) {
-        // Brackets only ever enclose an IPv6 literal (RFC 3986 §3.2.2): "[deb.debian.org]" is no
-        // host name, and must not be served as if it were one.
-        if (!host.startsWith("[") || !host.endsWith("]")
-            || !NetUtil.isValidIpV6Address(host.substring(1, host.length() - 1))) {
-          return null;
-        }
-        host = host.substring(1, host.length() - 1);
-      }
-      return host.isEmpty() ? null
-          : new Target(host.toLowerCase(Locale.ROOT), port, port == UpstreamMap.defaultPort(scheme), rest);
-    }
   }
 }
