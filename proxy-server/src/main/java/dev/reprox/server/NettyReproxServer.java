@@ -3,23 +3,9 @@ package dev.reprox.server;
 import dev.reprox.server.fetch.Fetchers;
 import dev.reprox.server.http.InFlight;
 import dev.reprox.server.http.ServingContext;
-import dev.reprox.storage.Storage;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
-import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
-import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -70,7 +56,7 @@ final class NettyReproxServer implements ReproxServer {
     this.bodyExecutor = pools.body();
     this.boss = pools.boss();
     this.workers = pools.workers();
-    this.registry = registry();
+    this.registry = ServerMetrics.registry(storageExecutor, bodyExecutor, workers, b.storage);
     this.diskUsage = new DiskUsage(b.config.data(), DISK_USAGE_PERIOD, registry, pools.diskUsage());
     this.fetchers = Fetchers.builder().config(b.config).storage(b.storage).storageExecutor(storageExecutor)
         .pools(pools).clock(b.clock).headerTimeout(b.upstreamHeaderTimeout).idleTimeout(b.fillIdleTimeout)
@@ -159,38 +145,6 @@ final class NettyReproxServer implements ReproxServer {
     log.info("listening on {}:{} ({} transport, {} repositories, max-connections {}, {})", address.getHostString(),
         address.getPort(), Epoll.isAvailable() ? "epoll" : "nio", b.config.repositories().size(),
         b.config.maxConnections(), b.config.api().describe());
-  }
-
-  private PrometheusMeterRegistry registry() {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmGcMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ClassLoaderMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
-    new ExecutorServiceMetrics(storageExecutor, "reprox-storage", java.util.List.of()).bindTo(registry);
-    new ExecutorServiceMetrics(bodyExecutor, "reprox-body", java.util.List.of()).bindTo(registry);
-    // Netty 4.2's default allocator is the adaptive one, not PooledByteBufAllocator.DEFAULT.
-    if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
-      new NettyAllocatorMetrics(allocator).bindTo(registry);
-    }
-    new NettyEventExecutorMetrics(workers).bindTo(registry);
-    Gauge.builder("reprox.build.info", () -> 1)
-        .description("always 1; the version running is its tag").tag("version", ReproxVersion.VERSION)
-        .register(registry);
-    Storage storage = b.storage;
-    Gauge.builder("reprox.store.blobs", () -> storage.stats().blobCount())
-        .description("blobs committed since the store opened").register(registry);
-    Gauge.builder("reprox.store.blob.bytes", () -> storage.stats().blobBytes())
-        .description("bytes of blobs committed since the store opened").baseUnit("bytes").register(registry);
-    FunctionCounter.builder("reprox.store.cache.hits", storage, s -> s.stats().cacheHits())
-        .description("hot-chunk cache hits").register(registry);
-    FunctionCounter.builder("reprox.store.cache.misses", storage, s -> s.stats().cacheMisses())
-        .description("hot-chunk cache misses").register(registry);
-    Gauge.builder("reprox.store.cache.bytes", () -> storage.stats().cacheBytes())
-        .description("bytes held by the hot-chunk cache").baseUnit("bytes").register(registry);
-    return registry;
   }
 
   @Override
