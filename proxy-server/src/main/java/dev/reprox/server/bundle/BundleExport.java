@@ -24,8 +24,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * generations they answer with (root bytes as fetched, detached signature, first and last fetch),
  * every file those roots list that the store holds, and every package those listings name that the
  * store holds. Metadata is planned first ({@link BundlePlanner}: it goes into the manifest, the
- * first entry); blobs are then streamed from the store chunk by chunk into one zstd-compressed tar, so memory stays
- * constant whatever the bundle's size (the plan holds one small record per blob).
+ * first entry); blobs are then streamed from the store chunk by chunk into one zstd-compressed
+ * tar, so memory stays constant whatever the bundle's size (the plan holds one small record per
+ * blob).
  */
 public final class BundleExport {
   private static final int COPY_BUFFER = 256 << 10;
