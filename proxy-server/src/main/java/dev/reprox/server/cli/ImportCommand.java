@@ -3,6 +3,7 @@ package dev.reprox.server.cli;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.server.bundle.BundleException;
 import dev.reprox.server.bundle.BundleImport;
+import dev.reprox.server.bundle.ImportReportJson;
 import dev.reprox.server.fetch.Formats;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
@@ -99,13 +100,7 @@ final class ImportCommand implements Callable<Integer> {
         err.flush();
         return r.statusCode() == 400 ? Main.EXIT_CONFIG : 1;
       }
-      com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
-      java.util.List<String> conflicts = new java.util.ArrayList<>();
-      j.path("conflicts").forEach(c -> conflicts.add(c.asText()));
-      print(out, new BundleImport.Report(j.path("blobsNew").asInt(), j.path("blobsPresent").asInt(),
-          j.path("bytes").asLong(), j.path("observations").asInt(), j.path("signatures").asInt(),
-          j.path("listingsIndexed").asInt(), j.path("aliases").asInt(), j.path("pinsAdded").asInt(),
-          j.path("pinsUnchanged").asInt(), conflicts), (System.nanoTime() - start) / 1e9);
+      print(out, ImportReportJson.read(r.body()), (System.nanoTime() - start) / 1e9);
       return 0;
     } catch (IOException e) {
       err.println("import: " + server + ": " + e);

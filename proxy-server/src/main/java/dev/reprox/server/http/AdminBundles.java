@@ -2,12 +2,10 @@ package dev.reprox.server.http;
 
 import static dev.reprox.server.LogSafe.escape;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reprox.server.bundle.BundleException;
 import dev.reprox.server.bundle.BundleExport;
 import dev.reprox.server.bundle.BundleImport;
+import dev.reprox.server.bundle.ImportReportJson;
 import dev.reprox.server.fetch.FetchException.Kind;
 import dev.reprox.storage.BuildEntry;
 import io.netty.buffer.Unpooled;
@@ -39,7 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 final class AdminBundles {
   private static final Logger log = LoggerFactory.getLogger(AdminBundles.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ServingContext sc;
   private final AtomicBoolean importing = new AtomicBoolean();
@@ -77,7 +74,7 @@ final class AdminBundles {
           log.info("admin: imported a bundle from {}: {} blobs new, {} pins added, {} conflicts{}",
               ctx.channel().remoteAddress(), report.blobsNew(), report.pinsAdded(), report.conflicts().size(),
               report.changed() ? "" : " (nothing changed)");
-          r = Responses.full(HttpResponseStatus.OK, "application/json", json(report) + "\n", ex.head);
+          r = Responses.full(HttpResponseStatus.OK, "application/json", ImportReportJson.write(report) + "\n", ex.head);
         } catch (BundleException e) {
           log.warn("admin: import from {} refused: {}", ctx.channel().remoteAddress(), escape(e.getMessage()));
           r = RepositoryApi.error(kind(e.kind()), e.getMessage(), ex.head);
@@ -196,22 +193,5 @@ final class AdminBundles {
       case INTEGRITY -> Kind.REFUSED;
       case STORE -> Kind.STORE;
     };
-  }
-
-  private static String json(BundleImport.Report r) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("changed", r.changed());
-    o.put("blobsNew", r.blobsNew());
-    o.put("blobsPresent", r.blobsPresent());
-    o.put("bytes", r.bytes());
-    o.put("observations", r.observations());
-    o.put("signatures", r.signatures());
-    o.put("listingsIndexed", r.listingsIndexed());
-    o.put("aliases", r.aliases());
-    o.put("pinsAdded", r.pinsAdded());
-    o.put("pinsUnchanged", r.pinsUnchanged());
-    ArrayNode c = o.putArray("conflicts");
-    r.conflicts().forEach(c::add);
-    return o.toString();
   }
 }
