@@ -52,8 +52,8 @@ import picocli.CommandLine.Parameters;
  * table at the end; exit 1 if anything is missing afterwards, 2 for usage and lockfile errors.
  */
 @Command(name = "prewarm", mixinStandardHelpOptions = true,
-    description = "Fill reprox with every package the lockfiles name (reprox lockfile, SHA256SUMS, apko.lock.json,"
-        + " rpms.lock.yaml, repro-env.lock).")
+    description = "Fill reprox with every package the lockfiles name (reprox lockfile, SHA256SUMS, Debian .buildinfo,"
+        + " apko.lock.json, rpms.lock.yaml, repro-env.lock).")
 final class PrewarmCommand implements Callable<Integer> {
   /** The summary's rows, in order; the server's outcomes by their lower-case names. */
   enum Row { STORED, PRESENT, NOT_FOUND, MISMATCH, UPSTREAM_FAILURE }
@@ -81,10 +81,10 @@ final class PrewarmCommand implements Callable<Integer> {
       description = "the configuration reprox serves with (--data; and how lockfile URLs map to repositories)")
   Path config;
 
-  @Option(names = "--repo", paramLabel = "NAME", description = "for SHA256SUMS: the repository")
+  @Option(names = "--repo", paramLabel = "NAME", description = "for SHA256SUMS and .buildinfo: the repository (.buildinfo: default the only apt one)")
   String repo;
 
-  @Option(names = "--root", paramLabel = "PATH", description = "for SHA256SUMS: the root index (default per format)")
+  @Option(names = "--root", paramLabel = "PATH", description = "for SHA256SUMS and .buildinfo: the root index (default per format)")
   String root;
 
   @Option(names = "--at", paramLabel = "T",
@@ -190,8 +190,13 @@ final class PrewarmCommand implements Callable<Integer> {
       slots.acquire();
       String rootPath = e.root() != null ? e.root() : defaultRoots.getOrDefault(e.repo(), "dists/stable/InRelease");
       StringBuilder q = new StringBuilder(base.toString().replaceAll("/$", "")).append("/-/api/admin/prewarm/")
-          .append(enc(e.repo())).append("?root=").append(enc(rootPath)).append("&at=").append(e.at().getEpochSecond())
-          .append("&path=").append(enc(e.path()));
+          .append(enc(e.repo())).append("?root=").append(enc(rootPath)).append("&at=").append(e.at().getEpochSecond());
+      if (e.named() != null) {
+        q.append("&name=").append(enc(e.named().name())).append("&version=").append(enc(e.named().version()))
+            .append("&arch=").append(enc(e.named().arch()));
+      } else {
+        q.append("&path=").append(enc(e.path()));
+      }
       if (e.generation() != null) {
         q.append("&generation=").append(enc(e.generation()));
       }
@@ -230,7 +235,7 @@ final class PrewarmCommand implements Callable<Integer> {
         }
         counts.get(row).incrementAndGet();
         if (row != Row.STORED && row != Row.PRESENT) {
-          problems.add(e.source() + ": " + e.repo() + "/" + e.path() + ": " + TITLES.get(row) + ": " + message);
+          problems.add(e.source() + ": " + e.repo() + "/" + e.what() + ": " + TITLES.get(row) + ": " + message);
         }
         progress.done(e, row, Math.max(0, e.size()));
         slots.release();
@@ -290,7 +295,7 @@ final class PrewarmCommand implements Callable<Integer> {
         out.printf("\r[%s%s] %d/%d  %.1f MiB  %.1f pkg/s  ETA %ds ", "#".repeat(filled), " ".repeat(width - filled),
             done, total, bytes / 1048576.0, done / secs, eta);
       } else {
-        out.printf("prewarm %d/%d %s %s/%s%n", done, total, row.name().toLowerCase(Locale.ROOT), e.repo(), e.path());
+        out.printf("prewarm %d/%d %s %s/%s%n", done, total, row.name().toLowerCase(Locale.ROOT), e.repo(), e.what());
       }
       out.flush();
     }

@@ -276,6 +276,19 @@ public final class Fetchers implements AutoCloseable {
         size);
   }
 
+  /**
+   * Makes one {@code .buildinfo} entry present: {@code name (= version)} of {@code arch} resolved in
+   * the Packages of the apt generation at T ({@link Prewarm#runNamed}), then as {@link #prewarm}.
+   */
+  public java.util.concurrent.CompletableFuture<Prewarm.Result> prewarmNamed(String repo, String root, Instant at,
+      String name, String version, String arch) {
+    if (signed == null) {
+      return java.util.concurrent.CompletableFuture.completedFuture(new Prewarm.Result(Prewarm.Outcome.NOT_FOUND,
+          "no signed repositories in this chain", null));
+    }
+    return new Prewarm(repositories, signed, fetcher, storage, work).runNamed(repo, root, at, name, version, arch);
+  }
+
   /** The signed path's listing indexer, or null for a pass-through chain (tests). */
   ListingIndexer listings() {
     return signed == null ? null : signed.listings();

@@ -2,6 +2,7 @@ package dev.reprox.server.fetch;
 
 import dev.reprox.pinning.ListedFile;
 import dev.reprox.pinning.PathKind;
+import dev.reprox.server.lock.AptNames;
 import dev.reprox.server.trust.Generations;
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
@@ -72,6 +73,55 @@ public final class Prewarm {
       }
     }, work).thenCompose(p -> p).exceptionally(e -> failure(SignedFetcher.unwrap(e)));
   }
+
+  /**
+   * A {@code .buildinfo} entry: {@code name} at {@code version} of architecture {@code arch} (or
+   * all) resolved in the Packages of the apt generation of {@code root} at {@code at} (those of
+   * that architecture fetched first when missing, verified against the root like a client's), then
+   * pre-warmed as {@link #run} with what the signed Packages says (path, SHA-256, size).
+   */
+  CompletableFuture<Result> runNamed(String repo, String root, Instant at, String name, String version, String arch) {
+    SignedRepository r = repositories.get(repo);
+    if (r == null || r.config().format() != dev.reprox.config.RepositoryConfig.Format.APT) {
+      return CompletableFuture.completedFuture(new Result(Outcome.NOT_FOUND, r == null ? "no signed repository "
+          + repo + " is configured" : repo + " is not an apt repository: only apt packages are resolved by name", null));
+    }
+    String what = name + ":" + arch + " (= " + version + ")";
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return signed.generation(r, root, Optional.of(at));
+      } catch (IOException e) {
+        throw new CompletionException(new FetchException(FetchException.Kind.STORAGE, e.getMessage(), e));
+      }
+    }, work).thenCompose(gen -> signed.generationListings().ensure(r, gen.index(), Optional.of(at),
+        s -> s.listing().path().matches(".*/binary-(" + java.util.regex.Pattern.quote(arch) + "|all)/Packages[^/]*"))
+        .thenApplyAsync(failed -> {
+          try {
+            return new Lookup(gen, failed, AptNames.find(storage, gen.index().digest(), name, version, arch));
+          } catch (IOException e) {
+            throw new CompletionException(new FetchException(FetchException.Kind.STORAGE, e.getMessage(), e));
+          }
+        }, work))
+        .thenCompose(l -> {
+          Generations.Gen gen = l.gen();
+          int failed = l.failed();
+          Optional<AptNames.Found> found = l.found();
+          String genHex = gen.index().digest().toString();
+          if (found.isEmpty()) {
+            return failed > 0
+                ? done(Outcome.UPSTREAM_FAILURE, what + ": not in the Packages of generation " + genHex + " of " + root
+                    + " at " + at + " that could be had (" + failed + " of its " + arch + " Packages could not be"
+                    + " fetched)", genHex)
+                : done(Outcome.NOT_FOUND, what + ": not in the Packages of generation " + genHex + " of " + root
+                    + " at " + at, genHex);
+          }
+          var f = found.get();
+          return run(repo, root, at, f.path(), gen.index().digest(), Digest.sha256(f.sha256()), null, f.size());
+        }).exceptionally(e -> failure(SignedFetcher.unwrap(e)));
+  }
+
+  /** A name looked up in a generation's stored Packages; {@code failed} of them could not be had. */
+  private record Lookup(Generations.Gen gen, int failed, Optional<AptNames.Found> found) {}
 
   private static Result failure(Throwable e) {
     if (e instanceof FetchException f) {

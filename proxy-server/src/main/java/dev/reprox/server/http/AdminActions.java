@@ -122,6 +122,8 @@ final class AdminActions {
   /**
    * {@code POST /-/api/admin/prewarm/<repo>?root=&at=&path=[&generation=][&sha256=][&q1=][&size=]}:
    * one lockfile entry fetched through the verified chain ({@link dev.reprox.server.fetch.Prewarm});
+   * with {@code name=&version=&arch=} instead of a path (apt, a {@code .buildinfo}'s entry) the
+   * package is first resolved in the Packages of the generation at T;
    * the answer is 200 with its outcome, whatever the outcome, so that a client counts them.
    */
   private void prewarm(Exchange ex, String repo) {
@@ -132,18 +134,25 @@ final class AdminActions {
     dev.reprox.storage.Digest generation;
     dev.reprox.storage.Digest sha256;
     long size;
+    boolean named = p.apply("name") != null;
     try {
-      if (p.apply("root") == null || p.apply("path") == null || p.apply("at") == null) {
-        throw new IllegalArgumentException("root, path and at are required");
+      if (p.apply("root") == null || p.apply("at") == null || (p.apply("path") != null) == named) {
+        throw new IllegalArgumentException("root, at and path (or name, version and arch) are required");
       }
-      RequestPath.parse("/" + p.apply("path"));
+      if (named && (p.apply("version") == null || p.apply("arch") == null
+          || !p.apply("name").matches("[a-z0-9][a-z0-9+.-]*") || !p.apply("arch").matches("[a-z0-9-]+"))) {
+        throw new IllegalArgumentException("name must be a Debian package name, with version and arch");
+      }
+      if (!named) {
+        RequestPath.parse("/" + p.apply("path"));
+      }
       RequestPath.parse("/" + p.apply("root"));
       at = dev.reprox.pinning.TimeSpec.parse(p.apply("at"));
       String g = p.apply("generation");
       generation = g == null ? null : dev.reprox.storage.Digest.sha256(g.startsWith("sha256:") ? g.substring(7) : g);
       sha256 = p.apply("sha256") == null ? null : dev.reprox.storage.Digest.sha256(p.apply("sha256"));
       size = p.apply("size") == null ? -1 : Long.parseLong(p.apply("size"));
-      if (sha256 == null && p.apply("q1") == null) {
+      if (!named && sha256 == null && p.apply("q1") == null) {
         throw new IllegalArgumentException("sha256 or q1 is required");
       }
     } catch (RuntimeException | RequestPath.Unsafe | dev.reprox.pinning.TimeSpecException e) {
@@ -156,8 +165,9 @@ final class AdminActions {
           + repo + "\"", ex.head), "not_found", false);
       return;
     }
-    String path = p.apply("path");
-    sc.fetchers.prewarm(repo, p.apply("root"), at, path, generation, sha256, p.apply("q1"), size)
+    String path = named ? p.apply("name") + " (= " + p.apply("version") + ")" : p.apply("path");
+    (named ? sc.fetchers.prewarmNamed(repo, p.apply("root"), at, p.apply("name"), p.apply("version"), p.apply("arch"))
+        : sc.fetchers.prewarm(repo, p.apply("root"), at, path, generation, sha256, p.apply("q1"), size))
         .whenComplete((r, e) -> {
           ObjectNode o = JSON.createObjectNode();
           if (e != null) {

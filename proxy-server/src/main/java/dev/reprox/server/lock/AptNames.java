@@ -45,28 +45,57 @@ public final class AptNames {
           + " it at T through reprox first");
     }
     Digest generation = pin.get().generation();
-    String inRelease = new String(read(storage, generation), StandardCharsets.UTF_8);
-    String dir = root.contains("/") ? root.substring(0, root.lastIndexOf('/') + 1) : "";
-    Map<String, String> want = new LinkedHashMap<>();
-    for (String w : wanted) {
-      int eq = w.indexOf('=');
-      want.put(eq < 0 ? w : w.substring(0, eq), eq < 0 ? null : w.substring(eq + 1));
-    }
-    Map<String, Found> found = new TreeMap<>();
-    for (String[] listing : packagesFiles(inRelease)) {
-      Digest d = Digest.sha256(listing[0]);
-      if (storage.blobs().stat(d).isEmpty() || found.size() == want.size()) {
-        continue;
-      }
-      try (InputStream in = decompress(listing[1], stream(storage, d))) {
-        scan(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), want, found);
-      }
-    }
+    Map<String, String> want = wants(wanted);
+    Map<String, Found> found = find(storage, generation, want, null);
     List<String> missing = want.keySet().stream().filter(n -> !found.containsKey(n))
         .map(n -> want.get(n) == null ? n : n + "=" + want.get(n)).toList();
     Instant published = storage.observations().byDigest(repo, root, generation)
         .map(dev.reprox.storage.Generation::publishedAt).orElse(null);
     return new Resolved(generation.toString(), published, new ArrayList<>(found.values()), missing);
+  }
+
+  /**
+   * The stanza of {@code name} at {@code version} in the stored Packages files of
+   * {@code generation} (an InRelease stored under a pin, so verified), of architecture
+   * {@code arch} or {@code all}; empty when none of those stored names it. For
+   * {@code reprox prewarm} of a {@code .buildinfo}, after the listings were fetched.
+   */
+  public static Optional<Found> find(Storage storage, Digest generation, String name, String version, String arch)
+      throws IOException {
+    Map<String, String> want = new LinkedHashMap<>();
+    want.put(name, version);
+    return Optional.ofNullable(find(storage, generation, want, arch).get(name));
+  }
+
+  private static Map<String, String> wants(List<String> wanted) {
+    Map<String, String> want = new LinkedHashMap<>();
+    for (String w : wanted) {
+      int eq = w.indexOf('=');
+      want.put(eq < 0 ? w : w.substring(0, eq), eq < 0 ? null : w.substring(eq + 1));
+    }
+    return want;
+  }
+
+  private static Map<String, Found> find(Storage storage, Digest generation, Map<String, String> want, String arch)
+      throws IOException {
+    String inRelease = new String(read(storage, generation), StandardCharsets.UTF_8);
+    Map<String, Found> found = new TreeMap<>();
+    for (String[] listing : packagesFiles(inRelease)) {
+      Digest d = Digest.sha256(listing[0]);
+      if (found.size() == want.size()) {
+        break;
+      }
+      if (arch != null && !listing[1].contains("binary-" + arch + "/") && !listing[1].contains("binary-all/")) {
+        continue;
+      }
+      if (storage.blobs().stat(d).isEmpty()) {
+        continue;
+      }
+      try (InputStream in = decompress(listing[1], stream(storage, d))) {
+        scan(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), want, arch, found);
+      }
+    }
+    return found;
   }
 
   /** {@code [sha256, path]} of every Packages file the InRelease's SHA256 section names. */
@@ -86,13 +115,15 @@ public final class AptNames {
     return out;
   }
 
-  private static void scan(BufferedReader r, Map<String, String> want, Map<String, Found> found) throws IOException {
+  private static void scan(BufferedReader r, Map<String, String> want, String arch, Map<String, Found> found)
+      throws IOException {
     Map<String, String> stanza = new java.util.HashMap<>();
     for (String line = r.readLine(); ; line = r.readLine()) {
       if (line == null || line.isEmpty()) {
         String name = stanza.get("Package");
         if (name != null && want.containsKey(name) && !found.containsKey(name)
             && (want.get(name) == null || want.get(name).equals(stanza.get("Version")))
+            && (arch == null || arch.equals(stanza.get("Architecture")) || "all".equals(stanza.get("Architecture")))
             && stanza.containsKey("Filename") && stanza.containsKey("SHA256")) {
           found.put(name, new Found(name, stanza.get("Version"), stanza.get("Filename"), stanza.get("SHA256"),
               Long.parseLong(stanza.getOrDefault("Size", "-1"))));

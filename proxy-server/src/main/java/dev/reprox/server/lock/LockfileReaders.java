@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * The lockfile formats {@code reprox prewarm} reads, told apart by name and content: reprox's own
  * ({@link Lockfile}) and repro-get's {@code SHA256SUMS} ({@code <sha256>  <path>} lines, which
  * name neither repository nor time: those come from {@code --repo} and {@code --at}). Every error
- * names the file and the line.
+ * names the file and the line. Debian {@code .buildinfo}: {@link BuildinfoReader}; other tools'
+ * lockfiles: {@link ForeignLockfiles}.
  */
 public final class LockfileReaders {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,8 +37,7 @@ public final class LockfileReaders {
     String name = file.toString();
     String base = file.getFileName().toString();
     if (base.endsWith(".buildinfo")) {
-      throw new LockfileFormatException(name, 1, "Debian .buildinfo files are not supported yet (their name (= version)"
-          + " entries need resolving in the stored Packages listings at Build-Date, which reprox does not do yet)");
+      return BuildinfoReader.read(name, text, d);
     }
     if (text.stripLeading().startsWith("{")) {
       JsonNode root = json(name, text);

@@ -31,6 +31,11 @@ public final class UrlMapper {
     this.aptRoot = aptRoot;
   }
 
+  /** The names of the configured repositories of {@code format}, sorted (a default when there is one). */
+  public java.util.List<String> repositories(RepositoryConfig.Format format) {
+    return repositories.stream().filter(r -> r.format() == format).map(RepositoryConfig::name).sorted().toList();
+  }
+
   public Optional<Mapped> map(String url) {
     String u = normal(url);
     Mapped best = null;

@@ -124,22 +124,32 @@ public final class GenerationListings {
    * {@code listings: true}. Completes with the number that could not be had (each is logged).
    */
   public CompletableFuture<Integer> ensureAll(SignedRepository r, RootIndex root) {
-    return all(r, root.path(), r.format().listings(root), 0, 0);
+    return ensure(r, root, Optional.empty(), s -> true);
   }
 
-  private CompletableFuture<Integer> all(SignedRepository r, String rootPath, List<ListingSource> sources, int i,
-      int failed) {
+  /**
+   * As {@link #ensureAll}, for those of the listings {@code which} accepts, at {@code at} (the
+   * snapshot server fallback as for a client at T): {@code reprox prewarm} of a {@code .buildinfo}
+   * reads a generation's Packages of one architecture by name.
+   */
+  public CompletableFuture<Integer> ensure(SignedRepository r, RootIndex root, Optional<Instant> at,
+      java.util.function.Predicate<ListingSource> which) {
+    return all(r, root.path(), r.format().listings(root).stream().filter(which).toList(), at, 0, 0);
+  }
+
+  private CompletableFuture<Integer> all(SignedRepository r, String rootPath, List<ListingSource> sources,
+      Optional<Instant> at, int i, int failed) {
     if (i >= sources.size()) {
       return CompletableFuture.completedFuture(failed);
     }
     CompletableFuture<Void> indexed;
     try {
-      indexed = indexed(r, sources.get(i), rootPath, Optional.empty());
+      indexed = indexed(r, sources.get(i), rootPath, at);
     } catch (IOException | RuntimeException e) {
       indexed = CompletableFuture.failedFuture(e);
     }
     return indexed.handle((v, e) -> e == null ? 0 : 1)
-        .thenCompose(f -> all(r, rootPath, sources, i + 1, failed + f));
+        .thenCompose(f -> all(r, rootPath, sources, at, i + 1, failed + f));
   }
 
   /** {@code first}, else (after a 404) {@code fallback} through the byte chain. */
