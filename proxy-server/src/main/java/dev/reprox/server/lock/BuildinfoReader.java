@@ -93,8 +93,7 @@ final class BuildinfoReader {
     if (arch == null || arch.isEmpty()) {
       throw new LockfileFormatException(file, 1, "no Build-Architecture field");
     }
-    String repo = repository(file, depsLine, d);
-    List<LockEntry> out = new ArrayList<>();
+    List<LockEntry.Named> named = new ArrayList<>();
     for (int k = 0; k < entries.size(); k++) {
       Matcher e = ENTRY.matcher(entries.get(k));
       if (!e.matches()) {
@@ -102,8 +101,12 @@ final class BuildinfoReader {
             + LockfileReaders.abbreviate(entries.get(k)));
       }
       String entryArch = e.group(2) != null && !e.group(2).equals("any") ? e.group(2) : arch;
-      out.add(LockEntry.named(repo, d.root().orElse(null), at, new LockEntry.Named(e.group(1), e.group(3), entryArch),
-          file + ":" + entryLines.get(k)));
+      named.add(new LockEntry.Named(e.group(1), e.group(3), entryArch));
+    }
+    String repo = repository(file, depsLine, d);
+    List<LockEntry> out = new ArrayList<>();
+    for (int k = 0; k < named.size(); k++) {
+      out.add(LockEntry.named(repo, d.root().orElse(null), at, named.get(k), file + ":" + entryLines.get(k)));
     }
     return out;
   }

@@ -91,10 +91,41 @@ class LockfileReadersTest {
         .isEqualTo("repro-env.lock:6: not key = \"value\": version = 2.10");
   }
 
+  private static final String BUILDINFO = "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n"
+      + "Format: 1.0\nSource: hello\nBuild-Architecture: amd64\nBuild-Date: Fri, 01 Mar 2024 07:00:00 +0100\n"
+      + "Installed-Build-Depends:\n autoconf (= 2.71-3),\n automake (= 1:1.16.5-1.3), libc6:i386 (= 2.36-9),\n"
+      + " base-files (= 12.4+deb12u5)\nEnvironment:\n DEB_BUILD_OPTIONS=\"parallel=2\"\n"
+      + "-----BEGIN PGP SIGNATURE-----\n\nwnUEARYKAB0FAmXhGoAWIQQ=\n-----END PGP SIGNATURE-----\n";
+
+  private static LockEntry named(String name, String version, String arch, long line, Path file) {
+    return new LockEntry("debian", null, AT, null, null, null, null, -1, file + ":" + line,
+        new LockEntry.Named(name, version, arch));
+  }
+
   @Test
-  void buildinfo_saysNotSupportedYet() {
-    assertThat(error("hello_2.10-3_amd64.buildinfo", "Format: 1.0\nSource: hello\n", Optional.empty()))
-        .startsWith("hello_2.10-3_amd64.buildinfo:1: Debian .buildinfo files are not supported yet");
+  void buildinfo_clearsignedArmourStripped_entriesWithEpochAndArch_tFromBuildDate() throws Exception {
+    Path f = dir.resolve("hello_2.10-3_amd64.buildinfo");
+    Files.writeString(f, BUILDINFO);
+
+    List<LockEntry> read = LockfileReaders.read(f, new LockfileReaders.Defaults(Optional.of("debian"),
+        Optional.empty(), Optional.empty(), null));
+
+    assertThat(read).containsExactly(named("autoconf", "2.71-3", "amd64", 9, f),
+        named("automake", "1:1.16.5-1.3", "amd64", 10, f), named("libc6", "2.36-9", "i386", 10, f),
+        named("base-files", "12.4+deb12u5", "amd64", 11, f));
+  }
+
+  @Test
+  void buildinfo_corruptEntryOrDate_namesFileAndLine_noRepository_saysGiveRepo() {
+    assertThat(error("a.buildinfo", BUILDINFO.replace(" automake (= 1:1.16.5-1.3)", " automake 1.16"),
+        Optional.empty())).isEqualTo("a.buildinfo:10: not \"name[:arch] (= version)\": automake 1.16");
+    assertThat(error("b.buildinfo", BUILDINFO.replace("Fri, 01 Mar 2024 07:00:00 +0100", "yesterday"),
+        Optional.empty())).startsWith("b.buildinfo:7: Build-Date is not an RFC 2822 date");
+    assertThat(error("c.buildinfo", BUILDINFO.replace("Build-Date: Fri, 01 Mar 2024 07:00:00 +0100\n", ""),
+        Optional.empty())).isEqualTo("c.buildinfo:1: no Build-Date field: the time to resolve the packages at");
+    // Only the built-in apt repositories: which one the build used is not guessed.
+    assertThat(error("d.buildinfo", BUILDINFO, Optional.empty())).isEqualTo("d.buildinfo:8: a .buildinfo names no"
+        + " repository and the configuration adds no apt repository to the built-ins: give --repo");
   }
 
   @Test
