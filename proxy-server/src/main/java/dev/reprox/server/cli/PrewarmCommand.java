@@ -56,10 +56,11 @@ import picocli.CommandLine.Parameters;
         + " apko.lock.json, rpms.lock.yaml, repro-env.lock).")
 final class PrewarmCommand implements Callable<Integer> {
   /** The summary's rows, in order; the server's outcomes by their lower-case names. */
-  enum Row { STORED, PRESENT, NOT_FOUND, MISMATCH, UPSTREAM_FAILURE }
+  enum Row { STORED, PRESENT, NOT_FOUND, MISMATCH, UPSTREAM_FAILURE, NOT_SUPPORTED }
 
   private static final Map<Row, String> TITLES = Map.of(Row.STORED, "stored", Row.PRESENT, "already present",
-      Row.NOT_FOUND, "not found at T", Row.MISMATCH, "hash mismatch", Row.UPSTREAM_FAILURE, "upstream failure");
+      Row.NOT_FOUND, "not found at T", Row.MISMATCH, "hash mismatch", Row.UPSTREAM_FAILURE, "upstream failure",
+      Row.NOT_SUPPORTED, "not supported");
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -134,10 +135,12 @@ final class PrewarmCommand implements Callable<Integer> {
     dev.reprox.server.lock.UrlMapper urls = new dev.reprox.server.lock.UrlMapper(effective.repositories().values(),
         root != null ? root : "dists/stable/InRelease");
     List<LockEntry> entries = new ArrayList<>();
+    // Packages of systems reprox does not serve (repro-env's Arch Linux): a line each, counted, skipped.
+    List<String> unsupported = new ArrayList<>();
     for (Path f : files) {
       try {
         entries.addAll(LockfileReaders.read(f, new LockfileReaders.Defaults(Optional.ofNullable(repo),
-            Optional.ofNullable(root), t, urls)));
+            Optional.ofNullable(root), t, urls, unsupported::add)));
       } catch (LockfileFormatException e) {
         err.println("prewarm: " + e.getMessage());
         return Main.EXIT_CONFIG;
@@ -148,8 +151,8 @@ final class PrewarmCommand implements Callable<Integer> {
     }
     if (data == null) {
       String token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("REPROX_ADMIN_TOKEN");
-      return prewarm(out, err, entries, server == null ? URI.create("http://127.0.0.1:3142") : server, token,
-          Map.of());
+      return prewarm(out, err, entries, unsupported, server == null ? URI.create("http://127.0.0.1:3142") : server,
+          token, Map.of());
     }
     // A token only this process knows: the admin route stays behind its guard even on loopback.
     byte[] secret = new byte[24];
@@ -162,7 +165,8 @@ final class PrewarmCommand implements Callable<Integer> {
         .drainTimeout(Duration.ofSeconds(5)).start()) {
       Map<String, String> roots = new java.util.HashMap<>();
       cfg.repositories().values().forEach(r -> roots.put(r.name(), defaultRoot(r.format())));
-      return prewarm(out, err, entries, URI.create("http://127.0.0.1:" + s.address().getPort()), token, roots);
+      return prewarm(out, err, entries, unsupported, URI.create("http://127.0.0.1:" + s.address().getPort()), token,
+          roots);
     }
   }
 
@@ -174,8 +178,8 @@ final class PrewarmCommand implements Callable<Integer> {
     };
   }
 
-  private int prewarm(PrintWriter out, PrintWriter err, List<LockEntry> entries, URI base, String token,
-      Map<String, String> defaultRoots) throws InterruptedException {
+  private int prewarm(PrintWriter out, PrintWriter err, List<LockEntry> entries, List<String> unsupported, URI base,
+      String token, Map<String, String> defaultRoots) throws InterruptedException {
     HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
         .connectTimeout(Duration.ofSeconds(10)).build();
     Map<Row, AtomicLong> counts = new EnumMap<>(Row.class);
@@ -186,6 +190,8 @@ final class PrewarmCommand implements Callable<Integer> {
     Semaphore slots = new Semaphore(jobs);
     List<CompletableFuture<Void>> all = new ArrayList<>();
     List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+    counts.get(Row.NOT_SUPPORTED).addAndGet(unsupported.size());
+    unsupported.forEach(u -> problems.add(u + ": skipped"));
     for (LockEntry e : entries) {
       slots.acquire();
       String rootPath = e.root() != null ? e.root() : defaultRoots.getOrDefault(e.repo(), "dists/stable/InRelease");
@@ -250,9 +256,9 @@ final class PrewarmCommand implements Callable<Integer> {
     for (Row r : Row.values()) {
       out.printf("%-18s %8d%n", TITLES.get(r), counts.get(r).get());
     }
-    out.printf("%-18s %8d%n", "total", entries.size());
+    out.printf("%-18s %8d%n", "total", entries.size() + unsupported.size());
     long missing = counts.get(Row.NOT_FOUND).get() + counts.get(Row.MISMATCH).get()
-        + counts.get(Row.UPSTREAM_FAILURE).get();
+        + counts.get(Row.UPSTREAM_FAILURE).get() + counts.get(Row.NOT_SUPPORTED).get();
     return missing == 0 ? 0 : 1;
   }
 

@@ -109,8 +109,14 @@ final class ForeignLockfiles {
       List<LockEntry> out) throws LockfileFormatException {
     String system = t.getOrDefault("system", "");
     if (!system.equals("debian") && !system.equals("alpine")) {
-      throw new LockfileFormatException(file, line, "package " + t.getOrDefault("name", "?") + ": system \"" + system
-          + "\" is not supported (reprox prewarm reads repro-env's debian and alpine packages)");
+      LockfileFormatException e = new LockfileFormatException(file, line, "package " + t.getOrDefault("name", "?")
+          + ": system \"" + system + "\" is not supported (reprox prewarm reads repro-env's debian and alpine"
+          + " packages)");
+      if (d.unsupported() == null) {
+        throw e;
+      }
+      d.unsupported().accept(e.getMessage());
+      return;
     }
     String sha = t.getOrDefault("sha256", "");
     if (!HEX64.matcher(sha).matches()) {

@@ -27,8 +27,16 @@ public final class LockfileReaders {
   /**
    * What some formats lack: the repository, its root and T ({@code SHA256SUMS}; T for apko and
    * rpm-lockfile-prototype), and how their package URLs map to configured repositories.
+   * {@code unsupported}, when given, is told {@code <file>:<line>: …} for each package of a system
+   * reprox does not serve (repro-env's Arch Linux), which is then skipped instead of failing the read.
    */
-  public record Defaults(Optional<String> repo, Optional<String> root, Optional<Instant> at, UrlMapper urls) {}
+  public record Defaults(Optional<String> repo, Optional<String> root, Optional<Instant> at, UrlMapper urls,
+      java.util.function.Consumer<String> unsupported) {
+    /** Without {@code unsupported}: a package of a system reprox does not serve is an error. */
+    public Defaults(Optional<String> repo, Optional<String> root, Optional<Instant> at, UrlMapper urls) {
+      this(repo, root, at, urls, null);
+    }
+  }
 
   private LockfileReaders() {}
 
