@@ -27,7 +27,7 @@ final class AdminActions {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger log = LoggerFactory.getLogger(AdminActions.class);
   static final String ROUTES = "DELETE /-/api/admin/builds/<label>, POST /-/api/admin/import,"
-      + " GET /-/api/admin/export?repo=R&at=T, POST /-/api/admin/prewarm/<repo>?root=&at=&path=&sha256=,"
+      + " GET /-/api/admin/export?repo=R&at=T, POST /-/api/admin/prewarm/<repo>?root=&at=&path=&sha256= (or &name=&version=&arch=),"
       + " POST /-/api/admin/gc[/dry-run], GET /-/api/admin/gc";
 
   private final ServingContext sc;
