@@ -282,12 +282,13 @@ final class SignedFetcher implements Fetcher {
 
   /**
    * The package as the generation of {@code roots[i]} (else of a later root) names it. When no
-   * indexed listing of that generation names it, a live request takes it as the newest of the
+   * indexed listing of that generation names it while one of its listings is being filled or
+   * indexed, that listing decides ({@link #whileIndexing}: streamed with a deferred expectation,
+   * never an earlier generation meanwhile). Otherwise a live request takes it as the newest of the
    * root's earlier generations whose indexed listing names it ({@link PreviousGenerations}: the
    * live root may have moved past the Packages the client installs from); failing that, and
-   * always at T, the generation's listings that are still being filled or indexed are awaited
-   * (asynchronously: {@link ListingIndexer#settle}) and the path index asked again, so a package
-   * requested right after its listing is never a 404.
+   * always at T, stored un-indexed listings are indexed ({@link ListingIndexer#settle}) and the
+   * path index asked again, so a package requested right after its listing is never a 404.
    */
   private CompletableFuture<Fetched> pkg(SignedRepository r, FetchRequest request, List<String> roots, int i)
       throws IOException {
