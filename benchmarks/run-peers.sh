@@ -9,6 +9,7 @@
 # REPROX_JAR (default proxy-server/target/reprox.jar, built offline when missing),
 # REPROX_XMX (default 256m), WORK (default benchmarks/target/peers), FANOUT (default 64),
 # COLD_ENTRIES (stanzas in the cold suite's Packages, default 63440 as bookworm main amd64),
+# COLD_ONLY=1 (stop after the cold path),
 # REPROX_JAVA_OPTS (extra JVM flags for reprox; -XX:NativeMemoryTracking=summary also writes
 # logs/reprox-nmt.txt after the memory phase),
 # KEEP=1 keeps the work directory (logs, caches) after the run.
@@ -288,6 +289,8 @@ import sys
 r = int(sys.argv[1]) / int(sys.argv[2])
 print(f"\ntargets:\n  {'PASS' if r <= 0.9 else 'MISS'}  cold path reprox/apt-cacher-ng time <= 0.9 ({r:.2f})")
 PYEOF
+# COLD_ONLY=1: stop after the cold path (before/after comparisons of the cold path alone).
+if [[ ${COLD_ONLY:-0} == 1 ]]; then exit 0; fi
 
 # Warm: the indexes first (as apt would), then one GET of each file, sha256 checked. reprox may
 # answer 404 for a pool path for a moment after the Packages fetch (it indexes the listing after

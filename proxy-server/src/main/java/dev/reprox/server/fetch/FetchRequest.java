@@ -32,17 +32,32 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
    * {@code aliasKinds}: other hashes to compute while the body streams and record as aliases once
    * its SHA-256 check passed ({@link AliasRecordingWriter}).
    */
-  public record Expected(Digest sha256, long size, Alias alias, Set<Alias.Kind> aliasKinds, Checks checks) {
+  public record Expected(Digest sha256, long size, Alias alias, Set<Alias.Kind> aliasKinds, Checks checks,
+      Later later) {
     public Expected {
-      if (sha256 == null && alias == null) {
-        throw new NullPointerException("sha256 or alias");
+      if (sha256 == null && alias == null && later == null) {
+        throw new NullPointerException("sha256, alias or later");
       }
       aliasKinds = aliasKinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(aliasKinds));
       checks = checks == null ? Checks.NONE : checks;
     }
 
+    public Expected(Digest sha256, long size, Alias alias, Set<Alias.Kind> aliasKinds, Checks checks) {
+      this(sha256, size, alias, aliasKinds, checks, null);
+    }
+
     public Expected(Digest sha256, long size, Alias alias) {
       this(sha256, size, alias, Set.of(), Checks.NONE);
+    }
+
+    /**
+     * Deferred: what the body must be is not known when its fill starts (its listing is still
+     * being fetched or indexed, issue 14) and comes from {@code later}; the fill streams at once,
+     * holds its last byte, and commits only once {@code later} named a SHA-256 and size that
+     * match. {@code aliasKinds}: as for a known SHA-256.
+     */
+    static Expected deferred(Later later, Set<Alias.Kind> aliasKinds) {
+      return new Expected(null, -1, null, aliasKinds, Checks.NONE, later);
     }
 
     public Expected(Digest sha256, long size) {
@@ -60,7 +75,19 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
     }
 
     String key() {
-      return sha256 != null ? sha256.hex() : alias.toString();
+      return sha256 != null ? sha256.hex() : alias != null ? alias.toString() : "later@" + later.generation();
+    }
+  }
+
+  /**
+   * The expectation of a deferred fill: {@code expected} completes with the SHA-256 and size a
+   * verified listing of {@code generation} names (or fails: nothing names it, the fill is cut).
+   * {@code generation} keys single flight, so requests for one path and generation share a fill.
+   */
+  record Later(String generation, java.util.concurrent.CompletableFuture<Expected> expected) {
+    public Later {
+      Objects.requireNonNull(generation, "generation");
+      Objects.requireNonNull(expected, "expected");
     }
   }
 

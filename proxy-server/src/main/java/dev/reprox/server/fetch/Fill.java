@@ -75,6 +75,8 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
   private int resumptions;
   private volatile long lastProgressMillis;
   private volatile BlobInfo committed;
+  // A deferred fill whose body is whole and whose expectation is still to come (issue 14).
+  private volatile boolean awaitingExpectation;
   private volatile IntegrityListener integrity = IntegrityListener.NONE;
 
   Fill(FetchRequest request, BlobWriter writer, long contentLength, Storage storage,
@@ -88,7 +90,7 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     this.lastProgressMillis = clock.millis();
     long period = Math.max(100, idleTimeout.toMillis() / 4);
     this.idleCheck = timer.scheduleWithFixedDelay(() -> {
-      if (clock.millis() - lastProgressMillis > idleTimeout.toMillis()) {
+      if (!awaitingExpectation && clock.millis() - lastProgressMillis > idleTimeout.toMillis()) {
         abandon("upstream idle for more than " + idleTimeout.toSeconds() + " s");
       }
     }, period, period, TimeUnit.MILLISECONDS);
@@ -285,6 +287,12 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
   private void commit() throws IOException {
     BlobInfo info;
     FetchRequest.Expected expected = request.expected();
+    if (expected != null && expected.later() != null) {
+      expected = known(expected.later());
+      if (expected == null) {
+        return; // not known yet (committed from the queue once it is), or the fill failed
+      }
+    }
     try {
       info = expected == null ? writer.commit(null, contentLength) : writer.commit(expected.sha256(), expected.size());
     } catch (DigestMismatchException | SizeMismatchException | FormatCheckedWriter.ControlMismatchException e) {
@@ -306,6 +314,36 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     idleCheck.cancel(false);
     log.info("fill {}: stored {} bytes as {}", escape(request), info.size(), info.digest());
     settled.complete(null);
+  }
+
+  /**
+   * The expectation of a deferred fill once its listing named it; null when it is not known yet
+   * (then the commit is queued again when it is: the body is whole, its last byte held, and the
+   * idle timeout no longer applies, since the upstream is done) or never will be (then the fill
+   * failed: nothing stored, the client is cut). On the write queue.
+   */
+  private FetchRequest.Expected known(FetchRequest.Later later) {
+    CompletableFuture<FetchRequest.Expected> future = later.expected();
+    if (!future.isDone()) {
+      awaitingExpectation = true;
+      future.whenComplete((e, t) -> enqueue(this::commit));
+      return null;
+    }
+    FetchRequest.Expected e;
+    try {
+      e = future.join();
+    } catch (RuntimeException t) {
+      Throwable cause = t.getCause() != null ? t.getCause() : t;
+      fail("no verified listing of generation " + later.generation() + " names it: " + cause.getMessage());
+      return null;
+    }
+    if (e.sha256() == null) {
+      // A listing that names it by another hash only (dnf sha1/sha512): that hash was not
+      // computed while the body streamed, so this body cannot be verified.
+      fail("its listing names it by " + e.alias() + " only; a deferred fill checks a SHA-256");
+      return null;
+    }
+    return e;
   }
 
   private interface Step {

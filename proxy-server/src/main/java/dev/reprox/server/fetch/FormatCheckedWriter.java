@@ -28,11 +28,11 @@ final class FormatCheckedWriter extends AliasCheckedWriter {
   /**
    * {@code writer}, checked against the alias the request expects instead of a SHA-256 (by the
    * format's own check when it has one, else as a digest of the body); or, for a SHA-256-checked
-   * body with alias kinds to record, recording them ({@link AliasRecordingWriter}); else unchanged.
+   * body (or a deferred one, {@link FetchRequest.Later}) with alias kinds to record, recording them ({@link AliasRecordingWriter}); else unchanged.
    */
   static BlobWriter wrap(FetchRequest request, BlobWriter writer, Aliases aliases) {
     FetchRequest.Expected e = request.expected();
-    if (e != null && e.sha256() != null && !e.aliasKinds().isEmpty()) {
+    if (e != null && (e.sha256() != null || e.later() != null) && !e.aliasKinds().isEmpty()) {
       return new AliasRecordingWriter(writer, aliases, e.aliasKinds(), request.toString());
     }
     if (e == null || e.sha256() != null || e.alias() == null) {

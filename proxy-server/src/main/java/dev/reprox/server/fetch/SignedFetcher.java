@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  *
  * <p>Over 250 lines because the package lookup's passes (indexed listings, listings being
  * indexed, earlier generations, {@link GenerationListings}) share the generation, the chosen-entry
- * cache and the listing hold-back with the other kinds; generation choice lives in
+ * cache and the listing indexing with the other kinds; generation choice lives in
  * {@link Generations}. The next split is package location into a class of its own.
  */
 final class SignedFetcher implements Fetcher {
@@ -65,6 +65,7 @@ final class SignedFetcher implements Fetcher {
   private final PreviousGenerations previous;
   private final Generations generations;
   private final GenerationListings generationListings;
+  private final DeferredPackages deferred;
 
   SignedFetcher(Map<String, SignedRepository> repositories, Storage storage, Roots roots, Resolver resolver,
       Executor work, Executor storageExecutor, Fetcher next, Fetcher passThrough, Fetcher relay, PinReporter pins) {
@@ -80,6 +81,7 @@ final class SignedFetcher implements Fetcher {
     this.previous = new PreviousGenerations(storage, roots);
     this.generations = new Generations(storage, roots, resolver, pins);
     this.generationListings = new GenerationListings(storage, listings, next, work);
+    this.deferred = new DeferredPackages(storage, listings, previous, generationListings, next, work);
   }
 
   /** The locate step's listing fetch, shared with the watch so both coalesce per listing digest. */
@@ -280,12 +282,13 @@ final class SignedFetcher implements Fetcher {
 
   /**
    * The package as the generation of {@code roots[i]} (else of a later root) names it. When no
-   * indexed listing of that generation names it, a live request takes it as the newest of the
+   * indexed listing of that generation names it while one of its listings is being filled or
+   * indexed, that listing decides ({@link #whileIndexing}: streamed with a deferred expectation,
+   * never an earlier generation meanwhile). Otherwise a live request takes it as the newest of the
    * root's earlier generations whose indexed listing names it ({@link PreviousGenerations}: the
    * live root may have moved past the Packages the client installs from); failing that, and
-   * always at T, the generation's listings that are still being filled or indexed are awaited
-   * (asynchronously: {@link ListingIndexer#settle}) and the path index asked again, so a package
-   * requested right after its listing is never a 404.
+   * always at T, stored un-indexed listings are indexed ({@link ListingIndexer#settle}) and the
+   * path index asked again, so a package requested right after its listing is never a 404.
    */
   private CompletableFuture<Fetched> pkg(SignedRepository r, FetchRequest request, List<String> roots, int i)
       throws IOException {
@@ -306,6 +309,10 @@ final class SignedFetcher implements Fetcher {
     Optional<PathEntry> chosen = gen.index().choose(candidates);
     if (chosen.isPresent()) {
       return chosen(r, request, gen, key, chosen.get());
+    }
+    Set<Digest> indexing = listings.indexing(r, gen.index());
+    if (!indexing.isEmpty()) {
+      return whileIndexing(r, request, roots, i, gen, indexing, candidates);
     }
     if (request.at().isEmpty()) {
       Optional<PreviousGenerations.Found> earlier = previous.newestNaming(r, gen.root(), gen.index(), candidates);
@@ -329,6 +336,47 @@ final class SignedFetcher implements Fetcher {
         throw new FetchException(FetchException.Kind.STORAGE, "fetch " + request + ": " + e.getMessage(), e);
       }
     }, work);
+  }
+
+  /**
+   * A listing of the generation is being filled or indexed: an earlier generation must not answer
+   * meanwhile (the client may hold that listing already, its response does not wait for the
+   * index), so the package streams at once with its expectation deferred to the generation's
+   * listings ({@link DeferredPackages}). Offline, when the upstream refuses it, or when an earlier
+   * listing's blob for the path is stored (the likely answer, not worth a download), the lookup
+   * waits for those listings instead and starts over.
+   */
+  private CompletableFuture<Fetched> whileIndexing(SignedRepository r, FetchRequest request, List<String> roots,
+      int i, Generations.Gen gen, Set<Digest> indexing, List<PathEntry> candidates) throws IOException {
+    if (this.roots.offline(r) || anyStored(candidates)) {
+      return afterSettle(r, request, roots, i, gen);
+    }
+    return deferred.fetch(r, request, gen, indexing).exceptionallyCompose(e -> {
+      FetchException f = FetchException.of(unwrap(e), request);
+      return f.kind() == FetchException.Kind.NOT_FOUND ? afterSettle(r, request, roots, i, gen)
+          : CompletableFuture.failedFuture(f);
+    });
+  }
+
+  private boolean anyStored(List<PathEntry> candidates) throws IOException {
+    for (PathEntry e : candidates) {
+      if (e.expected().sha256() != null && storage.blobs().stat(e.expected().sha256()).isPresent()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The lookup of {@code roots[i]} again once the generation's pending listings are indexed (or failed). */
+  private CompletableFuture<Fetched> afterSettle(SignedRepository r, FetchRequest request, List<String> roots, int i,
+      Generations.Gen gen) {
+    return listings.settle(r, gen.index()).handleAsync((v, error) -> {
+      try {
+        return pkg(r, request, roots, i);
+      } catch (IOException e) {
+        throw new FetchException(FetchException.Kind.STORAGE, "fetch " + request + ": " + e.getMessage(), e);
+      }
+    }, work).thenCompose(x -> x);
   }
 
   private CompletableFuture<Fetched> chosen(SignedRepository r, FetchRequest request, Generations.Gen gen, ChosenKey key,
@@ -375,27 +423,30 @@ final class SignedFetcher implements Fetcher {
     return filledListing(r, listingPath, null, upstream, p);
   }
 
-  /** A stored body; a listing not indexed yet is held back until it is (see {@link HeldFetched}). */
+  /**
+   * A stored body; a listing not indexed yet starts indexing behind it (issue 14: its response
+   * never waits for that), registered with the indexer before the client has the body, so a
+   * package request that follows finds it indexing ({@link #whileIndexing}).
+   */
   private Fetched storedListing(SignedRepository r, String listingPath, dev.reprox.storage.BlobInfo info, Provenance p)
       throws IOException {
-    Fetched stored = new Annotated(new StoredFetcher.Stored(storage, info, true), p);
-    if (listingPath == null || storage.paths().isIndexed(r.name(), info.digest())) {
-      return stored;
+    if (listingPath != null && !storage.paths().isIndexed(r.name(), info.digest())) {
+      listings.index(r, listingPath, info.digest()); // a failure is logged; the next caller tries again
     }
-    return ListingIndexer.heldUntil(stored, listings.index(r, listingPath, info.digest()));
+    return new Annotated(new StoredFetcher.Stored(storage, info, true), p);
   }
 
   /**
    * A body coming from the upstream; a listing is registered with the indexer before its fill can
-   * be seen by anyone and is held back until its path index is committed.
+   * be seen by anyone and indexed once stored, behind its response: the client has the listing as
+   * soon as the fill verified it against the root (the fill holds its last byte until then).
    */
   private CompletableFuture<Fetched> filledListing(SignedRepository r, String listingPath, Digest digest,
       CompletableFuture<Fetched> upstream, Provenance p) {
-    if (listingPath == null) {
-      return upstream.thenApply(fetched -> new Annotated(fetched, p));
+    if (listingPath != null) {
+      listings.fillThenIndex(r, listingPath, digest, upstream);
     }
-    CompletableFuture<Void> indexed = listings.fillThenIndex(r, listingPath, digest, upstream);
-    return upstream.thenApply(fetched -> ListingIndexer.heldUntil(new Annotated(fetched, p), indexed));
+    return upstream.thenApply(fetched -> new Annotated(fetched, p));
   }
 
   // ---- bodies ----
@@ -413,7 +464,7 @@ final class SignedFetcher implements Fetcher {
   /**
    * The expected blob from the store, else from the upstream (then {@code fallback}, a snapshot
    * server at T, when the upstream no longer has it) through a fill that commits only on a match.
-   * {@code listingPath}: the body is a listing to index before its response completes, else null.
+   * {@code listingPath}: the body is a listing to index behind its response, else null.
    * {@code aliasKinds}: asked on a miss only, the alias kinds to record for the body, else null.
    */
   private CompletableFuture<Fetched> verified(SignedRepository r, FetchRequest checked, Provenance p,

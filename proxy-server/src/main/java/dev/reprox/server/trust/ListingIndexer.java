@@ -13,7 +13,6 @@ import dev.reprox.pinning.RootIndex;
 import dev.reprox.server.fetch.BlobInputStream;
 import dev.reprox.server.fetch.FetchException;
 import dev.reprox.server.fetch.Fetched;
-import dev.reprox.server.fetch.HeldFetched;
 import dev.reprox.server.fetch.SignedRepository;
 import dev.reprox.server.fetch.SingleFlight;
 import dev.reprox.storage.Alias;
@@ -51,6 +50,8 @@ public final class ListingIndexer {
   private final SingleFlight<String, Void> pending = new SingleFlight<>();
   /** Alias kinds per listing digest: what a listing names never changes. */
   private final Cache<Digest, Set<Alias.Kind>> kinds = Caffeine.newBuilder().maximumSize(1_000).build();
+  /** Told each entry as a listing is parsed (deferred package fills, issue 14). */
+  private final ListedWaiters waiters = new ListedWaiters();
   /** Completed (and replaced) whenever a {@link #settle} has to wait: lets tests order a race. */
   private final AtomicReference<CompletableFuture<Void>> waited = new AtomicReference<>(new CompletableFuture<>());
 
@@ -177,6 +178,33 @@ public final class ListingIndexer {
     return all;
   }
 
+  /**
+   * The listings of {@code index} being filled or indexed right now (their SHA-256): while one is,
+   * the generation's answer for a package is still coming, and no earlier generation may be asked
+   * in its place (the client may hold that very listing already: its response does not wait for
+   * the index).
+   */
+  public Set<Digest> indexing(SignedRepository r, RootIndex index) {
+    Set<Digest> out = new java.util.HashSet<>();
+    for (ListedFile f : index.files().values()) {
+      if (f.sha256() != null && r.format().classify(f.path()) == PathKind.LISTING
+          && pending.running(key(r, f.sha256())).filter(running -> !running.isDone()).isPresent()) {
+        out.add(f.sha256());
+      }
+    }
+    return out;
+  }
+
+  /** The per-path waiters the indexing parser tells (deferred package fills). */
+  public ListedWaiters waiters() {
+    return waiters;
+  }
+
+  /** Completes when the fill or indexing of listing {@code listing} running now is over, at once when none is (tests). */
+  public CompletableFuture<Void> whenSettled(String repo, Digest listing) {
+    return pending.running(repo + " " + listing).orElse(CompletableFuture.completedFuture(null));
+  }
+
   /** Completes when a package lookup next waits for a listing of its generation (tests). */
   public CompletableFuture<Void> nextWait() {
     return waited.get();
@@ -189,7 +217,8 @@ public final class ListingIndexer {
     long start = System.nanoTime();
     try {
       long n = Listings.index(storage.paths(), r.name(), digest,
-          r.format().openListing(path, new BlobInputStream(storage.blobs().open(digest))));
+          waiters.observing(r.name(), digest,
+              r.format().openListing(path, new BlobInputStream(storage.blobs().open(digest)))));
       log.info("indexed {}/{} {}: {} files in {} ms", r.name(), escape(path), digest, n,
           (System.nanoTime() - start) / 1_000_000);
     } catch (IndexParseException e) {
@@ -222,10 +251,5 @@ public final class ListingIndexer {
         return Set.of();
       }
     });
-  }
-
-  /** {@code fetched} whose last byte waits for {@code indexed} (failure included: then it is logged). */
-  public static Fetched heldUntil(Fetched fetched, CompletableFuture<Void> indexed) {
-    return indexed.isDone() ? fetched : new HeldFetched(fetched, indexed.handle((v, e) -> null));
   }
 }

@@ -59,6 +59,7 @@ final class HoldingStorage implements Storage {
   private final Storage d;
   private final Map<Digest, Gate> commits = new ConcurrentHashMap<>();
   private final Map<Digest, Gate> listings = new ConcurrentHashMap<>();
+  private final Map<Digest, Gate> parsed = new ConcurrentHashMap<>();
 
   HoldingStorage(Storage d) {
     this.d = d;
@@ -67,6 +68,14 @@ final class HoldingStorage implements Storage {
   /** Holds the commit of the blob expected to be {@code digest}. */
   Gate holdCommit(Digest digest) {
     return commits.computeIfAbsent(digest, k -> new Gate());
+  }
+
+  /**
+   * Holds the commit of the listing {@code digest}'s path index after its entries are all parsed
+   * (and the parser's waiters told): the listing is read, not yet indexed.
+   */
+  Gate holdIndexCommit(Digest digest) {
+    return parsed.computeIfAbsent(digest, k -> new Gate());
   }
 
   /** Holds {@code putListing} of the listing {@code digest}. */
@@ -152,6 +161,14 @@ final class HoldingStorage implements Storage {
       Gate gate = listings.get(listing);
       if (gate != null) {
         gate.pass();
+      }
+      Gate afterParse = parsed.get(listing);
+      if (afterParse != null) {
+        List<PathEntry> all = new java.util.ArrayList<>();
+        entries.forEach(all::add); // fixtures are small: parse all, then hold the commit
+        afterParse.pass();
+        d.paths().putListing(repo, listing, all);
+        return;
       }
       d.paths().putListing(repo, listing, entries);
     }

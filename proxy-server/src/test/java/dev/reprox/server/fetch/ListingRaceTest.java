@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Regression: a pool file requested right after its Packages file was answered 404 ("no listing
  * ... names it") once, and 200 a moment later, because the listing's path index was written after
- * its response completed. The store's commit and indexing are held at gates the test opens, so each
+ * its response completed. Since issue 14 the response does not wait for the index; the package
+ * request joins the indexing instead (and streams meanwhile: {@link DeferredPackageTest}). The store's commit and indexing are held at gates the test opens, so each
  * race is replayed in one fixed order.
  */
 class ListingRaceTest {
@@ -77,30 +78,32 @@ class ListingRaceTest {
     return Digest.compute(Files.readAllBytes(g1.resolve(PACKAGES)));
   }
 
+  /**
+   * Issue 14: the listing's response is not held for its indexing (16-18 s for bookworm main under
+   * load): the client gets every byte once the fill verified them, while indexing is still blocked.
+   */
   @Test
-  void listing_lastByteHeldUntilItsPathIndexIsCommitted() throws Exception {
+  void listing_completesWhileItsIndexingIsBlocked() throws Exception {
     HoldingStorage.Gate indexing = storage.holdIndexing(listingDigest());
-    Fetched listing = fetch(PACKAGES).get(10, TimeUnit.SECONDS);
-    // Indexing starts once the blob is committed; the listing itself settles only with its index.
-    assertThat(indexing.awaitEntered()).as("indexing started").isTrue();
-    assertThat(listing.settled()).as("a held listing settles with its index").isNotDone();
-    long last = listing.length() - 1;
+    try {
+      Fetched listing = fetch(PACKAGES).get(10, TimeUnit.SECONDS);
+      assertThat(indexing.awaitEntered()).as("indexing started").isTrue();
+      listing.settled().get(10, TimeUnit.SECONDS);
 
-    try (Content content = listing.open()) {
-      ByteBuffer body = ByteBuffer.allocate((int) listing.length());
-      while (body.position() < last) {
-        assertThat(content.read(body.position(), body)).isPositive();
+      try (Content content = listing.open()) {
+        ByteBuffer body = ByteBuffer.allocate((int) listing.length());
+        while (body.hasRemaining()) {
+          int n = content.read(body.position(), body);
+          assertThat(n).as("no end before the last byte").isNotNegative();
+          if (n == 0) {
+            content.whenReadable(body.position()).get(10, TimeUnit.SECONDS);
+          }
+        }
+        assertThat(body.array()).isEqualTo(Files.readAllBytes(g1.resolve(PACKAGES)));
       }
-      assertThat(content.read(last, ByteBuffer.allocate(1))).as("last byte before the index").isZero();
-      CompletableFuture<?> rest = content.whenReadable(last);
-      assertThat(rest).isNotDone();
-      assertThat(storage.paths().lookup("fix", g1.deb("foo").poolPath())).isEmpty();
-
+      assertThat(storage.paths().lookup("fix", g1.deb("foo").poolPath())).as("still not indexed").isEmpty();
+    } finally {
       indexing.open();
-      rest.get(10, TimeUnit.SECONDS);
-      assertThat(storage.paths().lookup("fix", g1.deb("foo").poolPath())).as("indexed before the end").hasSize(1);
-      assertThat(content.read(last, body)).isEqualTo(1);
-      assertThat(body.array()).isEqualTo(Files.readAllBytes(g1.resolve(PACKAGES)));
     }
   }
 
@@ -113,7 +116,10 @@ class ListingRaceTest {
     CompletableFuture<Void> waiting = fetchers.listings().nextWait();
     CompletableFuture<Fetched> pkg = fetch(g1.deb("foo").poolPath());
     waiting.get(10, TimeUnit.SECONDS);
-    assertThat(pkg).as("nothing can be known before the listing is stored").isNotDone();
+    // The package may stream already (issue 14: DeferredPackageTest), but nothing settles before
+    // the listing is stored and names it.
+    CompletableFuture<?> settled = pkg.isDone() ? pkg.join().settled() : pkg;
+    assertThat(settled).as("nothing can be known before the listing is stored").isNotDone();
 
     commit.open();
     assertFoo(pkg.get(10, TimeUnit.SECONDS));
@@ -129,7 +135,8 @@ class ListingRaceTest {
     CompletableFuture<Void> waiting = fetchers.listings().nextWait();
     CompletableFuture<Fetched> pkg = fetch(g1.deb("foo").poolPath());
     waiting.get(10, TimeUnit.SECONDS);
-    assertThat(pkg).as("the listing is known and not indexed yet").isNotDone();
+    CompletableFuture<?> settled = pkg.isDone() ? pkg.join().settled() : pkg;
+    assertThat(settled).as("the listing is known and not indexed yet").isNotDone();
 
     indexing.open();
     assertFoo(pkg.get(10, TimeUnit.SECONDS));

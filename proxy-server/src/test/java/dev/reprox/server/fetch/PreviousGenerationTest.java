@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.reprox.config.Keyring;
 import dev.reprox.config.RepositoryConfig;
+import dev.reprox.storage.Digest;
 import dev.reprox.storage.MutableClock;
 import dev.reprox.storage.memory.MemoryStorage;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
+import dev.reprox.testkit.apt.DebPackage;
 import dev.reprox.testkit.http.StaticServer;
 import java.net.URI;
 import java.nio.file.Path;
@@ -61,9 +63,10 @@ class PreviousGenerationTest {
         RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), false);
     fetchers = Fetchers.builder().storage(storage).storageExecutor(storageThreads).clock(clock)
         .headerTimeout(Duration.ofSeconds(5)).repositories(List.of(repo)).build();
-    // apt-get update at G1: InRelease, then its Packages (complete only once indexed)
+    // apt-get update at G1: InRelease, then its Packages (indexed behind its response)
     assertThat(generationOf(get(IN_RELEASE))).isEqualTo(g1.inReleaseSha256());
     get(PACKAGES);
+    fetchers.listings().whenSettled("fix", Digest.sha256(g1.file(PACKAGES).sha256())).get(10, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -125,28 +128,38 @@ class PreviousGenerationTest {
     assertThat(storage.blobs().stat(dev.reprox.storage.Digest.sha256(g1.deb("bar").sha256()))).isEmpty();
   }
 
+  /**
+   * The gap of the first attempt at issue 14: the client has G2's Packages (its response does not
+   * wait for the index) and asks for a path G2 re-uploaded; while G2's Packages is indexing, G1's
+   * stored bytes for that path must not be the answer.
+   */
   @Test
-  void live_newGenerationsListingStillIndexing_previousGenerationAnswersWithoutWaiting() throws Exception {
+  void live_newGenerationsListingStillIndexing_noEarlierGenerationAnswers() throws Exception {
     get(g1.deb("foo").poolPath());
-    AptGeneration g2 = builder.date(G2_DATE).add("baz", "1.0").publish();
+    AptGeneration g2 = builder.date(G2_DATE).add(DebPackage.of("foo", "1.0").withPayload(new byte[] {2, 0, 2}))
+        .publish();
+    assertThat(g2.deb("foo").poolPath()).isEqualTo(g1.deb("foo").poolPath());
+    assertThat(g2.deb("foo").sha256()).as("re-uploaded under the same path").isNotEqualTo(g1.deb("foo").sha256());
     revalidateTo(g2);
-    HoldingStorage.Gate indexing = storage.holdIndexing(
-        dev.reprox.storage.Digest.sha256(g2.file(PACKAGES).sha256()));
-    CompletableFuture<Fetched> listing = fetchers.fetcher().fetch(new FetchRequest(repo, PACKAGES));
-    assertThat(indexing.awaitEntered()).as("G2's Packages is being indexed").isTrue();
+    HoldingStorage.Gate indexing = storage.holdIndexing(Digest.sha256(g2.file(PACKAGES).sha256()));
+    try {
+      get(PACKAGES);
+      assertThat(indexing.awaitEntered()).as("G2's Packages is being indexed").isTrue();
 
-    Fetched foo = get(g1.deb("foo").poolPath());
+      CompletableFuture<Void> waiting = fetchers.listings().nextWait();
+      CompletableFuture<Fetched> foo = fetchers.fetcher().fetch(new FetchRequest(repo, g1.deb("foo").poolPath()));
+      waiting.get(10, TimeUnit.SECONDS);
+      CompletableFuture<?> answered = foo.isDone() ? foo.join().settled() : foo;
+      assertThat(answered).as("no earlier generation answers while G2's listing is indexing").isNotDone();
 
-    assertThat(generationOf(foo)).isEqualTo(g1.inReleaseSha256());
-    assertThat(foo.digest()).hasValueSatisfying(d -> assertThat(d.hex()).isEqualTo(g1.deb("foo").sha256()));
-    // Its blob is committed (indexing starts only then), but a held listing settles with its index:
-    // waiting for settled() used to race the index commit and see G1 below (a flake under load).
-    CompletableFuture<Void> settled = listing.get(10, TimeUnit.SECONDS).settled();
-    assertThat(settled).as("the listing settles only once indexed").isNotDone();
-    indexing.open();
-    settled.get(10, TimeUnit.SECONDS);
-    assertThat(generationOf(get(g1.deb("foo").poolPath()))).as("once indexed, the live generation names it")
-        .isEqualTo(g2.inReleaseSha256());
+      indexing.open();
+      Fetched got = foo.get(10, TimeUnit.SECONDS);
+      got.settled().get(10, TimeUnit.SECONDS);
+      assertThat(generationOf(got)).isEqualTo(g2.inReleaseSha256());
+      assertThat(got.digest()).hasValue(Digest.sha256(g2.deb("foo").sha256()));
+    } finally {
+      indexing.open();
+    }
   }
 
   @Test

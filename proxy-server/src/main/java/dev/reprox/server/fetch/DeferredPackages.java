@@ -1,0 +1,118 @@
+package dev.reprox.server.fetch;
+
+import dev.reprox.pinning.RootIndex;
+import dev.reprox.server.trust.GenerationListings;
+import dev.reprox.server.trust.Generations;
+import dev.reprox.server.trust.ListedWaiters;
+import dev.reprox.server.trust.ListingIndexer;
+import dev.reprox.server.trust.PreviousGenerations;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.PathEntry;
+import dev.reprox.storage.Storage;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A package asked for while a listing of its generation is still being filled or indexed (issue
+ * 14): its fill starts at once, with a deferred expectation ({@link FetchRequest.Later}), instead
+ * of waiting for the whole index. The expectation comes from the first of: the indexing parser
+ * reading the stanza that names the path ({@link ListedWaiters}); once the generation's pending
+ * listings are committed ({@link ListingIndexer#settle}), the path index; for a live request, an
+ * earlier generation's indexed listing (as {@link PreviousGenerations} answers when nothing of the
+ * current generation names it); the generation's other listings that could name it, fetched
+ * ({@link GenerationListings}). None: the expectation fails and the fill is cut. The fill holds its
+ * last byte until the expectation is known and matched, as every fill does, so nothing unverified
+ * is ever complete at a client, and nothing unverified is stored.
+ */
+final class DeferredPackages {
+  /**
+   * How long a whole body may wait for its expectation: far beyond an index of the largest
+   * listing under load (bookworm main: 16-18 s), short of a client waiting forever.
+   */
+  static final Duration MAX_WAIT = Duration.ofMinutes(5);
+
+  private final Storage storage;
+  private final ListingIndexer listings;
+  private final PreviousGenerations previous;
+  private final GenerationListings generationListings;
+  private final Fetcher next;
+  private final Executor work;
+
+  DeferredPackages(Storage storage, ListingIndexer listings, PreviousGenerations previous,
+      GenerationListings generationListings, Fetcher next, Executor work) {
+    this.storage = storage;
+    this.listings = listings;
+    this.previous = previous;
+    this.generationListings = generationListings;
+    this.next = next;
+    this.work = work;
+  }
+
+  /**
+   * The upstream fill of {@code request}'s package, its expectation deferred to what the verified
+   * listings of {@code gen} will say ({@code indexing}: those of them being filled or indexed now).
+   * Fails as the upstream request does (before any byte); the caller then looks the usual way.
+   */
+  CompletableFuture<Fetched> fetch(SignedRepository r, FetchRequest request, Generations.Gen gen,
+      Set<Digest> indexing) {
+    CompletableFuture<PathEntry> entry = entry(r, request, gen, indexing);
+    FetchRequest.Later later = new FetchRequest.Later(gen.index().digest().hex(),
+        entry.thenApply(DeferredPackages::expected));
+    FetchRequest deferred = request.expecting(FetchRequest.Expected.deferred(later, r.format().packageAliasKinds()));
+    Provenance p = gen.provenance().forever();
+    return next.fetch(deferred).thenApply(fetched -> new Annotated(fetched, p));
+  }
+
+  private static FetchRequest.Expected expected(PathEntry e) {
+    return e.expected().sha256() != null ? new FetchRequest.Expected(e.expected().sha256(), e.size())
+        : new FetchRequest.Expected(null, e.size(), e.expected().alias());
+  }
+
+  /** What names {@code request.path()} for {@code gen}, as soon as it is known (see the class). */
+  CompletableFuture<PathEntry> entry(SignedRepository r, FetchRequest request, Generations.Gen gen,
+      Set<Digest> indexing) {
+    CompletableFuture<PathEntry> found = new CompletableFuture<>();
+    CompletableFuture<PathEntry> parsed = listings.waiters().await(r.name(), request.path(), indexing);
+    parsed.thenAccept(found::complete);
+    listings.settle(r, gen.index())
+        .thenApplyAsync(v -> indexed(r, request, gen), work)
+        .thenCompose(e -> e.isPresent() ? CompletableFuture.completedFuture(e)
+            : generationListings.ensureListings(r, gen.index(), request.path(), request.at()))
+        .whenComplete((e, error) -> {
+          if (error != null) {
+            found.completeExceptionally(SignedFetcher.unwrap(error));
+          } else if (e.isPresent()) {
+            found.complete(e.get());
+          } else {
+            found.completeExceptionally(new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
+                + ": no listing of generation " + gen.index().digest() + " names it", notListed(request)));
+          }
+        });
+    found.whenComplete((e, error) -> parsed.cancel(false)); // unregisters the waiter
+    return found.orTimeout(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** After the generation's pending listings settled: its path index, else (live) an earlier generation's. */
+  private Optional<PathEntry> indexed(SignedRepository r, FetchRequest request, Generations.Gen gen) {
+    try {
+      var candidates = storage.paths().lookup(r.name(), request.path());
+      Optional<PathEntry> chosen = gen.index().choose(candidates);
+      if (chosen.isPresent() || request.at().isPresent()) {
+        return chosen;
+      }
+      RootIndex current = gen.index();
+      return previous.newestNaming(r, gen.root(), current, candidates).map(PreviousGenerations.Found::entry);
+    } catch (IOException e) {
+      throw new FetchException(FetchException.Kind.STORAGE, "fetch " + request + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String notListed(FetchRequest request) {
+    return request.at().isPresent() ? FetchException.NOT_IN_GENERATION : FetchException.NOT_IN_LIVE_INDEX;
+  }
+}

@@ -1,0 +1,231 @@
+package dev.reprox.server.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.reprox.config.Keyring;
+import dev.reprox.config.RepositoryConfig;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.MutableClock;
+import dev.reprox.storage.memory.MemoryStorage;
+import dev.reprox.testkit.apt.AptGeneration;
+import dev.reprox.testkit.apt.AptRepoBuilder;
+import dev.reprox.testkit.http.StaticServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 14: a package asked for while its generation's listing is being indexed streams from the
+ * upstream at once, its expectation deferred to that listing ({@link DeferredPackages}); its last
+ * byte is held until the listing names it and the bytes match. The store's indexing is held at
+ * gates the test opens, so every order is fixed, without sleeps.
+ */
+class DeferredPackageTest {
+  private static final String PACKAGES = "dists/stable/main/binary-amd64/Packages.gz";
+
+  @TempDir
+  Path tmp;
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
+  private final HoldingStorage storage = new HoldingStorage(MemoryStorage.builder().clock(clock).build());
+  private final ExecutorService storageThreads = Executors.newCachedThreadPool();
+  private AptRepoBuilder builder;
+  private AptGeneration g1;
+  private StaticServer upstream;
+  private RepositoryConfig repo;
+  private Fetchers fetchers;
+
+  @BeforeEach
+  void start() throws Exception {
+    builder = AptRepoBuilder.in(tmp.resolve("repo")).date(Instant.parse("2024-03-01T00:00:00Z"))
+        .add("foo", "1.0").add("bar", "2.0");
+    g1 = builder.publish();
+    Path keyring = builder.writeKeyring(tmp.resolve("fix.gpg"));
+    upstream = StaticServer.serve(builder.root());
+    repo = new RepositoryConfig("fix", RepositoryConfig.Format.APT,
+        URI.create(upstream.baseUri().toString().replaceAll("/$", "")), Optional.empty(), new Keyring.File(keyring),
+        RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), false);
+    fetchers = Fetchers.builder().storage(storage).storageExecutor(storageThreads).clock(clock)
+        .headerTimeout(Duration.ofSeconds(5)).repositories(List.of(repo)).build();
+    fetch("dists/stable/InRelease").get(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() {
+    fetchers.close();
+    upstream.close();
+    storageThreads.shutdownNow();
+  }
+
+  @Test
+  void package_whileItsListingIsIndexing_streamsBeforeTheIndexCommit_lastByteHeldUntilVerified() throws Exception {
+    HoldingStorage.Gate indexing = storage.holdIndexing(listingDigest());
+    try {
+      fetch(PACKAGES).get(10, TimeUnit.SECONDS);
+      assertThat(indexing.awaitEntered()).as("indexing started, nothing parsed yet").isTrue();
+
+      Fetched pkg = fetch(fooPath()).get(10, TimeUnit.SECONDS);
+      long last = g1.deb("foo").size() - 1;
+      try (Content content = pkg.open()) {
+        ByteBuffer body = ByteBuffer.allocate((int) last + 1);
+        readUntil(content, body, last);
+        assertThat(content.read(last, ByteBuffer.allocate(1))).as("last byte before the listing names it").isZero();
+        CompletableFuture<?> end = content.whenReadable(last);
+        assertThat(end).isNotDone();
+        assertThat(pkg.digest()).as("nothing committed").isEmpty();
+        assertThat(storage.blobs().stat(fooDigest())).isEmpty();
+
+        indexing.open();
+        end.get(10, TimeUnit.SECONDS);
+        readUntil(content, body, last + 1);
+        assertThat(body.array()).isEqualTo(Files.readAllBytes(g1.resolve(fooPath())));
+      }
+      pkg.settled().get(10, TimeUnit.SECONDS);
+      assertThat(pkg.digest()).hasValue(fooDigest());
+      assertThat(storage.blobs().stat(fooDigest())).as("stored once verified").isPresent();
+      assertThat(upstream.requestsFor(fooPath())).hasSize(1);
+    } finally {
+      indexing.open();
+    }
+  }
+
+  @Test
+  void package_expectationFromTheParsedStanza_completesBeforeTheIndexCommit() throws Exception {
+    HoldingStorage.Gate beforeParse = storage.holdIndexing(listingDigest());
+    HoldingStorage.Gate beforeCommit = storage.holdIndexCommit(listingDigest());
+    try {
+      fetch(PACKAGES).get(10, TimeUnit.SECONDS);
+      assertThat(beforeParse.awaitEntered()).isTrue();
+      Fetched pkg = fetch(fooPath()).get(10, TimeUnit.SECONDS); // its waiter is registered by now
+
+      beforeParse.open();
+      assertThat(beforeCommit.awaitEntered()).as("listing parsed, index commit held").isTrue();
+      pkg.settled().get(10, TimeUnit.SECONDS);
+
+      assertThat(pkg.digest()).as("verified against the parsed stanza").hasValue(fooDigest());
+      assertThat(storage.paths().lookup("fix", fooPath())).as("the index is not committed yet").isEmpty();
+      assertThat(readAll(pkg)).isEqualTo(Files.readAllBytes(g1.resolve(fooPath())));
+    } finally {
+      beforeParse.open();
+      beforeCommit.open();
+    }
+  }
+
+  @Test
+  void package_whoseListingNamesAnotherDigest_cutAndNotStored() throws Exception {
+    builder.tamperDeb("foo");
+    Digest tampered = Digest.compute(Files.readAllBytes(g1.resolve(fooPath())));
+    HoldingStorage.Gate indexing = storage.holdIndexing(listingDigest());
+    try {
+      fetch(PACKAGES).get(10, TimeUnit.SECONDS);
+      assertThat(indexing.awaitEntered()).isTrue();
+      Fetched pkg = fetch(fooPath()).get(10, TimeUnit.SECONDS);
+
+      indexing.open();
+      pkg.settled().get(10, TimeUnit.SECONDS);
+
+      assertCut(pkg);
+      assertThat(storage.blobs().stat(tampered)).as("wrong bytes not stored").isEmpty();
+      assertThat(storage.blobs().stat(fooDigest())).isEmpty();
+    } finally {
+      indexing.open();
+    }
+  }
+
+  @Test
+  void path_thatNoListingNames_cutAndNotStored() throws Exception {
+    String extra = "pool/main/x/xtra/xtra_1.0_all.deb";
+    byte[] bytes = "not named by any listing".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Files.createDirectories(builder.root().resolve(extra).getParent());
+    Files.write(builder.root().resolve(extra), bytes);
+    HoldingStorage.Gate indexing = storage.holdIndexing(listingDigest());
+    try {
+      fetch(PACKAGES).get(10, TimeUnit.SECONDS);
+      assertThat(indexing.awaitEntered()).isTrue();
+      Fetched pkg = fetch(extra).get(10, TimeUnit.SECONDS);
+
+      indexing.open();
+      pkg.settled().get(10, TimeUnit.SECONDS);
+
+      assertCut(pkg);
+      assertThat(storage.blobs().stat(Digest.compute(bytes))).isEmpty();
+    } finally {
+      indexing.open();
+    }
+  }
+
+  private void assertCut(Fetched pkg) {
+    assertThat(pkg.digest()).as("nothing committed").isEmpty();
+    Throwable read = catchThrowable(() -> readAll(pkg));
+    assertThat(read).as("the client's body fails one byte short").isNotNull();
+  }
+
+  private CompletableFuture<Fetched> fetch(String path) {
+    return fetchers.fetcher().fetch(new FetchRequest(repo, path));
+  }
+
+  private String fooPath() {
+    return g1.deb("foo").poolPath();
+  }
+
+  private Digest fooDigest() {
+    return Digest.sha256(g1.deb("foo").sha256());
+  }
+
+  private Digest listingDigest() throws Exception {
+    return Digest.compute(Files.readAllBytes(g1.resolve(PACKAGES)));
+  }
+
+  /** Reads into {@code body} up to position {@code end}, waiting (10 s at most each) where the fill is behind. */
+  private static void readUntil(Content content, ByteBuffer body, long end) throws Exception {
+    while (body.position() < end) {
+      ByteBuffer view = body.duplicate();
+      view.limit((int) end);
+      int n = content.read(body.position(), view);
+      if (n < 0) {
+        throw new IOException("ended at " + body.position());
+      }
+      if (n == 0) {
+        content.whenReadable(body.position()).get(10, TimeUnit.SECONDS);
+      }
+      body.position(view.position());
+    }
+  }
+
+  private static byte[] readAll(Fetched f) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (Content content = f.open()) {
+      ByteBuffer buf = ByteBuffer.allocate(8192);
+      long pos = 0;
+      while (true) {
+        buf.clear();
+        int n = content.read(pos, buf);
+        if (n < 0) {
+          return out.toByteArray();
+        }
+        if (n == 0) {
+          content.whenReadable(pos).get(10, TimeUnit.SECONDS);
+          continue;
+        }
+        out.write(buf.array(), 0, n);
+        pos += n;
+      }
+    }
+  }
+}
