@@ -6,6 +6,7 @@ import dev.reprox.config.ConfigException;
 import dev.reprox.config.ConfigLoader;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.server.lock.BuildRecordJson;
+import dev.reprox.server.lock.LockNames;
 import dev.reprox.server.lock.Lockfile;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
@@ -41,14 +42,16 @@ final class LockCommand implements Callable<Integer> {
   String label;
 
   @Option(names = "--repo", paramLabel = "NAME",
-      description = "instead of a label: resolve PACKAGE[=VERSION]s in this apt repository at --at (with --data)")
+      description = "instead of a label: resolve PACKAGE[=VERSION]s in this repository (apt, dnf or apk) at --at"
+          + " (with --data)")
   String repo;
 
   @Option(names = "--at", paramLabel = "T", description = "with --repo: T (epoch seconds, YYYYMMDD, YYYYMMDDTHHMMSSZ)")
   String at;
 
-  @Option(names = "--root", paramLabel = "PATH", defaultValue = "dists/stable/InRelease",
-      description = "with --repo: the root index (default ${DEFAULT-VALUE})")
+  @Option(names = "--root", paramLabel = "PATH",
+      description = "with --repo: the root index (default: apt dists/stable/InRelease, dnf repodata/repomd.xml,"
+          + " apk the one APKINDEX.tar.gz the store holds)")
   String root;
 
   @CommandLine.Parameters(paramLabel = "PACKAGE[=VERSION]", arity = "0..*", description = "with --repo: what to lock")
@@ -118,7 +121,7 @@ final class LockCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code --repo R --at T NAME[=VERSION]…}: apt only, from a stopped store. */
+  /** {@code --repo R --at T NAME[=VERSION]…}: apt, dnf or apk, from a stopped store. */
   private int byName(PrintWriter out, PrintWriter err) throws IOException {
     if (data == null || at == null || packages.isEmpty()) {
       err.println("lock --repo: needs --data DIR (a stopped store), --at T and at least one PACKAGE[=VERSION]");
@@ -139,28 +142,42 @@ final class LockCommand implements Callable<Integer> {
       return Main.EXIT_CONFIG;
     }
     var cfg = effective.repositories().get(repo);
-    if (cfg == null || cfg.format() != dev.reprox.config.RepositoryConfig.Format.APT) {
-      err.println("lock --repo: " + repo + " is not a configured apt repository (dnf and apk names are not resolved"
-          + " yet; lock those builds with --label)");
+    if (cfg == null) {
+      err.println("lock --repo: no repository " + repo + " is configured" + (config == null ? " (give --config)" : "")
+          + "; configured: " + new java.util.TreeSet<>(effective.repositories().keySet()));
       return Main.EXIT_CONFIG;
     }
     if (!StorageOpener.holdsStore(data)) {
       err.println("lock: " + data + " is not a reprox data directory (no store in " + StorageOpener.store(data) + ")");
       return Main.EXIT_CONFIG;
     }
-    dev.reprox.server.lock.AptNames.Resolved r;
+    String format = cfg.format().name().toLowerCase(java.util.Locale.ROOT);
+    LockNames.Result r;
     try (Storage storage = StorageOpener.openReadOnly(data)) {
-      r = dev.reprox.server.lock.AptNames.resolve(storage, repo, root, t, packages);
+      r = LockNames.resolve(storage, cfg.format(), repo, root, t, packages);
+    }
+    if (r.usage() != null) {
+      err.println("lock --repo: " + r.usage());
+      return Main.EXIT_CONFIG;
     }
     com.fasterxml.jackson.databind.node.ObjectNode record = new ObjectMapper().createObjectNode();
-    record.putObject("repositories").putObject(repo).put("format", "apt").put("upstream", cfg.upstream().toString());
+    record.putObject("repositories").putObject(repo).put("format", format).put("upstream", cfg.upstream().toString());
     var served = record.putArray("served");
-    for (var f : r.found()) {
+    for (var f : r.resolved().found()) {
       var o = served.addObject().put("repository", repo).put("at", t.toString()).put("path", f.path())
-          .put("root", root).put("generation", r.generation()).put("sha256", f.sha256()).put("size", f.size())
+          .put("root", r.root()).put("generation", r.resolved().generation()).put("size", f.size())
           .put("package", true);
-      if (r.publishedAt() != null) {
-        o.put("publishedAt", r.publishedAt().toString());
+      if (f.sha256() != null) {
+        o.put("sha256", f.sha256());
+      }
+      if (f.apkQ1() != null) {
+        o.put("apkQ1", f.apkQ1());
+      }
+      if (f.checksumType() != null) {
+        o.put("checksumType", f.checksumType());
+      }
+      if (r.resolved().publishedAt() != null) {
+        o.put("publishedAt", r.resolved().publishedAt().toString());
       }
     }
     String text = Lockfile.write(Lockfile.fromRecord(record, w -> err.println("lock: " + w)));
@@ -169,9 +186,8 @@ final class LockCommand implements Callable<Integer> {
     } else {
       out.print(text);
     }
-    r.missing().forEach(m -> err.println("lock: " + m + ": not in the Packages of " + repo + " at " + t
-        + " that the store holds"));
-    return r.missing().isEmpty() ? 0 : 1;
+    r.resolved().problems().forEach(m -> err.println("lock: " + m));
+    return r.resolved().problems().isEmpty() ? 0 : 1;
   }
 
   /** Null after a usage error was printed. */
