@@ -43,7 +43,7 @@ final class LockCommand implements Callable<Integer> {
 
   @Option(names = "--repo", paramLabel = "NAME",
       description = "instead of a label: resolve PACKAGE[=VERSION]s in this repository (apt, dnf or apk) at --at"
-          + " (with --data)")
+          + " (with --data; dnf and apk also with --server, and --config names the repository's format)")
   String repo;
 
   @Option(names = "--at", paramLabel = "T", description = "with --repo: T (epoch seconds, YYYYMMDD, YYYYMMDDTHHMMSSZ)")
@@ -121,10 +121,14 @@ final class LockCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code --repo R --at T NAME[=VERSION]…}: apt, dnf or apk, from a stopped store. */
+  /**
+   * {@code --repo R --at T NAME[=VERSION]…}: apt, dnf or apk from a stopped store; dnf and apk also
+   * through a running reprox ({@code --server}: its mirror routes at T, which fetch what it lacks).
+   */
   private int byName(PrintWriter out, PrintWriter err) throws IOException {
-    if (data == null || at == null || packages.isEmpty()) {
-      err.println("lock --repo: needs --data DIR (a stopped store), --at T and at least one PACKAGE[=VERSION]");
+    if ((data == null && server == null) || at == null || packages.isEmpty()) {
+      err.println("lock --repo: needs --data DIR (a stopped store) or --server URL (dnf, apk), --at T and at least"
+          + " one PACKAGE[=VERSION]");
       return Main.EXIT_CONFIG;
     }
     java.time.Instant t;
@@ -147,14 +151,21 @@ final class LockCommand implements Callable<Integer> {
           + "; configured: " + new java.util.TreeSet<>(effective.repositories().keySet()));
       return Main.EXIT_CONFIG;
     }
-    if (!StorageOpener.holdsStore(data)) {
-      err.println("lock: " + data + " is not a reprox data directory (no store in " + StorageOpener.store(data) + ")");
-      return Main.EXIT_CONFIG;
-    }
     String format = cfg.format().name().toLowerCase(java.util.Locale.ROOT);
     LockNames.Result r;
-    try (Storage storage = StorageOpener.openReadOnly(data)) {
-      r = LockNames.resolve(storage, cfg.format(), repo, root, t, packages);
+    if (server != null) {
+      String token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("REPROX_READ_TOKEN");
+      r = LockNames.resolve(new dev.reprox.server.lock.ServerNames(server, token), cfg.format(), repo, root, t,
+          packages);
+    } else {
+      if (!StorageOpener.holdsStore(data)) {
+        err.println("lock: " + data + " is not a reprox data directory (no store in " + StorageOpener.store(data)
+            + ")");
+        return Main.EXIT_CONFIG;
+      }
+      try (Storage storage = StorageOpener.openReadOnly(data)) {
+        r = LockNames.resolve(storage, cfg.format(), repo, root, t, packages);
+      }
     }
     if (r.usage() != null) {
       err.println("lock --repo: " + r.usage());

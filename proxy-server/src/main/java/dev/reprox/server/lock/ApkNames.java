@@ -5,7 +5,6 @@ import dev.reprox.pinning.apk.ApkIndex;
 import dev.reprox.pinning.apk.ApkIndexEntry;
 import dev.reprox.pinning.apk.ApkIndexReader;
 import dev.reprox.storage.Digest;
-import dev.reprox.storage.Pin;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.time.Instant;
@@ -17,23 +16,23 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * {@code reprox lock --repo R --at T NAME[=VERSION]…} for apk, from a stopped store: the root's pin
- * at T names the generation, whose stored {@code APKINDEX.tar.gz} (verified when it was stored: the
- * store holds only verified roots under a pin) is the listing itself. Each name gives its path,
- * size and Q1 ({@code C:}); its SHA-256 only when the store holds the body (APKINDEX names none),
+ * {@code reprox lock --repo R --at T NAME[=VERSION]…} for apk: the generation at T ({@link NameSource}:
+ * a stopped store's pin, or a running reprox), whose {@code APKINDEX.tar.gz} (verified when it was
+ * stored: the store holds only verified roots under a pin) is the listing itself. Each name gives its path,
+ * size and Q1 ({@code C:}); its SHA-256 only when a store holds the body (APKINDEX names none),
  * else the lockfile entry carries the Q1 alone, which {@code reprox prewarm} checks the body by.
  * Names only, no dependency resolution.
  */
 public final class ApkNames {
   private ApkNames() {}
 
-  public static Names.Resolved resolve(Storage storage, String repo, String root, Instant at, List<String> wanted)
+  static Names.Resolved resolve(NameSource source, String repo, String root, Instant at, List<String> wanted)
       throws IOException {
-    Pin pin = Names.pin(storage, repo, root, at);
+    NameSource.Root pin = source.root(repo, root, at);
     Map<String, String> want = Names.wanted(wanted);
     Map<String, ApkIndexEntry> match = new HashMap<>();
     Map<String, Set<String>> seen = new HashMap<>();
-    each(storage, root, pin.generation(), e -> {
+    each(pin.bytes(), root, pin.generation(), e -> {
       if (!want.containsKey(e.name())) {
         return;
       }
@@ -55,17 +54,16 @@ public final class ApkNames {
         continue;
       }
       found.put(e.name(), new Names.Found(e.name(), e.version(), dir + e.fileName(),
-          Names.storedSha256(storage, e.q1()), e.size(), q1(e.q1()), null));
+          source.sha256Of(e.q1()), e.size(), q1(e.q1()), null));
     }
-    return new Names.Resolved(pin.generation().toString(), Names.publishedAt(storage, repo, root, pin.generation()),
-        Names.sorted(found), problems);
+    return new Names.Resolved(pin.generation().toString(), pin.publishedAt(), Names.sorted(found), problems);
   }
 
   /** Path (relative to the repository) → {@code Q1…} of every record of the stored APKINDEX {@code generation}. */
   public static Map<String, String> q1ByPath(Storage storage, String root, Digest generation) throws IOException {
     String dir = root.substring(0, root.lastIndexOf('/') + 1);
     Map<String, String> out = new HashMap<>();
-    each(storage, root, generation, e -> out.put(dir + e.fileName(), q1(e.q1())));
+    each(Names.read(storage, generation), root, generation, e -> out.put(dir + e.fileName(), q1(e.q1())));
     return out;
   }
 
@@ -73,10 +71,10 @@ public final class ApkNames {
     return "Q1" + Base64.getEncoder().encodeToString(alias.value());
   }
 
-  private static void each(Storage storage, String root, Digest generation, Consumer<ApkIndexEntry> visit)
+  private static void each(byte[] index, String root, Digest generation, Consumer<ApkIndexEntry> visit)
       throws IOException {
     // An APKINDEX.tar.gz is small (Alpine main: ~1 MiB) and ApkIndex parses it whole.
-    try (ApkIndexReader r = ApkIndex.parse(Names.read(storage, generation), root).entries("")) {
+    try (ApkIndexReader r = ApkIndex.parse(index, root).entries("")) {
       for (ApkIndexEntry e = r.nextEntry(); e != null; e = r.nextEntry()) {
         visit.accept(e);
       }

@@ -7,53 +7,46 @@ import dev.reprox.pinning.dnf.Repomd;
 import dev.reprox.pinning.dnf.RepomdEntry;
 import dev.reprox.pinning.dnf.RpmChecksum;
 import dev.reprox.storage.Digest;
-import dev.reprox.storage.Pin;
-import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code reprox lock --repo R --at T NAME[=VERSION]…} for dnf, from a stopped store: the root's pin
- * at T names the generation; its stored repomd.xml (verified when it was stored) names primary,
- * which is read from the store streamed (a Fedora primary is tens of MB of XML) for each name's
+ * {@code reprox lock --repo R --at T NAME[=VERSION]…} for dnf: the generation at T ({@link NameSource}:
+ * a stopped store's pin, or a running reprox); its repomd.xml (verified when it was stored) names
+ * primary, which is read streamed (a Fedora primary is tens of MB of XML) for each name's
  * {@code <location>}, pkgid checksum and size. VERSION is primary's {@code [epoch:]version-release}
  * (the epoch may be left out). The rpm's SHA-256 is primary's checksum when its type is sha256;
- * under another type, that of the stored body it names, and the name is not locked when the store
- * holds none. Names only, no dependency resolution.
+ * under another type, that of the stored body it names, and the name is not locked when that is
+ * not known. Names only, no dependency resolution.
  */
 public final class DnfNames {
   private DnfNames() {}
 
-  public static Names.Resolved resolve(Storage storage, String repo, String root, Instant at, List<String> wanted)
+  static Names.Resolved resolve(NameSource source, String repo, String root, Instant at, List<String> wanted)
       throws IOException {
-    Pin pin = Names.pin(storage, repo, root, at);
+    NameSource.Root pin = source.root(repo, root, at);
     Repomd repomd;
     try {
-      repomd = Repomd.parse(Names.read(storage, pin.generation()), root);
+      repomd = Repomd.parse(pin.bytes(), root);
     } catch (IndexParseException e) {
       throw new IOException("the stored " + root + " " + pin.generation() + ": " + e.getMessage(), e);
     }
     RepomdEntry primary = repomd.entry("primary").orElseThrow(() -> new IOException(repo + "/" + root + " at " + at
         + " (generation " + pin.generation() + ") names no primary"));
     String prefix = root.contains("repodata/") ? root.substring(0, root.lastIndexOf("repodata/")) : "";
-    Optional<Digest> primaryDigest = primary.checksum().algorithm() == RpmChecksum.Algorithm.SHA256
-        ? Optional.of(primary.checksum().sha256()) : storage.aliases().resolve(primary.checksum().alias());
-    if (primaryDigest.isEmpty() || storage.blobs().stat(primaryDigest.get()).isEmpty()) {
-      throw new IOException("the primary " + prefix + primary.href() + " of " + repo + "/" + root + " at " + at
-          + " (generation " + pin.generation() + ") is not in the store: let dnf (or reprox prewarm) fetch the"
-          + " metadata at T through reprox first");
-    }
+    String primarySha256 = primary.checksum().algorithm() == RpmChecksum.Algorithm.SHA256
+        ? primary.checksum().hex() : source.sha256Of(primary.checksum().alias());
     Map<String, String> want = Names.wanted(wanted);
     Map<String, PrimaryEntry> match = new HashMap<>();
     Map<String, Set<String>> seen = new HashMap<>();
     String what = repo + "/" + prefix + primary.href();
-    try (PrimaryReader r = PrimaryReader.open(Names.stream(storage, primaryDigest.get()), prefix, what)) {
+    try (PrimaryReader r = PrimaryReader.open(source.listing(repo, at, prefix + primary.href(),
+        primarySha256 == null ? null : Digest.sha256(primarySha256)), prefix, what)) {
       for (PrimaryEntry e = r.nextEntry(); e != null; e = r.nextEntry()) {
         if (!want.containsKey(e.name())) {
           continue;
@@ -80,15 +73,14 @@ public final class DnfNames {
       }
       RpmChecksum c = e.checksum();
       String type = c.algorithm().name().toLowerCase(Locale.ROOT);
-      String sha256 = c.algorithm() == RpmChecksum.Algorithm.SHA256 ? c.hex() : Names.storedSha256(storage, c.alias());
+      String sha256 = c.algorithm() == RpmChecksum.Algorithm.SHA256 ? c.hex() : source.sha256Of(c.alias());
       if (sha256 == null) {
-        problems.add(e.name() + ": " + where + " names it by its " + type + " only and the store holds no body of"
-            + " it, so its SHA-256 is unknown: install or prewarm it through reprox once, then lock");
+        problems.add(e.name() + ": " + where + " names it by its " + type + " only and its SHA-256 is not known"
+            + " here: install or prewarm it through reprox once, then lock from that store (--data)");
         continue;
       }
       found.put(e.name(), new Names.Found(e.name(), e.evr(), prefix + e.href(), sha256, e.size(), null, type));
     }
-    return new Names.Resolved(pin.generation().toString(), Names.publishedAt(storage, repo, root, pin.generation()),
-        Names.sorted(found), problems);
+    return new Names.Resolved(pin.generation().toString(), pin.publishedAt(), Names.sorted(found), problems);
   }
 }

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * APKINDEX) on a stopped store that a client filled at T through reprox: the lockfile names each
  * package with the generation at T, conforms to the schema, and (apk, whose index names no
  * SHA-256) pre-warms a fresh store by its Q1; an unknown name, a version not in the generation, an
- * unknown repository and a T with no generation each give a line saying so.
+ * unknown repository and a T with no generation each give a line saying so. With {@code --server}
+ * the same names resolve through a running reprox's mirror routes (apt: refused, store only).
  */
 class LockByNameIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -92,6 +93,16 @@ class LockByNameIT {
       assertThat(run("lock", "--repo", "nosuch", "--at", Long.toString(t), "--data", data.toString(), "--config",
           config.toString(), "foo")).startsWith("2\n").contains("no repository nosuch is configured; configured: [")
           .contains("dnffix");
+
+      // Through a running reprox with an empty store: its mirror routes fetch and verify repomd and primary at T.
+      try (InProcessReprox running = running(repos)) {
+        String server = "http://127.0.0.1:" + running.server.address().getPort();
+        assertThat(run("lock", "--repo", "dnffix", "--at", Long.toString(t), "--server", server, "--config",
+            config.toString(), "foo", "bar")).startsWith("0\n").contains(g1.repomdSha256(), g1.rpm("foo").sha256(),
+            g1.rpm("bar").sha256(), "\"checksumType\" : \"sha256\"");
+        assertThat(run("lock", "--repo", "debian", "--at", Long.toString(t), "--server", server, "hello"))
+            .startsWith("2\n").contains("debian is apt: its names are resolved from a stopped store only");
+      }
     }
   }
 
@@ -138,7 +149,22 @@ class LockByNameIT {
       String prewarm = run("prewarm", "--data", tmp.resolve("fresh").toString(), "--config", config.toString(),
           out.toString());
       assertThat(prewarm).startsWith("0\n").containsPattern("stored +2\n");
+
+      // Through a running reprox: the index at T from its mirror route; whether a body is stored is not asked.
+      try (InProcessReprox running = running(repos)) {
+        String server = "http://127.0.0.1:" + running.server.address().getPort();
+        assertThat(run("lock", "--repo", "apkfix", "--at", Long.toString(t), "--server", server, "--config",
+            config.toString(), "--root", g1.index(), "foo", "bar")).startsWith("0\n")
+            .contains(g1.indexSha256(), g1.apk("foo").q1(), g1.apk("bar").q1()).doesNotContain(g1.apk("foo").sha256());
+        assertThat(run("lock", "--repo", "apkfix", "--at", Long.toString(t), "--server", server, "--config",
+            config.toString(), "foo")).startsWith("2\n").contains("name one with --root");
+      }
     }
+  }
+
+  private InProcessReprox running(String repos) throws Exception {
+    return new InProcessReprox(tmp.resolve("running"), repos, Clock.systemUTC(), false,
+        dev.reprox.storage.memory.MemoryStorage.builder().build());
   }
 
   /** Requests {@code paths} through a reprox over a store in {@code data}, then closes both. */
