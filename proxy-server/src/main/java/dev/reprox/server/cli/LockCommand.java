@@ -99,15 +99,7 @@ final class LockCommand implements Callable<Integer> {
             + " mode with http_proxy=http://<T>:" + label + "@…, and within builds.retention?)");
         return 1;
       }
-      String text = Lockfile.write(Lockfile.fromRecord(record.get(), w -> err.println("lock: " + w)));
-      if (output != null) {
-        Path tmp = output.resolveSibling(output.getFileName() + ".tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      } else {
-        out.print(text);
-      }
+      write(out, Lockfile.write(Lockfile.fromRecord(record.get(), w -> err.println("lock: " + w))));
       return 0;
     } catch (IOException e) {
       err.println("lock: " + e.getMessage());
@@ -191,14 +183,21 @@ final class LockCommand implements Callable<Integer> {
         o.put("publishedAt", r.resolved().publishedAt().toString());
       }
     }
-    String text = Lockfile.write(Lockfile.fromRecord(record, w -> err.println("lock: " + w)));
-    if (output != null) {
-      Files.writeString(output, text);
-    } else {
-      out.print(text);
-    }
+    write(out, Lockfile.write(Lockfile.fromRecord(record, w -> err.println("lock: " + w))));
     r.resolved().problems().forEach(m -> err.println("lock: " + m));
     return r.resolved().problems().isEmpty() ? 0 : 1;
+  }
+
+  /** To {@code -o FILE} whole or not at all (a temporary file moved over it), else to standard output. */
+  private void write(PrintWriter out, String text) throws IOException {
+    if (output == null) {
+      out.print(text);
+      return;
+    }
+    Path tmp = output.resolveSibling(output.getFileName() + ".tmp");
+    Files.writeString(tmp, text);
+    Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** Null after a usage error was printed. */

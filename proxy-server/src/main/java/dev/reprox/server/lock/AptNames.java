@@ -1,6 +1,5 @@
 package dev.reprox.server.lock;
 
-import dev.reprox.storage.BlobReader;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Pin;
 import dev.reprox.storage.Storage;
@@ -8,7 +7,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,7 +43,7 @@ public final class AptNames {
           + " it at T through reprox first");
     }
     Digest generation = pin.get().generation();
-    String inRelease = new String(read(storage, generation), StandardCharsets.UTF_8);
+    String inRelease = new String(Names.read(storage, generation), StandardCharsets.UTF_8);
     String dir = root.contains("/") ? root.substring(0, root.lastIndexOf('/') + 1) : "";
     Map<String, String> want = new LinkedHashMap<>();
     for (String w : wanted) {
@@ -58,7 +56,7 @@ public final class AptNames {
       if (storage.blobs().stat(d).isEmpty() || found.size() == want.size()) {
         continue;
       }
-      try (InputStream in = decompress(listing[1], stream(storage, d))) {
+      try (InputStream in = decompress(listing[1], Names.stream(storage, d))) {
         scan(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), want, found);
       }
     }
@@ -112,51 +110,5 @@ public final class AptNames {
 
   private static InputStream decompress(String path, InputStream in) throws IOException {
     return path.endsWith(".gz") ? new GZIPInputStream(in) : path.endsWith(".xz") ? new XZInputStream(in) : in;
-  }
-
-  private static byte[] read(Storage storage, Digest d) throws IOException {
-    try (InputStream in = stream(storage, d)) {
-      return in.readAllBytes();
-    }
-  }
-
-  /** A blob as a stream, chunk by chunk: a Packages file is never whole in memory. */
-  private static InputStream stream(Storage storage, Digest d) throws IOException {
-    BlobReader reader = storage.blobs().open(d);
-    return new InputStream() {
-      private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024).flip();
-      private long position;
-
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        if (!buf.hasRemaining()) {
-          buf.clear();
-          int n = reader.read(position, buf);
-          buf.flip();
-          if (n < 0) {
-            return -1;
-          }
-          position += n;
-        }
-        int n = Math.min(len, buf.remaining());
-        buf.get(b, off, n);
-        return n;
-      }
-
-      @Override
-      public void close() throws IOException {
-        try {
-          reader.close();
-        } catch (Exception e) {
-          throw e instanceof IOException io ? io : new IOException(e);
-        }
-      }
-    };
   }
 }
