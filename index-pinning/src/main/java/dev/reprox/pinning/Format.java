@@ -78,6 +78,16 @@ public interface Format {
   }
 
   /**
+   * The files besides its listings that a client of this format fetches once it has {@code root}
+   * and before any package (dnf: repomd's filelists, comps, updateinfo, …, which dnf downloads
+   * whatever it installs), so that a pre-warm stores them and an offline client finds them. Empty
+   * by default: apt and apk clients need only the root and the listings.
+   */
+  default List<ListedFile> clientMetadata(RootIndex root) {
+    return List.of();
+  }
+
+  /**
    * The root index that would name the {@link PathKind#PACKAGE} {@code path} when none was ever
    * fetched (apk: the {@code APKINDEX.tar.gz} of its directory); empty when the path does not say
    * (apt's suite, dnf's repodata location).

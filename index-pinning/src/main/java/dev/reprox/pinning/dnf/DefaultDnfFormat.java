@@ -133,6 +133,20 @@ final class DefaultDnfFormat implements DnfFormat {
         .toList();
   }
 
+  /**
+   * Every file repomd.xml names with a SHA-256 but primary (a listing, fetched on its own) and the
+   * sqlite databases (dnf reads the XML; yum's {@code *_db} would only double the bytes): dnf
+   * downloads filelists, comps, updateinfo and modules with the metadata, and some of "other"'s
+   * users ({@code dnf changelog}) the rest.
+   */
+  @Override
+  public List<ListedFile> clientMetadata(RootIndex root) {
+    return root.files().values().stream()
+        .filter(f -> f.sha256() != null && classify(f.path()) != PathKind.LISTING
+            && !f.path().matches(".*\\.sqlite(\\.[a-z0-9]+)?$"))
+        .toList();
+  }
+
   /** The repository path before {@code repodata/}: hrefs in repomd.xml and primary.xml are relative to it. */
   static String repositoryRoot(String path) {
     int at = path.lastIndexOf(REPODATA);

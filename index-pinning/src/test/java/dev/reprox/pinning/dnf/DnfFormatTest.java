@@ -57,6 +57,17 @@ class DnfFormatTest {
   }
 
   @Test
+  void clientMetadata_centos_everyRepomdFileButPrimaryAndTheSqliteDatabases() throws Exception {
+    byte[] xml = Fixtures.bytes(RepomdTest.CENTOS + "repodata/repomd.xml");
+    RootIndex root = DnfFormat.builder().clock(CLOCK).build().verifyRoot(OS + "repodata/repomd.xml", xml, null);
+
+    assertThat(DnfFormat.builder().clock(CLOCK).build().clientMetadata(root))
+        .extracting(f -> f.path().replaceAll(".*/[0-9a-f]{64}-", ""))
+        .containsExactlyInAnyOrder("filelists.xml.gz", "other.xml.gz", "comps-AppStream.x86_64.xml",
+            "comps-AppStream.x86_64.xml.xz", "modules.yaml.xz");
+  }
+
+  @Test
   void verifyRoot_keyringButNoSignature_isRefused() throws Exception {
     ThrowawayPgpKey key = new ThrowawayPgpKey();
     DnfFormat dnf = DnfFormat.builder().verifier(SignatureVerifier.builder().keyring("k", key.publicKeyring()).build())

@@ -6,6 +6,7 @@ import dev.reprox.config.ConfigException;
 import dev.reprox.config.ConfigLoader;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.server.lock.BuildRecordJson;
+import dev.reprox.server.lock.LockNames;
 import dev.reprox.server.lock.Lockfile;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
@@ -41,14 +42,16 @@ final class LockCommand implements Callable<Integer> {
   String label;
 
   @Option(names = "--repo", paramLabel = "NAME",
-      description = "instead of a label: resolve PACKAGE[=VERSION]s in this apt repository at --at (with --data)")
+      description = "instead of a label: resolve PACKAGE[=VERSION]s in this repository (apt, dnf or apk) at --at"
+          + " (with --data; dnf and apk also with --server, and --config names the repository's format)")
   String repo;
 
   @Option(names = "--at", paramLabel = "T", description = "with --repo: T (epoch seconds, YYYYMMDD, YYYYMMDDTHHMMSSZ)")
   String at;
 
-  @Option(names = "--root", paramLabel = "PATH", defaultValue = "dists/stable/InRelease",
-      description = "with --repo: the root index (default ${DEFAULT-VALUE})")
+  @Option(names = "--root", paramLabel = "PATH",
+      description = "with --repo: the root index (default: apt dists/stable/InRelease, dnf repodata/repomd.xml,"
+          + " apk the one APKINDEX.tar.gz the store holds)")
   String root;
 
   @CommandLine.Parameters(paramLabel = "PACKAGE[=VERSION]", arity = "0..*", description = "with --repo: what to lock")
@@ -96,15 +99,7 @@ final class LockCommand implements Callable<Integer> {
             + " mode with http_proxy=http://<T>:" + label + "@…, and within builds.retention?)");
         return 1;
       }
-      String text = Lockfile.write(Lockfile.fromRecord(record.get(), w -> err.println("lock: " + w)));
-      if (output != null) {
-        Path tmp = output.resolveSibling(output.getFileName() + ".tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      } else {
-        out.print(text);
-      }
+      write(out, Lockfile.write(Lockfile.fromRecord(record.get(), w -> err.println("lock: " + w))));
       return 0;
     } catch (IOException e) {
       err.println("lock: " + e.getMessage());
@@ -118,10 +113,14 @@ final class LockCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code --repo R --at T NAME[=VERSION]…}: apt only, from a stopped store. */
+  /**
+   * {@code --repo R --at T NAME[=VERSION]…}: apt, dnf or apk from a stopped store; dnf and apk also
+   * through a running reprox ({@code --server}: its mirror routes at T, which fetch what it lacks).
+   */
   private int byName(PrintWriter out, PrintWriter err) throws IOException {
-    if (data == null || at == null || packages.isEmpty()) {
-      err.println("lock --repo: needs --data DIR (a stopped store), --at T and at least one PACKAGE[=VERSION]");
+    if ((data == null && server == null) || at == null || packages.isEmpty()) {
+      err.println("lock --repo: needs --data DIR (a stopped store) or --server URL (dnf, apk), --at T and at least"
+          + " one PACKAGE[=VERSION]");
       return Main.EXIT_CONFIG;
     }
     java.time.Instant t;
@@ -139,39 +138,66 @@ final class LockCommand implements Callable<Integer> {
       return Main.EXIT_CONFIG;
     }
     var cfg = effective.repositories().get(repo);
-    if (cfg == null || cfg.format() != dev.reprox.config.RepositoryConfig.Format.APT) {
-      err.println("lock --repo: " + repo + " is not a configured apt repository (dnf and apk names are not resolved"
-          + " yet; lock those builds with --label)");
+    if (cfg == null) {
+      err.println("lock --repo: no repository " + repo + " is configured" + (config == null ? " (give --config)" : "")
+          + "; configured: " + new java.util.TreeSet<>(effective.repositories().keySet()));
       return Main.EXIT_CONFIG;
     }
-    if (!StorageOpener.holdsStore(data)) {
-      err.println("lock: " + data + " is not a reprox data directory (no store in " + StorageOpener.store(data) + ")");
-      return Main.EXIT_CONFIG;
-    }
-    dev.reprox.server.lock.AptNames.Resolved r;
-    try (Storage storage = StorageOpener.openReadOnly(data)) {
-      r = dev.reprox.server.lock.AptNames.resolve(storage, repo, root, t, packages);
-    }
-    com.fasterxml.jackson.databind.node.ObjectNode record = new ObjectMapper().createObjectNode();
-    record.putObject("repositories").putObject(repo).put("format", "apt").put("upstream", cfg.upstream().toString());
-    var served = record.putArray("served");
-    for (var f : r.found()) {
-      var o = served.addObject().put("repository", repo).put("at", t.toString()).put("path", f.path())
-          .put("root", root).put("generation", r.generation()).put("sha256", f.sha256()).put("size", f.size())
-          .put("package", true);
-      if (r.publishedAt() != null) {
-        o.put("publishedAt", r.publishedAt().toString());
+    String format = cfg.format().name().toLowerCase(java.util.Locale.ROOT);
+    LockNames.Result r;
+    if (server != null) {
+      String token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("REPROX_READ_TOKEN");
+      r = LockNames.resolve(new dev.reprox.server.lock.ServerNames(server, token), cfg.format(), repo, root, t,
+          packages);
+    } else {
+      if (!StorageOpener.holdsStore(data)) {
+        err.println("lock: " + data + " is not a reprox data directory (no store in " + StorageOpener.store(data)
+            + ")");
+        return Main.EXIT_CONFIG;
+      }
+      try (Storage storage = StorageOpener.openReadOnly(data)) {
+        r = LockNames.resolve(storage, cfg.format(), repo, root, t, packages);
       }
     }
-    String text = Lockfile.write(Lockfile.fromRecord(record, w -> err.println("lock: " + w)));
-    if (output != null) {
-      Files.writeString(output, text);
-    } else {
-      out.print(text);
+    if (r.usage() != null) {
+      err.println("lock --repo: " + r.usage());
+      return Main.EXIT_CONFIG;
     }
-    r.missing().forEach(m -> err.println("lock: " + m + ": not in the Packages of " + repo + " at " + t
-        + " that the store holds"));
-    return r.missing().isEmpty() ? 0 : 1;
+    com.fasterxml.jackson.databind.node.ObjectNode record = new ObjectMapper().createObjectNode();
+    record.putObject("repositories").putObject(repo).put("format", format).put("upstream", cfg.upstream().toString());
+    var served = record.putArray("served");
+    for (var f : r.resolved().found()) {
+      var o = served.addObject().put("repository", repo).put("at", t.toString()).put("path", f.path())
+          .put("root", r.root()).put("generation", r.resolved().generation()).put("size", f.size())
+          .put("package", true);
+      if (f.sha256() != null) {
+        o.put("sha256", f.sha256());
+      }
+      if (f.apkQ1() != null) {
+        o.put("apkQ1", f.apkQ1());
+      }
+      if (f.checksumType() != null) {
+        o.put("checksumType", f.checksumType());
+      }
+      if (r.resolved().publishedAt() != null) {
+        o.put("publishedAt", r.resolved().publishedAt().toString());
+      }
+    }
+    write(out, Lockfile.write(Lockfile.fromRecord(record, w -> err.println("lock: " + w))));
+    r.resolved().problems().forEach(m -> err.println("lock: " + m));
+    return r.resolved().problems().isEmpty() ? 0 : 1;
+  }
+
+  /** To {@code -o FILE} whole or not at all (a temporary file moved over it), else to standard output. */
+  private void write(PrintWriter out, String text) throws IOException {
+    if (output == null) {
+      out.print(text);
+      return;
+    }
+    Path tmp = output.resolveSibling(output.getFileName() + ".tmp");
+    Files.writeString(tmp, text);
+    Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** Null after a usage error was printed. */

@@ -27,7 +27,8 @@ import java.util.concurrent.Executor;
  * with the lockfile's hash: a disagreement fetches and stores nothing. A package already stored
  * (its SHA-256 is a committed blob) is not fetched again, so a second run asks the upstream
  * nothing for it; a run killed half-way left no partial blob (a fill commits whole or not at
- * all), so a rerun fetches exactly what is missing.
+ * all), so a rerun fetches exactly what is missing. Over 250 lines: one chain (root, client
+ * metadata, listings, package) whose steps share the entry's parameters.
  */
 public final class Prewarm {
   /** What became of one entry; the CLI counts them in its summary. */
@@ -143,40 +144,83 @@ public final class Prewarm {
     }
     Optional<Expectation> listed = expectation(r, gen, path);
     List<ListedFile> listings = listings(r, gen, path);
-    return findListed(r, gen, at, path, listed, listings, 0).thenCompose(found -> {
-      if (found.isEmpty()) {
-        return done(Outcome.NOT_FOUND, "no listing of generation " + gen.index().digest() + " of " + root
-            + " at " + at + " names " + path, genHex);
+    return clientMetadata(r, gen, at, r.format().clientMetadata(gen.index()), 0).thenCompose(missing -> {
+      if (missing != null) {
+        return done(Outcome.UPSTREAM_FAILURE, missing + " (named by " + root + " at " + at + ", which an offline"
+            + " client needs) was not stored; the package was not fetched", genHex);
       }
-      Expectation x = found.get();
-      try {
-        String mismatch = x.compare(sha256, q1, size, storage);
-        if (mismatch != null) {
-          return done(Outcome.MISMATCH, path + ": " + mismatch + "; nothing fetched", genHex);
-        }
-        Optional<Digest> known = x.sha256 != null ? Optional.of(x.sha256)
-            : x.alias != null ? storage.aliases().resolve(x.alias) : Optional.empty();
-        if (known.isPresent() && storage.blobs().stat(known.get()).isPresent()) {
-          return done(Outcome.PRESENT, null, genHex);
-        }
-      } catch (IOException e) {
-        throw new CompletionException(new FetchException(FetchException.Kind.STORAGE, e.getMessage(), e));
-      }
-      return fetcher.fetch(new FetchRequest(r.config(), path, Optional.of(at), null, null))
-          .thenCompose(f -> f.settled().thenApply(v -> f))
-          .thenApply(f -> {
-            Optional<Digest> stored = f.digest();
-            if (stored.isEmpty()) {
-              return new Result(Outcome.UPSTREAM_FAILURE, path + ": the fill did not complete", genHex);
-            }
-            if (sha256 != null && !sha256.equals(stored.get())) {
-              // Only where the listing names the package by another hash (apk Q1 without one in the lockfile).
-              return new Result(Outcome.MISMATCH, path + ": the signed listing's package is " + stored.get()
-                  + ", the lockfile says " + sha256, genHex);
-            }
-            return new Result(Outcome.STORED, null, genHex);
-          });
+      return findListed(r, gen, at, path, listed, listings, 0)
+          .thenCompose(found -> fetchPackage(r, root, at, path, sha256, q1, size, gen, found));
     });
+  }
+
+  /** The package, once the listing that names it is known ({@code found}), unless present or disagreeing. */
+  private CompletableFuture<Result> fetchPackage(SignedRepository r, String root, Instant at, String path,
+      Digest sha256, String q1, long size, Generations.Gen gen, Optional<Expectation> found) {
+    String genHex = gen.index().digest().toString();
+    if (found.isEmpty()) {
+      return done(Outcome.NOT_FOUND, "no listing of generation " + gen.index().digest() + " of " + root
+          + " at " + at + " names " + path, genHex);
+    }
+    Expectation x = found.get();
+    try {
+      String mismatch = x.compare(sha256, q1, size, storage);
+      if (mismatch != null) {
+        return done(Outcome.MISMATCH, path + ": " + mismatch + "; nothing fetched", genHex);
+      }
+      Optional<Digest> known = x.sha256 != null ? Optional.of(x.sha256)
+          : x.alias != null ? storage.aliases().resolve(x.alias) : Optional.empty();
+      if (known.isPresent() && storage.blobs().stat(known.get()).isPresent()) {
+        return done(Outcome.PRESENT, null, genHex);
+      }
+    } catch (IOException e) {
+      throw new CompletionException(new FetchException(FetchException.Kind.STORAGE, e.getMessage(), e));
+    }
+    return fetcher.fetch(new FetchRequest(r.config(), path, Optional.of(at), null, null))
+        .thenCompose(f -> f.settled().thenApply(v -> f))
+        .thenApply(f -> {
+          Optional<Digest> stored = f.digest();
+          if (stored.isEmpty()) {
+            return new Result(Outcome.UPSTREAM_FAILURE, path + ": the fill did not complete", genHex);
+          }
+          if (sha256 != null && !sha256.equals(stored.get())) {
+            // Only where the listing names the package by another hash (apk Q1 without one in the lockfile).
+            return new Result(Outcome.MISMATCH, path + ": the signed listing's package is " + stored.get()
+                + ", the lockfile says " + sha256, genHex);
+          }
+          return new Result(Outcome.STORED, null, genHex);
+        });
+  }
+
+  /**
+   * Stores, one after the other, the files of {@code files} (the root's {@link
+   * dev.reprox.pinning.Format#clientMetadata}) not stored yet, through the byte chain at T as a
+   * client's request (checked against the root); completes with null, or the first one that could
+   * not be had. Stored files are not asked again, so a second run makes no upstream request.
+   */
+  private CompletableFuture<String> clientMetadata(SignedRepository r, Generations.Gen gen, Instant at,
+      List<ListedFile> files, int i) throws IOException {
+    while (i < files.size() && storage.blobs().stat(files.get(i).sha256()).isPresent()) {
+      i++;
+    }
+    if (i >= files.size()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    ListedFile f = files.get(i);
+    int next = i + 1;
+    return fetcher.fetch(new FetchRequest(r.config(), f.path(), Optional.of(at), null, null))
+        .thenCompose(x -> {
+          x.noReader();
+          return x.settled();
+        })
+        .thenComposeAsync(v -> {
+          try {
+            return storage.blobs().stat(f.sha256()).isPresent() ? clientMetadata(r, gen, at, files, next)
+                : CompletableFuture.completedFuture(f.path());
+          } catch (IOException e) {
+            throw new CompletionException(new FetchException(FetchException.Kind.STORAGE, e.getMessage(), e));
+          }
+        }, work);
   }
 
   private static CompletableFuture<Result> done(Outcome o, String message, String generation) {

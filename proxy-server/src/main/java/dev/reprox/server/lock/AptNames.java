@@ -1,6 +1,5 @@
 package dev.reprox.server.lock;
 
-import dev.reprox.storage.BlobReader;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Pin;
 import dev.reprox.storage.Storage;
@@ -8,7 +7,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,7 +76,7 @@ public final class AptNames {
 
   private static Map<String, Found> find(Storage storage, Digest generation, Map<String, String> want, String arch)
       throws IOException {
-    String inRelease = new String(read(storage, generation), StandardCharsets.UTF_8);
+    String inRelease = new String(Names.read(storage, generation), StandardCharsets.UTF_8);
     Map<String, Found> found = new TreeMap<>();
     for (String[] listing : packagesFiles(inRelease)) {
       Digest d = Digest.sha256(listing[0]);
@@ -91,7 +89,7 @@ public final class AptNames {
       if (storage.blobs().stat(d).isEmpty()) {
         continue;
       }
-      try (InputStream in = decompress(listing[1], stream(storage, d))) {
+      try (InputStream in = decompress(listing[1], Names.stream(storage, d))) {
         scan(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), want, arch, found);
       }
     }
@@ -143,51 +141,5 @@ public final class AptNames {
 
   private static InputStream decompress(String path, InputStream in) throws IOException {
     return path.endsWith(".gz") ? new GZIPInputStream(in) : path.endsWith(".xz") ? new XZInputStream(in) : in;
-  }
-
-  private static byte[] read(Storage storage, Digest d) throws IOException {
-    try (InputStream in = stream(storage, d)) {
-      return in.readAllBytes();
-    }
-  }
-
-  /** A blob as a stream, chunk by chunk: a Packages file is never whole in memory. */
-  private static InputStream stream(Storage storage, Digest d) throws IOException {
-    BlobReader reader = storage.blobs().open(d);
-    return new InputStream() {
-      private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024).flip();
-      private long position;
-
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        if (!buf.hasRemaining()) {
-          buf.clear();
-          int n = reader.read(position, buf);
-          buf.flip();
-          if (n < 0) {
-            return -1;
-          }
-          position += n;
-        }
-        int n = Math.min(len, buf.remaining());
-        buf.get(b, off, n);
-        return n;
-      }
-
-      @Override
-      public void close() throws IOException {
-        try {
-          reader.close();
-        } catch (Exception e) {
-          throw e instanceof IOException io ? io : new IOException(e);
-        }
-      }
-    };
   }
 }

@@ -40,6 +40,7 @@ public final class BuildRecordJson {
     head(root, head.get());
     ObjectNode repos = root.putObject("repositories");
     ArrayNode served = root.putArray("served");
+    Map<String, Map<String, String>> apkIndexes = new java.util.HashMap<>();
     for (BuildEntry e : storage.builds().entries(label)) {
       RepositoryConfig repo = repositories.get(e.repo());
       if (repo != null && !repos.has(e.repo())) {
@@ -48,7 +49,9 @@ public final class BuildRecordJson {
       }
       ObjectNode o = served.addObject();
       entry(o, e);
-      if (e.isPackage() && repo != null) {
+      if (e.isPackage() && repo != null && repo.format() == RepositoryConfig.Format.APK) {
+        apkQ1(storage, apkIndexes, e, o);
+      } else if (e.isPackage() && repo != null) {
         extras(storage, repo.format(), e, o);
       }
     }
@@ -75,6 +78,28 @@ public final class BuildRecordJson {
     e.pin().ifPresent(pin -> o.put("pin", pin));
     o.put("package", e.isPackage());
     o.put("servedAt", e.servedAt().toString());
+  }
+
+  /**
+   * apk's Q1 of the package, from the APKINDEX generation it was served under (apk packages are
+   * named by the root itself, not by an indexed listing); each index is read once per record.
+   */
+  private static void apkQ1(Storage storage, Map<String, Map<String, String>> indexes, BuildEntry e, ObjectNode o)
+      throws IOException {
+    if (e.root().isEmpty() || e.generation().isEmpty()) {
+      return;
+    }
+    String key = e.root().get() + "\n" + e.generation().get();
+    Map<String, String> q1s = indexes.get(key);
+    if (q1s == null) {
+      q1s = storage.blobs().stat(e.generation().get()).isPresent()
+          ? ApkNames.q1ByPath(storage, e.root().get(), e.generation().get()) : Map.of();
+      indexes.put(key, q1s);
+    }
+    String q1 = q1s.get(e.path());
+    if (q1 != null) {
+      o.put("apkQ1", q1);
+    }
   }
 
   /** The listing's own name for the body served, when it is not (only) its SHA-256. */

@@ -53,7 +53,9 @@ public final class Lockfile {
       if (e.path("package").asBoolean()) {
         ObjectNode p = JSON.createObjectNode();
         p.put("path", e.path("path").asText());
-        p.put("sha256", e.path("sha256").asText());
+        if (e.has("sha256")) {
+          p.put("sha256", e.path("sha256").asText());
+        }
         p.put("size", e.path("size").asLong());
         if (e.has("apkQ1")) {
           p.put("apkQ1", e.path("apkQ1").asText());

@@ -66,6 +66,27 @@ class LockfileTest {
   }
 
   @Test
+  void apkEntryWithQ1Only_conformsAndReadsBack() throws Exception {
+    String q1 = "Q1" + "B".repeat(27) + "=";
+    JsonNode rec = JSON.readTree("{\"repositories\":{\"alp\":{\"format\":\"apk\",\"upstream\":\"http://u/alp\"}},"
+        + "\"served\":[{\"repository\":\"alp\",\"at\":\"2024-03-01T06:00:00Z\",\"path\":\"x86_64/a.apk\","
+        + "\"root\":\"x86_64/APKINDEX.tar.gz\",\"generation\":\"" + G + "\",\"size\":7,\"package\":true,"
+        + "\"apkQ1\":\"" + q1 + "\"}]}");
+
+    String text = Lockfile.write(Lockfile.fromRecord(rec, w -> { }));
+
+    JsonNode pkg = JSON.readTree(text).path("repositories").get(0).path("packages").get(0);
+    assertThat(pkg.has("sha256")).as("no empty sha256 invented").isFalse();
+    assertThat(MiniSchema.check(schema(), JSON.readTree(text))).isEmpty();
+    List<LockEntry> entries = LockfileReaders.reprox("l.json", text);
+    assertThat(entries).singleElement().satisfies(e -> {
+      assertThat(e.sha256()).isNull();
+      assertThat(e.q1()).isEqualTo(q1);
+      assertThat(e.size()).isEqualTo(7);
+    });
+  }
+
+  @Test
   void schema_rejectsWhatTheFormatForbids() throws Exception {
     JsonNode bad = JSON.readTree("{\"lockfileVersion\":2,\"repositories\":[{\"name\":\"Deb\",\"at\":\"yesterday\","
         + "\"roots\":[],\"packages\":[{\"path\":\"p\",\"sha256\":\"xyz\",\"size\":-1,\"extra\":1}]}],\"written\":1}");
