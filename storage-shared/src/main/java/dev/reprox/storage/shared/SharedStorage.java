@@ -50,12 +50,14 @@ public final class SharedStorage implements Storage, FillLeases {
   private final PgRefs refs;
   private final PgBuildRecords builds;
   private final PgFillLeases leases;
+  private final Db db;
   private volatile boolean closed;
 
   private SharedStorage(Builder b, HikariDataSource pool, S3Client s3) throws StorageException {
     this.pool = pool;
     this.s3 = s3;
     Db db = new Db(pool);
+    this.db = db;
     S3Objects objects = new S3Objects(s3, b.bucket, b.multipartThreshold, b.partSize);
     objects.ensureBucket();
     this.blobs = new SharedBlobStore(db, objects, new LocalCache(b.cacheDir, b.cacheBytes), b.clock, b.chunkSize);
@@ -140,6 +142,23 @@ public final class SharedStorage implements Storage, FillLeases {
     closed = true;
     s3.close();
     pool.close();
+  }
+
+  /** For {@link StoreMigration}: the calls that copy records as they are. */
+  Db db() {
+    return db;
+  }
+
+  PgPins pgPins() {
+    return pins;
+  }
+
+  PgPathIndex pgPaths() {
+    return paths;
+  }
+
+  PgBuildRecords pgBuilds() {
+    return builds;
   }
 
   /** Test hook: replaces the object store's bytes of {@code digest}. */
