@@ -60,7 +60,8 @@ public final class SharedStorage implements Storage, FillLeases {
     this.db = db;
     S3Objects objects = new S3Objects(s3, b.bucket, b.multipartThreshold, b.partSize);
     objects.ensureBucket();
-    this.blobs = new SharedBlobStore(db, objects, new LocalCache(b.cacheDir, b.cacheBytes), b.clock, b.chunkSize);
+    this.blobs = new SharedBlobStore(db, objects, new LocalCache(b.cacheDir, b.cacheBytes), b.clock, b.chunkSize,
+        b.hotCacheBytes);
     this.aliases = new PgAliases(db);
     this.observations = new PgObservations(db);
     this.pins = new PgPins(db);
@@ -182,6 +183,8 @@ public final class SharedStorage implements Storage, FillLeases {
     private long cacheBytes;
     private Clock clock = Clock.systemUTC();
     private int chunkSize = 1 << 20;
+    // As the RocksDB store's hot-chunk cache: warm hits lend these bytes on the event loop.
+    private long hotCacheBytes = 64L << 20;
     // S3Proxy holds a single PUT in memory up to 128 MiB; parts keep every request well below.
     private long multipartThreshold = 32L << 20;
     private long partSize = 16L << 20;
@@ -233,6 +236,15 @@ public final class SharedStorage implements Storage, FillLeases {
         throw new IllegalArgumentException("shared storage: chunkSize must be positive, got " + chunkSize);
       }
       this.chunkSize = chunkSize;
+      return this;
+    }
+
+    /** Memory for hot chunks of local copies (0 turns it off). */
+    public Builder hotCacheBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("shared storage: hotCacheBytes must be >= 0, got " + bytes);
+      }
+      this.hotCacheBytes = bytes;
       return this;
     }
 
