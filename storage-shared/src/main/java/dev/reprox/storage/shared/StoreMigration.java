@@ -283,7 +283,8 @@ public final class StoreMigration {
   }
 
   private static String mib(long bytes) {
-    return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    return bytes < (1 << 20) ? String.format(java.util.Locale.ROOT, "%.1f KiB", bytes / 1024.0)
+        : String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
   }
 
   /** Counts of one kind of record, while the run goes. */
@@ -316,7 +317,7 @@ public final class StoreMigration {
     public List<String> summary() {
       List<String> lines = new ArrayList<>();
       counts.forEach((what, c) -> lines.add(String.format(java.util.Locale.ROOT,
-          "migrate: %-13s %9d read %9d copied %9d in the shared store%s", what + ":", c.read(), c.copied(),
+          "migrate: %-15s %9d read %9d copied %9d in the shared store%s", what + ":", c.read(), c.copied(),
           c.shared(), c.bytes() > 0 ? " (" + mib(c.bytes()) + " copied)" : "")));
       lines.add(ok() ? "migrate: done: " + copied() + " records copied; the shared store holds everything read"
           : "migrate: FAILED: " + problems.size() + " problem(s), first: " + problems.get(0));
