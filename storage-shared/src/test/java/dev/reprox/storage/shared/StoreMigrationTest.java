@@ -1,6 +1,7 @@
 package dev.reprox.storage.shared;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Aliases;
@@ -173,6 +174,29 @@ class StoreMigrationTest {
   }
 
   @Test
+  void run_interruptedMidway_thenRerun_copiesTheRest() throws Exception {
+    List<Digest> blobs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      blobs.add(put(source, bytes(20 + i, 3000)));
+    }
+    Digest g1 = Digest.compute(bytes(30, 10));
+    source.observations().record(observation(g1, T0, T0));
+    source.pins().putIfAbsent(Pin.at("debian", ROOT, T0, g1, Pin.Status.PROVEN, T0), T0);
+    Storage failing = new FailingAfter(source, 2); // the source's disk (or the network) fails midway
+
+    assertThatThrownBy(() -> StoreMigration.run(failing, target, lines::add)).isInstanceOf(IOException.class);
+    assertThat(blobs.stream().filter(d -> present(d))).hasSize(2);
+    assertThat(target.pins().list("debian")).isEmpty(); // metadata after blobs: nothing named a missing blob
+
+    StoreMigration.Report rerun = StoreMigration.run(source, target, lines::add);
+
+    assertThat(rerun.problems()).isEmpty();
+    assertThat(rerun.count("blobs").copied()).isEqualTo(3);
+    assertThat(rerun.count("pins").copied()).isEqualTo(1);
+    assertThat(blobs).allMatch(this::present);
+  }
+
+  @Test
   void run_damagedSourceBlob_isNotCopied_andTheRunFails() throws Exception {
     Digest good = put(source, bytes(14, 4000));
     Digest damaged = put(source, bytes(15, 4000));
@@ -221,8 +245,79 @@ class StoreMigrationTest {
     return b;
   }
 
+  private boolean present(Digest d) {
+    try {
+      return target.blobs().stat(d).isPresent();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** A source whose blob walk fails after {@code n} blobs, as a migration cut short would. */
+  private static final class FailingAfter extends ServingOtherBytes {
+    private final int n;
+
+    FailingAfter(Storage delegate, int n) {
+      super(delegate, null, null);
+      this.n = n;
+    }
+
+    @Override
+    public BlobStore blobs() {
+      BlobStore inner = super.blobs();
+      return new BlobStore() {
+        @Override
+        public Optional<dev.reprox.storage.BlobInfo> stat(Digest digest) throws IOException {
+          return inner.stat(digest);
+        }
+
+        @Override
+        public BlobReader open(Digest digest) throws IOException {
+          return inner.open(digest);
+        }
+
+        @Override
+        public BlobWriter newWriter() throws IOException {
+          return inner.newWriter();
+        }
+
+        @Override
+        public boolean delete(Digest digest) throws IOException {
+          return inner.delete(digest);
+        }
+
+        @Override
+        public void forEach(Visitor visitor) throws IOException {
+          int[] seen = {0};
+          inner.forEach(info -> {
+            if (seen[0]++ == n) {
+              throw new IOException("source store: read failed (test)");
+            }
+            visitor.visit(info);
+          });
+        }
+
+        @Override
+        public dev.reprox.storage.ScrubReport scrub(
+            java.util.function.Consumer<dev.reprox.storage.ScrubReport.Damage> damaged) throws IOException {
+          return inner.scrub(damaged);
+        }
+      };
+    }
+  }
+
   /** A source whose blob {@code damaged} reads as {@code other}'s bytes, as a rotted disk would. */
-  private record ServingOtherBytes(Storage delegate, Digest damaged, Digest other) implements Storage {
+  private static class ServingOtherBytes implements Storage {
+    private final Storage delegate;
+    private final Digest damaged;
+    private final Digest other;
+
+    ServingOtherBytes(Storage delegate, Digest damaged, Digest other) {
+      this.delegate = delegate;
+      this.damaged = damaged;
+      this.other = other;
+    }
+
     @Override
     public BlobStore blobs() {
       BlobStore blobs = delegate.blobs();
@@ -234,7 +329,7 @@ class StoreMigrationTest {
 
         @Override
         public BlobReader open(Digest digest) throws IOException {
-          return blobs.open(digest.equals(damaged) ? other : digest);
+          return blobs.open(digest.equals(damaged) && other != null ? other : digest);
         }
 
         @Override
