@@ -1,6 +1,7 @@
 package dev.reprox.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -166,6 +167,93 @@ class HelmChartTest {
     String path = "/spec/template/metadata/annotations/checksum~1config";
     assertThat(object(changed, "StatefulSet", "cache-reprox").at(path).asText())
         .isNotEqualTo(object(defaults, "StatefulSet", "cache-reprox").at(path).asText());
+  }
+
+  @Test
+  void template_sharedWithReplicas_rendersDeploymentNoStatefulSetOrClaim_secretsMounted_configValid()
+      throws Exception {
+    List<JsonNode> objects = render(shared(new Helm(CHART).template().withName("cache")).set("replicas", "3"));
+
+    assertThat(objects).extracting(o -> o.path("kind").asText())
+        .contains("Deployment", "Service", "ConfigMap")
+        .doesNotContain("StatefulSet", "PersistentVolumeClaim");
+    assertThat(objects).noneMatch(o -> o.path("spec").has("volumeClaimTemplates"));
+    JsonNode deployment = object(objects, "Deployment", "cache-reprox");
+    assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(3);
+    JsonNode pod = deployment.at("/spec/template/spec");
+    JsonNode container = pod.at("/containers/0");
+    assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
+    assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+    // The data directory and local cache: an emptyDir that refills from S3.
+    assertThat(volume(pod, "data").at("/emptyDir/sizeLimit").asText()).isEqualTo("12Gi");
+    assertThat(volume(pod, "postgres-secret").at("/secret/secretName").asText()).isEqualTo("pg-creds");
+    assertThat(volume(pod, "postgres-secret").at("/secret/items/0/key").asText()).isEqualTo("pw");
+    assertThat(volume(pod, "s3-secret").at("/secret/secretName").asText()).isEqualTo("s3-creds");
+    assertThat(container.path("volumeMounts").findValuesAsText("mountPath")).contains("/var/lib/reprox", "/etc/reprox-secrets/postgres", "/etc/reprox-secrets/s3");
+
+    // reprox's own validation accepts the rendered file, reading the secrets where the pod mounts them.
+    String file = object(objects, "ConfigMap", "cache-reprox").at("/data/reprox.yaml").asText();
+    Path secrets = dir.resolve("secrets");
+    Files.createDirectories(secrets.resolve("postgres"));
+    Files.createDirectories(secrets.resolve("s3"));
+    Files.writeString(secrets.resolve("postgres/password"), "pg-secret\n");
+    Files.writeString(secrets.resolve("s3/access-key"), "AKID\n");
+    Files.writeString(secrets.resolve("s3/secret-key"), "s3-secret\n");
+    assertThat(file).contains("/etc/reprox-secrets/postgres/password").doesNotContain("pg-secret");
+    Path written = Files.writeString(dir.resolve("reprox.yaml"),
+        file.replace("/etc/reprox-secrets/", secrets.toString() + "/"));
+    ReproxConfig config = ConfigLoader.load(Optional.of(written), Map.of(), Overrides.none());
+    StorageConfig storage = config.storage();
+    assertThat(storage.type()).isEqualTo(StorageConfig.Type.SHARED);
+    assertThat(storage.postgres().orElseThrow().url()).isEqualTo("jdbc:postgresql://pg.db:5432/reprox");
+    assertThat(storage.postgres().orElseThrow().password().orElseThrow().value()).isEqualTo("pg-secret");
+    assertThat(storage.s3().orElseThrow().bucket()).isEqualTo("reprox-archive");
+    assertThat(storage.s3().orElseThrow().endpoint().orElseThrow().toString()).isEqualTo("http://rgw.storage:7480");
+    assertThat(storage.s3().orElseThrow().accessKey().orElseThrow().value()).isEqualTo("AKID");
+    assertThat(storage.s3().orElseThrow().secretKey().orElseThrow().value()).isEqualTo("s3-secret");
+    assertThat(storage.localCache().orElseThrow().path()).isEqualTo(Path.of("/var/lib/reprox/shared-cache"));
+    assertThat(storage.localCache().orElseThrow().maxSize()).isEqualTo(10L << 30);
+  }
+
+  @Test
+  void template_sharedEphemeralCache_usesGenericEphemeralVolume() throws Exception {
+    List<JsonNode> objects = render(shared(new Helm(CHART).template().withName("cache")).set("replicas", "2")
+        .set("storage.localCache.volume", "ephemeral").set("storage.localCache.storageClassName", "local-nvme"));
+
+    JsonNode data = volume(object(objects, "Deployment", "cache-reprox").at("/spec/template/spec"), "data");
+    assertThat(data.has("emptyDir")).isFalse();
+    assertThat(data.at("/ephemeral/volumeClaimTemplate/spec/storageClassName").asText()).isEqualTo("local-nvme");
+    assertThat(data.at("/ephemeral/volumeClaimTemplate/spec/resources/requests/storage").asText()).isEqualTo("12Gi");
+  }
+
+  @Test
+  void template_replicasAboveOneWithRocksdb_failsWithMessage() {
+    assertThatThrownBy(() -> new Helm(CHART).template().withName("cache").set("replicas", "2").call())
+        .hasMessageContaining("replicas: 2 needs storage.type: shared");
+  }
+
+  @Test
+  void template_sharedWithoutBucket_failsWithMessage() {
+    assertThatThrownBy(() -> new Helm(CHART).template().withName("cache").set("replicas", "2")
+        .set("storage.type", "shared").set("storage.postgres.url", "jdbc:postgresql://pg/reprox").call())
+        .hasMessageContaining("storage.s3.bucket is required");
+  }
+
+  private static com.marcnuri.helm.TemplateCommand shared(com.marcnuri.helm.TemplateCommand command) {
+    return command.set("storage.type", "shared")
+        .set("storage.postgres.url", "jdbc:postgresql://pg.db:5432/reprox")
+        .set("storage.postgres.passwordSecret.name", "pg-creds")
+        .set("storage.postgres.passwordSecret.key", "pw")
+        .set("storage.s3.endpoint", "http://rgw.storage:7480")
+        .set("storage.s3.bucket", "reprox-archive")
+        .set("storage.s3.credentialsSecret.name", "s3-creds");
+  }
+
+  private static JsonNode volume(JsonNode pod, String name) {
+    return StreamSupport.stream(pod.path("volumes").spliterator(), false)
+        .filter(v -> v.path("name").asText().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no volume " + name + " in " + pod.path("volumes")));
   }
 
   private static List<JsonNode> render(com.marcnuri.helm.TemplateCommand command) throws Exception {

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "reprox", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Package snapshot proxy and cache for apt, apk and dnf.",
     subcommands = {ServeCommand.class, ConfigCommand.class, VerifyCommand.class, GenerationsCommand.class,
-        ExportCommand.class, ImportCommand.class, GcCommand.class, LockCommand.class, PrewarmCommand.class})
+        ExportCommand.class, ImportCommand.class, GcCommand.class, LockCommand.class, PrewarmCommand.class,
+        MigrateCommand.class})
 public final class Main implements Runnable {
   /** Usage errors and bad configuration. */
   static final int EXIT_CONFIG = 2;

@@ -2,6 +2,7 @@ package dev.reprox.storage.shared;
 
 import dev.reprox.storage.BlobReader;
 import dev.reprox.storage.Digest;
+import dev.reprox.storage.LentBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -15,12 +16,14 @@ final class FileBlobReader implements BlobReader {
   private final long size;
   private final int chunkSize;
   private final FileChannel channel;
+  private final HotChunks hot;
 
-  FileBlobReader(Digest digest, long size, int chunkSize, FileChannel channel) {
+  FileBlobReader(Digest digest, long size, int chunkSize, FileChannel channel, HotChunks hot) {
     this.digest = digest;
     this.size = size;
     this.chunkSize = chunkSize;
     this.channel = channel;
+    this.hot = hot;
   }
 
   @Override
@@ -36,6 +39,19 @@ final class FileBlobReader implements BlobReader {
   @Override
   public int read(long position, ByteBuffer dst) throws IOException {
     return read(channel, position, dst, size, chunkSize);
+  }
+
+  @Override
+  public LentBytes lendIfHot(long position, int max) {
+    return hot.lendIfHot(digest, size, chunkSize, position, max);
+  }
+
+  @Override
+  public LentBytes lend(long position, int max) throws IOException {
+    if (position < 0 || max <= 0) {
+      throw new IllegalArgumentException("lend " + digest + ": position " + position + ", max " + max);
+    }
+    return hot.lend(digest, size, chunkSize, channel, position, max);
   }
 
   /** Reads at {@code position} up to the chunk edge, {@code end} or the buffer's room; -1 at the end. */

@@ -134,6 +134,55 @@ final class PgBuildRecords implements BuildRecords {
         ps -> ps.setBigDecimal(1, Db.nanos(cutoff)));
   }
 
+  /**
+   * Adds a label's head and entries as another store holds them, for {@code reprox migrate}, in one
+   * transaction: entries already present stay as they are, and the head ends up counting the
+   * entries present, with the wider of the two use windows. Returns the entries that were new.
+   */
+  int copy(BuildLabel label, List<BuildEntry> entries) throws StorageException {
+    return db.transaction("builds copy", c -> {
+      Db.update(c, "INSERT INTO build_labels (" + HEAD + ") VALUES (?, ?, ?, 0, ?) ON CONFLICT (label) DO UPDATE SET"
+          + " first_used_ns = LEAST(build_labels.first_used_ns, EXCLUDED.first_used_ns),"
+          + " last_used_ns = GREATEST(build_labels.last_used_ns, EXCLUDED.last_used_ns),"
+          + " truncated = build_labels.truncated OR EXCLUDED.truncated", ps -> {
+            ps.setString(1, label.label());
+            ps.setBigDecimal(2, Db.nanos(label.firstUsed()));
+            ps.setBigDecimal(3, Db.nanos(label.lastUsed()));
+            ps.setBoolean(4, label.truncated());
+          });
+      int inserted = 0;
+      try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO build_entries (" + ENTRY + ", at_key)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (label, repo, at_key, path) DO NOTHING")) {
+        for (BuildEntry e : entries) {
+          ps.setString(1, label.label());
+          ps.setString(2, e.repo());
+          ps.setBigDecimal(3, e.at().map(Db::nanos).orElse(null));
+          ps.setString(4, e.path());
+          ps.setString(5, e.root().orElse(null));
+          if (e.generation().isPresent()) {
+            ps.setBytes(6, e.generation().get().bytes());
+          } else {
+            ps.setNull(6, Types.BINARY);
+          }
+          ps.setBigDecimal(7, e.publishedAt().map(Db::nanos).orElse(null));
+          ps.setBytes(8, e.sha256().bytes());
+          ps.setLong(9, e.size());
+          ps.setString(10, e.pin().orElse(null));
+          ps.setBoolean(11, e.isPackage());
+          ps.setBigDecimal(12, Db.nanos(e.servedAt()));
+          ps.setString(13, atKey(e));
+          inserted += ps.executeUpdate();
+        }
+      }
+      Db.update(c, "UPDATE build_labels SET entries = (SELECT count(*) FROM build_entries WHERE label = ?)"
+          + " WHERE label = ?", ps -> {
+            ps.setString(1, label.label());
+            ps.setString(2, label.label());
+          });
+      return inserted;
+    });
+  }
+
   private static BuildLabel head(Connection c, String label, boolean forUpdate) throws SQLException {
     return Db.one(c, "SELECT " + HEAD + " FROM build_labels WHERE label = ?" + (forUpdate ? " FOR UPDATE" : ""),
         ps -> ps.setString(1, label), PgBuildRecords::head);

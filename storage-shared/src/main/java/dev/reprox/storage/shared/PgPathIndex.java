@@ -67,6 +67,41 @@ final class PgPathIndex implements PathIndex {
     });
   }
 
+  /**
+   * Inserts {@code entries} of {@code repo} (any listings, no marker), for {@code reprox migrate},
+   * which writes the markers once every entry of the repository is in; how many were new.
+   */
+  int copyEntries(String repo, List<PathEntry> entries) throws StorageException {
+    return db.transaction("paths copy", c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO path_entries"
+          + " (repo, path, listing, expected_kind, expected_value, size) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+        for (PathEntry e : entries) {
+          ps.setString(1, repo);
+          ps.setString(2, e.path());
+          ps.setBytes(3, e.listing().bytes());
+          Alias alias = e.expected().alias();
+          ps.setString(4, alias == null ? SHA256 : alias.kind().name());
+          ps.setBytes(5, alias == null ? e.expected().sha256().bytes() : alias.value());
+          ps.setLong(6, e.size());
+          ps.addBatch();
+        }
+        int inserted = 0;
+        for (int n : ps.executeBatch()) {
+          inserted += Math.max(n, 0);
+        }
+        return inserted;
+      }
+    });
+  }
+
+  /** Writes the "indexed" marker of {@code listing}; false when it was there already. */
+  boolean markIndexed(String repo, Digest listing) throws StorageException {
+    return db.update("paths mark", "INSERT INTO listings (repo, listing) VALUES (?, ?) ON CONFLICT DO NOTHING", ps -> {
+      ps.setString(1, repo);
+      ps.setBytes(2, listing.bytes());
+    }) > 0;
+  }
+
   @Override
   public List<PathEntry> lookup(String repo, String path) throws StorageException {
     return db.list("paths lookup", "SELECT listing, expected_kind, expected_value, size FROM path_entries"

@@ -93,6 +93,53 @@ final class PgPins implements Pins {
         ps -> ps.setString(1, repo), PgPins::pin);
   }
 
+  /** What {@link #copy} found. */
+  enum Copied { COPIED, PRESENT, CONFLICT }
+
+  /**
+   * Stores {@code pin}'s whole range as it is, for {@code reprox migrate}: unlike
+   * {@link #putIfAbsent}, which places one T, a migrated range keeps the T values the old store
+   * vouched for. Under the same advisory lock as {@code putIfAbsent}; a range overlapping any other
+   * row is a conflict (the shared store already answered some of those T) and is left alone.
+   */
+  Copied copy(Pin pin) throws StorageException {
+    return db.transaction("pins copy", c -> {
+      Db.one(c, "SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))", ps -> {
+        ps.setString(1, pin.repo());
+        ps.setString(2, pin.root());
+      }, rs -> null);
+      List<Pin> overlapping = new java.util.ArrayList<>();
+      try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM pins"
+          + " WHERE repo = ? AND root = ? AND from_ns <= ? AND to_ns >= ?")) {
+        ps.setString(1, pin.repo());
+        ps.setString(2, pin.root());
+        ps.setBigDecimal(3, Db.nanos(pin.to()));
+        ps.setBigDecimal(4, Db.nanos(pin.from()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            overlapping.add(pin(rs));
+          }
+        }
+      }
+      if (overlapping.size() == 1 && overlapping.get(0).equals(pin)) {
+        return Copied.PRESENT;
+      }
+      if (!overlapping.isEmpty()) {
+        return Copied.CONFLICT;
+      }
+      Db.update(c, "INSERT INTO pins (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)", ps -> {
+        ps.setString(1, pin.repo());
+        ps.setString(2, pin.root());
+        ps.setBigDecimal(3, Db.nanos(pin.from()));
+        ps.setBigDecimal(4, Db.nanos(pin.to()));
+        ps.setBytes(5, pin.generation().bytes());
+        ps.setString(6, pin.status().name());
+        ps.setBigDecimal(7, Db.nanos(pin.pinnedAt()));
+      });
+      return Copied.COPIED;
+    });
+  }
+
   private static Pin before(Connection c, String repo, String root, Instant at) throws SQLException {
     return Db.one(c, "SELECT " + COLUMNS + " FROM pins WHERE repo = ? AND root = ? AND from_ns <= ?"
         + " ORDER BY from_ns DESC LIMIT 1", ps -> {

@@ -45,6 +45,7 @@ final class SharedBlobStore implements BlobStore {
   private final Db db;
   private final S3Objects s3;
   private final LocalCache cache;
+  private final HotChunks hot;
   private final Clock clock;
   private final int chunkSize;
   private final ConcurrentHashMap<Digest, CompletableFuture<Void>> fills = new ConcurrentHashMap<>();
@@ -53,7 +54,8 @@ final class SharedBlobStore implements BlobStore {
   /** Test seam: runs in {@link #delete} between the row's removal and the object's. */
   volatile Runnable afterRowDeleted = () -> { };
 
-  SharedBlobStore(Db db, S3Objects s3, LocalCache cache, Clock clock, int chunkSize) {
+  SharedBlobStore(Db db, S3Objects s3, LocalCache cache, Clock clock, int chunkSize, long hotCacheBytes) {
+    this.hot = new HotChunks(hotCacheBytes, chunkSize);
     this.db = db;
     this.s3 = s3;
     this.cache = cache;
@@ -100,7 +102,7 @@ final class SharedBlobStore implements BlobStore {
         throw e;
       }
     }
-    return new FileBlobReader(digest, info.size(), info.chunkSize(), local);
+    return new FileBlobReader(digest, info.size(), info.chunkSize(), local, hot);
   }
 
   /**
@@ -203,6 +205,7 @@ final class SharedBlobStore implements BlobStore {
    */
   @Override
   public boolean delete(Digest digest) throws StorageException {
+    BlobInfo info = stat(digest).orElse(null);
     boolean deleted = locked("delete", digest, c -> {
       if (Db.update(c, "DELETE FROM blobs WHERE digest = ?", ps -> ps.setBytes(1, digest.bytes())) == 0) {
         return false;
@@ -212,6 +215,9 @@ final class SharedBlobStore implements BlobStore {
       return true;
     });
     cache.remove(digest);
+    if (info != null) {
+      hot.invalidate(digest, info.size(), info.chunkSize());
+    }
     return deleted;
   }
 

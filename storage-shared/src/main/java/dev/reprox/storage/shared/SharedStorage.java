@@ -50,15 +50,18 @@ public final class SharedStorage implements Storage, FillLeases {
   private final PgRefs refs;
   private final PgBuildRecords builds;
   private final PgFillLeases leases;
+  private final Db db;
   private volatile boolean closed;
 
   private SharedStorage(Builder b, HikariDataSource pool, S3Client s3) throws StorageException {
     this.pool = pool;
     this.s3 = s3;
     Db db = new Db(pool);
+    this.db = db;
     S3Objects objects = new S3Objects(s3, b.bucket, b.multipartThreshold, b.partSize);
     objects.ensureBucket();
-    this.blobs = new SharedBlobStore(db, objects, new LocalCache(b.cacheDir, b.cacheBytes), b.clock, b.chunkSize);
+    this.blobs = new SharedBlobStore(db, objects, new LocalCache(b.cacheDir, b.cacheBytes), b.clock, b.chunkSize,
+        b.hotCacheBytes);
     this.aliases = new PgAliases(db);
     this.observations = new PgObservations(db);
     this.pins = new PgPins(db);
@@ -142,6 +145,23 @@ public final class SharedStorage implements Storage, FillLeases {
     pool.close();
   }
 
+  /** For {@link StoreMigration}: the calls that copy records as they are. */
+  Db db() {
+    return db;
+  }
+
+  PgPins pgPins() {
+    return pins;
+  }
+
+  PgPathIndex pgPaths() {
+    return paths;
+  }
+
+  PgBuildRecords pgBuilds() {
+    return builds;
+  }
+
   /** Test hook: replaces the object store's bytes of {@code digest}. */
   void corrupt(Digest digest, byte[] bytes) {
     blobs.corrupt(digest, bytes);
@@ -163,6 +183,8 @@ public final class SharedStorage implements Storage, FillLeases {
     private long cacheBytes;
     private Clock clock = Clock.systemUTC();
     private int chunkSize = 1 << 20;
+    // As the RocksDB store's hot-chunk cache: warm hits lend these bytes on the event loop.
+    private long hotCacheBytes = 64L << 20;
     // S3Proxy holds a single PUT in memory up to 128 MiB; parts keep every request well below.
     private long multipartThreshold = 32L << 20;
     private long partSize = 16L << 20;
@@ -214,6 +236,15 @@ public final class SharedStorage implements Storage, FillLeases {
         throw new IllegalArgumentException("shared storage: chunkSize must be positive, got " + chunkSize);
       }
       this.chunkSize = chunkSize;
+      return this;
+    }
+
+    /** Memory for hot chunks of local copies (0 turns it off). */
+    public Builder hotCacheBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("shared storage: hotCacheBytes must be >= 0, got " + bytes);
+      }
+      this.hotCacheBytes = bytes;
       return this;
     }
 

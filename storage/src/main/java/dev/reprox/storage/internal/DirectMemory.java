@@ -1,4 +1,4 @@
-package dev.reprox.storage.rocks;
+package dev.reprox.storage.internal;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * {@code sun.misc.Unsafe#invokeCleaner} (module jdk.unsupported, there on every JDK we run on);
  * where it is missing, the buffer is left to the collector as before.
  */
-final class DirectMemory {
+public final class DirectMemory {
   private static final Object UNSAFE;
   private static final Method INVOKE_CLEANER;
 
@@ -32,8 +32,8 @@ final class DirectMemory {
 
   private DirectMemory() {}
 
-  /** Frees {@code b} (a direct buffer this store allocated, with no views left in use). */
-  static void free(ByteBuffer b) {
+  /** Frees {@code b} (a direct buffer a store allocated, with no views left in use). */
+  public static void free(ByteBuffer b) {
     if (INVOKE_CLEANER == null || !b.isDirect()) {
       return;
     }
