@@ -36,6 +36,13 @@ final class S3Objects {
   private final String bucket;
   private final long multipartThreshold;
   private final long partSize;
+  /**
+   * Set when a call found the store unreachable, cleared by a probe that reaches it: while set, a
+   * new write asks {@link #checkReachable} first, so a fill is refused (503) before its response
+   * starts instead of being cut at commit, when its upload fails.
+   */
+  private volatile StorageUnavailableException down;
+  private volatile long probedAt;
 
   S3Objects(S3Client s3, String bucket, long multipartThreshold, long partSize) {
     this.s3 = s3;
@@ -76,6 +83,34 @@ final class S3Objects {
       throw new StorageException("s3: create bucket " + bucket + ": " + e.getMessage(), e);
     }
   }
+
+  /** Probes a store last seen unreachable (HEAD of the bucket, at most once a second); throws while it still is. */
+  void checkReachable() throws StorageUnavailableException {
+    StorageUnavailableException last = down;
+    if (last == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - probedAt < PROBE_EVERY_NANOS) {
+      throw last;
+    }
+    probedAt = now;
+    try {
+      s3.headBucket(b -> b.bucket(bucket));
+      down = null;
+    } catch (SdkException e) {
+      if (e instanceof S3Exception s && s.statusCode() < 500) {
+        down = null; // it answers: whatever is wrong, the write will say
+        return;
+      }
+      StorageUnavailableException still = new StorageUnavailableException("s3 bucket " + bucket
+          + ": object store (S3) unavailable: " + e.getMessage(), e);
+      down = still;
+      throw still;
+    }
+  }
+
+  private static final long PROBE_EVERY_NANOS = 1_000_000_000L;
 
   boolean exists(Digest digest) throws StorageException {
     try {
@@ -228,8 +263,16 @@ final class S3Objects {
   }
 
   private StorageUnavailableException interrupted(Digest digest, Exception e) {
-    return new StorageUnavailableException("s3 get " + digest + " in bucket " + bucket
-        + ": object store unavailable (the transfer broke off): " + e.getMessage(), e);
+    return unavailable(new StorageUnavailableException("s3 get " + digest + " in bucket " + bucket
+        + ": object store (S3) unavailable (the transfer broke off): " + e.getMessage(), e));
+  }
+
+  private StorageUnavailableException unavailable(StorageUnavailableException e) {
+    if (down == null) {
+      probedAt = System.nanoTime();
+    }
+    down = e;
+    return e;
   }
 
   /** {@code length} bytes at {@code offset}: a ranged GET. */
@@ -265,7 +308,7 @@ final class S3Objects {
     boolean unavailable = e instanceof S3Exception s ? s.statusCode() >= 500
         : e instanceof SdkClientException;
     return unavailable
-        ? new StorageUnavailableException(what + ": object store (S3) unavailable: " + e.getMessage(), e)
+        ? unavailable(new StorageUnavailableException(what + ": object store (S3) unavailable: " + e.getMessage(), e))
         : new StorageException(what + ": " + e.getMessage(), e);
   }
 }

@@ -306,10 +306,24 @@ class SharedReplicasTest {
       // b has no local copy: its open needs the object store.
       assertThatThrownBy(() -> b.blobs().open(info.digest())).isInstanceOf(StorageUnavailableException.class)
           .hasMessageContaining("object store (S3) unavailable");
-      assertThatThrownBy(() -> put(b, fresh)).isInstanceOf(StorageUnavailableException.class);
+      // Known down: a new write is refused before any byte is taken (a fill answers 503, not a cut).
+      assertThatThrownBy(() -> b.blobs().newWriter()).isInstanceOf(StorageUnavailableException.class)
+          .hasMessageContaining("object store (S3) unavailable");
+      // a, which has not noticed yet, fails at the upload: no row either way.
+      assertThatThrownBy(() -> put(a, fresh)).isInstanceOf(StorageUnavailableException.class);
       assertThat(b.blobs().stat(freshDigest)).as("no row for a blob whose upload failed").isEmpty();
     } finally {
       servers.s3.restart();
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) { // b probes the store again at most once a second
+      try {
+        b.blobs().newWriter().close();
+        break;
+      } catch (StorageUnavailableException e) {
+        assertThat(System.nanoTime()).as("b writes again once S3 is back").isLessThan(deadline);
+        Thread.sleep(100); // polling a condition with a deadline
+      }
     }
 
     try (BlobReader r = b.blobs().open(info.digest())) {
