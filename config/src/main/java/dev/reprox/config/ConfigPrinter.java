@@ -63,6 +63,9 @@ public final class ConfigPrinter {
       l.put("path", c.path().toString());
       l.put("max-size", Sizes.format(c.maxSize()));
     });
+    if (storage.type() == StorageConfig.Type.SHARED) {
+      node.put("fill-lease", Durations.format(storage.fillLease()));
+    }
   }
 
   public static String toYaml(ReproxConfig config) {

@@ -170,11 +170,12 @@ final class EnvOverrides {
    */
   private static void applyStorage(ObjectNode root, String variable, String rest, JsonNode value,
       Map<String, String> origins, List<String> errors) {
-    if (rest.equals("TYPE")) {
+    if (rest.equals("TYPE") || rest.equals("FILL_LEASE")) {
+      String key = rest.equals("TYPE") ? "type" : "fill-lease";
       ObjectNode storage = storageNode(root, null);
       if (storage != null) {
-        storage.set("type", value);
-        origins.put("storage.type", variable);
+        storage.set(key, value);
+        origins.put("storage." + key, variable);
       }
       return;
     }
@@ -192,7 +193,8 @@ final class EnvOverrides {
         }
       }
     }
-    errors.add(variable + ": matches no storage field (REPROX_STORAGE_TYPE, REPROX_STORAGE_POSTGRES_<FIELD>,"
+    errors.add(variable + ": matches no storage field (REPROX_STORAGE_TYPE, REPROX_STORAGE_FILL_LEASE,"
+        + " REPROX_STORAGE_POSTGRES_<FIELD>,"
         + " REPROX_STORAGE_S3_<FIELD>, REPROX_STORAGE_LOCAL_CACHE_<FIELD>)");
   }
 

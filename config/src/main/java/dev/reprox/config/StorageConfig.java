@@ -2,6 +2,7 @@ package dev.reprox.config;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -13,10 +14,19 @@ import java.util.Optional;
  * @param postgres present exactly when {@code type} is {@link Type#SHARED}
  * @param s3 present exactly when {@code type} is {@link Type#SHARED}
  * @param localCache present exactly when {@code type} is {@link Type#SHARED}
+ * @param fillLease how long a replica's claim on a fill lasts unless renewed: a replica killed
+ *     mid-fill holds the fill up this long before another takes it over
  */
-public record StorageConfig(Type type, Optional<Postgres> postgres, Optional<S3> s3, Optional<LocalCache> localCache) {
+public record StorageConfig(Type type, Optional<Postgres> postgres, Optional<S3> s3, Optional<LocalCache> localCache,
+    Duration fillLease) {
+  public static final Duration DEFAULT_FILL_LEASE = Duration.ofSeconds(30);
   public static final StorageConfig ROCKSDB =
       new StorageConfig(Type.ROCKSDB, Optional.empty(), Optional.empty(), Optional.empty());
+
+  /** With the default {@link #DEFAULT_FILL_LEASE}. */
+  public StorageConfig(Type type, Optional<Postgres> postgres, Optional<S3> s3, Optional<LocalCache> localCache) {
+    this(type, postgres, s3, localCache, DEFAULT_FILL_LEASE);
+  }
 
   public enum Type { ROCKSDB, SHARED }
 
@@ -25,6 +35,7 @@ public record StorageConfig(Type type, Optional<Postgres> postgres, Optional<S3>
     if ((type == Type.SHARED) != (postgres.isPresent() && s3.isPresent() && localCache.isPresent())) {
       throw new IllegalArgumentException("storage: postgres, s3 and local-cache go with type shared, and only with it");
     }
+    Objects.requireNonNull(fillLease, "fillLease");
   }
 
   /** {@code storage.postgres}: a JDBC URL, the user, and the password (from a file or the environment). */

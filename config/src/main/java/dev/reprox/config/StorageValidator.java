@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
  * config check} prints is refused.
  */
 final class StorageValidator {
-  static final List<String> KEYS = List.of("type", "postgres", "s3", "local-cache");
+  static final List<String> KEYS = List.of("type", "postgres", "s3", "local-cache", "fill-lease");
   static final List<String> POSTGRES_KEYS = List.of("url", "user", "password", "password-file");
   static final List<String> S3_KEYS = List.of("endpoint", "bucket", "region", "path-style", "access-key",
       "access-key-file", "secret-key", "secret-key-file");
@@ -30,6 +31,8 @@ final class StorageValidator {
   static final String DEFAULT_REGION = "us-east-1";
   static final String DEFAULT_CACHE_DIR = "shared-cache";
   static final long DEFAULT_CACHE_SIZE = 10L << 30;
+  // Renewed every third of it: shorter would make a busy database's hiccup cost a fill its lease.
+  static final Duration MIN_FILL_LEASE = Duration.ofSeconds(1);
   // S3 bucket names: 3-63 lower-case letters, digits, dots and hyphens, starting and ending alphanumeric.
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
@@ -58,7 +61,7 @@ final class StorageValidator {
       return Optional.empty();
     }).orElse(StorageConfig.Type.ROCKSDB);
     if (type == StorageConfig.Type.ROCKSDB) {
-      for (String key : List.of("postgres", "s3", "local-cache")) {
+      for (String key : List.of("postgres", "s3", "local-cache", "fill-lease")) {
         if (node.hasNonNull(key)) {
           fields.error("storage." + key, "only with type: shared (the type is rocksdb)");
         }
@@ -68,10 +71,29 @@ final class StorageValidator {
     Optional<StorageConfig.Postgres> postgres = postgres(section(node, "postgres", POSTGRES_KEYS, true));
     Optional<StorageConfig.S3> s3 = s3(section(node, "s3", S3_KEYS, true));
     Optional<StorageConfig.LocalCache> cache = localCache(section(node, "local-cache", LOCAL_CACHE_KEYS, false), data);
-    if (postgres.isEmpty() || s3.isEmpty() || cache.isEmpty()) {
+    Optional<Duration> fillLease = fillLease(node.get("fill-lease"));
+    if (postgres.isEmpty() || s3.isEmpty() || cache.isEmpty() || fillLease.isEmpty()) {
       return StorageConfig.ROCKSDB; // errors were reported; the caller throws
     }
-    return new StorageConfig(type, postgres, s3, cache);
+    return new StorageConfig(type, postgres, s3, cache, fillLease.get());
+  }
+
+  /** {@code storage.fill-lease}: empty when reported as invalid. */
+  private Optional<Duration> fillLease(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return Optional.of(StorageConfig.DEFAULT_FILL_LEASE);
+    }
+    Optional<String> text = fields.text("storage.fill-lease", node);
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Duration> d = Durations.parse(text.get());
+    if (d.isEmpty() || d.get().compareTo(MIN_FILL_LEASE) < 0) {
+      fields.error("storage.fill-lease", "must be a duration of at least " + Durations.format(MIN_FILL_LEASE)
+          + " (30s, 2m): " + Fields.quote(text.get()));
+      return Optional.empty();
+    }
+    return d;
   }
 
   private JsonNode section(JsonNode storage, String key, List<String> known, boolean required) {

@@ -142,4 +142,20 @@ class StorageConfigTest {
     assertThat(failure("", Map.of("REPROX_STORAGE_S3_BUCKT", "x")).errors())
         .anySatisfy(m -> assertThat(m).startsWith("REPROX_STORAGE_S3_BUCKT: matches no storage field"));
   }
+
+  @Test
+  void storage_fillLease_default30s_fromFileOrEnvironment_printed_tooShortOrWithRocksdbRefused() throws Exception {
+    secrets();
+    assertThat(load(SHARED, Map.of()).storage().fillLease()).isEqualTo(java.time.Duration.ofSeconds(30));
+    ReproxConfig set = load(SHARED + "  fill-lease: 2s\n", Map.of());
+    assertThat(set.storage().fillLease()).isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(ConfigPrinter.toYaml(set)).contains("fill-lease: 2s");
+    assertThat(load(SHARED, Map.of("REPROX_STORAGE_FILL_LEASE", "90s")).storage().fillLease())
+        .isEqualTo(java.time.Duration.ofSeconds(90));
+
+    assertThat(failure(SHARED + "  fill-lease: 10ms\n", Map.of()).errors())
+        .anySatisfy(m -> assertThat(m).startsWith("storage.fill-lease: must be a duration of at least 1s"));
+    assertThat(failure("storage: {fill-lease: 5s}\n", Map.of()).errors())
+        .anySatisfy(m -> assertThat(m).startsWith("storage.fill-lease: only with type: shared"));
+  }
 }

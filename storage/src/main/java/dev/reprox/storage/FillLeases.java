@@ -12,6 +12,11 @@ import java.util.Optional;
  * blob becomes visible only on commit.
  */
 public interface FillLeases {
+  /** How long a fill's lease should last unless renewed; the operator's {@code storage.fill-lease}. */
+  default Duration leaseTtl() {
+    return Duration.ofSeconds(30);
+  }
+
   /**
    * Takes the lease on {@code key} for {@code ttl} when nobody holds it or its holder's lease has
    * expired; empty when another holder's lease is still running.

@@ -33,6 +33,7 @@ final class StorageOpener {
             s3.accessKey().map(StorageConfig.Secret::value).orElse(null),
             s3.secretKey().map(StorageConfig.Secret::value).orElse(null))
         .localCache(cache.path(), cache.maxSize())
+        .fillLease(storage.fillLease())
         .clock(clock)
         .build();
   }

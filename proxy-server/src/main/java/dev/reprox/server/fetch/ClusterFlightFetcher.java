@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ClusterFlightFetcher implements Fetcher {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterFlightFetcher.class);
-  static final Duration LEASE = Duration.ofSeconds(30);
   static final Duration POLL = Duration.ofMillis(100);
 
   private final Storage storage;
@@ -69,7 +68,7 @@ final class ClusterFlightFetcher implements Fetcher {
             out.complete(new StoredFetcher.Stored(storage, stored.get(), true));
             return;
           }
-          Optional<FillLeases.Lease> lease = leases.tryAcquire("fill:" + digest.hex(), LEASE);
+          Optional<FillLeases.Lease> lease = leases.tryAcquire("fill:" + digest.hex(), leases.leaseTtl());
           if (lease.isPresent()) {
             lead(request, lease.get(), out);
           } else {
@@ -88,7 +87,7 @@ final class ClusterFlightFetcher implements Fetcher {
   }
 
   private void lead(FetchRequest request, FillLeases.Lease lease, CompletableFuture<Fetched> out) {
-    long every = LEASE.toMillis() / 3;
+    long every = Math.max(1, leases.leaseTtl().toMillis() / 3);
     ScheduledFuture<?> renewal = timer.scheduleAtFixedRate(() -> storageExecutor.execute(() -> {
       try {
         if (!lease.renew()) {

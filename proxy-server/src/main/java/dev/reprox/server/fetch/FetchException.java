@@ -28,6 +28,13 @@ public final class FetchException extends RuntimeException {
     UPSTREAM_UNAVAILABLE(503),
     STORAGE(500),
     /**
+     * A service the store depends on is down (the shared store's PostgreSQL or object store): try
+     * later; the body names what is down. Never built directly: a STORAGE failure caused by a
+     * {@link dev.reprox.storage.StorageUnavailableException} becomes this one ({@link
+     * FetchException#FetchException(Kind, String, Throwable)}).
+     */
+    STORAGE_UNAVAILABLE(503, "Storage unavailable"),
+    /**
      * T is pinned to a generation whose observation the store no longer holds (a damaged store, a
      * partial import): not a read failure (STORAGE) and not a miss (NOT_FOUND), since answering
      * any other generation would break the pin. The operator restores the generation.
@@ -123,10 +130,24 @@ public final class FetchException extends RuntimeException {
     this.reasonPhrase = reasonPhrase;
   }
 
+  /**
+   * With the failure beneath. A STORAGE failure whose cause is a {@link
+   * dev.reprox.storage.StorageUnavailableException} is STORAGE_UNAVAILABLE (503): the many places
+   * that wrap a storage error need not each know that a shared store can be down for a while.
+   */
   public FetchException(Kind kind, String message, Throwable cause) {
     super(message, cause);
-    this.kind = kind;
+    this.kind = kind == Kind.STORAGE && unavailable(cause) ? Kind.STORAGE_UNAVAILABLE : kind;
     this.reasonPhrase = null;
+  }
+
+  private static boolean unavailable(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof dev.reprox.storage.StorageUnavailableException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public Kind kind() {

@@ -47,6 +47,7 @@ final class StoredFetcher implements Fetcher {
           return next.fetch(request).exceptionallyCompose(error -> {
             FetchException f = FetchException.of(error, request);
             return f.kind() == FetchException.Kind.NOT_FOUND || f.kind() == FetchException.Kind.STORAGE
+                || f.kind() == FetchException.Kind.STORAGE_UNAVAILABLE
                 ? CompletableFuture.failedFuture(f)
                 : CompletableFuture.completedFuture(stored);
           });

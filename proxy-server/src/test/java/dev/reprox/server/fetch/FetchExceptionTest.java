@@ -84,4 +84,22 @@ class FetchExceptionTest {
     assertThat(FetchException.Kind.ADMIN_DISABLED.answer(null).status()).isEqualTo(403);
     assertThat(FetchException.Kind.UNAUTHORIZED.answer(null).status()).isEqualTo(401);
   }
+
+  @Test
+  void storageFailure_causedByAnUnreachableBackend_is503NamingIt_otherStorageFailures500() {
+    FetchRequest pkg = new FetchRequest(DEBIAN, "pool/main/h/hello.deb");
+    dev.reprox.storage.StorageUnavailableException down = new dev.reprox.storage.StorageUnavailableException(
+        "stat: database (PostgreSQL) unavailable: Connection refused", null);
+
+    FetchException f = FetchException.of(new java.util.concurrent.CompletionException(down), pkg);
+    assertThat(f.answer()).isEqualTo(new FetchException.Answer(503, "Storage unavailable", "storage_unavailable"));
+    assertThat(f.getMessage()).contains("database (PostgreSQL) unavailable");
+    // Wrapped once more on the way (an open's failure, a lookup's): still the 503.
+    assertThat(new FetchException(FetchException.Kind.STORAGE, "open x: " + down.getMessage(),
+        new dev.reprox.storage.StorageException("open", down)).kind())
+        .isEqualTo(FetchException.Kind.STORAGE_UNAVAILABLE);
+    assertThat(new FetchException(FetchException.Kind.STORAGE, "open x: damaged",
+        new dev.reprox.storage.StorageException("the object store's copy is damaged")).answer().status())
+        .isEqualTo(500);
+  }
 }

@@ -2,12 +2,15 @@ package dev.reprox.storage.shared;
 
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.StorageException;
+import dev.reprox.storage.StorageUnavailableException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import javax.sql.DataSource;
 
@@ -57,7 +60,7 @@ final class Db {
       return attempt(work);
     } catch (SQLException e) {
       if (!terminatedBeforeUse(e)) {
-        throw new StorageException(op + ": database: " + e.getMessage(), e);
+        throw failure(op, e);
       }
       // A pooled connection that idled through a PostgreSQL restart carries the server's "terminating
       // connection" notice and fails its first statement without running it; the pool drops it, and
@@ -66,7 +69,7 @@ final class Db {
         return attempt(work);
       } catch (SQLException again) {
         again.addSuppressed(e);
-        throw new StorageException(op + ": database: " + again.getMessage(), again);
+        throw failure(op, again);
       }
     }
   }
@@ -75,6 +78,44 @@ final class Db {
     try (Connection c = pool.getConnection()) {
       return work.run(c);
     }
+  }
+
+  /**
+   * A database that cannot be reached (refused, timed out, restarting, the session ended) is {@link
+   * StorageUnavailableException}: the proxy answers 503 naming PostgreSQL, and the same call works
+   * once it is back. Anything else (a constraint, a bad statement) is a plain storage failure.
+   */
+  static StorageException failure(String op, SQLException e) {
+    if (unreachable(e)) {
+      return new StorageUnavailableException(op + ": database (PostgreSQL) unavailable: " + describe(e), e);
+    }
+    return new StorageException(op + ": database: " + e.getMessage(), e);
+  }
+
+  private static boolean unreachable(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+          || t instanceof java.net.ConnectException || t instanceof java.io.EOFException) {
+        return true;
+      }
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        String state = s.getSQLState();
+        // 08: connection exception; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now.
+        if (state.startsWith("08") || state.startsWith("57P0")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The pool's message and, when it differs, the driver's reason beneath it (connection refused...). */
+  private static String describe(SQLException e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e || root.getMessage() == null ? e.getMessage() : e.getMessage() + " (" + root.getMessage() + ")";
   }
 
   /** admin_shutdown / crash_shutdown: the server ended the session, so the statement never ran. */

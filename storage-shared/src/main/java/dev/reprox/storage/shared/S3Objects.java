@@ -2,6 +2,8 @@ package dev.reprox.storage.shared;
 
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.StorageException;
+import dev.reprox.storage.StorageUnavailableException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -11,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -33,6 +36,13 @@ final class S3Objects {
   private final String bucket;
   private final long multipartThreshold;
   private final long partSize;
+  /**
+   * Set when a call found the store unreachable, cleared by a probe that reaches it: while set, a
+   * new write asks {@link #checkReachable} first, so a fill is refused (503) before its response
+   * starts instead of being cut at commit, when its upload fails.
+   */
+  private volatile StorageUnavailableException down;
+  private volatile long probedAt;
 
   S3Objects(S3Client s3, String bucket, long multipartThreshold, long partSize) {
     this.s3 = s3;
@@ -73,6 +83,34 @@ final class S3Objects {
       throw new StorageException("s3: create bucket " + bucket + ": " + e.getMessage(), e);
     }
   }
+
+  /** Probes a store last seen unreachable (HEAD of the bucket, at most once a second); throws while it still is. */
+  void checkReachable() throws StorageUnavailableException {
+    StorageUnavailableException last = down;
+    if (last == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - probedAt < PROBE_EVERY_NANOS) {
+      throw last;
+    }
+    probedAt = now;
+    try {
+      s3.headBucket(b -> b.bucket(bucket));
+      down = null;
+    } catch (SdkException e) {
+      if (e instanceof S3Exception s && s.statusCode() < 500) {
+        down = null; // it answers: whatever is wrong, the write will say
+        return;
+      }
+      StorageUnavailableException still = new StorageUnavailableException("s3 bucket " + bucket
+          + ": object store (S3) unavailable: " + e.getMessage(), e);
+      down = still;
+      throw still;
+    }
+  }
+
+  private static final long PROBE_EVERY_NANOS = 1_000_000_000L;
 
   boolean exists(Digest digest) throws StorageException {
     try {
@@ -185,15 +223,56 @@ final class S3Objects {
     }
   }
 
-  /** The whole object, streamed; null when it is absent. */
-  ResponseInputStream<GetObjectResponse> get(Digest digest) throws StorageException {
+  /**
+   * The whole object, streamed; null when it is absent. A read that fails part way (the object
+   * store went away mid-transfer) throws {@link StorageUnavailableException}, as a GET that could
+   * not start does.
+   */
+  InputStream get(Digest digest) throws StorageException {
+    ResponseInputStream<GetObjectResponse> in;
     try {
-      return s3.getObject(b -> b.bucket(bucket).key(key(digest)));
+      in = s3.getObject(b -> b.bucket(bucket).key(key(digest)));
     } catch (NoSuchKeyException e) {
       return null;
     } catch (SdkException e) {
       throw failure("get", digest, e);
     }
+    return new FilterInputStream(in) {
+      @Override
+      public int read() throws IOException {
+        try {
+          return super.read();
+        } catch (StorageException e) {
+          throw e;
+        } catch (IOException | SdkException e) {
+          throw interrupted(digest, e);
+        }
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        try {
+          return super.read(b, off, len);
+        } catch (StorageException e) {
+          throw e;
+        } catch (IOException | SdkException e) {
+          throw interrupted(digest, e);
+        }
+      }
+    };
+  }
+
+  private StorageUnavailableException interrupted(Digest digest, Exception e) {
+    return unavailable(new StorageUnavailableException("s3 get " + digest + " in bucket " + bucket
+        + ": object store (S3) unavailable (the transfer broke off): " + e.getMessage(), e));
+  }
+
+  private StorageUnavailableException unavailable(StorageUnavailableException e) {
+    if (down == null) {
+      probedAt = System.nanoTime();
+    }
+    down = e;
+    return e;
   }
 
   /** {@code length} bytes at {@code offset}: a ranged GET. */
@@ -218,7 +297,18 @@ final class S3Objects {
     s3.putObject(b -> b.bucket(bucket).key(key(digest)), RequestBody.fromBytes(bytes));
   }
 
+  /**
+   * A store that cannot be reached (connection refused or broken, timed out) or that answers 5xx
+   * (503 Slow Down, a restarting gateway) is {@link StorageUnavailableException}: 503 naming the
+   * object store, and the same call works once it is back. A 4xx (credentials, a missing bucket) is
+   * a plain storage failure that waiting does not fix.
+   */
   private StorageException failure(String op, Digest digest, Exception e) {
-    return new StorageException("s3 " + op + " " + digest + " in bucket " + bucket + ": " + e.getMessage(), e);
+    String what = "s3 " + op + " " + digest + " in bucket " + bucket;
+    boolean unavailable = e instanceof S3Exception s ? s.statusCode() >= 500
+        : e instanceof SdkClientException;
+    return unavailable
+        ? unavailable(new StorageUnavailableException(what + ": object store (S3) unavailable: " + e.getMessage(), e))
+        : new StorageException(what + ": " + e.getMessage(), e);
   }
 }

@@ -144,8 +144,13 @@ final class SharedBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Refused at once while the object store is known to be down: the commit's upload would fail,
+   * and a fill refused now is a 503, where one refused at commit is a response cut short.
+   */
   @Override
   public BlobWriter newWriter() throws StorageException {
+    s3.checkReachable();
     return new SharedBlobWriter(this, cache.newTemp(), chunkSize);
   }
 

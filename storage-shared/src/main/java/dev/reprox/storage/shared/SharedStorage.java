@@ -51,6 +51,7 @@ public final class SharedStorage implements Storage, FillLeases {
   private final PgBuildRecords builds;
   private final PgFillLeases leases;
   private final Db db;
+  private final Duration fillLease;
   private volatile boolean closed;
 
   private SharedStorage(Builder b, HikariDataSource pool, S3Client s3) throws StorageException {
@@ -69,6 +70,7 @@ public final class SharedStorage implements Storage, FillLeases {
     this.refs = new PgRefs(db);
     this.builds = new PgBuildRecords(db);
     this.leases = new PgFillLeases(db, b.clock);
+    this.fillLease = b.fillLease;
   }
 
   public static Builder builder() {
@@ -108,6 +110,11 @@ public final class SharedStorage implements Storage, FillLeases {
   @Override
   public BuildRecords builds() {
     return builds;
+  }
+
+  @Override
+  public Duration leaseTtl() {
+    return fillLease;
   }
 
   @Override
@@ -188,8 +195,18 @@ public final class SharedStorage implements Storage, FillLeases {
     // S3Proxy holds a single PUT in memory up to 128 MiB; parts keep every request well below.
     private long multipartThreshold = 32L << 20;
     private long partSize = 16L << 20;
+    private Duration fillLease = Duration.ofSeconds(30);
 
     private Builder() {}
+
+    /** How long a fill's lease lasts unless renewed ({@code storage.fill-lease}). */
+    public Builder fillLease(Duration ttl) {
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException("shared storage: fill lease must be positive, got " + ttl);
+      }
+      this.fillLease = ttl;
+      return this;
+    }
 
     public Builder postgres(String url, String user, String password) {
       this.url = Objects.requireNonNull(url, "postgres url");

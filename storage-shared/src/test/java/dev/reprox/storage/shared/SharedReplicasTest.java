@@ -10,6 +10,7 @@ import dev.reprox.storage.BlobWriter;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Pin;
 import dev.reprox.storage.StorageException;
+import dev.reprox.storage.StorageUnavailableException;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -276,9 +277,10 @@ class SharedReplicasTest {
     servers.postgres.stop();
     try {
       long started = System.nanoTime();
-      assertThatThrownBy(() -> b.blobs().stat(info.digest())).isInstanceOf(StorageException.class)
-          .hasMessageContaining("database");
-      assertThatThrownBy(() -> b.pins().get("debian", "r", T)).isInstanceOf(StorageException.class);
+      // Unavailable, not broken: the proxy answers 503 naming PostgreSQL.
+      assertThatThrownBy(() -> b.blobs().stat(info.digest())).isInstanceOf(StorageUnavailableException.class)
+          .hasMessageContaining("database (PostgreSQL) unavailable");
+      assertThatThrownBy(() -> b.pins().get("debian", "r", T)).isInstanceOf(StorageUnavailableException.class);
       // The pool gives up within its connection timeout (5 s each): an answer, not a hang.
       assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(30));
     } finally {
@@ -288,6 +290,48 @@ class SharedReplicasTest {
     assertThat(b.pins().get("debian", "r", T)).contains(pin);
     try (BlobReader r = b.blobs().open(info.digest())) {
       assertThat(readAll(r)).isEqualTo(data);
+    }
+  }
+
+  @Test
+  void objectStoreRestart_readsAndCommitsFailAsUnavailable_nothingHalfVisible_thenEverythingServedAgain()
+      throws Exception {
+    byte[] stored = random(3 * CHUNK + 1, 6);
+    BlobInfo info = put(a, stored);
+    byte[] fresh = random(2 * CHUNK + 5, 7);
+    Digest freshDigest = Digest.compute(fresh);
+
+    servers.s3.kill();
+    try {
+      // b has no local copy: its open needs the object store.
+      assertThatThrownBy(() -> b.blobs().open(info.digest())).isInstanceOf(StorageUnavailableException.class)
+          .hasMessageContaining("object store (S3) unavailable");
+      // Known down: a new write is refused before any byte is taken (a fill answers 503, not a cut).
+      assertThatThrownBy(() -> b.blobs().newWriter()).isInstanceOf(StorageUnavailableException.class)
+          .hasMessageContaining("object store (S3) unavailable");
+      // a, which has not noticed yet, fails at the upload: no row either way.
+      assertThatThrownBy(() -> put(a, fresh)).isInstanceOf(StorageUnavailableException.class);
+      assertThat(b.blobs().stat(freshDigest)).as("no row for a blob whose upload failed").isEmpty();
+    } finally {
+      servers.s3.restart();
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) { // b probes the store again at most once a second
+      try {
+        b.blobs().newWriter().close();
+        break;
+      } catch (StorageUnavailableException e) {
+        assertThat(System.nanoTime()).as("b writes again once S3 is back").isLessThan(deadline);
+        Thread.sleep(100); // polling a condition with a deadline
+      }
+    }
+
+    try (BlobReader r = b.blobs().open(info.digest())) {
+      assertThat(readAll(r)).isEqualTo(stored);
+    }
+    put(b, fresh);
+    try (BlobReader r = a.blobs().open(freshDigest)) {
+      assertThat(readAll(r)).isEqualTo(fresh);
     }
   }
 

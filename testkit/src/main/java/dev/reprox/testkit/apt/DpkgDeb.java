@@ -43,6 +43,9 @@ final class DpkgDeb {
         .toString();
   }
 
+  /** Payloads from this size on are packed without compression. */
+  static final int UNCOMPRESSED_FROM = 16 << 20;
+
   static void build(DebPackage pkg, Path out, Path scratch, long sourceDateEpoch) throws IOException {
     Path stage = Files.createTempDirectory(scratch, pkg.name() + "-");
     try {
@@ -52,8 +55,10 @@ final class DpkgDeb {
       Files.write(share.resolve("payload"), pkg.payload());
       pin(stage, sourceDateEpoch);
       Files.createDirectories(out.getParent());
+      // Large payloads are pseudo-random: xz would spend a minute of a shared CPU not shrinking them.
+      String compression = pkg.payload().length >= UNCOMPRESSED_FROM ? "-Znone" : "-Zxz";
       CommandResult result = Processes.run(
-          List.of("dpkg-deb", "--root-owner-group", "-Zxz", "--build", stage.toString(), out.toString()),
+          List.of("dpkg-deb", "--root-owner-group", compression, "--build", stage.toString(), out.toString()),
           Map.of("SOURCE_DATE_EPOCH", Long.toString(sourceDateEpoch)), Duration.ofSeconds(60));
       result.requireOk("build " + pkg + " with dpkg-deb");
     } finally {

@@ -39,6 +39,7 @@ public final class StaticServer implements AutoCloseable {
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private volatile Path root;
   private volatile boolean conditional;
+  private volatile long bytesPerSecond;
   private int port;
   private HttpServer server;
   private ExecutorService executor;
@@ -107,6 +108,15 @@ public final class StaticServer implements AutoCloseable {
    */
   public StaticServer honourConditionals() {
     conditional = true;
+    return this;
+  }
+
+  /**
+   * From now on, send bodies at about {@code value} bytes a second per response (0: as fast as
+   * possible), as a slow upstream does: a fill then lasts long enough for a test to act during it.
+   */
+  public StaticServer throttle(long value) {
+    bytesPerSecond = value;
     return this;
   }
 
@@ -183,7 +193,37 @@ public final class StaticServer implements AutoCloseable {
       }
       exchange.sendResponseHeaders(200, size == 0 ? -1 : size);
       try (OutputStream body = exchange.getResponseBody()) {
-        Files.copy(file, body);
+        long rate = bytesPerSecond;
+        if (rate > 0) {
+          paced(file, body, rate);
+        } else {
+          Files.copy(file, body);
+        }
+      }
+    }
+  }
+
+  /** Sends {@code file} at about {@code rate} bytes a second, in 64 KiB pieces. */
+  private static void paced(Path file, OutputStream body, long rate) throws IOException {
+    byte[] buf = new byte[64 << 10];
+    long started = System.nanoTime();
+    long sent = 0;
+    try (var in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(buf)) > 0; ) {
+        body.write(buf, 0, n);
+        body.flush();
+        sent += n;
+        long due = started + sent * 1_000_000_000L / rate;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          try {
+            // Pacing a slow upstream, not waiting for a condition.
+            Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("paced send interrupted", e);
+          }
+        }
       }
     }
   }
