@@ -1,7 +1,5 @@
 package dev.reprox.server.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprox.config.ApiConfig;
 import dev.reprox.config.ConfigException;
 import dev.reprox.config.ConfigLoader;
@@ -9,35 +7,24 @@ import dev.reprox.config.ReproxConfig;
 import dev.reprox.pinning.TimeSpec;
 import dev.reprox.pinning.TimeSpecException;
 import dev.reprox.server.ReproxServer;
-import dev.reprox.server.lock.LockEntry;
 import dev.reprox.server.lock.LockfileFormatException;
 import dev.reprox.server.lock.LockfileReaders;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,18 +37,16 @@ import picocli.CommandLine.Parameters;
  * admin token) or a stopped store ({@code --data}: the serving stack is started in this process on
  * loopback with a one-time token). Progress: a bar on a terminal, plain lines otherwise; a summary
  * table at the end; exit 1 if anything is missing afterwards, 2 for usage and lockfile errors.
+ *
+ * <p>Memory stays flat in the number of entries: the lockfiles are read twice, streamed
+ * ({@link LockfileReaders#stream}), first only to check and count them (a bad line stops the run
+ * before anything is fetched), then to send each entry as it is read, at most {@code --jobs} in
+ * flight; the summary keeps counts and a bounded list of problems ({@link PrewarmSummary}).
  */
 @Command(name = "prewarm", mixinStandardHelpOptions = true,
     description = "Fill reprox with every package the lockfiles name (reprox lockfile, SHA256SUMS, Debian .buildinfo,"
         + " apko.lock.json, rpms.lock.yaml, repro-env.lock).")
 final class PrewarmCommand implements Callable<Integer> {
-  /** The summary's rows, in order; the server's outcomes by their lower-case names. */
-  enum Row { STORED, PRESENT, NOT_FOUND, MISMATCH, UPSTREAM_FAILURE, NOT_SUPPORTED }
-
-  private static final Map<Row, String> TITLES = Map.of(Row.STORED, "stored", Row.PRESENT, "already present",
-      Row.NOT_FOUND, "not found at T", Row.MISMATCH, "hash mismatch", Row.UPSTREAM_FAILURE, "upstream failure",
-      Row.NOT_SUPPORTED, "not supported");
-
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -134,13 +119,19 @@ final class PrewarmCommand implements Callable<Integer> {
     }
     dev.reprox.server.lock.UrlMapper urls = new dev.reprox.server.lock.UrlMapper(effective.repositories().values(),
         root != null ? root : "dists/stable/InRelease");
-    List<LockEntry> entries = new ArrayList<>();
-    // Packages of systems reprox does not serve (repro-env's Arch Linux): a line each, counted, skipped.
-    List<String> unsupported = new ArrayList<>();
+    // Packages of systems reprox does not serve (repro-env's Arch Linux): counted and listed by the
+    // first pass, skipped by the second.
+    PrewarmSummary summary = new PrewarmSummary();
+    long[] unsupported = {0};
+    LockfileReaders.Defaults check = new LockfileReaders.Defaults(Optional.ofNullable(repo),
+        Optional.ofNullable(root), t, urls, u -> {
+          unsupported[0]++;
+          summary.count(PrewarmSummary.Row.NOT_SUPPORTED, u, "skipped");
+        });
+    long total = 0;
     for (Path f : files) {
       try {
-        entries.addAll(LockfileReaders.read(f, new LockfileReaders.Defaults(Optional.ofNullable(repo),
-            Optional.ofNullable(root), t, urls, unsupported::add)));
+        total += LockfileReaders.stream(f, check, e -> { });
       } catch (LockfileFormatException e) {
         err.println("prewarm: " + e.getMessage());
         return Main.EXIT_CONFIG;
@@ -149,10 +140,12 @@ final class PrewarmCommand implements Callable<Integer> {
         return Main.EXIT_CONFIG;
       }
     }
+    Entries entries = new Entries(new LockfileReaders.Defaults(Optional.ofNullable(repo), Optional.ofNullable(root),
+        t, urls, u -> { }), total, unsupported[0], summary);
     if (data == null) {
       String token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("REPROX_ADMIN_TOKEN");
-      return prewarm(out, err, entries, unsupported, server == null ? URI.create("http://127.0.0.1:3142") : server,
-          token, Map.of());
+      return prewarm(out, err, entries, server == null ? URI.create("http://127.0.0.1:3142") : server, token,
+          Map.of());
     }
     // A token only this process knows: the admin route stays behind its guard even on loopback.
     byte[] secret = new byte[24];
@@ -165,8 +158,7 @@ final class PrewarmCommand implements Callable<Integer> {
         .drainTimeout(Duration.ofSeconds(5)).start()) {
       Map<String, String> roots = new java.util.HashMap<>();
       cfg.repositories().values().forEach(r -> roots.put(r.name(), defaultRoot(r.format())));
-      return prewarm(out, err, entries, unsupported, URI.create("http://127.0.0.1:" + s.address().getPort()), token,
-          roots);
+      return prewarm(out, err, entries, URI.create("http://127.0.0.1:" + s.address().getPort()), token, roots);
     }
   }
 
@@ -178,140 +170,39 @@ final class PrewarmCommand implements Callable<Integer> {
     };
   }
 
-  private int prewarm(PrintWriter out, PrintWriter err, List<LockEntry> entries, List<String> unsupported, URI base,
-      String token, Map<String, String> defaultRoots) throws InterruptedException {
-    HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
-        .connectTimeout(Duration.ofSeconds(10)).build();
-    Map<Row, AtomicLong> counts = new EnumMap<>(Row.class);
-    for (Row r : Row.values()) {
-      counts.put(r, new AtomicLong());
-    }
-    Progress progress = new Progress(out, entries.size(), System.console() != null);
+  /** The lockfiles' entries, read again for sending; counted (and the unsupported ones) by the first pass. */
+  private record Entries(LockfileReaders.Defaults defaults, long total, long unsupported, PrewarmSummary summary) {}
+
+  private int prewarm(PrintWriter out, PrintWriter err, Entries entries, URI base, String token,
+      Map<String, String> defaultRoots) throws InterruptedException {
+    PrewarmClient client = new PrewarmClient(base, token, defaultRoots);
+    PrewarmSummary summary = entries.summary();
+    PrewarmProgress progress = new PrewarmProgress(out, entries.total(), System.console() != null);
     Semaphore slots = new Semaphore(jobs);
-    List<CompletableFuture<Void>> all = new ArrayList<>();
-    List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
-    counts.get(Row.NOT_SUPPORTED).addAndGet(unsupported.size());
-    unsupported.forEach(u -> problems.add(u + ": skipped"));
-    for (LockEntry e : entries) {
-      slots.acquire();
-      String rootPath = e.root() != null ? e.root() : defaultRoots.getOrDefault(e.repo(), "dists/stable/InRelease");
-      StringBuilder q = new StringBuilder(base.toString().replaceAll("/$", "")).append("/-/api/admin/prewarm/")
-          .append(enc(e.repo())).append("?root=").append(enc(rootPath)).append("&at=").append(e.at().getEpochSecond());
-      if (e.named() != null) {
-        q.append("&name=").append(enc(e.named().name())).append("&version=").append(enc(e.named().version()))
-            .append("&arch=").append(enc(e.named().arch()));
-      } else {
-        q.append("&path=").append(enc(e.path()));
+    for (Path f : files) {
+      try {
+        LockfileReaders.stream(f, entries.defaults(), e -> {
+          slots.acquire();
+          client.send(e).whenComplete((a, x) -> {
+            try {
+              PrewarmSummary.Row row = a == null ? PrewarmSummary.Row.UPSTREAM_FAILURE : a.row();
+              progress.done(e, row, Math.max(0, e.size()));
+              summary.count(row, e.source() + ": " + e.repo() + "/" + e.what(), a == null ? String.valueOf(x)
+                  : a.message());
+            } finally {
+              slots.release();
+            }
+          });
+        });
+      } catch (IOException | LockfileFormatException e) {
+        // The first pass read this file whole: it changed under us.
+        err.println("prewarm: " + f + " changed while read: " + e.getMessage());
+        slots.acquire(jobs);
+        return Main.EXIT_CONFIG;
       }
-      if (e.generation() != null) {
-        q.append("&generation=").append(enc(e.generation()));
-      }
-      if (e.sha256() != null) {
-        q.append("&sha256=").append(e.sha256());
-      }
-      if (e.q1() != null) {
-        q.append("&q1=").append(enc(e.q1()));
-      }
-      if (e.size() >= 0) {
-        q.append("&size=").append(e.size());
-      }
-      HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(q.toString())).timeout(Duration.ofMinutes(30))
-          .POST(HttpRequest.BodyPublishers.noBody());
-      if (token != null && !token.isEmpty()) {
-        rb.header("Authorization", "Bearer " + token);
-      }
-      all.add(http.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofString()).handle((r, x) -> {
-        Row row;
-        String message;
-        if (x != null) {
-          row = Row.UPSTREAM_FAILURE;
-          message = "cannot reach reprox at " + base + ": " + x.getMessage();
-        } else if (r.statusCode() != 200) {
-          row = r.statusCode() == 404 ? Row.NOT_FOUND : Row.UPSTREAM_FAILURE;
-          message = "reprox answered " + r.statusCode() + ": " + r.body().strip();
-        } else {
-          JsonNode o;
-          try {
-            o = new ObjectMapper().readTree(r.body());
-          } catch (IOException ex) {
-            o = new ObjectMapper().createObjectNode();
-          }
-          row = parse(o.path("outcome").asText());
-          message = o.path("message").asText("");
-        }
-        counts.get(row).incrementAndGet();
-        if (row != Row.STORED && row != Row.PRESENT) {
-          problems.add(e.source() + ": " + e.repo() + "/" + e.what() + ": " + TITLES.get(row) + ": " + message);
-        }
-        progress.done(e, row, Math.max(0, e.size()));
-        slots.release();
-        return null;
-      }));
     }
-    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    slots.acquire(jobs); // every answer is in
     progress.end();
-    problems.stream().sorted().forEach(err::println);
-    out.println();
-    out.printf("%-18s %8s%n", "RESULT", "PACKAGES");
-    for (Row r : Row.values()) {
-      out.printf("%-18s %8d%n", TITLES.get(r), counts.get(r).get());
-    }
-    out.printf("%-18s %8d%n", "total", entries.size() + unsupported.size());
-    long missing = counts.get(Row.NOT_FOUND).get() + counts.get(Row.MISMATCH).get()
-        + counts.get(Row.UPSTREAM_FAILURE).get() + counts.get(Row.NOT_SUPPORTED).get();
-    return missing == 0 ? 0 : 1;
-  }
-
-  private static Row parse(String outcome) {
-    for (Row r : Row.values()) {
-      if (r.name().toLowerCase(Locale.ROOT).equals(outcome)) {
-        return r;
-      }
-    }
-    return Row.UPSTREAM_FAILURE;
-  }
-
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  /** A bar redrawn in place on a terminal; one line per package otherwise. */
-  static final class Progress {
-    private final PrintWriter out;
-    private final long total;
-    private final boolean terminal;
-    private final long start = System.nanoTime();
-    private long done;
-    private long bytes;
-
-    Progress(PrintWriter out, long total, boolean terminal) {
-      this.out = out;
-      this.total = total;
-      this.terminal = terminal;
-    }
-
-    synchronized void done(LockEntry e, Row row, long size) {
-      done++;
-      bytes += size;
-      double secs = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
-      if (terminal) {
-        int width = 30;
-        int filled = (int) (total == 0 ? width : width * done / total);
-        long eta = done == 0 ? 0 : (long) (secs * (total - done) / done);
-        out.printf("\r[%s%s] %d/%d  %.1f MiB  %.1f pkg/s  ETA %ds ", "#".repeat(filled), " ".repeat(width - filled),
-            done, total, bytes / 1048576.0, done / secs, eta);
-      } else {
-        out.printf("prewarm %d/%d %s %s/%s%n", done, total, row.name().toLowerCase(Locale.ROOT), e.repo(), e.what());
-      }
-      out.flush();
-    }
-
-    synchronized void end() {
-      if (terminal) {
-        out.println();
-      }
-      double secs = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
-      out.printf("prewarm: %d packages, %.1f MiB in %.1f s%n", done, bytes / 1048576.0, secs);
-    }
+    return summary.print(out, err, entries.total() + entries.unsupported()) ? 0 : 1;
   }
 }

@@ -143,7 +143,9 @@ public final class Prewarm {
           + ", the lockfile says " + generation + "; nothing fetched", genHex);
     }
     Optional<Expectation> listed = expectation(r, gen, path);
-    List<ListedFile> listings = listings(r, gen, path);
+    // The listings still to fetch only when no indexed one names the path: the common case of a
+    // large lockfile (every listing indexed after its first entries) then costs no scan per entry.
+    List<ListedFile> listings = listed.isPresent() ? List.of() : listings(r, gen, path);
     return clientMetadata(r, gen, at, r.format().clientMetadata(gen.index()), 0).thenCompose(missing -> {
       if (missing != null) {
         return done(Outcome.UPSTREAM_FAILURE, missing + " (named by " + root + " at " + at + ", which an offline"

@@ -1,9 +1,9 @@
 package dev.reprox.server.lock;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -14,14 +14,19 @@ import java.util.regex.Pattern;
 
 /**
  * The lockfile formats {@code reprox prewarm} reads, told apart by name and content: reprox's own
- * ({@link Lockfile}) and repro-get's {@code SHA256SUMS} ({@code <sha256>  <path>} lines, which
- * name neither repository nor time: those come from {@code --repo} and {@code --at}). Every error
- * names the file and the line. Debian {@code .buildinfo}: {@link BuildinfoReader}; other tools'
- * lockfiles: {@link ForeignLockfiles}.
+ * ({@link Lockfile}), repro-get's {@code SHA256SUMS} ({@code <sha256>  <path>} lines, which name
+ * neither repository nor time: those come from {@code --repo} and {@code --at}) and the foreign
+ * ones of {@link ForeignLockfiles}; Debian {@code .buildinfo}: {@link BuildinfoReader}. Every error
+ * names the file and the line.
+ *
+ * <p>Streaming: {@link #stream} hands each entry to a {@link Sink} as the reader meets it (Jackson's
+ * token parser for JSON and YAML, one package object at a time, {@link JsonLockfiles}; a line
+ * reader for text), so a lockfile of 50,000 entries is never held in memory whole. A file can
+ * turn out bad after some of its entries were handed out (a later line, or a JSON
+ * {@code lockfileVersion} written after the packages): a caller that acts on entries runs a first
+ * pass with a sink that only counts.
  */
 public final class LockfileReaders {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern SUMS_LINE = Pattern.compile("([0-9a-fA-F]{64}) [ *](\\S.*)");
 
   /**
@@ -38,118 +43,111 @@ public final class LockfileReaders {
     }
   }
 
+  /** Takes the entries of a lockfile one by one, in file order. */
+  @FunctionalInterface
+  public interface Sink {
+    void accept(LockEntry e) throws InterruptedException;
+  }
+
   private LockfileReaders() {}
 
+  /** Every entry of {@code file} in a list: for callers that need them all (a few lockfiles, not 50,000 entries). */
   public static List<LockEntry> read(Path file, Defaults d) throws IOException, LockfileFormatException {
-    String text = Files.readString(file);
-    String name = file.toString();
-    String base = file.getFileName().toString();
-    if (base.endsWith(".buildinfo")) {
-      return BuildinfoReader.read(name, text, d);
-    }
-    if (text.stripLeading().startsWith("{")) {
-      JsonNode root = json(name, text);
-      if (root.has("contents") && root.path("contents").has("packages")) {
-        return ForeignLockfiles.apko(name, text, root, d);
-      }
-      return reprox(name, text);
-    }
-    if (base.endsWith(".yaml") || base.endsWith(".yml")) {
-      return ForeignLockfiles.rpmLockfile(name, text, d);
-    }
-    if (base.endsWith(".lock") && text.contains("[[package")) {
-      return ForeignLockfiles.reproEnv(name, text, d);
-    }
-    return sha256sums(name, text, d);
-  }
-
-  /** reprox's lockfile: JSON, {@code lockfileVersion} 1. */
-  static JsonNode json(String file, String text) throws LockfileFormatException {
-    try {
-      return JSON.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new LockfileFormatException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
-          "not JSON: " + e.getOriginalMessage());
-    }
-  }
-
-  static List<LockEntry> reprox(String file, String text) throws LockfileFormatException {
-    JsonNode root = json(file, text);
-    String[] lines = text.split("\n", -1);
-    int version = root.path("lockfileVersion").asInt(-1);
-    if (version != Lockfile.VERSION) {
-      throw new LockfileFormatException(file, lineOf(lines, "lockfileVersion", 1), "lockfileVersion "
-          + root.path("lockfileVersion") + " is not one this reprox reads (" + Lockfile.VERSION + ")");
-    }
     List<LockEntry> out = new ArrayList<>();
-    for (JsonNode r : root.path("repositories")) {
-      String repo = r.path("name").asText("");
-      Instant at;
-      try {
-        at = Instant.parse(r.path("at").asText(""));
-      } catch (RuntimeException e) {
-        throw new LockfileFormatException(file, lineOf(lines, "\"at\"", 1), "repository " + repo
-            + ": at is not an ISO-8601 time: " + r.path("at"));
-      }
-      String rootPath = r.path("roots").path(0).path("path").asText(null);
-      String generation = r.path("roots").path(0).path("generation").asText(null);
-      if (rootPath == null) {
-        throw new LockfileFormatException(file, lineOf(lines, "\"name\"", 1), "repository " + repo + " names no root");
-      }
-      for (JsonNode p : r.path("packages")) {
-        String path = p.path("path").asText("");
-        String sha = p.path("sha256").asText(null);
-        long line = lineOf(lines, path, 0);
-        if (path.isEmpty() || (sha != null && !HEX64.matcher(sha).matches()) || (sha == null && !p.has("apkQ1"))) {
-          throw new LockfileFormatException(file, sha == null ? line : lineOf(lines, sha, line), "package "
-              + (path.isEmpty() ? "without a path" : path) + ": sha256 must be 64 lower-case hex digits: " + p.path("sha256"));
-        }
-        out.add(new LockEntry(repo, rootPath, at, path, generation, sha, p.path("apkQ1").asText(null),
-            p.path("size").asLong(-1), file + ":" + line));
-      }
+    try {
+      stream(file, d, out::add);
+    } catch (InterruptedException e) {
+      throw new AssertionError("a list does not interrupt", e);
     }
     return out;
   }
 
+  /**
+   * Hands every entry of {@code file} to {@code sink}, in file order, and returns how many. A new
+   * format plugs in here: a reader that calls {@code sink} per entry (or, for small formats, one
+   * that returns a list, handed on element by element).
+   */
+  public static long stream(Path file, Defaults d, Sink sink)
+      throws IOException, LockfileFormatException, InterruptedException {
+    String name = file.toString();
+    String base = file.getFileName().toString();
+    long[] count = {0};
+    Sink counting = e -> {
+      count[0]++;
+      sink.accept(e);
+    };
+    if (base.endsWith(".buildinfo")) {
+      // A .buildinfo names a build's few hundred dependencies at most: read whole, handed on one by one.
+      for (LockEntry e : BuildinfoReader.read(name, Files.readString(file), d)) {
+        counting.accept(e);
+      }
+    } else if (firstNonBlank(file) == '{') {
+      JsonLockfiles.read(file, name, d, counting);
+    } else if (base.endsWith(".yaml") || base.endsWith(".yml")) {
+      ForeignLockfiles.rpmLockfile(file, name, d, counting);
+    } else if (base.endsWith(".lock") && hasLine(file, "[[package")) {
+      try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        ForeignLockfiles.reproEnv(name, in, d, counting);
+      }
+    } else {
+      try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        sha256sums(name, in, d, counting);
+      }
+    }
+    return count[0];
+  }
+
+  private static int firstNonBlank(Path file) throws IOException {
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      for (int c; (c = in.read()) >= 0; ) {
+        if (!Character.isWhitespace(c) && c != '\uFEFF') {
+          return c;
+        }
+      }
+      return -1;
+    }
+  }
+
+  private static boolean hasLine(Path file, String prefix) throws IOException {
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      for (String line; (line = in.readLine()) != null; ) {
+        if (line.strip().startsWith(prefix)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
   /** repro-get's {@code SHA256SUMS}: {@code <sha256>  <path>} (or {@code *<path>}), # comments allowed. */
-  static List<LockEntry> sha256sums(String file, String text, Defaults d) throws LockfileFormatException {
+  static void sha256sums(String file, BufferedReader in, Defaults d, Sink sink)
+      throws IOException, LockfileFormatException, InterruptedException {
     if (d.repo().isEmpty() || d.at().isEmpty()) {
       throw new LockfileFormatException(file, 1, "a SHA256SUMS file names no repository or time: give --repo and --at");
     }
-    List<LockEntry> out = new ArrayList<>();
-    String[] lines = text.split("\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].strip();
+    long n = 0;
+    for (String raw; (raw = in.readLine()) != null; ) {
+      n++;
+      String line = raw.strip();
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
       }
       var m = SUMS_LINE.matcher(line);
       if (!m.matches()) {
-        throw new LockfileFormatException(file, i + 1, "not \"<sha256>  <path>\": " + abbreviate(line));
+        throw new LockfileFormatException(file, n, "not \"<sha256>  <path>\": " + abbreviate(line));
       }
       String path = m.group(2).strip();
       if (path.startsWith("/") || path.contains("..")) {
-        throw new LockfileFormatException(file, i + 1, "path must be relative to the repository: " + abbreviate(path));
+        throw new LockfileFormatException(file, n, "path must be relative to the repository: " + abbreviate(path));
       }
-      out.add(new LockEntry(d.repo().get(), d.root().orElse(null), d.at().get(), path, null,
-          m.group(1).toLowerCase(java.util.Locale.ROOT), null, -1, file + ":" + (i + 1)));
+      sink.accept(new LockEntry(d.repo().get(), d.root().orElse(null), d.at().get(), path, null,
+          m.group(1).toLowerCase(java.util.Locale.ROOT), null, -1, file + ":" + n));
     }
-    return out;
   }
 
-  /** The 1-based line of the first occurrence of {@code needle} after line {@code from} (0: anywhere). */
-  static long lineOf(String[] lines, String needle, long from) {
-    for (int i = (int) Math.max(0, from); i < lines.length; i++) {
-      if (lines[i].contains(needle)) {
-        return i + 1;
-      }
-    }
-    for (int i = 0; i < lines.length; i++) {
-      if (lines[i].contains(needle)) {
-        return i + 1;
-      }
-    }
-    return 0;
+  /** reprox's lockfile from its text, in a list (tests). */
+  static List<LockEntry> reprox(String file, String text) throws IOException, LockfileFormatException {
+    return JsonLockfiles.read(file, text);
   }
 
   static String abbreviate(String s) {

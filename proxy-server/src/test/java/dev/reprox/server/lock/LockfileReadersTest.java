@@ -140,4 +140,62 @@ class LockfileReadersTest {
     assertThat(error("broken.lock.json", "{\n  \"lockfileVersion\": 1,\n  \"repositories\": [\n}", Optional.empty()))
         .startsWith("broken.lock.json:4: not JSON");
   }
+
+  @Test
+  void stream_handsOutEachEntryBeforeTheRestIsRead() throws Exception {
+    // A lockfile cut off after its first package: the entry is out before the reader meets the cut.
+    String lock = "{\n  \"lockfileVersion\" : 1,\n  \"repositories\" : [ {\n    \"name\" : \"fix\",\n"
+        + "    \"at\" : \"2024-03-01T06:00:00Z\",\n    \"roots\" : [ {\"path\" : \"dists/stable/InRelease\"} ],\n"
+        + "    \"packages\" : [ {\n      \"path\" : \"pool/a.deb\",\n      \"sha256\" : \"" + A + "\",\n"
+        + "      \"size\" : 1\n    }, {\n      \"path\" : \"pool/b.d";
+    Path f = dir.resolve("cut.lock.json");
+    Files.writeString(f, lock);
+    List<LockEntry> got = new java.util.ArrayList<>();
+
+    assertThatThrownBy(() -> LockfileReaders.stream(f, defaults(Optional.empty()), got::add))
+        .isInstanceOf(LockfileFormatException.class).hasMessageContaining("cut.lock.json:12: not JSON");
+    assertThat(got).containsExactly(new LockEntry("fix", "dists/stable/InRelease", AT, "pool/a.deb", null, A, null,
+        1, f + ":8"));
+  }
+
+  @Test
+  void reproxLockfile_packagesBeforeTheirRepositoryHead_andVersionLast_stillRead() throws Exception {
+    String lock = "{\"repositories\": [{\"packages\": [{\"sha256\": \"" + A + "\", \"path\": \"pool/a.deb\"}],\n"
+        + "\"roots\": [{\"path\": \"r/InRelease\", \"generation\": \"sha256:" + A + "\"}], \"at\": \"2024-03-01T06:00:00Z\","
+        + " \"name\": \"fix\"}],\n\"lockfileVersion\": 1}\n";
+
+    assertThat(read("odd.lock.json", lock, Optional.empty())).containsExactly(new LockEntry("fix", "r/InRelease", AT,
+        "pool/a.deb", "sha256:" + A, A, null, -1, dir.resolve("odd.lock.json") + ":1"));
+    assertThat(error("v2.lock.json", lock.replace("\"lockfileVersion\": 1", "\"lockfileVersion\": 2"),
+        Optional.empty())).isEqualTo("v2.lock.json:3: lockfileVersion 2 is not one this reprox reads (1)");
+  }
+
+  @Test
+  void sha256sums_streamedLineByLine_commentsAndBlankLinesSkipped() throws Exception {
+    Path f = dir.resolve("SHA256SUMS");
+    Files.writeString(f, "# repro-get\n\n" + A + "  pool/a.deb\n" + A.toUpperCase() + " *pool/b.deb\n");
+
+    List<LockEntry> got = LockfileReaders.read(f, new LockfileReaders.Defaults(Optional.of("fix"), Optional.empty(),
+        Optional.of(AT), null));
+
+    assertThat(got).extracting(LockEntry::path, LockEntry::sha256, LockEntry::source).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("pool/a.deb", A, f + ":3"),
+        org.assertj.core.groups.Tuple.tuple("pool/b.deb", A, f + ":4"));
+  }
+
+  @Test
+  void reproxLockfile_oddShapes_skippedOrNamed_neverMisread() throws Exception {
+    // packages null in one repository (skipped, the fields after it still read), a string where a
+    // package object belongs (named: it has no path), nested values in unknown fields (skipped).
+    String lock = "{\"lockfileVersion\": 1, \"extra\": {\"a\": [1, {\"b\": 2}]}, \"repositories\": [\n"
+        + " {\"name\": \"empty\", \"packages\": null, \"at\": \"2024-03-01T06:00:00Z\", \"roots\": [{\"path\": \"r\"}]},\n"
+        + " {\"name\": \"fix\", \"at\": \"2024-03-01T06:00:00Z\", \"roots\": [{\"path\": \"r\"}], \"packages\": [\n"
+        + "  {\"path\": \"pool/a.deb\", \"sha256\": \"" + A + "\", \"x\": {\"y\": [1]}}]}]}\n";
+
+    assertThat(read("odd.lock.json", lock, Optional.empty())).extracting(LockEntry::repo, LockEntry::path)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("fix", "pool/a.deb"));
+    assertThat(error("str.lock.json", lock.replace("\"packages\": null", "\"packages\": [\"pool/b.deb\"]"),
+        Optional.empty())).isEqualTo("str.lock.json:0: package without a path: sha256 must be 64 lower-case hex"
+            + " digits: ");
+  }
 }
