@@ -30,6 +30,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * The {@link Storage} several replicas share (DESIGN.md §8): metadata in PostgreSQL, blob bytes in
@@ -326,11 +327,16 @@ public final class SharedStorage implements Storage, FillLeases {
       }
     }
 
-    private S3Client s3Client() {
+    /** The client on this builder's endpoint and credentials (package-private for its test). */
+    S3Client s3Client() {
       var b = S3Client.builder()
           .httpClient(UrlConnectionHttpClient.builder().build())
           .region(Region.of(region))
           .forcePathStyle(pathStyle)
+          // Over http:// the SDK would otherwise sign bodies as aws-chunked streams, and Ceph RGW 16
+          // answers 400 to such a stream when it is empty (the empty blob's PUT). Signing the payload
+          // whole costs one more read of the (local, verified) file.
+          .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
           // Checksums only where S3 demands them: the SDK's default trailing checksums use
           // aws-chunked bodies that S3Proxy and older Ceph RGW reject; content is verified by digest.
           .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * and {@link #SECRET_KEY}. The module that uses it copies the jar into {@code target/} with the
  * maven-dependency-plugin and names it in the system property {@code reprox.s3proxy.jar}.
  */
-public final class S3ProxyServer implements AutoCloseable {
+public final class S3ProxyServer implements S3Server {
   public static final String ACCESS_KEY = "reprox-test-access";
   public static final String SECRET_KEY = "reprox-test-secret";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -105,11 +105,23 @@ public final class S3ProxyServer implements AutoCloseable {
     }
   }
 
+  @Override
   public String endpoint() {
     return "http://127.0.0.1:" + port;
   }
 
+  @Override
+  public String accessKey() {
+    return ACCESS_KEY;
+  }
+
+  @Override
+  public String secretKey() {
+    return SECRET_KEY;
+  }
+
   /** Kills the process (as a crash would) and keeps the objects: {@link #restart()} serves them again. */
+  @Override
   public void kill() {
     if (process != null) {
       process.destroyForcibly();
@@ -121,6 +133,7 @@ public final class S3ProxyServer implements AutoCloseable {
     }
   }
 
+  @Override
   public void restart() {
     try {
       launch();
@@ -129,6 +142,7 @@ public final class S3ProxyServer implements AutoCloseable {
     }
   }
 
+  @Override
   public String log() {
     try {
       return Files.readString(root.resolve("s3proxy.log"), StandardCharsets.UTF_8);
