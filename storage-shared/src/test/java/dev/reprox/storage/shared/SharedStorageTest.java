@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Nested;
 
 /**
  * The contract suites the memory and RocksDB stores pass, against {@link SharedStorage} on a real
- * PostgreSQL 15 and a real S3 server (S3Proxy), both started here.
+ * PostgreSQL 15 and a real S3 server (S3Proxy; Ceph RGW with {@code -Pceph}), both started here.
  */
 class SharedStorageTest {
   static SharedServers servers;
