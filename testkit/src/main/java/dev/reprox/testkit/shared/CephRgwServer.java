@@ -46,16 +46,26 @@ public final class CephRgwServer implements S3Server {
 
   /** The first Ceph tool not on the PATH, or null when all are there. */
   public static String missingTool() {
-    return TOOLS.stream().filter(t -> !Processes.onPath(t)).findFirst().orElse(null);
+    return missingTool(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+  }
+
+  /** The first of {@link #TOOLS} that no directory of {@code path} (colon-separated) has executable. */
+  static String missingTool(String path) {
+    for (String tool : TOOLS) {
+      boolean found = false;
+      for (String dir : path.split(":")) {
+        found |= !dir.isEmpty() && Files.isExecutable(Path.of(dir, tool));
+      }
+      if (!found) {
+        return tool;
+      }
+    }
+    return null;
   }
 
   /** Creates the cluster, starts its daemons and a user, and waits until RGW answers HTTP. */
   public static CephRgwServer start() {
-    String missing = missingTool();
-    if (missing != null) {
-      throw new IllegalStateException("Ceph RGW: " + missing + " not found on the PATH"
-          + " (Debian packages ceph-mon ceph-osd radosgw ceph-common)");
-    }
+    requireInstalled(missingTool());
     CephRgwServer s = null;
     try {
       Path root = Files.createTempDirectory("reprox-ceph");
@@ -72,6 +82,14 @@ public final class CephRgwServer implements S3Server {
         s.close();
       }
       throw e;
+    }
+  }
+
+  /** Throws naming {@code missing} (a tool from {@link #missingTool()}) unless it is null. */
+  static void requireInstalled(String missing) {
+    if (missing != null) {
+      throw new IllegalStateException("Ceph RGW: " + missing + " not found on the PATH"
+          + " (Debian packages ceph-mon ceph-osd radosgw ceph-common)");
     }
   }
 
