@@ -50,12 +50,12 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
     }
 
     /** This expectation, also recording the {@code kinds} of alias once the body is checked. */
-    Expected recording(Set<Alias.Kind> kinds) {
+    public Expected recording(Set<Alias.Kind> kinds) {
       return new Expected(sha256, size, alias, kinds, checks);
     }
 
     /** This expectation, its alias checked by {@code formatChecks} where the format has a check of its own. */
-    Expected checkedBy(Checks formatChecks) {
+    public Expected checkedBy(Checks formatChecks) {
       return new Expected(sha256, size, alias, aliasKinds, formatChecks);
     }
 
@@ -84,7 +84,7 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
   }
 
   /** This request, checked against {@code e}. */
-  FetchRequest expecting(Expected e) {
+  public FetchRequest expecting(Expected e) {
     return new FetchRequest(repository, path, at, e, base);
   }
 

@@ -3,6 +3,7 @@ package dev.reprox.server.fetch;
 import dev.reprox.pinning.ListedFile;
 import dev.reprox.pinning.PathKind;
 import dev.reprox.server.trust.Generations;
+import dev.reprox.server.trust.Trust;
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.PathEntry;
@@ -36,15 +37,15 @@ public final class Prewarm {
   public record Result(Outcome outcome, String message, String generation) {}
 
   private final Map<String, SignedRepository> repositories;
-  private final SignedFetcher signed;
+  private final Trust trust;
   private final Fetcher fetcher;
   private final Storage storage;
   private final Executor work;
 
-  Prewarm(Map<String, SignedRepository> repositories, SignedFetcher signed, Fetcher fetcher, Storage storage,
+  Prewarm(Map<String, SignedRepository> repositories, Trust trust, Fetcher fetcher, Storage storage,
       Executor work) {
     this.repositories = repositories;
-    this.signed = signed;
+    this.trust = trust;
     this.fetcher = fetcher;
     this.storage = storage;
     this.work = work;
@@ -70,7 +71,7 @@ public final class Prewarm {
       } catch (IOException e) {
         throw new CompletionException(new FetchException(FetchException.Kind.STORAGE, e.getMessage(), e));
       }
-    }, work).thenCompose(p -> p).exceptionally(e -> failure(SignedFetcher.unwrap(e)));
+    }, work).thenCompose(p -> p).exceptionally(e -> failure(FetchException.unwrap(e)));
   }
 
   private static Result failure(Throwable e) {
@@ -85,7 +86,7 @@ public final class Prewarm {
 
   private CompletableFuture<Result> prepare(SignedRepository r, String root, Instant at, String path,
       Digest generation, Digest sha256, String q1, long size) throws IOException {
-    Generations.Gen gen = signed.generation(r, root, Optional.of(at));
+    Generations.Gen gen = trust.generation(r, root, Optional.of(at));
     String genHex = gen.index().digest().toString();
     if (generation != null && !generation.equals(gen.index().digest())) {
       return done(Outcome.MISMATCH, "the root " + root + " at " + at + " is generation " + gen.index().digest()
@@ -146,7 +147,7 @@ public final class Prewarm {
     ListedFile l = listings.get(i);
     return fetcher.fetch(new FetchRequest(r.config(), l.path(), Optional.of(at), null, null))
         .thenCompose(f -> f.settled())
-        .thenCompose(v -> signed.listings().settle(r, gen.index()))
+        .thenCompose(v -> trust.listings().settle(r, gen.index()))
         .thenComposeAsync(v -> {
           try {
             return findListed(r, gen, at, path, expectation(r, gen, path), listings, i + 1);
