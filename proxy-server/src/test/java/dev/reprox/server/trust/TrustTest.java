@@ -49,6 +49,7 @@ class TrustTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2024-03-02T00:00:00Z"));
   private final Storage storage = MemoryStorage.builder().clock(clock).build();
   private final ExecutorService storageThreads = Executors.newCachedThreadPool();
+  private AptRepoBuilder builder;
   private AptGeneration g1;
   private StaticServer upstream;
   private RepositoryConfig repo;
@@ -57,7 +58,7 @@ class TrustTest {
 
   @BeforeEach
   void start() throws Exception {
-    AptRepoBuilder builder = AptRepoBuilder.in(tmp.resolve("repo")).date(G1_DATE).add("foo", "1.0");
+    builder = AptRepoBuilder.in(tmp.resolve("repo")).date(G1_DATE).add("foo", "1.0");
     g1 = builder.publish();
     Path keyring = builder.writeKeyring(tmp.resolve("fix.gpg"));
     upstream = StaticServer.serve(builder.root());
@@ -143,6 +144,21 @@ class TrustTest {
     assertThat(e.getMessage()).contains("no listing of the repository's generation for this time names it");
     assertThat(upstream.requestsEndingWith(g1.file(PACKAGES_GZ).sha256())).as("the listing, by hash, asked first")
         .hasSize(1);
+  }
+
+  @Test
+  void locate_packageAtT_tamperedListing_integrity_listingNeitherStoredNorIndexed() throws Exception {
+    locate(IN_RELEASE);
+    builder.tamperPackages();
+
+    Throwable t = catchThrowable(() -> locate(g1.deb("foo").poolPath()));
+
+    assertThat(t).isInstanceOf(ExecutionException.class).cause().isInstanceOf(FetchException.class);
+    FetchException e = (FetchException) t.getCause();
+    assertThat(e.kind()).as(e.getMessage()).isEqualTo(FetchException.Kind.INTEGRITY);
+    Digest listing = Digest.sha256(g1.file(PACKAGES_GZ).sha256());
+    assertThat(storage.blobs().stat(listing)).isEmpty();
+    assertThat(storage.paths().isIndexed("fix", listing)).isFalse();
   }
 
   @Test
