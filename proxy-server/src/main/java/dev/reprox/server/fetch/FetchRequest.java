@@ -56,7 +56,7 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
      * holds its last byte, and commits only once {@code later} named a SHA-256 and size that
      * match. {@code aliasKinds}: as for a known SHA-256.
      */
-    static Expected deferred(Later later, Set<Alias.Kind> aliasKinds) {
+    public static Expected deferred(Later later, Set<Alias.Kind> aliasKinds) {
       return new Expected(null, -1, null, aliasKinds, Checks.NONE, later);
     }
 
@@ -65,12 +65,12 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
     }
 
     /** This expectation, also recording the {@code kinds} of alias once the body is checked. */
-    Expected recording(Set<Alias.Kind> kinds) {
+    public Expected recording(Set<Alias.Kind> kinds) {
       return new Expected(sha256, size, alias, kinds, checks);
     }
 
     /** This expectation, its alias checked by {@code formatChecks} where the format has a check of its own. */
-    Expected checkedBy(Checks formatChecks) {
+    public Expected checkedBy(Checks formatChecks) {
       return new Expected(sha256, size, alias, aliasKinds, formatChecks);
     }
 
@@ -84,7 +84,7 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
    * verified listing of {@code generation} names (or fails: nothing names it, the fill is cut).
    * {@code generation} keys single flight, so requests for one path and generation share a fill.
    */
-  record Later(String generation, java.util.concurrent.CompletableFuture<Expected> expected) {
+  public record Later(String generation, java.util.concurrent.CompletableFuture<Expected> expected) {
     public Later {
       Objects.requireNonNull(generation, "generation");
       Objects.requireNonNull(expected, "expected");
@@ -111,7 +111,7 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
   }
 
   /** This request, checked against {@code e}. */
-  FetchRequest expecting(Expected e) {
+  public FetchRequest expecting(Expected e) {
     return new FetchRequest(repository, path, at, e, base);
   }
 

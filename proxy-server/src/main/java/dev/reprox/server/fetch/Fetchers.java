@@ -10,6 +10,7 @@ import dev.reprox.server.ThreadPools;
 import dev.reprox.server.trust.ListingIndexer;
 import dev.reprox.server.trust.RootFreshness;
 import dev.reprox.server.trust.Roots;
+import dev.reprox.server.trust.Trust;
 import dev.reprox.server.upstream.PoliteUpstream;
 import dev.reprox.storage.Generation;
 import dev.reprox.storage.Storage;
@@ -33,12 +34,13 @@ import org.slf4j.LoggerFactory;
  * The one place the fetch chains are assembled. A request of a configured repository travels:
  *
  * <ol>
- *   <li>{@link SignedFetcher}: {@code format.classify(path)} decides. Root indexes (live:
- *       {@link Roots}, stored copy for root-ttl, then one coalesced, buffered and verified GET,
- *       recorded; at T: {@link Resolver}, pinned) and their detached signatures are answered from
- *       the store. Sub-indexes, listings, by-hash files and packages get the expected sha256 and
- *       size from the generation (live or resolved at T) and are served from the store by that
- *       digest when present; otherwise they go on, carrying the expectation:
+ *   <li>{@link SignedFetcher}: asks {@link Trust#locate} what the bytes must be
+ *       ({@code format.classify(path)} decides; root indexes live: {@link Roots}, stored copy for
+ *       root-ttl, then one coalesced, buffered and verified GET, recorded; at T: {@link Resolver},
+ *       pinned). Root indexes and their detached signatures are answered from the store.
+ *       Sub-indexes, listings, by-hash files and packages get the expected sha256 and size from
+ *       the generation (live or resolved at T) and are served from the store by that digest when
+ *       present; otherwise they go on, carrying the expectation:
  *   <li>{@link OfflineFetcher}: offline server or repository → 503, no upstream contact;
  *   <li>{@link SingleFlightFetcher}: a fill of the same path and expected digest is running → share it;
  *   <li>{@link ClusterFlightFetcher} (shared storage only): another replica holds the fill's lease →
@@ -71,6 +73,7 @@ public final class Fetchers implements AutoCloseable {
   private final boolean ownPools;
   private final ExecutorService work;
   private final SignedFetcher signed;
+  private final Trust trust;
   private final Map<String, SignedRepository> repositories;
   private final Executor keyrings;
   private final Storage storage;
@@ -168,10 +171,12 @@ public final class Fetchers implements AutoCloseable {
           .build();
       this.resolver = resolver;
       watchedRoots = roots;
-      this.signed = new SignedFetcher(repositories, b.storage, roots, resolver, work, b.storageExecutor,
-          upstreamChain, passThrough, relayChain, pinReporter);
+      this.trust = new Trust(repositories, b.storage, roots, resolver, pinReporter, work, b.storageExecutor,
+          upstreamChain);
+      this.signed = new SignedFetcher(b.storage, trust, b.storageExecutor, upstreamChain, passThrough, relayChain);
     } else {
       this.signed = null;
+      this.trust = null;
       this.resolver = null;
     }
     // Content-addressed URLs (a snapshot server's /file/<sha1>) skip the repository logic.
@@ -179,7 +184,7 @@ public final class Fetchers implements AutoCloseable {
         signed != null ? signed : passThrough);
     // A watch's listings take the locate step a package request takes: verified, stored and indexed there.
     this.watches = new Watches(watchedRoots == null ? List.of() : repositories.values(), watchedRoots,
-        signed == null ? null : signed.generationListings(),
+        trust == null ? null : trust.generationListings(),
         b.storage, b.clock, b.registry, new java.util.SplittableRandom());
   }
 
@@ -272,7 +277,7 @@ public final class Fetchers implements AutoCloseable {
       return java.util.concurrent.CompletableFuture.completedFuture(new Prewarm.Result(Prewarm.Outcome.NOT_FOUND,
           "no signed repositories in this chain", null));
     }
-    return new Prewarm(repositories, signed, fetcher, storage, work).run(repo, root, at, path, generation, sha256, q1,
+    return new Prewarm(repositories, trust, fetcher, storage, work).run(repo, root, at, path, generation, sha256, q1,
         size);
   }
 
@@ -286,12 +291,17 @@ public final class Fetchers implements AutoCloseable {
       return java.util.concurrent.CompletableFuture.completedFuture(new Prewarm.Result(Prewarm.Outcome.NOT_FOUND,
           "no signed repositories in this chain", null));
     }
-    return new Prewarm(repositories, signed, fetcher, storage, work).runNamed(repo, root, at, name, version, arch);
+    return new Prewarm(repositories, trust, fetcher, storage, work).runNamed(repo, root, at, name, version, arch);
   }
 
   /** The signed path's listing indexer, or null for a pass-through chain (tests). */
   ListingIndexer listings() {
-    return signed == null ? null : signed.listings();
+    return trust == null ? null : trust.listings();
+  }
+
+  /** What the bytes of a signed path must be ({@link Trust#locate}); null for a pass-through chain. */
+  public Trust trust() {
+    return trust;
   }
 
   /** The repositories' {@code watch:}es; {@link Watches#any()} false when none is configured. */

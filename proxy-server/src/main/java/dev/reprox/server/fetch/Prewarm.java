@@ -4,6 +4,7 @@ import dev.reprox.pinning.ListedFile;
 import dev.reprox.pinning.PathKind;
 import dev.reprox.server.lock.AptNames;
 import dev.reprox.server.trust.Generations;
+import dev.reprox.server.trust.Trust;
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.PathEntry;
@@ -38,15 +39,15 @@ public final class Prewarm {
   public record Result(Outcome outcome, String message, String generation) {}
 
   private final Map<String, SignedRepository> repositories;
-  private final SignedFetcher signed;
+  private final Trust trust;
   private final Fetcher fetcher;
   private final Storage storage;
   private final Executor work;
 
-  Prewarm(Map<String, SignedRepository> repositories, SignedFetcher signed, Fetcher fetcher, Storage storage,
+  Prewarm(Map<String, SignedRepository> repositories, Trust trust, Fetcher fetcher, Storage storage,
       Executor work) {
     this.repositories = repositories;
-    this.signed = signed;
+    this.trust = trust;
     this.fetcher = fetcher;
     this.storage = storage;
     this.work = work;
@@ -72,7 +73,7 @@ public final class Prewarm {
       } catch (IOException e) {
         throw new CompletionException(new FetchException(FetchException.Kind.STORAGE, e.getMessage(), e));
       }
-    }, work).thenCompose(p -> p).exceptionally(e -> failure(SignedFetcher.unwrap(e)));
+    }, work).thenCompose(p -> p).exceptionally(e -> failure(FetchException.unwrap(e)));
   }
 
   /**
@@ -90,11 +91,11 @@ public final class Prewarm {
     String what = name + ":" + arch + " (= " + version + ")";
     return CompletableFuture.supplyAsync(() -> {
       try {
-        return signed.generation(r, root, Optional.of(at));
+        return trust.generation(r, root, Optional.of(at));
       } catch (IOException e) {
         throw new CompletionException(new FetchException(FetchException.Kind.STORAGE, e.getMessage(), e));
       }
-    }, work).thenCompose(gen -> signed.generationListings().ensure(r, gen.index(), Optional.of(at),
+    }, work).thenCompose(gen -> trust.generationListings().ensure(r, gen.index(), Optional.of(at),
         s -> s.listing().path().matches(".*/binary-(" + java.util.regex.Pattern.quote(arch) + "|all)/Packages[^/]*"))
         .thenApplyAsync(failed -> {
           try {
@@ -118,7 +119,7 @@ public final class Prewarm {
           }
           var f = found.get();
           return run(repo, root, at, f.path(), gen.index().digest(), Digest.sha256(f.sha256()), null, f.size());
-        }).exceptionally(e -> failure(SignedFetcher.unwrap(e)));
+        }).exceptionally(e -> failure(FetchException.unwrap(e)));
   }
 
   /** A name looked up in a generation's stored Packages; {@code failed} of them could not be had. */
@@ -136,7 +137,7 @@ public final class Prewarm {
 
   private CompletableFuture<Result> prepare(SignedRepository r, String root, Instant at, String path,
       Digest generation, Digest sha256, String q1, long size) throws IOException {
-    Generations.Gen gen = signed.generation(r, root, Optional.of(at));
+    Generations.Gen gen = trust.generation(r, root, Optional.of(at));
     String genHex = gen.index().digest().toString();
     if (generation != null && !generation.equals(gen.index().digest())) {
       return done(Outcome.MISMATCH, "the root " + root + " at " + at + " is generation " + gen.index().digest()
@@ -242,7 +243,7 @@ public final class Prewarm {
     ListedFile l = listings.get(i);
     return fetcher.fetch(new FetchRequest(r.config(), l.path(), Optional.of(at), null, null))
         .thenCompose(f -> f.settled())
-        .thenCompose(v -> signed.listings().settle(r, gen.index()))
+        .thenCompose(v -> trust.listings().settle(r, gen.index()))
         .thenComposeAsync(v -> {
           try {
             return findListed(r, gen, at, path, expectation(r, gen, path), listings, i + 1);

@@ -26,11 +26,11 @@ public record Provenance(Optional<Digest> generation, Optional<Instant> publishe
   public static final Provenance NONE = new Provenance(Optional.empty(), Optional.empty(), Optional.empty(), false,
       false);
 
-  Provenance asRoot() {
+  public Provenance asRoot() {
     return new Provenance(generation, publishedAt, pin, immutable, true, pinnedRoot);
   }
 
-  Provenance forever() {
+  public Provenance forever() {
     return new Provenance(generation, publishedAt, pin, true, root, pinnedRoot);
   }
 }

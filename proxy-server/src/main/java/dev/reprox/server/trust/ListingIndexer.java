@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * wait for exactly the listings of its generation that are still coming ({@link #settle}) instead
  * of answering 404 a moment too early. Nothing here blocks a thread on another: indexing runs as
  * one task on the storage executor and everyone else gets its future.
+ *
+ * <p>Over 250 lines because registration, settle, the set being indexed now and the parse-time
+ * waiters ({@link ListedWaiters}) all read the one pending-listing registry; splitting them would
+ * hand that registry out.
  */
 public final class ListingIndexer {
   private static final Logger log = LoggerFactory.getLogger(ListingIndexer.class);

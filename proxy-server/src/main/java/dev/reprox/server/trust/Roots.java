@@ -397,6 +397,11 @@ public final class Roots {
   }
 
   public byte[] readBlocking(Digest digest, String what) throws IOException {
+    return readRoot(storage, digest, what);
+  }
+
+  /** The stored root or signature {@code digest}, whole (at most {@link BoundedBytes#ROOT_LIMIT}). */
+  static byte[] readRoot(Storage storage, Digest digest, String what) throws IOException {
     try (BlobReader reader = storage.blobs().open(digest)) {
       if (reader.size() > BoundedBytes.ROOT_LIMIT) {
         throw new IOException("read " + what + ": " + reader.size() + " bytes is too large for a root");

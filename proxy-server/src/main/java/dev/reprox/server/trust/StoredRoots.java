@@ -5,14 +5,11 @@ import dev.reprox.config.ReproxConfig;
 import dev.reprox.pinning.IndexParseException;
 import dev.reprox.pinning.RootIndex;
 import dev.reprox.pinning.SignatureInvalidException;
-import dev.reprox.server.fetch.BoundedBytes;
 import dev.reprox.server.fetch.SignedRepository;
-import dev.reprox.storage.BlobReader;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Ref;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -74,17 +71,6 @@ public final class StoredRoots {
   }
 
   private static byte[] readAll(Storage storage, Digest digest, String what) throws IOException {
-    try (BlobReader reader = storage.blobs().open(digest)) {
-      if (reader.size() > BoundedBytes.ROOT_LIMIT) {
-        throw new IOException("read " + what + ": " + reader.size() + " bytes is too large for a root");
-      }
-      ByteBuffer buf = ByteBuffer.allocate((int) reader.size());
-      while (buf.hasRemaining()) {
-        if (reader.read(buf.position(), buf) < 0) {
-          throw new IOException("read " + what + ": blob " + digest + " ended early");
-        }
-      }
-      return buf.array();
-    }
+    return Roots.readRoot(storage, digest, what);
   }
 }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 14: a package asked for while its generation's listing is being indexed streams from the
- * upstream at once, its expectation deferred to that listing ({@link DeferredPackages}); its last
+ * upstream at once, its expectation deferred to that listing ({@code server.trust.DeferredPackages}); its last
  * byte is held until the listing names it and the bytes match. The store's indexing is held at
  * gates the test opens, so every order is fixed, without sleeps.
  */

@@ -1,30 +1,31 @@
-package dev.reprox.server.fetch;
+package dev.reprox.server.trust;
 
 import dev.reprox.pinning.RootIndex;
-import dev.reprox.server.trust.GenerationListings;
-import dev.reprox.server.trust.Generations;
-import dev.reprox.server.trust.ListedWaiters;
-import dev.reprox.server.trust.ListingIndexer;
-import dev.reprox.server.trust.PreviousGenerations;
+import dev.reprox.server.fetch.FetchException;
+import dev.reprox.server.fetch.FetchRequest;
+import dev.reprox.server.fetch.SignedRepository;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.PathEntry;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A package asked for while a listing of its generation is still being filled or indexed (issue
- * 14): its fill starts at once, with a deferred expectation ({@link FetchRequest.Later}), instead
- * of waiting for the whole index. The expectation comes from the first of: the indexing parser
- * reading the stanza that names the path ({@link ListedWaiters}); once the generation's pending
- * listings are committed ({@link ListingIndexer#settle}), the path index; for a live request, an
- * earlier generation's indexed listing (as {@link PreviousGenerations} answers when nothing of the
- * current generation names it); the generation's other listings that could name it, fetched
+ * 14): located at once as {@link Located.Basis#DEFERRED}, its expectation a
+ * {@link FetchRequest.Later}, so the byte chain starts its fill instead of waiting for the whole
+ * index. The expectation comes from the first of: the indexing parser reading the stanza that
+ * names the path ({@link ListedWaiters}); once the generation's pending listings are committed
+ * ({@link ListingIndexer#settle}), the path index; for a live request, an earlier generation's
+ * indexed listing (as {@link PreviousGenerations} answers when nothing of the current generation
+ * names it); the generation's other listings that could name it, fetched
  * ({@link GenerationListings}). None: the expectation fails and the fill is cut. The fill holds its
  * last byte until the expectation is known and matched, as every fill does, so nothing unverified
  * is ever complete at a client, and nothing unverified is stored.
@@ -40,32 +41,31 @@ final class DeferredPackages {
   private final ListingIndexer listings;
   private final PreviousGenerations previous;
   private final GenerationListings generationListings;
-  private final Fetcher next;
   private final Executor work;
 
   DeferredPackages(Storage storage, ListingIndexer listings, PreviousGenerations previous,
-      GenerationListings generationListings, Fetcher next, Executor work) {
+      GenerationListings generationListings, Executor work) {
     this.storage = storage;
     this.listings = listings;
     this.previous = previous;
     this.generationListings = generationListings;
-    this.next = next;
     this.work = work;
   }
 
   /**
-   * The upstream fill of {@code request}'s package, its expectation deferred to what the verified
-   * listings of {@code gen} will say ({@code indexing}: those of them being filled or indexed now).
-   * Fails as the upstream request does (before any byte); the caller then looks the usual way.
+   * {@code request}'s package, its expectation deferred to what the verified listings of
+   * {@code gen} will say ({@code indexing}: those of them being filled or indexed now).
+   * {@code afterIndexing}: the lookup once they are committed, for the byte chain when the upstream
+   * refuses the fill.
    */
-  CompletableFuture<Fetched> fetch(SignedRepository r, FetchRequest request, Generations.Gen gen,
-      Set<Digest> indexing) {
+  Located locate(SignedRepository r, FetchRequest request, Generations.Gen gen, Set<Digest> indexing,
+      Supplier<CompletableFuture<Located>> afterIndexing) {
     CompletableFuture<PathEntry> entry = entry(r, request, gen, indexing);
     FetchRequest.Later later = new FetchRequest.Later(gen.index().digest().hex(),
         entry.thenApply(DeferredPackages::expected));
-    FetchRequest deferred = request.expecting(FetchRequest.Expected.deferred(later, r.format().packageAliasKinds()));
-    Provenance p = gen.provenance().forever();
-    return next.fetch(deferred).thenApply(fetched -> new Annotated(fetched, p));
+    FetchRequest.Expected expected = FetchRequest.Expected.deferred(later, r.format().packageAliasKinds());
+    return new Located(r, request, Located.Basis.DEFERRED, expected, gen.provenance().forever(), Optional.empty(),
+        List.of(), false, null, afterIndexing);
   }
 
   private static FetchRequest.Expected expected(PathEntry e) {
@@ -85,12 +85,13 @@ final class DeferredPackages {
             : generationListings.ensureListings(r, gen.index(), request.path(), request.at()))
         .whenComplete((e, error) -> {
           if (error != null) {
-            found.completeExceptionally(SignedFetcher.unwrap(error));
+            found.completeExceptionally(FetchException.unwrap(error));
           } else if (e.isPresent()) {
             found.complete(e.get());
           } else {
             found.completeExceptionally(new FetchException(FetchException.Kind.NOT_FOUND, "fetch " + request
-                + ": no listing of generation " + gen.index().digest() + " names it", notListed(request)));
+                + ": no listing of generation " + gen.index().digest() + " names it",
+                PackageLocator.notListed(request)));
           }
         });
     found.whenComplete((e, error) -> parsed.cancel(false)); // unregisters the waiter
@@ -110,9 +111,5 @@ final class DeferredPackages {
     } catch (IOException e) {
       throw new FetchException(FetchException.Kind.STORAGE, "fetch " + request + ": " + e.getMessage(), e);
     }
-  }
-
-  private static String notListed(FetchRequest request) {
-    return request.at().isPresent() ? FetchException.NOT_IN_GENERATION : FetchException.NOT_IN_LIVE_INDEX;
   }
 }
