@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.reprox.config.Keyring;
 import dev.reprox.config.RepositoryConfig;
+import dev.reprox.server.trust.Located;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.MutableClock;
 import dev.reprox.storage.memory.MemoryStorage;
@@ -165,6 +166,58 @@ class DeferredPackageTest {
 
       assertCut(pkg);
       assertThat(storage.blobs().stat(Digest.compute(bytes))).isEmpty();
+    } finally {
+      indexing.open();
+    }
+  }
+
+  @Test
+  void locate_packageWhileItsListingIsIndexing_deferredAtOnce_expectationFromThatListing() throws Exception {
+    HoldingStorage.Gate indexing = storage.holdIndexing(listingDigest());
+    try {
+      fetch(PACKAGES).get(10, TimeUnit.SECONDS);
+      assertThat(indexing.awaitEntered()).isTrue();
+
+      Located located = fetchers.trust().locate(new FetchRequest(repo, fooPath())).get(10, TimeUnit.SECONDS);
+
+      assertThat(located.basis()).as("answered before the index commit").isEqualTo(Located.Basis.DEFERRED);
+      assertThat(located.sha256()).as("not known yet").isNull();
+      CompletableFuture<FetchRequest.Expected> later = located.expected().later().expected();
+      assertThat(later).isNotDone();
+      indexing.open();
+      FetchRequest.Expected expected = later.get(10, TimeUnit.SECONDS);
+      assertThat(expected.sha256()).isEqualTo(fooDigest());
+      assertThat(expected.size()).isEqualTo(g1.deb("foo").size());
+    } finally {
+      indexing.open();
+    }
+  }
+
+  @Test
+  void package_whileIndexing_upstreamRefusesTheDeferredFill_locatedAgainOnceIndexed() throws Exception {
+    Path deb = builder.root().resolve(fooPath());
+    Path aside = tmp.resolve("foo.deb");
+    Files.move(deb, aside);
+    HoldingStorage.Gate indexing = storage.holdIndexing(listingDigest());
+    try {
+      fetch(PACKAGES).get(10, TimeUnit.SECONDS);
+      assertThat(indexing.awaitEntered()).isTrue();
+      CompletableFuture<Fetched> pkg = fetch(fooPath());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (upstream.requestsFor(fooPath()).stream().noneMatch(r -> r.status() == 404)) {
+        assertThat(System.nanoTime()).as("the deferred fill reached the upstream").isLessThan(deadline);
+        Thread.sleep(10); // a poll on the condition, bounded by the deadline
+      }
+      assertThat(pkg).as("waits for the listing instead of answering 404").isNotDone();
+
+      Files.move(aside, deb);
+      clock.advance(Duration.ofSeconds(31)); // past negative-ttl (30 s: the 404 is remembered), within root-ttl
+      indexing.open();
+
+      Fetched fetched = pkg.get(10, TimeUnit.SECONDS);
+      assertThat(readAll(fetched)).isEqualTo(Files.readAllBytes(deb));
+      fetched.settled().get(10, TimeUnit.SECONDS);
+      assertThat(storage.blobs().stat(fooDigest())).isPresent();
     } finally {
       indexing.open();
     }
