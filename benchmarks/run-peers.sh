@@ -9,7 +9,7 @@
 # REPROX_JAR (default proxy-server/target/reprox.jar, built offline when missing),
 # REPROX_XMX (default 256m), WORK (default benchmarks/target/peers), FANOUT (default 64),
 # COLD_ENTRIES (stanzas in the cold suite's Packages, default 63440 as bookworm main amd64),
-# COLD_ONLY=1 (stop after the cold path),
+# COLD_ONLY=1 (stop after the cold path), FANOUT_ONLY=1 (skip the wrk rounds and the memory phase),
 # REPROX_JAVA_OPTS (extra JVM flags for reprox; -XX:NativeMemoryTracking=summary also writes
 # logs/reprox-nmt.txt after the memory phase),
 # KEEP=1 keeps the work directory (logs, caches) after the run.
@@ -323,6 +323,8 @@ for n in small medium large; do
 done
 
 # ---------------------------------------------------------------- 3. wrk rounds
+# FANOUT_ONLY=1: no wrk rounds and no memory phase (before/after comparisons of the fan-out).
+if [[ ${FANOUT_ONLY:-0} != 1 ]]; then
 : >"$WORK/logs/wrk-results.tsv"
 for ((round = 1; round <= ROUNDS; round++)); do
   # rotate the order each round so no server always runs first (or right after another)
@@ -382,6 +384,8 @@ for p in problems:
     print("  note: " + p)
 EOF
 
+fi # FANOUT_ONLY
+
 # ---------------------------------------------------------------- 4. cold fan-out
 # clients: url, count, outdir → one line per client: ttfb_s total_s http_code bytes. One process
 # (benchmarks/fanout.py) opens every connection first, then sends all requests at once and times
@@ -438,6 +442,8 @@ print("\ntargets:")
 print(f"  {'PASS' if gets == 1 else 'MISS'}  reprox fan-out upstream fetches = 1 ({gets})")
 print(f"  {'PASS' if max(ttfb) < 50 else 'MISS'}  reprox followers' TTFB < 50 ms (max {max(ttfb):.1f} ms)")
 EOF
+
+if [[ ${FANOUT_ONLY:-0} == 1 ]]; then exit 0; fi
 
 # ---------------------------------------------------------------- 5. memory
 # reprox alone, two shapes of 64 concurrent 50 MB downloads of the warm file: fast readers
