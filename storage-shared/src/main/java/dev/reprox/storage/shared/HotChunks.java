@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.LentBytes;
+import dev.reprox.storage.internal.CountedBuffer;
 import dev.reprox.storage.internal.DirectMemory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,28 +28,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class HotChunks {
   record Key(Digest digest, long index) {}
 
-  /** One chunk and its holders; {@code data} has position 0 and limit = chunk length. */
-  static final class Chunk {
-    final ByteBuffer data;
-    private final AtomicInteger refs = new AtomicInteger(1);
-
+  /** One chunk and its holders; its direct memory is freed when the last one lets go. */
+  static final class Chunk extends CountedBuffer {
     Chunk(ByteBuffer data) {
-      this.data = data;
+      super(data);
     }
 
-    boolean retain() {
-      for (int r = refs.get(); r > 0; r = refs.get()) {
-        if (refs.compareAndSet(r, r + 1)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    void release() {
-      if (refs.decrementAndGet() == 0) {
-        DirectMemory.free(data);
-      }
+    @Override
+    protected void free(ByteBuffer data) {
+      DirectMemory.free(data);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.reprox.storage.rocks;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.reprox.storage.internal.CountedBuffer;
 import dev.reprox.storage.internal.DirectMemory;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -16,28 +17,15 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ChunkCache {
   record Key(long id, long index) {}
 
-  /** One cached chunk; {@code data} has position 0 and limit = chunk length. */
-  final class Chunk {
-    final ByteBuffer data;
-    private final AtomicInteger refs = new AtomicInteger(1);
-
+  /** One cached chunk; back to the pool when the last holder lets go. */
+  final class Chunk extends CountedBuffer {
     Chunk(ByteBuffer data) {
-      this.data = data;
+      super(data);
     }
 
-    boolean retain() {
-      for (int r = refs.get(); r > 0; r = refs.get()) {
-        if (refs.compareAndSet(r, r + 1)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    void release() {
-      if (refs.decrementAndGet() == 0) {
-        recycle(data);
-      }
+    @Override
+    protected void free(ByteBuffer data) {
+      recycle(data);
     }
   }
 

@@ -199,18 +199,6 @@ public final class CephRgwServer implements S3Server {
     }
   }
 
-  private boolean answers() {
-    try {
-      HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/").toURL().openConnection();
-      c.setConnectTimeout(500);
-      c.setReadTimeout(2000);
-      int status = c.getResponseCode(); // anonymous GET / answers 200: it is up
-      c.disconnect();
-      return status > 0;
-    } catch (IOException e) {
-      return false;
-    }
-  }
 
   @Override
   public String endpoint() {

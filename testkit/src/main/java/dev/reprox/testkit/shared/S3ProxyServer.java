@@ -92,18 +92,6 @@ public final class S3ProxyServer implements S3Server {
     }
   }
 
-  private boolean answers() {
-    try {
-      HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/").toURL().openConnection();
-      c.setConnectTimeout(500);
-      c.setReadTimeout(2000);
-      int status = c.getResponseCode(); // 403 without a signature: it is up
-      c.disconnect();
-      return status > 0;
-    } catch (IOException e) {
-      return false;
-    }
-  }
 
   @Override
   public String endpoint() {
