@@ -1,11 +1,6 @@
 package dev.reprox.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -54,20 +49,7 @@ final class ApiValidator {
   }
 
   private Optional<ApiConfig.Token> read(String path, String name) {
-    try {
-      Path file = Path.of(name);
-      byte[] bytes = Files.readAllBytes(file);
-      String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString().strip();
-      return Optional.of(new ApiConfig.Token(text, Optional.of(file)));
-    } catch (InvalidPathException e) {
-      fields.error(path, "not a path (" + e.getReason() + "): " + Fields.quote(name));
-    } catch (CharacterCodingException e) {
-      fields.error(path, "not UTF-8 text: " + name);
-    } catch (IOException e) {
-      fields.error(path, "cannot read " + name + ": " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : " " + e.getMessage()));
-    }
-    return Optional.empty();
+    return fields.secretFile(path, name).map(text -> new ApiConfig.Token(text, Optional.of(Path.of(name))));
   }
 
   // The value itself never goes into a message: a typo in a secret must not end up in a log.

@@ -1,6 +1,13 @@
 package dev.reprox.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -24,6 +31,25 @@ final class Fields {
   Fields(List<String> errors, Map<String, String> origins) {
     this.errors = errors;
     this.origins = origins;
+  }
+
+  /**
+   * The text of a secret's file ({@code *-file} keys), stripped, or empty with an error at
+   * {@code path} naming the file (never its content) when it cannot be read as UTF-8.
+   */
+  Optional<String> secretFile(String path, String name) {
+    try {
+      byte[] bytes = Files.readAllBytes(Path.of(name));
+      return Optional.of(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString().strip());
+    } catch (InvalidPathException e) {
+      error(path, "not a path (" + e.getReason() + "): " + quote(name));
+    } catch (CharacterCodingException e) {
+      error(path, "not UTF-8 text: " + name);
+    } catch (IOException e) {
+      error(path, "cannot read " + name + ": " + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : " " + e.getMessage()));
+    }
+    return Optional.empty();
   }
 
   void error(String path, String what) {

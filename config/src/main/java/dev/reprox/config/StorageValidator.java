@@ -1,12 +1,8 @@
 package dev.reprox.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -212,20 +208,7 @@ final class StorageValidator {
   }
 
   private Optional<StorageConfig.Secret> read(String path, String name) {
-    try {
-      Path file = Path.of(name);
-      byte[] bytes = Files.readAllBytes(file);
-      String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString().strip();
-      return checked(path, text, Optional.of(file));
-    } catch (InvalidPathException e) {
-      fields.error(path, "not a path (" + e.getReason() + "): " + Fields.quote(name));
-    } catch (CharacterCodingException e) {
-      fields.error(path, "not UTF-8 text: " + name);
-    } catch (IOException e) {
-      fields.error(path, "cannot read " + name + ": " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : " " + e.getMessage()));
-    }
-    return Optional.empty();
+    return fields.secretFile(path, name).flatMap(text -> checked(path, text, Optional.of(Path.of(name))));
   }
 
   // The value itself never goes into a message: a typo in a secret must not end up in a log.

@@ -83,23 +83,7 @@ final class PgBuildRecords implements BuildRecords {
           + " generation = EXCLUDED.generation, published_ns = EXCLUDED.published_ns, sha256 = EXCLUDED.sha256,"
           + " size = EXCLUDED.size, pin = EXCLUDED.pin, is_package = EXCLUDED.is_package,"
           + " served_ns = EXCLUDED.served_ns", ps -> {
-            ps.setString(1, e.label());
-            ps.setString(2, e.repo());
-            ps.setBigDecimal(3, e.at().map(Db::nanos).orElse(null));
-            ps.setString(4, e.path());
-            ps.setString(5, e.root().orElse(null));
-            if (e.generation().isPresent()) {
-              ps.setBytes(6, e.generation().get().bytes());
-            } else {
-              ps.setNull(6, Types.BINARY);
-            }
-            ps.setBigDecimal(7, e.publishedAt().map(Db::nanos).orElse(null));
-            ps.setBytes(8, e.sha256().bytes());
-            ps.setLong(9, e.size());
-            ps.setString(10, e.pin().orElse(null));
-            ps.setBoolean(11, e.isPackage());
-            ps.setBigDecimal(12, Db.nanos(e.servedAt()));
-            ps.setString(13, atKey(e));
+            bindEntry(ps, e.label(), e);
           });
       return Outcome.WRITTEN;
     });
@@ -154,23 +138,7 @@ final class PgBuildRecords implements BuildRecords {
       try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO build_entries (" + ENTRY + ", at_key)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (label, repo, at_key, path) DO NOTHING")) {
         for (BuildEntry e : entries) {
-          ps.setString(1, label.label());
-          ps.setString(2, e.repo());
-          ps.setBigDecimal(3, e.at().map(Db::nanos).orElse(null));
-          ps.setString(4, e.path());
-          ps.setString(5, e.root().orElse(null));
-          if (e.generation().isPresent()) {
-            ps.setBytes(6, e.generation().get().bytes());
-          } else {
-            ps.setNull(6, Types.BINARY);
-          }
-          ps.setBigDecimal(7, e.publishedAt().map(Db::nanos).orElse(null));
-          ps.setBytes(8, e.sha256().bytes());
-          ps.setLong(9, e.size());
-          ps.setString(10, e.pin().orElse(null));
-          ps.setBoolean(11, e.isPackage());
-          ps.setBigDecimal(12, Db.nanos(e.servedAt()));
-          ps.setString(13, atKey(e));
+          bindEntry(ps, label.label(), e);
           inserted += ps.executeUpdate();
         }
       }
@@ -200,6 +168,28 @@ final class PgBuildRecords implements BuildRecords {
         Optional.ofNullable(generation).map(Db::digest), Optional.ofNullable(rs.getBigDecimal(7)).map(Db::instant),
         Db.digest(rs.getBytes(8)), rs.getLong(9), Optional.ofNullable(rs.getString(10)), rs.getBoolean(11),
         Db.instant(rs.getBigDecimal(12)));
+  }
+
+  /** The 13 columns of an entry row, in the order both insert statements name them. */
+  private static void bindEntry(java.sql.PreparedStatement ps, String label, BuildEntry e)
+      throws java.sql.SQLException {
+    ps.setString(1, label);
+    ps.setString(2, e.repo());
+    ps.setBigDecimal(3, e.at().map(Db::nanos).orElse(null));
+    ps.setString(4, e.path());
+    ps.setString(5, e.root().orElse(null));
+    if (e.generation().isPresent()) {
+      ps.setBytes(6, e.generation().get().bytes());
+    } else {
+      ps.setNull(6, Types.BINARY);
+    }
+    ps.setBigDecimal(7, e.publishedAt().map(Db::nanos).orElse(null));
+    ps.setBytes(8, e.sha256().bytes());
+    ps.setLong(9, e.size());
+    ps.setString(10, e.pin().orElse(null));
+    ps.setBoolean(11, e.isPackage());
+    ps.setBigDecimal(12, Db.nanos(e.servedAt()));
+    ps.setString(13, atKey(e));
   }
 
   private static String atKey(BuildEntry e) {
