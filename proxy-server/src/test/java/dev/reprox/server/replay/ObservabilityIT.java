@@ -72,7 +72,10 @@ class ObservabilityIT {
       assertThat(reprox.get("fix/@20240301T000000Z/dists/stable/InRelease").statusCode()).isEqualTo(200);
       assertThat(reprox.get("healthz").statusCode()).isEqualTo(200);
       // The disk figure is walked off the event loop, once at start: wait for it, bounded.
-      metrics = reprox.metrics();
+      // Requests are counted when their responses have ended on the server's side: wait for the last ones.
+      metrics = reprox.metricsShowing(
+          "reprox_requests_seconds_count{kind=\"root\",outcome=\"hit\",repository=\"fix\",status=\"2xx\"} 2",
+          "reprox_requests_seconds_count{kind=\"package\",outcome=\"hit\",repository=\"fix\",status=\"2xx\"} 1");
       for (long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
           value(metrics, "reprox_store_disk_bytes") <= 0 && System.nanoTime() < deadline; ) {
         Thread.sleep(50); // a poll on the condition, bounded by the deadline

@@ -109,6 +109,21 @@ public final class InProcessReprox implements AutoCloseable {
     return new String(get("metrics").body(), StandardCharsets.UTF_8);
   }
 
+  /**
+   * {@code /metrics} once it shows every one of {@code lines} (or after 10 s, for the assertion to
+   * say what it shows): a request is counted when its response has ended on the server's side,
+   * which can be just after the client read the last byte.
+   */
+  public String metricsShowing(String... lines) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+    String text = metrics();
+    while (!java.util.Arrays.stream(lines).allMatch(text::contains) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      text = metrics();
+    }
+    return text;
+  }
+
   @Override
   public void close() {
     server.close();
