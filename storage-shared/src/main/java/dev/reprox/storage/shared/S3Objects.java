@@ -112,9 +112,21 @@ final class S3Objects {
 
   private static final long PROBE_EVERY_NANOS = 1_000_000_000L;
 
+  /**
+   * A call just reached the store: writes need no probe any more. Without this a write right
+   * after the store came back (within the probe interval) was refused although a read had just
+   * been served from it.
+   */
+  private void reached() {
+    if (down != null) {
+      down = null;
+    }
+  }
+
   boolean exists(Digest digest) throws StorageException {
     try {
       s3.headObject(b -> b.bucket(bucket).key(key(digest)));
+      reached();
       return true;
     } catch (NoSuchKeyException e) {
       return false;
@@ -232,7 +244,9 @@ final class S3Objects {
     ResponseInputStream<GetObjectResponse> in;
     try {
       in = s3.getObject(b -> b.bucket(bucket).key(key(digest)));
+      reached();
     } catch (NoSuchKeyException e) {
+      reached();
       return null;
     } catch (SdkException e) {
       throw failure("get", digest, e);
