@@ -169,18 +169,26 @@ final class ExportCommand implements Callable<Integer> {
     dev.reprox.server.lock.UrlMapper urls =
         new dev.reprox.server.lock.UrlMapper(effective.repositories().values(), "dists/stable/InRelease");
     java.util.Set<BundleExport.Selection> seen = new java.util.LinkedHashSet<>(wanted);
+    String[] unplaced = {null};
     for (Path f : lockfiles) {
       try {
-        for (dev.reprox.server.lock.LockEntry e : dev.reprox.server.lock.LockfileReaders.read(f,
-            new dev.reprox.server.lock.LockfileReaders.Defaults(Optional.empty(), Optional.empty(), Optional.empty(),
-                urls))) {
-          if (e.repo() == null || e.at() == null) {
-            return Optional.of(e.source() + ": names no repository and T (a lockfile without them cannot select pins)");
-          }
-          if (seen.add(new BundleExport.Selection(e.repo(), e.at()))) {
-            wanted.add(new BundleExport.Selection(e.repo(), e.at()));
-          }
+        // Streamed: a lockfile of 50,000 entries names a handful of (repository, T) pairs.
+        dev.reprox.server.lock.LockfileReaders.stream(f, new dev.reprox.server.lock.LockfileReaders.Defaults(
+            Optional.empty(), Optional.empty(), Optional.empty(), urls), e -> {
+              if (e.repo() == null || e.at() == null) {
+                if (unplaced[0] == null) {
+                  unplaced[0] = e.source();
+                }
+              } else if (seen.add(new BundleExport.Selection(e.repo(), e.at()))) {
+                wanted.add(new BundleExport.Selection(e.repo(), e.at()));
+              }
+            });
+        if (unplaced[0] != null) {
+          return Optional.of(unplaced[0] + ": names no repository and T (a lockfile without them cannot select pins)");
         }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.of("interrupted while reading " + f);
       } catch (dev.reprox.server.lock.LockfileFormatException e) {
         return Optional.of(e.getMessage());
       } catch (IOException e) {

@@ -381,6 +381,13 @@ class BundleIT {
     assertThat(cli("export", "--config", tmp.resolve("a").resolve("reprox.yaml").toString(), "--data",
         tmp.resolve("a").resolve("data").toString(), "--lockfile", broken.toString(), "-o",
         tmp.resolve("broken.bundle").toString())).startsWith("2 ").contains(broken.toString());
+    // A SHA256SUMS names paths only: no (repository, T) to select, said with its file and line.
+    Path sums = tmp.resolve("SHA256SUMS");
+    Files.writeString(sums, "0".repeat(64) + "  pool/main/f/foo/foo_1.0_amd64.deb\n");
+    assertThat(cli("export", "--config", tmp.resolve("a").resolve("reprox.yaml").toString(), "--data",
+        tmp.resolve("a").resolve("data").toString(), "--lockfile", sums.toString(), "-o",
+        tmp.resolve("sums.bundle").toString())).startsWith("2 ").contains(sums + ":1")
+        .contains("names no repository or time");
     Storage storeB = MemoryStorage.builder().clock(clock).build();
     try (InProcessReprox b = new InProcessReprox(tmp.resolve("b"), AptReplayIT.yaml(URI.create("http://127.0.0.1:9/"),
         keyring) + "api:\n  admin-token: s3cret\n", clock, true, storeB)) {
