@@ -34,7 +34,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 # shellcheck source=benchmarks/lib.sh
-source "$ROOT/benchmarks/lib.sh"
+source "$ROOT/benchmarks/lib.sh" # log, die, free_ports, wait_http, signing_key, write_release, start_nginx
 for tool in java nginx curl gpg "$PY" sha256sum /usr/bin/time; do
   command -v "$tool" >/dev/null || die "needs $tool"
 done
@@ -70,50 +70,11 @@ Description: benchmark payload $i
 EOF
 done
 gzip -9nkf "$packages"
-release="$WORK/www/debian/dists/bench/Release"
-{
-  echo "Origin: reprox-bench"
-  echo "Suite: bench"
-  echo "Codename: bench"
-  echo "Date: Thu, 29 Feb 2024 00:00:00 UTC"
-  echo "Architectures: amd64"
-  echo "Components: main"
-  echo "SHA256:"
-  for p in main/binary-amd64/Packages main/binary-amd64/Packages.gz; do
-    printf ' %s %16d %s\n' "$(sha256sum "$WORK/www/debian/dists/bench/$p" | cut -d' ' -f1)" \
-      "$(stat -c %s "$WORK/www/debian/dists/bench/$p")" "$p"
-  done
-} >"$release"
-GNUPGHOME="$WORK/gnupg"
-export GNUPGHOME
-if [[ ! -f $WORK/gnupg/key-made ]]; then
-  rm -rf "$WORK/gnupg" && mkdir -m 700 "$WORK/gnupg"
-  gpg --batch --quiet --passphrase '' --quick-gen-key 'reprox bench <bench@reprox.invalid>' ed25519 sign never \
-    2>>"$WORK/logs/gpg.log" && touch "$WORK/gnupg/key-made"
-fi
-gpg --batch --yes --quiet --clearsign -o "$(dirname "$release")/InRelease" "$release" 2>>"$WORK/logs/gpg.log"
-gpg --batch --quiet --export >"$WORK/run/bench-keyring.gpg" 2>>"$WORK/logs/gpg.log"
+signing_key "$WORK/gnupg" "$WORK/run/bench-keyring.gpg"
+RELEASE_DATE="Thu, 29 Feb 2024 00:00:00 UTC" write_release "$WORK/www/debian/dists/bench" bench \
+  main/binary-amd64/Packages main/binary-amd64/Packages.gz # dated before T
 
-cat >"$WORK/run/nginx.conf" <<EOF
-user root;
-worker_processes 1;
-daemon off;
-pid $WORK/run/nginx.pid;
-error_log $WORK/logs/nginx-error.log warn;
-events { worker_connections 256; }
-http {
-  client_body_temp_path $WORK/run/ngx-body;
-  proxy_temp_path $WORK/run/ngx-proxy;
-  fastcgi_temp_path $WORK/run/ngx-fcgi;
-  uwsgi_temp_path $WORK/run/ngx-uwsgi;
-  scgi_temp_path $WORK/run/ngx-scgi;
-  server { listen 127.0.0.1:$UP_PORT; root $WORK/www; access_log off; }
-}
-EOF
-nginx -c "$WORK/run/nginx.conf" -p "$WORK/run" >>"$WORK/logs/nginx.out" 2>&1 &
-NGINX_PID=$!
-PIDS+=($NGINX_PID)
-wait_http "http://127.0.0.1:$UP_PORT/" nginx $NGINX_PID
+start_nginx "$WORK/run" "$UP_PORT" "$WORK/www"
 
 # ---------------------------------------------------------------- 2. record T through instance A
 if [[ ! -f $REPROX_JAR ]]; then

@@ -55,7 +55,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # shellcheck source=benchmarks/lib.sh
-. "$ROOT/benchmarks/lib.sh" # log, die, free_ports, wait_http
+. "$ROOT/benchmarks/lib.sh" # log, die, free_ports, wait_http, signing_key, write_release, start_nginx, start_acng
 for tool in java wrk nginx apt-cacher-ng curl gpg "$PY" sha256sum xz; do
   command -v "$tool" >/dev/null || die "$tool not found (apt-get install -y wrk nginx apt-cacher-ng curl)"
 done
@@ -107,32 +107,10 @@ Description: benchmark payload $n
 EOF
 done
 gzip -9nkf "$packages"
+signing_key "$WORK/gnupg" "$WORK/run/bench-keyring.gpg"
+write_release "$WORK/www/debian/dists/bench" bench main/binary-amd64/Packages main/binary-amd64/Packages.gz
 release="$WORK/www/debian/dists/bench/Release"
-{
-  echo "Origin: reprox-bench"
-  echo "Label: reprox-bench"
-  echo "Suite: bench"
-  echo "Codename: bench"
-  echo "Date: $(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S UTC')"
-  echo "Architectures: amd64"
-  echo "Components: main"
-  echo "Acquire-By-Hash: no"
-  echo "SHA256:"
-  for p in main/binary-amd64/Packages main/binary-amd64/Packages.gz; do
-    printf ' %s %16d %s\n' "$(sha256sum "$WORK/www/debian/dists/bench/$p" | cut -d' ' -f1)" \
-      "$(stat -c %s "$WORK/www/debian/dists/bench/$p")" "$p"
-  done
-} >"$release"
-GNUPGHOME="$WORK/gnupg"
-export GNUPGHOME
-if [[ ! -f $WORK/gnupg/key-made ]]; then
-  rm -rf "$WORK/gnupg" && mkdir -m 700 "$WORK/gnupg"
-  gpg --batch --quiet --passphrase '' --quick-gen-key 'reprox bench <bench@reprox.invalid>' ed25519 sign never \
-    2>>"$WORK/logs/gpg.log" && touch "$WORK/gnupg/key-made"
-fi
-gpg --batch --yes --quiet --clearsign -o "$(dirname "$release")/InRelease" "$release" 2>>"$WORK/logs/gpg.log"
 gpg --batch --yes --quiet --armor --detach-sign -o "$release.gpg" "$release" 2>>"$WORK/logs/gpg.log"
-gpg --batch --quiet --export >"$WORK/run/bench-keyring.gpg" 2>>"$WORK/logs/gpg.log"
 
 # The cold path (issue 14): suite "cold", a Debian-sized Packages.xz (63,440 stanzas shaped like
 # bookworm main amd64's, ~9 MB xz; benchmarks/debian_packages.py) listing one real 200 KB .deb,
@@ -166,58 +144,12 @@ if ! cmp -s "$WORK/run/cold-stanza" "$cold_dist/stanza" || [[ ! -s $cold_dist/ma
   rm -f "$cold_dist/main/binary-amd64/Packages" # like a mirror: only the compressed forms
   cp "$WORK/run/cold-stanza" "$cold_dist/stanza"
 fi
-{
-  echo "Origin: reprox-bench"
-  echo "Label: reprox-bench"
-  echo "Suite: cold"
-  echo "Codename: cold"
-  echo "Date: $(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S UTC')"
-  echo "Architectures: amd64"
-  echo "Components: main"
-  echo "Acquire-By-Hash: no"
-  echo "SHA256:"
-  for p in main/binary-amd64/Packages.xz main/binary-amd64/Packages.gz; do
-    printf ' %s %16d %s\n' "$(sha256sum "$cold_dist/$p" | cut -d' ' -f1)" "$(stat -c %s "$cold_dist/$p")" "$p"
-  done
-} >"$cold_dist/Release"
-gpg --batch --yes --quiet --clearsign -o "$cold_dist/InRelease" "$cold_dist/Release" 2>>"$WORK/logs/gpg.log"
+write_release "$cold_dist" cold main/binary-amd64/Packages.xz main/binary-amd64/Packages.gz
 
-cat >"$WORK/run/nginx.conf" <<EOF
-user root;
-worker_processes 2;
-daemon off;
-pid $WORK/run/nginx.pid;
-error_log $WORK/logs/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  default_type application/octet-stream;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  client_body_temp_path $WORK/run/ngx-body;
-  proxy_temp_path $WORK/run/ngx-proxy;
-  fastcgi_temp_path $WORK/run/ngx-fcgi;
-  uwsgi_temp_path $WORK/run/ngx-uwsgi;
-  scgi_temp_path $WORK/run/ngx-scgi;
-  # the upstream of reprox and apt-cacher-ng: throttled like a good mirror, every request logged
-  server {
-    listen 127.0.0.1:$UP_PORT;
-    root $WORK/www;
-    access_log $WORK/logs/upstream-access.log;
-    limit_rate 100m;
-  }
-  # the ceiling: the same files served statically
-  server {
-    listen 127.0.0.1:$NG_PORT;
-    root $WORK/www;
-    access_log off;
-  }
-}
-EOF
-nginx -t -q -c "$WORK/run/nginx.conf" -p "$WORK/run" 2>>"$WORK/logs/nginx-error.log" || die "nginx config (see $WORK/logs)"
-nginx -c "$WORK/run/nginx.conf" -p "$WORK/run" >>"$WORK/logs/nginx.out" 2>&1 &
-PIDS+=($!)
-wait_http "http://127.0.0.1:$UP_PORT/" nginx $!
+# the upstream of reprox and apt-cacher-ng, throttled like a good mirror; and the ceiling: the
+# same files served statically by the same nginx
+start_nginx "$WORK/run" "$UP_PORT" "$WORK/www" "limit_rate 100m;" \
+  "server { listen 127.0.0.1:$NG_PORT; root $WORK/www; access_log off; }"
 
 # ---------------------------------------------------------------- 2. peers
 if [[ ! -f $REPROX_JAR ]]; then
@@ -241,24 +173,9 @@ java -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" ${REPROX_JAVA_OP
 RX_PID=$!
 PIDS+=($RX_PID)
 
-echo "http://127.0.0.1:$UP_PORT/debian/" >"$WORK/acng/conf/backends_debian"
-cat >"$WORK/acng/conf/acng.conf" <<EOF
-CacheDir: $WORK/acng/cache
-LogDir: $WORK/acng/log
-Remap-debrep: file:backends_debian /debian
-ReportPage: acng-report.html
-ExThreshold: 4
-EOF
-# URLs name the upstream host (http://acng/<host:port>/<path>); AllowUserPorts lets it reach a port
-# other than 80. (The Remap-debrep form /debian/… answered "503 Host not found" here.)
-apt-cacher-ng -c "$WORK/acng/conf" ForeGround=1 Port="$AC_PORT" BindAddress=127.0.0.1 AllowUserPorts="80 $UP_PORT" \
-  CacheDir="$WORK/acng/cache" LogDir="$WORK/acng/log" SocketPath="$WORK/acng/run/socket" \
-  PidFile="$WORK/acng/run/pid" >"$WORK/logs/acng.out" 2>&1 &
-AC_PID=$!
-PIDS+=($AC_PID)
+start_acng "$AC_PORT" "$UP_PORT"
 
 wait_http "http://127.0.0.1:$RX_PORT/healthz" reprox $RX_PID
-wait_http "http://127.0.0.1:$AC_PORT/acng-report.html" apt-cacher-ng $AC_PID
 
 declare -A BASE=([reprox]="http://127.0.0.1:$RX_PORT/bench" [acng]="http://127.0.0.1:$AC_PORT/127.0.0.1:$UP_PORT/debian"
   [nginx]="http://127.0.0.1:$NG_PORT/debian")

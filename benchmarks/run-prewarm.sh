@@ -56,7 +56,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # shellcheck source=benchmarks/lib.sh
-. "$ROOT/benchmarks/lib.sh" # log, die, free_ports, wait_http
+. "$ROOT/benchmarks/lib.sh" # log, die, free_ports, wait_http, signing_key, write_release, start_nginx, start_acng
 for tool in java nginx apt-cacher-ng curl gpg "$PY" sha256sum /usr/bin/time; do
   command -v "$tool" >/dev/null || die "$tool not found (apt-get install -y nginx apt-cacher-ng curl time)"
 done
@@ -96,63 +96,13 @@ open(listing, "w").writelines(rows)
 EOF
 packages="$WORK/www/debian/dists/bench/main/binary-amd64/Packages"
 gzip -9nkf "$packages"
-release="$WORK/www/debian/dists/bench/Release"
-{
-  echo "Origin: reprox-bench"
-  echo "Label: reprox-bench"
-  echo "Suite: bench"
-  echo "Codename: bench"
-  echo "Date: $(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S UTC')"
-  echo "Architectures: amd64"
-  echo "Components: main"
-  echo "Acquire-By-Hash: no"
-  echo "SHA256:"
-  for p in main/binary-amd64/Packages main/binary-amd64/Packages.gz; do
-    printf ' %s %16d %s\n' "$(sha256sum "$WORK/www/debian/dists/bench/$p" | cut -d' ' -f1)" \
-      "$(stat -c %s "$WORK/www/debian/dists/bench/$p")" "$p"
-  done
-} >"$release"
-GNUPGHOME="$WORK/gnupg"
-export GNUPGHOME
-if [[ ! -f $WORK/gnupg/key-made ]]; then
-  rm -rf "$WORK/gnupg" && mkdir -m 700 "$WORK/gnupg"
-  gpg --batch --quiet --passphrase '' --quick-gen-key 'reprox bench <bench@reprox.invalid>' ed25519 sign never \
-    2>>"$WORK/logs/gpg.log" && touch "$WORK/gnupg/key-made"
-fi
+signing_key "$WORK/gnupg" "$WORK/run/bench-keyring.gpg"
+write_release "$WORK/www/debian/dists/bench" bench main/binary-amd64/Packages main/binary-amd64/Packages.gz
 inrelease="$WORK/www/debian/dists/bench/InRelease"
-gpg --batch --yes --quiet --clearsign -o "$inrelease" "$release" 2>>"$WORK/logs/gpg.log"
-gpg --batch --quiet --export >"$WORK/run/bench-keyring.gpg" 2>>"$WORK/logs/gpg.log"
 TOTAL_BYTES=$(awk -F'\t' '{s += $2} END {print s}' "$WORK/run/list.tsv")
 log "upstream: $PACKAGES packages, $((TOTAL_BYTES / 1048576)) MiB"
 
-cat >"$WORK/run/nginx.conf" <<EOF
-user root;
-worker_processes 2;
-daemon off;
-pid $WORK/run/nginx.pid;
-error_log $WORK/logs/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  default_type application/octet-stream;
-  sendfile on;
-  tcp_nopush on;
-  client_body_temp_path $WORK/run/ngx-body;
-  proxy_temp_path $WORK/run/ngx-proxy;
-  fastcgi_temp_path $WORK/run/ngx-fcgi;
-  uwsgi_temp_path $WORK/run/ngx-uwsgi;
-  scgi_temp_path $WORK/run/ngx-scgi;
-  server {
-    listen 127.0.0.1:$UP_PORT;
-    root $WORK/www;
-    access_log $WORK/logs/upstream-access.log;
-    limit_rate 100m;
-  }
-}
-EOF
-nginx -t -q -c "$WORK/run/nginx.conf" -p "$WORK/run" 2>>"$WORK/logs/nginx-error.log" || die "nginx config (see $WORK/logs)"
-nginx -c "$WORK/run/nginx.conf" -p "$WORK/run" >>"$WORK/logs/nginx.out" 2>&1 &
-PIDS+=($!)
-wait_http "http://127.0.0.1:$UP_PORT/" nginx $!
+start_nginx "$WORK/run" "$UP_PORT" "$WORK/www" "limit_rate 100m;" # throttled like a good mirror
 
 # ---------------------------------------------------------------- 2. reprox prewarm
 if [[ ! -f $REPROX_JAR ]]; then
@@ -212,20 +162,7 @@ RX_RSS=$(cut -d' ' -f2 "$WORK/logs/prewarm-time.txt")
 RX_UP=$(grep -c '\.deb ' "$WORK/logs/upstream-access.log" || true)
 
 # ---------------------------------------------------------------- 3. apt-cacher-ng
-echo "http://127.0.0.1:$UP_PORT/debian/" >"$WORK/acng/conf/backends_debian"
-cat >"$WORK/acng/conf/acng.conf" <<EOF
-CacheDir: $WORK/acng/cache
-LogDir: $WORK/acng/log
-Remap-debrep: file:backends_debian /debian
-ReportPage: acng-report.html
-ExThreshold: 4
-EOF
-apt-cacher-ng -c "$WORK/acng/conf" ForeGround=1 Port="$AC_PORT" BindAddress=127.0.0.1 AllowUserPorts="80 $UP_PORT" \
-  CacheDir="$WORK/acng/cache" LogDir="$WORK/acng/log" SocketPath="$WORK/acng/run/socket" \
-  PidFile="$WORK/acng/run/pid" >"$WORK/logs/acng.out" 2>&1 &
-AC_PID=$!
-PIDS+=($AC_PID)
-wait_http "http://127.0.0.1:$AC_PORT/acng-report.html" apt-cacher-ng $AC_PID
+start_acng "$AC_PORT" "$UP_PORT"
 BASE="http://127.0.0.1:$AC_PORT/127.0.0.1:$UP_PORT/debian"
 # JOBS curl processes, each given every JOBS-th URL in a config file (one keep-alive connection
 # each, as reprox's client has); a process per URL would time process start-ups.

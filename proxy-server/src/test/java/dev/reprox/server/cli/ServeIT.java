@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.reprox.server.testing.MetricsPoll;
 import dev.reprox.server.testing.ReproxProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,12 +134,19 @@ class ServeIT {
     assertThat(first.headers().firstValue("X-Reprox-Cache")).hasValue("MISS");
     assertThat(second.headers().firstValue("X-Reprox-Cache")).hasValue("HIT");
 
-    String metrics = client.send(HttpRequest.newBuilder(URI.create(base.replace("/test/", "/metrics"))).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    // The second request is counted when its response has ended on the server's side, which can
+    // be just after this client read its last byte: read /metrics until both requests show.
+    String kind = "reprox_requests_seconds_count\\{kind=\"[a-z]+\",";
+    Pattern miss = Pattern.compile(kind + "outcome=\"miss\",repository=\"test\",");
+    Pattern hit = Pattern.compile(kind + "outcome=\"hit\",repository=\"test\",");
+    String servedHit = "reprox_served_bytes_total{outcome=\"hit\",repository=\"test\"}";
+    HttpRequest scrape = HttpRequest.newBuilder(URI.create(base.replace("/test/", "/metrics"))).build();
+    String metrics = MetricsPoll.until(() -> client.send(scrape, HttpResponse.BodyHandlers.ofString()).body(),
+        text -> miss.matcher(text).find() && hit.matcher(text).find() && text.contains(servedHit));
     assertThat(metrics)
-        .containsPattern("reprox_requests_seconds_count\\{kind=\"[a-z]+\",outcome=\"miss\",repository=\"test\",")
-        .containsPattern("reprox_requests_seconds_count\\{kind=\"[a-z]+\",outcome=\"hit\",repository=\"test\",")
-        .contains("reprox_served_bytes_total{outcome=\"hit\",repository=\"test\"}")
+        .containsPattern(miss)
+        .containsPattern(hit)
+        .contains(servedHit)
         .contains("jvm_memory_used_bytes")
         .contains("netty_allocator_memory_used")
         .contains("reprox_store_blobs");

@@ -3,33 +3,18 @@ package dev.reprox.server.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.reprox.config.Keyring;
-import dev.reprox.config.RepositoryConfig;
 import dev.reprox.server.trust.Located;
 import dev.reprox.storage.Digest;
-import dev.reprox.storage.MutableClock;
-import dev.reprox.storage.memory.MemoryStorage;
-import dev.reprox.testkit.apt.AptGeneration;
-import dev.reprox.testkit.apt.AptRepoBuilder;
-import dev.reprox.testkit.http.StaticServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 14: a package asked for while its generation's listing is being indexed streams from the
@@ -37,41 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
  * byte is held until the listing names it and the bytes match. The store's indexing is held at
  * gates the test opens, so every order is fixed, without sleeps.
  */
-class DeferredPackageTest {
-  private static final String PACKAGES = "dists/stable/main/binary-amd64/Packages.gz";
+class DeferredPackageTest extends HeldRepositoryFixture {
 
-  @TempDir
-  Path tmp;
-
-  private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
-  private final HoldingStorage storage = new HoldingStorage(MemoryStorage.builder().clock(clock).build());
-  private final ExecutorService storageThreads = Executors.newCachedThreadPool();
-  private AptRepoBuilder builder;
-  private AptGeneration g1;
-  private StaticServer upstream;
-  private RepositoryConfig repo;
-  private Fetchers fetchers;
+  DeferredPackageTest() {
+    super(b -> b.add("foo", "1.0").add("bar", "2.0"));
+  }
 
   @BeforeEach
   void start() throws Exception {
-    builder = AptRepoBuilder.in(tmp.resolve("repo")).date(Instant.parse("2024-03-01T00:00:00Z"))
-        .add("foo", "1.0").add("bar", "2.0");
-    g1 = builder.publish();
-    Path keyring = builder.writeKeyring(tmp.resolve("fix.gpg"));
-    upstream = StaticServer.serve(builder.root());
-    repo = new RepositoryConfig("fix", RepositoryConfig.Format.APT,
-        URI.create(upstream.baseUri().toString().replaceAll("/$", "")), Optional.empty(), new Keyring.File(keyring),
-        RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), false);
-    fetchers = Fetchers.builder().storage(storage).storageExecutor(storageThreads).clock(clock)
-        .headerTimeout(Duration.ofSeconds(5)).repositories(List.of(repo)).build();
     fetch("dists/stable/InRelease").get(10, TimeUnit.SECONDS);
-  }
-
-  @AfterEach
-  void stop() {
-    fetchers.close();
-    upstream.close();
-    storageThreads.shutdownNow();
   }
 
   @Test
@@ -229,20 +188,12 @@ class DeferredPackageTest {
     assertThat(read).as("the client's body fails one byte short").isNotNull();
   }
 
-  private CompletableFuture<Fetched> fetch(String path) {
-    return fetchers.fetcher().fetch(new FetchRequest(repo, path));
-  }
-
   private String fooPath() {
     return g1.deb("foo").poolPath();
   }
 
   private Digest fooDigest() {
     return Digest.sha256(g1.deb("foo").sha256());
-  }
-
-  private Digest listingDigest() throws Exception {
-    return Digest.compute(Files.readAllBytes(g1.resolve(PACKAGES)));
   }
 
   /** Reads into {@code body} up to position {@code end}, waiting (10 s at most each) where the fill is behind. */

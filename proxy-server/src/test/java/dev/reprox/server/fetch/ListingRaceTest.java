@@ -2,30 +2,12 @@ package dev.reprox.server.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.reprox.config.Keyring;
-import dev.reprox.config.RepositoryConfig;
-import dev.reprox.storage.Digest;
-import dev.reprox.storage.MutableClock;
-import dev.reprox.storage.memory.MemoryStorage;
-import dev.reprox.testkit.apt.AptGeneration;
-import dev.reprox.testkit.apt.AptRepoBuilder;
-import dev.reprox.testkit.http.StaticServer;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Regression: a pool file requested right after its Packages file was answered 404 ("no listing
@@ -34,48 +16,15 @@ import org.junit.jupiter.api.io.TempDir;
  * request joins the indexing instead (and streams meanwhile: {@link DeferredPackageTest}). The store's commit and indexing are held at gates the test opens, so each
  * race is replayed in one fixed order.
  */
-class ListingRaceTest {
-  private static final String PACKAGES = "dists/stable/main/binary-amd64/Packages.gz";
+class ListingRaceTest extends HeldRepositoryFixture {
 
-  @TempDir
-  Path tmp;
-
-  private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
-  private final HoldingStorage storage = new HoldingStorage(MemoryStorage.builder().clock(clock).build());
-  private final ExecutorService storageThreads = Executors.newCachedThreadPool();
-  private AptGeneration g1;
-  private StaticServer upstream;
-  private RepositoryConfig repo;
-  private Fetchers fetchers;
+  ListingRaceTest() {
+    super(b -> b.add("foo", "1.0"));
+  }
 
   @BeforeEach
   void start() throws Exception {
-    AptRepoBuilder builder = AptRepoBuilder.in(tmp.resolve("repo")).date(Instant.parse("2024-03-01T00:00:00Z"))
-        .add("foo", "1.0");
-    g1 = builder.publish();
-    Path keyring = builder.writeKeyring(tmp.resolve("fix.gpg"));
-    upstream = StaticServer.serve(builder.root());
-    repo = new RepositoryConfig("fix", RepositoryConfig.Format.APT,
-        URI.create(upstream.baseUri().toString().replaceAll("/$", "")), Optional.empty(), new Keyring.File(keyring),
-        RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), false);
-    fetchers = Fetchers.builder().storage(storage).storageExecutor(storageThreads).clock(clock)
-        .headerTimeout(Duration.ofSeconds(5)).repositories(List.of(repo)).build();
     fetch("dists/stable/InRelease").get(10, TimeUnit.SECONDS);
-  }
-
-  @AfterEach
-  void stop() {
-    fetchers.close();
-    upstream.close();
-    storageThreads.shutdownNow();
-  }
-
-  private CompletableFuture<Fetched> fetch(String path) {
-    return fetchers.fetcher().fetch(new FetchRequest(repo, path));
-  }
-
-  private Digest listingDigest() throws Exception {
-    return Digest.compute(Files.readAllBytes(g1.resolve(PACKAGES)));
   }
 
   /**

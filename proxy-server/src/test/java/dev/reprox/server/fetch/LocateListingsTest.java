@@ -3,31 +3,19 @@ package dev.reprox.server.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.reprox.config.Keyring;
-import dev.reprox.config.RepositoryConfig;
 import dev.reprox.storage.Digest;
-import dev.reprox.storage.MutableClock;
-import dev.reprox.storage.Storage;
-import dev.reprox.storage.memory.MemoryStorage;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
-import dev.reprox.testkit.http.StaticServer;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 10, the gap: a package at T whose generation has no indexed listing naming it (the client
@@ -35,44 +23,19 @@ import org.junit.jupiter.api.io.TempDir;
  * signed root says could name it (by-hash, the gzip variant), verifies and indexes it, then serves
  * the package verified against it; once per listing however many ask, never storing bad bytes.
  */
-class LocateListingsTest {
+class LocateListingsTest extends HeldRepositoryFixture {
   private static final String IN_RELEASE = "dists/stable/InRelease";
   private static final String PACKAGES_GZ = "dists/stable/main/binary-amd64/Packages.gz";
-  private static final Instant G1_DATE = Instant.parse("2024-03-01T00:00:00Z");
   private static final Instant T = G1_DATE.plusSeconds(3600);
 
-  @TempDir
-  Path tmp;
-
-  private final MutableClock clock = new MutableClock(Instant.parse("2024-03-02T00:00:00Z"));
-  private final Storage storage = MemoryStorage.builder().clock(clock).build();
-  private final ExecutorService storageThreads = Executors.newCachedThreadPool();
-  private AptRepoBuilder builder;
-  private AptGeneration g1;
-  private StaticServer upstream;
-  private RepositoryConfig repo;
-  private Fetchers fetchers;
+  LocateListingsTest() {
+    super(Instant.parse("2024-03-02T00:00:00Z"), b -> b.add("foo", "1.0").add("bar", "1.0"));
+  }
 
   @BeforeEach
   void start() throws Exception {
-    builder = AptRepoBuilder.in(tmp.resolve("repo")).date(G1_DATE).add("foo", "1.0").add("bar", "1.0");
-    g1 = builder.publish();
-    Path keyring = builder.writeKeyring(tmp.resolve("fix.gpg"));
-    upstream = StaticServer.serve(builder.root());
-    repo = new RepositoryConfig("fix", RepositoryConfig.Format.APT,
-        URI.create(upstream.baseUri().toString().replaceAll("/$", "")), Optional.empty(), new Keyring.File(keyring),
-        RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), false);
-    fetchers = Fetchers.builder().storage(storage).storageExecutor(storageThreads).clock(clock)
-        .headerTimeout(Duration.ofSeconds(5)).repositories(List.of(repo)).build();
     Bodies.readAll(get(IN_RELEASE, Optional.empty())); // only the root: nobody fetched Packages
     upstream.clearRequests();
-  }
-
-  @AfterEach
-  void stop() {
-    fetchers.close();
-    upstream.close();
-    storageThreads.shutdownNow();
   }
 
   @Test

@@ -3,29 +3,16 @@ package dev.reprox.server.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.reprox.config.Keyring;
-import dev.reprox.config.RepositoryConfig;
 import dev.reprox.storage.Digest;
-import dev.reprox.storage.MutableClock;
-import dev.reprox.storage.memory.MemoryStorage;
 import dev.reprox.testkit.apt.AptGeneration;
-import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.apt.DebPackage;
-import dev.reprox.testkit.http.StaticServer;
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Regression (soak test): after the live InRelease was revalidated to a generation whose Packages
@@ -34,46 +21,20 @@ import org.junit.jupiter.api.io.TempDir;
  * now fall back to the newest earlier generation whose indexed listing names the path; pinned
  * requests keep the strict rule.
  */
-class PreviousGenerationTest {
+class PreviousGenerationTest extends HeldRepositoryFixture {
   private static final String IN_RELEASE = "dists/stable/InRelease";
-  private static final String PACKAGES = "dists/stable/main/binary-amd64/Packages.gz";
-  private static final Instant G1_DATE = Instant.parse("2024-03-01T00:00:00Z");
   private static final Instant G2_DATE = Instant.parse("2024-03-02T00:00:00Z");
 
-  @TempDir
-  Path tmp;
-
-  private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
-  private final HoldingStorage storage = new HoldingStorage(MemoryStorage.builder().clock(clock).build());
-  private final ExecutorService storageThreads = Executors.newCachedThreadPool();
-  private AptRepoBuilder builder;
-  private AptGeneration g1;
-  private StaticServer upstream;
-  private RepositoryConfig repo;
-  private Fetchers fetchers;
+  PreviousGenerationTest() {
+    super(b -> b.add("foo", "1.0").add("bar", "1.0"));
+  }
 
   @BeforeEach
   void start() throws Exception {
-    builder = AptRepoBuilder.in(tmp.resolve("repo")).date(G1_DATE).add("foo", "1.0").add("bar", "1.0");
-    g1 = builder.publish();
-    Path keyring = builder.writeKeyring(tmp.resolve("fix.gpg"));
-    upstream = StaticServer.serve(builder.root());
-    repo = new RepositoryConfig("fix", RepositoryConfig.Format.APT,
-        URI.create(upstream.baseUri().toString().replaceAll("/$", "")), Optional.empty(), new Keyring.File(keyring),
-        RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), false);
-    fetchers = Fetchers.builder().storage(storage).storageExecutor(storageThreads).clock(clock)
-        .headerTimeout(Duration.ofSeconds(5)).repositories(List.of(repo)).build();
     // apt-get update at G1: InRelease, then its Packages (indexed behind its response)
     assertThat(generationOf(get(IN_RELEASE))).isEqualTo(g1.inReleaseSha256());
     get(PACKAGES);
     fetchers.listings().whenSettled("fix", Digest.sha256(g1.file(PACKAGES).sha256())).get(10, TimeUnit.SECONDS);
-  }
-
-  @AfterEach
-  void stop() {
-    fetchers.close();
-    upstream.close();
-    storageThreads.shutdownNow();
   }
 
   @Test

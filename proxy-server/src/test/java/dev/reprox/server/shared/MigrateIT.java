@@ -1,15 +1,15 @@
 package dev.reprox.server.shared;
 
+import static dev.reprox.server.shared.SharedStoreFixture.apt;
+import static dev.reprox.server.shared.SharedStoreFixture.repositories;
+import static dev.reprox.server.shared.SharedStoreFixture.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reprox.server.testing.ReproxProcess;
 import dev.reprox.storage.Digest;
-import dev.reprox.testkit.apt.AptClient;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
-import dev.reprox.testkit.shared.PostgresServer;
-import dev.reprox.testkit.shared.S3ProxyServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,9 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,29 +35,13 @@ class MigrateIT {
   private static final String AT_T1 = "@20240301T010000Z";
   private static final String ROOT = "dists/stable/InRelease";
 
-  static PostgresServer postgres;
-  static S3ProxyServer s3;
+  @RegisterExtension
+  static final SharedStoreFixture store = new SharedStoreFixture();
 
   @TempDir
   Path tmp;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
-  @BeforeAll
-  static void startServers() {
-    postgres = PostgresServer.start();
-    s3 = S3ProxyServer.start(S3ProxyServer.jarFromProperty());
-  }
-
-  @AfterAll
-  static void stopServers() {
-    if (s3 != null) {
-      s3.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
 
   @Test
   void migrate_replayedStore_sharedReplicaServesSameBytesWithoutUpstream_andRerunCopiesNothing() throws Exception {
@@ -76,13 +59,13 @@ class MigrateIT {
     try (StaticServer upstream = StaticServer.serve(repo.root())) {
       String repos = repositories(upstream.baseUri(), keyring);
       Path single = Files.writeString(tmp.resolve("single.yaml"), repos);
-      String jdbc = postgres.newDatabase();
+      String jdbc = store.postgres().newDatabase();
       // The replica's local cache is its own (in its data directory): what it serves comes from S3.
-      shared = Files.writeString(tmp.resolve("shared.yaml"), repos + storage(jdbc, ""));
+      shared = Files.writeString(tmp.resolve("shared.yaml"), repos + store.storage(jdbc, "reprox-migrate", "", ""));
       migrating = Files.writeString(tmp.resolve("migrate.yaml"),
-          repos + storage(jdbc, "path: \"" + tmp.resolve("migrate-cache") + "\", "));
-      try (ReproxProcess one = serve(jar, "single", single, singleData)) {
-        before = apt("single", URI.create(one.base() + "/fix/" + AT_T1 + "/"), keyring).downloadOnly("foo", "bar");
+          repos + store.storage(jdbc, "reprox-migrate", "path: \"" + tmp.resolve("migrate-cache") + "\", ", ""));
+      try (ReproxProcess one = serve(tmp, jar, "single", single)) {
+        before = apt(tmp, "single", URI.create(one.base() + "/fix/" + AT_T1 + "/"), keyring).downloadOnly("foo", "bar");
         HttpResponse<byte[]> root = get(one, "/fix/" + AT_T1 + "/" + ROOT);
         rootBefore = root.body();
         generationBefore = root.headers().firstValue("X-Reprox-Generation").orElseThrow();
@@ -99,12 +82,12 @@ class MigrateIT {
         .contains("migrate: done:");
 
     // The upstream is gone: everything the replica answers comes from PostgreSQL and S3.
-    try (ReproxProcess replica = serve(jar, "replica", shared, tmp.resolve("data-replica"))) {
+    try (ReproxProcess replica = serve(tmp, jar, "replica", shared)) {
       HttpResponse<byte[]> root = get(replica, "/fix/" + AT_T1 + "/" + ROOT);
       assertThat(root.statusCode()).isEqualTo(200);
       assertThat(root.body()).isEqualTo(rootBefore);
       assertThat(root.headers().firstValue("X-Reprox-Generation")).contains(generationBefore);
-      List<Path> after = apt("replica", URI.create(replica.base() + "/fix/" + AT_T1 + "/"), keyring)
+      List<Path> after = apt(tmp, "replica", URI.create(replica.base() + "/fix/" + AT_T1 + "/"), keyring)
           .downloadOnly("foo", "bar");
       assertThat(after).hasSize(2);
       for (int i = 0; i < 2; i++) {
@@ -133,35 +116,5 @@ class MigrateIT {
   private HttpResponse<byte[]> get(ReproxProcess r, String path) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(r.base() + path)).timeout(Duration.ofSeconds(60)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  private ReproxProcess serve(Path jar, String name, Path config, Path data) throws Exception {
-    Path log = tmp.resolve(name + ".log");
-    Files.createFile(log);
-    ProcessBuilder command = ReproxProcess.command(jar, ReproxProcess.PARANOID, log, "serve", "--config",
-        config.toString(), "--data", data.toString(), "--listen", "127.0.0.1:0", "--drain-timeout", "2");
-    return ReproxProcess.start(command, log, Duration.ofSeconds(120));
-  }
-
-  private String storage(String jdbc, String cachePath) {
-    return "storage:\n"
-        + "  type: shared\n"
-        + "  postgres: {url: \"" + jdbc + "\", user: " + postgres.user() + "}\n"
-        + "  s3: {endpoint: \"" + s3.endpoint() + "\", bucket: reprox-migrate, access-key: "
-        + S3ProxyServer.ACCESS_KEY + ", secret-key: " + S3ProxyServer.SECRET_KEY + "}\n"
-        + "  local-cache: {" + cachePath + "max-size: 256MiB}\n";
-  }
-
-  private static String repositories(URI upstream, Path keyring) {
-    String u = upstream.toString().replaceAll("/$", "");
-    return "repositories:\n  fix:\n    format: apt\n    upstream: " + u + "\n    keyring: " + keyring
-        + "\n    root-ttl: 60s\n";
-  }
-
-  private AptClient apt(String name, URI mirror, Path keyring) {
-    AptClient apt = AptClient.builder(tmp.resolve("apt-" + name)).keyring(keyring)
-        .source(mirror, "stable", "main", "check-valid-until=no").timeout(Duration.ofSeconds(120)).build();
-    apt.update();
-    return apt;
   }
 }

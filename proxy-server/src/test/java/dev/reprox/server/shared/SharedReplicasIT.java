@@ -1,10 +1,12 @@
 package dev.reprox.server.shared;
 
+import static dev.reprox.server.shared.SharedStoreFixture.apt;
+import static dev.reprox.server.shared.SharedStoreFixture.repositories;
+import static dev.reprox.server.shared.SharedStoreFixture.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reprox.server.testing.ReproxProcess;
 import dev.reprox.storage.Digest;
-import dev.reprox.testkit.apt.AptClient;
 import dev.reprox.testkit.apt.AptGeneration;
 import dev.reprox.testkit.apt.AptRepoBuilder;
 import dev.reprox.testkit.apt.DebPackage;
@@ -13,7 +15,6 @@ import dev.reprox.testkit.dnf.DnfGeneration;
 import dev.reprox.testkit.dnf.DnfRepoBuilder;
 import dev.reprox.testkit.http.StaticServer;
 import dev.reprox.testkit.shared.NginxBalancer;
-import dev.reprox.testkit.shared.PostgresServer;
 import dev.reprox.testkit.shared.S3ProxyServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,9 +46,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -78,29 +78,13 @@ class SharedReplicasIT {
   private static final int MID = 16 << 20;
   private static final long SLOW = 4L << 20;
 
-  static PostgresServer postgres;
-  static S3ProxyServer s3;
+  @RegisterExtension
+  static final SharedStoreFixture store = new SharedStoreFixture();
 
   @TempDir
   Path tmp;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
-  @BeforeAll
-  static void startServers() {
-    postgres = PostgresServer.start();
-    s3 = S3ProxyServer.start(S3ProxyServer.jarFromProperty());
-  }
-
-  @AfterAll
-  static void stopServers() {
-    if (s3 != null) {
-      s3.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
 
   @Test
   void aptAndDnf_throughTwoBalancedReplicas_sameBytesAsSingleNode_concurrentNewT_oneRow_cold50MiB_oneGet()
@@ -112,7 +96,7 @@ class SharedReplicasIT {
     // dnf checks the repository key's and signatures' dates: the rpm fixture lives near now.
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     Instant dnfT = now.minus(2, ChronoUnit.HOURS);
-    String jdbc = postgres.newDatabase();
+    String jdbc = store.postgres().newDatabase();
     Path jar = ReproxProcess.privateJar(tmp.resolve("reprox.jar"));
     try (DnfRepoBuilder rpms = DnfRepoBuilder.in(tmp.resolve("rpms")).date(now.minus(3, ChronoUnit.HOURS))
         .add("foo", "1.0").add("bar", "1.0");
@@ -122,15 +106,15 @@ class SharedReplicasIT {
       Path rpmKey = rpms.writePublicKey(tmp.resolve("RPM-GPG-KEY-fixture"));
       String repos = repositories(upstream.baseUri(), keyring) + "  dnffix:\n    format: dnf\n    upstream: "
           + rpmUpstream.baseUri().toString().replaceAll("/$", "") + "\n    keyring: " + rpmKey + "\n";
-      Path shared = Files.writeString(tmp.resolve("shared.yaml"), repos + storage(jdbc, "reprox-it", ""));
+      Path shared = Files.writeString(tmp.resolve("shared.yaml"), repos + store.storage(jdbc, "reprox-it", "", ""));
       Path single = Files.writeString(tmp.resolve("single.yaml"), repos);
-      try (ReproxProcess a = serve(jar, "a", shared);
-          ReproxProcess b = serve(jar, "b", shared);
-          ReproxProcess one = serve(jar, "single", single);
+      try (ReproxProcess a = serve(tmp, jar, "a", shared);
+          ReproxProcess b = serve(tmp, jar, "b", shared);
+          ReproxProcess one = serve(tmp, jar, "single", single);
           NginxBalancer lb = NginxBalancer.start(tmp.resolve("nginx"), List.of(a.address, b.address))) {
         // 1. the real apt-get at T1, through the balancer and against a single node: same bytes
-        List<Path> balanced = apt("lb", URI.create(lb.base() + "fix/" + AT_T1 + "/"), keyring).downloadOnly("foo", "bar");
-        List<Path> alone = apt("one", URI.create(one.base() + "/fix/" + AT_T1 + "/"), keyring)
+        List<Path> balanced = apt(tmp, "lb", URI.create(lb.base() + "fix/" + AT_T1 + "/"), keyring).downloadOnly("foo", "bar");
+        List<Path> alone = apt(tmp, "one", URI.create(one.base() + "/fix/" + AT_T1 + "/"), keyring)
             .downloadOnly("foo", "bar");
         assertThat(balanced).hasSize(2);
         for (int i = 0; i < 2; i++) {
@@ -188,14 +172,14 @@ class SharedReplicasIT {
     }
     AptGeneration g1 = repo.publish();
     Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
-    String jdbc = postgres.newDatabase();
+    String jdbc = store.postgres().newDatabase();
     String bucket = "reprox-kill";
     Path jar = ReproxProcess.privateJar(tmp.resolve("reprox.jar"));
     try (StaticServer upstream = StaticServer.serve(repo.root())) {
       Path config = Files.writeString(tmp.resolve("shared.yaml"), repositories(upstream.baseUri(), keyring)
-          + storage(jdbc, bucket, "  fill-lease: 2s\n"));
-      try (ReproxProcess a = serve(jar, "a", config);
-          ReproxProcess b = serve(jar, "b", config);
+          + store.storage(jdbc, bucket, "", "  fill-lease: 2s\n"));
+      try (ReproxProcess a = serve(tmp, jar, "a", config);
+          ReproxProcess b = serve(tmp, jar, "b", config);
           NginxBalancer lb = NginxBalancer.start(tmp.resolve("nginx"), List.of(a.address, b.address))) {
         // Both replicas know T1's generation and listings; what follows fills only the packages.
         for (ReproxProcess r : List.of(a, b)) {
@@ -256,14 +240,14 @@ class SharedReplicasIT {
     }
     AptGeneration g1 = repo.publish();
     Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
-    String jdbc = postgres.newDatabase();
+    String jdbc = store.postgres().newDatabase();
     String bucket = "reprox-restart";
     Path jar = ReproxProcess.privateJar(tmp.resolve("reprox.jar"));
     try (StaticServer upstream = StaticServer.serve(repo.root())) {
       Path config = Files.writeString(tmp.resolve("shared.yaml"), repositories(upstream.baseUri(), keyring)
-          + storage(jdbc, bucket, ""));
-      try (ReproxProcess a = serve(jar, "a", config);
-          ReproxProcess b = serve(jar, "b", config);
+          + store.storage(jdbc, bucket, "", ""));
+      try (ReproxProcess a = serve(tmp, jar, "a", config);
+          ReproxProcess b = serve(tmp, jar, "b", config);
           NginxBalancer lb = NginxBalancer.start(tmp.resolve("nginx"), List.of(a.address, b.address))) {
         // p1..p4 stored through A; p5 (asked by the traffic) and p6 stay cold. p4 and p6 are
         // not asked of B until S3 is down.
@@ -290,18 +274,18 @@ class SharedReplicasIT {
         try {
           pollUntil("traffic flows", () -> traffic.answers.get(200) != null);
 
-          postgres.stop();
+          store.postgres().stop();
           try {
             HttpResponse<String> down = text(b.base() + "/fix/@20240310T000000Z/" + ROOT);
             assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
             assertThat(down.body()).contains("database (PostgreSQL) unavailable");
           } finally {
-            postgres.restart();
+            store.postgres().restart();
           }
           pollUntil("a new T answers after PostgreSQL is back",
               () -> text(b.base() + "/fix/@20240311T000000Z/" + ROOT).statusCode() == 200);
 
-          s3.kill();
+          store.s3().kill();
           try {
             HttpResponse<String> down = text(b.base() + p4);
             assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
@@ -312,7 +296,7 @@ class SharedReplicasIT {
             assertThat(cold.statusCode()).as(cold.body()).isEqualTo(503);
             assertThat(cold.body()).contains("object store (S3) unavailable");
           } finally {
-            s3.restart();
+            store.s3().restart();
           }
           pollUntil("p4 answers on B after S3 is back", () -> text(b.base() + p4).statusCode() == 200);
         } finally {
@@ -416,7 +400,7 @@ class SharedReplicasIT {
   private void assertNothingPartial(String jdbc, String bucket, Iterable<String> expected, boolean uncatalogued)
       throws Exception {
     Set<String> rows = new HashSet<>();
-    try (Connection c = DriverManager.getConnection(jdbc, postgres.user(), "");
+    try (Connection c = DriverManager.getConnection(jdbc, store.postgres().user(), "");
         PreparedStatement ps = c.prepareStatement("SELECT digest FROM blobs");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
@@ -425,7 +409,7 @@ class SharedReplicasIT {
     }
     Set<String> objects = new HashSet<>();
     try (S3Client client = S3Client.builder().httpClient(UrlConnectionHttpClient.builder().build())
-        .region(Region.US_EAST_1).forcePathStyle(true).endpointOverride(URI.create(s3.endpoint()))
+        .region(Region.US_EAST_1).forcePathStyle(true).endpointOverride(URI.create(store.s3().endpoint()))
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .credentialsProvider(StaticCredentialsProvider.create(
             AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)))
@@ -573,7 +557,7 @@ class SharedReplicasIT {
   }
 
   private static long rows(String jdbc, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection(jdbc, postgres.user(), "");
+    try (Connection c = DriverManager.getConnection(jdbc, store.postgres().user(), "");
         PreparedStatement ps = c.prepareStatement(sql);
         ResultSet rs = ps.executeQuery()) {
       rs.next();
@@ -583,7 +567,7 @@ class SharedReplicasIT {
 
   private long pinRowsCovering(String jdbc, Instant t) throws Exception {
     BigDecimal ns = BigDecimal.valueOf(t.getEpochSecond()).multiply(BigDecimal.valueOf(1_000_000_000L));
-    try (Connection c = DriverManager.getConnection(jdbc, postgres.user(), "");
+    try (Connection c = DriverManager.getConnection(jdbc, store.postgres().user(), "");
         PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pins WHERE repo = 'fix' AND root = ?"
             + " AND from_ns <= ? AND to_ns >= ?")) {
       ps.setString(1, ROOT);
@@ -599,38 +583,6 @@ class SharedReplicasIT {
   /** Requests the balancer sent to {@code r}, by its access log. */
   private static long servedBy(NginxBalancer lb, ReproxProcess r) {
     return lb.accessLog().lines().filter(l -> l.startsWith(r.address + " ")).count();
-  }
-
-  private ReproxProcess serve(Path jar, String name, Path config) throws Exception {
-    Path log = tmp.resolve(name + ".log");
-    Files.createFile(log);
-    ProcessBuilder command = ReproxProcess.command(jar, ReproxProcess.PARANOID, log, "serve", "--config",
-        config.toString(), "--data", tmp.resolve("data-" + name).toString(), "--listen", "127.0.0.1:0",
-        "--drain-timeout", "2");
-    return ReproxProcess.start(command, log, Duration.ofSeconds(120));
-  }
-
-  private String storage(String jdbc, String bucket, String extra) {
-    return "storage:\n"
-        + "  type: shared\n"
-        + "  postgres: {url: \"" + jdbc + "\", user: " + postgres.user() + "}\n"
-        + "  s3: {endpoint: \"" + s3.endpoint() + "\", bucket: " + bucket + ", access-key: "
-        + S3ProxyServer.ACCESS_KEY + ", secret-key: " + S3ProxyServer.SECRET_KEY + "}\n"
-        + "  local-cache: {max-size: 256MiB}\n"
-        + extra;
-  }
-
-  private static String repositories(URI upstream, Path keyring) {
-    String u = upstream.toString().replaceAll("/$", "");
-    return "repositories:\n  fix:\n    format: apt\n    upstream: " + u + "\n    keyring: " + keyring
-        + "\n    root-ttl: 60s\n";
-  }
-
-  private AptClient apt(String name, URI mirror, Path keyring) {
-    AptClient apt = AptClient.builder(tmp.resolve("apt-" + name)).keyring(keyring)
-        .source(mirror, "stable", "main", "check-valid-until=no").timeout(Duration.ofSeconds(120)).build();
-    apt.update();
-    return apt;
   }
 
   /** dnf keeping the packages it downloaded, so that their bytes can be compared. */

@@ -115,13 +115,7 @@ public final class InProcessReprox implements AutoCloseable {
    * which can be just after the client read the last byte.
    */
   public String metricsShowing(String... lines) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
-    String text = metrics();
-    while (!java.util.Arrays.stream(lines).allMatch(text::contains) && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-      text = metrics();
-    }
-    return text;
+    return MetricsPoll.until(this::metrics, text -> java.util.Arrays.stream(lines).allMatch(text::contains));
   }
 
   @Override

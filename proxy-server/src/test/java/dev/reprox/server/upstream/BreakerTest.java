@@ -4,7 +4,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 import dev.reprox.server.upstream.UpstreamUnavailableException.Kind;
@@ -15,36 +14,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A 500 storm opens the breaker; the cool-down runs on a clock the test moves. */
 class BreakerTest {
-  private static WireMockServer server;
   private static final String DEB = "/archive/debian/20240301T000000Z/pool/main/h/hello/hello_2.10-3_amd64.deb";
-  private final SnapshotServerFixture snap = new SnapshotServerFixture(server);
+  @RegisterExtension
+  static final SnapshotServerFixture.PerClass SERVER = new SnapshotServerFixture.PerClass();
+
+  private final SnapshotServerFixture snap = SERVER.fixture();
   private final MutableClock clock = new MutableClock(Instant.parse("2024-03-01T00:00:00Z"));
   private final PoliteUpstream up = snap.upstream(HostPolicy.builder().maxRetries(1)
       .backoff(Duration.ofMillis(10), Duration.ofMillis(10)).breaker(4, Duration.ofSeconds(30))
       .ratePerSecond(1000).burst(100).build(), clock);
-
-  @BeforeAll
-  static void startServer() {
-    server = SnapshotServerFixture.startServer();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.stop();
-  }
-
-  @AfterEach
-  void stop() {
-    snap.close();
-  }
 
   @Test
   void serverErrorStorm_opensBreaker_failsFast_thenOneHalfOpenProbe_successCloses() {

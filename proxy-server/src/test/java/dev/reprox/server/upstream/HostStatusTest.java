@@ -5,7 +5,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.reprox.storage.MutableClock;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
@@ -13,36 +12,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the status page shows per upstream host: breaker, in flight, last success, last error. */
 class HostStatusTest {
   private static final Instant T0 = Instant.parse("2024-03-01T00:00:00Z");
   private static final String DEB = "/archive/debian/20240301T000000Z/pool/main/h/hello/hello_2.10-3_amd64.deb";
-  private static WireMockServer server;
-  private final SnapshotServerFixture snap = new SnapshotServerFixture(server);
+  @RegisterExtension
+  static final SnapshotServerFixture.PerClass SERVER = new SnapshotServerFixture.PerClass();
+
+  private final SnapshotServerFixture snap = SERVER.fixture();
   private final MutableClock clock = new MutableClock(T0);
   private final PoliteUpstream up = snap.upstream(HostPolicy.builder().maxRetries(0)
       .backoff(Duration.ofMillis(10), Duration.ofMillis(10)).breaker(1, Duration.ofSeconds(30))
       .ratePerSecond(1000).burst(100).build(), clock);
-
-  @BeforeAll
-  static void startServer() {
-    server = SnapshotServerFixture.startServer();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.stop();
-  }
-
-  @AfterEach
-  void stop() {
-    snap.close();
-  }
 
   @Test
   void hosts_errorThenRefusedThenSuccess_keepTheLastRealErrorAndTheLastSuccess() {
@@ -54,7 +38,7 @@ class HostStatusTest {
     settle(send()); // turned away by the open breaker: not an attempt, not the last error
 
     HostStatus open = up.hosts().get(0);
-    assertThat(open.origin()).isEqualTo("http://localhost:" + server.port());
+    assertThat(open.origin()).isEqualTo("http://localhost:" + snap.server.port());
     assertThat(open.breaker()).isEqualTo("open");
     assertThat(open.lastError()).hasValue("server_error: HTTP 503");
     assertThat(open.lastErrorAt()).hasValue(T0);

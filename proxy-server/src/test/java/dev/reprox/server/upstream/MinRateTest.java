@@ -6,38 +6,22 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Through the whole layer: a trickling body is cut within about a window, and counted. */
 class MinRateTest {
-  private static WireMockServer server;
   private static final String DEB = "/debian/pool/main/h/hello/hello_2.10-3_amd64.deb";
-  private final SnapshotServerFixture snap = new SnapshotServerFixture(server);
+  @RegisterExtension
+  static final SnapshotServerFixture.PerClass SERVER = new SnapshotServerFixture.PerClass();
+
+  private final SnapshotServerFixture snap = SERVER.fixture();
   private final PoliteUpstream up = snap.upstream(HostPolicy.mirror().toBuilder().maxRetries(0)
       .minRate(1024, Duration.ofMillis(800)).build(), Clock.systemUTC());
-
-  @BeforeAll
-  static void startServer() {
-    server = SnapshotServerFixture.startServer();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.stop();
-  }
-
-  @AfterEach
-  void stop() {
-    snap.close();
-  }
 
   @Test
   void send_bodyDribblingBelowMinRate_failsTooSlow_permitReleased_counted() {

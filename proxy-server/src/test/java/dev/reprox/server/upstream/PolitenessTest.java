@@ -14,32 +14,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Caps, tokens, Retry-After and backoff against a WireMock snapshot.debian.org, in real time. */
 class PolitenessTest {
-  private static WireMockServer server;
   private static final String DEB = "/archive/debian/20240301T000000Z/pool/main/h/hello/hello_2.10-3_amd64.deb";
-  private final SnapshotServerFixture snap = new SnapshotServerFixture(server);
+  @RegisterExtension
+  static final SnapshotServerFixture.PerClass SERVER = new SnapshotServerFixture.PerClass();
 
-  @BeforeAll
-  static void startServer() {
-    server = SnapshotServerFixture.startServer();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.stop();
-  }
-
-  @AfterEach
-  void stop() {
-    snap.close();
-  }
+  private final SnapshotServerFixture snap = SERVER.fixture();
 
   @Test
   void tooManyRequests_withRetryAfter_waitsThatLong_thenRetriesAndSucceeds() {

@@ -13,36 +13,20 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Clock;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** snapshot.debian.org's two kinds of redirect, followed by the layer and remembered. */
 class RedirectsTest {
-  private static WireMockServer server;
   private static final String DEB = "/archive/debian/20240301T000000Z/pool/main/h/hello/hello_2.10-3_amd64.deb";
   private static final String FILE = "/file/4f0ea1f2d2a4ab6d0a6e3b8d3b6a1c9b2e7f0c11";
   private static final String ASKED = "/archive/debian/20240301T000000Z/dists/bookworm/InRelease";
   private static final String CANONICAL = "/archive/debian/20240229T205617Z/dists/bookworm/InRelease";
-  private final SnapshotServerFixture snap = new SnapshotServerFixture(server);
+  @RegisterExtension
+  static final SnapshotServerFixture.PerClass SERVER = new SnapshotServerFixture.PerClass();
+
+  private final SnapshotServerFixture snap = SERVER.fixture();
   private final PoliteUpstream up = snap.upstream(HostPolicy.snapshotServer(), Clock.systemUTC());
-
-  @BeforeAll
-  static void startServer() {
-    server = SnapshotServerFixture.startServer();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.stop();
-  }
-
-  @AfterEach
-  void stop() {
-    snap.close();
-  }
 
   @Test
   void fileRedirect_followed_thenRemembered_secondRequestGoesStraightToTheFile() {

@@ -9,8 +9,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A WireMock playing snapshot.debian.org, a scheduler, a client and a meter registry; and
@@ -30,7 +35,7 @@ final class SnapshotServerFixture implements AutoCloseable {
       .build();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-  /** One server per test class (starting and stopping Jetty per test costs a second each). */
+  /** One server per test class (starting and stopping Jetty per test costs a second each): {@link PerClass}. */
   SnapshotServerFixture(WireMockServer server) {
     this.server = server;
     server.resetAll();
@@ -97,5 +102,39 @@ final class SnapshotServerFixture implements AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
+  }
+
+  /**
+   * A test class's WireMock ({@code @RegisterExtension static}), started before its first test and
+   * stopped after its last; {@link #fixture} gives each test (a field initializer) a fixture on it,
+   * closed after that test.
+   */
+  static final class PerClass implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
+    private final List<SnapshotServerFixture> open = new CopyOnWriteArrayList<>();
+    private WireMockServer server;
+
+    SnapshotServerFixture fixture() {
+      SnapshotServerFixture fixture = new SnapshotServerFixture(server);
+      open.add(fixture);
+      return fixture;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+      server = startServer();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+      open.forEach(SnapshotServerFixture::close);
+      open.clear();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+      if (server != null) {
+        server.stop();
+      }
+    }
   }
 }

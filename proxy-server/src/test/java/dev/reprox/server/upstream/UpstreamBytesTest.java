@@ -5,38 +5,22 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Clock;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code reprox.upstream.bytes}: what a cache exists to save, counted per host as it arrives. */
 class UpstreamBytesTest {
-  private static WireMockServer server;
   private static final String DEB = "/archive/debian/20240301T000000Z/pool/main/h/hello/hello_2.10-3_amd64.deb";
   private static final String FILE = "/file/4f0ea1f2d2a4ab6d0a6e3b8d3b6a1c9b2e7f0c11";
-  private final SnapshotServerFixture snap = new SnapshotServerFixture(server);
+  @RegisterExtension
+  static final SnapshotServerFixture.PerClass SERVER = new SnapshotServerFixture.PerClass();
 
-  @BeforeAll
-  static void startServer() {
-    server = SnapshotServerFixture.startServer();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.stop();
-  }
-
-  @AfterEach
-  void stop() {
-    snap.close();
-  }
+  private final SnapshotServerFixture snap = SERVER.fixture();
 
   @Test
   void finalBody_countedOnce_redirectBodyNot_perHost() {
