@@ -97,9 +97,9 @@ public interface Format {
   }
 
   /**
-   * Alias kinds recorded for every package body once its SHA-256 check passed, besides those its
-   * listing names: apt records SHA-1, the address snapshot.debian.org serves files by
-   * ({@code /file/<sha1>}), which Debian's Packages no longer carry.
+   * Alias kinds recorded for a package body once its SHA-256 check passed, when its repository
+   * has a snapshot server (the only reader): apt records SHA-1, the address snapshot.debian.org
+   * serves files by ({@code /file/<sha1>}), which Debian's Packages no longer carry.
    */
   default Set<Alias.Kind> packageAliasKinds() {
     return Set.of();

@@ -28,7 +28,8 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
    * The content a verified index promises: a mismatch cancels the fill. {@code alias} is set (and
    * {@code sha256} null) when the index names the body by another hash only (apk's Q1, dnf's sha512),
    * checked by {@link FormatCheckedWriter} with the format's {@code checks} when it has its own
-   * (apk: {@link dev.reprox.pinning.Format#bodyCheck}), else as a digest of the whole body.
+   * (apk: {@link dev.reprox.pinning.Format#bodyCheck}), else as a digest of the whole body; with
+   * both set ({@link #alsoSha256}: a lockfile's SHA-256), the body must match both.
    * {@code aliasKinds}: other hashes to compute while the body streams and record as aliases once
    * its SHA-256 check passed ({@link AliasRecordingWriter}).
    */
@@ -67,6 +68,14 @@ public record FetchRequest(RepositoryConfig repository, String path, Optional<In
     /** This expectation, also recording the {@code kinds} of alias once the body is checked. */
     public Expected recording(Set<Alias.Kind> kinds) {
       return new Expected(sha256, size, alias, kinds, checks);
+    }
+
+    /**
+     * This alias-named expectation, its body also checked against a SHA-256 the caller was given
+     * (a lockfile's, issue 11): the commit stores it only when both match.
+     */
+    public Expected alsoSha256(Digest lockSha256) {
+      return new Expected(Objects.requireNonNull(lockSha256, "lockSha256"), size, alias, aliasKinds, checks);
     }
 
     /** This expectation, its alias checked by {@code formatChecks} where the format has a check of its own. */

@@ -49,6 +49,16 @@ public interface Fetched {
   /** Completes when this body no longer changes (committed or failed); single flight uses it. */
   CompletableFuture<Void> settled();
 
+  /**
+   * Why a fill that settled without a digest stored nothing, when its commit refused the body (a
+   * digest, size or format check; a {@link dev.reprox.storage.DigestMismatchException} names both
+   * digests). Empty while running, once stored, for stored bodies, and for other failures (cut,
+   * timeout), whose reason is logged.
+   */
+  default Optional<java.io.IOException> refused() {
+    return Optional.empty();
+  }
+
   /** The response's place in the trust chain; {@link Provenance#NONE} for pass-through bodies. */
   default Provenance provenance() {
     return Provenance.NONE;

@@ -75,6 +75,8 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
   private int resumptions;
   private volatile long lastProgressMillis;
   private volatile BlobInfo committed;
+  /** The commit's refusal of the body, set before {@link #settled} completes. */
+  private volatile IOException refused;
   // A deferred fill whose body is whole and whose expectation is still to come (issue 14).
   private volatile boolean awaitingExpectation;
   private volatile IntegrityListener integrity = IntegrityListener.NONE;
@@ -297,6 +299,7 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
       info = expected == null ? writer.commit(null, contentLength) : writer.commit(expected.sha256(), expected.size());
     } catch (DigestMismatchException | SizeMismatchException | FormatCheckedWriter.ControlMismatchException e) {
       integrity.failed(request, e instanceof SizeMismatchException ? "size" : "digest");
+      refused = e;
       fail("integrity: " + e.getMessage());
       return;
     } catch (IOException e) {
@@ -397,5 +400,10 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
   @Override
   public CompletableFuture<Void> settled() {
     return settled;
+  }
+
+  @Override
+  public Optional<IOException> refused() {
+    return Optional.ofNullable(refused);
   }
 }

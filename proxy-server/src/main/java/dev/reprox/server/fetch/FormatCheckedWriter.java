@@ -26,16 +26,18 @@ final class FormatCheckedWriter extends AliasCheckedWriter {
   }
 
   /**
-   * {@code writer}, checked against the alias the request expects instead of a SHA-256 (by the
-   * format's own check when it has one, else as a digest of the body); or, for a SHA-256-checked
-   * body (or a deferred one, {@link FetchRequest.Later}) with alias kinds to record, recording them ({@link AliasRecordingWriter}); else unchanged.
+   * {@code writer}, checked against the alias the request expects (by the format's own check when
+   * it has one, else as a digest of the body; a SHA-256 expected too, a lockfile's, is checked
+   * after it by the commit); or, for a SHA-256-checked body (or a deferred one, {@link
+   * FetchRequest.Later}) with alias kinds to record, recording them ({@link AliasRecordingWriter});
+   * else unchanged.
    */
   static BlobWriter wrap(FetchRequest request, BlobWriter writer, Aliases aliases) {
     FetchRequest.Expected e = request.expected();
-    if (e != null && (e.sha256() != null || e.later() != null) && !e.aliasKinds().isEmpty()) {
+    if (e != null && e.alias() == null && (e.sha256() != null || e.later() != null) && !e.aliasKinds().isEmpty()) {
       return new AliasRecordingWriter(writer, aliases, e.aliasKinds(), request.toString());
     }
-    if (e == null || e.sha256() != null || e.alias() == null) {
+    if (e == null || e.alias() == null || e.later() != null) {
       return writer;
     }
     Optional<BodyCheck> own = e.checks().start(e.alias(), request.toString());

@@ -7,6 +7,7 @@ import dev.reprox.server.trust.Generations;
 import dev.reprox.server.trust.Trust;
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
+import dev.reprox.storage.DigestMismatchException;
 import dev.reprox.storage.PathEntry;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
@@ -179,12 +180,24 @@ public final class Prewarm {
     } catch (IOException e) {
       throw new CompletionException(new FetchException(FetchException.Kind.STORAGE, e.getMessage(), e));
     }
-    return fetcher.fetch(new FetchRequest(r.config(), path, Optional.of(at), null, null))
+    // The listing names it by another hash only (apk Q1, dnf sha1/sha512 pkgid): the lockfile's
+    // SHA-256 goes into the fill's expectation beside it, so bytes it disagrees with are not stored.
+    FetchRequest.Expected lockfile = x.sha256 == null && sha256 != null ? new FetchRequest.Expected(sha256, size)
+        : null;
+    return fetcher.fetch(new FetchRequest(r.config(), path, Optional.of(at), lockfile, null))
         .thenCompose(f -> f.settled().thenApply(v -> f))
         .thenApply(f -> {
           Optional<Digest> stored = f.digest();
           if (stored.isEmpty()) {
-            return new Result(Outcome.UPSTREAM_FAILURE, path + ": the fill did not complete", genHex);
+            Optional<IOException> refused = f.refused();
+            if (lockfile != null && refused.isPresent() && refused.get() instanceof DigestMismatchException d
+                && sha256.equals(d.expected())) {
+              return new Result(Outcome.MISMATCH, path + ": the body the signed listing names by its "
+                  + x.alias.kind() + " " + x.aliasText() + " is " + d.actual() + ", the lockfile says " + sha256
+                  + "; nothing stored", genHex);
+            }
+            return new Result(Outcome.UPSTREAM_FAILURE, path + ": the fill did not complete"
+                + refused.map(e -> " (" + e.getMessage() + ")").orElse(""), genHex);
           }
           if (sha256 != null && !sha256.equals(stored.get())) {
             // Only where the listing names the package by another hash (apk Q1 without one in the lockfile).
@@ -296,6 +309,12 @@ public final class Prewarm {
 
   /** What a signed listing promises for a path. */
   private record Expectation(Digest sha256, Alias alias, long size) {
+    /** The alias as its format writes it: apk's {@code Q1<base64>}, else hex. */
+    String aliasText() {
+      return alias.kind() == Alias.Kind.APK_Q1 ? "Q1" + java.util.Base64.getEncoder().encodeToString(alias.value())
+          : alias.hex();
+    }
+
     /** Null when the lockfile agrees (as far as both name the same hash), else both hashes. */
     String compare(Digest lockSha, String lockQ1, long lockSize, Storage storage) throws IOException {
       if (sha256 != null && lockSha != null && !sha256.equals(lockSha)) {
@@ -303,7 +322,7 @@ public final class Prewarm {
       }
       if (sha256 == null && alias != null) {
         if (alias.kind() == Alias.Kind.APK_Q1 && lockQ1 != null) {
-          String listed = "Q1" + java.util.Base64.getEncoder().encodeToString(alias.value());
+          String listed = aliasText();
           if (!listed.equals(lockQ1)) {
             return "the signed listing says " + listed + ", the lockfile says " + lockQ1;
           }

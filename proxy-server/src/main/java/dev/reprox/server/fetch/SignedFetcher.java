@@ -121,6 +121,8 @@ final class SignedFetcher implements Fetcher {
   /**
    * A body its signed index names by an alias only: served by the alias when stored, else filled
    * through {@link FormatCheckedWriter} / {@link DigestCheckedWriter}, which store it only on a match.
+   * A SHA-256 the request came with (a pre-warm's lockfile hash) is checked by that fill's commit
+   * too: a lockfile that disagrees with the bytes the index names stores nothing.
    */
   private CompletableFuture<Fetched> aliased(Located located) throws IOException {
     Optional<Digest> digest = storage.aliases().resolve(located.alias().orElseThrow());
@@ -130,7 +132,12 @@ final class SignedFetcher implements Fetcher {
         return CompletableFuture.completedFuture(storedListing(located, info.get()));
       }
     }
-    return filledListing(located, null, next.fetch(located.expecting()));
+    FetchRequest request = located.expecting();
+    FetchRequest.Expected promised = located.request().expected();
+    if (promised != null && promised.sha256() != null) {
+      request = request.expecting(request.expected().alsoSha256(promised.sha256()));
+    }
+    return filledListing(located, null, next.fetch(request));
   }
 
   /**

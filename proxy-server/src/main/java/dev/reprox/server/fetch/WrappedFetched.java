@@ -35,6 +35,11 @@ interface WrappedFetched extends Fetched {
   }
 
   @Override
+  default Optional<java.io.IOException> refused() {
+    return inner().refused();
+  }
+
+  @Override
   default Provenance provenance() {
     return inner().provenance();
   }

@@ -63,7 +63,7 @@ final class DeferredPackages {
     CompletableFuture<PathEntry> entry = entry(r, request, gen, indexing);
     FetchRequest.Later later = new FetchRequest.Later(gen.index().digest().hex(),
         entry.thenApply(DeferredPackages::expected));
-    FetchRequest.Expected expected = FetchRequest.Expected.deferred(later, r.format().packageAliasKinds());
+    FetchRequest.Expected expected = FetchRequest.Expected.deferred(later, PackageLocator.aliasKinds(r));
     return new Located(r, request, Located.Basis.DEFERRED, expected, gen.provenance().forever(), Optional.empty(),
         List.of(), false, null, afterIndexing);
   }

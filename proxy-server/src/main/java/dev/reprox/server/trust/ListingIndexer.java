@@ -2,11 +2,8 @@ package dev.reprox.server.trust;
 
 import static dev.reprox.server.LogSafe.escape;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.reprox.pinning.IndexParseException;
 import dev.reprox.pinning.ListedFile;
-import dev.reprox.pinning.ListingReader;
 import dev.reprox.pinning.Listings;
 import dev.reprox.pinning.PathKind;
 import dev.reprox.pinning.RootIndex;
@@ -15,12 +12,10 @@ import dev.reprox.server.fetch.FetchException;
 import dev.reprox.server.fetch.Fetched;
 import dev.reprox.server.fetch.SignedRepository;
 import dev.reprox.server.fetch.SingleFlight;
-import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -52,8 +47,6 @@ public final class ListingIndexer {
   private final Executor storageExecutor;
   /** Fills and indexing in progress by {@link #key}; an entry leaves only after its index is committed. */
   private final SingleFlight<String, Void> pending = new SingleFlight<>();
-  /** Alias kinds per listing digest: what a listing names never changes. */
-  private final Cache<Digest, Set<Alias.Kind>> kinds = Caffeine.newBuilder().maximumSize(1_000).build();
   /** Told each entry as a listing is parsed (deferred package fills, issue 14). */
   private final ListedWaiters waiters = new ListedWaiters();
   /** Completed (and replaced) whenever a {@link #settle} has to wait: lets tests order a race. */
@@ -228,32 +221,5 @@ public final class ListingIndexer {
     } catch (IndexParseException e) {
       throw new IOException("index listing " + r.name() + "/" + path + " " + digest + ": " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * The alias kinds (SHA1, MD5, SHA512) the listing {@code listing} of {@code index} names its
-   * files by besides SHA-256, read from its first entry (a listing's fields are the same for every
-   * entry) once per listing and cached; empty when unknown. Blocking: reads the stored listing.
-   */
-  public Set<Alias.Kind> aliasKinds(SignedRepository r, RootIndex index, Digest listing) {
-    return kinds.get(listing, d -> {
-      Optional<ListedFile> f = index.byContent(d);
-      if (f.isEmpty()) {
-        return Set.of();
-      }
-      try (ListingReader reader = r.format().openListing(f.get().path(),
-          new BlobInputStream(storage.blobs().open(d)))) {
-        ListedFile first = reader.next();
-        Set<Alias.Kind> out = EnumSet.noneOf(Alias.Kind.class);
-        if (first != null && first.sha256() != null) {
-          first.aliases().forEach(a -> out.add(a.kind()));
-        }
-        out.remove(Alias.Kind.APK_Q1);
-        return Set.copyOf(out);
-      } catch (IOException | IndexParseException | RuntimeException e) {
-        log.warn("alias kinds of listing {}/{} {}: {}", r.name(), escape(f.get().path()), d, escape(e));
-        return Set.of();
-      }
-    });
   }
 }

@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -243,19 +242,21 @@ final class PackageLocator {
     FetchRequest.Expected expected = new FetchRequest.Expected(e.expected().sha256(), e.size());
     List<URI> fallbacks = request.at().flatMap(r::snapshotBase).map(List::of).orElse(List.of());
     return CompletableFuture.completedFuture(new Located(r, request, basis, expected, gen.provenance().forever(),
-        Optional.empty(), fallbacks, false, () -> aliasKinds(r, gen, e)));
+        Optional.empty(), fallbacks, false, () -> aliasKinds(r)));
   }
 
   /**
-   * The hashes a package fill records as aliases once its SHA-256 check passed: those its listing
-   * names (MD5, SHA-1, SHA-512), and those its format always records
-   * ({@link dev.reprox.pinning.Format#packageAliasKinds}: apt's SHA-1 for the snapshot server).
+   * The hashes a package fill records as aliases once its SHA-256 check passed: only those a
+   * request can address it by. That is the format's {@link
+   * dev.reprox.pinning.Format#packageAliasKinds} (apt's SHA-1) when the repository has a snapshot
+   * server, whose {@code /file/<sha1>} forward mode answers by alias; nothing else reads them. The
+   * other hashes a listing names beside the SHA-256 (apt's MD5sum, SHA1, SHA512) are not computed:
+   * no client asks for a package by them, and a listing naming the same bytes by one of them only
+   * records that alias through its own checked fill. Each kind costs a hash of every byte
+   * (issue 11: MD5 and SHA-1 were a third of a pre-warm's storage thread).
    */
-  private Set<Alias.Kind> aliasKinds(SignedRepository r, Generations.Gen gen, PathEntry e) {
-    Set<Alias.Kind> kinds = EnumSet.noneOf(Alias.Kind.class);
-    kinds.addAll(listings.aliasKinds(r, gen.index(), e.listing()));
-    kinds.addAll(r.format().packageAliasKinds());
-    return kinds;
+  static Set<Alias.Kind> aliasKinds(SignedRepository r) {
+    return r.config().snapshot().isPresent() ? r.format().packageAliasKinds() : Set.of();
   }
 
   /**

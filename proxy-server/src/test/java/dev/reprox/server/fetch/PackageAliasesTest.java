@@ -28,8 +28,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A package stored after its SHA-256 check can be found by the other hashes of the same bytes. */
+/**
+ * A package stored after its SHA-256 check can be found by the other hashes of the same bytes that
+ * a request can address it by (and is not hashed again for those nothing asks for).
+ */
 class PackageAliasesTest {
+  /** Never contacted: live requests have no fallback; it only makes /file/<sha1> addressable. */
+  private static final URI SNAPSHOT = URI.create("http://snapshot.invalid/archive/fix/");
+
   @TempDir
   Path tmp;
 
@@ -76,22 +82,37 @@ class PackageAliasesTest {
   }
 
   @Test
-  void deb_storedThroughItsListing_foundByItsSha1AndTheMd5ItsPackagesNames() throws Exception {
+  void deb_storedThroughItsListing_snapshotServer_foundByItsSha1Only() throws Exception {
+    byte[] deb = fetchFoo(Optional.of(SNAPSHOT));
+
+    Digest sha256 = Digest.compute(deb);
+    assertThat(storage.aliases().resolve(alias(Alias.Kind.SHA1, "SHA-1", deb)))
+        .as("the snapshot server's /file/<sha1> is answered by it").contains(sha256);
+    assertThat(storage.aliases().resolve(alias(Alias.Kind.MD5, "MD5", deb)))
+        .as("the MD5 its Packages names: nothing asks for a .deb by it, so it is not computed").isEmpty();
+  }
+
+  @Test
+  void deb_storedThroughItsListing_noSnapshotServer_noAliasComputed() throws Exception {
+    byte[] deb = fetchFoo(Optional.empty());
+
+    assertThat(storage.blobs().stat(Digest.compute(deb))).isPresent();
+    assertThat(storage.aliases().resolve(alias(Alias.Kind.SHA1, "SHA-1", deb))).isEmpty();
+    assertThat(storage.aliases().resolve(alias(Alias.Kind.MD5, "MD5", deb))).isEmpty();
+  }
+
+  /** foo's .deb, fetched through its root and Packages.gz from a fresh upstream; its bytes. */
+  private byte[] fetchFoo(Optional<URI> snapshot) throws Exception {
     AptRepoBuilder builder = AptRepoBuilder.in(tmp.resolve("repo")).date(Instant.parse("2024-03-01T00:00:00Z"))
         .add("foo", "1.0");
     AptGeneration g1 = builder.publish();
     Path keyring = builder.writeKeyring(tmp.resolve("fix.gpg"));
-    try (StaticServer upstream = StaticServer.serve(builder.root()); Fetchers f = fetchers(upstream, keyring)) {
-      RepositoryConfig r = repo(upstream, keyring);
+    try (StaticServer upstream = StaticServer.serve(builder.root());
+        Fetchers f = fetchers(repo(upstream, keyring, snapshot))) {
+      RepositoryConfig r = repo(upstream, keyring, snapshot);
       String pool = g1.deb("foo").poolPath();
-      byte[] deb = Files.readAllBytes(g1.resolve(pool));
       fetchAll(f, r, List.of("dists/stable/InRelease", "dists/stable/main/binary-amd64/Packages.gz", pool));
-
-      Digest sha256 = Digest.compute(deb);
-      assertThat(storage.aliases().resolve(alias(Alias.Kind.SHA1, "SHA-1", deb))).contains(sha256);
-      assertThat(storage.aliases().resolve(alias(Alias.Kind.MD5, "MD5", deb))).contains(sha256);
-      assertThat(storage.aliases().resolve(alias(Alias.Kind.SHA512, "SHA-512", deb)))
-          .as("the fixture's Packages names no SHA512").isEmpty();
+      return Files.readAllBytes(g1.resolve(pool));
     }
   }
 
@@ -106,8 +127,9 @@ class PackageAliasesTest {
     byte[] bad = Files.readAllBytes(g1.resolve(pool));
     assertThat(bad).isNotEqualTo(good);
     Path keyring = builder.writeKeyring(tmp.resolve("fix.gpg"));
-    try (StaticServer upstream = StaticServer.serve(builder.root()); Fetchers f = fetchers(upstream, keyring)) {
-      RepositoryConfig r = repo(upstream, keyring);
+    try (StaticServer upstream = StaticServer.serve(builder.root());
+        Fetchers f = fetchers(repo(upstream, keyring, Optional.of(SNAPSHOT)))) {
+      RepositoryConfig r = repo(upstream, keyring, Optional.of(SNAPSHOT));
       fetchAll(f, r, List.of("dists/stable/InRelease", "dists/stable/main/binary-amd64/Packages.gz"));
       Fetched pkg = f.fetcher().fetch(new FetchRequest(r, pool)).get(10, TimeUnit.SECONDS);
       pkg.settled().get(10, TimeUnit.SECONDS);
@@ -127,14 +149,14 @@ class PackageAliasesTest {
     }
   }
 
-  private Fetchers fetchers(StaticServer upstream, Path keyring) {
+  private Fetchers fetchers(RepositoryConfig r) {
     return Fetchers.builder().storage(storage).storageExecutor(Runnable::run).clock(clock)
-        .headerTimeout(Duration.ofSeconds(5)).repositories(List.of(repo(upstream, keyring))).build();
+        .headerTimeout(Duration.ofSeconds(5)).repositories(List.of(r)).build();
   }
 
-  private static RepositoryConfig repo(StaticServer upstream, Path keyring) {
+  private static RepositoryConfig repo(StaticServer upstream, Path keyring, Optional<URI> snapshot) {
     return new RepositoryConfig("fix", RepositoryConfig.Format.APT,
-        URI.create(upstream.baseUri().toString().replaceAll("/$", "")), Optional.empty(), new Keyring.File(keyring),
+        URI.create(upstream.baseUri().toString().replaceAll("/$", "")), snapshot, new Keyring.File(keyring),
         RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), false);
   }
 

@@ -188,6 +188,27 @@ class PrewarmForeignLockfilesTest {
   }
 
   @Test
+  void reproEnvLock_alpineWrongSha256_listingNamesByQ1_mismatchNamesBothAndNothingStored() throws Exception {
+    ApkGeneration.BuiltApk foo = apk.apk("foo");
+    ApkGeneration.BuiltApk bar = apk.apk("bar");
+    String lock = "[[package]]\nname = \"bar\"\nversion = \"2.0-r0\"\nsystem = \"alpine\"\n"
+        + "url = \"" + base(apkUp) + "/" + bar.path() + "\"\nsha256 = \"" + WRONG + "\"\n\n"
+        + "[[package]]\nname = \"foo\"\nversion = \"1.0-r0\"\nsystem = \"alpine\"\n"
+        + "url = \"" + base(apkUp) + "/" + foo.path() + "\"\nsha256 = \"" + foo.sha256() + "\"\n";
+    Path file = tmp.resolve("repro-env.lock");
+    Files.writeString(file, lock);
+
+    // The APKINDEX names bar by its Q1 only: the lockfile's SHA-256 is checked by the fill's
+    // commit, so the bytes that match the Q1 but not the lockfile are fetched and not stored.
+    Run first = prewarm("--at", T, file.toString());
+
+    firstRunOneWrongHash(first, file + ":1", bar.sha256(), WRONG, bar.sha256(), foo.sha256());
+    assertThat(first.err()).as("the listing's own hash too").contains(bar.q1());
+    Files.writeString(file, lock.replace(WRONG, bar.sha256()));
+    secondRunEverythingStored(prewarm("--at", T, file.toString()), foo.sha256(), bar.sha256());
+  }
+
+  @Test
   void sha256sums_repoAndAtFromFlags_everyPackageStoredAndVerified_wrongHashNamesLineAndBoth() throws Exception {
     String sums = "# repro-get\n" + deb.deb("foo").sha256() + "  " + deb.deb("foo").poolPath() + "\n"
         + WRONG + "  " + deb.deb("bar").poolPath() + "\n";
