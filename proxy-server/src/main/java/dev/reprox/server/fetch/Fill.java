@@ -298,8 +298,15 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     try {
       info = expected == null ? writer.commit(null, contentLength) : writer.commit(expected.sha256(), expected.size());
     } catch (DigestMismatchException | SizeMismatchException | FormatCheckedWriter.ControlMismatchException e) {
-      integrity.failed(request, e instanceof SizeMismatchException ? "size" : "digest");
       refused = e;
+      if (e instanceof DigestMismatchException && expected.alias() != null) {
+        // The body passed its signed listing's alias check and only the caller's SHA-256 (a
+        // lockfile's) disagrees: the upstream was right, so no integrity failure is counted.
+        fail("the body matches its listing's " + expected.alias() + " but not the SHA-256 asked for: "
+            + e.getMessage());
+        return;
+      }
+      integrity.failed(request, e instanceof SizeMismatchException ? "size" : "digest");
       fail("integrity: " + e.getMessage());
       return;
     } catch (IOException e) {
