@@ -246,6 +246,37 @@ public abstract class BlobStoreContract extends StorageContract {
   }
 
   @Test
+  void commit_manyWritersAtOnce_sameAndOtherContent_oneEntryPerContent_allReadable() throws Exception {
+    byte[] shared = random(CHUNK * 2 + 5, 31);
+    List<byte[]> bodies = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      bodies.add(i % 2 == 0 ? shared : random(CHUNK + i, 40 + i)); // 8 writers of one body, 8 others
+    }
+    CountDownLatch allWritten = new CountDownLatch(bodies.size());
+    List<Future<BlobInfo>> commits = new ArrayList<>();
+    for (byte[] data : bodies) {
+      commits.add(threads.submit(() -> {
+        try (BlobWriter w = storage.blobs().newWriter()) {
+          w.write(ByteBuffer.wrap(data));
+          allWritten.countDown();
+          assertThat(allWritten.await(10, TimeUnit.SECONDS)).isTrue();
+          return w.commit(Digest.compute(data), data.length);
+        }
+      }));
+    }
+    for (int i = 0; i < bodies.size(); i++) {
+      BlobInfo info = commits.get(i).get(20, TimeUnit.SECONDS);
+      assertThat(info.digest()).isEqualTo(Digest.compute(bodies.get(i)));
+      try (BlobReader r = storage.blobs().open(info.digest())) {
+        assertThat(readAll(r)).isEqualTo(bodies.get(i));
+      }
+    }
+    StorageStats st = storage.stats();
+    assertThat(st.blobCount()).isEqualTo(9);
+    assertThat(st.dedupCommits()).isEqualTo(7);
+  }
+
+  @Test
   void read_manyThreadsRandomRanges_allExact() throws Exception {
     List<byte[]> blobs = new ArrayList<>();
     List<Digest> digests = new ArrayList<>();

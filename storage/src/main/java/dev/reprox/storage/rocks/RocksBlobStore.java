@@ -47,6 +47,8 @@ final class RocksBlobStore implements BlobStore {
   private final ChunkCache cache;
   private final IdAllocator ids;
   private final Object commitLock = new Object();
+  /** Digests whose new entry is being written outside {@link #commitLock}; guarded by it. */
+  private final java.util.Map<Digest, java.util.concurrent.CountDownLatch> committing = new java.util.HashMap<>();
   private final Set<RocksBlobWriter> openWriters = ConcurrentHashMap.newKeySet();
   private final ThreadLocal<ByteBuffer> keyBuffers =
       ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Keys.CHUNK_KEY_BYTES));
@@ -244,30 +246,72 @@ final class RocksBlobStore implements BlobStore {
 
   /** Makes a finished write visible, or finds the entry its content already has. */
   BlobEntry commit(long id, Digest digest, long size, byte[] lastChunk, long lastIndex) throws StorageException {
-    synchronized (commitLock) {
-      Optional<BlobEntry> existing = entry(digest);
-      try (WriteBatch batch = new WriteBatch()) {
-        batch.delete(rocks.openWrites, Keys.openWrite(id));
+    java.util.concurrent.CountDownLatch mine = new java.util.concurrent.CountDownLatch(1);
+    for (java.util.concurrent.CountDownLatch other = null; ; awaitCommitted(other)) {
+      synchronized (commitLock) {
+        other = committing.get(digest);
+        if (other != null) {
+          continue; // the same bytes are being committed by another writer: dedup onto its entry
+        }
+        Optional<BlobEntry> existing = entry(digest);
         if (existing.isPresent()) {
-          batch.deleteRange(rocks.chunks, Keys.chunk(id, 0), Keys.chunk(id + 1, 0));
-          rocks.write("commit " + digest, batch, true);
-          dedupCommits.incrementAndGet();
-          dedupBytes.addAndGet(size);
-          return existing.get();
+          try (WriteBatch batch = new WriteBatch()) {
+            batch.delete(rocks.openWrites, Keys.openWrite(id));
+            batch.deleteRange(rocks.chunks, Keys.chunk(id, 0), Keys.chunk(id + 1, 0));
+            rocks.write("commit " + digest, batch, true);
+            dedupCommits.incrementAndGet();
+            dedupBytes.addAndGet(size);
+            return existing.get();
+          } catch (RocksDBException ex) {
+            throw new StorageException("commit " + digest + ": " + ex.getMessage(), ex);
+          }
         }
-        if (lastChunk != null) {
-          batch.put(rocks.chunks, Keys.chunk(id, lastIndex), lastChunk);
-        }
-        Instant now = clock.instant();
-        BlobEntry e = new BlobEntry(id, new BlobInfo(digest, size, chunkSize, now, now));
-        batch.put(rocks.meta, Keys.blob(digest), Values.blob(e));
-        rocks.write("commit " + digest, batch, true);
-        blobCount.incrementAndGet();
-        blobBytes.addAndGet(size);
-        return e;
-      } catch (RocksDBException ex) {
-        throw new StorageException("commit " + digest + ": " + ex.getMessage(), ex);
+        committing.put(digest, mine);
+        break;
       }
+    }
+    // A new entry is written outside the lock: no delete or touch can find a digest that has no
+    // entry yet, a second commit of it waits above, and concurrent commits of other blobs then
+    // share one synced WAL write (RocksDB groups writers that arrive together) instead of syncing
+    // one after another.
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.delete(rocks.openWrites, Keys.openWrite(id));
+      if (lastChunk != null) {
+        batch.put(rocks.chunks, Keys.chunk(id, lastIndex), lastChunk);
+      }
+      Instant now = clock.instant();
+      BlobEntry e = new BlobEntry(id, new BlobInfo(digest, size, chunkSize, now, now));
+      batch.put(rocks.meta, Keys.blob(digest), Values.blob(e));
+      rocks.write("commit " + digest, batch, true);
+      blobCount.incrementAndGet();
+      blobBytes.addAndGet(size);
+      return e;
+    } catch (RocksDBException ex) {
+      throw new StorageException("commit " + digest + ": " + ex.getMessage(), ex);
+    } finally {
+      synchronized (commitLock) {
+        committing.remove(digest);
+      }
+      mine.countDown();
+    }
+  }
+
+  /** Waits for another writer's commit of the same digest; a no-op for null. Not interruptible (it is short). */
+  private static void awaitCommitted(java.util.concurrent.CountDownLatch other) {
+    if (other == null) {
+      return;
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        other.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
