@@ -12,7 +12,8 @@
 # COLD_ONLY=1 (stop after the cold path), FANOUT_ONLY=1 (skip the wrk rounds and the memory phase),
 # REPROX_JAVA_OPTS (extra JVM flags for reprox; -XX:NativeMemoryTracking=summary also writes
 # logs/reprox-nmt.txt after the memory phase),
-# KEEP=1 keeps the work directory (logs, caches) after the run.
+# KEEP=1 keeps the work directory (logs, caches) after the run. WARMUP (default 3s): the unmeasured
+# wrk pass per server and file before the rounds.
 # SMALL_ONLY=1: only the 53 KB warm keep-alive rows, reprox and nginx alternated (no apt-cacher-ng,
 # no cold path, fan-out or memory phase), with each server's CPU per request from /proc; with
 # REPROX_BASELINE_JAR=<jar> a second reprox ("base", e.g. a build of main) runs beside it, for a
@@ -261,7 +262,7 @@ WARM_FILES=(small medium large)
 [[ $SMALL_ONLY != 1 ]] || WARM_FILES=(small)
 for n in "${WARM_FILES[@]}"; do
   for s in "${SERVERS[@]}"; do
-    wrk -t2 -c16 -d3s --timeout 30s "${BASE[$s]}/${POOL[$n]}" >/dev/null 2>&1 || die "wrk warm-up $s $n"
+    wrk -t2 -c16 -d"${WARMUP:-3s}" --timeout 30s "${BASE[$s]}/${POOL[$n]}" >/dev/null 2>&1 || die "wrk warm-up $s $n"
   done
 done
 
