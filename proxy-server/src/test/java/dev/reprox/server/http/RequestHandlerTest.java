@@ -385,4 +385,21 @@ class RequestHandlerTest {
     channel.runScheduledPendingTasks();
     assertThat(channel.isOpen()).isFalse();
   }
+
+  @Test
+  void headTimeout_keepAliveRequests_keepTheOnePendingCheck() {
+    channel.advanceTimeBy(20, java.util.concurrent.TimeUnit.SECONDS);
+    for (int i = 0; i < 3; i++) {
+      assertThat(send(HttpMethod.GET, "/test/pool/a.deb").status()).isEqualTo(200);
+    }
+
+    // The check scheduled at connect (due at 30 s) is still the next task: no timer was cancelled
+    // and scheduled again per request; when it fires it moves itself to 50 s. (The embedded
+    // loop's clock also runs in real time: hence a window, not an exact delay.)
+    long second = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    assertThat(channel.runScheduledPendingTasks()).isBetween(9 * second, 10 * second);
+    channel.advanceTimeBy(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(channel.runScheduledPendingTasks()).isBetween(19 * second, 20 * second);
+    assertThat(channel.isOpen()).isTrue();
+  }
 }
