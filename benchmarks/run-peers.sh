@@ -12,7 +12,12 @@
 # COLD_ONLY=1 (stop after the cold path), FANOUT_ONLY=1 (skip the wrk rounds and the memory phase),
 # REPROX_JAVA_OPTS (extra JVM flags for reprox; -XX:NativeMemoryTracking=summary also writes
 # logs/reprox-nmt.txt after the memory phase),
-# KEEP=1 keeps the work directory (logs, caches) after the run.
+# KEEP=1 keeps the work directory (logs, caches) after the run. WARMUP (default 3s): the unmeasured
+# wrk pass per server and file before the rounds.
+# SMALL_ONLY=1: only the 53 KB warm keep-alive rows, reprox and nginx alternated (no apt-cacher-ng,
+# no cold path, fan-out or memory phase), with each server's CPU per request from /proc; with
+# REPROX_BASELINE_JAR=<jar> a second reprox ("base", e.g. a build of main) runs beside it, for a
+# before/after in one run under the same load.
 # Needs: java 17, wrk, nginx, apt-cacher-ng, curl, python3 (all Debian packages; no network).
 #
 # wrk runs with --timeout 30s (60s for 64 connections): its default of 2 s cuts 50 MB responses
@@ -34,6 +39,8 @@ REPROX_JAR=${REPROX_JAR:-$ROOT/proxy-server/target/reprox.jar}
 REPROX_XMX=${REPROX_XMX:-256m}
 FANOUT=${FANOUT:-64}
 PY=${PYTHON:-python3}
+SMALL_ONLY=${SMALL_ONLY:-0}
+BASELINE_JAR=${REPROX_BASELINE_JAR:-}
 
 PIDS=()
 cleanup() {
@@ -47,7 +54,7 @@ cleanup() {
   # gpg started an agent for the signing key: it is this run's process too
   GNUPGHOME="$WORK/gnupg" gpgconf --kill gpg-agent 2>/dev/null || true
   if [[ ${KEEP:-0} != 1 ]]; then
-    rm -rf "$WORK/reprox-data" "$WORK/acng/cache" "$WORK/fanout"
+    rm -rf "$WORK/reprox-data" "$WORK/reprox-data-base" "$WORK/acng/cache" "$WORK/fanout"
   fi
   exit $rc
 }
@@ -61,9 +68,9 @@ for tool in java wrk nginx apt-cacher-ng curl gpg "$PY" sha256sum xz; do
 done
 
 # ---------------------------------------------------------------- 1. data and upstream
-rm -rf "$WORK/reprox-data" "$WORK/acng" "$WORK/run" "$WORK/logs" "$WORK/fanout"
+rm -rf "$WORK/reprox-data" "$WORK/reprox-data-base" "$WORK/acng" "$WORK/run" "$WORK/logs" "$WORK/fanout"
 mkdir -p "$WORK"/{run,logs,acng/{conf,cache,log,run},fanout} "$WORK/www/debian/dists/bench/main/binary-amd64"
-read -r UP_PORT NG_PORT RX_PORT AC_PORT <<<"$(free_ports 4)"
+read -r UP_PORT NG_PORT RX_PORT AC_PORT RB_PORT <<<"$(free_ports 5)"
 log "ports: upstream $UP_PORT, nginx $NG_PORT, reprox $RX_PORT, apt-cacher-ng $AC_PORT; work dir $WORK"
 
 # name:size — small/medium/large are loaded warm; cold-* are fetched once each, uncached
@@ -117,6 +124,7 @@ gpg --batch --yes --quiet --armor --detach-sign -o "$release.gpg" "$release" 2>>
 # plus Packages.gz; InRelease signed by the same throwaway key. Made once and kept in $WORK/www
 # (xz -6 of 43 MB takes minutes on a loaded machine), again when the .deb changed.
 COLD_ENTRIES=${COLD_ENTRIES:-63440}
+if [[ $SMALL_ONLY != 1 ]]; then # SMALL_ONLY=1 never asks for suite cold
 COLD_DEB="pool/main/b/bench-cold-first/bench-cold-first_1.0_amd64.deb"
 cold_dist="$WORK/www/debian/dists/cold"
 mkdir -p "$cold_dist/main/binary-amd64" "$(dirname "$WORK/www/debian/$COLD_DEB")"
@@ -145,6 +153,7 @@ if ! cmp -s "$WORK/run/cold-stanza" "$cold_dist/stanza" || [[ ! -s $cold_dist/ma
   cp "$WORK/run/cold-stanza" "$cold_dist/stanza"
 fi
 write_release "$cold_dist" cold main/binary-amd64/Packages.xz main/binary-amd64/Packages.gz
+fi # SMALL_ONLY
 
 # the upstream of reprox and apt-cacher-ng, throttled like a good mirror; and the ceiling: the
 # same files served statically by the same nginx
@@ -172,20 +181,35 @@ java -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" ${REPROX_JAVA_OP
   >"$WORK/logs/reprox.log" 2>&1 &
 RX_PID=$!
 PIDS+=($RX_PID)
+if [[ -n $BASELINE_JAR ]]; then
+  cp "$BASELINE_JAR" "$WORK/run/reprox-base.jar"
+  # shellcheck disable=SC2086
+  java -Xmx"$REPROX_XMX" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox-base.jar" serve \
+    --config "$WORK/run/reprox.yaml" --data "$WORK/reprox-data-base" --listen "127.0.0.1:$RB_PORT" \
+    >"$WORK/logs/reprox-base.log" 2>&1 &
+  RB_PID=$!
+  PIDS+=($RB_PID)
+fi
 
-start_acng "$AC_PORT" "$UP_PORT"
+[[ $SMALL_ONLY == 1 ]] || start_acng "$AC_PORT" "$UP_PORT"
 
 wait_http "http://127.0.0.1:$RX_PORT/healthz" reprox $RX_PID
+[[ -z $BASELINE_JAR ]] || wait_http "http://127.0.0.1:$RB_PORT/healthz" reprox-base $RB_PID
 
 declare -A BASE=([reprox]="http://127.0.0.1:$RX_PORT/bench" [acng]="http://127.0.0.1:$AC_PORT/127.0.0.1:$UP_PORT/debian"
-  [nginx]="http://127.0.0.1:$NG_PORT/debian")
+  [nginx]="http://127.0.0.1:$NG_PORT/debian" [base]="http://127.0.0.1:$RB_PORT/bench")
 SERVERS=(reprox acng nginx)
+if [[ $SMALL_ONLY == 1 ]]; then
+  SERVERS=(reprox nginx)
+  [[ -z $BASELINE_JAR ]] || SERVERS=(base reprox nginx)
+fi
 
 # ---------------------------------------------------------------- 2b. cold path (issue 14)
 # First thing after start-up, as a CI runner with an empty cache sees it: InRelease, the 9 MB
 # Packages.xz, the first .deb on one keep-alive connection (benchmarks/coldpath.py), timed from the
 # first request to the .deb's last byte. reprox's JVM is fresh (its first OpenPGP verification and
 # first xz decode included).
+if [[ $SMALL_ONLY != 1 ]]; then
 COLD_ROWS=()
 declare -A COLD_MS
 for s in reprox acng; do
@@ -208,6 +232,7 @@ print(f"\ntargets:\n  {'PASS' if r <= 0.9 else 'MISS'}  cold path reprox/apt-cac
 PYEOF
 # COLD_ONLY=1: stop after the cold path (before/after comparisons of the cold path alone).
 if [[ ${COLD_ONLY:-0} == 1 ]]; then exit 0; fi
+fi # SMALL_ONLY
 
 # Warm: the indexes first (as apt would), then one GET of each file, sha256 checked. reprox may
 # answer 404 for a pool path for a moment after the Packages fetch (it indexes the listing after
@@ -229,15 +254,78 @@ for s in "${SERVERS[@]}"; do
   got=$(curl -sf "${BASE[$s]}/${POOL[medium]}" | sha256sum | cut -d' ' -f1) || true
   [[ $got == "${SHA[medium]}" ]] || die "warm hit: $s returned wrong bytes for ${POOL[medium]}"
 done
-log "warm: all three servers returned the right sha256 for all three files"
+log "warm: ${SERVERS[*]} returned the right sha256 for all three files"
 # One unmeasured wrk pass per server and file: the JVM's JIT needs a few seconds under load
 # before it serves at full speed (53 KB went from ~2 k to ~10 k req/s here); the others get the
 # same pass so their caches are as warm.
-for n in small medium large; do
+WARM_FILES=(small medium large)
+[[ $SMALL_ONLY != 1 ]] || WARM_FILES=(small)
+for n in "${WARM_FILES[@]}"; do
   for s in "${SERVERS[@]}"; do
-    wrk -t2 -c16 -d3s --timeout 30s "${BASE[$s]}/${POOL[$n]}" >/dev/null 2>&1 || die "wrk warm-up $s $n"
+    wrk -t2 -c16 -d"${WARMUP:-3s}" --timeout 30s "${BASE[$s]}/${POOL[$n]}" >/dev/null 2>&1 || die "wrk warm-up $s $n"
   done
 done
+
+# ---------------------------------------------------------------- 3s. SMALL_ONLY=1
+# The 53 KB rows alone: servers alternated (order rotated each round), and per run the CPU that
+# each server process and wrk itself used (utime+stime from /proc, all threads and nginx's
+# workers), divided by the requests wrk counted. The three share 2 cores: wrk's own share is shown
+# because it bounds what a server can reach.
+cpu_ticks() { # pid: utime+stime of it and its children processes (nginx workers), in clock ticks
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+if [[ $SMALL_ONLY == 1 ]]; then
+  declare -A SPID=([reprox]=$RX_PID [nginx]=$NGINX_PID [base]=${RB_PID:-0})
+  : >"$WORK/logs/wrk-small.tsv"
+  for ((round = 1; round <= ROUNDS; round++)); do
+    order=("${SERVERS[@]:round%${#SERVERS[@]}}" "${SERVERS[@]:0:round%${#SERVERS[@]}}")
+    for s in "${order[@]}"; do
+      out="$WORK/logs/wrk-$s-small-$round.txt"
+      c0=$(cpu_ticks "${SPID[$s]}")
+      idle0=$(awk '/^cpu / {print $5 + $6}' /proc/stat)
+      all0=$(awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
+      /usr/bin/time -f '%U %S' -o "$out.time" wrk -t2 -c16 -d"$DURATION" --latency --timeout 30s \
+        "${BASE[$s]}/${POOL[small]}" >"$out" 2>&1 || die "wrk $s small (see $out)"
+      c1=$(cpu_ticks "${SPID[$s]}")
+      idle1=$(awk '/^cpu / {print $5 + $6}' /proc/stat)
+      all1=$(awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$s" "$out" "$((c1 - c0))" \
+        "$((all1 - all0 - idle1 + idle0))" "$((all1 - all0))" "$(tail -1 "$out.time")" >>"$WORK/logs/wrk-small.tsv"
+    done
+    log "wrk round $round/$ROUNDS done (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  done
+  "$PY" - "$WORK/logs/wrk-small.tsv" "$DURATION" "$ROUNDS" "$(getconf CLK_TCK)" <<'EOF'
+import re, statistics, sys
+tick = 1 / int(sys.argv[4])
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+data, problems = {}, []
+for rnd, server, path, ticks, busy, total, wrk_cpu in rows:
+    text = open(path).read()
+    n = int(re.search(r"(\d+) requests in", text).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    for pat in (r"Non-2xx or 3xx responses: \d+", r"Socket errors: .*"):
+        m = re.search(pat, text)
+        if m:
+            problems.append(f"{server} round {rnd}: {m.group(0)}")
+    u, s = map(float, wrk_cpu.split())
+    data.setdefault(server, []).append((rps, int(ticks) * tick * 1e6 / n, (u + s) * 1e6 / n,
+                                        100 * int(busy) / int(total)))
+med = {k: [statistics.median(x[i] for x in v) for i in range(4)] for k, v in data.items()}
+print(f"\nwarm 53 KB keep-alive, wrk -t2 -c16 -d{sys.argv[2]}, medians of {sys.argv[3]} rounds")
+print("| server | req/s | server CPU us/req | wrk CPU us/req | machine busy % | /nginx |")
+print("|--------|------:|------------------:|---------------:|---------------:|-------:|")
+for server in [s for s in ("base", "reprox", "nginx") if s in med]:
+    rps, cpu, wcpu, busy = med[server]
+    print(f"| {server} | {rps:.0f} | {cpu:.1f} | {wcpu:.1f} | {busy:.0f} | {rps / med['nginx'][0]:.2f} |")
+for p in problems:
+    print("  note: " + p)
+EOF
+  exit 0
+fi
 
 # ---------------------------------------------------------------- 3. wrk rounds
 # FANOUT_ONLY=1: no wrk rounds and no memory phase (before/after comparisons of the fan-out).

@@ -37,7 +37,8 @@ final class AptPaths {
     if (name.equals("Release.gpg")) {
       return PathKind.DETACHED_SIGNATURE;
     }
-    if (BY_HASH.matcher(path).matches()) {
+    // The substring first: the pattern's leading .* backtracks over every path a server is asked for.
+    if (path.contains("/by-hash/SHA256/") && BY_HASH.matcher(path).matches()) {
       return PathKind.BY_HASH;
     }
     if (AptListings.isListing(name)) {

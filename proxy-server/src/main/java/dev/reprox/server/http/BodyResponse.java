@@ -9,6 +9,7 @@ import dev.reprox.server.fetch.Content;
 import dev.reprox.server.fetch.Fetched;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -37,6 +38,11 @@ final class BodyResponse {
 
   /** On the event loop. {@code content} is null for HEAD; it is closed here unless a body streams. */
   void send(Fetched fetched, Content content) {
+    send(fetched, content, null);
+  }
+
+  /** As {@link #send(Fetched, Content)}, for a kept answer ({@code hot}, else null) whose fixed headers are built once. */
+  void send(Fetched fetched, Content content, HotAnswers.Answer hot) {
     ChannelHandlerContext ctx = ex.ctx();
     if (ex.ended() || !ctx.channel().isActive()) {
       closeQuietly(content);
@@ -47,7 +53,8 @@ final class BodyResponse {
     ex.pin = fetched.provenance().pin().orElse(null);
     HttpHeaders requestHeaders = ex.request.headers();
     long length = fetched.length();
-    String etag = fetched.digest().map(d -> "\"" + d + "\"").orElse(null);
+    HttpHeaders fixed = answerHeaders(fetched, hot);
+    String etag = fixed.get(HttpHeaderNames.ETAG);
     if (notModified(requestHeaders, etag, lastModified(fetched))) {
       closeQuietly(content);
       FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED);
@@ -74,11 +81,7 @@ final class BodyResponse {
     HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
         range != null ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK);
     HttpHeaders h = r.headers();
-    h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
-    if (etag != null) {
-      h.set(HttpHeaderNames.ETAG, etag);
-    }
-    cacheHeaders(h, fetched);
+    h.set(fixed); // a copy of entries, not validated again
     long start = 0;
     long end = length;
     if (range != null) {
@@ -87,7 +90,6 @@ final class BodyResponse {
       h.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + range.first() + "-" + range.last() + "/" + length);
     }
     if (length >= 0) {
-      h.set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
       HttpUtil.setContentLength(r, end - start);
     } else if (!ex.request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
       HttpUtil.setTransferEncodingChunked(r, true);
@@ -114,6 +116,30 @@ final class BodyResponse {
     ex.body = new BodyWriter(ctx, content, sc.bodyExecutor, sc.chunks, start, end,
         (bytes, complete) -> ex.end(complete ? outcome : "aborted", bytes));
     ex.body.start();
+  }
+
+  /**
+   * The headers of a 200 or 206 that depend on the answer alone: type, ETag (the content address
+   * when known), cacheability and trust-chain headers, Accept-Ranges. A kept answer's are built
+   * the first time it is served and then copied: formatting them (a date, two hex digests) cost
+   * a warm hit more than the rest of its response.
+   */
+  private HttpHeaders answerHeaders(Fetched fetched, HotAnswers.Answer hot) {
+    HttpHeaders kept = hot == null ? null : hot.headers;
+    if (kept != null) {
+      return kept;
+    }
+    HttpHeaders h = new DefaultHttpHeaders();
+    h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
+    fetched.digest().ifPresent(d -> h.set(HttpHeaderNames.ETAG, "\"" + d + "\""));
+    cacheHeaders(h, fetched);
+    if (fetched.length() >= 0) {
+      h.set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
+    }
+    if (hot != null) {
+      hot.headers = h; // read only from now on; event loops may race to build the same headers
+    }
+    return h;
   }
 
   /**

@@ -27,9 +27,35 @@ final class HotAnswers {
     static Key of(FetchRequest r) {
       return new Key(r.repository().name(), r.path(), r.at(), r.base() == null ? "" : r.base().toString());
     }
+
+    // Written out: a record's generated hashCode and equals go through method handles, which
+    // showed in a warm hit's profile; every request hashes and compares one key.
+    @Override
+    public int hashCode() {
+      return ((repository.hashCode() * 31 + path.hashCode()) * 31 + at.hashCode()) * 31 + base.hashCode();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && path.equals(k.path) && repository.equals(k.repository) && at.equals(k.at)
+          && base.equals(k.base);
+    }
   }
 
-  private final Cache<Key, Fetched> answers;
+  /**
+   * A kept answer and, once it has been served, the headers of its 200 that depend on it alone
+   * ({@link BodyResponse#answerHeaders}): built once, copied into each response.
+   */
+  static final class Answer {
+    final Fetched fetched;
+    volatile io.netty.handler.codec.http.HttpHeaders headers;
+
+    Answer(Fetched fetched) {
+      this.fetched = fetched;
+    }
+  }
+
+  private final Cache<Key, Answer> answers;
 
   HotAnswers(long maxEntries) {
     this(maxEntries, Ticker.systemTicker());
@@ -40,19 +66,19 @@ final class HotAnswers {
         .maximumSize(maxEntries)
         .ticker(ticker)
         .executor(Runnable::run) // no maintenance on the common pool
-        .expireAfter(new Expiry<Key, Fetched>() {
+        .expireAfter(new Expiry<Key, Answer>() {
           @Override
-          public long expireAfterCreate(Key key, Fetched value, long now) {
+          public long expireAfterCreate(Key key, Answer value, long now) {
             return (key.at().isPresent() ? PINNED_IDLE : LIVE).toNanos();
           }
 
           @Override
-          public long expireAfterUpdate(Key key, Fetched value, long now, long current) {
+          public long expireAfterUpdate(Key key, Answer value, long now, long current) {
             return expireAfterCreate(key, value, now);
           }
 
           @Override
-          public long expireAfterRead(Key key, Fetched value, long now, long current) {
+          public long expireAfterRead(Key key, Answer value, long now, long current) {
             return key.at().isPresent() ? PINNED_IDLE.toNanos() : current;
           }
         })
@@ -60,7 +86,7 @@ final class HotAnswers {
   }
 
   /** A kept answer, or null. Never blocks: the event loop calls it. */
-  Fetched get(FetchRequest request) {
+  Answer get(FetchRequest request) {
     return answers.getIfPresent(Key.of(request));
   }
 
@@ -76,7 +102,7 @@ final class HotAnswers {
     if (kept.isEmpty()) {
       return fetched;
     }
-    answers.put(Key.of(request), kept.get());
+    answers.put(Key.of(request), new Answer(kept.get()));
     return kept.get();
   }
 

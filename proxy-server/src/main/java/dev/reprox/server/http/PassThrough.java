@@ -26,20 +26,20 @@ final class PassThrough {
 
   /** {@code mayRefetch}: a blob that is gone when opened sends the request down the chain once more. */
   private void serve(Exchange ex, FetchRequest request, boolean mayRefetch) {
-    Fetched hot = sc.hotAnswers.get(request);
+    HotAnswers.Answer hot = sc.hotAnswers.get(request);
     if (hot != null) {
       // Answered before: stored, immutable, its reader open. All on this event loop.
       Content content = null;
       if (!ex.head) {
         try {
-          content = hot.open(); // a kept answer's open never blocks
+          content = hot.fetched.open(); // a kept answer's open never blocks
         } catch (Exception e) {
           content = null;
         }
       }
       if (ex.head || content != null) {
-        pinned(ex, hot);
-        new BodyResponse(ex, sc).send(hot, content);
+        pinned(ex, hot.fetched);
+        new BodyResponse(ex, sc).send(hot.fetched, content, hot);
         return;
       }
     }

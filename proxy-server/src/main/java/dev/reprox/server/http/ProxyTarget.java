@@ -45,10 +45,10 @@ record ProxyTarget(String host, int port, boolean defaultPort, String pathAndQue
     if (colon > authority.lastIndexOf(']')) {
       host = authority.substring(0, colon);
       String p = authority.substring(colon + 1);
-      if (!p.matches("\\d{1,5}") || Integer.parseInt(p) > 65535) {
+      port = port(p);
+      if (port < 0) {
         return null;
       }
-      port = Integer.parseInt(p);
     }
     if (host.startsWith("[") || host.endsWith("]")) {
       // Brackets only ever enclose an IPv6 literal (RFC 3986 §3.2.2): "[deb.debian.org]" is no
@@ -61,5 +61,25 @@ record ProxyTarget(String host, int port, boolean defaultPort, String pathAndQue
     }
     return host.isEmpty() ? null
         : new ProxyTarget(host.toLowerCase(Locale.ROOT), port, port == UpstreamMap.defaultPort(scheme), rest);
+  }
+
+  /**
+   * One to five ASCII digits up to 65535, else -1. A loop, not a regular expression: every
+   * mirror-mode request passes here with its Host header's port, and String.matches compiled a
+   * pattern each time (6 % of the event loop's allocation under a warm 53 KB load).
+   */
+  private static int port(String digits) {
+    if (digits.isEmpty() || digits.length() > 5) {
+      return -1;
+    }
+    int port = 0;
+    for (int i = 0; i < digits.length(); i++) {
+      char c = digits.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      port = port * 10 + (c - '0');
+    }
+    return port > 65535 ? -1 : port;
   }
 }

@@ -3,7 +3,6 @@ package dev.reprox.server.http;
 import static dev.reprox.server.LogSafe.escape;
 
 import dev.reprox.server.fetch.FetchRequest;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +14,6 @@ final class RequestLog {
   /** One line per request ({@code log.access}); its own logger, so it can be routed or silenced apart. */
   static final String ACCESS_LOGGER = "reprox.access";
   private static final Logger access = LoggerFactory.getLogger(ACCESS_LOGGER);
-  private static final Set<String> NUMERIC = Set.of("status", "bytes", "ms");
 
   private RequestLog() {}
 
@@ -47,31 +45,59 @@ final class RequestLog {
       return;
     }
     FetchRequest f = ex.fetched;
-    String[][] pairs = {
-        {"method", field(ex.request.method())},
-        {"repo", field(ex.repository)},
-        {"path", field(f != null ? f.path() : ex.request.uri())},
-        {"t", f != null && f.at().isPresent() ? f.at().get().toString() : "-"},
-        {"status", ex.status == 0 ? "-" : Integer.toString(ex.status)},
-        {"bytes", Long.toString(bytes)},
-        {"ms", Long.toString(TimeUnit.NANOSECONDS.toMillis(nanos))},
-        {"outcome", field(outcome)},
-        {"cache", ex.cache == null ? "-" : ex.cache},
-        {"pin", ex.pin == null ? "-" : field(ex.pin)},
-        {"label", ex.build == null ? "-" : field(ex.build)},
-        {"mode", ex.forward ? "forward" : "mirror"}};
-    StringBuilder line = new StringBuilder(160);
-    org.slf4j.spi.LoggingEventBuilder event = access.atInfo();
-    for (String[] pair : pairs) {
-      if (line.length() > 0) {
-        line.append(' ');
-      }
-      line.append(pair[0]).append('=').append(pair[1]);
-      // Numbers stay numbers for structured encoders (a shipper can then sum bytes and filter status >= 500).
-      boolean number = NUMERIC.contains(pair[0]) && !pair[1].equals("-");
-      event = event.addKeyValue(pair[0], number ? (Object) Long.valueOf(pair[1]) : pair[1]);
+    long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
+    // Numbers stay numbers for structured encoders (a shipper can then sum bytes and filter status >= 500).
+    Line line = new Line(access.atInfo())
+        .pair("method", field(ex.request.method()))
+        .pair("repo", field(ex.repository))
+        .pair("path", field(f != null ? f.path() : ex.request.uri()))
+        .pair("t", f != null && f.at().isPresent() ? f.at().get().toString() : "-");
+    if (ex.status == 0) {
+      line.pair("status", "-");
+    } else {
+      line.number("status", ex.status);
     }
-    event.log(line.toString());
+    line.number("bytes", bytes)
+        .number("ms", ms)
+        .pair("outcome", field(outcome))
+        .pair("cache", ex.cache == null ? "-" : ex.cache)
+        .pair("pin", ex.pin == null ? "-" : field(ex.pin))
+        .pair("label", ex.build == null ? "-" : field(ex.build))
+        .pair("mode", ex.forward ? "forward" : "mirror")
+        .log();
+  }
+
+  /** The access line's text and its key-values, built side by side in one pass (once per request). */
+  private static final class Line {
+    private final StringBuilder text = new StringBuilder(200);
+    private org.slf4j.spi.LoggingEventBuilder event;
+
+    Line(org.slf4j.spi.LoggingEventBuilder event) {
+      this.event = event;
+    }
+
+    Line pair(String key, String value) {
+      key(key).append(value);
+      event = event.addKeyValue(key, value);
+      return this;
+    }
+
+    Line number(String key, long value) {
+      key(key).append(value);
+      event = event.addKeyValue(key, value);
+      return this;
+    }
+
+    private StringBuilder key(String key) {
+      if (text.length() > 0) {
+        text.append(' ');
+      }
+      return text.append(key).append('=');
+    }
+
+    void log() {
+      event.log(text.toString());
+    }
   }
 
   private static String field(Object value) {

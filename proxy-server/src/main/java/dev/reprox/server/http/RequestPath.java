@@ -64,6 +64,9 @@ record RequestPath(List<String> segments) {
   }
 
   private static String decode(String part) throws Unsafe {
+    if (plain(part)) {
+      return part; // printable ASCII without escapes is its own decoding: no buffers, no decoder
+    }
     ByteBuffer bytes = ByteBuffer.allocate(part.length());
     for (int i = 0; i < part.length(); i++) {
       char c = part.charAt(i);
@@ -106,6 +109,17 @@ record RequestPath(List<String> segments) {
     } catch (CharacterCodingException e) {
       throw new Unsafe("invalid UTF-8 in path");
     }
+  }
+
+  /** Printable ASCII (0x21..0x7e) without {@code %} or a backslash: the rules below have nothing to refuse. */
+  private static boolean plain(String part) {
+    for (int i = 0; i < part.length(); i++) {
+      char c = part.charAt(i);
+      if (c <= 0x20 || c >= 0x7f || c == '%' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The first segment, or empty for {@code /}. */

@@ -62,7 +62,12 @@ final class UpstreamMap {
 
   /** Whether any entry names this host and port (Host-header routing starts here). */
   boolean knowsHost(String host, int port, boolean defaultPort) {
-    return entries.stream().anyMatch(e -> sameOrigin(e, host, port, defaultPort));
+    for (Entry e : entries) { // a loop: every mirror-mode request asks, a stream allocated each time
+      if (sameOrigin(e, host, port, defaultPort)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

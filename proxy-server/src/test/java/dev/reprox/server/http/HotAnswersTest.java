@@ -36,7 +36,7 @@ class HotAnswersTest {
 
     assertThat(kept).isNotSameAs(found);
     assertThat(found.keptCalls).isEqualTo(1);
-    assertThat(answers.get(PINNED)).isSameAs(kept);
+    assertThat(answers.get(PINNED).fetched).isSameAs(kept);
     assertThat(answers.get(LIVE)).isNull(); // another key: live is not the pinned answer
   }
 

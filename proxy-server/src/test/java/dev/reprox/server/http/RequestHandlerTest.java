@@ -7,7 +7,9 @@ import dev.reprox.config.Keyring;
 import dev.reprox.config.RepositoryConfig;
 import dev.reprox.config.ReproxConfig;
 import ch.qos.logback.classic.Level;
+import dev.reprox.server.fetch.Fetched;
 import dev.reprox.server.fetch.Fetcher;
+import dev.reprox.server.fetch.Provenance;
 import dev.reprox.server.fetch.Fetchers;
 import dev.reprox.server.testing.CapturedLog;
 import dev.reprox.storage.BlobInfo;
@@ -209,6 +211,73 @@ class RequestHandlerTest {
   }
 
   @Test
+  void get_keptAnswer_headersBuiltOnceAndEveryResponseCarriesThem() {
+    // The signed chain's answers carry an immutable provenance (only those are kept): as here.
+    Fetcher inner = fetchers.fetcher();
+    Provenance proven = new Provenance(Optional.of(dev.reprox.storage.Digest.compute(new byte[] {7})),
+        Optional.of(Instant.parse("2025-12-31T10:00:00Z")), Optional.of("live"), true, false);
+    context = context(request -> inner.fetch(request).thenApply(f -> new Proven(f, proven)));
+    channel.finishAndReleaseAll();
+    channel = new EmbeddedChannel(context.newHandler());
+
+    Reply first = send(HttpMethod.GET, "/test/pool/a.deb");
+    HotAnswers.Answer kept = context.hotAnswers.get(
+        new dev.reprox.server.fetch.FetchRequest(config.repositories().get("test"), "pool/a.deb"));
+    assertThat(kept).as("the first answer was kept").isNotNull();
+    Reply second = send(HttpMethod.GET, "/test/pool/a.deb");
+    io.netty.handler.codec.http.HttpHeaders built = kept.headers;
+    Reply range = send(HttpMethod.GET, "/test/pool/a.deb", "Range", "bytes=10-19");
+
+    assertThat(built).as("built when the kept answer was first served").isNotNull();
+    assertThat(kept.headers).as("then reused").isSameAs(built);
+    assertThat(second.body()).isEqualTo(blob);
+    for (String name : new String[] {"ETag", "Cache-Control", "X-Reprox-Cache", "X-Reprox-Verified",
+        "X-Reprox-Generation", "X-Reprox-Published", "X-Reprox-Pin", "Accept-Ranges", "Content-Type",
+        "Content-Length"}) {
+      assertThat(second.headers().getAll(name)).as(name).isEqualTo(first.headers().getAll(name)).isNotEmpty();
+    }
+    assertThat(second.headers().get("X-Reprox-Published")).isEqualTo("Wed, 31 Dec 2025 10:00:00 GMT");
+    assertThat(range.status()).isEqualTo(206);
+    assertThat(range.body()).isEqualTo(Arrays.copyOfRange(blob, 10, 20));
+    assertThat(range.headers().get("Content-Range")).isEqualTo("bytes 10-19/2500");
+    assertThat(range.headers().get("Content-Length")).isEqualTo("10");
+    assertThat(range.headers().get("ETag")).isEqualTo(first.headers().get("ETag"));
+  }
+
+  /** A stored answer with the provenance the signed chain would give it. */
+  private record Proven(Fetched inner, Provenance provenance) implements Fetched {
+    @Override
+    public Outcome outcome() {
+      return inner.outcome();
+    }
+
+    @Override
+    public long length() {
+      return inner.length();
+    }
+
+    @Override
+    public Optional<dev.reprox.storage.Digest> digest() {
+      return inner.digest();
+    }
+
+    @Override
+    public dev.reprox.server.fetch.Content open() throws java.io.IOException {
+      return inner.open();
+    }
+
+    @Override
+    public Optional<Fetched> withReaderKept() throws java.io.IOException {
+      return inner.withReaderKept().map(k -> new Proven(k, provenance));
+    }
+
+    @Override
+    public CompletableFuture<Void> settled() {
+      return inner.settled();
+    }
+  }
+
+  @Test
   void get_blobGoneBetweenLookupAndOpen_fetchedAgainNot500() throws Exception {
     Fetcher chain = fetchers.fetcher();
     AtomicInteger calls = new AtomicInteger();
@@ -384,5 +453,22 @@ class RequestHandlerTest {
     channel.advanceTimeBy(11, java.util.concurrent.TimeUnit.SECONDS);
     channel.runScheduledPendingTasks();
     assertThat(channel.isOpen()).isFalse();
+  }
+
+  @Test
+  void headTimeout_keepAliveRequests_keepTheOnePendingCheck() {
+    channel.advanceTimeBy(20, java.util.concurrent.TimeUnit.SECONDS);
+    for (int i = 0; i < 3; i++) {
+      assertThat(send(HttpMethod.GET, "/test/pool/a.deb").status()).isEqualTo(200);
+    }
+
+    // The check scheduled at connect (due at 30 s) is still the next task: no timer was cancelled
+    // and scheduled again per request; when it fires it moves itself to 50 s. (The embedded
+    // loop's clock also runs in real time: hence a window, not an exact delay.)
+    long second = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    assertThat(channel.runScheduledPendingTasks()).isBetween(9 * second, 10 * second);
+    channel.advanceTimeBy(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(channel.runScheduledPendingTasks()).isBetween(19 * second, 20 * second);
+    assertThat(channel.isOpen()).isTrue();
   }
 }
