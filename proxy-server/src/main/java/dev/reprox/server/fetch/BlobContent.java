@@ -10,20 +10,25 @@ import java.util.concurrent.CompletableFuture;
 final class BlobContent implements Content {
   private static final CompletableFuture<Void> READY = CompletableFuture.completedFuture(null);
   private final BlobReader reader;
-  private final boolean owned;
+  // What closing does: close the reader (owned), or hand a shared one back (once).
+  private final Runnable onClose;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   BlobContent(BlobReader reader) {
-    this(reader, true);
+    this(reader, reader::close);
   }
 
-  private BlobContent(BlobReader reader, boolean owned) {
+  private BlobContent(BlobReader reader, Runnable onClose) {
     this.reader = reader;
-    this.owned = owned;
+    this.onClose = onClose;
   }
 
-  /** A client's content over a reader others share: closing it leaves the reader open. */
-  static BlobContent shared(BlobReader reader) {
-    return new BlobContent(reader, false);
+  /**
+   * A client's content over a reader others share: closing it leaves the reader open and runs
+   * {@code handBack} once (the sharer counts its users).
+   */
+  static BlobContent shared(BlobReader reader, Runnable handBack) {
+    return new BlobContent(reader, handBack);
   }
 
   @Override
@@ -52,8 +57,8 @@ final class BlobContent implements Content {
 
   @Override
   public void close() {
-    if (owned) {
-      reader.close();
+    if (closed.compareAndSet(false, true)) {
+      onClose.run();
     }
   }
 }

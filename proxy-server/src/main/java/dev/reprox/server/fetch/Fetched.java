@@ -41,6 +41,13 @@ public interface Fetched {
   }
 
   /**
+   * The keeper of a {@link #withReaderKept} result lets go of it (a cache evicted it): its shared
+   * reader closes once the last client's content has closed too. Each kept result is released
+   * once. Never blocks for long.
+   */
+  default void release() {}
+
+  /**
    * Tells the body that no reader will come (a HEAD answer). A relayed body ({@link Relayed})
    * cancels its upstream at once; stored bodies and fills need nothing. Never blocks.
    */

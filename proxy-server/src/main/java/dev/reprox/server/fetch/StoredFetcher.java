@@ -106,9 +106,20 @@ final class StoredFetcher implements Fetcher {
 
   /**
    * A stored blob with one reader shared by every client (readers are stateless and thread-safe):
-   * opening costs nothing, so the event loop may do it.
+   * opening costs nothing, so the event loop may do it. The reader is counted: one hold for the
+   * cache that keeps this answer ({@link #release} when it lets go) and one per open content; it
+   * closes when the last goes, so a blob deleted while it was hot gives its chunks back.
    */
-  record Kept(Stored stored, BlobReader reader) implements Fetched {
+  static final class Kept implements Fetched {
+    private final Stored stored;
+    private final BlobReader reader;
+    private final java.util.concurrent.atomic.AtomicInteger holds = new java.util.concurrent.atomic.AtomicInteger(1);
+
+    Kept(Stored stored, BlobReader reader) {
+      this.stored = stored;
+      this.reader = reader;
+    }
+
     @Override
     public Outcome outcome() {
       return Outcome.HIT;
@@ -125,13 +136,42 @@ final class StoredFetcher implements Fetcher {
     }
 
     @Override
-    public Content open() {
-      return BlobContent.shared(reader);
+    public Content open() throws IOException {
+      for (int n = holds.get(); n > 0; n = holds.get()) {
+        if (holds.compareAndSet(n, n + 1)) {
+          return BlobContent.shared(reader, this::unhold);
+        }
+      }
+      // Let go of meanwhile (a request that found the answer just before it left the cache): a
+      // reader of its own, one point lookup.
+      return stored.open();
     }
 
     @Override
-    public Optional<Fetched> withReaderKept() {
-      return Optional.of(this);
+    public void release() {
+      unhold();
+    }
+
+    /** Open holds: the cache's and the clients'; 0 once the reader is closed. */
+    int holds() {
+      return holds.get();
+    }
+
+    private void unhold() {
+      if (holds.decrementAndGet() == 0) {
+        reader.close();
+      }
+    }
+
+    /** One more hold for one more keeper; a reader of its own once this one closed. */
+    @Override
+    public Optional<Fetched> withReaderKept() throws IOException {
+      for (int n = holds.get(); n > 0; n = holds.get()) {
+        if (holds.compareAndSet(n, n + 1)) {
+          return Optional.of(this);
+        }
+      }
+      return stored.withReaderKept();
     }
 
     @Override

@@ -48,4 +48,9 @@ interface WrappedFetched extends Fetched {
   default void noReader() {
     inner().noReader();
   }
+
+  @Override
+  default void release() {
+    inner().release();
+  }
 }

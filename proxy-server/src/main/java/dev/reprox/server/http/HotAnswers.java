@@ -66,6 +66,13 @@ final class HotAnswers {
         .maximumSize(maxEntries)
         .ticker(ticker)
         .executor(Runnable::run) // no maintenance on the common pool
+        // An answer that leaves (expired, evicted, replaced) hands its reader back: it closes
+        // once the responses still reading it are done, so its blob's lease ends.
+        .removalListener((Key k, Answer a, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+          if (a != null) {
+            a.fetched.release();
+          }
+        })
         .expireAfter(new Expiry<Key, Answer>() {
           @Override
           public long expireAfterCreate(Key key, Answer value, long now) {
@@ -108,5 +115,10 @@ final class HotAnswers {
 
   long size() {
     return answers.estimatedSize();
+  }
+
+  /** Removes what has expired now (the cache does it as it is used; tests ask for it). */
+  void cleanUp() {
+    answers.cleanUp();
   }
 }

@@ -101,4 +101,29 @@ class StoredFetcherTest {
     assertThat(fetch(fetcher(false), "pool/main/a.deb").outcome()).isEqualTo(Fetched.Outcome.HIT);
     assertThat(upstreamCalls).hasValue(0);
   }
+
+  @Test
+  void keptReader_closesWhenTheKeeperAndEveryClientLetGo_thenOpensItsOwn() throws Exception {
+    Fetched stored = fetch(fetcher(false), "pool/main/a.deb");
+    StoredFetcher.Kept kept = (StoredFetcher.Kept) stored.withReaderKept().orElseThrow();
+    assertThat(kept.holds()).as("the keeper's").isEqualTo(1);
+
+    Content client = kept.open();
+    assertThat(kept.holds()).isEqualTo(2);
+    kept.release(); // the cache let go while a client still reads
+    assertThat(kept.holds()).isEqualTo(1);
+    ByteBuffer dst = ByteBuffer.allocate(16);
+    assertThat(client.read(0, dst)).isEqualTo(5);
+    client.close();
+    client.close(); // twice: counted once
+    assertThat(kept.holds()).as("the shared reader is closed").isZero();
+
+    // Found just before it left the cache: served with a reader of its own; kept again: a new one.
+    try (Content late = kept.open()) {
+      assertThat(late.read(0, ByteBuffer.allocate(16))).isEqualTo(5);
+    }
+    Fetched again = kept.withReaderKept().orElseThrow();
+    assertThat(again).isNotSameAs(kept);
+    assertThat(((StoredFetcher.Kept) again).holds()).isEqualTo(1);
+  }
 }

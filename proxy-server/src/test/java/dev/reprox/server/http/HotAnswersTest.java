@@ -63,11 +63,35 @@ class HotAnswersTest {
     assertThat(answers.get(PINNED)).isNull(); // idle too long
   }
 
-  /** A body that counts how often its reader is kept. */
+  @Test
+  void answersThatLeave_expiredOrReplaced_handTheirReaderBackOnce() throws Exception {
+    FakeFetched first = (FakeFetched) answers.offer(LIVE, new FakeFetched(Fetched.Outcome.HIT, true));
+    FakeFetched second = (FakeFetched) answers.offer(LIVE, new FakeFetched(Fetched.Outcome.HIT, true));
+    FakeFetched pinned = (FakeFetched) answers.offer(PINNED, new FakeFetched(Fetched.Outcome.HIT, true));
+
+    assertThat(first.released).as("replaced").isEqualTo(1);
+    assertThat(second.released).isZero();
+    nanos.addAndGet(HotAnswers.LIVE.toNanos() + 1);
+    answers.cleanUp();
+    assertThat(second.released).as("expired").isEqualTo(1);
+    assertThat(pinned.released).as("still kept").isZero();
+    nanos.addAndGet(HotAnswers.PINNED_IDLE.toNanos() + 1);
+    answers.cleanUp();
+    assertThat(pinned.released).isEqualTo(1);
+    assertThat(first.released).isEqualTo(1);
+  }
+
+  /** A body that counts how often its reader is kept, and how often a kept one is released. */
   private static class FakeFetched implements Fetched {
     private final Outcome outcome;
     private final boolean immutable;
     int keptCalls;
+    int released;
+
+    @Override
+    public void release() {
+      released++;
+    }
 
     FakeFetched(Outcome outcome, boolean immutable) {
       this.outcome = outcome;
