@@ -113,6 +113,25 @@ final class S3Objects {
   private static final long PROBE_EVERY_NANOS = 1_000_000_000L;
 
   /**
+   * A HEAD of the bucket now, for {@link Health}: throws while the store cannot be reached (it then
+   * counts as down for writes too), and clears the write guard once it answers. An answer of any
+   * kind below 500 means it is up (whatever else is wrong, the next call says).
+   */
+  void probe() throws StorageUnavailableException {
+    try {
+      s3.headBucket(b -> b.bucket(bucket));
+      reached();
+    } catch (SdkException e) {
+      if (e instanceof S3Exception s && s.statusCode() < 500) {
+        reached();
+        return;
+      }
+      throw unavailable(new StorageUnavailableException("s3 bucket " + bucket + ": object store (S3) unavailable: "
+          + e.getMessage(), e));
+    }
+  }
+
+  /**
    * A call just reached the store: writes need no probe any more. Without this a write right
    * after the store came back (within the probe interval) was refused although a read had just
    * been served from it.

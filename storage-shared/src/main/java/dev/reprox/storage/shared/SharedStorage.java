@@ -53,6 +53,7 @@ public final class SharedStorage implements Storage, FillLeases {
   private final PgFillLeases leases;
   private final Db db;
   private final Duration fillLease;
+  private final Health health;
   private volatile boolean closed;
 
   private SharedStorage(Builder b, HikariDataSource pool, S3Client s3) throws StorageException {
@@ -72,6 +73,9 @@ public final class SharedStorage implements Storage, FillLeases {
     this.builds = new PgBuildRecords(db);
     this.leases = new PgFillLeases(db, b.clock);
     this.fillLease = b.fillLease;
+    this.health = new Health(b.healthEvery, java.util.List.of(
+        () -> db.one("readiness", "SELECT 1", ps -> { }, rs -> null), objects::probe));
+    health.checkNow();
   }
 
   public static Builder builder() {
@@ -123,6 +127,12 @@ public final class SharedStorage implements Storage, FillLeases {
     return leases.tryAcquire(key, ttl);
   }
 
+  /** PostgreSQL or the bucket, when the last background check could not reach it ({@link Health}). */
+  @Override
+  public java.util.Optional<String> unavailable() {
+    return health.problem();
+  }
+
   @Override
   public StorageStats stats() {
     try {
@@ -149,6 +159,7 @@ public final class SharedStorage implements Storage, FillLeases {
       return;
     }
     closed = true;
+    health.close();
     s3.close();
     pool.close();
   }
@@ -197,8 +208,18 @@ public final class SharedStorage implements Storage, FillLeases {
     private long multipartThreshold = 32L << 20;
     private long partSize = 16L << 20;
     private Duration fillLease = Duration.ofSeconds(30);
+    private Duration healthEvery = Duration.ofSeconds(2);
 
     private Builder() {}
+
+    /** How often PostgreSQL and the bucket are checked for {@link SharedStorage#unavailable}. */
+    public Builder healthEvery(Duration every) {
+      if (every.isNegative() || every.isZero()) {
+        throw new IllegalArgumentException("shared storage: health check interval must be positive, got " + every);
+      }
+      this.healthEvery = every;
+      return this;
+    }
 
     /** How long a fill's lease lasts unless renewed ({@code storage.fill-lease}). */
     public Builder fillLease(Duration ttl) {

@@ -1,0 +1,133 @@
+package dev.reprox.server.shared;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reprox.server.testing.ReproxProcess;
+import dev.reprox.testkit.shared.PostgresServer;
+import dev.reprox.testkit.shared.S3ProxyServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One {@code reprox serve} on a shared store whose PostgreSQL, then S3 server, goes away and comes
+ * back: {@code /readyz} answers 503 naming the component while it is down and 200 once it is back,
+ * and the builds and admin APIs answer 503 {@code storage_unavailable} while PostgreSQL is down.
+ */
+class SharedReadinessIT {
+  private static final String ADMIN = "admin-0123456789abcdef";
+
+  static PostgresServer postgres;
+  static S3ProxyServer s3;
+
+  @TempDir
+  Path tmp;
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  @BeforeAll
+  static void startServers() {
+    postgres = PostgresServer.start();
+    s3 = S3ProxyServer.start(S3ProxyServer.jarFromProperty());
+  }
+
+  @AfterAll
+  static void stopServers() {
+    if (s3 != null) {
+      s3.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @Test
+  void postgresThenS3Down_readyz503NamingIt_apis503StorageUnavailable_readyAgainWhenBack() throws Exception {
+    String jdbc = postgres.newDatabase();
+    Files.writeString(tmp.resolve("admin.token"), ADMIN);
+    Path config = Files.writeString(tmp.resolve("shared.yaml"), "repositories:\n  fix:\n    format: apt\n"
+        + "    upstream: http://127.0.0.1:1/debian\n    keyring: none\n"
+        + "api:\n  admin-token-file: " + tmp.resolve("admin.token") + "\n"
+        + "storage:\n"
+        + "  type: shared\n"
+        + "  postgres: {url: \"" + jdbc + "\", user: " + postgres.user() + "}\n"
+        + "  s3: {endpoint: \"" + s3.endpoint() + "\", bucket: reprox-ready, access-key: "
+        + S3ProxyServer.ACCESS_KEY + ", secret-key: " + S3ProxyServer.SECRET_KEY + "}\n"
+        + "  local-cache: {max-size: 64MiB}\n");
+    Path log = Files.createFile(tmp.resolve("reprox.log"));
+    ProcessBuilder command = ReproxProcess.command(ReproxProcess.privateJar(tmp.resolve("reprox.jar")),
+        ReproxProcess.PARANOID, log, "serve", "--config", config.toString(), "--data", tmp.resolve("data").toString(),
+        "--listen", "127.0.0.1:0", "--drain-timeout", "2");
+    try (ReproxProcess r = ReproxProcess.start(command, log, Duration.ofSeconds(120))) {
+      assertThat(send(r, "GET", "/readyz").statusCode()).isEqualTo(200);
+      assertThat(send(r, "GET", "/-/api/builds").statusCode()).isEqualTo(200);
+
+      postgres.stop();
+      try {
+        HttpResponse<String> down = pollUntil("readyz says PostgreSQL is down", () -> send(r, "GET", "/readyz"),
+            x -> x.statusCode() == 503);
+        assertThat(down.body()).startsWith("not ready: storage: ").contains("database (PostgreSQL) unavailable");
+        assertThat(send(r, "GET", "/healthz").statusCode()).isEqualTo(200);
+        for (String[] call : new String[][] {{"GET", "/-/api/builds"}, {"DELETE", "/-/api/admin/builds/ci-1"},
+            {"GET", "/-/api/admin/export?label=ci-1"}}) {
+          HttpResponse<String> api = send(r, call[0], call[1]);
+          assertThat(api.statusCode()).as(call[1] + ": " + api.body()).isEqualTo(503);
+          assertThat(api.body()).as(call[1]).contains("\"reason\":\"storage_unavailable\"")
+              .contains("database (PostgreSQL) unavailable");
+        }
+      } finally {
+        postgres.restart();
+      }
+      pollUntil("ready after PostgreSQL is back", () -> send(r, "GET", "/readyz"), x -> x.statusCode() == 200);
+      assertThat(send(r, "GET", "/-/api/builds").statusCode()).isEqualTo(200);
+
+      s3.kill();
+      try {
+        HttpResponse<String> down = pollUntil("readyz says S3 is down", () -> send(r, "GET", "/readyz"),
+            x -> x.statusCode() == 503);
+        assertThat(down.body()).startsWith("not ready: storage: ").contains("object store (S3) unavailable")
+            .doesNotContain("PostgreSQL");
+      } finally {
+        s3.restart();
+      }
+      pollUntil("ready after S3 is back", () -> send(r, "GET", "/readyz"), x -> x.statusCode() == 200);
+    }
+  }
+
+  private HttpResponse<String> send(ReproxProcess r, String method, String path) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(r.base() + path)).method(method,
+        HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bearer " + ADMIN)
+        .timeout(Duration.ofSeconds(30)).build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  @FunctionalInterface
+  private interface Call {
+    HttpResponse<String> send() throws Exception;
+  }
+
+  /** Sends {@code call} every 100 ms for up to 60 s until its answer passes {@code until}; that answer. */
+  private static HttpResponse<String> pollUntil(String what, Call call,
+      java.util.function.Predicate<HttpResponse<String>> until) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    HttpResponse<String> last = null;
+    while (System.nanoTime() < deadline) {
+      last = call.send();
+      if (until.test(last)) {
+        return last;
+      }
+      Thread.sleep(100); // polling a condition with a deadline
+    }
+    throw new AssertionError("timed out waiting until " + what + "; last answer " + (last == null ? "none"
+        : last.statusCode() + " " + last.body()));
+  }
+}
