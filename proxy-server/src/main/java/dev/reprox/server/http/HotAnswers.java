@@ -8,6 +8,7 @@ import dev.reprox.server.fetch.FetchRequest;
 import dev.reprox.server.fetch.Fetched;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Recent answers to requests for bodies that do not change, with their storage reader kept open,
@@ -16,12 +17,20 @@ import java.util.Optional;
  * anything pinned to a T. A pinned answer never changes (the pin is forever), so it stays while
  * it is used; a live one may change when the root index does, so it is kept for a moment only —
  * long enough to absorb a burst, far shorter than the max-age clients are told.
+ *
+ * <p>A live answer still in use is looked up again in the background once it is {@link
+ * #LIVE_REFRESH} old ({@link #get(FetchRequest, Runnable)}), and the new answer replaces it before
+ * it expires: without that every client of a busy path waited, every 2 s, for a full lookup (on the
+ * shared store eight PostgreSQL round trips, measured as the gap between a replica's warm hits and
+ * a single node's). No answer is served older than before: {@link #LIVE} after its lookup.
  */
 final class HotAnswers {
   /** How long a live answer is reused; roots revalidate after a minute by default. */
   static final Duration LIVE = Duration.ofSeconds(2);
   /** How long a pinned answer stays after its last use. */
   static final Duration PINNED_IDLE = Duration.ofMinutes(10);
+  /** How old a live answer in use is when it is looked up again, in the background. */
+  static final Duration LIVE_REFRESH = LIVE.dividedBy(2);
 
   record Key(String repository, String path, Optional<java.time.Instant> at, String base) {
     static Key of(FetchRequest r) {
@@ -29,30 +38,35 @@ final class HotAnswers {
     }
   }
 
-  private final Cache<Key, Fetched> answers;
+  /** A kept answer, when a live one is due to be looked up again, and whether someone is doing it. */
+  private record Entry(Fetched fetched, long refreshAt, AtomicBoolean refreshing) {}
+
+  private final Cache<Key, Entry> answers;
+  private final Ticker ticker;
 
   HotAnswers(long maxEntries) {
     this(maxEntries, Ticker.systemTicker());
   }
 
   HotAnswers(long maxEntries, Ticker ticker) {
+    this.ticker = ticker;
     this.answers = Caffeine.newBuilder()
         .maximumSize(maxEntries)
         .ticker(ticker)
         .executor(Runnable::run) // no maintenance on the common pool
-        .expireAfter(new Expiry<Key, Fetched>() {
+        .expireAfter(new Expiry<Key, Entry>() {
           @Override
-          public long expireAfterCreate(Key key, Fetched value, long now) {
+          public long expireAfterCreate(Key key, Entry value, long now) {
             return (key.at().isPresent() ? PINNED_IDLE : LIVE).toNanos();
           }
 
           @Override
-          public long expireAfterUpdate(Key key, Fetched value, long now, long current) {
+          public long expireAfterUpdate(Key key, Entry value, long now, long current) {
             return expireAfterCreate(key, value, now);
           }
 
           @Override
-          public long expireAfterRead(Key key, Fetched value, long now, long current) {
+          public long expireAfterRead(Key key, Entry value, long now, long current) {
             return key.at().isPresent() ? PINNED_IDLE.toNanos() : current;
           }
         })
@@ -61,7 +75,25 @@ final class HotAnswers {
 
   /** A kept answer, or null. Never blocks: the event loop calls it. */
   Fetched get(FetchRequest request) {
-    return answers.getIfPresent(Key.of(request));
+    Entry e = answers.getIfPresent(Key.of(request));
+    return e == null ? null : e.fetched();
+  }
+
+  /**
+   * A kept answer, or null; when it is a live one due to be looked up again and nobody is doing it
+   * yet, runs {@code refresh} first (once per kept answer), which must not block: it starts the
+   * lookup elsewhere and {@link #offer}s the result. Never blocks.
+   */
+  Fetched get(FetchRequest request, Runnable refresh) {
+    Entry e = answers.getIfPresent(Key.of(request));
+    if (e == null) {
+      return null;
+    }
+    boolean due = e.refreshAt() != Long.MAX_VALUE && ticker.read() - e.refreshAt() >= 0;
+    if (due && e.refreshing().compareAndSet(false, true)) {
+      refresh.run();
+    }
+    return e.fetched();
   }
 
   /**
@@ -76,7 +108,8 @@ final class HotAnswers {
     if (kept.isEmpty()) {
       return fetched;
     }
-    answers.put(Key.of(request), kept.get());
+    long refreshAt = request.at().isPresent() ? Long.MAX_VALUE : ticker.read() + LIVE_REFRESH.toNanos();
+    answers.put(Key.of(request), new Entry(kept.get(), refreshAt, new AtomicBoolean()));
     return kept.get();
   }
 
