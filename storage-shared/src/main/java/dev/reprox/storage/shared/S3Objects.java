@@ -325,6 +325,27 @@ final class S3Objects {
     }
   }
 
+  /** A blob object in the bucket: its digest (from its key) and when it was written. */
+  record Listed(Digest digest, java.time.Instant lastModified) {}
+
+  /**
+   * Every blob object in the bucket, page by page (1,000 keys a request); keys that are not a blob's
+   * ({@link #key}) are skipped.
+   */
+  void forEachObject(java.util.function.Consumer<Listed> each) throws StorageException {
+    try {
+      for (var o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix("blobs/sha256/")).contents()) {
+        String hex = o.key().substring(o.key().lastIndexOf('/') + 1);
+        if (hex.length() == 64 && hex.chars().allMatch(ch -> Character.digit(ch, 16) >= 0)
+            && o.key().equals("blobs/sha256/" + hex.substring(0, 2) + "/" + hex)) {
+          each.accept(new Listed(Digest.sha256(hex), o.lastModified()));
+        }
+      }
+    } catch (SdkException e) {
+      throw failure("list", null, e);
+    }
+  }
+
   /** Test hook: replaces an object's bytes behind the store's back. */
   void overwrite(Digest digest, byte[] bytes) {
     s3.putObject(b -> b.bucket(bucket).key(key(digest)), RequestBody.fromBytes(bytes));
@@ -337,7 +358,7 @@ final class S3Objects {
    * a plain storage failure that waiting does not fix.
    */
   private StorageException failure(String op, Digest digest, Exception e) {
-    String what = "s3 " + op + " " + digest + " in bucket " + bucket;
+    String what = "s3 " + op + (digest == null ? "" : " " + digest) + " in bucket " + bucket;
     boolean unavailable = e instanceof S3Exception s ? s.statusCode() >= 500
         : e instanceof SdkClientException;
     return unavailable

@@ -143,14 +143,20 @@ public final class SharedStorage implements Storage, FillLeases {
     }
   }
 
+  /** Objects without a row younger than this are left to the commits that may still be writing them. */
+  static final Duration ORPHAN_MIN_AGE = Duration.ofHours(1);
+
   /**
-   * Nothing to do: {@link SharedBlobStore#delete} removed each object from the bucket as it went
-   * (the bucket's own space accounting is the object store's business), and PostgreSQL's autovacuum
-   * reuses the deleted rows' pages.
+   * Deletes the bucket's orphans ({@link SharedBlobStore#deleteOrphans}: uploads whose row was never
+   * written); the rest is done: {@link SharedBlobStore#delete} removed each deleted blob's object as
+   * it went, and PostgreSQL's autovacuum reuses the deleted rows' pages. {@code reprox gc} calls it
+   * after a sweep that deleted blobs.
    */
   @Override
-  public String reclaimSpace() {
-    return "shared storage: deleted objects already left the bucket; nothing to reclaim";
+  public String reclaimSpace() throws StorageException {
+    long orphans = blobs.deleteOrphans(ORPHAN_MIN_AGE);
+    return "shared storage: deleted objects already left the bucket; " + orphans
+        + " orphaned objects (uploaded, row never written, older than " + ORPHAN_MIN_AGE.toHours() + " h) deleted";
   }
 
   @Override
@@ -179,6 +185,16 @@ public final class SharedStorage implements Storage, FillLeases {
 
   PgBuildRecords pgBuilds() {
     return builds;
+  }
+
+  /** Test hook: {@link SharedBlobStore#uploadWithoutRow}. */
+  void uploadWithoutRow(Digest digest, byte[] bytes) {
+    blobs.uploadWithoutRow(digest, bytes);
+  }
+
+  /** Test hook: {@link SharedBlobStore#inBucket}. */
+  boolean inBucket(Digest digest) throws StorageException {
+    return blobs.inBucket(digest);
   }
 
   /** Test hook: replaces the object store's bytes of {@code digest}. */
