@@ -3,27 +3,40 @@ package dev.reprox.server.shared;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reprox.server.testing.ReproxProcess;
+import dev.reprox.storage.BlobWriter;
+import dev.reprox.storage.Digest;
+import dev.reprox.storage.shared.SharedStorage;
 import dev.reprox.testkit.shared.PostgresServer;
 import dev.reprox.testkit.shared.S3ProxyServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * One {@code reprox serve} on a shared store whose PostgreSQL, then S3 server, goes away and comes
  * back: {@code /readyz} answers 503 naming the component while it is down and 200 once it is back,
  * and the builds and admin APIs answer 503 {@code storage_unavailable} while PostgreSQL is down.
+ * {@code reprox verify --config} re-reads a shared store's objects from the bucket.
  */
-class SharedReadinessIT {
+class SharedOperabilityIT {
   private static final String ADMIN = "admin-0123456789abcdef";
 
   static PostgresServer postgres;
@@ -51,18 +64,64 @@ class SharedReadinessIT {
   }
 
   @Test
+  void verify_sharedStore_cleanThenNamesTheObjectDamagedInTheBucket() throws Exception {
+    String jdbc = postgres.newDatabase();
+    String bucket = "reprox-verify";
+    Path config = Files.writeString(tmp.resolve("shared.yaml"), "repositories:\n  fix:\n    format: apt\n"
+        + "    upstream: http://127.0.0.1:1/debian\n    keyring: none\n" + storage(jdbc, bucket));
+    byte[] data = "a blob that reprox verify re-reads from the bucket\n".repeat(2000).getBytes(StandardCharsets.UTF_8);
+    Digest digest = Digest.compute(data);
+    try (SharedStorage store = SharedStorage.builder().postgres(jdbc, postgres.user(), "")
+        .s3(URI.create(s3.endpoint()), bucket, "us-east-1", true, S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)
+        .localCache(tmp.resolve("cache"), 64L << 20).build();
+        BlobWriter w = store.blobs().newWriter()) {
+      w.write(ByteBuffer.wrap(data));
+      w.commit(digest, data.length);
+    }
+    Path jar = ReproxProcess.privateJar(tmp.resolve("reprox.jar"));
+
+    ReproxProcess.Verify clean = verify(jar, config);
+    assertThat(clean.exit()).as(clean.output()).isZero();
+    assertThat(clean.output()).contains("verify: 1 blobs, " + data.length + " bytes checked, 0 damaged");
+
+    try (S3Client client = S3Client.builder().httpClient(UrlConnectionHttpClient.builder().build())
+        .region(Region.US_EAST_1).forcePathStyle(true).endpointOverride(URI.create(s3.endpoint()))
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)))
+        .build()) {
+      client.putObject(b -> b.bucket(bucket).key("blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex()),
+          RequestBody.fromString("damaged"));
+    }
+    ReproxProcess.Verify damaged = verify(jar, config);
+    assertThat(damaged.exit()).as(damaged.output()).isEqualTo(1);
+    assertThat(damaged.output()).contains("damaged " + digest + ": ").contains("1 damaged");
+  }
+
+  /** {@code reprox verify --config FILE}: exit code and stdout. */
+  private ReproxProcess.Verify verify(Path jar, Path config) throws Exception {
+    Path log = tmp.resolve("verify.log");
+    Process p = ReproxProcess.command(jar, List.of(), log, "verify", "--config", config.toString()).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("verify finishes").isTrue();
+    return new ReproxProcess.Verify(p.exitValue(), out + Files.readString(log));
+  }
+
+  private String storage(String jdbc, String bucket) {
+    return "storage:\n"
+        + "  type: shared\n"
+        + "  postgres: {url: \"" + jdbc + "\", user: " + postgres.user() + "}\n"
+        + "  s3: {endpoint: \"" + s3.endpoint() + "\", bucket: " + bucket + ", access-key: "
+        + S3ProxyServer.ACCESS_KEY + ", secret-key: " + S3ProxyServer.SECRET_KEY + "}\n"
+        + "  local-cache: {max-size: 64MiB}\n";
+  }
+
+  @Test
   void postgresThenS3Down_readyz503NamingIt_apis503StorageUnavailable_readyAgainWhenBack() throws Exception {
     String jdbc = postgres.newDatabase();
     Files.writeString(tmp.resolve("admin.token"), ADMIN);
     Path config = Files.writeString(tmp.resolve("shared.yaml"), "repositories:\n  fix:\n    format: apt\n"
         + "    upstream: http://127.0.0.1:1/debian\n    keyring: none\n"
-        + "api:\n  admin-token-file: " + tmp.resolve("admin.token") + "\n"
-        + "storage:\n"
-        + "  type: shared\n"
-        + "  postgres: {url: \"" + jdbc + "\", user: " + postgres.user() + "}\n"
-        + "  s3: {endpoint: \"" + s3.endpoint() + "\", bucket: reprox-ready, access-key: "
-        + S3ProxyServer.ACCESS_KEY + ", secret-key: " + S3ProxyServer.SECRET_KEY + "}\n"
-        + "  local-cache: {max-size: 64MiB}\n");
+        + "api:\n  admin-token-file: " + tmp.resolve("admin.token") + "\n" + storage(jdbc, "reprox-ready"));
     Path log = Files.createFile(tmp.resolve("reprox.log"));
     ProcessBuilder command = ReproxProcess.command(ReproxProcess.privateJar(tmp.resolve("reprox.jar")),
         ReproxProcess.PARANOID, log, "serve", "--config", config.toString(), "--data", tmp.resolve("data").toString(),
