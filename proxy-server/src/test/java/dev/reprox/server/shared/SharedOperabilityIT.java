@@ -1,5 +1,7 @@
 package dev.reprox.server.shared;
 
+import static dev.reprox.server.shared.SharedStoreFixture.repositories;
+import static dev.reprox.server.shared.SharedStoreFixture.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reprox.server.testing.ReproxProcess;
@@ -19,9 +21,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -39,42 +40,25 @@ import software.amazon.awssdk.services.s3.S3Client;
 class SharedOperabilityIT {
   private static final String ADMIN = "admin-0123456789abcdef";
 
-  static PostgresServer postgres;
-  static S3ProxyServer s3;
+  @RegisterExtension
+  static final SharedStoreFixture store = new SharedStoreFixture();
 
   @TempDir
   Path tmp;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-  @BeforeAll
-  static void startServers() {
-    postgres = PostgresServer.start();
-    s3 = S3ProxyServer.start(S3ProxyServer.jarFromProperty());
-  }
-
-  @AfterAll
-  static void stopServers() {
-    if (s3 != null) {
-      s3.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
-  }
-
   @Test
   void verify_sharedStore_cleanThenNamesTheObjectDamagedInTheBucket() throws Exception {
-    String jdbc = postgres.newDatabase();
+    String jdbc = store.postgres().newDatabase();
     String bucket = "reprox-verify";
-    Path config = Files.writeString(tmp.resolve("shared.yaml"), "repositories:\n  fix:\n    format: apt\n"
-        + "    upstream: http://127.0.0.1:1/debian\n    keyring: none\n" + storage(jdbc, bucket));
+    Path config = config(jdbc, bucket, "");
     byte[] data = "a blob that reprox verify re-reads from the bucket\n".repeat(2000).getBytes(StandardCharsets.UTF_8);
     Digest digest = Digest.compute(data);
-    try (SharedStorage store = SharedStorage.builder().postgres(jdbc, postgres.user(), "")
-        .s3(URI.create(s3.endpoint()), bucket, "us-east-1", true, S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)
+    try (SharedStorage shared = SharedStorage.builder().postgres(jdbc, store.postgres().user(), "")
+        .s3(URI.create(store.s3().endpoint()), bucket, "us-east-1", true, S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)
         .localCache(tmp.resolve("cache"), 64L << 20).build();
-        BlobWriter w = store.blobs().newWriter()) {
+        BlobWriter w = shared.blobs().newWriter()) {
       w.write(ByteBuffer.wrap(data));
       w.commit(digest, data.length);
     }
@@ -85,7 +69,7 @@ class SharedOperabilityIT {
     assertThat(clean.output()).contains("verify: 1 blobs, " + data.length + " bytes checked, 0 damaged");
 
     try (S3Client client = S3Client.builder().httpClient(UrlConnectionHttpClient.builder().build())
-        .region(Region.US_EAST_1).forcePathStyle(true).endpointOverride(URI.create(s3.endpoint()))
+        .region(Region.US_EAST_1).forcePathStyle(true).endpointOverride(URI.create(store.s3().endpoint()))
         .credentialsProvider(StaticCredentialsProvider.create(
             AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)))
         .build()) {
@@ -106,27 +90,20 @@ class SharedOperabilityIT {
     return new ReproxProcess.Verify(p.exitValue(), out + Files.readString(log));
   }
 
-  private String storage(String jdbc, String bucket) {
-    return "storage:\n"
-        + "  type: shared\n"
-        + "  postgres: {url: \"" + jdbc + "\", user: " + postgres.user() + "}\n"
-        + "  s3: {endpoint: \"" + s3.endpoint() + "\", bucket: " + bucket + ", access-key: "
-        + S3ProxyServer.ACCESS_KEY + ", secret-key: " + S3ProxyServer.SECRET_KEY + "}\n"
-        + "  local-cache: {max-size: 64MiB}\n";
+  /** A repository nothing is fetched from and the shared store on {@code jdbc} and {@code bucket}. */
+  private Path config(String jdbc, String bucket, String more) throws Exception {
+    return Files.writeString(tmp.resolve(bucket + ".yaml"), repositories(URI.create("http://127.0.0.1:1/debian"),
+        Path.of("none")) + more + store.storage(jdbc, bucket, "", ""));
   }
 
   @Test
   void postgresThenS3Down_readyz503NamingIt_apis503StorageUnavailable_readyAgainWhenBack() throws Exception {
-    String jdbc = postgres.newDatabase();
+    PostgresServer postgres = store.postgres();
+    S3ProxyServer s3 = store.s3();
     Files.writeString(tmp.resolve("admin.token"), ADMIN);
-    Path config = Files.writeString(tmp.resolve("shared.yaml"), "repositories:\n  fix:\n    format: apt\n"
-        + "    upstream: http://127.0.0.1:1/debian\n    keyring: none\n"
-        + "api:\n  admin-token-file: " + tmp.resolve("admin.token") + "\n" + storage(jdbc, "reprox-ready"));
-    Path log = Files.createFile(tmp.resolve("reprox.log"));
-    ProcessBuilder command = ReproxProcess.command(ReproxProcess.privateJar(tmp.resolve("reprox.jar")),
-        ReproxProcess.PARANOID, log, "serve", "--config", config.toString(), "--data", tmp.resolve("data").toString(),
-        "--listen", "127.0.0.1:0", "--drain-timeout", "2");
-    try (ReproxProcess r = ReproxProcess.start(command, log, Duration.ofSeconds(120))) {
+    Path config = config(postgres.newDatabase(), "reprox-ready",
+        "api:\n  admin-token-file: " + tmp.resolve("admin.token") + "\n");
+    try (ReproxProcess r = serve(tmp, ReproxProcess.privateJar(tmp.resolve("reprox.jar")), "a", config)) {
       assertThat(send(r, "GET", "/readyz").statusCode()).isEqualTo(200);
       assertThat(send(r, "GET", "/-/api/builds").statusCode()).isEqualTo(200);
 
