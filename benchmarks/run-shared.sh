@@ -12,7 +12,9 @@
 # Environment: ROUNDS (3), DURATION (wrk -d, 10s; 3s with QUICK=1), REPROX_JAR (default
 # proxy-server/target/reprox.jar), S3PROXY_JAR (default proxy-server/target/s3proxy/s3proxy.jar,
 # copied there by `./mvnw -o -pl proxy-server -am verify`; or org.gaul:s3proxy jar-with-dependencies),
-# REPROX_XMX (256m), COLD_FILES (8), COLD_MB (16), WORK (benchmarks/target/shared), KEEP=1.
+# REPROX_XMX (256m), REPROX_JAVA_OPTS (more JVM options for both reprox, e.g. a JFR recording:
+# "-XX:StartFlightRecording=filename=/tmp/%p.jfr,settings=profile"), COLD_FILES (8), COLD_MB (16),
+# WORK (benchmarks/target/shared), KEEP=1.
 # Needs: java 17, wrk, nginx, curl, gpg, python3, PostgreSQL 15 binaries in /usr/lib/postgresql/15/bin
 # (run as root: the cluster runs as the postgres user). No network. Every process it starts is
 # stopped on exit.
@@ -26,6 +28,7 @@ if [[ $QUICK == 1 ]]; then DURATION=${DURATION:-3s}; else DURATION=${DURATION:-1
 REPROX_JAR=${REPROX_JAR:-$ROOT/proxy-server/target/reprox.jar}
 S3PROXY_JAR=${S3PROXY_JAR:-$ROOT/proxy-server/target/s3proxy/s3proxy.jar}
 REPROX_XMX=${REPROX_XMX:-256m}
+REPROX_JAVA_OPTS=${REPROX_JAVA_OPTS:-}
 COLD_FILES=${COLD_FILES:-8}
 COLD_MB=${COLD_MB:-16}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -153,7 +156,8 @@ storage:
 EOF
 
 start_reprox() { # name, config, data dir, port; sets LAST_PID
-  java -Xmx"$REPROX_XMX" -jar "$WORK/run/reprox.jar" serve --config "$2" --data "$3" --listen "127.0.0.1:$4" \
+  # shellcheck disable=SC2086 # REPROX_JAVA_OPTS is a list of options
+  java -Xmx"$REPROX_XMX" $REPROX_JAVA_OPTS -jar "$WORK/run/reprox.jar" serve --config "$2" --data "$3" --listen "127.0.0.1:$4" \
     >>"$WORK/logs/$1.log" 2>&1 &
   LAST_PID=$!
   PIDS+=($LAST_PID)

@@ -97,6 +97,7 @@ final class NettyReproxServer implements ReproxServer {
         .ready(this::ready)
         .inFlight(inFlight)
         .storageStats(b.storage::stats)
+        .storageUnavailable(b.storage::unavailable)
         .tunnelIdleTimeout(b.tunnelIdleTimeout)
         .tunnelResolver(pools.tunnelResolve())
         .bundleExecutor(pools.bundles())

@@ -6,6 +6,15 @@ import dev.reprox.config.ApiConfig;
 import dev.reprox.config.ConfigLoader;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.server.testing.CapturedLog;
+import dev.reprox.storage.Aliases;
+import dev.reprox.storage.BlobStore;
+import dev.reprox.storage.BuildRecords;
+import dev.reprox.storage.Observations;
+import dev.reprox.storage.PathIndex;
+import dev.reprox.storage.Pins;
+import dev.reprox.storage.Refs;
+import dev.reprox.storage.Storage;
+import dev.reprox.storage.StorageUnavailableException;
 import dev.reprox.storage.memory.MemoryStorage;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -32,12 +41,16 @@ class AdminApiTest {
       .connectTimeout(Duration.ofSeconds(10)).build();
 
   private ReproxServer server(ApiConfig api) throws Exception {
+    return server(api, MemoryStorage.builder().build());
+  }
+
+  private ReproxServer server(ApiConfig api, Storage storage) throws Exception {
     Path config = dir.resolve("reprox.yaml");
     Files.writeString(config, "repositories:\n  fix:\n    format: apt\n    upstream: http://127.0.0.1:1/debian\n"
         + "    keyring: none\n");
     ReproxConfig cfg = ConfigLoader.load(Optional.of(config), Map.of(), new ConfigLoader.Overrides(
         Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.of(dir.resolve("data")), Optional.of(true)));
-    return ReproxServer.builder().config(cfg.withApi(api)).storage(MemoryStorage.builder().build())
+    return ReproxServer.builder().config(cfg.withApi(api)).storage(storage)
         .clock(Clock.systemUTC()).drainTimeout(Duration.ofSeconds(1)).start();
   }
 
@@ -141,6 +154,93 @@ class AdminApiTest {
       }
       // A package path never asks for a token: offline with nothing stored it is a miss, not a 401.
       assertThat(send(server, "GET", "/fix/pool/main/a.deb", null).statusCode()).isNotEqualTo(401);
+    }
+  }
+
+  private static final String PG_DOWN = "builds: database (PostgreSQL) unavailable: Connection refused";
+
+  /**
+   * A memory store whose build records fail as a shared store's do while PostgreSQL is down, and
+   * whose health check says so.
+   */
+  private static Storage postgresDown(Storage d) {
+    BuildRecords down = (BuildRecords) java.lang.reflect.Proxy.newProxyInstance(BuildRecords.class.getClassLoader(),
+        new Class<?>[] {BuildRecords.class}, (proxy, method, args) -> {
+          if (method.getDeclaringClass() == Object.class) {
+            return method.getName().equals("equals") ? proxy == args[0]
+                : method.getName().equals("hashCode") ? 0 : "postgres-down build records";
+          }
+          throw new StorageUnavailableException(PG_DOWN, new java.net.ConnectException("Connection refused"));
+        });
+    return new Storage() {
+      @Override
+      public BlobStore blobs() {
+        return d.blobs();
+      }
+
+      @Override
+      public Aliases aliases() {
+        return d.aliases();
+      }
+
+      @Override
+      public Observations observations() {
+        return d.observations();
+      }
+
+      @Override
+      public Pins pins() {
+        return d.pins();
+      }
+
+      @Override
+      public PathIndex paths() {
+        return d.paths();
+      }
+
+      @Override
+      public Refs refs() {
+        return d.refs();
+      }
+
+      @Override
+      public BuildRecords builds() {
+        return down;
+      }
+
+      @Override
+      public Optional<String> unavailable() {
+        return Optional.of("database (PostgreSQL) unavailable: Connection refused");
+      }
+
+      @Override
+      public void close() {
+        d.close();
+      }
+    };
+  }
+
+  @Test
+  void storeDown_buildsApiForgetAndLabelExport_503StorageUnavailable() throws Exception {
+    try (ReproxServer server = server(tokens(ADMIN, null), postgresDown(MemoryStorage.builder().build()))) {
+      for (String[] call : new String[][] {{"GET", "/-/api/builds"}, {"GET", "/-/api/builds/ci-1"},
+          {"DELETE", "/-/api/admin/builds/ci-1"}, {"GET", "/-/api/admin/export?label=ci-1"}}) {
+        HttpResponse<String> r = send(server, call[0], call[1], ADMIN);
+        assertThat(r.statusCode()).as(call[1] + ": " + r.body()).isEqualTo(503);
+        assertThat(r.body()).as(call[1]).contains("\"reason\":\"storage_unavailable\"")
+            .contains("database (PostgreSQL) unavailable");
+      }
+    }
+  }
+
+  @Test
+  void storeDown_readyz503NamingIt_healthzStill200() throws Exception {
+    try (ReproxServer server = server(ApiConfig.NONE, postgresDown(MemoryStorage.builder().build()))) {
+      HttpResponse<String> r = send(server, "GET", "/readyz", null);
+
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.body()).isEqualTo("not ready: storage: database (PostgreSQL) unavailable: Connection refused\n");
+      assertThat(send(server, "GET", "/healthz", null).statusCode()).isEqualTo(200);
     }
   }
 

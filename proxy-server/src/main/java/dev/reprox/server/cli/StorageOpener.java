@@ -23,16 +23,25 @@ final class StorageOpener {
     if (storage.type() == StorageConfig.Type.ROCKSDB) {
       return open(config.data(), clock);
     }
+    Files.createDirectories(config.data()); // serve writes listen.address there
+    return openShared(config, clock, storage.localCache().orElseThrow().path());
+  }
+
+  /**
+   * The shared store {@code config} names, with its local cache in {@code cacheDir} ({@code reprox
+   * verify} gives a directory of its own, so it never shares a serving replica's cache).
+   */
+  static Storage openShared(ReproxConfig config, Clock clock, Path cacheDir) throws IOException {
+    StorageConfig storage = config.storage();
     StorageConfig.Postgres pg = storage.postgres().orElseThrow();
     StorageConfig.S3 s3 = storage.s3().orElseThrow();
     StorageConfig.LocalCache cache = storage.localCache().orElseThrow();
-    Files.createDirectories(config.data()); // serve writes listen.address there
     return SharedStorage.builder()
         .postgres(pg.url(), pg.user(), pg.password().map(StorageConfig.Secret::value).orElse(null))
         .s3(s3.endpoint().orElse(null), s3.bucket(), s3.region(), s3.pathStyle(),
             s3.accessKey().map(StorageConfig.Secret::value).orElse(null),
             s3.secretKey().map(StorageConfig.Secret::value).orElse(null))
-        .localCache(cache.path(), cache.maxSize())
+        .localCache(cacheDir, cache.maxSize())
         .fillLease(storage.fillLease())
         .clock(clock)
         .build();

@@ -1,12 +1,16 @@
 package dev.reprox.server.cli;
 
+import dev.reprox.config.ReproxConfig;
+import dev.reprox.config.StorageConfig;
 import dev.reprox.storage.ScrubReport;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +20,8 @@ import picocli.CommandLine.Option;
  * {@code reprox verify}: re-reads every blob with checksums on, and re-checks every package its
  * index names by a format's own hash (apk: Q1 and datahash; {@link BodyCheckScrub}); exit 1 if anything is damaged, 2 if
  * {@code --data} holds no store. Opens the store read-only, so it runs beside a serving reprox
- * and checks what was committed when it started.
+ * and checks what was committed when it started. With {@code --config} naming a shared store
+ * ({@code storage.type: shared}) it re-reads every catalogued object from the bucket instead.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = "Scrub the store: recompute every blob's SHA-256 and every stored .apk's Q1 and datahash.")
@@ -28,10 +33,23 @@ final class VerifyCommand implements Callable<Integer> {
       description = "data directory (default ${DEFAULT-VALUE})")
   Path data;
 
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "config file (YAML): with storage.type shared, verify the shared store it names")
+  Path config;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (config != null) {
+      Optional<ReproxConfig> loaded = Errors.load(config, null, err);
+      if (loaded.isEmpty()) {
+        return Main.EXIT_CONFIG;
+      }
+      if (loaded.get().storage().type() != StorageConfig.Type.ROCKSDB) {
+        return verifyShared(loaded.get(), out, err);
+      }
+    }
     if (!StorageOpener.holdsStore(data)) {
       // Opening would create an empty store here and report "0 damaged": a typo'd --data looked clean.
       err.println("verify: " + data + " is not a reprox data directory (no store in "
@@ -41,28 +59,66 @@ final class VerifyCommand implements Callable<Integer> {
     }
     // Read-only: a running server holds RocksDB's lock, and the scrub writes nothing.
     try (Storage storage = StorageOpener.openReadOnly(data)) {
-      ScrubReport report = storage.blobs().scrub(d -> {
-        out.println("damaged " + d.digest() + ": " + d.reason());
-        out.flush();
-      });
-      List<BodyCheckScrub.Report> own = BodyCheckScrub.run(storage, Clock.systemUTC(), (digest, reason) -> {
-        out.println("damaged " + digest + ": " + reason);
-        out.flush();
-      });
-      out.printf("verify: %d blobs, %d bytes checked, %d damaged%n",
-          report.blobsChecked(), report.bytesChecked(), report.damagedBlobs());
-      long bad = 0;
-      for (BodyCheckScrub.Report r : own) {
-        out.printf("verify: %d %s packages re-checked by their index's own hash, %d bad%n", r.packages(), r.format(),
-            r.bad());
-        bad += r.bad();
-      }
-      out.flush();
-      return report.clean() && bad == 0 ? 0 : 1;
+      return scrub(storage, out);
     } catch (IOException e) {
       err.println("verify: " + data + ": " + e.getMessage());
       err.flush();
       return 1;
     }
+  }
+
+  /**
+   * The shared store: every catalogued object re-read from the bucket and hashed, while replicas
+   * serve. Its local copies go to a temporary directory of this run's own (a replica's cache is
+   * that replica's), removed at the end.
+   */
+  private Integer verifyShared(ReproxConfig effective, PrintWriter out, PrintWriter err) {
+    Path cache;
+    try {
+      cache = Files.createTempDirectory("reprox-verify-cache");
+    } catch (IOException e) {
+      err.println("verify: cannot create a temporary cache directory: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+    try (Storage storage = StorageOpener.openShared(effective, Clock.systemUTC(), cache)) {
+      return scrub(storage, out);
+    } catch (IOException e) {
+      err.println("verify: " + StorageOpener.describe(effective) + ": " + e.getMessage());
+      err.flush();
+      return 1;
+    } finally {
+      deleteTree(cache);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // A temporary directory: the system cleans it if we cannot.
+    }
+  }
+
+  /** Scrubs {@code storage}, printing each damaged blob and the summary; the exit code. */
+  private static int scrub(Storage storage, PrintWriter out) throws IOException {
+    ScrubReport report = storage.blobs().scrub(d -> {
+      out.println("damaged " + d.digest() + ": " + d.reason());
+      out.flush();
+    });
+    List<BodyCheckScrub.Report> own = BodyCheckScrub.run(storage, Clock.systemUTC(), (digest, reason) -> {
+      out.println("damaged " + digest + ": " + reason);
+      out.flush();
+    });
+    out.printf("verify: %d blobs, %d bytes checked, %d damaged%n",
+        report.blobsChecked(), report.bytesChecked(), report.damagedBlobs());
+    long bad = 0;
+    for (BodyCheckScrub.Report r : own) {
+      out.printf("verify: %d %s packages re-checked by their index's own hash, %d bad%n", r.packages(), r.format(),
+          r.bad());
+      bad += r.bad();
+    }
+    out.flush();
+    return report.clean() && bad == 0 ? 0 : 1;
   }
 }

@@ -141,6 +141,15 @@ public final class FetchException extends RuntimeException {
     this.reasonPhrase = null;
   }
 
+  /**
+   * {@code kind}, or STORAGE_UNAVAILABLE when {@code cause} is (or wraps) a {@link
+   * dev.reprox.storage.StorageUnavailableException}: for answers built without a FetchException
+   * (the admin and builds APIs), so a shared store that is down is a 503 there as on the serving path.
+   */
+  public static Kind unlessUnavailable(Kind kind, Throwable cause) {
+    return unavailable(cause) ? Kind.STORAGE_UNAVAILABLE : kind;
+  }
+
   private static boolean unavailable(Throwable cause) {
     for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof dev.reprox.storage.StorageUnavailableException) {

@@ -92,7 +92,7 @@ final class AdminActions {
           try {
             r = forgetBuild(label, ex.head);
           } catch (Exception e) {
-            r = RepositoryApi.error(FetchException.Kind.STORAGE,
+            r = RepositoryApi.error(FetchException.unlessUnavailable(FetchException.Kind.STORAGE, e),
                 "admin: forget build " + label + ": " + e.getMessage(), ex.head);
           }
           FullHttpResponse response = r;

@@ -6,6 +6,7 @@ import dev.reprox.server.bundle.BundleException;
 import dev.reprox.server.bundle.BundleExport;
 import dev.reprox.server.bundle.BundleImport;
 import dev.reprox.server.bundle.ImportReportJson;
+import dev.reprox.server.fetch.FetchException;
 import dev.reprox.server.fetch.FetchException.Kind;
 import dev.reprox.storage.BuildEntry;
 import io.netty.buffer.Unpooled;
@@ -77,10 +78,10 @@ final class AdminBundles {
           r = Responses.full(HttpResponseStatus.OK, "application/json", ImportReportJson.write(report) + "\n", ex.head);
         } catch (BundleException e) {
           log.warn("admin: import from {} refused: {}", ctx.channel().remoteAddress(), escape(e.getMessage()));
-          r = RepositoryApi.error(kind(e.kind()), e.getMessage(), ex.head);
+          r = RepositoryApi.error(kind(e), e.getMessage(), ex.head);
         } catch (IOException | RuntimeException e) {
           log.warn("admin: import from {} failed: {}", ctx.channel().remoteAddress(), escape(e.toString()));
-          r = RepositoryApi.error(Kind.FAILED, "import failed: " + e, ex.head);
+          r = RepositoryApi.error(FetchException.unlessUnavailable(Kind.FAILED, e), "import failed: " + e, ex.head);
         } finally {
           importing.set(false);
         }
@@ -116,7 +117,7 @@ final class AdminBundles {
           replyOnLoop(ex, ctx, RepositoryApi.error(Kind.BAD_REQUEST, e.getMessage(), ex.head));
           return;
         } catch (UncheckedIOException e) {
-          replyOnLoop(ex, ctx, RepositoryApi.error(Kind.FAILED,
+          replyOnLoop(ex, ctx, RepositoryApi.error(FetchException.unlessUnavailable(Kind.FAILED, e),
               "export: read build records: " + e.getCause().getMessage(), ex.head));
           return;
         }
@@ -124,11 +125,13 @@ final class AdminBundles {
         try {
           prepared = new BundleExport(sc.fetchers.storage(), sc.fetchers.formats(), sc.clock).prepare(selections);
         } catch (BundleException e) {
-          replyOnLoop(ex, ctx, RepositoryApi.error(kind(e.kind()),
-              e.kind().name().toLowerCase(java.util.Locale.ROOT), e.getMessage(), ex.head));
+          Kind kind = kind(e);
+          replyOnLoop(ex, ctx, kind == Kind.STORAGE_UNAVAILABLE ? RepositoryApi.error(kind, e.getMessage(), ex.head)
+              : RepositoryApi.error(kind, e.kind().name().toLowerCase(java.util.Locale.ROOT), e.getMessage(), ex.head));
           return;
         } catch (IOException | RuntimeException e) {
-          replyOnLoop(ex, ctx, RepositoryApi.error(Kind.FAILED, "export failed: " + e, ex.head));
+          replyOnLoop(ex, ctx, RepositoryApi.error(FetchException.unlessUnavailable(Kind.FAILED, e),
+              "export failed: " + e, ex.head));
           return;
         }
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
@@ -186,12 +189,13 @@ final class AdminBundles {
     }
   }
 
-  private static Kind kind(BundleException.Kind kind) {
-    return switch (kind) {
+  /** The answer's kind; a store that is down (the shared store's PostgreSQL or S3) is a 503 whatever the step. */
+  private static Kind kind(BundleException e) {
+    return FetchException.unlessUnavailable(switch (e.kind()) {
       case USAGE -> Kind.USAGE;
       case NOT_FOUND -> Kind.NOT_FOUND;
       case INTEGRITY -> Kind.REFUSED;
       case STORE -> Kind.STORE;
-    };
+    }, e);
   }
 }

@@ -81,11 +81,18 @@ final class AdminEndpoints {
   }
 
   /**
-   * Why the data directory cannot take writes, or null. A full disk makes every fill fail, so a
+   * Why the store cannot serve, or null: a part of a shared store that cannot be reached (every
+   * miss would answer 503: a load balancer should send requests to a replica that can), or a data
+   * directory that cannot take writes. A full disk makes every fill fail, so a
    * load balancer should stop sending misses here; one statfs per probe is cheap enough for the
    * event loop. A data directory that does not exist (tests without a store on disk) is not checked.
    */
   private String storageProblem() {
+    // The shared store's PostgreSQL or bucket, from its last background check (a field read).
+    java.util.Optional<String> down = sc.storageUnavailable.get();
+    if (down.isPresent()) {
+      return down.get();
+    }
     java.nio.file.Path data = sc.config.data();
     if (data == null || !java.nio.file.Files.isDirectory(data)) {
       return null;

@@ -2,6 +2,7 @@ package dev.reprox.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reprox.server.fetch.FetchException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.List;
@@ -39,9 +40,9 @@ final class BuildsApi {
             outcome = "not_found";
           }
         } catch (Exception e) {
-          outcome = "storage";
-          r = RepositoryApi.error(dev.reprox.server.fetch.FetchException.Kind.STORAGE, "api builds: " + e.getMessage(),
-              ex.head);
+          var kind = FetchException.unlessUnavailable(FetchException.Kind.STORAGE, e);
+          outcome = kind.answer(null).outcome();
+          r = RepositoryApi.error(kind, "api builds: " + e.getMessage(), ex.head);
         }
         FullHttpResponse response = r;
         String o = outcome;

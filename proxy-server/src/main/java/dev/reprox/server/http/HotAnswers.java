@@ -8,6 +8,7 @@ import dev.reprox.server.fetch.FetchRequest;
 import dev.reprox.server.fetch.Fetched;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Recent answers to requests for bodies that do not change, with their storage reader kept open,
@@ -16,12 +17,20 @@ import java.util.Optional;
  * anything pinned to a T. A pinned answer never changes (the pin is forever), so it stays while
  * it is used; a live one may change when the root index does, so it is kept for a moment only —
  * long enough to absorb a burst, far shorter than the max-age clients are told.
+ *
+ * <p>A live answer still in use is looked up again in the background once it is {@link
+ * #LIVE_REFRESH} old ({@link #get(FetchRequest, Runnable)}), and the new answer replaces it before
+ * it expires: without that every client of a busy path waited, every 2 s, for a full lookup (on the
+ * shared store eight PostgreSQL round trips, measured as the gap between a replica's warm hits and
+ * a single node's). No answer is served older than before: {@link #LIVE} after its lookup.
  */
 final class HotAnswers {
   /** How long a live answer is reused; roots revalidate after a minute by default. */
   static final Duration LIVE = Duration.ofSeconds(2);
   /** How long a pinned answer stays after its last use. */
   static final Duration PINNED_IDLE = Duration.ofMinutes(10);
+  /** How old a live answer in use is when it is looked up again, in the background. */
+  static final Duration LIVE_REFRESH = LIVE.dividedBy(2);
 
   record Key(String repository, String path, Optional<java.time.Instant> at, String base) {
     static Key of(FetchRequest r) {
@@ -43,25 +52,31 @@ final class HotAnswers {
   }
 
   /**
-   * A kept answer and, once it has been served, the headers of its 200 that depend on it alone
-   * ({@link BodyResponse#answerHeaders}): built once, copied into each response.
+   * A kept answer; once it has been served, the headers of its 200 that depend on it alone
+   * ({@link BodyResponse#answerHeaders}), built once and copied into each response; and for a live
+   * one, when it is due to be looked up again and whether someone is doing it.
    */
   static final class Answer {
     final Fetched fetched;
     volatile io.netty.handler.codec.http.HttpHeaders headers;
+    final long refreshAt;
+    final AtomicBoolean refreshing = new AtomicBoolean();
 
-    Answer(Fetched fetched) {
+    Answer(Fetched fetched, long refreshAt) {
       this.fetched = fetched;
+      this.refreshAt = refreshAt;
     }
   }
 
   private final Cache<Key, Answer> answers;
+  private final Ticker ticker;
 
   HotAnswers(long maxEntries) {
     this(maxEntries, Ticker.systemTicker());
   }
 
   HotAnswers(long maxEntries, Ticker ticker) {
+    this.ticker = ticker;
     this.answers = Caffeine.newBuilder()
         .maximumSize(maxEntries)
         .ticker(ticker)
@@ -98,6 +113,23 @@ final class HotAnswers {
   }
 
   /**
+   * A kept answer, or null; when it is a live one due to be looked up again and nobody is doing it
+   * yet, runs {@code refresh} first (once per kept answer), which must not block: it starts the
+   * lookup elsewhere and {@link #offer}s the result. Never blocks.
+   */
+  Answer get(FetchRequest request, Runnable refresh) {
+    Answer a = answers.getIfPresent(Key.of(request));
+    if (a == null) {
+      return null;
+    }
+    boolean due = a.refreshAt != Long.MAX_VALUE && ticker.read() - a.refreshAt >= 0;
+    if (due && a.refreshing.compareAndSet(false, true)) {
+      refresh.run();
+    }
+    return a;
+  }
+
+  /**
    * Keeps {@code fetched} for later requests when it may be kept, returning the kept form (whose
    * reader is open) or {@code fetched} itself. May block (opens a reader): off the event loop.
    */
@@ -109,7 +141,8 @@ final class HotAnswers {
     if (kept.isEmpty()) {
       return fetched;
     }
-    answers.put(Key.of(request), new Answer(kept.get()));
+    long refreshAt = request.at().isPresent() ? Long.MAX_VALUE : ticker.read() + LIVE_REFRESH.toNanos();
+    answers.put(Key.of(request), new Answer(kept.get(), refreshAt));
     return kept.get();
   }
 

@@ -26,7 +26,7 @@ final class PassThrough {
 
   /** {@code mayRefetch}: a blob that is gone when opened sends the request down the chain once more. */
   private void serve(Exchange ex, FetchRequest request, boolean mayRefetch) {
-    HotAnswers.Answer hot = sc.hotAnswers.get(request);
+    HotAnswers.Answer hot = sc.hotAnswers.get(request, () -> refresh(request));
     if (hot != null) {
       // Answered before: stored, immutable, its reader open. All on this event loop.
       Content content = null;
@@ -67,6 +67,38 @@ final class PassThrough {
         onLoop(ex, () -> ex.fail(FetchException.Kind.OVERLOADED, "server busy", false));
       }
     });
+  }
+
+  /**
+   * Looks a kept live answer up again in the background and keeps what the chain answers now
+   * ({@link HotAnswers#get(FetchRequest, Runnable)}). Nobody waits for it: a failure only lets the
+   * kept answer expire as usual, and the next request's own lookup says what is wrong.
+   */
+  private void refresh(FetchRequest request) {
+    try {
+      sc.fetcher.fetch(request).whenComplete((fetched, error) -> {
+        if (error == null) {
+          try {
+            sc.storageExecutor.execute(() -> keep(request, fetched));
+          } catch (RejectedExecutionException e) {
+            fetched.noReader(); // busy: the kept answer expires and the next request looks up
+          }
+        }
+      });
+    } catch (RuntimeException e) {
+      // As a failed lookup: the kept answer expires and the next request looks up itself.
+    }
+  }
+
+  /** Keeps a refreshed answer (opening its reader blocks); one not kept has no reader coming. */
+  private void keep(FetchRequest request, Fetched fetched) {
+    try {
+      if (sc.hotAnswers.offer(request, fetched) == fetched) {
+        fetched.noReader();
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      fetched.noReader();
+    }
   }
 
   private void open(Exchange ex, FetchRequest request, Fetched found, boolean mayRefetch) {

@@ -35,6 +35,8 @@ public final class ServingContext {
   final Duration requestHeadTimeout;
   final Duration liveMaxAge;
   final Supplier<StorageStats> storageStats;
+  /** A remote part of the store that cannot be reached now ({@code Storage.unavailable}); never blocks. */
+  final Supplier<java.util.Optional<String>> storageUnavailable;
   final Fetchers fetchers;
   final Tunnels tunnels;
   final BuildLabels builds;
@@ -68,6 +70,7 @@ public final class ServingContext {
     this.requestHeadTimeout = b.requestHeadTimeout;
     this.liveMaxAge = b.liveMaxAge;
     this.storageStats = b.storageStats;
+    this.storageUnavailable = b.storageUnavailable;
     this.fetchers = b.fetchers;
     this.forwardRoute = new ForwardRoute(config);
     this.tunnels = new Tunnels(registry, b.tunnelIdleTimeout, b.tunnelConnectTimeout,
@@ -141,6 +144,7 @@ public final class ServingContext {
     private Duration requestHeadTimeout = Duration.ofSeconds(30);
     private Duration liveMaxAge = Duration.ofSeconds(60);
     private Supplier<StorageStats> storageStats = () -> new StorageStats(0, 0, 0, 0, 0);
+    private Supplier<java.util.Optional<String>> storageUnavailable = java.util.Optional::empty;
     private Fetchers fetchers;
     private Duration tunnelIdleTimeout = Duration.ofMinutes(5);
     private Clock clock = Clock.systemUTC();
@@ -198,6 +202,12 @@ public final class ServingContext {
     /** Store counters for the status page. */
     public Builder storageStats(Supplier<StorageStats> storageStats) {
       this.storageStats = storageStats;
+      return this;
+    }
+
+    /** What of the store cannot be reached now, for {@code /readyz}; must not block. */
+    public Builder storageUnavailable(Supplier<java.util.Optional<String>> unavailable) {
+      this.storageUnavailable = Objects.requireNonNull(unavailable, "unavailable");
       return this;
     }
 

@@ -81,6 +81,32 @@ class HotAnswersTest {
     assertThat(first.released).isEqualTo(1);
   }
 
+  @Test
+  void liveAnswerInUse_refreshedOnceAtHalfItsLife_replacedBeforeItExpires_pinnedNever() throws Exception {
+    answers.offer(LIVE, new FakeFetched(Fetched.Outcome.HIT, true));
+    answers.offer(PINNED, new FakeFetched(Fetched.Outcome.HIT, true));
+    AtomicLong refreshes = new AtomicLong();
+    Runnable refresh = refreshes::incrementAndGet;
+
+    assertThat(answers.get(LIVE, refresh)).isNotNull();
+    assertThat(refreshes).hasValue(0); // fresh: nothing to do
+
+    nanos.addAndGet(HotAnswers.LIVE_REFRESH.toNanos());
+    assertThat(answers.get(LIVE, refresh)).isNotNull(); // still served while it is looked up again
+    assertThat(answers.get(LIVE, refresh)).isNotNull();
+    assertThat(refreshes).hasValue(1); // once, not once per request
+
+    Fetched refreshed = answers.offer(LIVE, new FakeFetched(Fetched.Outcome.HIT, true));
+    nanos.addAndGet(HotAnswers.LIVE.toNanos() - HotAnswers.LIVE_REFRESH.toNanos() + 1);
+    assertThat(answers.get(LIVE, refresh).fetched).isSameAs(refreshed); // the old one would have expired here
+    assertThat(refreshes).hasValue(2); // and the refreshed one is due in its turn
+
+    nanos.addAndGet(HotAnswers.LIVE.toNanos());
+    assertThat(answers.get(LIVE, refresh)).isNull(); // not refreshed in time: expires as before
+    assertThat(answers.get(PINNED, refresh)).isNotNull();
+    assertThat(refreshes).as("a pinned answer never changes: never looked up again").hasValue(2);
+  }
+
   /** A body that counts how often its reader is kept, and how often a kept one is released. */
   private static class FakeFetched implements Fetched {
     private final Outcome outcome;

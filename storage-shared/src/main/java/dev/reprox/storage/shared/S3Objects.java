@@ -113,6 +113,25 @@ final class S3Objects {
   private static final long PROBE_EVERY_NANOS = 1_000_000_000L;
 
   /**
+   * A HEAD of the bucket now, for {@link Health}: throws while the store cannot be reached (it then
+   * counts as down for writes too), and clears the write guard once it answers. An answer of any
+   * kind below 500 means it is up (whatever else is wrong, the next call says).
+   */
+  void probe() throws StorageUnavailableException {
+    try {
+      s3.headBucket(b -> b.bucket(bucket));
+      reached();
+    } catch (SdkException e) {
+      if (e instanceof S3Exception s && s.statusCode() < 500) {
+        reached();
+        return;
+      }
+      throw unavailable(new StorageUnavailableException("s3 bucket " + bucket + ": object store (S3) unavailable: "
+          + e.getMessage(), e));
+    }
+  }
+
+  /**
    * A call just reached the store: writes need no probe any more. Without this a write right
    * after the store came back (within the probe interval) was refused although a read had just
    * been served from it.
@@ -306,6 +325,27 @@ final class S3Objects {
     }
   }
 
+  /** A blob object in the bucket: its digest (from its key) and when it was written. */
+  record Listed(Digest digest, java.time.Instant lastModified) {}
+
+  /**
+   * Every blob object in the bucket, page by page (1,000 keys a request); keys that are not a blob's
+   * ({@link #key}) are skipped.
+   */
+  void forEachObject(java.util.function.Consumer<Listed> each) throws StorageException {
+    try {
+      for (var o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix("blobs/sha256/")).contents()) {
+        String hex = o.key().substring(o.key().lastIndexOf('/') + 1);
+        if (hex.length() == 64 && hex.chars().allMatch(ch -> Character.digit(ch, 16) >= 0)
+            && o.key().equals("blobs/sha256/" + hex.substring(0, 2) + "/" + hex)) {
+          each.accept(new Listed(Digest.sha256(hex), o.lastModified()));
+        }
+      }
+    } catch (SdkException e) {
+      throw failure("list", null, e);
+    }
+  }
+
   /** Test hook: replaces an object's bytes behind the store's back. */
   void overwrite(Digest digest, byte[] bytes) {
     s3.putObject(b -> b.bucket(bucket).key(key(digest)), RequestBody.fromBytes(bytes));
@@ -318,7 +358,7 @@ final class S3Objects {
    * a plain storage failure that waiting does not fix.
    */
   private StorageException failure(String op, Digest digest, Exception e) {
-    String what = "s3 " + op + " " + digest + " in bucket " + bucket;
+    String what = "s3 " + op + (digest == null ? "" : " " + digest) + " in bucket " + bucket;
     boolean unavailable = e instanceof S3Exception s ? s.statusCode() >= 500
         : e instanceof SdkClientException;
     return unavailable

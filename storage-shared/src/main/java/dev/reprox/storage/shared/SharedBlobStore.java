@@ -243,6 +243,42 @@ final class SharedBlobStore implements BlobStore {
     });
   }
 
+  /**
+   * Deletes the objects no catalogue row names that were written more than {@code minAge} ago: an
+   * upload whose row insert failed (PostgreSQL went away between the two) leaves one, whole and
+   * verified but invisible, and nothing else would ever remove it. Each goes under its digest's
+   * lock after the row is checked again, as in {@link #delete}: a commit of the same content inserts
+   * its row under that lock only after seeing the object there (uploading it again when it is gone),
+   * so this can never leave a row without its object. {@code minAge} spares the uploads of commits
+   * still running (deleting one would only cost it a second upload). Returns how many went.
+   */
+  long deleteOrphans(Duration minAge) throws StorageException {
+    Instant before = clock.instant().minus(minAge);
+    List<Digest> candidates = new java.util.ArrayList<>();
+    s3.forEachObject(o -> {
+      if (o.lastModified() != null && o.lastModified().isBefore(before)) {
+        candidates.add(o.digest());
+      }
+    });
+    long deleted = 0;
+    for (Digest d : candidates) {
+      if (stat(d).isPresent()) {
+        continue;
+      }
+      boolean gone = locked("delete orphan", d, c -> {
+        if (Db.one(c, "SELECT 1 FROM blobs WHERE digest = ?", ps -> ps.setBytes(1, d.bytes()), rs -> 1) != null) {
+          return false; // committed meanwhile
+        }
+        s3.delete(d);
+        return true;
+      });
+      if (gone) {
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
   /** Pages through the catalogue by digest, so no transaction stays open while the visitor works. */
   @Override
   public void forEach(Visitor visitor) throws IOException {
@@ -320,6 +356,16 @@ final class SharedBlobStore implements BlobStore {
     long[] counts = db.one("stats", "SELECT count(*), coalesce(sum(size), 0) FROM blobs", ps -> { },
         rs -> new long[] {rs.getLong(1), rs.getLong(2)});
     return new StorageStats(counts[0], counts[1], 0, 0, cache.bytes(), dedupCommits.get(), dedupBytes.get());
+  }
+
+  /** Test hook: an object in the bucket without a row (an upload whose row insert failed). */
+  void uploadWithoutRow(Digest digest, byte[] bytes) {
+    s3.overwrite(digest, bytes);
+  }
+
+  /** Test hook: whether the bucket holds {@code digest}'s object. */
+  boolean inBucket(Digest digest) throws StorageException {
+    return s3.exists(digest);
   }
 
   /** Test hook: damages the object store's copy and drops this replica's. */

@@ -53,6 +53,7 @@ public final class SharedStorage implements Storage, FillLeases {
   private final PgFillLeases leases;
   private final Db db;
   private final Duration fillLease;
+  private final Health health;
   private volatile boolean closed;
 
   private SharedStorage(Builder b, HikariDataSource pool, S3Client s3) throws StorageException {
@@ -72,6 +73,9 @@ public final class SharedStorage implements Storage, FillLeases {
     this.builds = new PgBuildRecords(db);
     this.leases = new PgFillLeases(db, b.clock);
     this.fillLease = b.fillLease;
+    this.health = new Health(b.healthEvery, java.util.List.of(
+        () -> db.one("readiness", "SELECT 1", ps -> { }, rs -> null), objects::probe));
+    health.checkNow();
   }
 
   public static Builder builder() {
@@ -123,6 +127,12 @@ public final class SharedStorage implements Storage, FillLeases {
     return leases.tryAcquire(key, ttl);
   }
 
+  /** PostgreSQL or the bucket, when the last background check could not reach it ({@link Health}). */
+  @Override
+  public java.util.Optional<String> unavailable() {
+    return health.problem();
+  }
+
   @Override
   public StorageStats stats() {
     try {
@@ -133,14 +143,20 @@ public final class SharedStorage implements Storage, FillLeases {
     }
   }
 
+  /** Objects without a row younger than this are left to the commits that may still be writing them. */
+  static final Duration ORPHAN_MIN_AGE = Duration.ofHours(1);
+
   /**
-   * Nothing to do: {@link SharedBlobStore#delete} removed each object from the bucket as it went
-   * (the bucket's own space accounting is the object store's business), and PostgreSQL's autovacuum
-   * reuses the deleted rows' pages.
+   * Deletes the bucket's orphans ({@link SharedBlobStore#deleteOrphans}: uploads whose row was never
+   * written); the rest is done: {@link SharedBlobStore#delete} removed each deleted blob's object as
+   * it went, and PostgreSQL's autovacuum reuses the deleted rows' pages. {@code reprox gc} calls it
+   * after a sweep that deleted blobs.
    */
   @Override
-  public String reclaimSpace() {
-    return "shared storage: deleted objects already left the bucket; nothing to reclaim";
+  public String reclaimSpace() throws StorageException {
+    long orphans = blobs.deleteOrphans(ORPHAN_MIN_AGE);
+    return "shared storage: deleted objects already left the bucket; " + orphans
+        + " orphaned objects (uploaded, row never written, older than " + ORPHAN_MIN_AGE.toHours() + " h) deleted";
   }
 
   @Override
@@ -149,6 +165,7 @@ public final class SharedStorage implements Storage, FillLeases {
       return;
     }
     closed = true;
+    health.close();
     s3.close();
     pool.close();
   }
@@ -168,6 +185,16 @@ public final class SharedStorage implements Storage, FillLeases {
 
   PgBuildRecords pgBuilds() {
     return builds;
+  }
+
+  /** Test hook: {@link SharedBlobStore#uploadWithoutRow}. */
+  void uploadWithoutRow(Digest digest, byte[] bytes) {
+    blobs.uploadWithoutRow(digest, bytes);
+  }
+
+  /** Test hook: {@link SharedBlobStore#inBucket}. */
+  boolean inBucket(Digest digest) throws StorageException {
+    return blobs.inBucket(digest);
   }
 
   /** Test hook: replaces the object store's bytes of {@code digest}. */
@@ -197,8 +224,18 @@ public final class SharedStorage implements Storage, FillLeases {
     private long multipartThreshold = 32L << 20;
     private long partSize = 16L << 20;
     private Duration fillLease = Duration.ofSeconds(30);
+    private Duration healthEvery = Duration.ofSeconds(2);
 
     private Builder() {}
+
+    /** How often PostgreSQL and the bucket are checked for {@link SharedStorage#unavailable}. */
+    public Builder healthEvery(Duration every) {
+      if (every.isNegative() || every.isZero()) {
+        throw new IllegalArgumentException("shared storage: health check interval must be positive, got " + every);
+      }
+      this.healthEvery = every;
+      return this;
+    }
 
     /** How long a fill's lease lasts unless renewed ({@code storage.fill-lease}). */
     public Builder fillLease(Duration ttl) {

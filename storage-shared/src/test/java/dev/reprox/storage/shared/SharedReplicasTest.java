@@ -245,6 +245,32 @@ class SharedReplicasTest {
       + " AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
 
   @Test
+  void reclaimSpace_deletesOldObjectsWithoutARow_keepsCataloguedAndRecentOnes() throws Exception {
+    byte[] kept = random(1000, 11);
+    BlobInfo catalogued = put(a, kept);
+    byte[] lost = random(1000, 12);
+    Digest orphan = Digest.compute(lost);
+    a.uploadWithoutRow(orphan, lost); // as a commit whose row insert failed leaves it
+
+    // Just written: a commit may still be about to insert its row.
+    assertThat(a.reclaimSpace()).contains(" 0 orphaned objects");
+    assertThat(a.inBucket(orphan)).isTrue();
+
+    Clock later = Clock.offset(Clock.systemUTC(), SharedStorage.ORPHAN_MIN_AGE.plusMinutes(5));
+    try (SharedStorage c = replica("c").clock(later).build()) {
+      assertThat(c.reclaimSpace()).contains(" 1 orphaned objects");
+    }
+    assertThat(a.inBucket(orphan)).isFalse();
+    assertThat(a.inBucket(catalogued.digest())).isTrue();
+    try (BlobReader r = b.blobs().open(catalogued.digest())) {
+      assertThat(readAll(r)).isEqualTo(kept);
+    }
+    // The same content committed again is stored whole, row and object.
+    assertThat(put(b, lost).digest()).isEqualTo(orphan);
+    assertThat(a.inBucket(orphan)).isTrue();
+  }
+
+  @Test
   void localCache_staysWithinItsBound() throws Exception {
     b.close();
     b = servers.on(jdbcUrl, bucket, dir.resolve("b"), Clock.systemUTC(), CHUNK).localCache(dir.resolve("b"), 3L << 20)
