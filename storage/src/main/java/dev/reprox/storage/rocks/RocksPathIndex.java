@@ -37,7 +37,7 @@ final class RocksPathIndex implements PathIndex {
         if (!e.listing().equals(listing)) {
           throw new IllegalArgumentException(what + ": entry " + e.path() + " names listing " + e.listing());
         }
-        batch.put(rocks.meta, Keys.path(repo, e.path(), listing), Values.pathEntry(e));
+        put(batch, Keys.path(repo, e.path(), listing), Values.pathEntry(e));
         if (++n % BATCH == 0) {
           rocks.write(what, batch, false);
           batch.close();
@@ -45,12 +45,26 @@ final class RocksPathIndex implements PathIndex {
         }
       }
       // Last, and synced: a crash before this line leaves the listing un-indexed, to be redone.
-      batch.put(rocks.meta, Keys.listingIndexed(repo, listing), new byte[0]);
+      put(batch, Keys.listingIndexed(repo, listing), new byte[0]);
       rocks.write(what, batch, true);
     } catch (RocksDBException e) {
       throw new StorageException(what + ": " + e.getMessage(), e);
     } finally {
       batch.close();
+    }
+  }
+
+  /**
+   * One put into a batch, while the store is open: the entries are parsed between puts (seconds
+   * for a large listing), and a store closed meanwhile must fail this with a StorageException, not
+   * hand a freed column family handle to native code (that crashed the JVM at shutdown).
+   */
+  private void put(WriteBatch batch, byte[] key, byte[] value) throws RocksDBException, StorageException {
+    rocks.enter();
+    try {
+      batch.put(rocks.meta, key, value);
+    } finally {
+      rocks.exit();
     }
   }
 

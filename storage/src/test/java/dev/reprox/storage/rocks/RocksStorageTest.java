@@ -13,6 +13,7 @@ import dev.reprox.storage.BlobWriter;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.LentBytes;
 import dev.reprox.storage.MutableClock;
+import dev.reprox.storage.PathEntry;
 import dev.reprox.storage.ObservationsContract;
 import dev.reprox.storage.PathIndexContract;
 import dev.reprox.storage.Pin;
@@ -48,6 +49,37 @@ class RocksStorageTest {
     byte[] b = new byte[size];
     new Random(seed).nextBytes(b);
     return b;
+  }
+
+  @Test
+  void putListing_storeClosedWhileItsEntriesAreStillParsed_failsCleanly_nothingIndexed() throws Exception {
+    Storage store = rocks(dir, Clock.systemUTC(), 64);
+    Digest listing = Digest.compute(new byte[] {7});
+    Digest body = Digest.compute(new byte[] {8});
+    // The entries come from a parser that is still reading when the server shuts down.
+    Iterable<PathEntry> entries = () -> new java.util.Iterator<>() {
+      int n;
+
+      @Override
+      public boolean hasNext() {
+        return n < 100;
+      }
+
+      @Override
+      public PathEntry next() {
+        if (++n == 50) {
+          store.close();
+        }
+        return new PathEntry("pool/p" + n + ".deb", new PathEntry.Expected(body, null), 1, listing);
+      }
+    };
+
+    // Before: the next put handed a freed column family handle to native code (SIGSEGV).
+    assertThatThrownBy(() -> store.paths().putListing("r", listing, entries))
+        .isInstanceOf(StorageException.class).hasMessageContaining("closed");
+    try (Storage again = rocks(dir, Clock.systemUTC(), 64)) {
+      assertThat(again.paths().isIndexed("r", listing)).isFalse();
+    }
   }
 
   @Test
