@@ -175,7 +175,7 @@ final class RocksBlobStore implements BlobStore {
       e = found.get();
       // The entry goes and the id is marked abandoned in one synced batch: from here no open finds
       // it, and a crash before the chunks go leaves them to the next open's cleanup.
-      try (WriteBatch batch = new WriteBatch()) {
+      try (WriteBatch batch = rocks.batch()) {
         batch.delete(rocks.meta, Keys.blob(digest));
         batch.put(rocks.openWrites, Keys.openWrite(e.id()), new byte[0]);
         rocks.write("delete " + digest, batch, true);
@@ -255,7 +255,7 @@ final class RocksBlobStore implements BlobStore {
         }
         Optional<BlobEntry> existing = entry(digest);
         if (existing.isPresent()) {
-          try (WriteBatch batch = new WriteBatch()) {
+          try (WriteBatch batch = rocks.batch()) {
             batch.delete(rocks.openWrites, Keys.openWrite(id));
             batch.deleteRange(rocks.chunks, Keys.chunk(id, 0), Keys.chunk(id + 1, 0));
             rocks.write("commit " + digest, batch, true);
@@ -274,7 +274,7 @@ final class RocksBlobStore implements BlobStore {
     // entry yet, a second commit of it waits above, and concurrent commits of other blobs then
     // share one synced WAL write (RocksDB groups writers that arrive together) instead of syncing
     // one after another.
-    try (WriteBatch batch = new WriteBatch()) {
+    try (WriteBatch batch = rocks.batch()) {
       batch.delete(rocks.openWrites, Keys.openWrite(id));
       if (lastChunk != null) {
         batch.put(rocks.chunks, Keys.chunk(id, lastIndex), lastChunk);
@@ -321,7 +321,7 @@ final class RocksBlobStore implements BlobStore {
 
   /** Deletes the chunks and the in-progress marker of an abandoned write. */
   void discard(long id) throws StorageException {
-    try (WriteBatch batch = new WriteBatch()) {
+    try (WriteBatch batch = rocks.batch()) {
       batch.delete(rocks.openWrites, Keys.openWrite(id));
       batch.deleteRange(rocks.chunks, Keys.chunk(id, 0), Keys.chunk(id + 1, 0));
       rocks.write("cancel write " + id, batch, false);

@@ -56,7 +56,7 @@ final class RocksBuildRecords implements BuildRecords {
       next = new BuildLabel(head.label(), head.firstUsed(), last, head.entries() + (old == null ? 1 : 0),
           head.truncated());
     }
-    try (WriteBatch batch = new WriteBatch()) {
+    try (WriteBatch batch = rocks.batch()) {
       if (outcome == Outcome.WRITTEN) {
         batch.put(rocks.meta, entryKey, Values.buildEntry(e));
       }
@@ -141,7 +141,7 @@ final class RocksBuildRecords implements BuildRecords {
   private void remove(String label) throws StorageException {
     String what = "delete build label " + label;
     byte[] prefix = Keys.buildEntryPrefix(label);
-    try (WriteBatch batch = new WriteBatch()) {
+    try (WriteBatch batch = rocks.batch()) {
       batch.deleteRange(rocks.meta, prefix, Keys.after(prefix));
       batch.delete(rocks.meta, Keys.buildLabel(label));
       rocks.write(what, batch, false);

@@ -39,7 +39,7 @@ final class RocksObservations implements Observations {
       existing = v == null ? null : Values.generation(o.repo(), o.root(), publishedAt, o.digest(), v);
     }
     Generation g = Generations.fold(existing, o);
-    try (WriteBatch batch = new WriteBatch()) {
+    try (WriteBatch batch = rocks.batch()) {
       batch.put(rocks.meta, key, Values.generation(g));
       batch.put(rocks.meta, byDigest, Values.instant(publishedAt));
       rocks.write(what, batch, true);
@@ -141,7 +141,7 @@ final class RocksObservations implements Observations {
     if (published == null) {
       return false;
     }
-    try (WriteBatch batch = new WriteBatch()) {
+    try (WriteBatch batch = rocks.batch()) {
       batch.delete(rocks.meta, Keys.observation(repo, root, Values.instant(published), digest));
       batch.delete(rocks.meta, byDigest);
       rocks.write(what, batch, true);

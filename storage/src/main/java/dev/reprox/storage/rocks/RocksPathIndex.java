@@ -141,7 +141,7 @@ final class RocksPathIndex implements PathIndex {
     if (keys.isEmpty()) {
       return;
     }
-    try (WriteBatch batch = new WriteBatch()) {
+    try (WriteBatch batch = rocks.batch()) {
       for (byte[] k : keys) {
         batch.delete(rocks.meta, k);
       }

@@ -51,7 +51,7 @@ final class RocksPins implements Pins {
     }
     Pin placed = PinRanges.place(wanted, at, before, after);
     String what = "pin " + wanted.repo() + " " + wanted.root() + " " + at;
-    try (WriteBatch batch = new WriteBatch()) {
+    try (WriteBatch batch = rocks.batch()) {
       batch.put(rocks.meta, Keys.pin(placed.repo(), placed.root(), placed.from()), Values.pin(placed));
       if (after != null && placed.to().equals(after.to())) {
         batch.delete(rocks.meta, Keys.pin(after.repo(), after.root(), after.from()));

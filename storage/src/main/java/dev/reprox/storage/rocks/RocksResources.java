@@ -151,6 +151,37 @@ final class RocksResources implements AutoCloseable {
     closeLock.readLock().unlock();
   }
 
+  /**
+   * A batch built while the store is open: {@link #close} waits until it is closed (a put names a
+   * column family handle, and one freed by a close meanwhile crashes the JVM in native code).
+   * Build and write it in one try-with-resources on one thread.
+   */
+  WriteBatch batch() throws StorageException {
+    enter();
+    try {
+      return new GuardedBatch();
+    } catch (RuntimeException e) {
+      exit();
+      throw e;
+    }
+  }
+
+  private final class GuardedBatch extends WriteBatch {
+    private boolean released;
+
+    @Override
+    public void close() {
+      try {
+        super.close();
+      } finally {
+        if (!released) {
+          released = true;
+          exit();
+        }
+      }
+    }
+  }
+
   /** A bounded iteration; the body sees an iterator already limited to [lower, upper). */
   interface Scan<T> {
     T apply(RocksIterator it) throws RocksDBException, StorageException;

@@ -98,7 +98,7 @@ public final class RocksStorage implements Storage {
   private void migratePinsFromLayout1() throws StorageException {
     String what = "open: migrate pins from layout 1";
     byte[] prefix = Keys.pinPrefix();
-    try (WriteBatch batch = new WriteBatch()) {
+    try (WriteBatch batch = rocks.batch()) {
       int n = rocks.scan(what, rocks.meta, rocks.serving, prefix, Keys.after(prefix), it -> {
         int count = 0;
         for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -131,7 +131,7 @@ public final class RocksStorage implements Storage {
     if (abandoned.isEmpty()) {
       return;
     }
-    try (WriteBatch batch = new WriteBatch()) {
+    try (WriteBatch batch = rocks.batch()) {
       for (long id : abandoned) {
         batch.delete(rocks.openWrites, Keys.openWrite(id));
         batch.deleteRange(rocks.chunks, Keys.chunk(id, 0), Keys.chunk(id + 1, 0));
