@@ -10,8 +10,11 @@
 # REPROX_XMX (default 256m), WORK (default benchmarks/target/peers), FANOUT (default 64),
 # COLD_ENTRIES (stanzas in the cold suite's Packages, default 63440 as bookworm main amd64),
 # COLD_ONLY=1 (stop after the cold path), FANOUT_ONLY=1 (skip the wrk rounds and the memory phase),
+# MEMORY_ONLY=1 (reprox warmed, then the memory phase alone: no cold suite, no cold path, no wrk
+# rounds, no fan-out; its peak RSS is the memory phase's, not the cold listing's indexing),
 # REPROX_JAVA_OPTS (extra JVM flags for reprox; -XX:NativeMemoryTracking=summary also writes
-# logs/reprox-nmt.txt after the memory phase),
+# logs/reprox-nmt.txt after the memory phase), REPROX_JVM_OPTIONS (the argument file of the JVM
+# flags reprox runs with, default the one ./reprox and the image use; /dev/null: none),
 # KEEP=1 keeps the work directory (logs, caches) after the run. WARMUP (default 3s): the unmeasured
 # wrk pass per server and file before the rounds.
 # SMALL_ONLY=1: only the 53 KB warm keep-alive rows, reprox and nginx alternated (no apt-cacher-ng,
@@ -124,7 +127,7 @@ gpg --batch --yes --quiet --armor --detach-sign -o "$release.gpg" "$release" 2>>
 # plus Packages.gz; InRelease signed by the same throwaway key. Made once and kept in $WORK/www
 # (xz -6 of 43 MB takes minutes on a loaded machine), again when the .deb changed.
 COLD_ENTRIES=${COLD_ENTRIES:-63440}
-if [[ $SMALL_ONLY != 1 ]]; then # SMALL_ONLY=1 never asks for suite cold
+if [[ $SMALL_ONLY != 1 && ${MEMORY_ONLY:-0} != 1 ]]; then # neither asks for suite cold
 COLD_DEB="pool/main/b/bench-cold-first/bench-cold-first_1.0_amd64.deb"
 cold_dist="$WORK/www/debian/dists/cold"
 mkdir -p "$cold_dist/main/binary-amd64" "$(dirname "$WORK/www/debian/$COLD_DEB")"
@@ -153,7 +156,7 @@ if ! cmp -s "$WORK/run/cold-stanza" "$cold_dist/stanza" || [[ ! -s $cold_dist/ma
   cp "$WORK/run/cold-stanza" "$cold_dist/stanza"
 fi
 write_release "$cold_dist" cold main/binary-amd64/Packages.xz main/binary-amd64/Packages.gz
-fi # SMALL_ONLY
+fi # SMALL_ONLY, MEMORY_ONLY
 
 # the upstream of reprox and apt-cacher-ng, throttled like a good mirror; and the ceiling: the
 # same files served statically by the same nginx
@@ -175,16 +178,19 @@ repositories:
     keyring: $WORK/run/bench-keyring.gpg
     root-ttl: 3600s
 EOF
+# The JVM flags and the malloc arena limit ./reprox and the container image run with (issue 14).
 # shellcheck disable=SC2086 # REPROX_JAVA_OPTS is a list of flags
-java -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar" serve \
+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} java @"${REPROX_JVM_OPTIONS:-$ROOT/proxy-server/src/main/jib/app/jvm.options}" \
+  -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar" serve \
   --config "$WORK/run/reprox.yaml" --data "$WORK/reprox-data" --listen "127.0.0.1:$RX_PORT" \
   >"$WORK/logs/reprox.log" 2>&1 &
 RX_PID=$!
 PIDS+=($RX_PID)
 if [[ -n $BASELINE_JAR ]]; then
   cp "$BASELINE_JAR" "$WORK/run/reprox-base.jar"
-  # shellcheck disable=SC2086
-  java -Xmx"$REPROX_XMX" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox-base.jar" serve \
+  # shellcheck disable=SC2086 # the same flags as reprox: a before/after of the jar alone
+  MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} java @"${REPROX_JVM_OPTIONS:-$ROOT/proxy-server/src/main/jib/app/jvm.options}" \
+    -Xmx"$REPROX_XMX" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox-base.jar" serve \
     --config "$WORK/run/reprox.yaml" --data "$WORK/reprox-data-base" --listen "127.0.0.1:$RB_PORT" \
     >"$WORK/logs/reprox-base.log" 2>&1 &
   RB_PID=$!
@@ -209,7 +215,7 @@ fi
 # Packages.xz, the first .deb on one keep-alive connection (benchmarks/coldpath.py), timed from the
 # first request to the .deb's last byte. reprox's JVM is fresh (its first OpenPGP verification and
 # first xz decode included).
-if [[ $SMALL_ONLY != 1 ]]; then
+if [[ $SMALL_ONLY != 1 && ${MEMORY_ONLY:-0} != 1 ]]; then
 COLD_ROWS=()
 declare -A COLD_MS
 for s in reprox acng; do
@@ -232,7 +238,9 @@ print(f"\ntargets:\n  {'PASS' if r <= 0.9 else 'MISS'}  cold path reprox/apt-cac
 PYEOF
 # COLD_ONLY=1: stop after the cold path (before/after comparisons of the cold path alone).
 if [[ ${COLD_ONLY:-0} == 1 ]]; then exit 0; fi
-fi # SMALL_ONLY
+fi # SMALL_ONLY, MEMORY_ONLY
+# MEMORY_ONLY=1: only reprox is warmed (and its JIT), the others are not measured.
+if [[ ${MEMORY_ONLY:-0} == 1 ]]; then SERVERS=(reprox); fi
 
 # Warm: the indexes first (as apt would), then one GET of each file, sha256 checked. reprox may
 # answer 404 for a pool path for a moment after the Packages fetch (it indexes the listing after
@@ -329,7 +337,7 @@ fi
 
 # ---------------------------------------------------------------- 3. wrk rounds
 # FANOUT_ONLY=1: no wrk rounds and no memory phase (before/after comparisons of the fan-out).
-if [[ ${FANOUT_ONLY:-0} != 1 ]]; then
+if [[ ${FANOUT_ONLY:-0} != 1 && ${MEMORY_ONLY:-0} != 1 ]]; then
 : >"$WORK/logs/wrk-results.tsv"
 for ((round = 1; round <= ROUNDS; round++)); do
   # rotate the order each round so no server always runs first (or right after another)
@@ -421,6 +429,7 @@ print(f"| {label:13} | {a_wall:8.2f} | {f_wall:9.2f} | {int(n):7d} | {up_fan:>14
 EOF
 }
 
+if [[ ${MEMORY_ONLY:-0} != 1 ]]; then
 declare -A COLD_ALONE=([reprox]=cold-alone [acng]=cold-acng-alone)
 declare -A COLD_FAN=([reprox]=cold-fan [acng]=cold-acng-fan)
 FAN_ROWS=()
@@ -449,6 +458,7 @@ print(f"  {'PASS' if max(ttfb) < 50 else 'MISS'}  reprox followers' TTFB < 50 ms
 EOF
 
 if [[ ${FANOUT_ONLY:-0} == 1 ]]; then exit 0; fi
+fi # MEMORY_ONLY
 
 # ---------------------------------------------------------------- 5. memory
 # reprox alone, two shapes of 64 concurrent 50 MB downloads of the warm file: fast readers
@@ -466,7 +476,10 @@ rss_sampler() {
 rss_sampler >"$WORK/logs/reprox-rss.txt" &
 RSS_PID=$!
 PIDS+=($RSS_PID)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$RX_PID/stat"; }
+cpu0=$(cpu_ticks)
 wrk -t2 -c"$FANOUT" -d"$DURATION" --latency --timeout 60s "${BASE[reprox]}/${POOL[large]}" >"$WORK/logs/wrk-memory-fast.txt" 2>&1
+cpu1=$(cpu_ticks)
 fan_slow() {
   local i clients=()
   for ((i = 0; i < FANOUT; i++)); do
@@ -490,12 +503,19 @@ rss_max=$(sort -n "$WORK/logs/reprox-rss.txt" | tail -1)
 heap_max=$(awk 'NR > 1 && $1 ~ /^[0-9.]+$/ {u = $3 + $4 + $6 + $8; if (u > m) m = u} END {printf "%.0f", m / 1024}' "$JSTAT_OUT")
 heap_cap=$(awk 'NR > 1 && $1 ~ /^[0-9.]+$/ {c = $1 + $2 + $5 + $7; if (c > m) m = c} END {printf "%.0f", m / 1024}' "$JSTAT_OUT")
 fast_rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/logs/wrk-memory-fast.txt")
+# reprox's CPU time per GB sent to the fast readers: on a loaded machine req/s mostly measures the
+# other processes, this does not (an A/B of JVM flags compares it). wrk: "N requests in Ts, X.YGB read".
+fast_cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$(getconf CLK_TCK)" '/requests in/ {
+    v = $(NF - 1); u = v; sub(/^[0-9.]+/, "", u); x = v + 0
+    gb = u == "GB" ? x : u == "MB" ? x / 1024 : u == "KB" ? x / 1048576 : x / 1073741824
+    if (gb > 0) printf "%.0f", (b - a) * 1000 / hz / gb; else print "-" }' "$WORK/logs/wrk-memory-fast.txt")
 oom=$(grep -c OutOfMemoryError "$WORK/logs/reprox.log" || true)
 echo
 echo "memory: reprox -Xmx$REPROX_XMX, $FANOUT concurrent downloads of the warm 50 MB file"
 echo "| load                                         | result                         |"
 echo "|----------------------------------------------|--------------------------------|"
 printf '| %-44s | %-30s |\n' "fast readers: wrk -t2 -c$FANOUT -d$DURATION" "$fast_rps req/s ($(awk -v r="$fast_rps" 'BEGIN {printf "%.0f", r * 52.4288}') MB/s)"
+printf '| %-44s | %-30s |\n' "reprox CPU per GB to the fast readers" "$fast_cpu ms"
 printf '| %-44s | %-30s |\n' "slow readers: $FANOUT x curl --limit-rate 8M" "$slow_ok/$FANOUT complete, ${slow_secs} s"
 printf '| %-44s | %-30s |\n' "peak RSS (VmHWM, whole run)" "$((hwm / 1024)) MB"
 printf '| %-44s | %-30s |\n' "max RSS sampled in the memory phase" "$((rss_max / 1024)) MB"

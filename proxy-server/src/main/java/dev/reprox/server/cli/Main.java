@@ -1,34 +1,85 @@
 package dev.reprox.server.cli;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code reprox <command>}: the entry point of the shaded jar and the launcher script. */
 @Command(name = "reprox", mixinStandardHelpOptions = true, versionProvider = Version.class,
-    description = "Package snapshot proxy and cache for apt, apk and dnf.",
-    subcommands = {ServeCommand.class, ConfigCommand.class, VerifyCommand.class, GenerationsCommand.class,
-        ExportCommand.class, ImportCommand.class, GcCommand.class, LockCommand.class, PrewarmCommand.class,
-        MigrateCommand.class})
+    description = "Package snapshot proxy and cache for apt, apk and dnf.")
 public final class Main implements Runnable {
   /** Usage errors and bad configuration. */
   static final int EXIT_CONFIG = 2;
+
+  /**
+   * The subcommands by name, in the order the usage lists them. Not in {@code @Command}: picocli
+   * reflects over every annotated subcommand when the command line is built, a tenth of the CPU
+   * time {@code serve} took to reach {@code /healthz} (issue 14); see {@link #commandLine}.
+   */
+  private static final Map<String, Supplier<Object>> COMMANDS = commands();
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    jvmDefaults();
     int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
     System.exit(code);
   }
 
   /** Runs one command with the given streams; returns the exit code. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = commandLine(args);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExitCodeExceptionMapper(t -> EXIT_CONFIG);
     return cli.execute(args);
+  }
+
+  /**
+   * The command line for {@code args}: only the subcommand named first when there is one (what
+   * runs is the same, and its usage still reads {@code reprox <command>}), every subcommand
+   * otherwise (the top-level usage lists them, a misspelt name gets picocli's suggestions).
+   */
+  static CommandLine commandLine(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    Supplier<Object> named = args.length > 0 ? COMMANDS.get(args[0]) : null;
+    if (named != null) {
+      cli.addSubcommand(args[0], named.get());
+    } else {
+      COMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
+    }
+    return cli;
+  }
+
+  /**
+   * System properties the process starts with unless set on the command line. Netty 4.2's
+   * allocator emits JFR events; the first check of one initialises JFR's metadata in the thread
+   * answering the first request: a third of a second of CPU before the first {@code /healthz}
+   * (issue 14). {@code -Dio.netty.jfr.enabled=true} turns them back on for a recording.
+   */
+  static void jvmDefaults() {
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
+  }
+
+  private static Map<String, Supplier<Object>> commands() {
+    Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+    m.put("serve", ServeCommand::new);
+    m.put("config", ConfigCommand::new);
+    m.put("verify", VerifyCommand::new);
+    m.put("generations", GenerationsCommand::new);
+    m.put("export", ExportCommand::new);
+    m.put("import", ImportCommand::new);
+    m.put("gc", GcCommand::new);
+    m.put("lock", LockCommand::new);
+    m.put("prewarm", PrewarmCommand::new);
+    m.put("migrate", MigrateCommand::new);
+    return m;
   }
 
   @Override

@@ -10,10 +10,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -51,6 +53,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
+    warmTlsInBackground();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ReproxConfig effective;
@@ -104,5 +107,23 @@ final class ServeCommand implements Callable<Integer> {
     out.flush();
     server.awaitClosed();
     return 0;
+  }
+
+  /**
+   * The upstream client is built with the JVM's default {@link SSLContext}, whose first use reads
+   * and parses the JDK's CA certificates: a tenth of a second of CPU on the way to the listener
+   * (issue 14). Done on a thread of its own from the start, it overlaps the configuration, the
+   * logging and the store's opening; the build waits for it only if it is not done yet.
+   */
+  private static void warmTlsInBackground() {
+    Thread t = new Thread(() -> {
+      try {
+        SSLContext.getDefault();
+      } catch (NoSuchAlgorithmException | RuntimeException e) {
+        // Not ours to report: the client's build meets the same failure and says so.
+      }
+    }, "reprox-tls-warm");
+    t.setDaemon(true);
+    t.start();
   }
 }

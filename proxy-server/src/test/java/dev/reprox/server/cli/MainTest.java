@@ -159,4 +159,53 @@ class MainTest {
     assertThat(run("--version")).isZero();
     assertThat(out.toString()).matches("reprox \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R");
   }
+
+  @Test
+  void commandLine_subcommandNamedFirst_buildsOnlyThatOne() {
+    assertThat(Main.commandLine("serve", "--listen", "127.0.0.1:0").getSubcommands().keySet())
+        .containsExactly("serve");
+    assertThat(Main.commandLine("config", "check").getSubcommands().keySet()).containsExactly("config");
+  }
+
+  @Test
+  void commandLine_noSubcommandNamed_buildsEveryOneInUsageOrder() {
+    assertThat(Main.commandLine("--help").getSubcommands().keySet()).containsExactly("serve", "config", "verify",
+        "generations", "export", "import", "gc", "lock", "prewarm", "migrate");
+    assertThat(Main.commandLine().getSubcommands()).hasSize(10);
+  }
+
+  @Test
+  void help_listsEverySubcommand_andASubcommandsUsageNamesReprox() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString()).contains("serve", "config", "verify", "generations", "export", "import", "gc",
+        "lock", "prewarm", "migrate");
+    out.getBuffer().setLength(0);
+    assertThat(run("serve", "--help")).isZero();
+    assertThat(out.toString()).contains("Usage: reprox serve");
+  }
+
+  @Test
+  void unknownSubcommand_exits2() {
+    assertThat(run("serv")).isEqualTo(2);
+    assertThat(err.toString()).contains("serv");
+  }
+
+  @Test
+  void jvmDefaults_nettyJfrOffUnlessSetOnTheCommandLine() {
+    String before = System.getProperty("io.netty.jfr.enabled");
+    try {
+      System.clearProperty("io.netty.jfr.enabled");
+      Main.jvmDefaults();
+      assertThat(System.getProperty("io.netty.jfr.enabled")).isEqualTo("false");
+      System.setProperty("io.netty.jfr.enabled", "true");
+      Main.jvmDefaults();
+      assertThat(System.getProperty("io.netty.jfr.enabled")).isEqualTo("true");
+    } finally {
+      if (before == null) {
+        System.clearProperty("io.netty.jfr.enabled");
+      } else {
+        System.setProperty("io.netty.jfr.enabled", before);
+      }
+    }
+  }
 }
