@@ -137,10 +137,8 @@ final class StoredFetcher implements Fetcher {
 
     @Override
     public Content open() throws IOException {
-      for (int n = holds.get(); n > 0; n = holds.get()) {
-        if (holds.compareAndSet(n, n + 1)) {
-          return BlobContent.shared(reader, this::unhold);
-        }
+      if (hold()) {
+        return BlobContent.shared(reader, this::unhold);
       }
       // Let go of meanwhile (a request that found the answer just before it left the cache): a
       // reader of its own, one point lookup.
@@ -157,6 +155,16 @@ final class StoredFetcher implements Fetcher {
       return holds.get();
     }
 
+    /** One more hold, unless the reader is already closed (the count reached 0 and stays there). */
+    private boolean hold() {
+      for (int n = holds.get(); n > 0; n = holds.get()) {
+        if (holds.compareAndSet(n, n + 1)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     private void unhold() {
       if (holds.decrementAndGet() == 0) {
         reader.close();
@@ -166,12 +174,7 @@ final class StoredFetcher implements Fetcher {
     /** One more hold for one more keeper; a reader of its own once this one closed. */
     @Override
     public Optional<Fetched> withReaderKept() throws IOException {
-      for (int n = holds.get(); n > 0; n = holds.get()) {
-        if (holds.compareAndSet(n, n + 1)) {
-          return Optional.of(this);
-        }
-      }
-      return stored.withReaderKept();
+      return hold() ? Optional.of(this) : stored.withReaderKept();
     }
 
     @Override

@@ -247,28 +247,30 @@ final class RocksBlobStore implements BlobStore {
   /** Makes a finished write visible, or finds the entry its content already has. */
   BlobEntry commit(long id, Digest digest, long size, byte[] lastChunk, long lastIndex) throws StorageException {
     java.util.concurrent.CountDownLatch mine = new java.util.concurrent.CountDownLatch(1);
-    for (java.util.concurrent.CountDownLatch other = null; ; awaitCommitted(other)) {
+    while (true) {
+      java.util.concurrent.CountDownLatch other;
       synchronized (commitLock) {
         other = committing.get(digest);
-        if (other != null) {
-          continue; // the same bytes are being committed by another writer: dedup onto its entry
-        }
-        Optional<BlobEntry> existing = entry(digest);
-        if (existing.isPresent()) {
-          try (WriteBatch batch = rocks.batch()) {
-            batch.delete(rocks.openWrites, Keys.openWrite(id));
-            batch.deleteRange(rocks.chunks, Keys.chunk(id, 0), Keys.chunk(id + 1, 0));
-            rocks.write("commit " + digest, batch, true);
-            dedupCommits.incrementAndGet();
-            dedupBytes.addAndGet(size);
-            return existing.get();
-          } catch (RocksDBException ex) {
-            throw new StorageException("commit " + digest + ": " + ex.getMessage(), ex);
+        if (other == null) {
+          Optional<BlobEntry> existing = entry(digest);
+          if (existing.isPresent()) {
+            try (WriteBatch batch = rocks.batch()) {
+              batch.delete(rocks.openWrites, Keys.openWrite(id));
+              batch.deleteRange(rocks.chunks, Keys.chunk(id, 0), Keys.chunk(id + 1, 0));
+              rocks.write("commit " + digest, batch, true);
+              dedupCommits.incrementAndGet();
+              dedupBytes.addAndGet(size);
+              return existing.get();
+            } catch (RocksDBException ex) {
+              throw new StorageException("commit " + digest + ": " + ex.getMessage(), ex);
+            }
           }
+          committing.put(digest, mine);
+          break;
         }
-        committing.put(digest, mine);
-        break;
       }
+      // The same bytes are being committed by another writer: once it is in, dedup onto its entry.
+      awaitCommitted(other);
     }
     // A new entry is written outside the lock: no delete or touch can find a digest that has no
     // entry yet, a second commit of it waits above, and concurrent commits of other blobs then
@@ -296,11 +298,8 @@ final class RocksBlobStore implements BlobStore {
     }
   }
 
-  /** Waits for another writer's commit of the same digest; a no-op for null. Not interruptible (it is short). */
+  /** Waits for another writer's commit of the same digest. Not interruptible (it is short). */
   private static void awaitCommitted(java.util.concurrent.CountDownLatch other) {
-    if (other == null) {
-      return;
-    }
     boolean interrupted = false;
     while (true) {
       try {
