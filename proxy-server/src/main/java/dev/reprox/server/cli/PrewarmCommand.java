@@ -1,12 +1,11 @@
 package dev.reprox.server.cli;
 
-import dev.reprox.config.ApiConfig;
 import dev.reprox.config.ConfigException;
 import dev.reprox.config.ConfigLoader;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.pinning.TimeSpec;
 import dev.reprox.pinning.TimeSpecException;
-import dev.reprox.server.ReproxServer;
+import dev.reprox.server.lock.LockEntry;
 import dev.reprox.server.lock.LockfileFormatException;
 import dev.reprox.server.lock.LockfileReaders;
 import java.io.IOException;
@@ -15,16 +14,15 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,8 +32,9 @@ import picocli.CommandLine.Parameters;
  * {@code reprox prewarm FILE…}: every package the lockfiles name made present in reprox before a
  * build, through the admin route {@code POST /-/api/admin/prewarm/<repo>} (one request per
  * package, at most {@code --jobs} at once), against a running server ({@code --server} and the
- * admin token) or a stopped store ({@code --data}: the serving stack is started in this process on
- * loopback with a one-time token). Progress: a bar on a terminal, plain lines otherwise; a summary
+ * admin token), or into a stopped store ({@code --data}: each entry goes straight to the fetch
+ * chain in this process, {@link LocalPrewarm}, with the route's checks and outcomes; no server is
+ * started, and only the repositories the lockfiles name). Progress: a bar on a terminal, plain lines otherwise; a summary
  * table at the end; exit 1 if anything is missing afterwards, 2 for usage and lockfile errors.
  *
  * <p>Memory stays flat in the number of entries: the lockfiles are read twice, streamed
@@ -129,9 +128,15 @@ final class PrewarmCommand implements Callable<Integer> {
           summary.count(PrewarmSummary.Row.NOT_SUPPORTED, u, "skipped");
         });
     long total = 0;
+    // The configured repositories the entries name: --data starts only those (bounded by the config).
+    java.util.Set<String> named = new java.util.HashSet<>();
     for (Path f : files) {
       try {
-        total += LockfileReaders.stream(f, check, e -> { });
+        total += LockfileReaders.stream(f, check, e -> {
+          if (effective.repositories().containsKey(e.repo())) {
+            named.add(e.repo());
+          }
+        });
       } catch (LockfileFormatException e) {
         err.println("prewarm: " + e.getMessage());
         return Main.EXIT_CONFIG;
@@ -144,21 +149,14 @@ final class PrewarmCommand implements Callable<Integer> {
         t, urls, u -> { }), total, unsupported[0], summary);
     if (data == null) {
       String token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("REPROX_ADMIN_TOKEN");
-      return prewarm(out, err, entries, server == null ? URI.create("http://127.0.0.1:3142") : server, token,
+      PrewarmClient client = new PrewarmClient(server == null ? URI.create("http://127.0.0.1:3142") : server, token,
           Map.of());
+      return prewarm(out, err, entries, client::send);
     }
-    // A token only this process knows: the admin route stays behind its guard even on loopback.
-    byte[] secret = new byte[24];
-    new SecureRandom().nextBytes(secret);
-    String token = HexFormat.of().formatHex(secret);
-    ReproxConfig cfg = effective.withApi(new ApiConfig(Optional.of(new ApiConfig.Token(token, Optional.empty())),
-        Optional.empty()));
+    // In this process, without a server: only the fetch chain of the repositories the entries name.
     Clock clock = Clock.systemUTC();
-    try (ReproxServer s = ReproxServer.builder().config(cfg).storage(StorageOpener.open(data, clock)).clock(clock)
-        .drainTimeout(Duration.ofSeconds(5)).start()) {
-      Map<String, String> roots = new java.util.HashMap<>();
-      cfg.repositories().values().forEach(r -> roots.put(r.name(), defaultRoot(r.format())));
-      return prewarm(out, err, entries, URI.create("http://127.0.0.1:" + s.address().getPort()), token, roots);
+    try (LocalPrewarm local = LocalPrewarm.open(effective, named, StorageOpener.open(data, clock), clock)) {
+      return prewarm(out, err, entries, local::send);
     }
   }
 
@@ -173,9 +171,8 @@ final class PrewarmCommand implements Callable<Integer> {
   /** The lockfiles' entries, read again for sending; counted (and the unsupported ones) by the first pass. */
   private record Entries(LockfileReaders.Defaults defaults, long total, long unsupported, PrewarmSummary summary) {}
 
-  private int prewarm(PrintWriter out, PrintWriter err, Entries entries, URI base, String token,
-      Map<String, String> defaultRoots) throws InterruptedException {
-    PrewarmClient client = new PrewarmClient(base, token, defaultRoots);
+  private int prewarm(PrintWriter out, PrintWriter err, Entries entries,
+      Function<LockEntry, CompletableFuture<PrewarmClient.Answer>> client) throws InterruptedException {
     PrewarmSummary summary = entries.summary();
     PrewarmProgress progress = new PrewarmProgress(out, entries.total(), System.console() != null);
     Semaphore slots = new Semaphore(jobs);
@@ -183,7 +180,7 @@ final class PrewarmCommand implements Callable<Integer> {
       try {
         LockfileReaders.stream(f, entries.defaults(), e -> {
           slots.acquire();
-          client.send(e).whenComplete((a, x) -> {
+          client.apply(e).whenComplete((a, x) -> {
             try {
               PrewarmSummary.Row row = a == null ? PrewarmSummary.Row.UPSTREAM_FAILURE : a.row();
               progress.done(e, row, Math.max(0, e.size()));
