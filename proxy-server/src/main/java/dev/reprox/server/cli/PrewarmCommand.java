@@ -155,7 +155,7 @@ final class PrewarmCommand implements Callable<Integer> {
     }
     // In this process, without a server: only the fetch chain of the repositories the entries name.
     Clock clock = Clock.systemUTC();
-    try (LocalPrewarm local = LocalPrewarm.open(effective, named, StorageOpener.open(data, clock), clock)) {
+    try (LocalPrewarm local = LocalPrewarm.open(effective, named, StorageOpener.openBatch(data, clock), clock)) {
       return prewarm(out, err, entries, local::send);
     }
   }

@@ -24,7 +24,7 @@ final class IdAllocator {
   synchronized long next() throws StorageException {
     if (next >= reserved) {
       reserved = next + BLOCK;
-      rocks.put("newWriter: reserve ids", rocks.meta, Keys.nextId(), Values.longValue(reserved), true);
+      rocks.putSynced("newWriter: reserve ids", rocks.meta, Keys.nextId(), Values.longValue(reserved));
     }
     return next++;
   }

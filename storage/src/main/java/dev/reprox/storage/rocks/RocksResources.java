@@ -53,20 +53,29 @@ final class RocksResources implements AutoCloseable {
   /** Chunks of large writes: no WAL (the commit flushes the chunk family first, see RocksBlobWriter). */
   final WriteOptions noWal;
   final FlushOptions flushAndWait;
-  /** Commits, deletes and pins: durable when the call returns. */
+  /** Commits, deletes and pins: durable when the call returns (unless grouped, see {@link #groupSync}). */
   final WriteOptions sync;
+  /**
+   * 0: every durable write is synced. N: durable writes are written unsynced (the WAL still
+   * reaches the OS at once: a killed process loses none) and the WAL is synced after every N of
+   * them and at close: a power cut loses at most the last N, whole (see the builder's groupSync).
+   */
+  private final int groupSync;
+  private final java.util.concurrent.atomic.AtomicInteger unsynced = new java.util.concurrent.atomic.AtomicInteger();
 
   RocksResources(Path path, long blockCacheBytes, boolean mmapReads) throws StorageException {
-    this(path, blockCacheBytes, mmapReads, false);
+    this(path, blockCacheBytes, mmapReads, false, 0);
   }
 
   /**
    * {@code readOnly}: opened with {@link RocksDB#openReadOnly}, which takes no LOCK, so a scrub can
    * read a store a running server holds; the directory must exist, and every write fails.
    */
-  RocksResources(Path path, long blockCacheBytes, boolean mmapReads, boolean readOnly) throws StorageException {
+  RocksResources(Path path, long blockCacheBytes, boolean mmapReads, boolean readOnly, int groupSync)
+      throws StorageException {
     this.path = path;
     this.readOnly = readOnly;
+    this.groupSync = groupSync;
     RocksDB.loadLibrary();
     try {
       if (!readOnly) {
@@ -217,7 +226,22 @@ final class RocksResources implements AutoCloseable {
   void put(String op, ColumnFamilyHandle cf, byte[] key, byte[] value, boolean durable) throws StorageException {
     enter();
     try {
-      db.put(cf, durable ? sync : noSync, key, value);
+      db.put(cf, durable && groupSync == 0 ? sync : noSync, key, value);
+      if (durable) {
+        grouped();
+      }
+    } catch (RocksDBException e) {
+      throw new StorageException(op + ": RocksDB put failed: " + e.getMessage(), e);
+    } finally {
+      exit();
+    }
+  }
+
+  /** A put synced whatever the grouping (the id reservation: ids must never be handed out twice). */
+  void putSynced(String op, ColumnFamilyHandle cf, byte[] key, byte[] value) throws StorageException {
+    enter();
+    try {
+      db.put(cf, sync, key, value);
     } catch (RocksDBException e) {
       throw new StorageException(op + ": RocksDB put failed: " + e.getMessage(), e);
     } finally {
@@ -228,11 +252,26 @@ final class RocksResources implements AutoCloseable {
   void write(String op, WriteBatch batch, boolean durable) throws StorageException {
     enter();
     try {
-      db.write(durable ? sync : noSync, batch);
+      db.write(durable && groupSync == 0 ? sync : noSync, batch);
+      if (durable) {
+        grouped();
+      }
     } catch (RocksDBException e) {
       throw new StorageException(op + ": RocksDB write failed: " + e.getMessage(), e);
     } finally {
       exit();
+    }
+  }
+
+  /**
+   * Counts a durable write made unsynced; the Nth syncs the WAL, which covers every write before
+   * it (RocksDB's WAL is one ordered log, so a power cut keeps a prefix of the writes: a commit
+   * never survives without the chunks written before it). Inside enter/exit.
+   */
+  private void grouped() throws RocksDBException {
+    if (groupSync > 0 && unsynced.incrementAndGet() >= groupSync) {
+      unsynced.set(0);
+      db.syncWal();
     }
   }
 
@@ -260,6 +299,14 @@ final class RocksResources implements AutoCloseable {
         return;
       }
       closed = true;
+      if (groupSync > 0 && !readOnly) {
+        try {
+          db.syncWal(); // the last group: a store closed cleanly has every write durable
+        } catch (RocksDBException e) {
+          org.slf4j.LoggerFactory.getLogger(RocksResources.class).error("close: syncing the WAL of {} failed: {}",
+              path, e.getMessage());
+        }
+      }
       closeOwned();
     } finally {
       closeLock.writeLock().unlock();

@@ -41,7 +41,7 @@ public final class RocksStorage implements Storage {
   private final RocksBuildRecords builds;
 
   private RocksStorage(Builder b) throws StorageException {
-    this.rocks = new RocksResources(b.path, b.blockCacheBytes, b.mmapReads, b.readOnly);
+    this.rocks = new RocksResources(b.path, b.blockCacheBytes, b.mmapReads, b.readOnly, b.groupSync);
     try {
       checkLayout(b.readOnly);
       if (!b.readOnly) {
@@ -227,6 +227,7 @@ public final class RocksStorage implements Storage {
     private long blockCacheBytes = 32L << 20;
     private boolean mmapReads;
     private boolean readOnly;
+    private int groupSync;
 
     private Builder() {}
 
@@ -290,6 +291,22 @@ public final class RocksStorage implements Storage {
      */
     public Builder readOnly(boolean on) {
       this.readOnly = on;
+      return this;
+    }
+
+    /**
+     * Syncs the WAL once per {@code writes} durable writes (commits, deletes, pins, observations,
+     * index markers) and at close, instead of at each (default 0: each). For a batch writer that
+     * owns the store, {@code reprox prewarm --data}: a kill -9 still loses nothing (each write
+     * reaches the OS before the call returns) and nothing partial is ever visible; a power cut or
+     * kernel crash loses at most the last {@code writes} of them, whole, which a rerun fetches
+     * again. Not for a server: a client told a package is stored must find it after any crash.
+     */
+    public Builder groupSync(int writes) {
+      if (writes < 0) {
+        throw new IllegalArgumentException("rocks storage: groupSync must be >= 0, got " + writes);
+      }
+      this.groupSync = writes;
       return this;
     }
 
