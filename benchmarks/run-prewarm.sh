@@ -15,7 +15,9 @@
 # REPROX_JAVA_OPTS (extra JVM flags for the 500-package run, e.g. a JFR recording),
 # WORK (default benchmarks/target/prewarm), KEEP=1 keeps the stores afterwards, SERVER_ROWS=0
 # skips steps 4 and 5, CLIENT (launcher: ./reprox, a C1-only client JVM mapping the class
-# archive; jar: plain java -jar) for the --server row.
+# archive; jar: plain java -jar) for the --server row, LAUNCH (the same for step 2, default
+# launcher: its JVM flags and the class archive, trained untimed when missing) and LAUNCHER (the
+# launcher script, default ./reprox; another checkout's for a before/after).
 # Needs: java 17, nginx, apt-cacher-ng, curl, gpg, python3, /usr/bin/time (no network).
 #
 # 1. A signed apt repository (suite bench, throwaway ed25519 key) of PACKAGES files of random
@@ -47,6 +49,8 @@ REPROX_XMX=${REPROX_XMX:-256m}
 UPSTREAM_RATE=${UPSTREAM_RATE-1000}
 SERVER_ROWS=${SERVER_ROWS:-1}
 CLIENT=${CLIENT:-launcher}
+LAUNCH=${LAUNCH:-launcher}
+LAUNCHER=${LAUNCHER:-$ROOT/reprox}
 PY=${PYTHON:-python3}
 
 PIDS=()
@@ -175,14 +179,37 @@ if [[ $SERVER_ROWS == 1 ]]; then
   lockfile "$WORK/run/list-warm.tsv" warm "$PACKAGES" "$WORK/run/warm.lock.json"
 fi
 
-log "reprox prewarm --data: $PACKAGES packages, --jobs $JOBS"
+# How a CI step runs it: through the launcher (LAUNCH=launcher, its JVM flags and the class
+# archive of serve's training, made here untimed when missing, as a cached build would have it),
+# or plain java -jar (LAUNCH=jar).
+if [[ $LAUNCH == launcher ]]; then
+  PREWARM_CMD=(env REPROX_JAR="$WORK/run/reprox.jar" JAVA_OPTS="-Xmx$REPROX_XMX ${REPROX_JAVA_OPTS:-}" "$LAUNCHER")
+  if [[ ! -s $WORK/run/reprox.jsa || $WORK/run/reprox.jar -nt $WORK/run/reprox.jsa ]]; then
+    log "training the launcher's class archive (untimed: serve --offline, a few requests)"
+    REPROX_JAR="$WORK/run/reprox.jar" "$LAUNCHER" serve --offline --data "$WORK/run/train-data" \
+      --listen 127.0.0.1:0 >"$WORK/logs/train.out" 2>&1 &
+    TRAIN_PID=$!
+    for _ in $(seq 1200); do
+      grep -q 'listening on' "$WORK/logs/train.out" 2>/dev/null && break
+      kill -0 "$TRAIN_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$TRAIN_PID" 2>/dev/null || true
+    wait "$TRAIN_PID" 2>/dev/null || true
+    rm -rf "$WORK/run/train-data"
+  fi
+else
+  # shellcheck disable=SC2206 # REPROX_JAVA_OPTS is a list of flags
+  PREWARM_CMD=(java -Xmx"$REPROX_XMX" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar")
+fi
+log "reprox prewarm --data ($LAUNCH): $PACKAGES packages, --jobs $JOBS"
 t0=$(date +%s%N)
 RX_START=$t0
-# shellcheck disable=SC2086 # REPROX_JAVA_OPTS is a list of flags
-/usr/bin/time -f '%e %M %U %S' -o "$WORK/logs/prewarm-time.txt" java -Xmx"$REPROX_XMX" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar" \
+/usr/bin/time -f '%e %M %U %S' -o "$WORK/logs/prewarm-time.txt" "${PREWARM_CMD[@]}" \
   prewarm --data "$WORK/reprox-data" --config "$WORK/run/reprox.yaml" --jobs "$JOBS" "$WORK/run/prewarm.lock.json" \
   >"$WORK/logs/prewarm.out" 2>&1 || die "reprox prewarm (see $WORK/logs/prewarm.out)"
 t1=$(date +%s%N)
+RX_END=$t1
 RX_MS=$(((t1 - t0) / 1000000))
 grep -Eq "^stored +$PACKAGES\$" "$WORK/logs/prewarm.out" || die "reprox prewarm did not store $PACKAGES (see $WORK/logs/prewarm.out)"
 RX_RSS=$(cut -d' ' -f2 "$WORK/logs/prewarm-time.txt")
@@ -331,18 +358,19 @@ if [[ -n $UPSTREAM_RATE ]]; then
 else
   echo "reprox's politeness towards the upstream: the defaults (8 at a time, 50/s, burst 100)"
 fi
-# Where reprox's time went, from its log: exec to listening (JVM, store, server), the root
-# (InRelease fetched and verified, Packages.gz fetched and indexed), the packages.
-"$PY" - "$WORK/logs/prewarm.out" "$RX_START" <<'PYEND'
+# Where reprox's time went, from its log: exec to ready (JVM, store, fetch chain; "listening on"
+# from a build that still started a server), the root (InRelease fetched and verified,
+# Packages.gz fetched and indexed), the packages (to the last one stored), then to exit.
+"$PY" - "$WORK/logs/prewarm.out" "$RX_START" "$RX_END" <<'PYEND'
 import datetime, re, sys
 ts = lambda l: datetime.datetime.fromisoformat(l.split(" ", 1)[0].replace("Z", "+00:00")).timestamp()
 lines = open(sys.argv[1]).read().splitlines()
-listening = next(ts(l) for l in lines if "listening on" in l)
+ready = next(ts(l) for l in lines if "listening on" in l or "prewarm: store open" in l)
 indexed = next(ts(l) for l in lines if "ListingIndexer - indexed" in l)
-last = [ts(l) for l in lines if "admin: prewarm stored" in l][-1]
-start = int(sys.argv[2]) / 1e9
-print(f"reprox phases: start-up to listening {listening - start:.1f} s, root and listing {indexed - listening:.1f} s,"
-      f" packages {last - indexed:.1f} s")
+last = [ts(l) for l in lines if re.search(r"Fill - fill .*\.deb: stored", l)][-1]
+start, end = int(sys.argv[2]) / 1e9, int(sys.argv[3]) / 1e9
+print(f"reprox phases: start-up to ready {ready - start:.1f} s, root and listing {indexed - ready:.1f} s,"
+      f" packages {last - indexed:.1f} s, to exit {end - last:.1f} s")
 PYEND
 "$PY" - "$PACKAGES" "$TOTAL_BYTES" "$JOBS" "$RX_MS" "$AC_MS" "$RX_RSS" "$RX_UP" "$ENTRIES" "$LARGE_MS" \
   "$LARGE_RSS" "$code" "${LARGE_HEAP:-?}" "$(cut -d' ' -f1-3 /proc/loadavg)" "$SERVER_ROWS" "$SV_MS" "$SV_CPU" \
