@@ -15,6 +15,10 @@
 # REPROX_JAVA_OPTS (extra JVM flags for reprox; -XX:NativeMemoryTracking=summary also writes
 # logs/reprox-nmt.txt after the memory phase), REPROX_JVM_OPTIONS (the argument file of the JVM
 # flags reprox runs with, default the one ./reprox and the image use; /dev/null: none),
+# RSS_PROBE=1 (issue 14): reprox's VmRSS every 0.5 s over the whole run with the phase it is in
+# (logs/rss-timeline.tsv), and at the end of each phase logs/probe-<n>-<phase>.txt: VmHWM,
+# smaps_rollup, the largest mappings (pmap -x) and, with -XX:NativeMemoryTracking=summary in
+# REPROX_JAVA_OPTS, jcmd VM.native_memory summary; the phase where VmHWM grew is printed at the end.
 # KEEP=1 keeps the work directory (logs, caches) after the run. WARMUP (default 3s): the unmeasured
 # wrk pass per server and file before the rounds.
 # SMALL_ONLY=1: only the 53 KB warm keep-alive rows, reprox and nginx alternated (no apt-cacher-ng,
@@ -186,6 +190,35 @@ MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} java @"${REPROX_JVM_OPTIONS:-$ROOT/proxy
   >"$WORK/logs/reprox.log" 2>&1 &
 RX_PID=$!
 PIDS+=($RX_PID)
+RSS_PROBE=${RSS_PROBE:-0}
+PROBE_N=0
+# RSS_PROBE=1: the phase now running, for the timeline sampler; a snapshot when one ends.
+probe() { # phase that just ended
+  [[ $RSS_PROBE == 1 ]] || return 0
+  PROBE_N=$((PROBE_N + 1))
+  local out="$WORK/logs/probe-$PROBE_N-$1.txt"
+  {
+    echo "# $1 ended $(date -u +%H:%M:%S)"
+    grep -E '^(VmHWM|VmRSS|RssAnon|RssFile|Threads)' "/proc/$RX_PID/status"
+    echo "# smaps_rollup"; cat "/proc/$RX_PID/smaps_rollup"
+    if [[ ${REPROX_JAVA_OPTS:-} == *NativeMemoryTracking* ]]; then
+      echo "# VM.native_memory summary"; jcmd "$RX_PID" VM.native_memory summary 2>&1
+    fi
+    echo "# pmap -x, largest 25 by RSS"; pmap -x "$RX_PID" | sort -k3 -n -r | head -25
+  } >"$out" 2>&1 || true
+  printf '%s	%s\n' "$PROBE_N-$1" "$(awk '/^VmHWM/ {print $2}' "/proc/$RX_PID/status")" >>"$WORK/logs/probe-hwm.tsv"
+  echo "$2" >"$WORK/logs/phase" # the next phase's name
+}
+if [[ $RSS_PROBE == 1 ]]; then
+  : >"$WORK/logs/probe-hwm.tsv"
+  echo start >"$WORK/logs/phase"
+  (while kill -0 "$RX_PID" 2>/dev/null; do
+     printf '%s\t%s\t%s\n' "$(date +%s)" "$(cat "$WORK/logs/phase")" \
+       "$(awk '/^VmRSS/ {r = $2} /^VmHWM/ {h = $2} END {print r "\t" h}' "/proc/$RX_PID/status" 2>/dev/null)"
+     sleep 0.5
+   done) >"$WORK/logs/rss-timeline.tsv" 2>/dev/null &
+  PIDS+=($!)
+fi
 if [[ -n $BASELINE_JAR ]]; then
   cp "$BASELINE_JAR" "$WORK/run/reprox-base.jar"
   # shellcheck disable=SC2086 # the same flags as reprox: a before/after of the jar alone
@@ -200,6 +233,7 @@ fi
 [[ $SMALL_ONLY == 1 ]] || start_acng "$AC_PORT" "$UP_PORT"
 
 wait_http "http://127.0.0.1:$RX_PORT/healthz" reprox $RX_PID
+probe startup cold-path
 [[ -z $BASELINE_JAR ]] || wait_http "http://127.0.0.1:$RB_PORT/healthz" reprox-base $RB_PID
 
 declare -A BASE=([reprox]="http://127.0.0.1:$RX_PORT/bench" [acng]="http://127.0.0.1:$AC_PORT/127.0.0.1:$UP_PORT/debian"
@@ -236,6 +270,7 @@ import sys
 r = int(sys.argv[1]) / int(sys.argv[2])
 print(f"\ntargets:\n  {'PASS' if r <= 0.9 else 'MISS'}  cold path reprox/apt-cacher-ng time <= 0.9 ({r:.2f})")
 PYEOF
+probe cold-path warm-up
 # COLD_ONLY=1: stop after the cold path (before/after comparisons of the cold path alone).
 if [[ ${COLD_ONLY:-0} == 1 ]]; then exit 0; fi
 fi # SMALL_ONLY, MEMORY_ONLY
@@ -273,6 +308,7 @@ for n in "${WARM_FILES[@]}"; do
     wrk -t2 -c16 -d"${WARMUP:-3s}" --timeout 30s "${BASE[$s]}/${POOL[$n]}" >/dev/null 2>&1 || die "wrk warm-up $s $n"
   done
 done
+probe warm-up wrk-rounds
 
 # ---------------------------------------------------------------- 3s. SMALL_ONLY=1
 # The 53 KB rows alone: servers alternated (order rotated each round), and per run the CPU that
@@ -396,6 +432,7 @@ target(f"reprox/nginx >= 0.5 on 53 KB keep-alive req/s  ({r('reprox', 'nginx', '
 for p in problems:
     print("  note: " + p)
 EOF
+probe wrk-rounds fan-out
 
 fi # FANOUT_ONLY
 
@@ -456,6 +493,7 @@ print("\ntargets:")
 print(f"  {'PASS' if gets == 1 else 'MISS'}  reprox fan-out upstream fetches = 1 ({gets})")
 print(f"  {'PASS' if max(ttfb) < 50 else 'MISS'}  reprox followers' TTFB < 50 ms (max {max(ttfb):.1f} ms)")
 EOF
+probe fan-out memory
 
 if [[ ${FANOUT_ONLY:-0} == 1 ]]; then exit 0; fi
 fi # MEMORY_ONLY
@@ -495,6 +533,7 @@ slow_secs=$(( $(date +%s) - t0 ))
 kill "$JSTAT_PID" "$RSS_PID" 2>/dev/null || true
 slow_ok=$(cat "$WORK"/fanout/slow-*.txt | awk -v s="${SIZES[large]}" '$1 == 200 && $2 == s' | wc -l)
 hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$RX_PID/status")
+probe memory end
 # With REPROX_JAVA_OPTS=-XX:NativeMemoryTracking=summary: where the resident memory is, not a guess.
 if [[ ${REPROX_JAVA_OPTS:-} == *NativeMemoryTracking* ]]; then
   jcmd "$RX_PID" VM.native_memory summary >"$WORK/logs/reprox-nmt.txt" 2>&1 || true
@@ -526,4 +565,10 @@ echo "targets:"
 [[ $((hwm / 1024)) -le 512 ]] && echo "  PASS  peak RSS <= 512 MB ($((hwm / 1024)) MB)" || echo "  MISS  peak RSS <= 512 MB ($((hwm / 1024)) MB)"
 [[ $oom == 0 ]] && echo "  PASS  no OutOfMemoryError" || echo "  MISS  OutOfMemoryError in $WORK/logs/reprox.log"
 [[ $slow_ok == "$FANOUT" ]] && echo "  PASS  all slow downloads complete" || echo "  MISS  $((FANOUT - slow_ok)) slow downloads incomplete"
+if [[ $RSS_PROBE == 1 ]]; then
+  echo
+  echo "RSS_PROBE: VmHWM (MB) at the end of each phase; the peak was reached in the first phase that shows it"
+  awk -F'\t' '{printf "  %-14s %4d MB\n", $1, $2 / 1024}' "$WORK/logs/probe-hwm.tsv"
+  awk -F'\t' '$3 > m {m = $3; p = $2} END {printf "  max VmRSS sampled: %d MB in phase %s\n", m / 1024, p}' "$WORK/logs/rss-timeline.tsv"
+fi
 log "logs in $WORK/logs"
