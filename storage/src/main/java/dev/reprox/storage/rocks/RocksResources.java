@@ -33,6 +33,12 @@ import org.rocksdb.WriteOptions;
 final class RocksResources implements AutoCloseable {
   static final String CHUNKS = "chunks";
   static final String OPEN_WRITES = "open-writes";
+  /**
+   * The memtable size of the meta and chunk families: a fill's chunks stay in the memtable until a
+   * flush writes them to a blob file, so this bounds what a fill in progress holds in native memory
+   * (twice this with the one being flushed).
+   */
+  static final long WRITE_BUFFER_BYTES = 16L << 20;
 
   private final Path path;
   private final List<AutoCloseable> owned = new ArrayList<>();
@@ -97,13 +103,17 @@ final class RocksResources implements AutoCloseable {
         // while the scrub runs, and an open descriptor still reads a deleted file.
         dbOptions.setMaxOpenFiles(-1);
       }
+      // Memtables are native memory outside -Xmx (issue 14). RocksDB's 64 MiB default let one
+      // 63,440-entry listing index or one 50 MB fill sit in a memtable whole until a flush.
       ColumnFamilyOptions metaOptions = own(new ColumnFamilyOptions()
           .setTableFormatConfig(table)
+          .setWriteBufferSize(WRITE_BUFFER_BYTES)
           .setCompressionType(CompressionType.LZ4_COMPRESSION));
       // Chunks: values go to blob files (no LSM rewrite of megabytes); GC stays off, it rewrote
       // live data for nothing in the lab (LAB-NOTES). Package bytes are compressed already.
       ColumnFamilyOptions chunkOptions = own(new ColumnFamilyOptions()
           .setTableFormatConfig(table)
+          .setWriteBufferSize(WRITE_BUFFER_BYTES)
           .setEnableBlobFiles(true)
           .setMinBlobSize(4096)
           .setBlobFileSize(256L << 20)

@@ -206,6 +206,18 @@ public final class RocksStorage implements Storage {
   }
 
   /** Test hook: how many chunk keys exist, committed or not. */
+  /** Bytes the chunk family's memtables hold now, flushed or not (tests). */
+  long chunkMemtableBytes() throws StorageException {
+    rocks.enter();
+    try {
+      return Long.parseLong(rocks.db.getProperty(rocks.chunks, "rocksdb.cur-size-all-mem-tables"));
+    } catch (org.rocksdb.RocksDBException e) {
+      throw new StorageException("chunk memtable size: " + e.getMessage(), e);
+    } finally {
+      rocks.exit();
+    }
+  }
+
   long chunkKeys() throws StorageException {
     return rocks.scan("count chunks", rocks.chunks, rocks.serving, new byte[0], Keys.idsEnd(),
         it -> {

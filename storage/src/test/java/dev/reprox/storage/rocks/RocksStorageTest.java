@@ -133,6 +133,24 @@ class RocksStorageTest {
   }
 
   @Test
+  void write_ofManyWriteBuffers_holdsAtMostTwoInMemtables() throws Exception {
+    int chunk = 1 << 20;
+    long written = 3 * RocksResources.WRITE_BUFFER_BYTES;
+    try (Storage s = RocksStorage.builder().path(dir).chunkSize(chunk).hotCacheBytes(0).build()) {
+      BlobWriter w = s.blobs().newWriter();
+      ByteBuffer data = ByteBuffer.allocateDirect(chunk);
+      long max = 0;
+      for (long n = 0; n < written; n += chunk) {
+        w.write(data.clear());
+        max = Math.max(max, ((RocksStorage) s).chunkMemtableBytes());
+      }
+      // A fill in progress is native memory outside the heap: flushed as it grows, not held whole.
+      assertThat(max).isLessThanOrEqualTo(2 * RocksResources.WRITE_BUFFER_BYTES + 2 * chunk);
+      w.cancel();
+    }
+  }
+
+  @Test
   void cancel_deletesChunksAtOnce() throws Exception {
     try (Storage s = rocks(dir, Clock.systemUTC(), 64)) {
       BlobWriter w = s.blobs().newWriter();
