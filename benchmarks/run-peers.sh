@@ -24,7 +24,10 @@
 # SMALL_ONLY=1: only the 53 KB warm keep-alive rows, reprox and nginx alternated (no apt-cacher-ng,
 # no cold path, fan-out or memory phase), with each server's CPU per request from /proc; with
 # REPROX_BASELINE_JAR=<jar> a second reprox ("base", e.g. a build of main) runs beside it, for a
-# before/after in one run under the same load.
+# before/after in one run under the same load; REPROX_BASELINE_JVM_OPTIONS=<file> and
+# REPROX_BASELINE_MMAP_THRESHOLD=<bytes|off> give "base" other JVM flags or malloc threshold than
+# reprox's (an A/B of flags: the same jar twice). SMALL_FILES (default "small"): the files of those
+# rows, e.g. "small medium large" for 53 KB, 1 MB and 50 MB.
 # Needs: java 17, wrk, nginx, apt-cacher-ng, curl, python3 (all Debian packages; no network).
 #
 # wrk runs with --timeout 30s (60s for 64 connections): its default of 2 s cuts 50 MB responses
@@ -47,6 +50,7 @@ REPROX_XMX=${REPROX_XMX:-256m}
 FANOUT=${FANOUT:-64}
 PY=${PYTHON:-python3}
 SMALL_ONLY=${SMALL_ONLY:-0}
+SMALL_FILES=${SMALL_FILES:-small}
 BASELINE_JAR=${REPROX_BASELINE_JAR:-}
 
 PIDS=()
@@ -182,9 +186,12 @@ repositories:
     keyring: $WORK/run/bench-keyring.gpg
     root-ttl: 3600s
 EOF
-# The JVM flags and the malloc arena limit ./reprox and the container image run with (issue 14).
+# The JVM flags and the malloc settings ./reprox and the container image run with (issue 14);
+# MALLOC_MMAP_THRESHOLD_=off: glibc's own (dynamic) threshold, for a before/after.
+MALLOC_ENV=("MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}")
+[[ ${MALLOC_MMAP_THRESHOLD_:-} == off ]] || MALLOC_ENV+=("MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}")
 # shellcheck disable=SC2086 # REPROX_JAVA_OPTS is a list of flags
-MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} java @"${REPROX_JVM_OPTIONS:-$ROOT/proxy-server/src/main/jib/app/jvm.options}" \
+env -u MALLOC_MMAP_THRESHOLD_ "${MALLOC_ENV[@]}" java @"${REPROX_JVM_OPTIONS:-$ROOT/proxy-server/src/main/jib/app/jvm.options}" \
   -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar" serve \
   --config "$WORK/run/reprox.yaml" --data "$WORK/reprox-data" --listen "127.0.0.1:$RX_PORT" \
   >"$WORK/logs/reprox.log" 2>&1 &
@@ -221,8 +228,13 @@ if [[ $RSS_PROBE == 1 ]]; then
 fi
 if [[ -n $BASELINE_JAR ]]; then
   cp "$BASELINE_JAR" "$WORK/run/reprox-base.jar"
-  # shellcheck disable=SC2086 # the same flags as reprox: a before/after of the jar alone
-  MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} java @"${REPROX_JVM_OPTIONS:-$ROOT/proxy-server/src/main/jib/app/jvm.options}" \
+  BASE_ENV=("${MALLOC_ENV[@]}")
+  if [[ -n ${REPROX_BASELINE_MMAP_THRESHOLD:-} ]]; then
+    BASE_ENV=("MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}")
+    [[ $REPROX_BASELINE_MMAP_THRESHOLD == off ]] || BASE_ENV+=("MALLOC_MMAP_THRESHOLD_=$REPROX_BASELINE_MMAP_THRESHOLD")
+  fi
+  # shellcheck disable=SC2086 # the same flags as reprox unless told: a before/after of the jar alone
+  env -u MALLOC_MMAP_THRESHOLD_ "${BASE_ENV[@]}" java @"${REPROX_BASELINE_JVM_OPTIONS:-${REPROX_JVM_OPTIONS:-$ROOT/proxy-server/src/main/jib/app/jvm.options}}" \
     -Xmx"$REPROX_XMX" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox-base.jar" serve \
     --config "$WORK/run/reprox.yaml" --data "$WORK/reprox-data-base" --listen "127.0.0.1:$RB_PORT" \
     >"$WORK/logs/reprox-base.log" 2>&1 &
@@ -302,7 +314,8 @@ log "warm: ${SERVERS[*]} returned the right sha256 for all three files"
 # before it serves at full speed (53 KB went from ~2 k to ~10 k req/s here); the others get the
 # same pass so their caches are as warm.
 WARM_FILES=(small medium large)
-[[ $SMALL_ONLY != 1 ]] || WARM_FILES=(small)
+# shellcheck disable=SC2206 # a list of names
+[[ $SMALL_ONLY != 1 ]] || WARM_FILES=($SMALL_FILES)
 for n in "${WARM_FILES[@]}"; do
   for s in "${SERVERS[@]}"; do
     wrk -t2 -c16 -d"${WARMUP:-3s}" --timeout 30s "${BASE[$s]}/${POOL[$n]}" >/dev/null 2>&1 || die "wrk warm-up $s $n"
@@ -327,18 +340,20 @@ if [[ $SMALL_ONLY == 1 ]]; then
   : >"$WORK/logs/wrk-small.tsv"
   for ((round = 1; round <= ROUNDS; round++)); do
     order=("${SERVERS[@]:round%${#SERVERS[@]}}" "${SERVERS[@]:0:round%${#SERVERS[@]}}")
-    for s in "${order[@]}"; do
-      out="$WORK/logs/wrk-$s-small-$round.txt"
-      c0=$(cpu_ticks "${SPID[$s]}")
-      idle0=$(awk '/^cpu / {print $5 + $6}' /proc/stat)
-      all0=$(awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
-      /usr/bin/time -f '%U %S' -o "$out.time" wrk -t2 -c16 -d"$DURATION" --latency --timeout 30s \
-        "${BASE[$s]}/${POOL[small]}" >"$out" 2>&1 || die "wrk $s small (see $out)"
-      c1=$(cpu_ticks "${SPID[$s]}")
-      idle1=$(awk '/^cpu / {print $5 + $6}' /proc/stat)
-      all1=$(awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$s" "$out" "$((c1 - c0))" \
-        "$((all1 - all0 - idle1 + idle0))" "$((all1 - all0))" "$(tail -1 "$out.time")" >>"$WORK/logs/wrk-small.tsv"
+    for n in $SMALL_FILES; do
+      for s in "${order[@]}"; do
+        out="$WORK/logs/wrk-$s-$n-$round.txt"
+        c0=$(cpu_ticks "${SPID[$s]}")
+        idle0=$(awk '/^cpu / {print $5 + $6}' /proc/stat)
+        all0=$(awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
+        /usr/bin/time -f '%U %S' -o "$out.time" wrk -t2 -c16 -d"$DURATION" --latency --timeout 30s \
+          "${BASE[$s]}/${POOL[$n]}" >"$out" 2>&1 || die "wrk $s $n (see $out)"
+        c1=$(cpu_ticks "${SPID[$s]}")
+        idle1=$(awk '/^cpu / {print $5 + $6}' /proc/stat)
+        all1=$(awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$s" "$out" "$((c1 - c0))" \
+          "$((all1 - all0 - idle1 + idle0))" "$((all1 - all0))" "$(tail -1 "$out.time")" "$n" >>"$WORK/logs/wrk-small.tsv"
+      done
     done
     log "wrk round $round/$ROUNDS done (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   done
@@ -347,24 +362,26 @@ import re, statistics, sys
 tick = 1 / int(sys.argv[4])
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 data, problems = {}, []
-for rnd, server, path, ticks, busy, total, wrk_cpu in rows:
+for rnd, server, path, ticks, busy, total, wrk_cpu, name in rows:
     text = open(path).read()
     n = int(re.search(r"(\d+) requests in", text).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     for pat in (r"Non-2xx or 3xx responses: \d+", r"Socket errors: .*"):
         m = re.search(pat, text)
         if m:
-            problems.append(f"{server} round {rnd}: {m.group(0)}")
+            problems.append(f"{server} {name} round {rnd}: {m.group(0)}")
     u, s = map(float, wrk_cpu.split())
-    data.setdefault(server, []).append((rps, int(ticks) * tick * 1e6 / n, (u + s) * 1e6 / n,
+    data.setdefault((server, name), []).append((rps, int(ticks) * tick * 1e6 / n, (u + s) * 1e6 / n,
                                         100 * int(busy) / int(total)))
 med = {k: [statistics.median(x[i] for x in v) for i in range(4)] for k, v in data.items()}
-print(f"\nwarm 53 KB keep-alive, wrk -t2 -c16 -d{sys.argv[2]}, medians of {sys.argv[3]} rounds")
-print("| server | req/s | server CPU us/req | wrk CPU us/req | machine busy % | /nginx |")
-print("|--------|------:|------------------:|---------------:|---------------:|-------:|")
-for server in [s for s in ("base", "reprox", "nginx") if s in med]:
-    rps, cpu, wcpu, busy = med[server]
-    print(f"| {server} | {rps:.0f} | {cpu:.1f} | {wcpu:.1f} | {busy:.0f} | {rps / med['nginx'][0]:.2f} |")
+label = {"small": "53 KB", "medium": "1 MB", "large": "50 MB"}
+print(f"\nwarm keep-alive, wrk -t2 -c16 -d{sys.argv[2]}, medians of {sys.argv[3]} rounds")
+print("| file | server | req/s | server CPU us/req | wrk CPU us/req | machine busy % | /nginx |")
+print("|------|--------|------:|------------------:|---------------:|---------------:|-------:|")
+for name in [n for n in ("small", "medium", "large") if ("nginx", n) in med]:
+    for server in [s for s in ("base", "reprox", "nginx") if (s, name) in med]:
+        rps, cpu, wcpu, busy = med[(server, name)]
+        print(f"| {label[name]} | {server} | {rps:.0f} | {cpu:.1f} | {wcpu:.1f} | {busy:.0f} | {rps / med[('nginx', name)][0]:.2f} |")
 for p in problems:
     print("  note: " + p)
 EOF
