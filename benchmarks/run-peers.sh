@@ -25,8 +25,8 @@
 # no cold path, fan-out or memory phase), with each server's CPU per request from /proc; with
 # REPROX_BASELINE_JAR=<jar> a second reprox ("base", e.g. a build of main) runs beside it, for a
 # before/after in one run under the same load; REPROX_BASELINE_JVM_OPTIONS=<file> and
-# REPROX_BASELINE_MMAP_THRESHOLD=<bytes|off> give "base" other JVM flags or malloc threshold than
-# reprox's (an A/B of flags: the same jar twice). SMALL_FILES (default "small"): the files of those
+# REPROX_BASELINE_MMAP_THRESHOLD=<bytes> give "base" other JVM flags or glibc's MALLOC_MMAP_THRESHOLD_
+# (reprox takes MALLOC_MMAP_THRESHOLD_ from the environment): an A/B of flags, the same jar twice. SMALL_FILES (default "small"): the files of those
 # rows, e.g. "small medium large" for 53 KB, 1 MB and 50 MB.
 # Needs: java 17, wrk, nginx, apt-cacher-ng, curl, python3 (all Debian packages; no network).
 #
@@ -186,10 +186,10 @@ repositories:
     keyring: $WORK/run/bench-keyring.gpg
     root-ttl: 3600s
 EOF
-# The JVM flags and the malloc settings ./reprox and the container image run with (issue 14);
-# MALLOC_MMAP_THRESHOLD_=off: glibc's own (dynamic) threshold, for a before/after.
+# The JVM flags and the malloc arena limit ./reprox and the container image run with (issue 14).
+# MALLOC_MMAP_THRESHOLD_ (glibc's; unset: its own, dynamic) passes through to reprox, not to "base".
 MALLOC_ENV=("MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}")
-[[ ${MALLOC_MMAP_THRESHOLD_:-} == off ]] || MALLOC_ENV+=("MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}")
+[[ -z ${MALLOC_MMAP_THRESHOLD_:-} ]] || MALLOC_ENV+=("MALLOC_MMAP_THRESHOLD_=$MALLOC_MMAP_THRESHOLD_")
 # shellcheck disable=SC2086 # REPROX_JAVA_OPTS is a list of flags
 env -u MALLOC_MMAP_THRESHOLD_ "${MALLOC_ENV[@]}" java @"${REPROX_JVM_OPTIONS:-$ROOT/proxy-server/src/main/jib/app/jvm.options}" \
   -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar" serve \
@@ -228,11 +228,8 @@ if [[ $RSS_PROBE == 1 ]]; then
 fi
 if [[ -n $BASELINE_JAR ]]; then
   cp "$BASELINE_JAR" "$WORK/run/reprox-base.jar"
-  BASE_ENV=("${MALLOC_ENV[@]}")
-  if [[ -n ${REPROX_BASELINE_MMAP_THRESHOLD:-} ]]; then
-    BASE_ENV=("MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}")
-    [[ $REPROX_BASELINE_MMAP_THRESHOLD == off ]] || BASE_ENV+=("MALLOC_MMAP_THRESHOLD_=$REPROX_BASELINE_MMAP_THRESHOLD")
-  fi
+  BASE_ENV=("MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}")
+  [[ -z ${REPROX_BASELINE_MMAP_THRESHOLD:-} ]] || BASE_ENV+=("MALLOC_MMAP_THRESHOLD_=$REPROX_BASELINE_MMAP_THRESHOLD")
   # shellcheck disable=SC2086 # the same flags as reprox unless told: a before/after of the jar alone
   env -u MALLOC_MMAP_THRESHOLD_ "${BASE_ENV[@]}" java @"${REPROX_BASELINE_JVM_OPTIONS:-${REPROX_JVM_OPTIONS:-$ROOT/proxy-server/src/main/jib/app/jvm.options}}" \
     -Xmx"$REPROX_XMX" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox-base.jar" serve \
