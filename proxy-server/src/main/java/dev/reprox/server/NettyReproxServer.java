@@ -60,7 +60,7 @@ final class NettyReproxServer implements ReproxServer {
     this.diskUsage = new DiskUsage(b.config.data(), DISK_USAGE_PERIOD, registry, pools.diskUsage());
     this.fetchers = Fetchers.builder().config(b.config).storage(b.storage).storageExecutor(storageExecutor)
         .pools(pools).clock(b.clock).headerTimeout(b.upstreamHeaderTimeout).idleTimeout(b.fillIdleTimeout)
-        .registry(registry).build();
+        .registry(registry).warmUpExecutor(b.warmUpExecutor).build();
     dev.reprox.server.trust.StoredRoots roots = dev.reprox.server.trust.StoredRoots.of(b.config, b.clock);
     this.gc = new dev.reprox.server.gc.GcRunner(dry -> dev.reprox.server.gc.Collector.builder()
         .storage(b.storage).clock(b.clock).retention(b.config.retention()).roots(roots).dryRun(dry)
@@ -73,7 +73,7 @@ final class NettyReproxServer implements ReproxServer {
     NettyReproxServer server = new NettyReproxServer(b);
     try {
       server.bind();
-      server.fetchers.warmKeyrings();
+      server.fetchers.warmUp();
       if (server.fetchers.watches().any()) {
         WatchScheduler scheduler = b.watchScheduler != null ? b.watchScheduler
             : WatchScheduler.every(Duration.ofSeconds(1), server.pools.watch());

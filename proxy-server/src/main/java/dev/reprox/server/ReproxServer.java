@@ -42,6 +42,8 @@ public interface ReproxServer extends AutoCloseable {
     int connectionReserve = 16;
     /** Null: every second on the server's {@link ThreadPools#watch()}. */
     WatchScheduler watchScheduler;
+    /** Null: the start-up warm-up runs on {@link ThreadPools#keyrings()}. */
+    java.util.concurrent.Executor warmUpExecutor;
 
     private Builder() {}
 
@@ -103,6 +105,15 @@ public interface ReproxServer extends AutoCloseable {
     /** What calls the watch's tick ({@code repositories.<name>.watch}); by default every second. */
     public Builder watchScheduler(WatchScheduler scheduler) {
       this.watchScheduler = scheduler;
+      return this;
+    }
+
+    /**
+     * Where the start-up warm-up runs (after the bind); by default its own background thread.
+     * Tests hold it to show that requests do not wait for it.
+     */
+    public Builder warmUpExecutor(java.util.concurrent.Executor executor) {
+      this.warmUpExecutor = executor;
       return this;
     }
 

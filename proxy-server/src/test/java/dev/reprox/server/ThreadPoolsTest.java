@@ -59,7 +59,7 @@ class ThreadPoolsTest {
             .repositories(List.of(repo)).build()) {
       // Building the parts starts no warm-up: it would compete with the start for the CPU.
       assertThat(pools.keyrings().getTaskCount()).isZero();
-      f.warmKeyrings();
+      f.warmUp();
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (pools.keyrings().getCompletedTaskCount() < 1 && System.nanoTime() < deadline) {
         Thread.sleep(10);

@@ -75,7 +75,8 @@ public final class Fetchers implements AutoCloseable {
   private final SignedFetcher signed;
   private final Trust trust;
   private final Map<String, SignedRepository> repositories;
-  private final Executor keyrings;
+  private final Executor warmUpExecutor;
+  private final StartupWarmUp warmUp;
   private final Storage storage;
   private final Resolver resolver;
   private final PoliteUpstream polite;
@@ -137,7 +138,8 @@ public final class Fetchers implements AutoCloseable {
       }
     }
     this.repositories = Map.copyOf(repos);
-    this.keyrings = pools.keyrings();
+    this.warmUpExecutor = b.warmUpExecutor != null ? b.warmUpExecutor : pools.keyrings();
+    this.warmUp = new StartupWarmUp(client, repositories.values(), b.clock, b.registry);
     Roots watchedRoots = null;
     if (b.signed) {
       PinReporter pinReporter = new PinReporter(b.registry);
@@ -189,27 +191,15 @@ public final class Fetchers implements AutoCloseable {
   }
 
   /**
-   * Parses the keyrings on {@link ThreadPools#keyrings} so that serve listens at once (keys are parsed lazily: pinning.formats.Formats); a
-   * request that needs one earlier waits for it. A keyring that cannot be parsed is said here, at
-   * startup, and fails its repository's signed requests with the same reason.
+   * Starts the warm-up ({@link StartupWarmUp}: a sample verification, one exchange of the upstream
+   * client, every repository's keyring) on {@link ThreadPools#keyrings}, or the builder's
+   * {@code warmUpExecutor}. The server calls it once it listens, not while it starts: the RSA
+   * checks are a quarter of the CPU samples of a start, and on two cores they took CPU from the
+   * class loading that {@code /healthz} waits for (issue 14). Nothing waits for it: a request that
+   * comes first loads what it needs itself (a keyring is parsed once, by whichever comes first).
    */
-  /**
-   * Parses and validates every repository's keyring on the warm-up thread. The server calls it once
-   * it listens, not while it starts: the RSA checks are a quarter of the CPU samples of a start, and
-   * on two cores they took CPU from the class loading that {@code /healthz} waits for (issue 14). A
-   * verification asked for before the warm-up is done parses its keyring itself, once.
-   */
-  public void warmKeyrings() {
-    keyrings.execute(() -> {
-      for (SignedRepository r : repositories.values()) {
-        try {
-          r.warm().run();
-        } catch (RuntimeException e) {
-          LoggerFactory.getLogger(Fetchers.class).error("repository {}: {}; its signed requests fail",
-              r.config().name(), e.getMessage());
-        }
-      }
-    });
+  public void warmUp() {
+    warmUpExecutor.execute(warmUp);
   }
 
   /** The plain pass-through only (no trust chain): the chain before signed indexes, for tests. */
@@ -363,8 +353,15 @@ public final class Fetchers implements AutoCloseable {
     private boolean signed = true;
     private List<RepositoryConfig> repositories = List.of();
     private ThreadPools pools;
+    private Executor warmUpExecutor;
 
     private Builder() {}
+
+    /** Where {@link #warmUp} runs; default the pools' {@code reprox-keyrings} thread (tests hold it). */
+    public Builder warmUpExecutor(Executor value) {
+      this.warmUpExecutor = value;
+      return this;
+    }
 
     /**
      * The server's pools (upstream callbacks, signed work, root GETs, the timer); without them the

@@ -1,0 +1,209 @@
+package dev.reprox.server.fetch;
+
+import dev.reprox.pinning.RootIndex;
+import dev.reprox.pinning.formats.Formats;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the first root index request of a fresh JVM would otherwise pay itself, paid once on the
+ * warm-up thread after the server listens (issue 14). The first InRelease took three times as
+ * long as the second: the upstream client's first exchange (its selector thread, HTTP/1.1
+ * parsing, body subscribers) and the first OpenPGP verification (Bouncy Castle's classes, EdDSA
+ * and RSA) are loaded and run here on samples that belong to no repository, so nothing is stored,
+ * pinned or counted as upstream traffic; then every repository's keyring is parsed, as before.
+ *
+ * <p>Each step is timed and published as {@code reprox_warmup_seconds{step}} once it is done, and
+ * logged in one line at the end. A step that fails only costs the first request its time again:
+ * it is logged at DEBUG (a keyring that cannot be parsed stays an ERROR: its repository fails).
+ * Nothing waits for the warm-up: a request that needs a class or keyring sooner loads it itself.
+ */
+final class StartupWarmUp implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(StartupWarmUp.class);
+  /** The sample: an InRelease clearsigned by a throwaway EdDSA key and a throwaway RSA key. */
+  static final String SAMPLE = "warm-up/InRelease";
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  /** One step, as {@code reprox_warmup_seconds{step}} names it. */
+  enum Step {
+    UPSTREAM_CLIENT, VERIFY_EDDSA, VERIFY_RSA, KEYRINGS;
+
+    String tag() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  private final HttpClient client;
+  private final Collection<SignedRepository> repositories;
+  private final Clock clock;
+  private final MeterRegistry registry;
+
+  StartupWarmUp(HttpClient client, Collection<SignedRepository> repositories, Clock clock, MeterRegistry registry) {
+    this.client = client;
+    this.repositories = repositories;
+    this.clock = clock;
+    this.registry = registry;
+  }
+
+  @Override
+  public void run() {
+    List<String> took = new ArrayList<>();
+    // In the order a first root request needs them, so that the warm-up, which starts a little
+    // before it (at the bind), stays ahead of it: the upstream exchange, then the verification
+    // (EdDSA first: it loads most of what RSA needs too, at half the cost). A keyring is needed
+    // by its own repository's request only, which parses it itself if it comes first.
+    boolean whole = step(Step.UPSTREAM_CLIENT, this::upstreamClient, took)
+        && step(Step.VERIFY_EDDSA, () -> verify("warm-up/eddsa.gpg"), took)
+        && step(Step.VERIFY_RSA, () -> verify("warm-up/rsa.gpg"), took)
+        && step(Step.KEYRINGS, this::keyrings, took);
+    log.info("warm-up {}: {}", whole ? "done" : "stopped (the server closes)", String.join(", ", took));
+  }
+
+  private interface Action {
+    void run() throws Exception;
+  }
+
+  /** False when the thread was interrupted (the server closes): the rest is moot. */
+  private boolean step(Step step, Action action, List<String> took) {
+    long start = System.nanoTime();
+    try {
+      action.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (Exception e) {
+      log.debug("warm-up {}: {}", step.tag(), e.toString());
+      took.add(step.tag() + " failed");
+      return !Thread.currentThread().isInterrupted();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    took.add(String.format(Locale.ROOT, "%s %.0f ms", step.tag(), seconds * 1000));
+    if (registry != null) {
+      Gauge.builder("reprox.warmup.seconds", () -> seconds)
+          .description("time each start-up warm-up step took, present once it is done")
+          .tag("step", step.tag()).register(registry);
+    }
+    return !Thread.currentThread().isInterrupted();
+  }
+
+  /**
+   * The sample parsed and verified as a root is (apt's format, a lazily parsed keyring) with the
+   * one throwaway key in {@code keyring}; the other key's signature is ignored, as a signature by a
+   * key outside a repository's keyring is.
+   */
+  void verify(String keyring) throws Exception {
+    Formats.Built built = Formats.build(new Formats.Spec("apt",
+        Optional.of(List.of(new Formats.KeyFile(keyring, resource(keyring)))), clock, false,
+        "load the warm-up sample's keyring"));
+    RootIndex index = built.format().verifyRoot("dists/warm-up/InRelease", resource(SAMPLE), null);
+    if (index.signers().size() != 1) {
+      throw new IllegalStateException("the warm-up sample verified with " + index.signers() + ", not " + keyring);
+    }
+  }
+
+  /**
+   * One exchange of the upstream client with a listener of its own on loopback (never the
+   * server itself: that request would show in its metrics), read with the body subscriber root
+   * fetches use. The name lookup of {@code localhost} loads the resolver an upstream's host needs.
+   */
+  void upstreamClient() throws IOException, InterruptedException, ExecutionException, TimeoutException {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    InetAddress.getAllByName("localhost");
+    try (ServerSocket listener = new ServerSocket(0, 1, loopback)) {
+      String host = loopback.getHostAddress().contains(":") ? "[" + loopback.getHostAddress() + "]"
+          : loopback.getHostAddress();
+      URI uri = URI.create("http://" + host + ":" + listener.getLocalPort() + "/warm-up");
+      CompletableFuture<HttpResponse<byte[]>> answer = client.sendAsync(HttpRequest.newBuilder(uri).GET()
+          .timeout(TIMEOUT).header("User-Agent", "reprox/0.1").build(), info -> new BoundedBytes(1024, "warm-up " + uri));
+      // Accepted in short waits: a client that fails before it connects ends the step at once.
+      listener.setSoTimeout(100);
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (!answer.isDone()) {
+        Socket s;
+        try {
+          s = listener.accept();
+        } catch (SocketTimeoutException e) {
+          if (System.nanoTime() > deadline) {
+            throw new TimeoutException("warm-up exchange: the client did not connect");
+          }
+          continue;
+        }
+        try (s) {
+          s.setSoTimeout((int) TIMEOUT.toMillis());
+          readHead(s.getInputStream());
+          OutputStream out = s.getOutputStream();
+          out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+              .getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+        }
+        break;
+      }
+      HttpResponse<byte[]> response = answer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      if (response.statusCode() != 200) {
+        throw new IOException("warm-up exchange answered " + response.statusCode());
+      }
+    }
+  }
+
+  /** Reads a request head up to its empty line (8 KiB at most). */
+  private static void readHead(InputStream in) throws IOException {
+    int matched = 0;
+    byte[] end = {'\r', '\n', '\r', '\n'};
+    for (int n = 0; n < 8192 && matched < end.length; n++) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("warm-up exchange: the client closed before its request ended");
+      }
+      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
+  }
+
+  /**
+   * Every repository's keyring parsed and validated (the RSA checks of the built-in keyrings are
+   * seconds of CPU in a fresh JVM). A keyring that cannot be parsed is said here, at start-up, and
+   * fails its repository's signed requests with the same reason.
+   */
+  private void keyrings() {
+    for (SignedRepository r : repositories) {
+      try {
+        r.warm().run();
+      } catch (RuntimeException e) {
+        log.error("repository {}: {}; its signed requests fail", r.config().name(), e.getMessage());
+      }
+    }
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = StartupWarmUp.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IOException("resource " + name + " missing from the jar");
+      }
+      return in.readAllBytes();
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package dev.reprox.server.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import org.junit.jupiter.api.Test;
+
+/** The start-up warm-up's steps do the work a first root request does, on samples of their own. */
+class StartupWarmUpTest {
+
+  @Test
+  void run_everyStepDone_eachPublishedAsAGauge() {
+    ExecutorService callbacks = Executors.newSingleThreadExecutor();
+    try {
+      HttpClient client = HttpClient.newBuilder().executor(callbacks).version(HttpClient.Version.HTTP_1_1).build();
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+      new StartupWarmUp(client, List.of(), Clock.systemUTC(), registry).run();
+
+      for (String step : List.of("upstream-client", "verify-eddsa", "verify-rsa", "keyrings")) {
+        Gauge done = registry.find("reprox.warmup.seconds").tag("step", step).gauge();
+        assertThat(done).as(step).isNotNull();
+        assertThat(done.value()).as(step).isGreaterThanOrEqualTo(0);
+      }
+    } finally {
+      callbacks.shutdownNow();
+    }
+  }
+
+  @Test
+  void verify_theBundledSample_verifiesWithEitherThrowawayKey() throws Exception {
+    // Both signature algorithms a first root meets: EdDSA and RSA (Debian's, Ubuntu's archive keys).
+    StartupWarmUp warmUp = new StartupWarmUp(HttpClient.newHttpClient(), List.of(), Clock.systemUTC(), null);
+
+    warmUp.verify("warm-up/eddsa.gpg"); // each throws unless its key's signature verified
+    warmUp.verify("warm-up/rsa.gpg");
+  }
+
+  @Test
+  void run_aStepFails_notPublished_theOthersStillRun() throws IOException {
+    // A client sent through a proxy port nothing listens on never reaches the warm-up's listener.
+    HttpClient broken = HttpClient.newBuilder().proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", deadPort())))
+        .build();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    StartupWarmUp warmUp = new StartupWarmUp(broken, List.of(), Clock.systemUTC(), registry);
+    assertThatThrownBy(warmUp::upstreamClient).isInstanceOf(java.util.concurrent.ExecutionException.class);
+
+    warmUp.run();
+
+    assertThat(registry.find("reprox.warmup.seconds").tag("step", "upstream-client").gauge()).isNull();
+    assertThat(registry.find("reprox.warmup.seconds").tag("step", "verify-eddsa").gauge()).isNotNull();
+    assertThat(registry.find("reprox.warmup.seconds").tag("step", "keyrings").gauge()).isNotNull();
+  }
+
+  private static int deadPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
