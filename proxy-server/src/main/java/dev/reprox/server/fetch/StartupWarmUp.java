@@ -1,5 +1,6 @@
 package dev.reprox.server.fetch;
 
+import dev.reprox.config.Keyring;
 import dev.reprox.pinning.RootIndex;
 import dev.reprox.pinning.formats.Formats;
 import io.micrometer.core.instrument.Gauge;
@@ -76,7 +77,8 @@ final class StartupWarmUp implements Runnable {
     // In the order a first root request needs them, so that the warm-up, which starts a little
     // before it (at the bind), stays ahead of it: the upstream exchange, then the verification
     // (EdDSA first: it loads most of what RSA needs too, at half the cost). A keyring is needed
-    // by its own repository's request only, which parses it itself if it comes first.
+    // by its own repository's request only, which parses it itself if it comes first; the
+    // built-in ones are left to that request.
     boolean whole = step(Step.UPSTREAM_CLIENT, this::upstreamClient, took)
         && step(Step.VERIFY_EDDSA, () -> verify("warm-up/eddsa.gpg"), took)
         && step(Step.VERIFY_RSA, () -> verify("warm-up/rsa.gpg"), took)
@@ -184,12 +186,17 @@ final class StartupWarmUp implements Runnable {
   }
 
   /**
-   * Every repository's keyring parsed and validated (the RSA checks of the built-in keyrings are
-   * seconds of CPU in a fresh JVM). A keyring that cannot be parsed is said here, at start-up, and
-   * fails its repository's signed requests with the same reason.
+   * Every configured keyring parsed and validated: one that cannot be parsed is said here, at
+   * start-up, and fails its repository's signed requests with the same reason. The built-in
+   * keyrings are left to their repository's first request: they are shipped tested, and validating
+   * their RSA keys took seconds of CPU on one of two cores while the first requests of a fresh
+   * server ran (issue 14); once the verifications above have run, one is parsed in milliseconds.
    */
-  private void keyrings() {
+  void keyrings() {
     for (SignedRepository r : repositories) {
+      if (r.config().keyring() instanceof Keyring.Builtin) {
+        continue;
+      }
       try {
         r.warm().run();
       } catch (RuntimeException e) {

@@ -3,17 +3,25 @@ package dev.reprox.server.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.reprox.config.Keyring;
+import dev.reprox.config.RepositoryConfig;
+import dev.reprox.pinning.PinningPolicy;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The start-up warm-up's steps do the work a first root request does, on samples of their own. */
@@ -61,6 +69,27 @@ class StartupWarmUpTest {
     assertThat(registry.find("reprox.warmup.seconds").tag("step", "upstream-client").gauge()).isNull();
     assertThat(registry.find("reprox.warmup.seconds").tag("step", "verify-eddsa").gauge()).isNotNull();
     assertThat(registry.find("reprox.warmup.seconds").tag("step", "keyrings").gauge()).isNotNull();
+  }
+
+  @Test
+  void keyrings_configuredOnesParsedAtStart_builtInOnesLeftToTheirFirstRequest() {
+    AtomicInteger fileParsed = new AtomicInteger();
+    AtomicInteger builtinParsed = new AtomicInteger();
+    List<SignedRepository> repos = List.of(
+        repo("own", new Keyring.File(Path.of("/nonexistent/own.gpg")), fileParsed::incrementAndGet),
+        repo("debian", new Keyring.Builtin("debian"), builtinParsed::incrementAndGet));
+
+    new StartupWarmUp(HttpClient.newHttpClient(), repos, Clock.systemUTC(), null).keyrings();
+
+    assertThat(fileParsed).hasValue(1);
+    assertThat(builtinParsed).as("a built-in keyring parsed by the warm-up").hasValue(0);
+  }
+
+  private static SignedRepository repo(String name, Keyring keyring, Runnable warm) {
+    RepositoryConfig config = new RepositoryConfig(name, RepositoryConfig.Format.APT,
+        URI.create("http://127.0.0.1:9/" + name), Optional.empty(), keyring, RepositoryConfig.PinningPolicy.STRICT,
+        Duration.ofMinutes(5), false, true);
+    return new SignedRepository(config, null, PinningPolicy.STRICT, warm);
   }
 
   private static int deadPort() throws IOException {
