@@ -59,6 +59,10 @@ final class HotAnswers {
   static final class Answer {
     final Fetched fetched;
     volatile io.netty.handler.codec.http.HttpHeaders headers;
+    /** The Content-Length of the whole body, once it has been served whole. */
+    volatile io.netty.util.AsciiString length;
+    /** The kind of its path for the request metrics, once it has been served. */
+    volatile String kind;
     final long refreshAt;
     final AtomicBoolean refreshing = new AtomicBoolean();
 
