@@ -28,6 +28,9 @@ final class DefaultDnfFormat implements DnfFormat {
   private static final String SIGNATURE = "repomd.xml.asc";
   /** createrepo's hash-prefixed names; 64 hex digits is a SHA-256 (sha1 and sha512 prefixes differ in length). */
   private static final Pattern HASHED = Pattern.compile("([0-9a-f]{64})-[^/]+");
+  // Compiled once: classify runs for every request of a dnf repository (String.matches compiles each time).
+  private static final Pattern PRIMARY = Pattern.compile("(.*-)?primary\\.xml(\\.(gz|xz|zst|bz2))?");
+  private static final Pattern SQLITE = Pattern.compile(".*\\.sqlite(\\.[a-z0-9]+)?$");
 
   private final RepomdVerifier verifier;
   private final Clock clock;
@@ -55,7 +58,7 @@ final class DefaultDnfFormat implements DnfFormat {
       if (file.equals(SIGNATURE)) {
         return PathKind.DETACHED_SIGNATURE;
       }
-      if (file.matches("(.*-)?primary\\.xml(\\.(gz|xz|zst|bz2))?")) {
+      if (PRIMARY.matcher(file).matches()) {
         return PathKind.LISTING;
       }
       return HASHED.matcher(file).matches() ? PathKind.BY_HASH : PathKind.SUB_INDEX;
@@ -143,7 +146,7 @@ final class DefaultDnfFormat implements DnfFormat {
   public List<ListedFile> clientMetadata(RootIndex root) {
     return root.files().values().stream()
         .filter(f -> f.sha256() != null && classify(f.path()) != PathKind.LISTING
-            && !f.path().matches(".*\\.sqlite(\\.[a-z0-9]+)?$"))
+            && !SQLITE.matcher(f.path()).matches())
         .toList();
   }
 

@@ -21,6 +21,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.util.AsciiString;
 
 /**
  * The headers of a body response (200, 206, 304, 416) and the hand-over to {@link BodyWriter}.
@@ -28,6 +31,21 @@ import io.netty.handler.codec.http.LastHttpContent;
  * while a fill is still streaming, since a tail can start anywhere.
  */
 final class BodyResponse {
+  /**
+   * The headers of a 200 or 206 are set only from values made here (constants, digests, numbers,
+   * dates), so they skip Netty's per-value check; and names and values are {@link AsciiString}s,
+   * which the encoder copies as bytes: checking and encoding them char by char was a warm hit's
+   * largest cost after the socket calls (issue 14).
+   */
+  private static final HttpHeadersFactory UNCHECKED = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+  private static final AsciiString IMMUTABLE = AsciiString.cached("public, max-age=31536000, immutable");
+  private static final AsciiString X_REPROX_CACHE = AsciiString.cached("X-Reprox-Cache");
+  private static final AsciiString X_REPROX_GENERATION = AsciiString.cached("X-Reprox-Generation");
+  private static final AsciiString X_REPROX_PUBLISHED = AsciiString.cached("X-Reprox-Published");
+  private static final AsciiString X_REPROX_PIN = AsciiString.cached("X-Reprox-Pin");
+  private static final AsciiString X_REPROX_VERIFIED = AsciiString.cached("X-Reprox-Verified");
+  private static final AsciiString FALSE = AsciiString.cached("false");
+
   private final Exchange ex;
   private final ServingContext sc;
 
@@ -79,7 +97,7 @@ final class BodyResponse {
       return;
     }
     HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
-        range != null ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK);
+        range != null ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK, UNCHECKED);
     HttpHeaders h = r.headers();
     h.set(fixed); // a copy of entries, not validated again
     long start = 0;
@@ -90,7 +108,7 @@ final class BodyResponse {
       h.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + range.first() + "-" + range.last() + "/" + length);
     }
     if (length >= 0) {
-      HttpUtil.setContentLength(r, end - start);
+      h.set(HttpHeaderNames.CONTENT_LENGTH, range == null ? fullLength(hot, length) : AsciiString.of(Long.toString(end - start)));
     } else if (!ex.request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
       HttpUtil.setTransferEncodingChunked(r, true);
     } // else HTTP/1.0 knows no chunks: the body ends when the keep-alive handler closes the connection
@@ -131,7 +149,7 @@ final class BodyResponse {
     }
     HttpHeaders h = new DefaultHttpHeaders();
     h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM);
-    fetched.digest().ifPresent(d -> h.set(HttpHeaderNames.ETAG, "\"" + d + "\""));
+    fetched.digest().ifPresent(d -> h.set(HttpHeaderNames.ETAG, new AsciiString("\"" + d + "\"")));
     cacheHeaders(h, fetched);
     if (fetched.length() >= 0) {
       h.set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
@@ -140,6 +158,18 @@ final class BodyResponse {
       hot.headers = h; // read only from now on; event loops may race to build the same headers
     }
     return h;
+  }
+
+  /** The Content-Length of a whole body; a kept answer's is formatted once. */
+  private static AsciiString fullLength(HotAnswers.Answer hot, long length) {
+    AsciiString kept = hot == null ? null : hot.length;
+    if (kept == null) {
+      kept = new AsciiString(Long.toString(length));
+      if (hot != null) {
+        hot.length = kept; // as the headers: a race formats the same value twice
+      }
+    }
+    return kept;
   }
 
   /**
@@ -176,16 +206,17 @@ final class BodyResponse {
    */
   private void cacheHeaders(HttpHeaders h, Fetched fetched) {
     Provenance p = fetched.provenance();
-    h.set(HttpHeaderNames.CACHE_CONTROL, p.immutable() ? "public, max-age=31536000, immutable"
-        : "public, max-age=" + sc.liveMaxAge.toSeconds());
-    h.set("X-Reprox-Cache", fetched.outcome().name());
-    p.generation().ifPresent(g -> h.set("X-Reprox-Generation", g.toString()));
-    p.publishedAt().ifPresent(t -> h.set("X-Reprox-Published", HttpDates.format(t)));
-    lastModified(fetched).ifPresent(t -> h.set(HttpHeaderNames.LAST_MODIFIED, HttpDates.format(t)));
-    p.pin().ifPresent(pin -> h.set("X-Reprox-Pin", pin));
+    h.set(HttpHeaderNames.CACHE_CONTROL, p.immutable() ? IMMUTABLE
+        : new AsciiString("public, max-age=" + sc.liveMaxAge.toSeconds()));
+    h.set(X_REPROX_CACHE, new AsciiString(fetched.outcome().name()));
+    p.generation().ifPresent(g -> h.set(X_REPROX_GENERATION, new AsciiString(g.toString())));
+    p.publishedAt().ifPresent(t -> h.set(X_REPROX_PUBLISHED, new AsciiString(HttpDates.format(t))));
+    lastModified(fetched).ifPresent(t -> h.set(HttpHeaderNames.LAST_MODIFIED, new AsciiString(HttpDates.format(t))));
+    // a pin status is one of a few ASCII words; a String still encodes right (char by char)
+    p.pin().ifPresent(pin -> h.set(X_REPROX_PIN, pin));
     RepositoryConfig repo = sc.config.repositories().get(ex.repository);
     if (repo != null && repo.keyring() instanceof Keyring.None) {
-      h.set("X-Reprox-Verified", "false");
+      h.set(X_REPROX_VERIFIED, FALSE);
     }
   }
 

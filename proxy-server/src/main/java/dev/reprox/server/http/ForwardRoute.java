@@ -60,6 +60,13 @@ final class ForwardRoute {
 
   private final UpstreamMap map;
   private final List<String> tunnelAllow;
+  /**
+   * The last Host header that names no upstream (reprox's own, in mirror mode). Whether a Host
+   * names an upstream depends on that header alone, and every mirror-mode request asks: parsing
+   * it each time was 6 % of a warm hit's event loop. A plain field: event loops may each see an
+   * older value, which only costs them the parse.
+   */
+  private String notUpstream;
 
   ForwardRoute(ReproxConfig config) {
     this.map = new UpstreamMap(config.repositories().values());
@@ -74,8 +81,13 @@ final class ForwardRoute {
     String uri = request.uri();
     ProxyTarget target;
     if (uri.startsWith("/")) {
-      target = ProxyTarget.fromHost(request.headers().get(HttpHeaderNames.HOST), uri);
+      String host = request.headers().get(HttpHeaderNames.HOST);
+      if (host == null || host.equals(notUpstream)) {
+        return null;
+      }
+      target = ProxyTarget.fromHost(host, uri);
       if (target == null || !map.knowsHost(target.host(), target.port(), target.defaultPort())) {
+        notUpstream = host;
         return null;
       }
     } else {

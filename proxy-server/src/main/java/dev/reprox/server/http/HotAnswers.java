@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.reprox.server.fetch.FetchRequest;
 import dev.reprox.server.fetch.Fetched;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,6 +24,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * it expires: without that every client of a busy path waited, every 2 s, for a full lookup (on the
  * shared store eight PostgreSQL round trips, measured as the gap between a replica's warm hits and
  * a single node's). No answer is served older than before: {@link #LIVE} after its lookup.
+ *
+ * <p>Each thread (an event loop) has a small front of the answers it served lately, read without
+ * touching the shared cache: Caffeine's bookkeeping of every read (its read buffer, shared by the
+ * event loops) was the largest single cost of a warm hit (issue 14). The front never serves what
+ * the cache would not: an answer that left the cache (expired, evicted, replaced) is marked
+ * {@link Answer#gone} as it leaves, a live one is not served past its own expiry, and an entry is
+ * checked against the cache again after {@link #FRONT_RECHECK}, which is also how the cache still
+ * sees a pinned answer in use (its idle expiry counts from the last read).
  */
 final class HotAnswers {
   /** How long a live answer is reused; roots revalidate after a minute by default. */
@@ -31,6 +40,10 @@ final class HotAnswers {
   static final Duration PINNED_IDLE = Duration.ofMinutes(10);
   /** How old a live answer in use is when it is looked up again, in the background. */
   static final Duration LIVE_REFRESH = LIVE.dividedBy(2);
+  /** How long a thread's front serves an answer before it asks the cache again. */
+  static final Duration FRONT_RECHECK = Duration.ofMillis(100);
+  /** The most answers in one thread's front; a full front starts over. */
+  static final int FRONT_MAX = 256;
 
   record Key(String repository, String path, Optional<java.time.Instant> at, String base) {
     static Key of(FetchRequest r) {
@@ -59,17 +72,46 @@ final class HotAnswers {
   static final class Answer {
     final Fetched fetched;
     volatile io.netty.handler.codec.http.HttpHeaders headers;
+    /** The Content-Length of the whole body, once it has been served whole. */
+    volatile io.netty.util.AsciiString length;
+    /** The kind of its path for the request metrics, once it has been served. */
+    volatile String kind;
     final long refreshAt;
+    /** When a live answer expires at the latest (the cache's own time is later); pinned: never. */
+    final long expiresAt;
     final AtomicBoolean refreshing = new AtomicBoolean();
+    /** Set as it leaves the cache: from then on no front serves it. */
+    volatile boolean gone;
 
-    Answer(Fetched fetched, long refreshAt) {
+    Answer(Fetched fetched, long refreshAt, long expiresAt) {
       this.fetched = fetched;
       this.refreshAt = refreshAt;
+      this.expiresAt = expiresAt;
     }
+
+    boolean expired(long now) {
+      return expiresAt != Long.MAX_VALUE && now - expiresAt >= 0;
+    }
+  }
+
+  /** One thread's recent answers, with when each was last read from the cache. Thread-confined. */
+  private static final class Front {
+    final java.util.HashMap<Key, Slot> slots = new java.util.HashMap<>();
+  }
+
+  private static final class Slot {
+    Answer answer;
+    long checkedAt;
   }
 
   private final Cache<Key, Answer> answers;
   private final Ticker ticker;
+  private final FastThreadLocal<Front> fronts = new FastThreadLocal<>() {
+    @Override
+    protected Front initialValue() {
+      return new Front();
+    }
+  };
 
   HotAnswers(long maxEntries) {
     this(maxEntries, Ticker.systemTicker());
@@ -85,6 +127,7 @@ final class HotAnswers {
         // once the responses still reading it are done, so its blob's lease ends.
         .removalListener((Key k, Answer a, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
           if (a != null) {
+            a.gone = true;
             a.fetched.release();
           }
         })
@@ -109,7 +152,36 @@ final class HotAnswers {
 
   /** A kept answer, or null. Never blocks: the event loop calls it. */
   Answer get(FetchRequest request) {
-    return answers.getIfPresent(Key.of(request));
+    Key key = Key.of(request);
+    long now = ticker.read();
+    Slot slot = fronts.get().slots.get(key);
+    if (slot != null && !slot.answer.gone && !slot.answer.expired(now)
+        && now - slot.checkedAt < FRONT_RECHECK.toNanos()) {
+      return slot.answer;
+    }
+    return cached(key, slot, now);
+  }
+
+  /** The cache's answer, remembered in this thread's front ({@code slot}: its entry there, or null). */
+  private Answer cached(Key key, Slot slot, long now) {
+    Answer a = answers.getIfPresent(key);
+    java.util.HashMap<Key, Slot> slots = fronts.get().slots;
+    if (a == null) {
+      if (slot != null) {
+        slots.remove(key);
+      }
+      return null;
+    }
+    if (slot == null) {
+      if (slots.size() >= FRONT_MAX) {
+        slots.clear(); // simpler than least-recently-used, and as rare as a thread's working set is large
+      }
+      slot = new Slot();
+      slots.put(key, slot);
+    }
+    slot.answer = a;
+    slot.checkedAt = now;
+    return a;
   }
 
   /**
@@ -118,7 +190,7 @@ final class HotAnswers {
    * lookup elsewhere and {@link #offer}s the result. Never blocks.
    */
   Answer get(FetchRequest request, Runnable refresh) {
-    Answer a = answers.getIfPresent(Key.of(request));
+    Answer a = get(request);
     if (a == null) {
       return null;
     }
@@ -141,8 +213,10 @@ final class HotAnswers {
     if (kept.isEmpty()) {
       return fetched;
     }
-    long refreshAt = request.at().isPresent() ? Long.MAX_VALUE : ticker.read() + LIVE_REFRESH.toNanos();
-    answers.put(Key.of(request), new Answer(kept.get(), refreshAt));
+    long now = ticker.read(); // before the cache reads it for the entry: expiresAt is never later than the cache's
+    boolean pinned = request.at().isPresent();
+    answers.put(Key.of(request), new Answer(kept.get(), pinned ? Long.MAX_VALUE : now + LIVE_REFRESH.toNanos(),
+        pinned ? Long.MAX_VALUE : now + LIVE.toNanos()));
     return kept.get();
   }
 

@@ -27,6 +27,7 @@ final class PassThrough {
   /** {@code mayRefetch}: a blob that is gone when opened sends the request down the chain once more. */
   private void serve(Exchange ex, FetchRequest request, boolean mayRefetch) {
     HotAnswers.Answer hot = sc.hotAnswers.get(request, () -> refresh(request));
+    ex.kind = kind(hot, request);
     if (hot != null) {
       // Answered before: stored, immutable, its reader open. All on this event loop.
       Content content = null;
@@ -124,6 +125,21 @@ final class PassThrough {
     if (!onLoop(ex, () -> new BodyResponse(ex, sc).send(answer, content))) {
       content.close();
     }
+  }
+
+  /**
+   * The kind of path for the request metrics; a kept answer's is classified once (classifying a
+   * path against the format's rules showed in a warm hit's profile).
+   */
+  private String kind(HotAnswers.Answer hot, FetchRequest request) {
+    String kind = hot == null ? null : hot.kind;
+    if (kind == null) {
+      kind = Routes.kind(sc, request);
+      if (hot != null) {
+        hot.kind = kind; // the same for every request of the answer's key; a race classifies twice
+      }
+    }
+    return kind;
   }
 
   /** A labelled build's record keeps the worst pin status of its answers and the roots not proven. */

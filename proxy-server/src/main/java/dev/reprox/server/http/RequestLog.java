@@ -101,6 +101,15 @@ final class RequestLog {
   }
 
   private static String field(Object value) {
-    return escape(value).replace(" ", "\\x20");
+    String s = String.valueOf(value);
+    // Most values (methods, repositories, paths) are printable ASCII without a space or a
+    // backslash: one scan, and the value itself, instead of escaping it and then replacing spaces.
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c <= ' ' || c >= 0x7f || c == '\\') {
+        return escape(s).replace(" ", "\\x20");
+      }
+    }
+    return s;
   }
 }

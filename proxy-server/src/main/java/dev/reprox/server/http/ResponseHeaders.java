@@ -7,6 +7,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.AsciiString;
 import java.time.Clock;
 
 /**
@@ -19,9 +20,12 @@ import java.time.Clock;
 final class ResponseHeaders extends ChannelOutboundHandlerAdapter {
   private final Clock clock;
   /** The last second's Date value: formatting one cost more than the rest of a warm hit's headers. */
-  private volatile DateValue date = new DateValue(Long.MIN_VALUE, "");
+  private volatile DateValue date = new DateValue(Long.MIN_VALUE, AsciiString.EMPTY_STRING);
+  // AsciiStrings: the encoder copies their bytes instead of encoding a String char by char.
+  private static final AsciiString NOSNIFF_NAME = AsciiString.cached("X-Content-Type-Options");
+  private static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
 
-  private record DateValue(long second, String text) {}
+  private record DateValue(long second, AsciiString text) {}
 
   ResponseHeaders(Clock clock) {
     this.clock = clock;
@@ -29,10 +33,14 @@ final class ResponseHeaders extends ChannelOutboundHandlerAdapter {
 
   /** The IMF-fixdate of now, formatted once per second (event loops share it; a race formats twice). */
   String date() {
+    return dateValue().toString();
+  }
+
+  private AsciiString dateValue() {
     long second = Math.floorDiv(clock.millis(), 1000L);
     DateValue d = date;
     if (d.second() != second) {
-      d = new DateValue(second, HttpDates.format(java.time.Instant.ofEpochSecond(second)));
+      d = new DateValue(second, new AsciiString(HttpDates.format(java.time.Instant.ofEpochSecond(second))));
       date = d;
     }
     return d.text();
@@ -42,9 +50,9 @@ final class ResponseHeaders extends ChannelOutboundHandlerAdapter {
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (msg instanceof HttpResponse response) {
       HttpHeaders h = response.headers();
-      h.set("X-Content-Type-Options", "nosniff");
+      h.set(NOSNIFF_NAME, NOSNIFF);
       if (!h.contains(HttpHeaderNames.DATE)) {
-        h.set(HttpHeaderNames.DATE, date());
+        h.set(HttpHeaderNames.DATE, dateValue());
       }
     }
     ctx.write(msg, promise);

@@ -77,7 +77,6 @@ final class Routes {
       FetchRequest fetch = serve.fetch();
       ex.repository = fetch.repository().name();
       ex.fetched = fetch;
-      ex.kind = kind(fetch);
       serve.build().ifPresent(label -> {
         ex.build = label;
         sc.builds.record(label, fetch.at(), ex.repository,
@@ -152,8 +151,7 @@ final class Routes {
       ex.fail(Kind.NOT_FOUND, "no path below repository " + repository.name(), false);
       return;
     }
-    ex.kind = kind(fetch);
-    passThrough.serve(ex, fetch);
+    passThrough.serve(ex, fetch); // sets ex.kind
   }
 
   /**
@@ -181,7 +179,7 @@ final class Routes {
   }
 
   /** The path's kind for the request metrics ({@link RequestMetrics}). */
-  private String kind(FetchRequest fetch) {
+  static String kind(ServingContext sc, FetchRequest fetch) {
     if (sc.fetchers == null) {
       return "other";
     }

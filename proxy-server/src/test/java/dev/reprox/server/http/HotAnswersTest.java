@@ -107,6 +107,49 @@ class HotAnswersTest {
     assertThat(refreshes).as("a pinned answer never changes: never looked up again").hasValue(2);
   }
 
+  @Test
+  void front_neverServesAnAnswerTheCacheNoLongerWould_replacedOrExpired() throws Exception {
+    Fetched first = answers.offer(LIVE, new FakeFetched(Fetched.Outcome.HIT, true));
+    assertThat(answers.get(LIVE).fetched).isSameAs(first); // now in this thread's front
+
+    Fetched second = answers.offer(LIVE, new FakeFetched(Fetched.Outcome.HIT, true));
+    assertThat(answers.get(LIVE).fetched).as("replaced").isSameAs(second);
+
+    nanos.addAndGet(HotAnswers.LIVE.toNanos() - 1);
+    assertThat(answers.get(LIVE).fetched).isSameAs(second); // checked against the cache just now
+    nanos.addAndGet(1); // well within the front's recheck interval, but the answer's life is over
+    assertThat(answers.get(LIVE)).as("expired").isNull();
+  }
+
+  @Test
+  void front_neverServesAnEvictedAnswer() throws Exception {
+    HotAnswers small = new HotAnswers(1, nanos::get);
+    FetchRequest other = new FetchRequest(REPO, "pool/main/o/other.deb");
+    FakeFetched a = (FakeFetched) small.offer(LIVE, new FakeFetched(Fetched.Outcome.HIT, true));
+    FakeFetched b = (FakeFetched) small.offer(other, new FakeFetched(Fetched.Outcome.HIT, true));
+    small.get(LIVE);
+    small.get(other); // both in the front, whichever the cache keeps
+
+    small.cleanUp();
+
+    assertThat(a.released + b.released).as("one of the two evicted").isEqualTo(1);
+    assertThat(small.get(a.released > 0 ? LIVE : other)).isNull();
+    assertThat(small.get(a.released > 0 ? other : LIVE)).isNotNull();
+  }
+
+  @Test
+  void front_pinnedAnswerUsedThroughIt_stillInUseForTheCache() throws Exception {
+    FakeFetched pinned = (FakeFetched) answers.offer(PINNED, new FakeFetched(Fetched.Outcome.HIT, true));
+
+    for (int minute = 0; minute < 3 * HotAnswers.PINNED_IDLE.toMinutes(); minute++) {
+      nanos.addAndGet(Duration.ofMinutes(1).toNanos());
+      assertThat(answers.get(PINNED)).isNotNull();
+      answers.cleanUp(); // the cache expires what it thinks idle
+    }
+
+    assertThat(pinned.released).as("never idle in the cache while used").isZero();
+  }
+
   /** A body that counts how often its reader is kept, and how often a kept one is released. */
   private static class FakeFetched implements Fetched {
     private final Outcome outcome;
