@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -122,7 +123,14 @@ class ServeIT {
     byte[] body = randomBytes(3 * 1024 * 1024 + 17, 1);
     upstream.stubFor(get("/up/files/big.bin").willReturn(aResponse().withStatus(200).withBody(body)));
 
+    HttpRequest scrape = HttpRequest.newBuilder(URI.create(base.replace("/test/", "/metrics"))).build();
+    MetricsPoll.Read metricsText = () -> client.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
+    double blobsBefore = storeBlobs(metricsText.text());
+
     HttpResponse<byte[]> first = send("files/big.bin");
+    // The first response's last byte can reach this client just before its fill is committed, and
+    // a request in that gap joins the fill (a MISS): the second asks once the blob is stored.
+    MetricsPoll.until(metricsText, text -> storeBlobs(text) > blobsBefore);
     HttpResponse<byte[]> second = send("files/big.bin");
 
     assertThat(first.statusCode()).isEqualTo(200);
@@ -140,8 +148,7 @@ class ServeIT {
     Pattern miss = Pattern.compile(kind + "outcome=\"miss\",repository=\"test\",");
     Pattern hit = Pattern.compile(kind + "outcome=\"hit\",repository=\"test\",");
     String servedHit = "reprox_served_bytes_total{outcome=\"hit\",repository=\"test\"}";
-    HttpRequest scrape = HttpRequest.newBuilder(URI.create(base.replace("/test/", "/metrics"))).build();
-    String metrics = MetricsPoll.until(() -> client.send(scrape, HttpResponse.BodyHandlers.ofString()).body(),
+    String metrics = MetricsPoll.until(metricsText,
         text -> miss.matcher(text).find() && hit.matcher(text).find() && text.contains(servedHit));
     assertThat(metrics)
         .containsPattern(miss)
@@ -150,6 +157,13 @@ class ServeIT {
         .contains("jvm_memory_used_bytes")
         .contains("netty_allocator_memory_used")
         .contains("reprox_store_blobs");
+  }
+
+  /** {@code reprox_store_blobs} in a reading of {@code /metrics}. */
+  private static double storeBlobs(String metrics) {
+    Matcher m = Pattern.compile("(?m)^reprox_store_blobs(?:\\{[^}]*\\})? ([0-9.eE+]+)$").matcher(metrics);
+    assertThat(m.find()).as("reprox_store_blobs in /metrics").isTrue();
+    return Double.parseDouble(m.group(1));
   }
 
   @Test
