@@ -65,7 +65,16 @@ public final class Main implements Runnable {
     if (System.getProperty("io.netty.jfr.enabled") == null) {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
+    // On one or two cores the common pool's parallelism is 1, and CompletableFuture then runs
+    // every async stage given no executor on a new thread: the JDK HTTP client hands each
+    // response to that default executor, so every upstream call started and ended a thread
+    // (502 threads for a 500-package prewarm). With 2 the default executor is the common pool.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null && Runtime.getRuntime().availableProcessors() <= 2) {
+      System.setProperty(COMMON_POOL_PARALLELISM, "2");
+    }
   }
+
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
   private static Map<String, Supplier<Object>> commands() {
     Map<String, Supplier<Object>> m = new LinkedHashMap<>();

@@ -1,0 +1,35 @@
+package dev.reprox.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** What {@link Main#jvmDefaults} sets, seen in a JVM of its own (the settings act once per JVM). */
+class JvmDefaultsTest {
+
+  @Test
+  void twoCores_asyncStagesRunOnTheCommonPool_notOnAThreadEach() throws Exception {
+    assertThat(probe(true)).isEqualTo("executor java.util.concurrent.ForkJoinPool");
+    // Without it the JDK's default on two cores: a new thread per async stage.
+    assertThat(probe(false)).isEqualTo("executor java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor");
+  }
+
+  private static String probe(boolean defaults) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> command = new ArrayList<>(List.of(java, "-XX:ActiveProcessorCount=2", "-cp", classpath,
+        AsyncPoolProbe.class.getName()));
+    if (!defaults) {
+      command.add("--no-defaults");
+    }
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return out.lines().filter(l -> l.startsWith("executor ")).findFirst().orElse(out);
+  }
+}
