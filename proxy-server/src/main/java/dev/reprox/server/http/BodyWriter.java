@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -53,6 +54,8 @@ final class BodyWriter {
   private boolean contentClosed;
   private boolean pumping;
   private boolean pumpAgain;
+  // The last read got fewer bytes than it asked for: the body (a fill's tail) may have no more yet.
+  private boolean caughtUp;
 
   BodyWriter(ChannelHandlerContext ctx, Content content, Executor storageExecutor, ChunkBuffers chunks, long start,
       long end, Listener listener) {
@@ -129,6 +132,16 @@ final class BodyWriter {
     }
     if (state != State.IDLE || !ctx.channel().isWritable()) {
       return;
+    }
+    if (caughtUp) {
+      // The last read took all there was (a tail at its fill's edge): wait here for more rather
+      // than send a read to the storage executor that would find nothing and come back to wait.
+      caughtUp = false;
+      CompletableFuture<?> ready = content.whenReadable(position);
+      if (!ready.isDone()) {
+        waitFor(ready);
+        return;
+      }
     }
     long at = position;
     boolean lend = end >= 0;
@@ -223,6 +236,7 @@ final class BodyWriter {
     }
     if (n > 0) {
       buf.writerIndex(n);
+      boolean drained = n < want;
       if (!onLoop(() -> {
         if (state == State.DONE) {
           buf.release();
@@ -230,6 +244,7 @@ final class BodyWriter {
           return;
         }
         state = State.IDLE;
+        caughtUp = drained;
         write(buf, n);
       })) {
         buf.release();
@@ -241,19 +256,22 @@ final class BodyWriter {
       onLoop(() -> afterRead(this::reachedEnd));
       return;
     }
-    onLoop(() -> afterRead(() -> {
-      state = State.WAITING;
-      content.whenReadable(at).whenComplete((v, e) -> onLoop(() -> {
-        if (state != State.WAITING) {
-          return;
-        }
-        state = State.IDLE;
-        if (e != null) {
-          abort("upstream fill failed: " + e);
-        } else {
-          pump();
-        }
-      }));
+    onLoop(() -> afterRead(() -> waitFor(content.whenReadable(at))));
+  }
+
+  /** On the loop: idle until {@code ready} (more bytes, or the end) completes; a failure cuts the response. */
+  private void waitFor(CompletableFuture<?> ready) {
+    state = State.WAITING;
+    ready.whenComplete((v, e) -> onLoop(() -> {
+      if (state != State.WAITING) {
+        return;
+      }
+      state = State.IDLE;
+      if (e != null) {
+        abort("upstream fill failed: " + e);
+      } else {
+        pump();
+      }
     }));
   }
 
