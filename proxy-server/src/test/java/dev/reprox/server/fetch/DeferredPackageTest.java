@@ -163,12 +163,17 @@ class DeferredPackageTest extends HeldRepositoryFixture {
     try {
       fetch(PACKAGES).get(10, TimeUnit.SECONDS);
       assertThat(indexing.awaitEntered()).isTrue();
+      CompletableFuture<Void> relocating = fetchers.listings().nextWait();
       CompletableFuture<Fetched> pkg = fetch(fooPath());
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (upstream.requestsFor(fooPath()).stream().noneMatch(r -> r.status() == 404)) {
         assertThat(System.nanoTime()).as("the deferred fill reached the upstream").isLessThan(deadline);
         Thread.sleep(10); // a poll on the condition, bounded by the deadline
       }
+      // The upstream answering is not enough: the clock moves only once reprox has taken the 404
+      // (and remembered it) and waits for the listing to locate again. Moved earlier, the 404 was
+      // remembered from the moved clock on and the second lookup met it (seen under load).
+      relocating.get(10, TimeUnit.SECONDS);
       assertThat(pkg).as("waits for the listing instead of answering 404").isNotDone();
 
       Files.move(aside, deb);
