@@ -4,7 +4,6 @@ import static dev.reprox.server.LogSafe.escape;
 
 import dev.reprox.pinning.IndexParseException;
 import dev.reprox.pinning.ListedFile;
-import dev.reprox.pinning.ListingReader;
 import dev.reprox.pinning.Listings;
 import dev.reprox.pinning.PathKind;
 import dev.reprox.pinning.RootIndex;
