@@ -34,8 +34,7 @@ import org.slf4j.LoggerFactory;
  * until the index is committed, so a package request that finds nothing in the path index can
  * wait for exactly the listings of its generation that are still coming ({@link #settle}) instead
  * of answering 404 a moment too early. Nothing here blocks a thread on another: indexing runs as
- * one task (a stored listing on the storage executor; a listing still downloading on the fill
- * executor, whose thread waits for the bytes as they arrive) and everyone else gets its future.
+ * one task on the storage executor and everyone else gets its future.
  *
  * <p>Over 250 lines because registration, settle, the set being indexed now and the parse-time
  * waiters ({@link ListedWaiters}) all read the one pending-listing registry; splitting them would
@@ -46,7 +45,6 @@ public final class ListingIndexer {
 
   private final Storage storage;
   private final Executor storageExecutor;
-  private final Executor fillExecutor;
   /** Fills and indexing in progress by {@link #key}; an entry leaves only after its index is committed. */
   private final SingleFlight<String, Void> pending = new SingleFlight<>();
   /** Told each entry as a listing is parsed (deferred package fills, issue 14). */
@@ -54,15 +52,9 @@ public final class ListingIndexer {
   /** Completed (and replaced) whenever a {@link #settle} has to wait: lets tests order a race. */
   private final AtomicReference<CompletableFuture<Void>> waited = new AtomicReference<>(new CompletableFuture<>());
 
-  /**
-   * @param storageExecutor where a stored listing is indexed
-   * @param fillExecutor where a listing is indexed while its fill downloads: the parser's thread
-   *     waits there for the next bytes, so never the executor the fill writes on
-   */
-  public ListingIndexer(Storage storage, Executor storageExecutor, Executor fillExecutor) {
+  public ListingIndexer(Storage storage, Executor storageExecutor) {
     this.storage = storage;
     this.storageExecutor = storageExecutor;
-    this.fillExecutor = fillExecutor;
   }
 
   private static String key(SignedRepository r, Digest listing) {
@@ -95,7 +87,7 @@ public final class ListingIndexer {
 
   /**
    * A listing whose body is still coming ({@code fetch}: the fill, or its start), registered from
-   * now under {@code digest} and parsed while it downloads ({@link #indexWhileFilled}). {@code digest} is null when the
+   * now under {@code digest} and indexed once the fill is stored. {@code digest} is null when the
    * root names the listing by an alias only: then nothing can be registered ahead, and the stored
    * blob's digest is indexed. The future completes when the index is committed or there is nothing
    * to index (the fill failed: nothing stored); it fails when indexing failed.
@@ -118,78 +110,7 @@ public final class ListingIndexer {
     }
     // The key is held from the fill's start to the index commit: a package request in between
     // waits for exactly this (settle), and the index runs under the same key, once.
-    return pending.run(key(r, digest), () -> indexWhileFilled(r, path, digest, start.get()));
-  }
-
-  /**
-   * Indexes the listing {@code digest} from its fill's bytes as they arrive (issue 14): the decoder
-   * runs during the download instead of after it, so a package the listing names early is known
-   * by the time the client has the listing. What is parsed before the fill verified the digest is
-   * held ({@link ReadAhead}) and told to waiters only once it did ({@link ListedWaiters}); the path
-   * index is written only after. A failed fill indexes nothing (the future completes normally).
-   */
-  private CompletableFuture<Void> indexWhileFilled(SignedRepository r, String path, Digest digest,
-      CompletableFuture<? extends Fetched> fetch) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    fetch.whenComplete((fetched, error) -> {
-      if (error != null) {
-        done.complete(null); // the fill failed: nothing stored, nothing to index
-        return;
-      }
-      CompletableFuture<Void> verified = fetched.settled().thenApply(v -> {
-        if (!fetched.digest().filter(digest::equals).isPresent()) {
-          throw new IllegalStateException("listing " + digest + " was not stored");
-        }
-        return null;
-      });
-      Runnable task = () -> {
-        try {
-          indexWhileFilledBlocking(r, path, digest, fetched, verified);
-          done.complete(null);
-        } catch (IOException | IndexParseException | RuntimeException e) {
-          // Bytes that fail to parse or read before the digest check are the fill's failure, not
-          // the listing's: only a verified listing that cannot be indexed is a failure here.
-          verified.whenComplete((v, notStored) -> {
-            if (notStored != null) {
-              done.complete(null);
-            } else {
-              log.warn("index listing {}/{} {}: {}", r.name(), escape(path), digest, escape(e));
-              done.completeExceptionally(e);
-            }
-          });
-        }
-      };
-      try {
-        fillExecutor.execute(task);
-      } catch (RuntimeException refused) { // overloaded or shutting down
-        done.completeExceptionally(refused);
-      }
-    });
-    return done;
-  }
-
-  private void indexWhileFilledBlocking(SignedRepository r, String path, Digest digest, Fetched fetched,
-      CompletableFuture<Void> verified) throws IOException, IndexParseException {
-    if (storage.paths().isIndexed(r.name(), digest)) {
-      return;
-    }
-    long start = System.nanoTime();
-    ListingReader reader = waiters.observing(r.name(), digest, verified,
-        r.format().openListing(path, new ContentInputStream(fetched.open())));
-    try (reader) {
-      ReadAhead ahead = ReadAhead.first(reader, ListedWaiters.KEPT);
-      long verifiedAt = System.nanoTime();
-      try {
-        verified.join();
-      } catch (java.util.concurrent.CompletionException e) {
-        throw new IOException("listing fill failed: " + e.getCause().getMessage(), e.getCause());
-      }
-      int early = ahead.held();
-      long n = Listings.index(storage.paths(), r.name(), digest, ahead);
-      log.info("indexed {}/{} {}: {} files in {} ms (the first {} parsed in {} ms, from the fill)", r.name(),
-          escape(path), digest, n, (System.nanoTime() - start) / 1_000_000, early,
-          (verifiedAt - start) / 1_000_000);
-    }
+    return pending.run(key(r, digest), () -> storedThenIndexed(start.get(), stored -> indexTask(r, path, stored)));
   }
 
   /** After {@code fetch} settles, {@code index} of the stored blob; nothing when nothing was stored. */
@@ -293,7 +214,7 @@ public final class ListingIndexer {
     long start = System.nanoTime();
     try {
       long n = Listings.index(storage.paths(), r.name(), digest,
-          waiters.observing(r.name(), digest, CompletableFuture.completedFuture(null),
+          waiters.observing(r.name(), digest,
               r.format().openListing(path, new BlobInputStream(storage.blobs().open(digest)))));
       log.info("indexed {}/{} {}: {} files in {} ms", r.name(), escape(path), digest, n,
           (System.nanoTime() - start) / 1_000_000);

@@ -43,7 +43,7 @@ public final class Trust {
 
   /**
    * @param work the executor root work (resolve, verify, parse, storage lookups) runs on
-   * @param storageExecutor where stored listings are indexed (one downloading is parsed on {@code work})
+   * @param storageExecutor where listings are indexed
    * @param byteChain how a listing trust fetches itself travels (offline guard, single flight,
    *     checked upstream fill), carrying the root's expectation
    */
@@ -52,7 +52,7 @@ public final class Trust {
     this.repositories = Map.copyOf(repositories);
     this.roots = roots;
     this.work = work;
-    this.listings = new ListingIndexer(storage, storageExecutor, work);
+    this.listings = new ListingIndexer(storage, storageExecutor);
     this.generations = new Generations(storage, roots, resolver, pins);
     this.generationListings = new GenerationListings(storage, listings, byteChain, work);
     this.packages = new PackageLocator(storage, roots, generations, listings, generationListings,

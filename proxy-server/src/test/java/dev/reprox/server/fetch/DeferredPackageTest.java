@@ -34,13 +34,11 @@ class DeferredPackageTest extends HeldRepositoryFixture {
   }
 
   @Test
-  void package_whileItsListingIsFilled_streamsAtOnce_lastByteHeldUntilTheListingIsVerified() throws Exception {
-    // The listing is parsed while it downloads: what holds the package back is the listing's own
-    // digest check, held here at its commit (every byte but the last written and parsed).
-    HoldingStorage.Gate indexing = storage.holdCommit(listingDigest());
+  void package_whileItsListingIsIndexing_streamsBeforeTheIndexCommit_lastByteHeldUntilVerified() throws Exception {
+    HoldingStorage.Gate indexing = storage.holdIndexing(listingDigest());
     try {
       fetch(PACKAGES).get(10, TimeUnit.SECONDS);
-      assertThat(indexing.awaitEntered()).as("listing body written, its digest not checked yet").isTrue();
+      assertThat(indexing.awaitEntered()).as("indexing started, nothing parsed yet").isTrue();
 
       Fetched pkg = fetch(fooPath()).get(10, TimeUnit.SECONDS);
       long last = g1.deb("foo").size() - 1;
@@ -133,8 +131,8 @@ class DeferredPackageTest extends HeldRepositoryFixture {
   }
 
   @Test
-  void locate_packageWhileItsListingIsFilled_deferredAtOnce_expectationFromThatListing() throws Exception {
-    HoldingStorage.Gate indexing = storage.holdCommit(listingDigest());
+  void locate_packageWhileItsListingIsIndexing_deferredAtOnce_expectationFromThatListing() throws Exception {
+    HoldingStorage.Gate indexing = storage.holdIndexing(listingDigest());
     try {
       fetch(PACKAGES).get(10, TimeUnit.SECONDS);
       assertThat(indexing.awaitEntered()).isTrue();
@@ -189,123 +187,10 @@ class DeferredPackageTest extends HeldRepositoryFixture {
     }
   }
 
-  @Test
-  void package_askedAfterItsStanzaWasParsed_verifiedBeforeTheIndexIsWritten() throws Exception {
-    HoldingStorage.Gate indexWrite = storage.holdIndexing(listingDigest());
-    try {
-      fetch(PACKAGES).get(10, TimeUnit.SECONDS);
-      // The listing was parsed while it downloaded and verified; its path index is not written.
-      assertThat(indexWrite.awaitEntered()).isTrue();
-      assertThat(storage.paths().lookup("fix", fooPath())).isEmpty();
-
-      Fetched pkg = fetch(fooPath()).get(10, TimeUnit.SECONDS);
-      pkg.settled().get(10, TimeUnit.SECONDS);
-
-      assertThat(pkg.digest()).as("expectation from the parsed stanza, index still held").hasValue(fooDigest());
-      assertThat(readAll(pkg)).isEqualTo(Files.readAllBytes(g1.resolve(fooPath())));
-      assertThat(storage.paths().isIndexed("fix", listingDigest())).isFalse();
-    } finally {
-      indexWrite.open();
-    }
-  }
-
-  @Test
-  void package_whileItsListingDownloads_waiterToldOnlyOnceTheListingIsVerified() throws Exception {
-    HoldingStorage.Gate listingCommit = storage.holdCommit(listingDigest());
-    HoldingStorage.Gate indexWrite = storage.holdIndexing(listingDigest());
-    try {
-      fetch(PACKAGES).get(10, TimeUnit.SECONDS);
-      Located located = fetchers.trust().locate(new FetchRequest(repo, fooPath())).get(10, TimeUnit.SECONDS);
-      assertThat(located.basis()).isEqualTo(Located.Basis.DEFERRED);
-      CompletableFuture<FetchRequest.Expected> later = located.expected().later().expected();
-      assertThat(listingCommit.awaitEntered()).as("every byte of the listing but the check is there").isTrue();
-      assertThat(later).as("nothing told from unverified bytes").isNotDone();
-
-      listingCommit.open();
-
-      FetchRequest.Expected expected = later.get(10, TimeUnit.SECONDS);
-      assertThat(expected.sha256()).as("told before the index is written").isEqualTo(fooDigest());
-      assertThat(indexWrite.awaitEntered()).isTrue();
-      assertThat(storage.paths().lookup("fix", fooPath())).isEmpty();
-    } finally {
-      listingCommit.open();
-      indexWrite.open();
-    }
-  }
-
-  @Test
-  void listing_swappedWithItsPackage_parsedBytesNeverVouch_packageCutNothingStored() throws Exception {
-    // An upstream that swaps the listing (same size, naming a tampered foo) and foo itself: the
-    // parser reads the swapped listing while it downloads, but its digest check fails, so what it
-    // read never decides a package and nothing of it is indexed.
-    builder.tamperDeb("foo");
-    byte[] tamperedDeb = Files.readAllBytes(g1.resolve(fooPath()));
-    Path listing = g1.resolve(PACKAGES);
-    byte[] original = Files.readAllBytes(listing);
-    String stanzas = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(original))
-        .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    // foo's stanza only (bar's dropped, so the swapped listing fits the signed size), its SHA256 swapped
-    String swapped = java.util.Arrays.stream(stanzas.split("\n\n")).filter(st -> st.contains(fooPath()))
-        .findFirst().orElseThrow().replace(g1.deb("foo").sha256(), Digest.compute(tamperedDeb).hex()).strip()
-        + "\n\n"; // a blank line ends the stanza: the parser reads it before the held last byte
-    assertThat(swapped).contains(Digest.compute(tamperedDeb).hex());
-    Files.write(listing, gzipOfSize(swapped.getBytes(java.nio.charset.StandardCharsets.UTF_8), original.length));
-    CompletableFuture<Fetched> pkg;
-    HoldingStorage.Gate listingCommit = storage.holdCommit(listingDigest(original));
-    try {
-      fetch(PACKAGES).get(10, TimeUnit.SECONDS); // its head: registered for indexing, body coming
-      Located located = fetchers.trust().locate(new FetchRequest(repo, fooPath())).get(10, TimeUnit.SECONDS);
-      assertThat(located.basis()).isEqualTo(Located.Basis.DEFERRED);
-      pkg = fetch(fooPath());
-      assertThat(listingCommit.awaitEntered()).isTrue();
-    } finally {
-      listingCommit.open();
-    }
-    Throwable failed = catchThrowable(() -> {
-      Fetched f = pkg.get(10, TimeUnit.SECONDS);
-      f.settled().get(10, TimeUnit.SECONDS);
-      assertCut(f);
-    });
-    if (failed != null) {
-      assertThat(failed).as("refused or cut, never served whole").isNotInstanceOf(AssertionError.class);
-    }
-    assertThat(storage.blobs().stat(Digest.compute(tamperedDeb))).as("tampered package not stored").isEmpty();
-    assertThat(storage.paths().lookup("fix", fooPath())).as("nothing indexed from the swapped listing")
-        .noneMatch(e -> Digest.compute(tamperedDeb).equals(e.expected().sha256()));
-  }
-
-  /** {@code data} gzipped into exactly {@code size} bytes, padded with a header comment (RFC 1952 FCOMMENT). */
-  private static byte[] gzipOfSize(byte[] data, int size) throws IOException {
-    java.util.zip.Deflater deflater = new java.util.zip.Deflater(9, true);
-    deflater.setInput(data);
-    deflater.finish();
-    ByteArrayOutputStream deflated = new ByteArrayOutputStream();
-    byte[] buf = new byte[4096];
-    while (!deflater.finished()) {
-      deflated.write(buf, 0, deflater.deflate(buf));
-    }
-    deflater.end();
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    crc.update(data);
-    int comment = size - 10 - 1 - deflated.size() - 8; // header, comment's NUL, body, trailer
-    assertThat(comment).as("room for the padding").isGreaterThanOrEqualTo(0);
-    ByteBuffer out = ByteBuffer.allocate(size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    out.put(new byte[] {0x1f, (byte) 0x8b, 8, 0x10, 0, 0, 0, 0, 0, (byte) 0xff});
-    for (int i = 0; i < comment; i++) {
-      out.put((byte) 'x');
-    }
-    out.put((byte) 0).put(deflated.toByteArray()).putInt((int) crc.getValue()).putInt(data.length);
-    return out.array();
-  }
-
   private void assertCut(Fetched pkg) {
     assertThat(pkg.digest()).as("nothing committed").isEmpty();
     Throwable read = catchThrowable(() -> readAll(pkg));
     assertThat(read).as("the client's body fails one byte short").isNotNull();
-  }
-
-  private static Digest listingDigest(byte[] original) {
-    return Digest.compute(original);
   }
 
   private String fooPath() {
