@@ -77,7 +77,7 @@ final class LocalPrewarm implements AutoCloseable {
   }
 
   /** One entry made present; every failure is an answer (never a failed future). */
-  CompletableFuture<PrewarmClient.Answer> send(LockEntry e) {
+  CompletableFuture<PrewarmSummary.Answer> send(LockEntry e) {
     if (!defaultRoots.containsKey(e.repo())) {
       return answer(PrewarmSummary.Row.NOT_FOUND, "unknown repository \"" + e.repo() + "\"");
     }
@@ -105,13 +105,13 @@ final class LocalPrewarm implements AutoCloseable {
       return answer(PrewarmSummary.Row.UPSTREAM_FAILURE, "bad entry: " + x.getMessage());
     }
     return result.handle((r, x) -> x != null
-        ? new PrewarmClient.Answer(PrewarmSummary.Row.UPSTREAM_FAILURE, String.valueOf(x.getMessage()))
-        : new PrewarmClient.Answer(PrewarmSummary.Row.valueOf(r.outcome().name()),
+        ? new PrewarmSummary.Answer(PrewarmSummary.Row.UPSTREAM_FAILURE, String.valueOf(x.getMessage()))
+        : new PrewarmSummary.Answer(PrewarmSummary.Row.valueOf(r.outcome().name()),
             r.message() == null ? "" : r.message()));
   }
 
-  private static CompletableFuture<PrewarmClient.Answer> answer(PrewarmSummary.Row row, String message) {
-    return CompletableFuture.completedFuture(new PrewarmClient.Answer(row, message));
+  private static CompletableFuture<PrewarmSummary.Answer> answer(PrewarmSummary.Row row, String message) {
+    return CompletableFuture.completedFuture(new PrewarmSummary.Answer(row, message));
   }
 
   /**

@@ -30,17 +30,19 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code reprox prewarm FILE…}: every package the lockfiles name made present in reprox before a
- * build, through the admin route {@code POST /-/api/admin/prewarm/<repo>} (one request per
- * package, at most {@code --jobs} at once), against a running server ({@code --server} and the
- * admin token), or into a stopped store ({@code --data}: each entry goes straight to the fetch
- * chain in this process, {@link LocalPrewarm}, with the route's checks and outcomes; no server is
- * started, and only the repositories the lockfiles name). Progress: a bar on a terminal, plain lines otherwise; a summary
+ * build: against a running server ({@code --server} and the admin token) through the batch form
+ * of the admin route {@code POST /-/api/admin/prewarm} (one request streaming every entry, the
+ * server running at most {@code --jobs} at once, {@link PrewarmBatchClient}), or into a stopped
+ * store ({@code --data}: each entry goes straight to the fetch chain in this process, {@link
+ * LocalPrewarm}, with the route's checks and outcomes, at most {@code --jobs} at once; no server
+ * is started, and only the repositories the lockfiles name). Progress: a bar on a terminal, plain
+ * lines otherwise; a summary
  * table at the end; exit 1 if anything is missing afterwards, 2 for usage and lockfile errors.
  *
  * <p>Memory stays flat in the number of entries: the lockfiles are read twice, streamed
  * ({@link LockfileReaders#stream}), first only to check and count them (a bad line stops the run
- * before anything is fetched), then to send each entry as it is read, at most {@code --jobs} in
- * flight; the summary keeps counts and a bounded list of problems ({@link PrewarmSummary}).
+ * before anything is fetched), then to send each entry as it is read, a bounded window of them
+ * unanswered; the summary keeps counts and a bounded list of problems ({@link PrewarmSummary}).
  */
 @Command(name = "prewarm", mixinStandardHelpOptions = true,
     description = "Fill reprox with every package the lockfiles name (reprox lockfile, SHA256SUMS, Debian .buildinfo,"
@@ -149,9 +151,7 @@ final class PrewarmCommand implements Callable<Integer> {
         t, urls, u -> { }), total, unsupported[0], summary);
     if (data == null) {
       String token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("REPROX_ADMIN_TOKEN");
-      PrewarmClient client = new PrewarmClient(server == null ? URI.create("http://127.0.0.1:3142") : server, token,
-          Map.of());
-      return prewarm(out, err, entries, client::send);
+      return prewarmBatch(out, err, entries, server == null ? URI.create("http://127.0.0.1:3142") : server, token);
     }
     // In this process, without a server: only the fetch chain of the repositories the entries name.
     Clock clock = Clock.systemUTC();
@@ -171,8 +171,9 @@ final class PrewarmCommand implements Callable<Integer> {
   /** The lockfiles' entries, read again for sending; counted (and the unsupported ones) by the first pass. */
   private record Entries(LockfileReaders.Defaults defaults, long total, long unsupported, PrewarmSummary summary) {}
 
+  /** {@code --data}: the entries straight to the fetch chain, at most {@code --jobs} at once. */
   private int prewarm(PrintWriter out, PrintWriter err, Entries entries,
-      Function<LockEntry, CompletableFuture<PrewarmClient.Answer>> client) throws InterruptedException {
+      Function<LockEntry, CompletableFuture<PrewarmSummary.Answer>> client) throws InterruptedException {
     PrewarmSummary summary = entries.summary();
     PrewarmProgress progress = new PrewarmProgress(out, entries.total(), System.console() != null);
     Semaphore slots = new Semaphore(jobs);
@@ -199,6 +200,32 @@ final class PrewarmCommand implements Callable<Integer> {
       }
     }
     slots.acquire(jobs); // every answer is in
+    progress.end();
+    return summary.print(out, err, entries.total() + entries.unsupported()) ? 0 : 1;
+  }
+
+  /** {@code --server}: every entry in one streamed request, the server running {@code --jobs} at once. */
+  private int prewarmBatch(PrintWriter out, PrintWriter err, Entries entries, URI base, String token)
+      throws InterruptedException {
+    PrewarmSummary summary = entries.summary();
+    PrewarmProgress progress = new PrewarmProgress(out, entries.total(), System.console() != null);
+    if (entries.total() > 0) {
+      PrewarmBatchClient.Batch batch = new PrewarmBatchClient(base, token, Map.of(), jobs).open((e, row, message) -> {
+        progress.done(e, row, Math.max(0, e.size()));
+        summary.count(row, e.source() + ": " + e.repo() + "/" + e.what(), message);
+      });
+      for (Path f : files) {
+        try {
+          LockfileReaders.stream(f, entries.defaults(), batch::send);
+        } catch (IOException | LockfileFormatException e) {
+          // The first pass read this file whole: it changed under us.
+          err.println("prewarm: " + f + " changed while read: " + e.getMessage());
+          batch.finish();
+          return Main.EXIT_CONFIG;
+        }
+      }
+      batch.finish(); // every answer is in
+    }
     progress.end();
     return summary.print(out, err, entries.total() + entries.unsupported()) ? 0 : 1;
   }

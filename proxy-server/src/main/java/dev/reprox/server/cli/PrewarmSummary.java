@@ -19,6 +19,9 @@ final class PrewarmSummary {
   /** The summary's rows, in order; the server's outcomes by their lower-case names. */
   enum Row { STORED, PRESENT, NOT_FOUND, MISMATCH, UPSTREAM_FAILURE, NOT_SUPPORTED }
 
+  /** One entry's answer ({@link LocalPrewarm}); the batch client passes row and message alike. */
+  record Answer(Row row, String message) {}
+
   static final int MAX_PROBLEMS = 100;
 
   private static final Map<Row, String> TITLES = Map.of(Row.STORED, "stored", Row.PRESENT, "already present",

@@ -28,6 +28,7 @@ final class AdminActions {
   private static final Logger log = LoggerFactory.getLogger(AdminActions.class);
   static final String ROUTES = "DELETE /-/api/admin/builds/<label>, POST /-/api/admin/import,"
       + " GET /-/api/admin/export?repo=R&at=T, POST /-/api/admin/prewarm/<repo>?root=&at=&path=&sha256= (or &name=&version=&arch=),"
+      + " POST /-/api/admin/prewarm[/<repo>][?jobs=N] with JSON lines,"
       + " POST /-/api/admin/gc[/dry-run], GET /-/api/admin/gc";
 
   private final ServingContext sc;
@@ -128,34 +129,13 @@ final class AdminActions {
    */
   private void prewarm(Exchange ex, String repo) {
     io.netty.handler.codec.http.QueryStringDecoder q = new io.netty.handler.codec.http.QueryStringDecoder(ex.request.uri());
-    java.util.function.Function<String, String> p = k -> q.parameters().getOrDefault(k, List.of()).stream().findFirst()
-        .orElse(null);
-    java.time.Instant at;
-    dev.reprox.storage.Digest generation;
-    dev.reprox.storage.Digest sha256;
-    long size;
-    boolean named = p.apply("name") != null;
+    // The repository is the path's: a "repo" parameter is the batch form's line field, not this form's.
+    java.util.function.Function<String, String> p = k -> k.equals("repo") ? null
+        : q.parameters().getOrDefault(k, List.of()).stream().findFirst().orElse(null);
+    PrewarmEntry entry;
     try {
-      if (p.apply("root") == null || p.apply("at") == null || (p.apply("path") != null) == named) {
-        throw new IllegalArgumentException("root, at and path (or name, version and arch) are required");
-      }
-      if (named && (p.apply("version") == null || p.apply("arch") == null
-          || !p.apply("name").matches("[a-z0-9][a-z0-9+.-]*") || !p.apply("arch").matches("[a-z0-9-]+"))) {
-        throw new IllegalArgumentException("name must be a Debian package name, with version and arch");
-      }
-      if (!named) {
-        RequestPath.parse("/" + p.apply("path"));
-      }
-      RequestPath.parse("/" + p.apply("root"));
-      at = dev.reprox.pinning.TimeSpec.parse(p.apply("at"));
-      String g = p.apply("generation");
-      generation = g == null ? null : dev.reprox.storage.Digest.sha256(g.startsWith("sha256:") ? g.substring(7) : g);
-      sha256 = p.apply("sha256") == null ? null : dev.reprox.storage.Digest.sha256(p.apply("sha256"));
-      size = p.apply("size") == null ? -1 : Long.parseLong(p.apply("size"));
-      if (!named && sha256 == null && p.apply("q1") == null) {
-        throw new IllegalArgumentException("sha256 or q1 is required");
-      }
-    } catch (RuntimeException | RequestPath.Unsafe | dev.reprox.pinning.TimeSpecException e) {
+      entry = PrewarmEntry.parse(repo, p);
+    } catch (RuntimeException e) {
       ex.reply(RepositoryApi.error(FetchException.Kind.BAD_REQUEST, "admin prewarm: " + e.getMessage(),
           ex.head), "bad_request", false);
       return;
@@ -165,29 +145,11 @@ final class AdminActions {
           + repo + "\"", ex.head), "not_found", false);
       return;
     }
-    String path = named ? p.apply("name") + " (= " + p.apply("version") + ")" : p.apply("path");
-    (named ? sc.fetchers.prewarmNamed(repo, p.apply("root"), at, p.apply("name"), p.apply("version"), p.apply("arch"))
-        : sc.fetchers.prewarm(repo, p.apply("root"), at, path, generation, sha256, p.apply("q1"), size))
-        .whenComplete((r, e) -> {
-          ObjectNode o = JSON.createObjectNode();
-          if (e != null) {
-            o.put("outcome", "upstream_failure");
-            o.put("message", String.valueOf(e.getMessage()));
-          } else {
-            o.put("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT));
-            if (r.message() != null) {
-              o.put("message", r.message());
-            }
-            if (r.generation() != null) {
-              o.put("generation", r.generation());
-            }
-            if (r.outcome() == dev.reprox.server.fetch.Prewarm.Outcome.STORED) {
-              log.info("admin: prewarm stored {}/{} at {}", repo, escape(path), at);
-            }
-          }
-          FullHttpResponse response = Responses.full(HttpResponseStatus.OK, "application/json", o + "\n", ex.head);
-          ex.ctx().executor().execute(() -> ex.reply(response, "admin", false));
-        });
+    entry.run(sc.fetchers).whenComplete((r, e) -> {
+      ObjectNode o = entry.answer(JSON.createObjectNode(), r, e);
+      FullHttpResponse response = Responses.full(HttpResponseStatus.OK, "application/json", o + "\n", ex.head);
+      ex.ctx().executor().execute(() -> ex.reply(response, "admin", false));
+    });
   }
 
   /** Forgets the label in memory and its persisted record. Blocks (storage). */

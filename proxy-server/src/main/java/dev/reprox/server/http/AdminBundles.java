@@ -42,10 +42,13 @@ final class AdminBundles {
   private final ServingContext sc;
   private final AtomicBoolean importing = new AtomicBoolean();
   private final Executor worker;
+  /** The batch form of the prewarm route: a request body streamed on the same workers. */
+  final PrewarmBatch prewarm;
 
   AdminBundles(ServingContext sc, Executor worker) {
     this.sc = sc;
     this.worker = worker;
+    this.prewarm = new PrewarmBatch(sc, worker);
   }
 
   /** Starts reading the body of {@code ex} into an import; the answer comes when it is done. */

@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The routes under {@code /-/api/admin/}: the token check, then the bundle import and export or
- * an {@link AdminActions} answer. Runs on the event loop; what blocks is handed on.
+ * The routes under {@code /-/api/admin/}: the token check, then the bundle import and export, a
+ * prewarm batch, or an {@link AdminActions} answer. Runs on the event loop; what blocks is handed on.
  */
 final class AdminRoute {
   // The refusal WARN keeps the handler's logger name, the one operators route and alert on.
@@ -41,8 +41,9 @@ final class AdminRoute {
 
   /**
    * Everything under {@code /-/api/admin/}, whatever the method: the token first, so that nothing
-   * about the routes shows to a caller without it. A request body is never read; one that comes
-   * anyway ends the connection after the answer, so that its bytes are not taken for a request.
+   * about the routes shows to a caller without it. A request body is read only by an import and a
+   * prewarm batch ({@link PrewarmBatch}); one that comes anyway ends the connection after the
+   * answer, so that its bytes are not taken for a request.
    */
   void answer(Exchange ex, RequestPath path, HttpRequest request, ChannelHandlerContext ctx) {
     boolean body = hasBody(request);
@@ -70,6 +71,11 @@ final class AdminRoute {
     if (s.size() == 4 && s.get(3).equals("export") && !body
         && (request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD))) {
       sc.bundles.exportBundle(ex, ctx, null);
+      return;
+    }
+    if (body && (s.size() == 4 || s.size() == 5) && s.get(3).equals("prewarm")
+        && request.method().equals(HttpMethod.POST)) {
+      sc.bundles.prewarm.start(ex, ctx, s.size() == 5 ? s.get(4) : null);
       return;
     }
     if (body) {

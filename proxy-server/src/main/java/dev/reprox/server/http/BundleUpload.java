@@ -11,13 +11,14 @@ import java.util.ArrayDeque;
 /**
  * A request body as an {@link InputStream} for a worker thread, with backpressure: the channel's
  * auto-read is off, and the event loop asks for the next socket read only while fewer than
- * {@link #MAX_QUEUED} bytes wait for the reader, so a bundle of any size streams through a few
- * MiB. The event loop never blocks; the reader waits on this object's monitor.
+ * {@link #MAX_QUEUED} bytes (or the limit it was made with) wait for the reader, so a bundle of
+ * any size streams through a few MiB. The event loop never blocks; the reader waits on this object's monitor.
  */
 final class BundleUpload extends InputStream {
   static final long MAX_QUEUED = 4L << 20;
 
   private final ChannelHandlerContext ctx;
+  private final long maxQueued;
   private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
   private long queued;
   private boolean last;
@@ -26,7 +27,13 @@ final class BundleUpload extends InputStream {
   private boolean reading;
 
   BundleUpload(ChannelHandlerContext ctx) {
+    this(ctx, MAX_QUEUED);
+  }
+
+  /** {@code maxQueued}: the bytes read ahead of the reader (a prewarm batch keeps it to a few entries). */
+  BundleUpload(ChannelHandlerContext ctx, long maxQueued) {
     this.ctx = ctx;
+    this.maxQueued = maxQueued;
   }
 
   /** Event loop: takes the connection's reads over and asks for the first one. */
@@ -58,7 +65,7 @@ final class BundleUpload extends InputStream {
     boolean more;
     synchronized (this) {
       reading = false;
-      more = !last && !cut && !closed && queued < MAX_QUEUED;
+      more = !last && !cut && !closed && queued < maxQueued;
     }
     if (more) {
       requestRead();
@@ -114,7 +121,7 @@ final class BundleUpload extends InputStream {
         queue.poll().release();
       }
       queued -= n;
-      wantMore = !last && !reading && queued < MAX_QUEUED;
+      wantMore = !last && !reading && queued < maxQueued;
     }
     if (wantMore) {
       ctx.executor().execute(this::requestRead);

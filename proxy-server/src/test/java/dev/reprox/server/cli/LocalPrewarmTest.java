@@ -59,11 +59,11 @@ class LocalPrewarmTest {
         String sha = "0".repeat(64);
         for (String path : new String[] {"pool/../../etc/passwd", "pool/%2e%2e/x.deb", "pool//x.deb", "/pool/x.deb",
             "pool/a\\b.deb", "pool/a b.deb"}) {
-          PrewarmClient.Answer a = local.send(new LockEntry("fix", null, T, path, null, sha, null, 1, "l:1")).get();
+          PrewarmSummary.Answer a = local.send(new LockEntry("fix", null, T, path, null, sha, null, 1, "l:1")).get();
           assertThat(a.row()).as(path).isEqualTo(PrewarmSummary.Row.UPSTREAM_FAILURE);
           assertThat(a.message()).as(path).startsWith("bad entry: ");
         }
-        PrewarmClient.Answer unknown = local.send(new LockEntry("other", null, T, "pool/x.deb", null, sha, null, 1,
+        PrewarmSummary.Answer unknown = local.send(new LockEntry("other", null, T, "pool/x.deb", null, sha, null, 1,
             "l:2")).get();
         assertThat(unknown.row()).isEqualTo(PrewarmSummary.Row.NOT_FOUND);
         assertThat(unknown.message()).contains("other");
