@@ -35,15 +35,19 @@ class PrewarmFlatMemoryIT {
 
   @TempDir Path tmp;
 
-  @Test
-  void lockfileOf50000Entries_underXmx64m_completes() throws Exception {
-    AptRepoBuilder repo = AptRepoBuilder.in(tmp.resolve("repo")).date(G1);
+  private AptRepoBuilder repo;
+  private Path keyring;
+  private Path lockfile;
+
+  /** The 32 packages' repository, and a lockfile of 50,000 entries cycling over them. */
+  private void lockfileOf50000() throws Exception {
+    repo = AptRepoBuilder.in(tmp.resolve("repo")).date(G1);
     for (int i = 0; i < PACKAGES; i++) {
       repo.add(DebPackage.of("tiny" + i, "1.0").withPayloadSize(512));
     }
     AptGeneration g1 = repo.publish();
-    Path keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
-    Path lockfile = tmp.resolve("reprox.lock.json");
+    keyring = repo.writeKeyring(tmp.resolve("fix.gpg"));
+    lockfile = tmp.resolve("reprox.lock.json");
     List<AptGeneration.BuiltDeb> debs = g1.debs();
     try (JsonGenerator j = new JsonFactory().createGenerator(lockfile.toFile(),
         com.fasterxml.jackson.core.JsonEncoding.UTF8)) {
@@ -75,6 +79,11 @@ class PrewarmFlatMemoryIT {
       j.writeEndObject();
     }
 
+  }
+
+  @Test
+  void lockfileOf50000Entries_underXmx64m_completes() throws Exception {
+    lockfileOf50000();
     try (StaticServer upstream = StaticServer.serve(repo.root())) {
       String up = upstream.baseUri().toString().replaceAll("/$", "");
       Path config = tmp.resolve("reprox.yaml");
@@ -98,6 +107,50 @@ class PrewarmFlatMemoryIT {
       // count as stored twice (both waited for the same fill).
       assertThat(tail).containsPattern("not found at T +0\\n").containsPattern("hash mismatch +0\\n")
           .containsPattern("upstream failure +0\\n").containsPattern("total +" + ENTRIES + "\\n");
+    }
+  }
+
+  /**
+   * {@code prewarm --server} of the same lockfile, the client a child JVM of {@code -Xmx64m}, the
+   * server in this JVM: the batch request streams 50,000 lines out and 50,000 answers back, with
+   * at most a window of them unanswered (PrewarmBatchClient), so the client stays flat.
+   */
+  @Test
+  void lockfileOf50000Entries_serverBatch_clientUnderXmx64m_completes() throws Exception {
+    lockfileOf50000();
+    try (StaticServer upstream = StaticServer.serve(repo.root())) {
+      String up = upstream.baseUri().toString().replaceAll("/$", "");
+      Path config = tmp.resolve("reprox.yaml");
+      Files.writeString(config, "repositories:\n  fix:\n    format: apt\n    upstream: " + up + "\n    keyring: "
+          + keyring + "\n");
+      String token = "flat-memory-token";
+      Path tokenFile = Files.writeString(tmp.resolve("token"), token);
+      dev.reprox.config.ReproxConfig cfg = dev.reprox.config.ConfigLoader.load(java.util.Optional.of(config),
+          java.util.Map.of(), new dev.reprox.config.ConfigLoader.Overrides(java.util.Optional.of(
+              new java.net.InetSocketAddress("127.0.0.1", 0)), java.util.Optional.of(tmp.resolve("data")),
+              java.util.Optional.empty()))
+          .withApi(new dev.reprox.config.ApiConfig(java.util.Optional.of(new dev.reprox.config.ApiConfig.Token(token,
+              java.util.Optional.empty())), java.util.Optional.empty()));
+      try (dev.reprox.server.ReproxServer s = dev.reprox.server.ReproxServer.builder().config(cfg)
+          .storage(dev.reprox.storage.rocks.RocksStorage.builder().path(tmp.resolve("data").resolve("store")).build())
+          .clock(java.time.Clock.systemUTC()).drainTimeout(java.time.Duration.ofSeconds(2)).start()) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Path log = tmp.resolve("prewarm-server.log");
+        Process p = new ProcessBuilder(java, "-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-cp", classpath,
+            Main.class.getName(), "prewarm", "--server", "http://127.0.0.1:" + s.address().getPort(), "--token-file",
+            tokenFile.toString(), "--jobs", "16", lockfile.toString())
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean ended = p.waitFor(240, TimeUnit.SECONDS);
+        if (!ended) {
+          p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        String tail = tail(log);
+        assertThat(ended).as("prewarm --server ended within 240 s; its output ends:\n" + tail).isTrue();
+        assertThat(p.exitValue()).as(tail).isZero();
+        assertThat(tail).containsPattern("not found at T +0\\n").containsPattern("hash mismatch +0\\n")
+            .containsPattern("upstream failure +0\\n").containsPattern("total +" + ENTRIES + "\\n");
+      }
     }
   }
 
