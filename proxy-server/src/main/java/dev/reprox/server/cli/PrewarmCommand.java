@@ -31,8 +31,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code reprox prewarm FILE…}: every package the lockfiles name made present in reprox before a
  * build: against a running server ({@code --server} and the admin token) through the batch form
- * of the admin route {@code POST /-/api/admin/prewarm} (one request streaming every entry, the
- * server running at most {@code --jobs} at once, {@link PrewarmBatchClient}), or into a stopped
+ * of the admin route {@code POST /-/api/admin/prewarm} (requests of 256 entries, two in flight,
+ * the server running at most {@code --jobs} at once, {@link PrewarmBatchClient}), or into a stopped
  * store ({@code --data}: each entry goes straight to the fetch chain in this process, {@link
  * LocalPrewarm}, with the route's checks and outcomes, at most {@code --jobs} at once; no server
  * is started, and only the repositories the lockfiles name). Progress: a bar on a terminal, plain
@@ -41,7 +41,7 @@ import picocli.CommandLine.Parameters;
  *
  * <p>Memory stays flat in the number of entries: the lockfiles are read twice, streamed
  * ({@link LockfileReaders#stream}), first only to check and count them (a bad line stops the run
- * before anything is fetched), then to send each entry as it is read, a bounded window of them
+ * before anything is fetched), then to send each entry as it is read, at most a few batches of them
  * unanswered; the summary keeps counts and a bounded list of problems ({@link PrewarmSummary}).
  */
 @Command(name = "prewarm", mixinStandardHelpOptions = true,
@@ -204,13 +204,13 @@ final class PrewarmCommand implements Callable<Integer> {
     return summary.print(out, err, entries.total() + entries.unsupported()) ? 0 : 1;
   }
 
-  /** {@code --server}: every entry in one streamed request, the server running {@code --jobs} at once. */
+  /** {@code --server}: the entries in batch requests, the server running {@code --jobs} at once. */
   private int prewarmBatch(PrintWriter out, PrintWriter err, Entries entries, URI base, String token)
       throws InterruptedException {
     PrewarmSummary summary = entries.summary();
     PrewarmProgress progress = new PrewarmProgress(out, entries.total(), System.console() != null);
     if (entries.total() > 0) {
-      PrewarmBatchClient.Batch batch = new PrewarmBatchClient(base, token, Map.of(), jobs).open((e, row, message) -> {
+      PrewarmBatchClient.Run batch = new PrewarmBatchClient(base, token, Map.of(), jobs).open((e, row, message) -> {
         progress.done(e, row, Math.max(0, e.size()));
         summary.count(row, e.source() + ": " + e.repo() + "/" + e.what(), message);
       });

@@ -46,8 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The batch form of the admin prewarm route (issue 11, {@code POST /-/api/admin/prewarm} with
  * JSON lines): one outcome line per entry, matched by line number; a malformed line is answered
  * naming it and the batch goes on; a lockfile hash that disagrees stores and fetches nothing; the
- * token is checked before the body is read; {@code reprox prewarm --server} sends one request for
- * the whole lockfile; a client that goes away stops the entries not started.
+ * token is checked before the body is read; {@code reprox prewarm --server} sends the lockfile in
+ * requests of 256 entries (one here); a client that goes away stops the entries not started.
  */
 class PrewarmBatchTest {
   private static final String ROOT = "dists/stable/InRelease";
@@ -203,7 +203,8 @@ class PrewarmBatchTest {
         assertThat(first.out()).containsPattern("stored +" + n + "\\n").containsPattern("prewarm " + n + "/" + n
             + " stored fix/pool/");
         awaitTrue("the batch ended", () -> !batches(log).isEmpty());
-        assertThat(batches(log)).as("one request for the lockfile").hasSize(1).allMatch(l -> l.contains(": " + n
+        // Requests of 256 entries: ceil(6 / 256) = one for this lockfile.
+        assertThat(batches(log)).as("one batch request for the lockfile").hasSize(1).allMatch(l -> l.contains(": " + n
             + " entries (" + n + " stored)"));
 
         upstream.clearRequests();

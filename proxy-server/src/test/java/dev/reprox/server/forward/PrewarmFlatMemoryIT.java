@@ -112,8 +112,8 @@ class PrewarmFlatMemoryIT {
 
   /**
    * {@code prewarm --server} of the same lockfile, the client a child JVM of {@code -Xmx64m}, the
-   * server in this JVM: the batch request streams 50,000 lines out and 50,000 answers back, with
-   * at most a window of them unanswered (PrewarmBatchClient), so the client stays flat.
+   * server in this JVM: 50,000 lines go out in ceil(50,000 / 256) = 196 batch requests and 50,000
+   * answers come back, at most two batches in flight (PrewarmBatchClient), so the client stays flat.
    */
   @Test
   void lockfileOf50000Entries_serverBatch_clientUnderXmx64m_completes() throws Exception {
