@@ -81,6 +81,7 @@ class PrewarmBatchClientTest {
     List<LoggedRequest> requests = server.findAll(postRequestedFor(urlPathEqualTo(ROUTE)));
     assertThat(requests).hasSize(3).allSatisfy(r -> {
       assertThat(r.getHeader("Authorization")).isEqualTo("Bearer tok");
+      assertThat(r.getHeader("Expect")).as("a refusal before the body").isEqualToIgnoringCase("100-continue");
       assertThat(r.queryParameter("jobs").firstValue()).isEqualTo("3");
     });
     List<String> paths = new CopyOnWriteArrayList<>();
