@@ -78,7 +78,7 @@ final class PrewarmCommand implements Callable<Integer> {
       description = "for SHA256SUMS, apko and rpms.lock.yaml: T (epoch seconds, YYYYMMDD, YYYYMMDDTHHMMSSZ)")
   String at;
 
-  @Option(names = "--jobs", paramLabel = "N", defaultValue = "4", description = "packages at once (default 4)")
+  @Option(names = "--jobs", paramLabel = "N", defaultValue = "4", description = "packages at once (default 4; --server: per batch request, two in flight)")
   int jobs;
 
   @Override
