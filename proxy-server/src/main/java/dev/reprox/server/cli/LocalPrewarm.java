@@ -5,8 +5,8 @@ import dev.reprox.config.ReproxConfig;
 import dev.reprox.server.ThreadPools;
 import dev.reprox.server.fetch.Fetchers;
 import dev.reprox.server.fetch.Prewarm;
+import dev.reprox.server.http.PrewarmEntry;
 import dev.reprox.server.lock.LockEntry;
-import dev.reprox.storage.Digest;
 import dev.reprox.storage.Storage;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -84,23 +84,8 @@ final class LocalPrewarm implements AutoCloseable {
     String root = e.root() != null ? e.root() : defaultRoots.get(e.repo());
     CompletableFuture<Prewarm.Result> result;
     try {
-      checkPath(root);
-      if (e.named() != null) {
-        LockEntry.Named n = e.named();
-        if (!n.name().matches("[a-z0-9][a-z0-9+.-]*") || !n.arch().matches("[a-z0-9-]+")) {
-          throw new IllegalArgumentException("name must be a Debian package name, with version and arch");
-        }
-        result = fetchers.prewarmNamed(e.repo(), root, e.at(), n.name(), n.version(), n.arch());
-      } else {
-        checkPath(e.path());
-        if (e.sha256() == null && e.q1() == null) {
-          throw new IllegalArgumentException("sha256 or q1 is required");
-        }
-        String g = e.generation();
-        Digest generation = g == null ? null : Digest.sha256(g.startsWith("sha256:") ? g.substring(7) : g);
-        result = fetchers.prewarm(e.repo(), root, e.at(), e.path(), generation,
-            e.sha256() == null ? null : Digest.sha256(e.sha256()), e.q1(), e.size());
-      }
+      // The admin route's own parser: both accept and refuse the same entries.
+      result = PrewarmEntry.parse(e.repo(), field -> field(e, root, field)).run(fetchers);
     } catch (IllegalArgumentException x) {
       return answer(PrewarmSummary.Row.UPSTREAM_FAILURE, "bad entry: " + x.getMessage());
     }
@@ -114,38 +99,27 @@ final class LocalPrewarm implements AutoCloseable {
     return CompletableFuture.completedFuture(new PrewarmSummary.Answer(row, message));
   }
 
-  /**
-   * The admin route's path rules (its request path parser) for a path that never passes through
-   * one here: no dot or empty segments, no backslash, no control, space or raw non-ASCII
-   * character, no percent-encoded dot, slash, backslash or control character. Debian's
-   * {@code %3a} (an epoch's colon in a pool file name) passes.
-   */
+  /** {@code e}'s value of the admin route's field {@code name}, null when it has none. */
+  private static String field(LockEntry e, String root, String name) {
+    LockEntry.Named n = e.named();
+    return switch (name) {
+      case "root" -> root;
+      case "at" -> Long.toString(e.at().getEpochSecond());
+      case "path" -> e.path();
+      case "name" -> n == null ? null : n.name();
+      case "version" -> n == null ? null : n.version();
+      case "arch" -> n == null ? null : n.arch();
+      case "generation" -> e.generation();
+      case "sha256" -> e.sha256();
+      case "q1" -> e.q1();
+      case "size" -> e.size() >= 0 ? Long.toString(e.size()) : null;
+      default -> null; // "repo": the entry's own, given to parse
+    };
+  }
+
+  /** The admin route's path rules, for a path that never passes through a request here. */
   static void checkPath(String path) {
-    if (path == null || path.isEmpty() || path.length() > 4096 || path.startsWith("/")) {
-      throw new IllegalArgumentException("path must be relative, 1 to 4096 characters: " + path);
-    }
-    String[] segments = path.split("/", -1);
-    for (int s = 0; s < segments.length; s++) {
-      String seg = segments[s];
-      if (seg.isEmpty() && s < segments.length - 1 || seg.equals(".") || seg.equals("..")) {
-        throw new IllegalArgumentException("empty or dot segment in path " + path);
-      }
-      for (int i = 0; i < seg.length(); i++) {
-        char c = seg.charAt(i);
-        if (c <= 0x20 || c >= 0x7f || c == '\\') {
-          throw new IllegalArgumentException("control, space, non-ASCII character or backslash in path " + path);
-        }
-        if (c == '%') {
-          int hi = i + 2 < seg.length() ? Character.digit(seg.charAt(i + 1), 16) : -1;
-          int lo = i + 2 < seg.length() ? Character.digit(seg.charAt(i + 2), 16) : -1;
-          int b = hi << 4 | lo;
-          if (hi < 0 || lo < 0 || b == '.' || b == '/' || b == '\\' || b < 0x20 || b == 0x7f) {
-            throw new IllegalArgumentException("malformed or forbidden percent escape in path " + path);
-          }
-          i += 2;
-        }
-      }
-    }
+    PrewarmEntry.checkPath(path);
   }
 
   @Override

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * ({@link PrewarmBatch}) read through the same field names, so that both forms accept and refuse
  * the same entries and answer the same outcome object.
  */
-record PrewarmEntry(String repo, String root, Instant at, String path, String name, String version, String arch,
+public record PrewarmEntry(String repo, String root, Instant at, String path, String name, String version, String arch,
     Digest generation, Digest sha256, String q1, long size) {
   // The INFO line per stored package is the operators' audit trail (and what benchmarks count).
   private static final Logger log = LoggerFactory.getLogger(AdminActions.class);
@@ -30,7 +30,7 @@ record PrewarmEntry(String repo, String root, Instant at, String path, String na
    * The entry {@code field} describes ({@code repo} is used when {@code field} names none);
    * IllegalArgumentException with the reason when it is not one.
    */
-  static PrewarmEntry parse(String repo, Function<String, String> field) {
+  public static PrewarmEntry parse(String repo, Function<String, String> field) {
     boolean named = field.apply("name") != null;
     try {
       if (field.apply("repo") != null) {
@@ -47,9 +47,9 @@ record PrewarmEntry(String repo, String root, Instant at, String path, String na
         throw new IllegalArgumentException("name must be a Debian package name, with version and arch");
       }
       if (!named) {
-        RequestPath.parse("/" + field.apply("path"));
+        checkPath(field.apply("path"));
       }
-      RequestPath.parse("/" + field.apply("root"));
+      checkPath(field.apply("root"));
       Instant at = TimeSpec.parse(field.apply("at"));
       String g = field.apply("generation");
       Digest generation = g == null ? null : Digest.sha256(g.startsWith("sha256:") ? g.substring(7) : g);
@@ -60,7 +60,19 @@ record PrewarmEntry(String repo, String root, Instant at, String path, String na
       }
       return new PrewarmEntry(repo, field.apply("root"), at, field.apply("path"), field.apply("name"),
           field.apply("version"), field.apply("arch"), generation, sha256, field.apply("q1"), size);
-    } catch (RequestPath.Unsafe | TimeSpecException e) {
+    } catch (TimeSpecException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The request path parser's safety rules for a repository-relative path that arrives as data,
+   * not as a request target; IllegalArgumentException with the reason when it breaks one.
+   */
+  public static void checkPath(String path) {
+    try {
+      RequestPath.parse("/" + path);
+    } catch (RequestPath.Unsafe e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
   }
@@ -71,7 +83,7 @@ record PrewarmEntry(String repo, String root, Instant at, String path, String na
   }
 
   /** Runs the entry through the verified chain ({@link Prewarm}); never blocks. */
-  CompletableFuture<Prewarm.Result> run(Fetchers fetchers) {
+  public CompletableFuture<Prewarm.Result> run(Fetchers fetchers) {
     return name != null ? fetchers.prewarmNamed(repo, root, at, name, version, arch)
         : fetchers.prewarm(repo, root, at, path, generation, sha256, q1, size);
   }
