@@ -245,7 +245,7 @@ final class RocksBlobStore implements BlobStore {
   }
 
   /** Makes a finished write visible, or finds the entry its content already has. */
-  BlobEntry commit(long id, Digest digest, long size, byte[] lastChunk, long lastIndex) throws StorageException {
+  BlobEntry commit(long id, Digest digest, long size, ByteBuffer lastChunk, long lastIndex) throws StorageException {
     java.util.concurrent.CountDownLatch mine = new java.util.concurrent.CountDownLatch(1);
     while (true) {
       java.util.concurrent.CountDownLatch other;
@@ -279,7 +279,8 @@ final class RocksBlobStore implements BlobStore {
     try (WriteBatch batch = rocks.batch()) {
       batch.delete(rocks.openWrites, Keys.openWrite(id));
       if (lastChunk != null) {
-        batch.put(rocks.chunks, Keys.chunk(id, lastIndex), lastChunk);
+        // Direct key and value: the partial chunk is copied once, into the batch.
+        batch.put(rocks.chunks, Keys.chunk(keyBuffers.get(), id, lastIndex), lastChunk.duplicate());
       }
       Instant now = clock.instant();
       BlobEntry e = new BlobEntry(id, new BlobInfo(digest, size, chunkSize, now, now));

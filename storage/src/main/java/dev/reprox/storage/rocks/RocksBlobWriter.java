@@ -46,7 +46,13 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
   private final WriteProgress progress = new WriteProgress();
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Object bufferLock = new Object();
-  private final ByteBuffer buffer;
+  /**
+   * The chunk being filled: a pooled buffer ({@link ChunkCache#acquire}), since a fresh 1 MiB
+   * direct buffer per write was zeroed, allocated and freed again for every package (issue 11).
+   * Back to the pool once the write is committed or cancelled, then null: guarded by {@code
+   * bufferLock} for tails, which read a committed blob from the store from then on.
+   */
+  private ByteBuffer buffer;
   private final long loggedChunks;
   private long flushedChunks;
   private long written;
@@ -57,7 +63,7 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
     this.store = store;
     this.id = id;
     this.chunkSize = chunkSize;
-    this.buffer = ByteBuffer.allocateDirect(chunkSize);
+    this.buffer = store.cache().acquire(chunkSize);
     this.loggedChunks = Math.max(1, LOGGED_BYTES / chunkSize);
   }
 
@@ -111,11 +117,8 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
         if (expected != null && !expected.equals(actual)) {
           failure = new DigestMismatchException(expected, actual);
         } else {
-          byte[] last = null;
-          if (buffer.position() > 0) {
-            last = new byte[buffer.position()];
-            buffer.duplicate().flip().get(last);
-          }
+          // The partial last chunk goes into the commit batch straight from the direct buffer.
+          ByteBuffer last = buffer.position() > 0 ? buffer.duplicate().flip() : null;
           try {
             if (flushedChunks > loggedChunks) {
               store.flushChunks(actual);
@@ -141,6 +144,7 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
       beforeTails.accept(committedEntry.info());
     } finally {
       progress.commit(committedEntry.info());
+      releaseBuffer();
     }
     return committedEntry.info();
   }
@@ -161,6 +165,7 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
       writeLock.unlock();
     }
     progress.cancel(reason);
+    releaseBuffer();
     store.forget(this);
     try {
       store.discard(id);
@@ -181,6 +186,22 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
       writeLock.unlock();
     }
     progress.cancel("write abandoned: the store was closed");
+    releaseBuffer();
+  }
+
+  /**
+   * Gives the chunk buffer back to the pool once the write is over (state no longer OPEN, so no
+   * write touches it again); a tail reading after this finds it gone under {@code bufferLock}.
+   */
+  private void releaseBuffer() {
+    ByteBuffer b;
+    synchronized (bufferLock) {
+      b = buffer;
+      buffer = null;
+    }
+    if (b != null) {
+      store.cache().recycle(b);
+    }
   }
 
   @Override
@@ -197,12 +218,24 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
   public int readWritten(long position, ByteBuffer dst, long limit) throws IOException {
     long index = position / chunkSize;
     int offset = (int) (position % chunkSize);
+    BlobEntry ended = null;
     synchronized (bufferLock) {
-      if (index >= flushedChunks) {
+      if (buffer == null) {
+        ended = committedEntry;
+      } else if (index >= flushedChunks) {
         int n = (int) Math.min(dst.remaining(), limit - position);
         dst.put(buffer.duplicate().position(offset).limit(offset + n));
         return n;
       }
+      if (buffer == null && ended == null) {
+        throw new StorageException("read: write " + id + " was cancelled");
+      }
+    }
+    if (ended != null) {
+      // The write was committed between the tail's look at its progress and this read: the
+      // buffer is back in the pool, so the bytes come from the committed blob (maybe an older
+      // entry of the same content).
+      return store.read(ended, position, dst);
     }
     return store.readChunk(id, index, chunkSize, offset, dst, "write " + id);
   }
