@@ -102,7 +102,8 @@ class FillTest {
     assertThat(tail.read(5, dst)).isEqualTo(1);
 
     assertThat(fill.settled()).isCompleted();
-    assertThat(subscription.requested).hasValue(2); // one at subscribe, one after the write
+    // The window at subscribe, then one more for the one piece written.
+    assertThat(subscription.requested).hasValue(Fill.WINDOW + 1);
     Digest digest = Digest.compute("abcdef".getBytes());
     assertThat(fill.digest()).hasValue(digest);
     assertThat(storage.refs().get("test", "pool/a.deb")).hasValueSatisfying(r -> {
@@ -167,6 +168,52 @@ class FillTest {
     assertThat(subscription.cancelled).isTrue();
     assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
     assertThat(storage.refs().get("test", "pool/a.deb")).isEmpty();
+    tail.close();
+  }
+
+  /**
+   * Issue 14: a 9 MB listing came in 577 pieces of 16 KB, each asked for only after the one before
+   * was written, one storage hop apiece. The window keeps the client reading while the store writes,
+   * and one write task takes every piece waiting.
+   */
+  @Test
+  void manyPieces_askedAheadAndWrittenInOneTask_byteIdenticalWithLastByteHeld() throws Exception {
+    java.util.ArrayDeque<Runnable> queued = new java.util.ArrayDeque<>();
+    byte[] body = new byte[Fill.WINDOW * 1000 + 7];
+    new java.util.Random(14).nextBytes(body);
+    Fill fill = new Fill(REQUEST, storage.blobs().newWriter(), body.length, storage, queued::add, clock, timer,
+        Duration.ofMinutes(1));
+    fill.onSubscribe(subscription);
+    Content tail = fill.open();
+    assertThat(subscription.requested).hasValue(Fill.WINDOW);
+
+    int pieces = 0;
+    for (int at = 0; at < body.length; at += 1000, pieces++) {
+      // The upstream never gets more than the window ahead of the store.
+      assertThat(pieces).isLessThan((int) subscription.requested.get());
+      fill.onNext(List.of(ByteBuffer.wrap(body, at, Math.min(1000, body.length - at))));
+      if (pieces % Fill.WINDOW == Fill.WINDOW - 1) {
+        assertThat(queued).hasSize(1); // one write task for all the pieces that waited
+        queued.poll().run();
+      }
+    }
+    while (!queued.isEmpty()) {
+      queued.poll().run();
+    }
+    assertThat(subscription.requested).hasValue(Fill.WINDOW + pieces);
+
+    ByteBuffer got = ByteBuffer.allocate(body.length);
+    while (tail.read(got.position(), got) > 0) {
+      // everything but the last byte, which waits for the digest check
+    }
+    assertThat(got.position()).isEqualTo(body.length - 1);
+    assertThat(tail.whenReadable(body.length - 1)).isNotDone();
+
+    fill.onComplete();
+    queued.poll().run();
+    assertThat(tail.read(got.position(), got)).isEqualTo(1);
+    assertThat(got.array()).isEqualTo(body);
+    assertThat(fill.digest()).hasValue(Digest.compute(body));
     tail.close();
   }
 }
