@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * Fetches a path from the repository's upstream mirror and stores it while it streams. The polite
  * layer ({@link PoliteUpstream}: per-host permits, token bucket, Retry-After, backoff, breaker,
  * remembered redirects) sends through the JDK client, which does the HTTP (it speaks https to
- * mirrors such as dl-cdn.alpinelinux.org); the body goes to a {@link Fill}, which pulls one piece at a time. 200 starts a fill, 404/410 is
+ * mirrors such as dl-cdn.alpinelinux.org); the body goes to a {@link Fill}, which asks for a bounded window of pieces ahead of the store. 200 starts a fill, 404/410 is
  * {@code NOT_FOUND}, anything else is {@code UPSTREAM_STATUS} naming the status. A cut body with
  * an expected digest is asked for again through the same polite layer ({@link Fill.Resumer}).
  */
