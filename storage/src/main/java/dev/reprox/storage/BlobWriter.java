@@ -38,6 +38,31 @@ public interface BlobWriter extends AutoCloseable {
    */
   BlobInfo commit(Digest expected, long expectedSize, Committed beforeTails) throws IOException;
 
+  /**
+   * {@link #commit(Digest, long, Committed)}, telling {@code verified} as soon as the size and
+   * digest checks passed, before the blob is made durable (a large blob's chunks flushed, its
+   * entry's synced write): what the caller releases then is the right body, though a crash or a
+   * failure of the durable part may still leave it unstored (then the write is cancelled and the
+   * store keeps nothing of it). Never told when a check fails. It must not block: it runs on the
+   * committing thread, under the writer's lock. An exception it throws fails the commit. This
+   * default tells it only once the commit is durable.
+   */
+  default BlobInfo commit(Digest expected, long expectedSize, Verified verified, Committed beforeTails)
+      throws IOException {
+    return commit(expected, expectedSize, info -> {
+      verified.accept(info.digest(), info.size());
+      beforeTails.accept(info);
+    });
+  }
+
+  /** Told that the body passed its checks, before it is durable. */
+  @FunctionalInterface
+  interface Verified {
+    void accept(Digest digest, long size);
+
+    Verified NONE = (digest, size) -> { };
+  }
+
   /** Told of a commit before the tails are. */
   @FunctionalInterface
   interface Committed {

@@ -59,6 +59,12 @@ final class MemoryBlobWriter implements BlobWriter, TailSource {
 
   @Override
   public BlobInfo commit(Digest expected, long expectedSize, Committed beforeTails) throws IOException {
+    return commit(expected, expectedSize, Verified.NONE, beforeTails);
+  }
+
+  @Override
+  public BlobInfo commit(Digest expected, long expectedSize, Verified verified, Committed beforeTails)
+      throws IOException {
     ensureOpen("commit");
     long size = progress.written();
     if (expectedSize >= 0 && expectedSize != size) {
@@ -71,6 +77,12 @@ final class MemoryBlobWriter implements BlobWriter, TailSource {
       DigestMismatchException e = new DigestMismatchException(expected, actual);
       progress.cancel(e.getMessage());
       throw e;
+    }
+    try {
+      verified.accept(actual, size);
+    } catch (RuntimeException e) {
+      progress.cancel("commit " + actual + ": " + e);
+      throw new StorageException("commit " + actual + ": " + e, e);
     }
     List<byte[]> trimmed;
     synchronized (lock) {

@@ -107,6 +107,12 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
 
   @Override
   public BlobInfo commit(Digest expected, long expectedSize, Committed beforeTails) throws IOException {
+    return commit(expected, expectedSize, Verified.NONE, beforeTails);
+  }
+
+  @Override
+  public BlobInfo commit(Digest expected, long expectedSize, Verified verified, Committed beforeTails)
+      throws IOException {
     IOException failure;
     writeLock.lock();
     try {
@@ -120,12 +126,17 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
           // The partial last chunk goes into the commit batch straight from the direct buffer.
           ByteBuffer last = buffer.position() > 0 ? buffer.duplicate().flip() : null;
           try {
+            // Checked: the caller may release the body now; the flush and synced write below
+            // only make it durable (a crash from here leaves the in-progress marker: nothing).
+            verified.accept(actual, written);
             if (flushedChunks > loggedChunks) {
               store.flushChunks(actual);
             }
             committedEntry = store.commit(id, actual, written, last, flushedChunks);
           } catch (StorageException e) {
             failure = e;
+          } catch (RuntimeException e) {
+            failure = new StorageException("commit " + actual + ": " + e, e);
           }
           if (failure == null) {
             state = State.COMMITTED;

@@ -1,6 +1,7 @@
 package dev.reprox.storage.rocks;
 
 import dev.reprox.storage.BlobWriter;
+import dev.reprox.storage.Digest;
 import dev.reprox.storage.Storage;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -9,7 +10,8 @@ import java.util.Random;
 /**
  * Run by {@link CrashTest} in a child JVM: starts a write of {@code args[1]} chunks of 64 KiB
  * (past 4 MiB, so both WAL-logged and unlogged ones) into a RocksStorage at {@code args[0]}, then halts the JVM without closing
- * anything, as a crash or a kill -9 would.
+ * anything, as a crash or a kill -9 would; with {@code args[2]} "verified", only once its commit's
+ * checks passed (a fill releases the last byte then), before the commit makes it durable.
  */
 final class CrashMain {
   private CrashMain() {}
@@ -23,6 +25,15 @@ final class CrashMain {
     w.write(ByteBuffer.wrap(data));
     System.out.println("chunks " + ((RocksStorage) storage).chunkKeys());
     System.out.flush();
+    if (args.length > 2 && args[2].equals("verified")) {
+      // Dies where a fill has just released the body's last byte to its clients: the checks
+      // passed, the store has not flushed or written the entry yet.
+      w.commit(Digest.compute(data), data.length, (digest, size) -> {
+        System.out.println("verified " + digest);
+        System.out.flush();
+        Runtime.getRuntime().halt(0);
+      }, info -> { });
+    }
     Runtime.getRuntime().halt(0);
   }
 }

@@ -34,6 +34,29 @@ class CrashTest {
     }
   }
 
+  /**
+   * Issue 14: a fill releases a body's last byte once its commit's checks pass, before the flush
+   * and the synced entry write. A crash right then loses the stored copy, nothing else: no entry,
+   * no chunk, so the next request fetches it again.
+   */
+  @Test
+  void haltAfterChecksPassedBeforeDurable_reopen_noEntryNoChunks() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Process p = new ProcessBuilder(java, "-cp", classpath, CrashMain.class.getName(), dir.toString(), "80",
+        "verified").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(out).as("halted once the checks passed").contains("chunks 80").contains("verified sha256:");
+    String d = out.substring(out.indexOf("verified sha256:") + "verified sha256:".length()).trim();
+
+    try (Storage s = RocksStorage.builder().path(dir).build()) {
+      assertThat(s.blobs().stat(dev.reprox.storage.Digest.sha256(d))).isEmpty();
+      assertThat(((RocksStorage) s).chunkKeys()).isZero();
+      assertThat(s.stats().blobCount()).isZero();
+    }
+  }
+
   @Test
   void groupSync_haltAfterUnsyncedCommits_reopenFindsEveryCommitWholeAndNoHalfWrite() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
