@@ -59,6 +59,13 @@ abstract class AliasCheckedWriter implements BlobWriter {
 
   @Override
   public final BlobInfo commit(Digest expectedDigest, long expectedSize, Committed beforeTails) throws IOException {
+    return commit(expectedDigest, expectedSize, Verified.NONE, beforeTails);
+  }
+
+  /** {@code verified} is told once the alias check here and the store's checks have passed. */
+  @Override
+  public final BlobInfo commit(Digest expectedDigest, long expectedSize, Verified verified, Committed beforeTails)
+      throws IOException {
     String reason;
     try {
       reason = mismatch(expectedSize);
@@ -70,8 +77,9 @@ abstract class AliasCheckedWriter implements BlobWriter {
       delegate.cancel();
       throw new FormatCheckedWriter.ControlMismatchException("check " + what + ": " + reason, null);
     }
-    // The alias goes in before the tails see the end: a client holding the whole body finds it.
-    return delegate.commit(expectedDigest, expectedSize, info -> {
+    // The alias goes in once the blob is durable, so it never names a blob whose commit failed;
+    // a client released at the digest check that asks by the alias in between finds none yet.
+    return delegate.commit(expectedDigest, expectedSize, verified, info -> {
       aliases.put(expected, info.digest());
       beforeTails.accept(info);
     });

@@ -72,8 +72,15 @@ final class AliasRecordingWriter implements BlobWriter {
 
   @Override
   public BlobInfo commit(Digest expectedDigest, long expectedSize, Committed beforeTails) throws IOException {
-    // Throws on a mismatch: nothing recorded. The aliases go in before the tails see the end.
-    return delegate.commit(expectedDigest, expectedSize, info -> {
+    return commit(expectedDigest, expectedSize, Verified.NONE, beforeTails);
+  }
+
+  @Override
+  public BlobInfo commit(Digest expectedDigest, long expectedSize, Verified verified, Committed beforeTails)
+      throws IOException {
+    // Throws on a mismatch: nothing recorded. The aliases go in once the blob is durable, so
+    // none points at a blob whose commit then failed.
+    return delegate.commit(expectedDigest, expectedSize, verified, info -> {
       if (expectedDigest != null) { // only a body that passed its SHA-256 check gets aliases
         record(info);
       }

@@ -7,23 +7,34 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One client's tail of a blob still being written by an upstream fill. When the length is known,
- * the last byte is held back until the blob is committed (its digest and size checked): a client
- * that counts bytes against Content-Length must never hold a complete wrong body, it sees the
- * connection cut one byte short instead.
+ * the last byte is held back until the body passed its size and digest checks ({@code verified},
+ * which the commit tells before it makes the blob durable): a client that counts bytes against
+ * Content-Length must never hold a complete wrong body, it sees the connection cut one byte short
+ * instead. The end of the tail (-1) still waits for the commit.
  */
 final class TailContent implements Content {
   private final TailReader tail;
   private final long holdAt;
+  private final CompletableFuture<?> verified;
 
-  /** {@code length}: the body's announced length, or -1 when unknown (then the end is the commit). */
-  TailContent(TailReader tail, long length) {
+  /**
+   * {@code length}: the body's announced length, or -1 when unknown (then the end is the commit).
+   * {@code verified}: completes once the body passed its checks; never when it failed them.
+   */
+  TailContent(TailReader tail, long length, CompletableFuture<?> verified) {
     this.tail = tail;
     this.holdAt = length > 0 ? length - 1 : Long.MAX_VALUE;
+    this.verified = verified;
+  }
+
+  private boolean held() {
+    return holdAt != Long.MAX_VALUE && tail.committed() == null
+        && !(verified.isDone() && !verified.isCompletedExceptionally());
   }
 
   @Override
   public int read(long position, ByteBuffer dst) throws IOException {
-    if (tail.committed() != null || holdAt == Long.MAX_VALUE) {
+    if (!held()) {
       return tail.read(position, dst);
     }
     if (position >= holdAt) {
@@ -41,8 +52,19 @@ final class TailContent implements Content {
 
   @Override
   public CompletableFuture<?> whenReadable(long position) {
-    if (holdAt != Long.MAX_VALUE && position >= holdAt && tail.committed() == null) {
-      return tail.whenReadable(holdAt + 1); // i.e. when the write ends (or runs long, which fails it)
+    if (position >= holdAt && held()) {
+      // The write's end (commit, or a cancel that fails the wait) or the checks passing: the
+      // held byte is readable after either.
+      CompletableFuture<Object> ready = new CompletableFuture<>();
+      tail.whenReadable(holdAt + 1).whenComplete((v, e) -> {
+        if (e != null) {
+          ready.completeExceptionally(e);
+        } else {
+          ready.complete(v);
+        }
+      });
+      verified.thenRun(() -> ready.complete(null));
+      return ready;
     }
     return tail.whenReadable(position);
   }

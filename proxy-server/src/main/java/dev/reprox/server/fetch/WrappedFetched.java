@@ -35,6 +35,11 @@ interface WrappedFetched extends Fetched {
   }
 
   @Override
+  default CompletableFuture<Void> verified() {
+    return inner().verified();
+  }
+
+  @Override
   default Optional<java.io.IOException> refused() {
     return inner().refused();
   }

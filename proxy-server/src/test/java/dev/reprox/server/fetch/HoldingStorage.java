@@ -60,9 +60,24 @@ final class HoldingStorage implements Storage {
   private final Map<Digest, Gate> commits = new ConcurrentHashMap<>();
   private final Map<Digest, Gate> listings = new ConcurrentHashMap<>();
   private final Map<Digest, Gate> parsed = new ConcurrentHashMap<>();
+  private final Map<Digest, Gate> durables = new ConcurrentHashMap<>();
+  private final java.util.Set<Digest> failing = ConcurrentHashMap.newKeySet();
 
   HoldingStorage(Storage d) {
     this.d = d;
+  }
+
+  /**
+   * Holds the commit of the blob {@code digest} after its checks passed and its caller was told
+   * ({@link BlobWriter.Verified}), before the store makes it durable.
+   */
+  Gate holdDurable(Digest digest) {
+    return durables.computeIfAbsent(digest, k -> new Gate());
+  }
+
+  /** Fails the commit of the blob {@code digest} after its checks passed, as a failed flush would. */
+  void failDurable(Digest digest) {
+    failing.add(digest);
   }
 
   /** Holds the commit of the blob expected to be {@code digest}. */
@@ -110,11 +125,30 @@ final class HoldingStorage implements Storage {
 
         @Override
         public BlobInfo commit(Digest expected, long expectedSize, Committed beforeTails) throws IOException {
+          return commit(expected, expectedSize, Verified.NONE, beforeTails);
+        }
+
+        @Override
+        public BlobInfo commit(Digest expected, long expectedSize, Verified verified, Committed beforeTails)
+            throws IOException {
           Gate gate = expected == null ? null : commits.get(expected);
           if (gate != null) {
             gate.pass();
           }
-          return w.commit(expected, expectedSize, beforeTails);
+          return w.commit(expected, expectedSize, (digest, size) -> {
+            verified.accept(digest, size);
+            Gate durable = durables.get(digest);
+            try {
+              if (durable != null) {
+                durable.pass();
+              }
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+            if (failing.contains(digest)) {
+              throw new IllegalStateException("flush failed (test)");
+            }
+          }, beforeTails);
         }
 
         @Override
