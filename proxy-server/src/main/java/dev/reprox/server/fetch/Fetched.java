@@ -60,7 +60,9 @@ public interface Fetched {
    * Completes once the body passed its size and digest checks: a fill's before the store made it
    * durable (its clients have the last byte from then on, issue 14), a stored body's at once.
    * Fails, or never completes, for a body that failed them. What is read from the body after it
-   * (a listing's entries for deferred packages) is verified, though not stored yet.
+   * (a listing's entries for deferred packages) is verified, though not stored yet. A fill's
+   * completes on the thread that commits, under the store writer's lock: dependents must not
+   * block (hand the work to an executor).
    */
   default CompletableFuture<Void> verified() {
     return settled().thenCompose(v -> digest().isPresent() ? CompletableFuture.<Void>completedFuture(null)
