@@ -267,15 +267,16 @@ SV_MS=0 SV_CPU=0 SV_CLIENT="0 0 0" API_MS=0 API_CPU=0
 if [[ $SERVER_ROWS == 1 ]]; then
   TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
   SERVER_URL="http://127.0.0.1:$RX_PORT"
-  # The ./reprox launcher on the private jar copy; CLIENT=jar: clients by plain java -jar.
-  LAUNCHER=(env REPROX_JAR="$WORK/run/reprox.jar" "$ROOT/reprox")
-  CLIENT_CMD=("${LAUNCHER[@]}")
+  # The launcher (LAUNCHER, default ./reprox) on the private jar copy; CLIENT=jar: clients by plain
+  # java -jar.
+  SERVE_CMD=(env REPROX_JAR="$WORK/run/reprox.jar" "$LAUNCHER")
+  CLIENT_CMD=("${SERVE_CMD[@]}")
   if [[ $CLIENT == jar ]]; then
     CLIENT_CMD=(java -jar "$WORK/run/reprox.jar")
   fi
   # The launcher's first serve of a jar trains its class archive (offline, scratch data): untimed.
   log "reprox serve on $SERVER_URL (-Xmx$REPROX_XMX; the class archive is trained first when missing)"
-  REPROX_ADMIN_TOKEN=$TOKEN JAVA_OPTS="-Xmx$REPROX_XMX ${REPROX_JAVA_OPTS:-}" "${LAUNCHER[@]}" serve \
+  REPROX_ADMIN_TOKEN=$TOKEN JAVA_OPTS="-Xmx$REPROX_XMX ${REPROX_JAVA_OPTS:-}" "${SERVE_CMD[@]}" serve \
     --data "$WORK/reprox-server" --config "$WORK/run/reprox.yaml" --listen "127.0.0.1:$RX_PORT" \
     >"$WORK/logs/serve.out" 2>&1 &
   SV_PID=$! # env and the launcher exec java: this is the server's JVM
