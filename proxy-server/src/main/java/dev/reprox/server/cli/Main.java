@@ -1,7 +1,9 @@
 package dev.reprox.server.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -27,8 +29,51 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     jvmDefaults();
     int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    endHttpClientSelectors(httpClientSelectors());
     System.exit(code);
   }
+
+  /**
+   * The selector threads of the JDK HTTP clients still in this process ({@code prewarm --server}'s,
+   * and the fetch chain's upstream client of {@code prewarm --data}). JDK 17's client has no
+   * close, and its selector waits in {@code epoll_wait}, in native code: {@code System.exit} then
+   * waits up to 300 ms for that thread to leave native before the VM exits (every client command
+   * paid a third of a second after its last line, issue 11). Found by the name the JDK gives them.
+   */
+  static List<Thread> httpClientSelectors() {
+    ThreadGroup root = Thread.currentThread().getThreadGroup();
+    while (root.getParent() != null) {
+      root = root.getParent();
+    }
+    Thread[] threads = new Thread[root.activeCount() * 2 + 16];
+    int n = root.enumerate(threads, true);
+    List<Thread> selectors = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String name = threads[i].getName();
+      if (name.startsWith("HttpClient-") && name.endsWith("-SelectorManager")) {
+        selectors.add(threads[i]);
+      }
+    }
+    return selectors;
+  }
+
+  /**
+   * Interrupts each selector (its loop ends on an interrupt and closes its connections) and waits
+   * briefly for it to end. Only when the command is over: a client used afterwards fails.
+   */
+  static void endHttpClientSelectors(List<Thread> selectors) {
+    selectors.forEach(Thread::interrupt);
+    for (Thread t : selectors) {
+      try {
+        t.join(SELECTOR_END_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static final long SELECTOR_END_MILLIS = 200;
 
   /** Runs one command with the given streams; returns the exit code. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {

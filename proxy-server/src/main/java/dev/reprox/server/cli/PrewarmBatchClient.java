@@ -95,8 +95,9 @@ final class PrewarmBatchClient {
         return t;
       });
       // HTTP/1.1: the server speaks nothing else, and an h2c upgrade would only cost a round trip.
-      this.http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(CONNECT_TIMEOUT).build(); // its own executor: ours block in send()
+      this.http = PlainHttp.forServer(HttpClient.newBuilder(), base).proxy(HttpClient.Builder.NO_PROXY)
+          .version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
+          .build(); // its own executor: ours block in send()
       String prefix = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/$", "");
       this.uri = base.resolve(prefix + "/-/api/admin/prewarm?jobs=" + jobs);
     }

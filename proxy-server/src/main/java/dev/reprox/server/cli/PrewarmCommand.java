@@ -1,8 +1,6 @@
 package dev.reprox.server.cli;
 
-import dev.reprox.config.ConfigException;
 import dev.reprox.config.ConfigLoader;
-import dev.reprox.config.ReproxConfig;
 import dev.reprox.pinning.TimeSpec;
 import dev.reprox.pinning.TimeSpecException;
 import dev.reprox.server.lock.LockEntry;
@@ -110,15 +108,21 @@ final class PrewarmCommand implements Callable<Integer> {
       return Main.EXIT_CONFIG;
     }
     // The configuration maps foreign lockfiles' URLs to repositories (the built-ins without --config).
-    ReproxConfig effective;
-    try {
-      effective = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), new ConfigLoader.Overrides(
-          Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.ofNullable(data), Optional.empty()));
-    } catch (ConfigException e) {
-      Errors.print(err, e);
-      return Main.EXIT_CONFIG;
+    // --data and --config load it now (its errors come first); --server alone only when a foreign
+    // lockfile's URL is mapped: a reprox lockfile names its repositories, and the YAML, databind
+    // and validation were a sixth of the client's start-up (issue 11).
+    LazyConfig effective = new LazyConfig(() -> ConfigLoader.load(Optional.ofNullable(config), System.getenv(),
+        new ConfigLoader.Overrides(Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.ofNullable(data),
+            Optional.empty())));
+    if (data != null || config != null) {
+      try {
+        effective.get();
+      } catch (LazyConfig.Failed e) {
+        Errors.print(err, e.getCause());
+        return Main.EXIT_CONFIG;
+      }
     }
-    dev.reprox.server.lock.UrlMapper urls = new dev.reprox.server.lock.UrlMapper(effective.repositories().values(),
+    dev.reprox.server.lock.UrlMapper urls = new dev.reprox.server.lock.UrlMapper(effective.repositories(),
         root != null ? root : "dists/stable/InRelease");
     // Packages of systems reprox does not serve (repro-env's Arch Linux): counted and listed by the
     // first pass, skipped by the second.
@@ -135,10 +139,13 @@ final class PrewarmCommand implements Callable<Integer> {
     for (Path f : files) {
       try {
         total += LockfileReaders.stream(f, check, e -> {
-          if (effective.repositories().containsKey(e.repo())) {
+          if (data != null && effective.get().repositories().containsKey(e.repo())) {
             named.add(e.repo());
           }
         });
+      } catch (LazyConfig.Failed e) {
+        Errors.print(err, e.getCause());
+        return Main.EXIT_CONFIG;
       } catch (LockfileFormatException e) {
         err.println("prewarm: " + e.getMessage());
         return Main.EXIT_CONFIG;
@@ -155,7 +162,7 @@ final class PrewarmCommand implements Callable<Integer> {
     }
     // In this process, without a server: only the fetch chain of the repositories the entries name.
     Clock clock = Clock.systemUTC();
-    try (LocalPrewarm local = LocalPrewarm.open(effective, named, StorageOpener.openBatch(data, clock), clock)) {
+    try (LocalPrewarm local = LocalPrewarm.open(effective.get(), named, StorageOpener.openBatch(data, clock), clock)) {
       return prewarm(out, err, entries, local::send);
     }
   }

@@ -11,15 +11,20 @@ import dev.reprox.testkit.apk.ApkKey;
 import dev.reprox.testkit.apk.ApkRepoBuilder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.ref.Reference;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -207,5 +212,24 @@ class MainTest {
         System.setProperty("io.netty.jfr.enabled", before);
       }
     }
+  }
+
+  @Test
+  void endHttpClientSelectors_anIdleClientsSelectorThreadEnds() throws Exception {
+    List<Thread> before = Main.httpClientSelectors();
+    HttpClient client = HttpClient.newHttpClient();
+    List<Thread> mine = new ArrayList<>(Main.httpClientSelectors());
+    mine.removeAll(before);
+    assertThat(mine).as("the new client's selector thread").hasSize(1);
+
+    Main.endHttpClientSelectors(mine);
+
+    // Left alone it runs as long as the client is referenced (to the fence below), in native code.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (mine.get(0).isAlive() && System.nanoTime() < deadline) {
+      mine.get(0).join(50);
+    }
+    assertThat(mine.get(0).isAlive()).as("selector alive").isFalse();
+    Reference.reachabilityFence(client);
   }
 }
