@@ -17,7 +17,8 @@
 # skips steps 4 and 5, CLIENT (launcher: ./reprox, a C1-only client JVM mapping the class
 # archive; jar: plain java -jar) for the --server row, LAUNCH (the same for step 2, default
 # launcher: its JVM flags and the class archive, trained untimed when missing) and LAUNCHER (the
-# launcher script, default ./reprox; another checkout's for a before/after).
+# launcher script, default ./reprox; another checkout's for a before/after), CLIENT_JOBS (prewarm
+# --server's --jobs, default JOBS: per batch request, two in flight).
 # Needs: java 17, nginx, apt-cacher-ng, curl, gpg, python3, /usr/bin/time (no network).
 #
 # 1. A signed apt repository (suite bench, throwaway ed25519 key) of PACKAGES files of random
@@ -43,6 +44,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${WORK:-$ROOT/benchmarks/target/prewarm}
 PACKAGES=${PACKAGES:-500}
 JOBS=${JOBS:-4}
+CLIENT_JOBS=${CLIENT_JOBS:-$JOBS}
 ENTRIES=${ENTRIES:-50000}
 REPROX_JAR=${REPROX_JAR:-$ROOT/proxy-server/target/reprox.jar}
 REPROX_XMX=${REPROX_XMX:-256m}
@@ -290,12 +292,12 @@ if [[ $SERVER_ROWS == 1 ]]; then
   log "warming the server: prewarm --server of suite warm ($PACKAGES other packages)"
   REPROX_ADMIN_TOKEN=$TOKEN "${CLIENT_CMD[@]}" prewarm --server "$SERVER_URL" --jobs "$JOBS" "$WORK/run/warm.lock.json" \
     >"$WORK/logs/warm.out" 2>&1 || die "warm-up prewarm (see $WORK/logs/warm.out)"
-  log "reprox prewarm --server ($CLIENT): $PACKAGES packages of suite bench, --jobs $JOBS"
+  log "reprox prewarm --server ($CLIENT): $PACKAGES packages of suite bench, --jobs $CLIENT_JOBS"
   threads_cpu "$SV_PID" >"$WORK/logs/threads-0.tsv"
   c0=$(cpu_ticks "$SV_PID")
   t0=$(date +%s%N)
   REPROX_ADMIN_TOKEN=$TOKEN /usr/bin/time -f '%e %U %S' -o "$WORK/logs/client-time.txt" "${CLIENT_CMD[@]}" \
-    prewarm --server "$SERVER_URL" --jobs "$JOBS" "$WORK/run/prewarm.lock.json" >"$WORK/logs/server-prewarm.out" 2>&1 \
+    prewarm --server "$SERVER_URL" --jobs "$CLIENT_JOBS" "$WORK/run/prewarm.lock.json" >"$WORK/logs/server-prewarm.out" 2>&1 \
     || die "reprox prewarm --server (see $WORK/logs/server-prewarm.out)"
   t1=$(date +%s%N)
   c1=$(cpu_ticks "$SV_PID")
