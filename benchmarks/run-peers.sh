@@ -210,10 +210,16 @@ probe() { # phase that just ended
     echo "# smaps_rollup"; cat "/proc/$RX_PID/smaps_rollup"
     if [[ ${REPROX_JAVA_OPTS:-} == *NativeMemoryTracking* ]]; then
       echo "# VM.native_memory summary"; jcmd "$RX_PID" VM.native_memory summary 2>&1
+      # what this phase added: the baseline is taken when a phase starts (below)
+      echo "# VM.native_memory summary.diff (since the phase started)"
+      jcmd "$RX_PID" VM.native_memory summary.diff 2>&1
     fi
     echo "# pmap -x, largest 25 by RSS"; pmap -x "$RX_PID" | sort -k3 -n -r | head -25
   } >"$out" 2>&1 || true
   printf '%s	%s\n' "$PROBE_N-$1" "$(awk '/^VmHWM/ {print $2}' "/proc/$RX_PID/status")" >>"$WORK/logs/probe-hwm.tsv"
+  if [[ ${REPROX_JAVA_OPTS:-} == *NativeMemoryTracking* ]]; then
+    jcmd "$RX_PID" VM.native_memory baseline >/dev/null 2>&1 || true
+  fi
   echo "$2" >"$WORK/logs/phase" # the next phase's name
 }
 if [[ $RSS_PROBE == 1 ]]; then

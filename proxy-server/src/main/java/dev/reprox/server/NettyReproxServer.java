@@ -27,6 +27,14 @@ import org.slf4j.LoggerFactory;
 /** Netty (native epoll where available, else NIO) behind {@link ReproxServer}. */
 final class NettyReproxServer implements ReproxServer {
   private static final Logger log = LoggerFactory.getLogger(NettyReproxServer.class);
+  /**
+   * A client channel stops taking body chunks once more than {@code high} bytes wait for its socket
+   * and takes them again below {@code low}. The high mark is under one body chunk (256 KiB), so a
+   * client its socket buffer cannot keep up with holds about one chunk of ours, not five: at
+   * 512 KiB / 1 MiB the 64 followers of a cold fill held ~80 MB of private chunk copies, the whole
+   * run's peak RSS (issue 14, docs/decisions.md). The kernel's socket buffer keeps the pipe full.
+   */
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
 
   private final ReproxServer.Builder b;
   private final ThreadPools pools;
@@ -124,15 +132,11 @@ final class NettyReproxServer implements ReproxServer {
         .description("client connections open (max-connections bounds them)").register(registry);
     Class<? extends ServerSocketChannel> channelType =
         Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    ChannelFuture bound = new ServerBootstrap()
+    ChannelFuture bound = childOptions(new ServerBootstrap()
         .group(boss, workers)
         .channel(channelType)
         .option(ChannelOption.SO_BACKLOG, 1024)
-        .handler(limit)
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 1024 * 1024))
-        // Requests are small and bodies are never read: a small read bounds pipelined requests.
-        .childOption(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 1024,
-            ServerInitializer.MAX_READ))
+        .handler(limit))
         .childHandler(new ServerInitializer(context, b.connectionIdleTimeout))
         .bind(b.config.listen())
         .await();
@@ -146,6 +150,15 @@ final class NettyReproxServer implements ReproxServer {
     log.info("listening on {}:{} ({} transport, {} repositories, max-connections {}, {})", address.getHostString(),
         address.getPort(), Epoll.isAvailable() ? "epoll" : "nio", b.config.repositories().size(),
         b.config.maxConnections(), b.config.api().describe());
+  }
+
+  /** The options of every accepted client channel (ChildOptionsTest accepts through them). */
+  static ServerBootstrap childOptions(ServerBootstrap bootstrap) {
+    return bootstrap
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+        // Requests are small and bodies are never read: a small read bounds pipelined requests.
+        .childOption(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 1024,
+            ServerInitializer.MAX_READ));
   }
 
   @Override
