@@ -95,7 +95,7 @@ class ForwardTunnelIT {
       out.flush();
       assertThat(readLine(client.getInputStream())).isEqualTo("ping");
 
-      // 8 MB, far beyond the 1 MiB write-buffer water marks and the socket buffers: the writer
+      // 8 MB, far beyond the 128 KiB write-buffer water marks and the socket buffers: the writer
       // blocks whenever reprox stops reading (the echo cannot write back faster than we read).
       byte[] payload = new byte[8 * 1024 * 1024];
       new Random(42).nextBytes(payload);
