@@ -457,10 +457,11 @@ probe wrk-rounds fan-out
 fi # FANOUT_ONLY
 
 # ---------------------------------------------------------------- 4. cold fan-out
-# clients: url, count, outdir → one line per client: ttfb_s total_s http_code bytes. One process
-# (benchmarks/fanout.py) opens every connection first, then sends all requests at once and times
-# each from its own request to its first byte: 64 curl processes spawned on 2 loaded cores spent up
-# to 290 ms just connecting, which measured the client machine, not the server.
+# clients: url, count, outdir → one line per client: ttfb_s total_s http_code bytes seen_s. One
+# process (benchmarks/fanout.py) opens every connection first, then sends all requests at once and
+# times each from its own request to the kernel's receive time of its first byte: 64 curl processes
+# spawned on 2 loaded cores spent up to 290 ms just connecting, and one process reading 64 bodies
+# noticed heads up to 90 ms after reprox wrote them; both measured the client machine, not the server.
 fan() {
   local url=$1 count=$2 dir=$3
   mkdir -p "$dir"
@@ -511,7 +512,10 @@ ttfb = sorted(float(l.split()[0]) * 1000 for l in open(sys.argv[1]) if l.strip()
 gets = int(sys.argv[2])
 print("\ntargets:")
 print(f"  {'PASS' if gets == 1 else 'MISS'}  reprox fan-out upstream fetches = 1 ({gets})")
-print(f"  {'PASS' if max(ttfb) < 50 else 'MISS'}  reprox followers' TTFB < 50 ms (max {max(ttfb):.1f} ms)")
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+seen = sorted(float(r[4]) * 1000 for r in rows if len(r) > 4)[1:]
+noticed = f"; fanout.py noticed it within {max(seen):.1f} ms" if seen else ""
+print(f"  {'PASS' if max(ttfb) < 50 else 'MISS'}  reprox followers' TTFB < 50 ms (max {max(ttfb):.1f} ms{noticed})")
 EOF
 probe fan-out memory
 
