@@ -92,7 +92,7 @@ repositories:
     upstream: $MIRROR
     keyring: builtin:debian
 EOF
-java -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar" serve \
+java @"$ROOT/proxy-server/src/main/jib/app/jvm.options" -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar" serve \
   --config "$WORK/run/reprox.yaml" --data "$WORK/reprox-data" --listen "127.0.0.1:$RX_PORT" \
   >"$WORK/logs/reprox.log" 2>&1 &
 RX_PID=$!
