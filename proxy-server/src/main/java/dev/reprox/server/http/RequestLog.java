@@ -40,8 +40,8 @@ final class RequestLog {
    * value escaped ({@link dev.reprox.server.LogSafe}, and a space as {@code \x20}) so a line splits
    * on spaces. With {@code structured} ({@code log.format: json}) the same pairs also go on the
    * event as key-values, for the JSON encoder; the text pattern never prints them, so without it
-   * they are left off (eleven pairs and their list were a warm hit's largest allocation after its
-   * response, issue 14).
+   * they are left off (eleven pairs and their list, built on the event loop for every request and
+   * never read: issue 14).
    */
   static void access(Exchange ex, String outcome, long bytes, long nanos, boolean structured) {
     if (ex.quiet || !access.isInfoEnabled()) {
