@@ -66,11 +66,14 @@ final class ServeCommand implements Callable<Integer> {
     }
     LogFormat.apply(effective.log().format());
     io.netty.util.ResourceLeakDetector.Level leaks = LeakDetection.apply(effective.log().leakDetection());
-    LOG.info("reprox {} starting: data {}, config {}, {}, {}, repositories {}, buffer leak detection {}",
-        Version.VERSION, effective.data().toAbsolutePath(), config == null ? "built-in defaults" : config.toAbsolutePath(),
+    LOG.info("reprox {} starting: data {}, config {}, {}, {}, repositories {}", Version.VERSION,
+        effective.data().toAbsolutePath(), config == null ? "built-in defaults" : config.toAbsolutePath(),
         effective.offline() ? "offline (no upstream is contacted)" : "online", effective.api().describe(),
-        effective.repositories().isEmpty() ? "(none)" : String.join(", ", effective.repositories().keySet()),
-        leaks.name().toLowerCase(java.util.Locale.ROOT));
+        effective.repositories().isEmpty() ? "(none)" : String.join(", ", effective.repositories().keySet()));
+    if (leaks != io.netty.util.ResourceLeakDetector.Level.DISABLED) {
+      LOG.info("buffer leak detection {} (Netty reports a leak on the logger io.netty.util.ResourceLeakDetector)",
+          leaks.name().toLowerCase(java.util.Locale.ROOT));
+    }
     Clock clock = Clock.systemUTC();
     Storage storage;
     try {
