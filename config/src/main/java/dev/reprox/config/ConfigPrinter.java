@@ -127,6 +127,7 @@ public final class ConfigPrinter {
     ObjectNode log = root.putObject("log");
     log.put("access", config.log().access());
     log.put("format", config.log().format().name().toLowerCase(java.util.Locale.ROOT));
+    log.put("leak-detection", config.log().leakDetection().name().toLowerCase(java.util.Locale.ROOT));
     ObjectNode threads = root.putObject("threads");
     ThreadsConfig pools = config.threads();
     threads.put("event-loops", pools.eventLoops());

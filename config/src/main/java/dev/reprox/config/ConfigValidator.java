@@ -18,7 +18,7 @@ final class ConfigValidator {
   static final List<String> KEYS =
       List.of("listen", "data", "offline", "max-connections", "repositories", "tunnel-allow", "upstreams",
           "log", "api", "builds", "retention", "threads", "storage");
-  static final List<String> LOG_KEYS = List.of("access", "format");
+  static final List<String> LOG_KEYS = List.of("access", "format", "leak-detection");
   static final List<String> BUILDS_KEYS = List.of("retention", "max-labels");
   static final String DEFAULT_LISTEN = "127.0.0.1:3142";
   static final String DEFAULT_DATA = "./reprox-data";
@@ -109,7 +109,16 @@ final class ConfigValidator {
       fields.error("log.format", "must be text or json: " + Fields.quote(text));
       return Optional.empty();
     }).orElse(ReproxConfig.Log.Format.TEXT);
-    return new ReproxConfig.Log(access, format);
+    ReproxConfig.Log.LeakDetection leaks = fields.text("log.leak-detection", node.get("leak-detection")).flatMap(text -> {
+      for (ReproxConfig.Log.LeakDetection l : ReproxConfig.Log.LeakDetection.values()) {
+        if (l.name().equalsIgnoreCase(text)) {
+          return Optional.of(l);
+        }
+      }
+      fields.error("log.leak-detection", "must be disabled, simple, advanced or paranoid: " + Fields.quote(text));
+      return Optional.empty();
+    }).orElse(ReproxConfig.Log.LeakDetection.DISABLED);
+    return new ReproxConfig.Log(access, format, leaks);
   }
 
   private Optional<InetSocketAddress> listen(String text) {

@@ -58,8 +58,9 @@ final class EnvOverrides {
         continue;
       }
       if (rest.startsWith("LOG_")) {
-        // REPROX_LOG_FORMAT, REPROX_LOG_ACCESS; others (REPROX_LOG_LEVEL, read by logback.xml) are not config.
-        String field = rest.substring("LOG_".length()).toLowerCase(Locale.ROOT);
+        // REPROX_LOG_FORMAT, REPROX_LOG_ACCESS, REPROX_LOG_LEAK_DETECTION; others (REPROX_LOG_LEVEL, read by
+        // logback.xml) are not config.
+        String field = rest.substring("LOG_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
         if (ConfigValidator.LOG_KEYS.contains(field)) {
           setInSection(root, "log", field, entry.getValue(), variable, origins);
         }
@@ -115,7 +116,7 @@ final class EnvOverrides {
       } else {
         errors.add(variable + ": not a configuration path (known: REPROX_LISTEN, REPROX_DATA, "
             + "REPROX_OFFLINE, REPROX_MAX_CONNECTIONS, REPROX_TUNNEL_ALLOW, REPROX_LOG_FORMAT, REPROX_LOG_ACCESS, "
-            + "REPROX_THREADS_<KEY>, "
+            + "REPROX_LOG_LEAK_DETECTION, REPROX_THREADS_<KEY>, "
             + "REPROX_ADMIN_TOKEN[_FILE], REPROX_READ_TOKEN[_FILE], REPROX_REPOSITORIES_<NAME>_<FIELD>,"
             + " REPROX_STORAGE_<FIELD>)");
       }

@@ -56,15 +56,26 @@ public record ReproxConfig(
   /**
    * {@code log:}: {@code access} writes one line per request on the {@code reprox.access} logger
    * (default true); {@code format} is {@code text} (default) or {@code json} (one JSON object per
-   * line, for log shippers).
+   * line, for log shippers); {@code leakDetection} is how much of Netty's buffer leak detector runs
+   * and logs ({@code disabled} by default: at Netty's own default, {@code simple}, it tracked a
+   * sample of every buffer and cost a warm hit a few per cent of its CPU, issue 14).
    */
-  public record Log(boolean access, Format format) {
+  public record Log(boolean access, Format format, LeakDetection leakDetection) {
     public static final Log DEFAULT = new Log(true, Format.TEXT);
 
     public enum Format { TEXT, JSON }
 
+    /** Netty's levels of {@code io.netty.util.ResourceLeakDetector}, by the same names. */
+    public enum LeakDetection { DISABLED, SIMPLE, ADVANCED, PARANOID }
+
     public Log {
       java.util.Objects.requireNonNull(format, "format");
+      java.util.Objects.requireNonNull(leakDetection, "leakDetection");
+    }
+
+    /** With leak detection disabled (the default). */
+    public Log(boolean access, Format format) {
+      this(access, format, LeakDetection.DISABLED);
     }
   }
 

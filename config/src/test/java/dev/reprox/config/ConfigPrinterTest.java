@@ -122,6 +122,24 @@ class ConfigPrinterTest {
     assertThat(fromEnv.log()).isEqualTo(new ReproxConfig.Log(false, ReproxConfig.Log.Format.JSON));
   }
 
+  @Test
+  void leakDetection_disabledByDefault_setByFileOrEnvironment_printedAndLoadsBackEqual() throws Exception {
+    ReproxConfig builtin = ConfigLoader.builtin();
+    assertThat(builtin.log().leakDetection()).isEqualTo(ReproxConfig.Log.LeakDetection.DISABLED);
+    assertThat(ConfigPrinter.toYaml(builtin)).contains("log:\n  access: true\n  format: text\n  leak-detection: disabled\n");
+
+    Path file = dir.resolve("leaks.yaml");
+    Files.writeString(file, "log:\n  leak-detection: paranoid\n");
+    ReproxConfig fromFile = ConfigLoader.load(Optional.of(file), Map.of(), Overrides.none());
+    assertThat(fromFile.log()).isEqualTo(
+        new ReproxConfig.Log(true, ReproxConfig.Log.Format.TEXT, ReproxConfig.Log.LeakDetection.PARANOID));
+    assertThat(reload(ConfigPrinter.toYaml(fromFile))).isEqualTo(fromFile);
+
+    ReproxConfig fromEnv = ConfigLoader.load(Optional.of(file), Map.of("REPROX_LOG_LEAK_DETECTION", "simple"),
+        Overrides.none());
+    assertThat(fromEnv.log().leakDetection()).isEqualTo(ReproxConfig.Log.LeakDetection.SIMPLE);
+  }
+
   private ReproxConfig reload(String yaml) throws Exception {
     Path out = Files.createTempFile(dir, "effective", ".yaml");
     Files.writeString(out, yaml);

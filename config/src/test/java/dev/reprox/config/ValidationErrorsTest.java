@@ -45,7 +45,9 @@ class ValidationErrorsTest {
         row("log: json", "log: must be a mapping with access and format"),
         row("log:\n  format: xml", "log.format: must be text or json: \"xml\""),
         row("log:\n  access: sometimes", "log.access: not true or false: \"sometimes\""),
-        row("log:\n  acess: false", "log.acess: unknown key (known: access, format)"),
+        row("log:\n  acess: false", "log.acess: unknown key (known: access, format, leak-detection)"),
+        row("log:\n  leak-detection: some", "log.leak-detection: must be disabled, simple, advanced or paranoid:"
+            + " \"some\""),
         row("max-connections: 0", "max-connections: must be a whole number from 1 to 1000000: \"0\""),
         row("max-connections: -5", "max-connections: must be a whole number from 1 to 1000000: \"-5\""),
         row("max-connections: many", "max-connections: must be a whole number from 1 to 1000000: \"many\""),

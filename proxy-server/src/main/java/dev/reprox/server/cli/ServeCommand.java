@@ -65,10 +65,15 @@ final class ServeCommand implements Callable<Integer> {
       return Main.EXIT_CONFIG;
     }
     LogFormat.apply(effective.log().format());
+    io.netty.util.ResourceLeakDetector.Level leaks = LeakDetection.apply(effective.log().leakDetection());
     LOG.info("reprox {} starting: data {}, config {}, {}, {}, repositories {}", Version.VERSION,
         effective.data().toAbsolutePath(), config == null ? "built-in defaults" : config.toAbsolutePath(),
         effective.offline() ? "offline (no upstream is contacted)" : "online", effective.api().describe(),
         effective.repositories().isEmpty() ? "(none)" : String.join(", ", effective.repositories().keySet()));
+    if (leaks != io.netty.util.ResourceLeakDetector.Level.DISABLED) {
+      LOG.info("buffer leak detection {} (Netty reports a leak on the logger io.netty.util.ResourceLeakDetector)",
+          leaks.name().toLowerCase(java.util.Locale.ROOT));
+    }
     Clock clock = Clock.systemUTC();
     Storage storage;
     try {

@@ -124,14 +124,15 @@ final class BodyResponse {
       });
       return;
     }
+    HttpResponse head = null;
     if (fetched.outcome() == Fetched.Outcome.MISS) {
       // The upstream may still fail: send the headers now, so a client that then sees the
       // connection cut knows the response failed (and does not silently retry the request).
       ctx.writeAndFlush(r);
     } else {
-      ctx.write(r); // goes out with the first chunk
+      head = r; // goes out with the first piece, or as one message with it (BodyWriter)
     }
-    ex.body = new BodyWriter(ctx, content, sc.bodyExecutor, sc.chunks, start, end,
+    ex.body = new BodyWriter(ctx, content, sc.bodyExecutor, sc.chunks, start, end, head,
         (bytes, complete) -> ex.end(complete ? outcome : "aborted", bytes));
     ex.body.start();
   }

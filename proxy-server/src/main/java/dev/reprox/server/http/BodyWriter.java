@@ -7,9 +7,12 @@ import dev.reprox.storage.LentBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -49,6 +52,8 @@ final class BodyWriter {
   private final long start;
   private final long end; // exclusive; -1 when the length is unknown (read to the end)
   private final Listener listener;
+  /** The head still to be written before the body's first piece, or null. */
+  private HttpResponse head;
   private long position;
   private State state = State.IDLE;
   private boolean contentClosed;
@@ -59,6 +64,16 @@ final class BodyWriter {
 
   BodyWriter(ChannelHandlerContext ctx, Content content, Executor storageExecutor, ChunkBuffers chunks, long start,
       long end, Listener listener) {
+    this(ctx, content, storageExecutor, chunks, start, end, null, listener);
+  }
+
+  /**
+   * {@code head}: the response's head, not yet written, to go out before the first piece of the
+   * body; or null when it has been written already.
+   */
+  BodyWriter(ChannelHandlerContext ctx, Content content, Executor storageExecutor, ChunkBuffers chunks, long start,
+      long end, HttpResponse head, Listener listener) {
+    this.head = head;
     this.ctx = ctx;
     this.chunks = chunks;
     this.content = content;
@@ -206,7 +221,17 @@ final class BodyWriter {
     int n = buf.readableBytes();
     position += n;
     boolean last = end >= 0 && position >= end;
-    HttpContent message = last ? new DefaultLastHttpContent(buf) : new DefaultHttpContent(buf);
+    HttpContent message;
+    if (last && head != null) {
+      // The whole body in one piece (a hot small file): head and body as one message, one pass
+      // through the pipeline and one promise instead of two of each (issue 14).
+      message = new DefaultFullHttpResponse(head.protocolVersion(), head.status(), buf, head.headers(),
+          EmptyHttpHeaders.INSTANCE);
+      head = null;
+    } else {
+      writeHead();
+      message = last ? new DefaultLastHttpContent(buf) : new DefaultHttpContent(buf);
+    }
     ChannelFuture written = ctx.write(message);
     written.addListener(f -> {
       if (!f.isSuccess()) {
@@ -285,6 +310,7 @@ final class BodyWriter {
   }
 
   private void write(ByteBuf buf, int n) {
+    writeHead();
     position += n;
     ctx.writeAndFlush(new DefaultHttpContent(buf)).addListener(f -> {
       if (!f.isSuccess()) {
@@ -302,7 +328,16 @@ final class BodyWriter {
     finish();
   }
 
+  /** Writes the head, if it is still waiting for the body's first piece (not flushed). */
+  private void writeHead() {
+    if (head != null) {
+      ctx.write(head);
+      head = null;
+    }
+  }
+
   private void finish() {
+    writeHead();
     state = State.DONE;
     closeContent();
     ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)

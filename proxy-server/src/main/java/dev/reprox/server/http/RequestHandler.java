@@ -138,7 +138,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     long nanos = System.nanoTime() - ex.startNanos;
     RequestLog.request(ex, outcome, bytes, nanos);
     if (sc.accessLog) {
-      RequestLog.access(ex, outcome, bytes, nanos);
+      RequestLog.access(ex, outcome, bytes, nanos, sc.structuredLog);
     }
     sc.metrics.record(ex.repository, outcome, ex.kind, ex.status, nanos);
     sc.metrics.served(ex.repository, ex.cache == null ? "none" : ex.cache, bytes);

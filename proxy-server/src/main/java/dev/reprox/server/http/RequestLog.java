@@ -38,16 +38,19 @@ final class RequestLog {
    * The access line ({@code log.access}, on by default; the caller checks it): one per request except health probes and
    * scrapes, at INFO on {@value #ACCESS_LOGGER}, as {@code key=value} pairs in a fixed order, each
    * value escaped ({@link dev.reprox.server.LogSafe}, and a space as {@code \x20}) so a line splits
-   * on spaces. The same pairs go to structured encoders ({@code log.format: json}) as key-values.
+   * on spaces. With {@code structured} ({@code log.format: json}) the same pairs also go on the
+   * event as key-values, for the JSON encoder; the text pattern never prints them, so without it
+   * they are left off (eleven pairs and their list, built on the event loop for every request and
+   * never read: issue 14).
    */
-  static void access(Exchange ex, String outcome, long bytes, long nanos) {
+  static void access(Exchange ex, String outcome, long bytes, long nanos, boolean structured) {
     if (ex.quiet || !access.isInfoEnabled()) {
       return;
     }
     FetchRequest f = ex.fetched;
     long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
     // Numbers stay numbers for structured encoders (a shipper can then sum bytes and filter status >= 500).
-    Line line = new Line(access.atInfo())
+    Line line = new Line(structured ? access.atInfo() : null)
         .pair("method", field(ex.request.method()))
         .pair("repo", field(ex.repository))
         .pair("path", field(f != null ? f.path() : ex.request.uri()))
@@ -67,7 +70,10 @@ final class RequestLog {
         .log();
   }
 
-  /** The access line's text and its key-values, built side by side in one pass (once per request). */
+  /**
+   * The access line's text and, for a structured encoder, its key-values, built side by side in
+   * one pass (once per request). {@code event} null: the text alone.
+   */
   private static final class Line {
     private final StringBuilder text = new StringBuilder(200);
     private org.slf4j.spi.LoggingEventBuilder event;
@@ -78,13 +84,17 @@ final class RequestLog {
 
     Line pair(String key, String value) {
       key(key).append(value);
-      event = event.addKeyValue(key, value);
+      if (event != null) {
+        event = event.addKeyValue(key, value);
+      }
       return this;
     }
 
     Line number(String key, long value) {
       key(key).append(value);
-      event = event.addKeyValue(key, value);
+      if (event != null) {
+        event = event.addKeyValue(key, value);
+      }
       return this;
     }
 
@@ -96,7 +106,11 @@ final class RequestLog {
     }
 
     void log() {
-      event.log(text.toString());
+      if (event != null) {
+        event.log(text.toString());
+      } else {
+        access.info(text.toString());
+      }
     }
   }
 

@@ -49,6 +49,11 @@ public final class ServingContext {
   final ChunkBuffers chunks;
   /** {@code log.access}: one line per request on {@code reprox.access}. */
   final boolean accessLog;
+  /**
+   * {@code log.format: json}: the access line's fields also go on the event as key-values, which
+   * only the JSON encoder reads (text prints the message alone).
+   */
+  final boolean structuredLog;
   final java.time.Clock clock;
   /** {@code /-/api/admin/import} and {@code /-/api/admin/export}. */
   final AdminBundles bundles;
@@ -65,6 +70,7 @@ public final class ServingContext {
     this.registry = Objects.requireNonNull(b.registry, "registry");
     this.metrics = new RequestMetrics(registry);
     this.accessLog = config.log().access();
+    this.structuredLog = config.log().format() == dev.reprox.config.ReproxConfig.Log.Format.JSON;
     this.ready = b.ready;
     this.inFlight = b.inFlight;
     this.requestHeadTimeout = b.requestHeadTimeout;

@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
@@ -63,6 +64,8 @@ class HotPathTest {
   private Fetchers fetchers;
   private EmbeddedChannel channel;
   private byte[] blob;
+  private byte[] small;
+  private String smallEtag;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -78,7 +81,7 @@ class HotPathTest {
         .registry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
         .ready(() -> true)
         .build();
-    channel = new EmbeddedChannel(context.newHandler());
+    channel = new EmbeddedChannel(context.responseHeaders(), context.newHandler()); // Date and nosniff too
     blob = new byte[CHUNK * 5 + 123];
     new Random(7).nextBytes(blob);
     BlobInfo info;
@@ -87,6 +90,14 @@ class HotPathTest {
       info = w.commit(null, blob.length);
     }
     storage.refs().put(new Ref("test", "pool/a.deb", info.digest(), CLOCK.instant()));
+    small = new byte[5000]; // one chunk
+    new Random(11).nextBytes(small);
+    try (BlobWriter w = storage.blobs().newWriter()) {
+      w.write(ByteBuffer.wrap(small));
+      info = w.commit(null, small.length);
+    }
+    smallEtag = "\"" + info.digest() + "\"";
+    storage.refs().put(new Ref("test", "pool/small.deb", info.digest(), CLOCK.instant()));
   }
 
   @AfterEach
@@ -128,6 +139,111 @@ class HotPathTest {
     }
   }
 
+  @Test
+  void hotBodyInOnePiece_goesOutAsOneMessage_headAndBodyTogether() {
+    warmSmall();
+    List<Object> messages = exchange(HttpMethod.GET, "/test/pool/small.deb");
+    try {
+      assertThat(messages).singleElement().isInstanceOf(FullHttpResponse.class);
+      FullHttpResponse r = (FullHttpResponse) messages.get(0);
+      assertThat(r.status().code()).isEqualTo(200);
+      assertThat(r.headers().get("Content-Length")).isEqualTo("5000");
+      assertThat(r.headers().get("ETag")).isEqualTo(smallEtag);
+      assertThat(r.headers().get("Accept-Ranges")).isEqualTo("bytes");
+      assertThat(r.headers().get("X-Reprox-Cache")).isEqualTo("HIT");
+      assertThat(r.headers().get("X-Content-Type-Options")).isEqualTo("nosniff");
+      assertThat(r.headers().get("Date")).isNotNull();
+      assertThat(bytes(r)).isEqualTo(small);
+    } finally {
+      messages.forEach(ReferenceCountUtil::release);
+    }
+  }
+
+  @Test
+  void hotBodyInOnePiece_range_oneMessage206WithTheRangeOnly() {
+    warmSmall();
+    List<Object> messages = exchange(HttpMethod.GET, "/test/pool/small.deb", "Range", "bytes=100-1099");
+    try {
+      assertThat(messages).singleElement().isInstanceOf(FullHttpResponse.class);
+      FullHttpResponse r = (FullHttpResponse) messages.get(0);
+      assertThat(r.status().code()).isEqualTo(206);
+      assertThat(r.headers().get("Content-Range")).isEqualTo("bytes 100-1099/5000");
+      assertThat(r.headers().get("Content-Length")).isEqualTo("1000");
+      assertThat(bytes(r)).isEqualTo(java.util.Arrays.copyOfRange(small, 100, 1100));
+    } finally {
+      messages.forEach(ReferenceCountUtil::release);
+    }
+  }
+
+  @Test
+  void hotBodyInOnePiece_headAnd304AndUnsatisfiableRange_stillWithoutBody() {
+    warmSmall();
+    List<Object> head = exchange(HttpMethod.HEAD, "/test/pool/small.deb");
+    List<Object> notModified = exchange(HttpMethod.GET, "/test/pool/small.deb", "If-None-Match", smallEtag);
+    List<Object> unsatisfiable = exchange(HttpMethod.GET, "/test/pool/small.deb", "Range", "bytes=6000-");
+    try {
+      assertThat(((HttpResponse) head.get(0)).status().code()).isEqualTo(200);
+      assertThat(((HttpResponse) head.get(0)).headers().get("Content-Length")).isEqualTo("5000");
+      assertThat(contentBytes(head)).isZero();
+      assertThat(((HttpResponse) notModified.get(0)).status().code()).isEqualTo(304);
+      assertThat(((HttpResponse) notModified.get(0)).headers().get("ETag")).isEqualTo(smallEtag);
+      assertThat(contentBytes(notModified)).isZero();
+      assertThat(((HttpResponse) unsatisfiable.get(0)).status().code()).isEqualTo(416);
+      assertThat(((HttpResponse) unsatisfiable.get(0)).headers().get("Content-Range")).isEqualTo("bytes */5000");
+    } finally {
+      head.forEach(ReferenceCountUtil::release);
+      notModified.forEach(ReferenceCountUtil::release);
+      unsatisfiable.forEach(ReferenceCountUtil::release);
+    }
+  }
+
+  @Test
+  void hotBodyInOnePiece_lentMemoryStaysIntact_whileResponsesAreHeldUnread() {
+    warmSmall();
+    List<List<Object>> held = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      held.add(exchange(HttpMethod.GET, "/test/pool/small.deb"));
+    }
+    for (List<Object> messages : held) {
+      assertThat(messages).singleElement().isInstanceOf(FullHttpResponse.class);
+      assertThat(body(messages)).isEqualTo(small);
+    }
+  }
+
+  /** Two misses admit the chunk to the hot cache; the answer is kept from the first. */
+  private void warmSmall() {
+    for (int i = 0; i < 2; i++) {
+      assertThat(body(exchange(HttpMethod.GET, "/test/pool/small.deb"))).isEqualTo(small);
+    }
+  }
+
+  private List<Object> exchange(HttpMethod method, String uri, String... headers) {
+    DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri);
+    for (int i = 0; i < headers.length; i += 2) {
+      request.headers().set(headers[i], headers[i + 1]);
+    }
+    channel.writeInbound(request);
+    channel.runPendingTasks();
+    List<Object> messages = new ArrayList<>();
+    Object m;
+    while ((m = channel.readOutbound()) != null) {
+      messages.add(m);
+    }
+    return messages;
+  }
+
+  private static byte[] bytes(HttpContent c) {
+    ByteBuf b = c.content();
+    byte[] bytes = new byte[b.readableBytes()];
+    b.getBytes(b.readerIndex(), bytes);
+    return bytes;
+  }
+
+  private static int contentBytes(List<Object> messages) {
+    return messages.stream().filter(HttpContent.class::isInstance)
+        .mapToInt(m -> ((HttpContent) m).content().readableBytes()).sum();
+  }
+
   private int tasksFor(Runnable r) {
     int before = storageTasks.get();
     r.run();
@@ -152,6 +268,7 @@ class HotPathTest {
     for (Object msg : messages) {
       try {
         head |= msg instanceof HttpResponse r && r.status().code() == 200;
+        // a FullHttpResponse is both the head and the last content
         if (msg instanceof HttpContent c) {
           ByteBuf b = c.content();
           byte[] bytes = new byte[b.readableBytes()];

@@ -409,6 +409,38 @@ class RequestHandlerTest {
   }
 
   @Test
+  void accessLog_text_lineWithoutKeyValues_json_sameLineWithThem() {
+    try (CapturedLog log = new CapturedLog("reprox.access")) {
+      send(HttpMethod.GET, "/test/pool/a.deb");
+      // The text pattern prints the message only: key-values would be built and never read.
+      assertThat(log.events(Level.INFO)).singleElement().satisfies(e -> {
+        assertThat(e.getFormattedMessage()).startsWith("method=GET repo=test path=pool/a.deb t=- status=200 ");
+        assertThat(e.getKeyValuePairs()).isNullOrEmpty();
+      });
+    }
+    ReproxConfig json = new ReproxConfig(new InetSocketAddress("127.0.0.1", 0), Path.of("unused"), true,
+        Map.of("test", repo("test")), java.util.List.of(), Map.of(), 10, new ReproxConfig.Log(true,
+            ReproxConfig.Log.Format.JSON));
+    ServingContext structured = ServingContext.builder().config(json).fetcher(fetchers.fetcher())
+        .storageExecutor(DIRECT).registry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).ready(ready::get)
+        .build();
+    EmbeddedChannel other = new EmbeddedChannel(structured.newHandler());
+    try (CapturedLog log = new CapturedLog("reprox.access")) {
+      other.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/test/pool/a.deb"));
+      other.runPendingTasks();
+      assertThat(log.events(Level.INFO)).singleElement().satisfies(e -> {
+        assertThat(e.getFormattedMessage()).startsWith("method=GET repo=test path=pool/a.deb t=- status=200 ");
+        assertThat(e.getKeyValuePairs()).extracting(kv -> kv.key).containsExactly("method", "repo", "path", "t",
+            "status", "bytes", "ms", "outcome", "cache", "pin", "label", "mode");
+        assertThat(e.getKeyValuePairs()).filteredOn(kv -> kv.key.equals("status")).singleElement()
+            .satisfies(kv -> assertThat(kv.value).isEqualTo(200L));
+      });
+    } finally {
+      other.finishAndReleaseAll();
+    }
+  }
+
+  @Test
   void accessLog_off_writesNoLine() {
     ReproxConfig quiet = new ReproxConfig(new InetSocketAddress("127.0.0.1", 0), Path.of("unused"), true,
         Map.of("test", repo("test")), java.util.List.of(), Map.of(), 10, new ReproxConfig.Log(false,

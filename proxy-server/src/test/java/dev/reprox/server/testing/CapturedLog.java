@@ -40,6 +40,13 @@ public final class CapturedLog implements AutoCloseable {
     }
   }
 
+  /** The events so far at {@code at}, for what a line carries besides its text (key-values). */
+  public List<ILoggingEvent> events(Level at) {
+    synchronized (appender.list) {
+      return appender.list.stream().filter(e -> e.getLevel() == at).toList();
+    }
+  }
+
   @Override
   public void close() {
     logger.detachAppender(appender);
