@@ -68,6 +68,7 @@ public final class Fetchers implements AutoCloseable {
   private final Fetcher fetcher;
   private final UpstreamFetcher upstream;
   private final RelayFetcher relay;
+  private final Misses misses;
   /** The pools this chain runs on; closed with it only when it made them itself. */
   private final ThreadPools pools;
   private final boolean ownPools;
@@ -119,6 +120,7 @@ public final class Fetchers implements AutoCloseable {
           }
         });
     Misses misses = new Misses(b.clock);
+    this.misses = misses;
     Fetcher upstreamChain = new OfflineFetcher(b.offline, new SingleFlightFetcher(
         ClusterFlightFetcher.wrap(b.storage, b.storageExecutor, timer, new MissFetcher(misses, upstream))));
     Fetcher passThrough = new StoredFetcher(b.storage, b.storageExecutor, b.clock, b.offline, upstreamChain);
@@ -282,6 +284,11 @@ public final class Fetchers implements AutoCloseable {
           "no signed repositories in this chain", null));
     }
     return new Prewarm(repositories, trust, fetcher, storage, work).runNamed(repo, root, at, name, version, arch);
+  }
+
+  /** The upstream 404s remembered for negative-ttl (tests: a remembered miss is the event a clock move waits for). */
+  Misses misses() {
+    return misses;
   }
 
   /** The signed path's listing indexer, or null for a pass-through chain (tests). */

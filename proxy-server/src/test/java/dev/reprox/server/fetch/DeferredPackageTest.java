@@ -7,6 +7,7 @@ import dev.reprox.server.trust.Located;
 import dev.reprox.storage.Digest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,17 +162,18 @@ class DeferredPackageTest extends HeldRepositoryFixture {
     try {
       fetch(PACKAGES).get(10, TimeUnit.SECONDS);
       assertThat(indexing.awaitEntered()).isTrue();
-      CompletableFuture<Void> relocating = fetchers.listings().nextWait();
       CompletableFuture<Fetched> pkg = fetch(fooPath());
+      // The clock may move only once reprox has remembered the upstream's 404: moved before
+      // MissFetcher remembers it, the miss counts its negative-ttl from the moved clock and meets
+      // the lookup made once indexed. Neither the upstream's journal (it logs the 404 before reprox
+      // has read it) nor ListingIndexer.nextWait (the deferred locate's own settle completes it,
+      // before the fill even starts) tells that; the remembered miss itself does.
+      URI upstreamUri = UpstreamFetcher.upstreamUri(new FetchRequest(repo, fooPath()));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (upstream.requestsFor(fooPath()).stream().noneMatch(r -> r.status() == 404)) {
-        assertThat(System.nanoTime()).as("the deferred fill reached the upstream").isLessThan(deadline);
+      while (fetchers.misses().remembered(repo, upstreamUri).isEmpty()) {
+        assertThat(System.nanoTime()).as("the deferred fill's 404 remembered").isLessThan(deadline);
         Thread.sleep(10); // a poll on the condition, bounded by the deadline
       }
-      // The upstream answering is not enough: the clock moves only once reprox has taken the 404
-      // (and remembered it) and waits for the listing to locate again. Moved earlier, the 404 was
-      // remembered from the moved clock on and the second lookup met it (seen under load).
-      relocating.get(10, TimeUnit.SECONDS);
       assertThat(pkg).as("waits for the listing instead of answering 404").isNotDone();
 
       Files.move(aside, deb);
