@@ -12,7 +12,8 @@ import java.util.function.LongConsumer;
  * The caller's body subscriber, unchanged in what it sees, plus one duty: tell the layer when the
  * body is over — complete, failed or cancelled by the caller — so the host's permit is held for
  * the whole transfer and not a moment longer; and count the bytes as they arrive, for the
- * host's {@code reprox.upstream.bytes}. The caller keeps pulling one piece at a time.
+ * host's {@code reprox.upstream.bytes}. The caller keeps its own demand (a fill asks for a bounded
+ * window of pieces ahead of its store writes).
  */
 final class ReleasingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
   /** How the body ended. */

@@ -6,6 +6,7 @@
  * minimum body rate (a trickling body is cut rather than left to hold a permit and a fill) — and
  * follows and remembers snapshot servers' redirects ({@code 302 → /file/<sha1>}, timestamp
  * canonicalisation). It never waits on a thread: every delay is scheduled, and the caller's body
- * subscriber still pulls one piece at a time, so a body is never whole in memory (DESIGN §6).
+ * subscriber still sets its own bounded demand (a fill: a window of 16 pieces), so a body is never
+ * whole in memory (DESIGN §6).
  */
 package dev.reprox.server.upstream;
