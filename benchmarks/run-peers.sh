@@ -13,7 +13,9 @@
 # MEMORY_ONLY=1 (reprox warmed, then the memory phase alone: no cold suite, no cold path, no wrk
 # rounds, no fan-out; its peak RSS is the memory phase's, not the cold listing's indexing),
 # REPROX_JAVA_OPTS (extra JVM flags for reprox; -XX:NativeMemoryTracking=summary also writes
-# logs/reprox-nmt.txt after the memory phase), REPROX_JVM_OPTIONS (the argument file of the JVM
+# logs/reprox-nmt.txt after the memory phase), REPROX_LAUNCH (launcher, the default: reprox starts
+# through ./reprox with its class archive, trained untimed first; jar: `java -jar`, for an A/B),
+# REPROX_JVM_OPTIONS (with REPROX_LAUNCH=jar: the argument file of the JVM
 # flags reprox runs with, default the one ./reprox and the image use; /dev/null: none),
 # RSS_PROBE=1 (issue 14): reprox's VmRSS every 0.5 s over the whole run with the phase it is in
 # (logs/rss-timeline.tsv), and at the end of each phase logs/probe-<n>-<phase>.txt: VmHWM,
@@ -190,12 +192,28 @@ EOF
 # MALLOC_MMAP_THRESHOLD_ (glibc's; unset: its own, dynamic) passes through to reprox, not to "base".
 MALLOC_ENV=("MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}")
 [[ -z ${MALLOC_MMAP_THRESHOLD_:-} ]] || MALLOC_ENV+=("MALLOC_MMAP_THRESHOLD_=$MALLOC_MMAP_THRESHOLD_")
-# shellcheck disable=SC2086 # REPROX_JAVA_OPTS is a list of flags
-env -u MALLOC_MMAP_THRESHOLD_ "${MALLOC_ENV[@]}" java @"${REPROX_JVM_OPTIONS:-$ROOT/proxy-server/src/main/jib/app/jvm.options}" \
-  -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar" serve \
-  --config "$WORK/run/reprox.yaml" --data "$WORK/reprox-data" --listen "127.0.0.1:$RX_PORT" \
-  >"$WORK/logs/reprox.log" 2>&1 &
-RX_PID=$!
+# REPROX_LAUNCH=launcher (default): as users start it, through ./reprox (its jvm.options, the
+# RocksDB library unpacked beside the jar, the class archive). The launcher writes the archive for
+# this copy of the jar ($WORK/run/reprox.jsa) in a training run of its own before it starts the
+# server: before /healthz, so never in a timed figure. REPROX_LAUNCH=jar: plain `java -jar` with
+# REPROX_JVM_OPTIONS, as before (an A/B of the launcher).
+REPROX_LAUNCH=${REPROX_LAUNCH:-launcher}
+rx_args=(serve --config "$WORK/run/reprox.yaml" --data "$WORK/reprox-data" --listen "127.0.0.1:$RX_PORT")
+if [[ $REPROX_LAUNCH == launcher ]]; then
+  [[ -z ${REPROX_JVM_OPTIONS:-} ]] || die "REPROX_JVM_OPTIONS needs REPROX_LAUNCH=jar (./reprox reads its own jvm.options)"
+  rm -f "$WORK/run/reprox.jsa"
+  log "reprox through ./reprox: training its class archive (untimed)"
+  # shellcheck disable=SC2086 # REPROX_JAVA_OPTS is a list of flags
+  env -u MALLOC_MMAP_THRESHOLD_ "${MALLOC_ENV[@]}" REPROX_JAR="$WORK/run/reprox.jar" \
+    JAVA_OPTS="-Xmx$REPROX_XMX -Xlog:gc:file=$WORK/logs/reprox-gc.log ${REPROX_JAVA_OPTS:-}" \
+    "$ROOT/reprox" "${rx_args[@]}" >"$WORK/logs/reprox.log" 2>&1 &
+else
+  # shellcheck disable=SC2086 # REPROX_JAVA_OPTS is a list of flags
+  env -u MALLOC_MMAP_THRESHOLD_ "${MALLOC_ENV[@]}" java @"${REPROX_JVM_OPTIONS:-$ROOT/proxy-server/src/main/jib/app/jvm.options}" \
+    -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar" \
+    "${rx_args[@]}" >"$WORK/logs/reprox.log" 2>&1 &
+fi
+RX_PID=$! # the launcher execs java: the same process
 PIDS+=($RX_PID)
 RSS_PROBE=${RSS_PROBE:-0}
 PROBE_N=0
