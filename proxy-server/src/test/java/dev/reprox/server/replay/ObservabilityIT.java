@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprox.server.testing.CapturedLog;
+import dev.reprox.storage.Digest;
 import dev.reprox.storage.MutableClock;
 import dev.reprox.storage.rocks.RocksStorage;
 import dev.reprox.testkit.apt.AptGeneration;
@@ -51,15 +52,24 @@ class ObservabilityIT {
     Path dir = tmp.resolve("reprox");
     String metrics;
     List<String> access;
+    dev.reprox.storage.Storage storage = RocksStorage.builder().path(dir.resolve("data").resolve("store")).clock(clock).build();
     try (StaticServer upstream = StaticServer.serve(repo.root());
         CapturedLog log = new CapturedLog("reprox.access");
         InProcessReprox reprox = new InProcessReprox(dir, AptReplayIT.yaml(upstream.baseUri(), keyring), clock, false,
-            RocksStorage.builder().path(dir.resolve("data").resolve("store")).clock(clock).build())) {
+            storage)) {
       assertThat(reprox.get("fix/dists/stable/InRelease").statusCode()).isEqualTo(200); // miss
       assertThat(reprox.get("fix/dists/stable/InRelease").statusCode()).isEqualTo(200); // hit
       assertThat(reprox.get("fix/" + PACKAGES).statusCode()).isEqualTo(200);
       String foo = "fix/" + g1.deb("foo").poolPath();
       assertThat(reprox.get(foo).statusCode()).isEqualTo(200);
+      // A fill's last byte goes out once its size and digest checks pass, before the store's durable
+      // write: a request in that gap is a MISS again (it joins the fill). The second asks once stored.
+      Digest fooDigest = Digest.sha256(g1.deb("foo").sha256());
+      for (long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+          storage.blobs().stat(fooDigest).isEmpty() && System.nanoTime() < deadline; ) {
+        Thread.sleep(10); // a poll on the condition, bounded by the deadline
+      }
+      assertThat(storage.blobs().stat(fooDigest)).as("foo stored after its first request").isPresent();
       assertThat(reprox.get(foo).statusCode()).isEqualTo(200);
       try {
         // A miss streams: its 200 went out before the body proved wrong, so the client sees a cut.
