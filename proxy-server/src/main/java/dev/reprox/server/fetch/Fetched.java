@@ -57,19 +57,6 @@ public interface Fetched {
   CompletableFuture<Void> settled();
 
   /**
-   * Completes once the body passed its size and digest checks: a fill's before the store made it
-   * durable (its clients have the last byte from then on, issue 14), a stored body's at once.
-   * Fails, or never completes, for a body that failed them. What is read from the body after it
-   * (a listing's entries for deferred packages) is verified, though not stored yet. A fill's
-   * completes on the thread that commits, under the store writer's lock: dependents must not
-   * block (hand the work to an executor).
-   */
-  default CompletableFuture<Void> verified() {
-    return settled().thenCompose(v -> digest().isPresent() ? CompletableFuture.<Void>completedFuture(null)
-        : CompletableFuture.<Void>failedFuture(new java.io.IOException("not stored")));
-  }
-
-  /**
    * Why a fill that settled without a digest stored nothing, when its commit refused the body (a
    * digest, size or format check; a {@link dev.reprox.storage.DigestMismatchException} names both
    * digests). Empty while running, once stored, for stored bodies, and for other failures (cut,

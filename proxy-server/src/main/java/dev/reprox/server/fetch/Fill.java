@@ -455,8 +455,8 @@ final class Fill implements HttpResponse.BodySubscriber<Void>, Fetched {
     return settled;
   }
 
-  @Override
-  public CompletableFuture<Void> verified() {
+  /** Completes once the body passed its checks, before the store made it durable (FillReleaseTest). */
+  CompletableFuture<Void> verified() {
     return verified.copy(); // callers cannot complete the tails' future
   }
 

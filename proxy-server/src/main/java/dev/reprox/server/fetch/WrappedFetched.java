@@ -35,11 +35,6 @@ interface WrappedFetched extends Fetched {
   }
 
   @Override
-  default CompletableFuture<Void> verified() {
-    return inner().verified();
-  }
-
-  @Override
   default Optional<java.io.IOException> refused() {
     return inner().refused();
   }
