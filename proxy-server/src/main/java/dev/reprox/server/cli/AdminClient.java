@@ -1,5 +1,6 @@
 package dev.reprox.server.cli;
 
+import dev.reprox.server.upstream.LazyTls;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,6 +28,7 @@ final class AdminClient {
   }
 
   static HttpClient client() {
-    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    return LazyTls.onFirstUse(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
   }
 }

@@ -1,5 +1,6 @@
 package dev.reprox.server.cli;
 
+import dev.reprox.server.upstream.LazyTls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprox.config.ReproxConfig;
@@ -127,7 +128,8 @@ final class GcCommand implements Callable<Integer> {
       return Main.EXIT_CONFIG;
     }
     String base = server.toString().replaceAll("/$", "") + "/-/api/admin/gc";
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient http = LazyTls.onFirstUse(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
     ObjectMapper json = new ObjectMapper();
     try {
       HttpResponse<String> started = http.send(request(URI.create(base + (dryRun ? "/dry-run" : "")), token)

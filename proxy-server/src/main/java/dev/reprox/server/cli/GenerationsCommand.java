@@ -1,5 +1,6 @@
 package dev.reprox.server.cli;
 
+import dev.reprox.server.upstream.LazyTls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -68,7 +69,8 @@ final class GenerationsCommand implements Callable<Integer> {
       if (token != null && !token.isEmpty()) {
         request.header("Authorization", "Bearer " + token);
       }
-      HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+      HttpResponse<String> r = LazyTls.onFirstUse(HttpClient.newBuilder())
+          .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()
           .send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         err.println("generations: " + uri + " answered " + r.statusCode() + ": " + r.body().strip());

@@ -1,5 +1,6 @@
 package dev.reprox.server.cli;
 
+import dev.reprox.server.upstream.LazyTls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprox.config.ConfigException;
@@ -226,8 +227,8 @@ final class LockCommand implements Callable<Integer> {
     if (token != null && !token.isEmpty()) {
       request.header("Authorization", "Bearer " + token);
     }
-    HttpResponse<String> r = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
-        .connectTimeout(Duration.ofSeconds(5)).build().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = LazyTls.onFirstUse(HttpClient.newBuilder()).proxy(HttpClient.Builder.NO_PROXY)
+        .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build().send(request.build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() == 404) {
       return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package dev.reprox.server.cli;
 
+import dev.reprox.server.upstream.LazyTls;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -95,7 +96,7 @@ final class PrewarmBatchClient {
         return t;
       });
       // HTTP/1.1: the server speaks nothing else, and an h2c upgrade would only cost a round trip.
-      this.http = PlainHttp.forServer(HttpClient.newBuilder(), base).proxy(HttpClient.Builder.NO_PROXY)
+      this.http = LazyTls.onFirstUse(HttpClient.newBuilder()).proxy(HttpClient.Builder.NO_PROXY)
           .version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
           .build(); // its own executor: ours block in send()
       String prefix = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/$", "");

@@ -1,5 +1,6 @@
 package dev.reprox.server.fetch;
 
+import dev.reprox.server.upstream.LazyTls;
 import dev.reprox.config.RepositoryConfig;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.pinning.LiveSource;
@@ -91,7 +92,7 @@ public final class Fetchers implements AutoCloseable {
     this.work = pools.signed();
     ExecutorService rootFetches = pools.rootFetch();
     this.storage = b.storage;
-    HttpClient client = HttpClient.newBuilder()
+    HttpClient client = LazyTls.onFirstUse(HttpClient.newBuilder())
         .executor(pools.upstream())
         .version(HttpClient.Version.HTTP_1_1)
         // Redirects are followed (and remembered) by the polite layer, never by the client.

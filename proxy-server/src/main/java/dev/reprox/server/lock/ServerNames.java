@@ -1,5 +1,6 @@
 package dev.reprox.server.lock;
 
+import dev.reprox.server.upstream.LazyTls;
 import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import java.io.IOException;
@@ -23,8 +24,9 @@ import java.util.Optional;
 public final class ServerNames implements NameSource {
   private final String base;
   private final String token;
-  private final HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http = LazyTls.onFirstUse(HttpClient.newBuilder())
+      .proxy(HttpClient.Builder.NO_PROXY).version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+      .build();
 
   /** {@code token}: the read token, or null. */
   public ServerNames(URI server, String token) {
