@@ -158,16 +158,54 @@ public record ReproxConfig(
   /**
    * min(4096, half the process's file-descriptor limit): the other half is left for upstream
    * connections, tunnels' second sockets and the store's files. 4096 where the limit is unknown.
+   * Read once: every configuration's validation asks, and the JMX bean behind the fallback loads
+   * some sixty classes (a tenth of a client command's configuration time).
    */
   public static int defaultMaxConnections() {
-    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-      long fds = unix.getMaxFileDescriptorCount();
-      if (fds > 0) {
-        return (int) Math.max(1, Math.min(4096, fds / 2));
+    return DefaultConnections.VALUE;
+  }
+
+  private static final class DefaultConnections {
+    static final int VALUE = fromOpenFiles(current());
+
+    private static long current() {
+      try {
+        long fds = ReproxConfig.openFilesLimit(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/limits")));
+        if (fds > 0) {
+          return fds;
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        // not Linux, or no /proc: the JMX bean below
+      }
+      if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+          instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+        return unix.getMaxFileDescriptorCount();
+      }
+      return -1;
+    }
+  }
+
+  /** The connection limit for a descriptor limit of {@code fds}; 4096 when it is unknown (≤ 0). */
+  static int fromOpenFiles(long fds) {
+    return fds > 0 ? (int) Math.max(1, Math.min(4096, fds / 2)) : 4096;
+  }
+
+  /**
+   * The soft limit of "Max open files" in a {@code /proc/<pid>/limits} text (the one the process
+   * runs under, which the JVM raised to the hard limit at start); -1 for "unlimited" or none.
+   */
+  static long openFilesLimit(String procLimits) {
+    for (String line : procLimits.split("\n")) {
+      if (line.startsWith("Max open files")) {
+        String[] fields = line.substring("Max open files".length()).trim().split("\\s+");
+        try {
+          return Long.parseLong(fields[0]);
+        } catch (NumberFormatException e) {
+          return -1;
+        }
       }
     }
-    return 4096;
+    return -1;
   }
 
   /** Without tunnels and politeness overrides (tests and older callers). */
