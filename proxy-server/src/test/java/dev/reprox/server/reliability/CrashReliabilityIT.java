@@ -29,8 +29,9 @@ import dev.reprox.testkit.pgp.SigningKey;
  * {@code kill -9} of a child reprox while 32 cold downloads (16 files, two clients each) stream
  * from a throttled upstream, at a random moment, round after round on the same RocksDB data dir.
  * After each kill: {@code reprox verify} is clean (every blob re-hashes to its key; a partial blob
- * would be damaged), and after the restart every download that had completed is served
- * identically without asking the upstream, and every interrupted one succeeds on retry.
+ * would be damaged), and after the restart every file the server had answered from its store
+ * before the kill is served identically without asking the upstream, and every interrupted one
+ * succeeds on retry.
  * The files live on pass-through paths, so {@code root-ttl: 1h} keeps a stored copy from being
  * re-fetched as stale while a slow machine restarts the server.
  * {@code -Dreliability.rounds=N} (default 10), {@code -Dreliability.seed=S} to replay a run.
@@ -38,12 +39,8 @@ import dev.reprox.testkit.pgp.SigningKey;
 class CrashReliabilityIT {
   private static final int FILES = 16;
   private static final int CLIENTS_PER_FILE = 2;
-  /**
-   * A client may hold every byte a moment before the ref is written (the fill commits, then the
-   * ref goes in); a download counts as completed-before-the-crash only if it ended this long
-   * before the kill, so the test does not demand durability of a commit the kill interrupted.
-   */
-  private static final long COMMIT_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+  /** How often a completed download asks whether its file is stored yet. */
+  private static final Duration STORED_POLL = Duration.ofMillis(20);
 
   @TempDir
   Path dir;
@@ -51,7 +48,13 @@ class CrashReliabilityIT {
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  record Download(String name, boolean complete, long endNanos) {}
+  /**
+   * {@code storedNanos}: when the server first answered the file from its store (Long.MAX_VALUE:
+   * not seen). A client holds every byte a moment before the fill's commit is durable (its last
+   * byte goes out at the digest check), so a download counts as stored-before-the-crash only
+   * once the store answered for it, not when it ended.
+   */
+  record Download(String name, boolean complete, long endNanos, long storedNanos) {}
 
   /** The child currently serving; killed after the test whatever happened. */
   private ReproxProcess running;
@@ -90,7 +93,11 @@ class CrashReliabilityIT {
         CompletableFuture<Void> streaming = new CompletableFuture<>();
         for (String name : names) {
           for (int c = 0; c < CLIENTS_PER_FILE; c++) {
-            downloads.add(download(server, name, upstream, streaming));
+            ReproxProcess serving = server;
+          downloads.add(download(server, name, upstream, streaming).thenCompose(d -> d.complete()
+              ? storedAt(serving, name, System.nanoTime() + TimeUnit.SECONDS.toNanos(20))
+                  .thenApply(at -> new Download(d.name(), true, d.endNanos(), at))
+              : CompletableFuture.completedFuture(d)));
           }
         }
         streaming.get(30, TimeUnit.SECONDS); // the first response is under way: bodies are in flight
@@ -104,7 +111,7 @@ class CrashReliabilityIT {
         List<String> cut = new ArrayList<>();
         for (CompletableFuture<Download> f : downloads) {
           Download d = f.get(30, TimeUnit.SECONDS);
-          if (d.complete() && d.endNanos() < killNanos - COMMIT_MARGIN_NANOS) {
+          if (d.complete() && d.storedNanos() < killNanos) {
             if (!completed.contains(d.name())) {
               completed.add(d.name());
             }
@@ -185,14 +192,39 @@ class CrashReliabilityIT {
     return client.sendAsync(request, handler).handle((r, error) -> {
       long end = System.nanoTime();
       if (error != null) {
-        return new Download(name, false, end);
+        return new Download(name, false, end, Long.MAX_VALUE);
       }
       if (r.statusCode() != 200) {
-        return new Download(name, false, end);
+        return new Download(name, false, end, Long.MAX_VALUE);
       }
       assertThat(ThrottledUpstream.sha256(r.body())).as("a complete 200 for %s has the upstream's bytes", name)
           .isEqualTo(upstream.sha256(name));
-      return new Download(name, true, end);
+      return new Download(name, true, end, Long.MAX_VALUE);
     });
+  }
+
+  /**
+   * When the server first answered {@code name}'s first byte from its store ({@code
+   * X-Reprox-Cache: HIT}): a committed blob, which a kill -9 cannot take back. Long.MAX_VALUE once
+   * the server is gone (the kill) or the deadline passed. Asked again every {@link #STORED_POLL}
+   * while the fill's commit is still on its way (such a request joins the fill: no upstream GET).
+   */
+  private CompletableFuture<Long> storedAt(ReproxProcess server, String name, long deadlineNanos) {
+    HttpRequest first = HttpRequest.newBuilder(URI.create(server.base() + "/test/" + name)).header("Range", "bytes=0-0")
+        .timeout(Duration.ofSeconds(10)).build();
+    return client.sendAsync(first, HttpResponse.BodyHandlers.discarding()).handle((r, error) -> {
+      if (error != null) {
+        return CompletableFuture.completedFuture(Long.MAX_VALUE);
+      }
+      if (r.headers().firstValue("X-Reprox-Cache").filter("HIT"::equals).isPresent()) {
+        return CompletableFuture.completedFuture(System.nanoTime());
+      }
+      if (System.nanoTime() > deadlineNanos) {
+        return CompletableFuture.completedFuture(Long.MAX_VALUE);
+      }
+      return CompletableFuture.supplyAsync(() -> null,
+          CompletableFuture.delayedExecutor(STORED_POLL.toMillis(), TimeUnit.MILLISECONDS))
+          .thenCompose(x -> storedAt(server, name, deadlineNanos));
+    }).thenCompose(f -> f);
   }
 }
