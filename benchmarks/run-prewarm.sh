@@ -409,10 +409,10 @@ if [[ $SERVER_ROWS == 1 ]]; then
     log "steady state: prewarm --server of suite bench2, then the admin API for suite api2"
     row_begin sv2
     server_prewarm "$WORK/run/bench2.lock.json" "$PACKAGES" server-prewarm2 "$WORK/logs/client-time2.txt"
-    row_end sv2 "reprox prewarm --server ($CLIENT)" $(((2 + WARM_ROUNDS) * PACKAGES))
+    row_end sv2 "reprox prewarm --server ($CLIENT)" $(((3 + WARM_ROUNDS) * PACKAGES))
     row_begin api2
     api_prewarm api2 1
-    row_end api2 "admin API, curl -P $JOBS" $(((3 + WARM_ROUNDS) * PACKAGES))
+    row_end api2 "admin API, curl -P $JOBS" $(((4 + WARM_ROUNDS) * PACKAGES))
   fi
   kill "$SV_PID" 2>/dev/null || true
   wait "$SV_PID" 2>/dev/null || true
