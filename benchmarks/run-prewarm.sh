@@ -18,7 +18,8 @@
 # archive; jar: plain java -jar) for the --server row, LAUNCH (the same for step 2, default
 # launcher: its JVM flags and the class archive, trained untimed when missing) and LAUNCHER (the
 # launcher script, default ./reprox; another checkout's for a before/after), CLIENT_JOBS (prewarm
-# --server's --jobs, default JOBS: per batch request, two in flight).
+# --server's --jobs, default JOBS: per batch request, two in flight), WARM_ROUNDS (default 0:
+# steps 4b and 5b, the steady state).
 # Needs: java 17, nginx, apt-cacher-ng, curl, gpg, python3, /usr/bin/time (no network).
 #
 # 1. A signed apt repository (suite bench, throwaway ed25519 key) of PACKAGES files of random
@@ -36,6 +37,11 @@
 #    other rows): wall of the client from exec to exit, client CPU, server CPU during it.
 # 5. The same server: the admin route (POST /-/api/admin/prewarm/...) for suite api (PACKAGES
 #    more) driven by JOBS curls: the server alone, no client JVM.
+# 4b, 5b. With WARM_ROUNDS=N, the same server then pre-warms N more suites of PACKAGES packages
+#    (half by prewarm --server, half by the admin route), then both rows again on packages of the
+#    same sizes (suites bench2, api2): a daemon that has run a while, as apt-cacher-ng is. Every
+#    server row prints the server's CPU a package (with and without its compiler threads) and its
+#    compilations during the row (C1, C2, made not entrant: -XX:+PrintCompilation on serve).
 # 6. ENTRIES entries cycling over the same packages (all already present) into the store of 2,
 #    under -Xmx128m: wall time and peak RSS (/usr/bin/time -f %M).
 set -euo pipefail
@@ -50,6 +56,7 @@ REPROX_JAR=${REPROX_JAR:-$ROOT/proxy-server/target/reprox.jar}
 REPROX_XMX=${REPROX_XMX:-256m}
 UPSTREAM_RATE=${UPSTREAM_RATE-1000}
 SERVER_ROWS=${SERVER_ROWS:-1}
+WARM_ROUNDS=${WARM_ROUNDS:-0}
 CLIENT=${CLIENT:-launcher}
 LAUNCH=${LAUNCH:-launcher}
 LAUNCHER=${LAUNCHER:-$ROOT/reprox}
@@ -87,6 +94,8 @@ log "ports: upstream $UP_PORT, apt-cacher-ng $AC_PORT, reprox serve $RX_PORT; wo
 SUITES=(bench)
 if [[ $SERVER_ROWS == 1 ]]; then
   SUITES+=(warm api)
+  for ((k = 1; k <= WARM_ROUNDS; k++)); do SUITES+=("w$k"); done
+  if ((WARM_ROUNDS > 0)); then SUITES+=(bench2 api2); fi
 fi
 
 signing_key "$WORK/gnupg" "$WORK/run/bench-keyring.gpg"
@@ -98,7 +107,11 @@ mkdir -p "$WORK/www/debian/dists/$suite/main/binary-amd64"
 "$PY" - "$WORK/www/debian" "$PACKAGES" "$WORK/run/list-$suite.tsv" "$suite" <<'EOF'
 import hashlib, math, os, random, sys
 www, n, listing, suite = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-seed, prefix = {"bench": (11, "bench-pw"), "warm": (12, "bench-wm"), "api": (13, "bench-api")}[suite]
+# Steady-state rows (WARM_ROUNDS): bench2 and api2 have the sizes of bench and api (the same
+# bytes a row), other names and contents; warm round k's suite wk, sizes of its own.
+seeds = {"bench": (11, "bench-pw"), "warm": (12, "bench-wm"), "api": (13, "bench-api"),
+         "bench2": (11, "bench-ss"), "api2": (13, "bench-as")}
+seed, prefix = seeds.get(suite) or (100 + int(suite[1:]), f"bench-w{suite[1:]}-")
 rnd = random.Random(seed)
 rows = []
 stanzas = []
@@ -179,6 +192,12 @@ lockfile "$WORK/run/list.tsv" bench "$PACKAGES" "$WORK/run/prewarm.lock.json"
 lockfile "$WORK/run/list.tsv" bench "$ENTRIES" "$WORK/run/large.lock.json"
 if [[ $SERVER_ROWS == 1 ]]; then
   lockfile "$WORK/run/list-warm.tsv" warm "$PACKAGES" "$WORK/run/warm.lock.json"
+  for ((k = 1; k <= WARM_ROUNDS; k++)); do # the first half of a warm round by prewarm --server
+    lockfile "$WORK/run/list-w$k.tsv" "w$k" $((PACKAGES / 2)) "$WORK/run/w$k.lock.json"
+  done
+  if ((WARM_ROUNDS > 0)); then
+    lockfile "$WORK/run/list-bench2.tsv" bench2 "$PACKAGES" "$WORK/run/bench2.lock.json"
+  fi
 fi
 
 # How a CI step runs it: through the launcher (LAUNCH=launcher, its JVM flags and the class
@@ -265,7 +284,78 @@ d = sorted(((b[k] - a.get(k, 0), k) for k in b), reverse=True)
 print(", ".join(f"{k.strip() or '?'} {v / hz:.2f} s" for v, k in d if v > 0))
 EOF
 }
-SV_MS=0 SV_CPU=0 SV_CLIENT="0 0 0" API_MS=0 API_CPU=0
+# Per row: the server's compilations, from its -XX:+PrintCompilation lines in serve.out between two
+# marks (line counts): C1 (tiers 1-3), C2 (tier 4), and C2 code "made not entrant" (deoptimized
+# or invalidated: a loop of these would be a recompilation storm; C1 code made not entrant is the
+# normal step up to C2, and "made zombie" the sweeper's clean-up, neither counted).
+jit_mark() { wc -l <"$WORK/logs/serve.out"; }
+jit_counts() { # from line, to line: "c1 c2 c2-not-entrant"
+  "$PY" - "$WORK/logs/serve.out" "$1" "$2" <<'EOF'
+import re, sys
+lines = open(sys.argv[1], errors="replace").read().splitlines()[int(sys.argv[2]):int(sys.argv[3])]
+c1 = c2 = ne = 0
+for l in lines:
+    m = re.match(r"^\s*\d+\s+\d+\s[ %sbn!]{5}\s*([0-4])\s+\S+", l)
+    if not m or "made zombie" in l:
+        continue
+    if "made not entrant" in l:
+        ne += m.group(1) == "4"
+    elif m.group(1) == "4":
+        c2 += 1
+    elif m.group(1) != "0":
+        c1 += 1
+print(c1, c2, ne)
+EOF
+}
+compiler_ticks() { # before, after files of threads_cpu: the compiler threads' ticks between them
+  awk -F'\t' 'NR == FNR {a[$1] = $2; next} /Compiler/ {s += $2 - a[$1]} END {print s + 0}' "$1" "$2"
+}
+row_begin() { # name
+  threads_cpu "$SV_PID" >"$WORK/logs/threads-$1-0.tsv"
+  ROW_J0=$(jit_mark)
+  ROW_C0=$(cpu_ticks "$SV_PID")
+  ROW_T0=$(date +%s%N)
+}
+row_end() { # name, label, packages the server had pre-warmed before the row: a line of run/rows.tsv
+  local t1 c1
+  t1=$(date +%s%N)
+  c1=$(cpu_ticks "$SV_PID")
+  threads_cpu "$SV_PID" >"$WORK/logs/threads-$1-1.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$2" "$3" $(((t1 - ROW_T0) / 1000000)) $((c1 - ROW_C0)) \
+    "$(compiler_ticks "$WORK/logs/threads-$1-0.tsv" "$WORK/logs/threads-$1-1.tsv")" \
+    "$(jit_counts "$ROW_J0" "$(jit_mark)")" \
+    "$(threads_delta "$WORK/logs/threads-$1-0.tsv" "$WORK/logs/threads-$1-1.tsv")" >>"$WORK/run/rows.tsv"
+}
+server_prewarm() { # lockfile, packages it names, output name, [time file]
+  local timed=()
+  [[ -n ${4:-} ]] && timed=(/usr/bin/time -f '%e %U %S' -o "$4")
+  REPROX_ADMIN_TOKEN=$TOKEN "${timed[@]}" "${CLIENT_CMD[@]}" prewarm --server "$SERVER_URL" --jobs "$CLIENT_JOBS" "$1" \
+    >"$WORK/logs/$3.out" 2>&1 || die "reprox prewarm --server (see $WORK/logs/$3.out)"
+  grep -Eq "^stored +$2\$" "$WORK/logs/$3.out" || die "reprox prewarm --server did not store $2 (see $WORK/logs/$3.out)"
+}
+api_prewarm() { # suite, first row of run/list-SUITE.tsv (1-based): JOBS curls over the rows from it
+  local suite=$1 from=$2 gen i pid n
+  gen=$(sha256sum "$WORK/www/debian/dists/$suite/InRelease" | cut -d' ' -f1)
+  rm -rf "$WORK/run/api-out" && mkdir -p "$WORK/run/api-out"
+  for ((i = 0; i < JOBS; i++)); do
+    { printf 'request = "POST"\nheader = "Authorization: Bearer %s"\n' "$TOKEN"
+      awk -v n="$JOBS" -v i="$i" -v base="$SERVER_URL/-/api/admin/prewarm/bench" -v t="$T" -v g="$gen" -v s="$suite" \
+        -v from="$from" -v o="$WORK/run/api-out" 'NR >= from && NR % n == i {printf "url = \"%s?root=dists/%s/InRelease&at=%s&generation=sha256:%s&path=%s&sha256=%s&size=%s\"\noutput = \"%s/%d.json\"\n", base, s, t, g, $1, $3, $2, o, NR}' \
+        "$WORK/run/list-$suite.tsv"
+    } >"$WORK/run/api-$i.curl"
+  done
+  CURLS=()
+  for ((i = 0; i < JOBS; i++)); do
+    curl -s -K "$WORK/run/api-$i.curl" -w '%{http_code}\n' >"$WORK/logs/api-answers-$i.txt" &
+    CURLS+=($!)
+  done
+  for pid in "${CURLS[@]}"; do wait "$pid" || true; done
+  n=$(awk -v from="$from" 'NR >= from' "$WORK/run/list-$suite.tsv" | wc -l)
+  stored=$(grep -l '"outcome" *: *"stored"' "$WORK"/run/api-out/*.json 2>/dev/null | wc -l)
+  [[ $stored == "$n" ]] || die "admin API stored $stored of $n (see $WORK/run/api-out)"
+}
+: >"$WORK/run/rows.tsv"
+SV_CLIENT="0 0 0"
 if [[ $SERVER_ROWS == 1 ]]; then
   TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
   SERVER_URL="http://127.0.0.1:$RX_PORT"
@@ -277,8 +367,9 @@ if [[ $SERVER_ROWS == 1 ]]; then
     CLIENT_CMD=(java -jar "$WORK/run/reprox.jar")
   fi
   # The launcher's first serve of a jar trains its class archive (offline, scratch data): untimed.
+  # -XX:+PrintCompilation: a line a compilation on the server's stdout, counted per row.
   log "reprox serve on $SERVER_URL (-Xmx$REPROX_XMX; the class archive is trained first when missing)"
-  REPROX_ADMIN_TOKEN=$TOKEN JAVA_OPTS="-Xmx$REPROX_XMX ${REPROX_JAVA_OPTS:-}" "${SERVE_CMD[@]}" serve \
+  REPROX_ADMIN_TOKEN=$TOKEN JAVA_OPTS="-Xmx$REPROX_XMX -XX:+PrintCompilation ${REPROX_JAVA_OPTS:-}" "${SERVE_CMD[@]}" serve \
     --data "$WORK/reprox-server" --config "$WORK/run/reprox.yaml" --listen "127.0.0.1:$RX_PORT" \
     >"$WORK/logs/serve.out" 2>&1 &
   SV_PID=$! # env and the launcher exec java: this is the server's JVM
@@ -293,54 +384,38 @@ if [[ $SERVER_ROWS == 1 ]]; then
   REPROX_ADMIN_TOKEN=$TOKEN "${CLIENT_CMD[@]}" prewarm --server "$SERVER_URL" --jobs "$JOBS" "$WORK/run/warm.lock.json" \
     >"$WORK/logs/warm.out" 2>&1 || die "warm-up prewarm (see $WORK/logs/warm.out)"
   log "reprox prewarm --server ($CLIENT): $PACKAGES packages of suite bench, --jobs $CLIENT_JOBS"
-  threads_cpu "$SV_PID" >"$WORK/logs/threads-0.tsv"
-  c0=$(cpu_ticks "$SV_PID")
-  t0=$(date +%s%N)
-  REPROX_ADMIN_TOKEN=$TOKEN /usr/bin/time -f '%e %U %S' -o "$WORK/logs/client-time.txt" "${CLIENT_CMD[@]}" \
-    prewarm --server "$SERVER_URL" --jobs "$CLIENT_JOBS" "$WORK/run/prewarm.lock.json" >"$WORK/logs/server-prewarm.out" 2>&1 \
-    || die "reprox prewarm --server (see $WORK/logs/server-prewarm.out)"
-  t1=$(date +%s%N)
-  c1=$(cpu_ticks "$SV_PID")
-  threads_cpu "$SV_PID" >"$WORK/logs/threads-1.tsv"
-  SV_MS=$(((t1 - t0) / 1000000))
-  SV_CPU=$((c1 - c0))
+  row_begin sv
+  server_prewarm "$WORK/run/prewarm.lock.json" "$PACKAGES" server-prewarm "$WORK/logs/client-time.txt"
+  row_end sv "reprox prewarm --server ($CLIENT)" "$PACKAGES"
   SV_CLIENT=$(cat "$WORK/logs/client-time.txt")
-  grep -Eq "^stored +$PACKAGES\$" "$WORK/logs/server-prewarm.out" \
-    || die "reprox prewarm --server did not store $PACKAGES (see $WORK/logs/server-prewarm.out)"
 
   # -------------------------------------------------------------- 5. the admin route by curl
-  API_GEN=$(sha256sum "$WORK/www/debian/dists/api/InRelease" | cut -d' ' -f1)
-  mkdir -p "$WORK/run/api-out"
-  for ((i = 0; i < JOBS; i++)); do
-    { printf 'request = "POST"\nheader = "Authorization: Bearer %s"\n' "$TOKEN"
-      awk -v n="$JOBS" -v i="$i" -v base="$SERVER_URL/-/api/admin/prewarm/bench" -v t="$T" -v g="$API_GEN" \
-        -v o="$WORK/run/api-out" 'NR % n == i {printf "url = \"%s?root=dists/api/InRelease&at=%s&generation=sha256:%s&path=%s&sha256=%s&size=%s\"\noutput = \"%s/%d.json\"\n", base, t, g, $1, $3, $2, o, NR}' \
-        "$WORK/run/list-api.tsv"
-    } >"$WORK/run/api-$i.curl"
-  done
   log "admin API by curl: $PACKAGES packages of suite api, $JOBS curls in parallel"
-  c0=$(cpu_ticks "$SV_PID")
-  t0=$(date +%s%N)
-  CURLS=()
-  for ((i = 0; i < JOBS; i++)); do
-    curl -s -K "$WORK/run/api-$i.curl" -w '%{http_code}\n' >"$WORK/logs/api-answers-$i.txt" &
-    CURLS+=($!)
-  done
-  for pid in "${CURLS[@]}"; do wait "$pid" || true; done
-  t1=$(date +%s%N)
-  c1=$(cpu_ticks "$SV_PID")
-  threads_cpu "$SV_PID" >"$WORK/logs/threads-2.tsv"
-  API_MS=$(((t1 - t0) / 1000000))
-  API_CPU=$((c1 - c0))
-  stored=$(grep -l '"outcome" *: *"stored"' "$WORK"/run/api-out/*.json 2>/dev/null | wc -l)
-  [[ $stored == "$PACKAGES" ]] || die "admin API stored $stored of $PACKAGES (see $WORK/run/api-out)"
+  row_begin api
+  api_prewarm api 1
+  row_end api "admin API, curl -P $JOBS" $((2 * PACKAGES))
+
+  # -------------------------------------------------------------- 4b, 5b. steady state
+  # WARM_ROUNDS suites more, each half by prewarm --server and half by the admin route, then both
+  # rows again on packages of the same sizes (suites bench2, api2): a daemon that has run a while.
+  if ((WARM_ROUNDS > 0)); then
+    for ((k = 1; k <= WARM_ROUNDS; k++)); do
+      log "warm round $k of $WARM_ROUNDS: suite w$k ($PACKAGES packages: half --server, half admin API)"
+      row_begin "w$k"
+      server_prewarm "$WORK/run/w$k.lock.json" $((PACKAGES / 2)) "w$k"
+      api_prewarm "w$k" $((PACKAGES / 2 + 1))
+      row_end "w$k" "warm round $k" $(((2 + k) * PACKAGES))
+    done
+    log "steady state: prewarm --server of suite bench2, then the admin API for suite api2"
+    row_begin sv2
+    server_prewarm "$WORK/run/bench2.lock.json" "$PACKAGES" server-prewarm2 "$WORK/logs/client-time2.txt"
+    row_end sv2 "reprox prewarm --server ($CLIENT)" $(((3 + WARM_ROUNDS) * PACKAGES))
+    row_begin api2
+    api_prewarm api2 1
+    row_end api2 "admin API, curl -P $JOBS" $(((4 + WARM_ROUNDS) * PACKAGES))
+  fi
   kill "$SV_PID" 2>/dev/null || true
   wait "$SV_PID" 2>/dev/null || true
-fi
-
-if [[ $SERVER_ROWS == 1 ]]; then
-  SV_THREADS=$(threads_delta "$WORK/logs/threads-0.tsv" "$WORK/logs/threads-1.tsv")
-  API_THREADS=$(threads_delta "$WORK/logs/threads-1.tsv" "$WORK/logs/threads-2.tsv")
 fi
 
 # ---------------------------------------------------------------- 6. 50,000 entries
@@ -375,38 +450,55 @@ start, end = int(sys.argv[2]) / 1e9, int(sys.argv[3]) / 1e9
 print(f"reprox phases: start-up to ready {ready - start:.1f} s, root and listing {indexed - ready:.1f} s,"
       f" packages {last - indexed:.1f} s, to exit {end - last:.1f} s")
 PYEND
+API_BYTES=0
+if [[ $SERVER_ROWS == 1 ]]; then
+  API_BYTES=$(awk -F'\t' '{s += $2} END {print s}' "$WORK/run/list-api.tsv")
+fi
 "$PY" - "$PACKAGES" "$TOTAL_BYTES" "$JOBS" "$RX_MS" "$AC_MS" "$RX_RSS" "$RX_UP" "$ENTRIES" "$LARGE_MS" \
-  "$LARGE_RSS" "$code" "${LARGE_HEAP:-?}" "$(cut -d' ' -f1-3 /proc/loadavg)" "$SERVER_ROWS" "$SV_MS" "$SV_CPU" \
-  "$SV_CLIENT" "$API_MS" "$API_CPU" "$HZ" "$CLIENT" "$RX_CPU" "$AC_CPU" "${SV_THREADS:-}" "${API_THREADS:-}" <<'EOF'
-import sys
-(n, total, jobs, rx, ac, rss, up, entries, lms, lrss, code, heap, load, rows, sv, svcpu, client, api, apicpu, hz,
- kind, rxcpu, accpu, sv_threads, api_threads) = sys.argv[1:]
-n, total, rx, ac, hz = int(n), int(total), int(rx) / 1000, int(ac) / 1000, int(hz)
+  "$LARGE_RSS" "$code" "${LARGE_HEAP:-?}" "$(cut -d' ' -f1-3 /proc/loadavg)" "$SERVER_ROWS" "$WORK/run/rows.tsv" \
+  "$SV_CLIENT" "$API_BYTES" "$HZ" "$CLIENT" "$RX_CPU" "$AC_CPU" "$WORK/logs/serve.out" <<'EOF'
+import collections, re, sys
+(n, total, jobs, rx, ac, rss, up, entries, lms, lrss, code, heap, load, rows, rows_file, client, api_bytes, hz,
+ kind, rxcpu, accpu, serve_out) = sys.argv[1:]
+n, total, rx, ac, hz, api_bytes = int(n), int(total), int(rx) / 1000, int(ac) / 1000, int(hz), int(api_bytes)
+# run/rows.tsv: label, packages pre-warmed before, ms, server CPU ticks, compiler threads' ticks,
+# "c1 c2 not-entrant", CPU by thread
+timed = [l.rstrip("\n").split("\t") for l in open(rows_file)] if rows == "1" else []
 print(f"\npre-warm {n} packages ({total / 1e6:.0f} MB, 20 KB - 2 MB) from a local upstream, concurrency {jobs};"
       f" load average before the summary: {load}")
-print("| client                                             | seconds | packages/s |  MB/s | vs apt-cacher-ng |")
-print("|----------------------------------------------------|--------:|-----------:|------:|-----------------:|")
-def row(name, secs):
-    print(f"| {name:<50} | {secs:7.1f} | {n / secs:10.1f} | {total / 1e6 / secs:5.1f} | {ac / secs:16.2f} |")
-row("reprox prewarm --data (JVM start incl.)", rx)
+print("| client                                             | warmed by | seconds | packages/s |  MB/s | vs apt-cacher-ng |")
+print("|----------------------------------------------------|----------:|--------:|-----------:|------:|-----------------:|")
+def row(name, secs, warmed="", size=total):
+    print(f"| {name:<50} | {warmed:>9} | {secs:7.1f} | {n / secs:10.1f} | {size / 1e6 / secs:5.1f} | {ac / secs:16.2f} |")
+row("reprox prewarm --data (JVM start incl.)", rx, "-")
 results = [("reprox prewarm --data (a CI step: JVM start, store, root, listing)", ac / rx)]
-if rows == "1":
-    sv, api = int(sv) / 1000, int(api) / 1000
-    row(f"reprox prewarm --server ({kind}), running reprox", sv)
-    row(f"admin API, curl -P {jobs}, running reprox", api)
-    results += [(f"reprox prewarm --server ({kind}) against a running, warmed reprox", ac / sv),
-                (f"the admin API by {jobs} curls against a running, warmed reprox (the server alone)", ac / api)]
-row(f"apt-cacher-ng, curl -P {jobs}", ac)
+for label, warmed, ms, *_ in timed:
+    if label.startswith("warm round"):
+        continue
+    secs = int(ms) / 1000
+    row(label, secs, warmed, api_bytes if label.startswith("admin") else total)
+    results.append((f"{label}, running reprox warmed by {warmed} packages", ac / secs))
+row(f"apt-cacher-ng, curl -P {jobs}", ac, "-")
 if rows == "1":
     wall, user, sys_ = client.split()
-    print(f"\nprewarm --server: client JVM {float(wall):.1f} s wall, {float(user) + float(sys_):.1f} s CPU"
-          f" (user {user}, sys {sys_}); server CPU during it {int(svcpu) / hz:.1f} s"
-          f" ({int(svcpu) / hz / n * 1000:.1f} ms a package)")
-    print(f"admin API by curl: server CPU {int(apicpu) / hz:.1f} s ({int(apicpu) / hz / n * 1000:.1f} ms a package)")
+    print(f"\nprewarm --server (warmed by {timed[0][1]}): client JVM {float(wall):.1f} s wall,"
+          f" {float(user) + float(sys_):.1f} s CPU (user {user}, sys {sys_})")
+    print("server CPU a package during each row (all threads; without the compiler threads), and the"
+          " server's compilations during it (C1, C2, C2 code made not entrant):")
+    for label, warmed, ms, cpu, comp, jit, threads in timed:
+        c1, c2, ne = jit.split()
+        print(f"  {label} (warmed by {warmed}): {int(cpu) / hz / n * 1000:.1f} ms"
+              f" ({(int(cpu) - int(comp)) / hz / n * 1000:.1f} ms); C1 {c1}, C2 {c2}, C2 not entrant {ne}")
+    for label, warmed, ms, cpu, comp, jit, threads in timed:
+        print(f"  by thread, {label} (warmed by {warmed}): {threads}")
+    again = collections.Counter(m.group(1) for m in (re.match(r"^\s*\d+\s+\d+\s[ %sbn!]{5}\s*4\s+(\S+).*made not entrant", l)
+                                                     for l in open(serve_out, errors="replace")) if m)
+    worst = [f"{m} {c}" for m, c in again.most_common(5) if c >= 3]
+    print("  methods whose C2 code was made not entrant 3 times or more in the server's whole run: "
+          + (", ".join(worst) or "none"))
     print("apt-cacher-ng is a native daemon already running; the --server rows are the like-for-like ones"
-          " (a reprox already running, its JIT warmed on other packages of the same sizes); the --data row"
-          " also pays a JVM start-up, opening a store and starting a server in the process.")
-    print(f"server CPU by thread, prewarm --server: {sv_threads}\nserver CPU by thread, admin API: {api_threads}")
+          " (a reprox already running, its JIT warmed on other packages of the same sizes: 'warmed by' counts"
+          " what it pre-warmed before the row); the --data row also pays a JVM start-up and opening a store.")
 print(f"CPU: reprox prewarm --data JVM {float(rxcpu):.1f} s; apt-cacher-ng daemon {int(accpu) / hz:.1f} s"
       f" ({int(accpu) / hz / n * 1000:.1f} ms a package); a loaded machine stretches every wall time above")
 print()
