@@ -94,10 +94,10 @@ class CrashReliabilityIT {
         for (String name : names) {
           for (int c = 0; c < CLIENTS_PER_FILE; c++) {
             ReproxProcess serving = server;
-          downloads.add(download(server, name, upstream, streaming).thenCompose(d -> d.complete()
-              ? storedAt(serving, name, System.nanoTime() + TimeUnit.SECONDS.toNanos(20))
-                  .thenApply(at -> new Download(d.name(), true, d.endNanos(), at))
-              : CompletableFuture.completedFuture(d)));
+            downloads.add(download(server, name, upstream, streaming).thenCompose(d -> d.complete()
+                ? storedAt(serving, name, System.nanoTime() + TimeUnit.SECONDS.toNanos(20))
+                    .thenApply(at -> new Download(d.name(), true, d.endNanos(), at))
+                : CompletableFuture.completedFuture(d)));
           }
         }
         streaming.get(30, TimeUnit.SECONDS); // the first response is under way: bodies are in flight
