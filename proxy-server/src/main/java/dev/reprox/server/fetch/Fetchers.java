@@ -142,7 +142,8 @@ public final class Fetchers implements AutoCloseable {
     }
     this.repositories = Map.copyOf(repos);
     this.warmUpExecutor = b.warmUpExecutor != null ? b.warmUpExecutor : pools.keyrings();
-    this.warmUp = new StartupWarmUp(client, repositories.values(), b.clock, b.registry);
+    this.warmUp = new StartupWarmUp(StartupWarmUp.politeLayer(client, timer, b.clock), repositories.values(), b.clock,
+        b.registry);
     Roots watchedRoots = null;
     if (b.signed) {
       PinReporter pinReporter = new PinReporter(b.registry);

@@ -3,6 +3,8 @@ package dev.reprox.server.fetch;
 import dev.reprox.config.Keyring;
 import dev.reprox.pinning.RootIndex;
 import dev.reprox.pinning.formats.Formats;
+import dev.reprox.server.upstream.HostPolicy;
+import dev.reprox.server.upstream.PoliteUpstream;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -26,6 +28,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -35,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * What the first root index request of a fresh JVM would otherwise pay itself, paid once on the
  * warm-up thread after the server listens (issue 14). The first InRelease took three times as
  * long as the second: the upstream client's first exchange (its selector thread, HTTP/1.1
- * parsing, body subscribers) and the first OpenPGP verification (Bouncy Castle's classes, EdDSA
+ * parsing, body subscribers, and the polite layer every root fetch goes through: its gate,
+ * breaker, permits, head verdict and body guards) and the first OpenPGP verification (Bouncy Castle's classes, EdDSA
  * and RSA) are loaded and run here on samples that belong to no repository, so nothing is stored,
  * pinned or counted as upstream traffic; then every repository's keyring is parsed, as before.
  *
@@ -59,13 +63,18 @@ final class StartupWarmUp implements Runnable {
     }
   }
 
-  private final HttpClient client;
+  private final PoliteUpstream upstream;
   private final Collection<SignedRepository> repositories;
   private final Clock clock;
   private final MeterRegistry registry;
 
-  StartupWarmUp(HttpClient client, Collection<SignedRepository> repositories, Clock clock, MeterRegistry registry) {
-    this.client = client;
+  /**
+   * {@code upstream} is the warm-up's own polite layer ({@link #politeLayer}): its exchange with a
+   * loopback listener must show in none of the server's host gates, breakers or upstream metrics.
+   */
+  StartupWarmUp(PoliteUpstream upstream, Collection<SignedRepository> repositories, Clock clock,
+      MeterRegistry registry) {
+    this.upstream = upstream;
     this.repositories = repositories;
     this.clock = clock;
     this.registry = registry;
@@ -129,9 +138,22 @@ final class StartupWarmUp implements Runnable {
   }
 
   /**
-   * One exchange of the upstream client with a listener of its own on loopback (never the
-   * server itself: that request would show in its metrics), read with the body subscriber root
-   * fetches use. The name lookup of {@code localhost} loads the resolver an upstream's host needs.
+   * A polite layer of the warm-up's own over the server's upstream {@code client}: the same code a
+   * root fetch runs (PoliteCall, HostGate, breaker, permits, token bucket, HeadVerdict, FinalBody
+   * and its subscribers), loaded and run once before the first root needs it (issue 14: those
+   * classes were loaded inside the first InRelease's time), but its gates and meters (a throwaway
+   * registry) are not the server's. One attempt, no retry: a failure only ends the step.
+   */
+  static PoliteUpstream politeLayer(HttpClient client, ScheduledExecutorService scheduler, Clock clock) {
+    return PoliteUpstream.builder().client(client).scheduler(scheduler).clock(clock)
+        .defaultPolicy(HostPolicy.builder().maxRetries(0).connectFailFast(true).build()).build();
+  }
+
+  /**
+   * One exchange of the upstream client, through the warm-up's polite layer, with a listener of
+   * its own on loopback (never the server itself: that request would show in its metrics), read
+   * with the body subscriber root fetches use. The name lookup of {@code localhost} loads the
+   * resolver an upstream's host needs.
    */
   void upstreamClient() throws IOException, InterruptedException, ExecutionException, TimeoutException {
     InetAddress loopback = InetAddress.getLoopbackAddress();
@@ -140,7 +162,7 @@ final class StartupWarmUp implements Runnable {
       String host = loopback.getHostAddress().contains(":") ? "[" + loopback.getHostAddress() + "]"
           : loopback.getHostAddress();
       URI uri = URI.create("http://" + host + ":" + listener.getLocalPort() + "/warm-up");
-      CompletableFuture<HttpResponse<byte[]>> answer = client.sendAsync(HttpRequest.newBuilder(uri).GET()
+      CompletableFuture<HttpResponse<byte[]>> answer = upstream.send(HttpRequest.newBuilder(uri).GET()
           .timeout(TIMEOUT).header("User-Agent", "reprox/0.1").build(), info -> new BoundedBytes(1024, "warm-up " + uri));
       // Accepted in short waits: a client that fails before it connects ends the step at once.
       listener.setSoTimeout(100);

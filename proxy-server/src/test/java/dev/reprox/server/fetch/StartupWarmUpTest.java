@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.reprox.config.Keyring;
 import dev.reprox.config.RepositoryConfig;
 import dev.reprox.pinning.PinningPolicy;
+import dev.reprox.server.upstream.HostStatus;
+import dev.reprox.server.upstream.PoliteUpstream;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -21,11 +23,23 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The start-up warm-up's steps do the work a first root request does, on samples of their own. */
 class StartupWarmUpTest {
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void stopScheduler() {
+    scheduler.shutdownNow();
+  }
+
+  private PoliteUpstream polite(HttpClient client) {
+    return StartupWarmUp.politeLayer(client, scheduler, Clock.systemUTC());
+  }
 
   @Test
   void run_everyStepDone_eachPublishedAsAGauge() {
@@ -34,7 +48,7 @@ class StartupWarmUpTest {
       HttpClient client = HttpClient.newBuilder().executor(callbacks).version(HttpClient.Version.HTTP_1_1).build();
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-      new StartupWarmUp(client, List.of(), Clock.systemUTC(), registry).run();
+      new StartupWarmUp(polite(client), List.of(), Clock.systemUTC(), registry).run();
 
       for (String step : List.of("upstream-client", "verify-eddsa", "verify-rsa", "keyrings")) {
         Gauge done = registry.find("reprox.warmup.seconds").tag("step", step).gauge();
@@ -47,9 +61,36 @@ class StartupWarmUpTest {
   }
 
   @Test
+  void upstreamClient_exchangesThroughAPoliteLayerOfItsOwn() throws Exception {
+    // A root fetch goes through the polite layer (gate, breaker, permits, head verdict, body
+    // guards): the warm-up's exchange runs that code too, in a layer whose gates are not the
+    // server's (issue 14: those classes were loaded inside the first InRelease's time).
+    PoliteUpstream own = polite(HttpClient.newHttpClient());
+
+    new StartupWarmUp(own, List.of(), Clock.systemUTC(), null).upstreamClient();
+
+    assertThat(own.hosts()).singleElement().satisfies(h -> {
+      assertThat(h.origin()).startsWith("http://127.0.0.1:");
+      assertThat(h.lastSuccess()).isPresent();
+    });
+  }
+
+  @Test
+  void politeLayer_oneAttempt_aFailedExchangeIsNotRetried() throws Exception {
+    // Nothing listens on the port: the step fails at once rather than backing off and retrying.
+    PoliteUpstream own = polite(HttpClient.newHttpClient());
+    URI dead = URI.create("http://127.0.0.1:" + deadPort() + "/warm-up");
+
+    assertThatThrownBy(() -> own.send(java.net.http.HttpRequest.newBuilder(dead).build(),
+        java.net.http.HttpResponse.BodyHandlers.discarding()).get(5, java.util.concurrent.TimeUnit.SECONDS))
+        .isInstanceOf(java.util.concurrent.ExecutionException.class);
+    assertThat(own.hosts()).extracting(HostStatus::breaker).containsExactly("open");
+  }
+
+  @Test
   void verify_theBundledSample_verifiesWithEitherThrowawayKey() throws Exception {
     // Both signature algorithms a first root meets: EdDSA and RSA (Debian's, Ubuntu's archive keys).
-    StartupWarmUp warmUp = new StartupWarmUp(HttpClient.newHttpClient(), List.of(), Clock.systemUTC(), null);
+    StartupWarmUp warmUp = new StartupWarmUp(polite(HttpClient.newHttpClient()), List.of(), Clock.systemUTC(), null);
 
     warmUp.verify("warm-up/eddsa.gpg"); // each throws unless its key's signature verified
     warmUp.verify("warm-up/rsa.gpg");
@@ -61,7 +102,7 @@ class StartupWarmUpTest {
     HttpClient broken = HttpClient.newBuilder().proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", deadPort())))
         .build();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    StartupWarmUp warmUp = new StartupWarmUp(broken, List.of(), Clock.systemUTC(), registry);
+    StartupWarmUp warmUp = new StartupWarmUp(polite(broken), List.of(), Clock.systemUTC(), registry);
     assertThatThrownBy(warmUp::upstreamClient).isInstanceOf(java.util.concurrent.ExecutionException.class);
 
     warmUp.run();
@@ -79,7 +120,7 @@ class StartupWarmUpTest {
         repo("own", new Keyring.File(Path.of("/nonexistent/own.gpg")), fileParsed::incrementAndGet),
         repo("debian", new Keyring.Builtin("debian"), builtinParsed::incrementAndGet));
 
-    new StartupWarmUp(HttpClient.newHttpClient(), repos, Clock.systemUTC(), null).keyrings();
+    new StartupWarmUp(polite(HttpClient.newHttpClient()), repos, Clock.systemUTC(), null).keyrings();
 
     assertThat(fileParsed).hasValue(1);
     assertThat(builtinParsed).as("a built-in keyring parsed by the warm-up").hasValue(0);
