@@ -9,7 +9,9 @@
 # REPROX_JAR (default proxy-server/target/reprox.jar, built offline when missing),
 # REPROX_XMX (default 256m), WORK (default benchmarks/target/peers), FANOUT (default 64),
 # COLD_ENTRIES (stanzas in the cold suite's Packages, default 63440 as bookworm main amd64),
-# COLD_ONLY=1 (stop after the cold path), FANOUT_ONLY=1 (skip the wrk rounds and the memory phase),
+# COLD_ONLY=1 (stop after the cold path), COLD_DELAY (seconds between reprox's first /healthz
+# answer and the cold path, default 0: a fresh server's start-up work, its JIT queue and warm-up,
+# then no longer overlaps the cold path), FANOUT_ONLY=1 (skip the wrk rounds and the memory phase),
 # MEMORY_ONLY=1 (reprox warmed, then the memory phase alone: no cold suite, no cold path, no wrk
 # rounds, no fan-out; its peak RSS is the memory phase's, not the cold listing's indexing),
 # REPROX_JAVA_OPTS (extra JVM flags for reprox; -XX:NativeMemoryTracking=summary also writes
@@ -285,6 +287,7 @@ fi
 if [[ $SMALL_ONLY != 1 && ${MEMORY_ONLY:-0} != 1 ]]; then
 COLD_ROWS=()
 declare -A COLD_MS
+sleep "${COLD_DELAY:-0}"
 for s in reprox acng; do
   line=$("$PY" "$ROOT/benchmarks/coldpath.py" "${BASE[$s]}" cold "$COLD_DEB" "$COLD_SHA")
   read -r total t_in t_pk t_deb misses reconnects ok <<<"$line"
