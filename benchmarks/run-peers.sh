@@ -11,7 +11,9 @@
 # COLD_ENTRIES (stanzas in the cold suite's Packages, default 63440 as bookworm main amd64),
 # COLD_ONLY=1 (stop after the cold path), COLD_DELAY (seconds between reprox's first /healthz
 # answer and the cold path, default 0: a fresh server's start-up work, its JIT queue and warm-up,
-# then no longer overlaps the cold path), FANOUT_ONLY=1 (skip the wrk rounds and the memory phase),
+# then no longer overlaps the cold path), COLD_CPU=1 (reprox's CPU over its cold path by thread
+# group, from /proc: how much of it was the JIT compilers' or the warm-up's),
+# FANOUT_ONLY=1 (skip the wrk rounds and the memory phase),
 # MEMORY_ONLY=1 (reprox warmed, then the memory phase alone: no cold suite, no cold path, no wrk
 # rounds, no fan-out; its peak RSS is the memory phase's, not the cold listing's indexing),
 # REPROX_JAVA_OPTS (extra JVM flags for reprox; -XX:NativeMemoryTracking=summary also writes
@@ -288,8 +290,32 @@ if [[ $SMALL_ONLY != 1 && ${MEMORY_ONLY:-0} != 1 ]]; then
 COLD_ROWS=()
 declare -A COLD_MS
 sleep "${COLD_DELAY:-0}"
+thread_cpu() { # "<thread name> <utime+stime ticks>" per thread of reprox's JVM
+  for f in /proc/$RX_PID/task/*/stat; do
+    cat "$f" 2>/dev/null || true
+  done | sed -n 's/^[0-9]* (\(.*\)) [A-Za-z] \(.*\)$/\1|\2/p' | awk -F'|' '{split($2, f, " "); print $1 "|" f[11] + f[12]}'
+}
 for s in reprox acng; do
+  [[ $s != reprox || ${COLD_CPU:-0} != 1 ]] || thread_cpu >"$WORK/logs/cold-cpu-before.txt"
   line=$("$PY" "$ROOT/benchmarks/coldpath.py" "${BASE[$s]}" cold "$COLD_DEB" "$COLD_SHA")
+  if [[ $s == reprox && ${COLD_CPU:-0} == 1 ]]; then
+    thread_cpu >"$WORK/logs/cold-cpu-after.txt"
+    # thread names lose their numbers (C2 CompilerThread0, reprox-storage-3): one row per group
+    "$PY" - "$WORK/logs/cold-cpu-before.txt" "$WORK/logs/cold-cpu-after.txt" "$(getconf CLK_TCK)" <<'PYEOF'
+import collections, re, sys
+def read(path):
+    c = collections.Counter()
+    for line in open(path):
+        name, ticks = line.rstrip("\n").rsplit("|", 1)
+        c[re.sub(r"[-#]?\d+$", "", name)] += int(ticks)
+    return c
+before, after, hz = read(sys.argv[1]), read(sys.argv[2]), int(sys.argv[3])
+d = {g: (after[g] - before[g]) * 1000 // hz for g in after if after[g] > before[g]}
+jit = sum(v for g, v in d.items() if "Compiler" in g)
+top = ", ".join(f"{g} {v}" for g, v in sorted(d.items(), key=lambda kv: -kv[1])[:6])
+print(f"reprox CPU over its cold path: {sum(d.values())} ms, JIT compilers {jit} ms ({top})")
+PYEOF
+  fi
   read -r total t_in t_pk t_deb misses reconnects ok <<<"$line"
   [[ $ok == ok ]] || die "cold path: $s: $line"
   COLD_MS[$s]=$total
