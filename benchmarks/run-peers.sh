@@ -22,7 +22,8 @@
 # smaps_rollup, the largest mappings (pmap -x) and, with -XX:NativeMemoryTracking=summary in
 # REPROX_JAVA_OPTS, jcmd VM.native_memory summary; the phase where VmHWM grew is printed at the end.
 # KEEP=1 keeps the work directory (logs, caches) after the run. WARMUP (default 3s): the unmeasured
-# wrk pass per server and file before the rounds.
+# wrk pass per server and file before the rounds; WARMUP_PASSES (default 2) of them, servers
+# alternated. CEILING_ACCESS_LOG (default 1): nginx, the ceiling, logs each request (0: it does not).
 # SMALL_ONLY=1: only the 53 KB warm keep-alive rows, reprox and nginx alternated (no apt-cacher-ng,
 # no cold path, fan-out or memory phase), with each server's CPU per request from /proc; with
 # REPROX_BASELINE_JAR=<jar> a second reprox ("base", e.g. a build of main) runs beside it, for a
@@ -67,7 +68,7 @@ cleanup() {
   # gpg started an agent for the signing key: it is this run's process too
   GNUPGHOME="$WORK/gnupg" gpgconf --kill gpg-agent 2>/dev/null || true
   if [[ ${KEEP:-0} != 1 ]]; then
-    rm -rf "$WORK/reprox-data" "$WORK/reprox-data-base" "$WORK/acng/cache" "$WORK/fanout"
+    rm -rf "$WORK/reprox-data" "$WORK/reprox-data-base" "$WORK/acng/cache" "$WORK/fanout" "$WORK/logs/ceiling-access.log"
   fi
   exit $rc
 }
@@ -170,8 +171,16 @@ fi # SMALL_ONLY, MEMORY_ONLY
 
 # the upstream of reprox and apt-cacher-ng, throttled like a good mirror; and the ceiling: the
 # same files served statically by the same nginx
+# CEILING_ACCESS_LOG (default 1): the ceiling writes an access line per request, buffered, as
+# reprox does by default (log.access, lines written in batches): like for like. 0: no log, as
+# before 2026-12-06 21:00 (the ceiling's figures until then).
+if [[ ${CEILING_ACCESS_LOG:-1} == 1 ]]; then
+  CEILING_LOG="access_log $WORK/logs/ceiling-access.log combined buffer=64k flush=1s;"
+else
+  CEILING_LOG="access_log off;"
+fi
 start_nginx "$WORK/run" "$UP_PORT" "$WORK/www" "limit_rate 100m;" \
-  "server { listen 127.0.0.1:$NG_PORT; root $WORK/www; access_log off; }"
+  "server { listen 127.0.0.1:$NG_PORT; root $WORK/www; $CEILING_LOG }"
 
 # ---------------------------------------------------------------- 2. peers
 if [[ ! -f $REPROX_JAR ]]; then
@@ -337,9 +346,17 @@ log "warm: ${SERVERS[*]} returned the right sha256 for all three files"
 WARM_FILES=(small medium large)
 # shellcheck disable=SC2206 # a list of names
 [[ $SMALL_ONLY != 1 ]] || WARM_FILES=($SMALL_FILES)
+# WARMUP_PASSES (default 2) such passes, servers alternated as in the rounds: each measured run
+# opens 16 new connections after the server sat idle through the others' runs, and a JIT that
+# compiled its hot code during one long keep-alive pass had never seen that: the new connections
+# hit its type and branch guards (class_check in fireChannelRead, unstable_if...), it went back to
+# the interpreter and recompiled inside the measured seconds (C2 was 8 % of reprox's CPU in a
+# measured run after one 10 s pass). A second pass after an idle gap lets that happen unmeasured.
 for n in "${WARM_FILES[@]}"; do
-  for s in "${SERVERS[@]}"; do
-    wrk -t2 -c16 -d"${WARMUP:-3s}" --timeout 30s "${BASE[$s]}/${POOL[$n]}" >/dev/null 2>&1 || die "wrk warm-up $s $n"
+  for ((pass = 1; pass <= ${WARMUP_PASSES:-2}; pass++)); do
+    for s in "${SERVERS[@]}"; do
+      wrk -t2 -c16 -d"${WARMUP:-3s}" --timeout 30s "${BASE[$s]}/${POOL[$n]}" >/dev/null 2>&1 || die "wrk warm-up $s $n"
+    done
   done
 done
 probe warm-up wrk-rounds
