@@ -32,24 +32,40 @@ final class HeadBlock {
     this.value = value;
   }
 
-  /** The block of {@code headers} (at least one), in their order. */
+  /**
+   * The block of {@code headers}, in their order; null when there are none or one holds a CR, an
+   * LF or a non-ASCII character (the caller then sends the headers one by one, checked as usual).
+   */
   static HeadBlock of(HttpHeaders headers) {
     Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
     if (!it.hasNext()) {
-      throw new IllegalArgumentException("no headers to fold");
+      return null;
     }
     Map.Entry<CharSequence, CharSequence> first = it.next();
-    StringBuilder folded = new StringBuilder(256).append(first.getValue());
+    StringBuilder folded = new StringBuilder(256);
+    if (!plain(first.getKey()) || !plain(first.getValue())) {
+      return null;
+    }
+    folded.append(first.getValue());
     while (it.hasNext()) {
       Map.Entry<CharSequence, CharSequence> e = it.next();
+      if (!plain(e.getKey()) || !plain(e.getValue())) {
+        return null;
+      }
       folded.append(CRLF).append(e.getKey()).append(SEPARATOR).append(e.getValue());
     }
-    for (int i = 0; i < folded.length(); i++) {
-      if (folded.charAt(i) > 0x7f) {
-        throw new IllegalArgumentException("non-ASCII header value: " + headers);
+    return new HeadBlock(AsciiString.of(first.getKey()), new AsciiString(folded));
+  }
+
+  /** ASCII without CR or LF: what may go into a block as it is. */
+  private static boolean plain(CharSequence s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\r' || c == '\n' || c > 0x7f) {
+        return false;
       }
     }
-    return new HeadBlock(AsciiString.of(first.getKey()), new AsciiString(folded));
+    return true;
   }
 
   /** Adds the block to {@code h} as its one entry; {@code h} must not validate values (CRLF). */
