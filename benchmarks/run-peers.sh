@@ -25,8 +25,9 @@
 # (logs/rss-timeline.tsv), and at the end of each phase logs/probe-<n>-<phase>.txt: VmHWM,
 # smaps_rollup, the largest mappings (pmap -x) and, with -XX:NativeMemoryTracking=summary in
 # REPROX_JAVA_OPTS, jcmd VM.native_memory summary; the phase where VmHWM grew is printed at the end.
-# KEEP=1 keeps the work directory (logs, caches) after the run. WARMUP (default 3s): the unmeasured
-# wrk pass per server and file before the rounds.
+# KEEP=1 keeps the work directory (logs, caches) after the run. WARMUP (default 10s; 3s before
+# 2026-12-06 21:20): the unmeasured wrk pass per server and file before the rounds; WARMUP_PASSES
+# (default 2) of them, servers alternated. CEILING_ACCESS_LOG (default 1): nginx, the ceiling, logs each request (0: it does not).
 # SMALL_ONLY=1: only the 53 KB warm keep-alive rows, reprox and nginx alternated (no apt-cacher-ng,
 # no cold path, fan-out or memory phase), with each server's CPU per request from /proc; with
 # REPROX_BASELINE_JAR=<jar> a second reprox ("base", e.g. a build of main) runs beside it, for a
@@ -71,7 +72,7 @@ cleanup() {
   # gpg started an agent for the signing key: it is this run's process too
   GNUPGHOME="$WORK/gnupg" gpgconf --kill gpg-agent 2>/dev/null || true
   if [[ ${KEEP:-0} != 1 ]]; then
-    rm -rf "$WORK/reprox-data" "$WORK/reprox-data-base" "$WORK/acng/cache" "$WORK/fanout"
+    rm -rf "$WORK/reprox-data" "$WORK/reprox-data-base" "$WORK/acng/cache" "$WORK/fanout" "$WORK/logs/ceiling-access.log"
   fi
   exit $rc
 }
@@ -174,8 +175,16 @@ fi # SMALL_ONLY, MEMORY_ONLY
 
 # the upstream of reprox and apt-cacher-ng, throttled like a good mirror; and the ceiling: the
 # same files served statically by the same nginx
+# CEILING_ACCESS_LOG (default 1): the ceiling writes an access line per request, buffered, as
+# reprox does by default (log.access, lines written in batches): like for like. 0: no log, as
+# before 2026-12-06 21:00 (the ceiling's figures until then).
+if [[ ${CEILING_ACCESS_LOG:-1} == 1 ]]; then
+  CEILING_LOG="access_log $WORK/logs/ceiling-access.log combined buffer=64k flush=1s;"
+else
+  CEILING_LOG="access_log off;"
+fi
 start_nginx "$WORK/run" "$UP_PORT" "$WORK/www" "limit_rate 100m;" \
-  "server { listen 127.0.0.1:$NG_PORT; root $WORK/www; access_log off; }"
+  "server { listen 127.0.0.1:$NG_PORT; root $WORK/www; $CEILING_LOG }"
 
 # ---------------------------------------------------------------- 2. peers
 if [[ ! -f $REPROX_JAR ]]; then
@@ -366,9 +375,20 @@ log "warm: ${SERVERS[*]} returned the right sha256 for all three files"
 WARM_FILES=(small medium large)
 # shellcheck disable=SC2206 # a list of names
 [[ $SMALL_ONLY != 1 ]] || WARM_FILES=($SMALL_FILES)
+# WARMUP_PASSES (default 2) such passes, servers alternated as in the rounds: each measured run
+# opens 16 new connections after the server sat idle through the others' runs, and a JIT that
+# compiled its hot code during one long keep-alive pass had never seen that: the new connections
+# hit its type and branch guards (class_check in fireChannelRead, unstable_if...), it went back to
+# the interpreter and recompiled inside the measured seconds (C2 was 8 % of reprox's CPU in a
+# measured run after one 10 s pass). A second pass after an idle gap lets that happen unmeasured.
+# 10 s a pass: with the machine shared, C2 took 20 s and more to compile the hot path's large
+# methods (BodyResponse.send alone 2.4 s): after one 3 s pass they were compiled inside the
+# measured rounds (the SMALL_ONLY table's JIT column shows what is left).
 for n in "${WARM_FILES[@]}"; do
-  for s in "${SERVERS[@]}"; do
-    wrk -t2 -c16 -d"${WARMUP:-3s}" --timeout 30s "${BASE[$s]}/${POOL[$n]}" >/dev/null 2>&1 || die "wrk warm-up $s $n"
+  for ((pass = 1; pass <= ${WARMUP_PASSES:-2}; pass++)); do
+    for s in "${SERVERS[@]}"; do
+      wrk -t2 -c16 -d"${WARMUP:-10s}" --timeout 30s "${BASE[$s]}/${POOL[$n]}" >/dev/null 2>&1 || die "wrk warm-up $s $n"
+    done
   done
 done
 probe warm-up wrk-rounds
@@ -385,6 +405,19 @@ cpu_ticks() { # pid: utime+stime of it and its children processes (nginx workers
   done
   echo "$total"
 }
+# pid: utime+stime of a JVM's JIT compiler threads (C1, C2), in clock ticks; 0 for nginx. C2 still
+# compiling in a measured run is warm-up cost counted as per-request cost (the "JIT" column). A
+# compiler thread that exits during a run takes its ticks with it: the column is a lower bound.
+jit_ticks() {
+  local total=0 t
+  for t in /proc/"$1"/task/*; do
+    case $(cat "$t/comm" 2>/dev/null) in
+      "C1 CompilerThre"* | "C2 CompilerThre"*)
+        total=$((total + $(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0))) ;;
+    esac
+  done
+  echo "$total"
+}
 if [[ $SMALL_ONLY == 1 ]]; then
   declare -A SPID=([reprox]=$RX_PID [nginx]=$NGINX_PID [base]=${RB_PID:-0})
   : >"$WORK/logs/wrk-small.tsv"
@@ -394,15 +427,18 @@ if [[ $SMALL_ONLY == 1 ]]; then
       for s in "${order[@]}"; do
         out="$WORK/logs/wrk-$s-$n-$round.txt"
         c0=$(cpu_ticks "${SPID[$s]}")
+        j0=$(jit_ticks "${SPID[$s]}")
         idle0=$(awk '/^cpu / {print $5 + $6}' /proc/stat)
         all0=$(awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
         /usr/bin/time -f '%U %S' -o "$out.time" wrk -t2 -c16 -d"$DURATION" --latency --timeout 30s \
           "${BASE[$s]}/${POOL[$n]}" >"$out" 2>&1 || die "wrk $s $n (see $out)"
         c1=$(cpu_ticks "${SPID[$s]}")
+        j1=$(jit_ticks "${SPID[$s]}")
         idle1=$(awk '/^cpu / {print $5 + $6}' /proc/stat)
         all1=$(awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$s" "$out" "$((c1 - c0))" \
-          "$((all1 - all0 - idle1 + idle0))" "$((all1 - all0))" "$(tail -1 "$out.time")" "$n" >>"$WORK/logs/wrk-small.tsv"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$s" "$out" "$((c1 - c0))" \
+          "$((all1 - all0 - idle1 + idle0))" "$((all1 - all0))" "$(tail -1 "$out.time")" "$n" "$((j1 - j0))" \
+          >>"$WORK/logs/wrk-small.tsv"
       done
     done
     log "wrk round $round/$ROUNDS done (load average $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -412,7 +448,7 @@ import re, statistics, sys
 tick = 1 / int(sys.argv[4])
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 data, problems = {}, []
-for rnd, server, path, ticks, busy, total, wrk_cpu, name in rows:
+for rnd, server, path, ticks, busy, total, wrk_cpu, name, jit in rows:
     text = open(path).read()
     n = int(re.search(r"(\d+) requests in", text).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
@@ -422,16 +458,19 @@ for rnd, server, path, ticks, busy, total, wrk_cpu, name in rows:
             problems.append(f"{server} {name} round {rnd}: {m.group(0)}")
     u, s = map(float, wrk_cpu.split())
     data.setdefault((server, name), []).append((rps, int(ticks) * tick * 1e6 / n, (u + s) * 1e6 / n,
-                                        100 * int(busy) / int(total)))
-med = {k: [statistics.median(x[i] for x in v) for i in range(4)] for k, v in data.items()}
+                                        100 * int(busy) / int(total), max(0, int(jit)) * tick * 1e6 / n))
+med = {k: [statistics.median(x[i] for x in v) for i in range(5)] for k, v in data.items()}
 label = {"small": "53 KB", "medium": "1 MB", "large": "50 MB"}
 print(f"\nwarm keep-alive, wrk -t2 -c16 -d{sys.argv[2]}, medians of {sys.argv[3]} rounds")
-print("| file | server | req/s | server CPU us/req | wrk CPU us/req | machine busy % | /nginx |")
-print("|------|--------|------:|------------------:|---------------:|---------------:|-------:|")
+print("| file | server | req/s | server CPU us/req | of it JIT compiling | wrk CPU us/req | machine busy % | /nginx |")
+print("|------|--------|------:|------------------:|--------------------:|---------------:|---------------:|-------:|")
 for name in [n for n in ("small", "medium", "large") if ("nginx", n) in med]:
     for server in [s for s in ("base", "reprox", "nginx") if (s, name) in med]:
-        rps, cpu, wcpu, busy = med[(server, name)]
-        print(f"| {label[name]} | {server} | {rps:.0f} | {cpu:.1f} | {wcpu:.1f} | {busy:.0f} | {rps / med[('nginx', name)][0]:.2f} |")
+        rps, cpu, wcpu, busy, jit = med[(server, name)]
+        print(f"| {label[name]} | {server} | {rps:.0f} | {cpu:.1f} | {jit:.1f} | {wcpu:.1f} | {busy:.0f} | {rps / med[('nginx', name)][0]:.2f} |")
+print("per round (server CPU us/req, JIT us/req):")
+for (server, name), v in sorted(data.items()):
+    print(f"  {label[name]} {server}: " + ", ".join(f"{x[1]:.1f} ({x[4]:.1f})" for x in v))
 for p in problems:
     print("  note: " + p)
 EOF

@@ -220,13 +220,15 @@ class RequestHandlerTest {
     channel.finishAndReleaseAll();
     channel = new EmbeddedChannel(context.newHandler());
 
-    Reply first = send(HttpMethod.GET, "/test/pool/a.deb");
+    // as a client reads them: a kept answer's whole-body head carries its fixed headers as one
+    // encoded block (HeadBlock), one header entry on the response object
+    Reply first = sendOnTheWire(HttpMethod.GET, "/test/pool/a.deb");
     HotAnswers.Answer kept = context.hotAnswers.get(
         new dev.reprox.server.fetch.FetchRequest(config.repositories().get("test"), "pool/a.deb"));
     assertThat(kept).as("the first answer was kept").isNotNull();
-    Reply second = send(HttpMethod.GET, "/test/pool/a.deb");
+    Reply second = sendOnTheWire(HttpMethod.GET, "/test/pool/a.deb");
     io.netty.handler.codec.http.HttpHeaders built = kept.headers;
-    Reply range = send(HttpMethod.GET, "/test/pool/a.deb", "Range", "bytes=10-19");
+    Reply range = sendOnTheWire(HttpMethod.GET, "/test/pool/a.deb", "Range", "bytes=10-19");
 
     assertThat(built).as("built when the kept answer was first served").isNotNull();
     assertThat(kept.headers).as("then reused").isSameAs(built);
@@ -245,6 +247,117 @@ class RequestHandlerTest {
   }
 
   /** A stored answer with the provenance the signed chain would give it. */
+  @Test
+  void get_keptAnswer_wholeBodyHead_isOneEncodedBlockBesideContentLength() {
+    keptAnswers();
+    send(HttpMethod.GET, "/test/pool/a.deb"); // kept from here on
+    channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/test/pool/a.deb"));
+    channel.runPendingTasks();
+    java.util.List<Object> messages = outbound();
+    try {
+      HttpHeaders h = ((HttpResponse) messages.get(0)).headers();
+      assertThat(h.size()).as("%s", h).isEqualTo(2);
+      assertThat(h.get("Content-Type")).startsWith("application/octet-stream\r\netag: \"sha256:")
+          .endsWith("\r\naccept-ranges: bytes");
+      assertThat(h.get("Content-Length")).isEqualTo("2500");
+    } finally {
+      messages.forEach(ReferenceCountUtil::release);
+    }
+  }
+
+  @Test
+  void get_keptAnswer_onTheWire_byteForByteTheFirstAnswer_getHead304Range() {
+    keptAnswers();
+    String etag = send(HttpMethod.GET, "/test/pool/a.deb").headers().get("ETag"); // before it is kept
+    context = context(context.fetcher); // nothing kept yet
+    channel.finishAndReleaseAll();
+    channel = new EmbeddedChannel(context.newHandler());
+    String[][] requests = {{"GET"}, {"HEAD"}, {"GET", "If-None-Match", etag}, {"GET", "Range", "bytes=100-1099"},
+        {"HEAD", "Range", "bytes=0-9"}, {"GET", "If-Range", "\"other\"", "Range", "bytes=0-9"},
+        {"GET", "Range", "bytes=3000-"}};
+    // The first GET is answered before its answer is kept, with its headers one by one (as are
+    // the others: only a whole-body 200 or HEAD uses the block); later ones from the kept answer.
+    String[] first = new String[requests.length];
+    for (int i = 0; i < requests.length; i++) {
+      first[i] = wire(requests[i]);
+    }
+    assertThat(first[0]).startsWith("HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\netag: " + etag
+        + "\r\n").contains("\r\naccept-ranges: bytes\r\ncontent-length: 2500\r\n\r\n");
+    for (int round = 0; round < 2; round++) { // the block is made by the first kept 200, then reused
+      for (int i = 0; i < requests.length; i++) {
+        assertThat(wire(requests[i])).as(String.join(" ", requests[i])).isEqualTo(first[i]);
+      }
+    }
+  }
+
+  /** Answers from now on carry an immutable provenance, so they are kept ({@link HotAnswers}). */
+  private void keptAnswers() {
+    Fetcher inner = fetchers.fetcher();
+    Provenance proven = new Provenance(Optional.of(dev.reprox.storage.Digest.compute(new byte[] {7})),
+        Optional.of(Instant.parse("2025-12-31T10:00:00Z")), Optional.of("live"), true, false);
+    context = context(request -> inner.fetch(request).thenApply(f -> new Proven(f, proven)));
+    channel.finishAndReleaseAll();
+    channel = new EmbeddedChannel(context.newHandler());
+  }
+
+  /** The bytes a client receives for {@code request} (method, then header names and values). */
+  private String wire(String[] request) {
+    FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request[0]),
+        "/test/pool/a.deb");
+    for (int i = 1; i < request.length; i += 2) {
+      r.headers().set(request[i], request[i + 1]);
+    }
+    channel.writeInbound(r);
+    channel.runPendingTasks();
+    return new String(encoded(outbound()), StandardCharsets.ISO_8859_1);
+  }
+
+  /** A GET's response as a client's decoder parses it from the bytes on the wire. */
+  private Reply sendOnTheWire(HttpMethod method, String uri, String... headers) {
+    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri);
+    for (int i = 0; i < headers.length; i += 2) {
+      request.headers().set(headers[i], headers[i + 1]);
+    }
+    channel.writeInbound(request);
+    channel.runPendingTasks();
+    EmbeddedChannel decoder = new EmbeddedChannel(new io.netty.handler.codec.http.HttpResponseDecoder(),
+        new io.netty.handler.codec.http.HttpObjectAggregator(1 << 20));
+    decoder.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(encoded(outbound())));
+    io.netty.handler.codec.http.FullHttpResponse r = decoder.readInbound();
+    try {
+      byte[] body = new byte[r.content().readableBytes()];
+      r.content().getBytes(r.content().readerIndex(), body);
+      return new Reply(r.status().code(), r.headers(), body);
+    } finally {
+      r.release();
+      decoder.finishAndReleaseAll();
+    }
+  }
+
+  private java.util.List<Object> outbound() {
+    java.util.List<Object> messages = new java.util.ArrayList<>();
+    for (Object m; (m = channel.readOutbound()) != null; ) {
+      messages.add(m);
+    }
+    return messages;
+  }
+
+  /** {@code messages} encoded as the server's codec sends them (and released). */
+  private static byte[] encoded(java.util.List<Object> messages) {
+    EmbeddedChannel encoder = new EmbeddedChannel(new io.netty.handler.codec.http.HttpResponseEncoder());
+    messages.forEach(encoder::writeOutbound);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Object m; (m = encoder.readOutbound()) != null; ) {
+      ByteBuf b = (ByteBuf) m;
+      byte[] bytes = new byte[b.readableBytes()];
+      b.getBytes(b.readerIndex(), bytes);
+      out.writeBytes(bytes);
+      b.release();
+    }
+    encoder.finishAndReleaseAll();
+    return out.toByteArray();
+  }
+
   private record Proven(Fetched inner, Provenance provenance) implements Fetched {
     @Override
     public Outcome outcome() {
