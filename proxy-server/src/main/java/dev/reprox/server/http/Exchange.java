@@ -36,6 +36,8 @@ final class Exchange {
   /** The pin status of a trust-chain answer ({@code live}, {@code proven}...), else null. */
   String pin;
   BodyWriter body;
+  /** This pipelined request's lookup, started while it waited its turn ({@link PassThrough#prepare}), or null. */
+  PassThrough.Prepared prepared;
   /** The request body of an import ({@link AdminBundles}), else null. */
   BundleUpload upload;
   private boolean ended;

@@ -23,10 +23,26 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   // The queue holds what one socket read decoded (reading pauses at the first queued request), so
   // the read size bounds it (dev.reprox.server.ServerInitializer): this cap is a last resort.
   private static final int MAX_PIPELINED = 4096;
+  /**
+   * How many queued requests have their lookup started ahead of their turn ({@link
+   * Routes#prepare}): apt pipelines ten; a deeper pipeline waits its turn for the rest, so one
+   * connection cannot start hundreds of lookups (or upstream fills) at once.
+   */
+  static final int PREPARE_AHEAD = 16;
+
+  /** A request waiting its turn, with its lookup when one was started. */
+  private static final class Queued {
+    final HttpRequest request;
+    PassThrough.Prepared prepared;
+
+    Queued(HttpRequest request) {
+      this.request = request;
+    }
+  }
 
   private final ServingContext sc;
   private final Routes routes;
-  private final ArrayDeque<HttpRequest> pending = new ArrayDeque<>();
+  private final ArrayDeque<Queued> pending = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private Exchange current;
   /** The one pending head-timeout check, or null; see {@link #armHeadTimer()}. */
@@ -68,8 +84,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         handle(request);
       } else if (pending.size() < MAX_PIPELINED) {
         ReferenceCountUtil.retain(request);
-        pending.add(request);
+        pending.add(new Queued(request));
         ctx.channel().config().setAutoRead(false);
+        prepareAhead();
       } else {
         ctx.close();
       }
@@ -127,10 +144,32 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void handle(HttpRequest request) {
+    handle(request, null);
+  }
+
+  private void handle(HttpRequest request, PassThrough.Prepared prepared) {
     Exchange ex = new Exchange(this, ctx, request);
+    ex.prepared = prepared;
     current = ex;
     sc.inFlight.begin();
     routes.route(ex, this);
+    if (ex.prepared != null) {
+      ex.prepared.discard(); // routed elsewhere after all: nobody reads it
+      ex.prepared = null;
+    }
+  }
+
+  /** Starts the lookups of the first {@link #PREPARE_AHEAD} queued requests that have none yet. */
+  private void prepareAhead() {
+    int n = 0;
+    for (Queued q : pending) {
+      if (n++ >= PREPARE_AHEAD) {
+        return;
+      }
+      if (q.prepared == null) {
+        q.prepared = routes.prepare(q.request, ctx);
+      }
+    }
   }
 
   /** The response to {@code ex} has ended: account for it and take the next request. */
@@ -149,13 +188,14 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     if (tunnelled || !ctx.channel().isActive()) {
       return;
     }
-    HttpRequest next = pending.poll();
+    Queued next = pending.poll();
     if (next != null) {
       try {
-        handle(next);
+        handle(next.request, next.prepared);
       } finally {
-        ReferenceCountUtil.release(next);
+        ReferenceCountUtil.release(next.request);
       }
+      prepareAhead();
       return;
     }
     ctx.channel().config().setAutoRead(true);
@@ -163,8 +203,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void releasePending() {
-    for (HttpRequest r; (r = pending.poll()) != null; ) {
-      ReferenceCountUtil.release(r);
+    for (Queued q; (q = pending.poll()) != null; ) {
+      if (q.prepared != null) {
+        q.prepared.discard();
+      }
+      ReferenceCountUtil.release(q.request);
     }
   }
 

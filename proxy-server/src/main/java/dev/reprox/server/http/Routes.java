@@ -155,6 +155,47 @@ final class Routes {
   }
 
   /**
+   * For a GET waiting behind other requests on its connection: starts its lookup now when
+   * {@link #route} will send it to the fetch chain and nothing else (a forward-proxy request for
+   * a configured upstream, or a repository's mirror path); null for anything else, which is
+   * routed only at its turn. Writes nothing and records nothing: {@link #route} does that.
+   */
+  PassThrough.Prepared prepare(HttpRequest request, ChannelHandlerContext ctx) {
+    if (healthOnly || request.decoderResult().isFailure() || !request.method().equals(HttpMethod.GET)) {
+      return null;
+    }
+    ForwardRoute.Outcome proxied = forward.route(request);
+    if (proxied instanceof ForwardRoute.Serve serve) {
+      return passThrough.prepare(serve.fetch(), ctx.executor());
+    }
+    if (proxied != null) {
+      return null;
+    }
+    RequestPath path;
+    try {
+      path = RequestPath.parse(request.uri());
+    } catch (RequestPath.Unsafe e) {
+      return null;
+    }
+    // The read guard, the APIs, the status page and the probes all live under "-" or are QUIET.
+    if (path.segments().isEmpty() || ApiGuard.isRead(path)
+        || path.segments().size() == 1 && QUIET.contains(path.first())) {
+      return null;
+    }
+    RepositoryConfig repository = sc.config.repositories().get(path.first());
+    if (repository == null) {
+      return null;
+    }
+    FetchRequest fetch;
+    try {
+      fetch = MirrorPath.parse(repository, path);
+    } catch (MirrorPath.BadTime e) {
+      return null;
+    }
+    return fetch.path().isEmpty() ? null : passThrough.prepare(fetch, ctx.executor());
+  }
+
+  /**
    * A connection accepted above {@code max-connections}: {@code /healthz} and {@code /readyz}
    * answer as usual, so probes keep working while the server is full; anything else is 503.
    * Either way the connection closes after the response, giving its place back.

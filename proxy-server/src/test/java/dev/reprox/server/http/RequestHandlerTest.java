@@ -578,6 +578,162 @@ class RequestHandlerTest {
         .isEqualTo(Arrays.copyOf(blob, 10));
   }
 
+  /** Stores {@code body} as {@code path} of repository "test". */
+  private void store(String path, byte[] body) throws java.io.IOException {
+    BlobInfo info;
+    try (BlobWriter w = storage.blobs().newWriter()) {
+      w.write(ByteBuffer.wrap(body));
+      info = w.commit(null, body.length);
+    }
+    storage.refs().put(new Ref("test", path, info.digest(), CLOCK.instant()));
+  }
+
+  /** The chain's answers held back until the test lets each one through, by path. */
+  private final class Gated implements Fetcher {
+    final Fetcher chain = fetchers.fetcher();
+    final Map<String, CompletableFuture<Void>> gates = new java.util.concurrent.ConcurrentHashMap<>();
+    final java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final AtomicInteger opened = new AtomicInteger();
+    final AtomicInteger closed = new AtomicInteger();
+
+    @Override
+    public CompletableFuture<Fetched> fetch(dev.reprox.server.fetch.FetchRequest request) {
+      asked.add(request.path());
+      return gate(request.path()).thenCompose(v -> chain.fetch(request)).thenApply(Counted::new);
+    }
+
+    CompletableFuture<Void> gate(String path) {
+      return gates.computeIfAbsent(path, p -> new CompletableFuture<>());
+    }
+
+    void open(String path) {
+      gate(path).complete(null);
+      channel.runPendingTasks();
+    }
+
+    /** Counts the readers opened and closed. */
+    private final class Counted implements Fetched {
+      private final Fetched inner;
+
+      Counted(Fetched inner) {
+        this.inner = inner;
+      }
+
+      @Override
+      public Outcome outcome() {
+        return inner.outcome();
+      }
+
+      @Override
+      public long length() {
+        return inner.length();
+      }
+
+      @Override
+      public Optional<dev.reprox.storage.Digest> digest() {
+        return inner.digest();
+      }
+
+      @Override
+      public dev.reprox.server.fetch.Content open() throws java.io.IOException {
+        dev.reprox.server.fetch.Content c = inner.open();
+        opened.incrementAndGet();
+        return new dev.reprox.server.fetch.Content() {
+          @Override
+          public int read(long position, ByteBuffer dst) throws java.io.IOException {
+            return c.read(position, dst);
+          }
+
+          @Override
+          public CompletableFuture<?> whenReadable(long position) {
+            return c.whenReadable(position);
+          }
+
+          @Override
+          public void close() {
+            closed.incrementAndGet();
+            c.close();
+          }
+        };
+      }
+
+      @Override
+      public CompletableFuture<Void> settled() {
+        return inner.settled();
+      }
+    }
+  }
+
+  private static FullHttpRequest get(String uri) {
+    return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
+  }
+
+  /** The bodies of the complete responses written so far, in order. */
+  private java.util.List<byte[]> bodiesOut() {
+    java.util.List<byte[]> bodies = new java.util.ArrayList<>();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    for (Object msg; (msg = channel.readOutbound()) != null; ) {
+      try {
+        if (msg instanceof HttpContent c) {
+          byte[] bytes = new byte[c.content().readableBytes()];
+          c.content().getBytes(c.content().readerIndex(), bytes);
+          body.writeBytes(bytes);
+          if (msg instanceof LastHttpContent) {
+            bodies.add(body.toByteArray());
+            body.reset();
+          }
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+    return bodies;
+  }
+
+  @Test
+  void pipelined_queuedGetsLookedUpBeforeTheirTurn_answeredInOrder() throws Exception {
+    byte[] b = "second".getBytes(StandardCharsets.UTF_8);
+    byte[] c = "third".getBytes(StandardCharsets.UTF_8);
+    store("pool/b.deb", b);
+    store("pool/c.deb", c);
+    Gated chain = new Gated();
+    channel.finishAndReleaseAll();
+    context = context(chain);
+    channel = new EmbeddedChannel(context.newHandler());
+
+    channel.writeInbound(get("/test/pool/a.deb"), get("/test/pool/b.deb"), get("/test/pool/c.deb"));
+    channel.runPendingTasks();
+
+    // apt sends ten at once and reads the answers in order: the lookups of the queued ones must
+    // not wait for the first answer to go out (issue 14).
+    assertThat(chain.asked).containsExactly("pool/a.deb", "pool/b.deb", "pool/c.deb");
+    chain.open("pool/c.deb");
+    chain.open("pool/b.deb");
+    assertThat(bodiesOut()).as("nothing before the first request's answer").isEmpty();
+    chain.open("pool/a.deb");
+    assertThat(bodiesOut()).containsExactly(blob, b, c);
+    assertThat(chain.asked).as("each looked up once").hasSize(3);
+    assertThat(chain.closed).hasValue(chain.opened.get());
+  }
+
+  @Test
+  void pipelined_closedBeforeTheirTurn_preparedReadersClosed() throws Exception {
+    store("pool/b.deb", new byte[] {1, 2, 3});
+    Gated chain = new Gated();
+    channel.finishAndReleaseAll();
+    context = context(chain);
+    channel = new EmbeddedChannel(context.newHandler());
+    channel.writeInbound(get("/test/pool/a.deb"), get("/test/pool/b.deb"));
+    channel.runPendingTasks();
+    chain.open("pool/b.deb");
+    assertThat(chain.opened).as("the queued request's reader opened ahead of its turn").hasValue(1);
+
+    channel.close();
+    chain.open("pool/a.deb");
+
+    assertThat(chain.closed).hasValue(chain.opened.get());
+  }
+
   @Test
   void idleConnection_closedAfterRequestHeadTimeout() {
     channel.advanceTimeBy(29, java.util.concurrent.TimeUnit.SECONDS);
