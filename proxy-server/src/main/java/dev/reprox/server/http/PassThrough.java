@@ -40,9 +40,13 @@ final class PassThrough {
    * still go out ({@link RequestHandler}): apt sends ten requests at once and reads the answers
    * in order, so without this each answer's lookup and thread hops began only once the previous
    * answer had gone out, with the client idle meanwhile (3-5 ms a package under load, issue 14).
-   * Nothing is written here: the response is sent at the request's turn ({@link #serve}).
+   * Nothing is written here: the response is sent at the request's turn ({@link #serve}). Null
+   * for a kept answer ({@link HotAnswers}).
    */
   Prepared prepare(FetchRequest request, io.netty.util.concurrent.EventExecutor loop) {
+    if (sc.hotAnswers.get(request) != null) {
+      return null; // kept: answered on the loop at its turn, without a lookup to hide
+    }
     CompletableFuture<Opened> opened = new CompletableFuture<>();
     try {
       sc.fetcher.fetch(request).whenComplete((fetched, error) -> {
@@ -53,7 +57,11 @@ final class PassThrough {
         Runnable open = () -> {
           try {
             Fetched kept = sc.hotAnswers.offer(request, fetched);
-            opened.complete(new Opened(kept, kept.open()));
+            dev.reprox.server.fetch.Content content = kept.open();
+            if (kept.outcome() == Fetched.Outcome.HIT) {
+              content = PrelentContent.of(content, kept.length()); // stored: lending cannot wait for a fill
+            }
+            opened.complete(new Opened(kept, content));
           } catch (Exception e) {
             opened.completeExceptionally(new OpenFailed(e));
           }
