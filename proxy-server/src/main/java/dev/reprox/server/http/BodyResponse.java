@@ -99,12 +99,7 @@ final class BodyResponse {
     HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
         range != null ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK, UNCHECKED);
     HttpHeaders h = r.headers();
-    HeadBlock block = range == null && length >= 0 ? headBlock(hot, fixed) : null;
-    if (block != null) {
-      block.addTo(h); // a kept answer's whole body: its fixed headers, encoded once
-    } else {
-      h.set(fixed); // a copy of entries, not validated again
-    }
+    h.set(fixed); // a copy of entries, not validated again
     long start = 0;
     long end = length;
     if (range != null) {
@@ -164,19 +159,6 @@ final class BodyResponse {
       hot.headers = h; // read only from now on; event loops may race to build the same headers
     }
     return h;
-  }
-
-  /** A kept answer's fixed headers as one encoded block ({@link HeadBlock}), made once; else null. */
-  private static HeadBlock headBlock(HotAnswers.Answer hot, HttpHeaders fixed) {
-    if (hot == null) {
-      return null;
-    }
-    HeadBlock kept = hot.head;
-    if (kept == null) {
-      kept = HeadBlock.of(fixed);
-      hot.head = kept; // as the headers: a race encodes the same block twice
-    }
-    return kept;
   }
 
   /** The Content-Length of a whole body; a kept answer's is formatted once. */

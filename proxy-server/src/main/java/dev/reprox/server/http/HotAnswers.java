@@ -74,11 +74,6 @@ final class HotAnswers {
     volatile io.netty.handler.codec.http.HttpHeaders headers;
     /** The Content-Length of the whole body, once it has been served whole. */
     volatile io.netty.util.AsciiString length;
-    /**
-     * The head of its whole-body 200 but Date and nosniff, encoded once ({@link HeadBlock}), once
-     * it has been served whole.
-     */
-    volatile HeadBlock head;
     /** The kind of its path for the request metrics, once it has been served. */
     volatile String kind;
     final long refreshAt;

@@ -220,8 +220,7 @@ class RequestHandlerTest {
     channel.finishAndReleaseAll();
     channel = new EmbeddedChannel(context.newHandler());
 
-    // as a client reads them: a kept answer's whole-body head carries its fixed headers as one
-    // encoded block (HeadBlock), one header entry on the response object
+    // as a client reads them off the wire
     Reply first = sendOnTheWire(HttpMethod.GET, "/test/pool/a.deb");
     HotAnswers.Answer kept = context.hotAnswers.get(
         new dev.reprox.server.fetch.FetchRequest(config.repositories().get("test"), "pool/a.deb"));
@@ -244,25 +243,6 @@ class RequestHandlerTest {
     assertThat(range.headers().get("Content-Range")).isEqualTo("bytes 10-19/2500");
     assertThat(range.headers().get("Content-Length")).isEqualTo("10");
     assertThat(range.headers().get("ETag")).isEqualTo(first.headers().get("ETag"));
-  }
-
-  /** A stored answer with the provenance the signed chain would give it. */
-  @Test
-  void get_keptAnswer_wholeBodyHead_isOneEncodedBlockBesideContentLength() {
-    keptAnswers();
-    send(HttpMethod.GET, "/test/pool/a.deb"); // kept from here on
-    channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/test/pool/a.deb"));
-    channel.runPendingTasks();
-    java.util.List<Object> messages = outbound();
-    try {
-      HttpHeaders h = ((HttpResponse) messages.get(0)).headers();
-      assertThat(h.size()).as("%s", h).isEqualTo(2);
-      assertThat(h.get("Content-Type")).startsWith("application/octet-stream\r\netag: \"sha256:")
-          .endsWith("\r\naccept-ranges: bytes");
-      assertThat(h.get("Content-Length")).isEqualTo("2500");
-    } finally {
-      messages.forEach(ReferenceCountUtil::release);
-    }
   }
 
   @Test
@@ -358,6 +338,7 @@ class RequestHandlerTest {
     return out.toByteArray();
   }
 
+  /** A stored answer with the provenance the signed chain would give it. */
   private record Proven(Fetched inner, Provenance provenance) implements Fetched {
     @Override
     public Outcome outcome() {
