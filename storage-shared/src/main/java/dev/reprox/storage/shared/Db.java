@@ -49,27 +49,36 @@ final class Db {
     void accept(ResultSet rs) throws SQLException, java.io.IOException;
   }
 
+  /** How many stale connections a call skips when the pool's size is not known. */
+  static final int STALE_CONNECTIONS_UNKNOWN_POOL = 16;
+
   private final DataSource pool;
+  /** The pool's size: it can hold no more connections that idled through a restart. */
+  private final int maxStale;
 
   Db(DataSource pool) {
     this.pool = pool;
+    this.maxStale = pool instanceof com.zaxxer.hikari.HikariDataSource h ? h.getMaximumPoolSize()
+        : STALE_CONNECTIONS_UNKNOWN_POOL;
   }
 
   <T> T call(String op, Work<T> work) throws StorageException {
-    try {
-      return attempt(work);
-    } catch (SQLException e) {
-      if (!terminatedBeforeUse(e)) {
-        throw failure(op, e);
-      }
-      // A pooled connection that idled through a PostgreSQL restart carries the server's "terminating
-      // connection" notice and fails its first statement without running it; the pool drops it, and
-      // one more try on a fresh connection answers as soon as the database is back.
+    SQLException stale = null;
+    for (int tries = 0; ; tries++) {
       try {
         return attempt(work);
-      } catch (SQLException again) {
-        again.addSuppressed(e);
-        throw failure(op, again);
+      } catch (SQLException e) {
+        if (stale != null) {
+          e.addSuppressed(stale);
+        }
+        // A pooled connection that idled through a PostgreSQL restart carries the server's
+        // "terminating connection" notice and fails its first statement without running it; the
+        // pool drops it. Every idle connection of the pool may be such a one, so the work is tried
+        // again on the next until a live one answers (no more often than the pool has connections).
+        if (!terminatedBeforeUse(e) || tries >= maxStale) {
+          throw failure(op, e);
+        }
+        stale = e;
       }
     }
   }
