@@ -84,4 +84,24 @@ class PrelentContentTest {
     assertThat(PrelentContent.of(inner, PrelentContent.MAX + 1)).isSameAs(inner);
     assertThat(lent).hasValue(0);
   }
+
+  @Test
+  void budget_spentByBodiesHeldAhead_nextReadAtItsTurn_givenBackWhenTakenOrClosed() throws IOException {
+    java.util.concurrent.atomic.AtomicLong budget = new java.util.concurrent.atomic.AtomicLong(2500);
+    Content first = PrelentContent.of(body(1000), 1000, budget);
+    Content second = PrelentContent.of(body(1000), 1000, budget);
+
+    Content third = PrelentContent.of(body(1000), 1000, budget);
+
+    assertThat(lent).as("only two fit").hasValue(2);
+    assertThat(third).isNotInstanceOf(PrelentContent.class);
+    assertThat(budget).hasValue(500);
+    LentBytes taken = first.lendIfHot(0, 1000);
+    assertThat(taken).isNotNull();
+    assertThat(budget).as("taken by the writer").hasValue(1500);
+    second.close();
+    first.close();
+    assertThat(budget).as("dropped on close, counted once").hasValue(2500);
+    assertThat(PrelentContent.of(body(1000), 1000, budget)).isInstanceOf(PrelentContent.class);
+  }
 }
