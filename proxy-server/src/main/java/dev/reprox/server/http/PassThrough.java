@@ -56,17 +56,14 @@ final class PassThrough {
         }
         Runnable open = () -> {
           try {
-            Fetched kept = sc.hotAnswers.offer(request, fetched);
-            dev.reprox.server.fetch.Content content = kept.open();
-            if (kept.outcome() == Fetched.Outcome.HIT) {
-              content = PrelentContent.of(content, kept.length()); // stored: lending cannot wait for a fill
-            }
-            opened.complete(new Opened(kept, content));
+            Opened o = openFound(request, fetched);
+            opened.complete(o.fetched().outcome() == Fetched.Outcome.HIT // stored: lending cannot wait for a fill
+                ? new Opened(o.fetched(), PrelentContent.of(o.content(), o.fetched().length())) : o);
           } catch (Exception e) {
             opened.completeExceptionally(new OpenFailed(e));
           }
         };
-        if (!(Thread.currentThread() instanceof FastThreadLocalThread) && !loop.inEventLoop()) {
+        if (mayBlockHere(loop)) {
           open.run(); // as in serve: a stored hit completes on a thread that may block
           return;
         }
@@ -96,13 +93,7 @@ final class PassThrough {
         }
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof OpenFailed failed) {
-          FetchException f = FetchException.of(failed.getCause(), request);
-          if (f.kind() == FetchException.Kind.NOT_FOUND) {
-            serve(ex, request, false); // the blob went between lookup and open: look up again, once
-            return;
-          }
-          ex.fail(new FetchException(FetchException.Kind.STORAGE, "open " + request + ": "
-              + failed.getCause().getMessage(), failed.getCause()), false);
+          openFailed(ex, request, (Exception) failed.getCause(), true);
           return;
         }
         ex.fail(FetchException.of(cause, request).naming(request), false);
@@ -116,9 +107,9 @@ final class PassThrough {
   }
 
   /** A prepared request's body, opened. */
-  record Opened(Fetched fetched, dev.reprox.server.fetch.Content content) {}
+  record Opened(Fetched fetched, Content content) {}
 
-  /** Opening a found body failed (as opposed to the lookup): answered as {@link #open} answers it. */
+  /** Opening a found body failed (as opposed to the lookup): answered by {@link #openFailed}. */
   private static final class OpenFailed extends RuntimeException {
     OpenFailed(Exception cause) {
       super(cause);
@@ -224,28 +215,36 @@ final class PassThrough {
   }
 
   private void open(Exchange ex, FetchRequest request, Fetched found, boolean mayRefetch) {
-    Content content;
-    Fetched fetched = found;
+    Opened o;
     try {
-      fetched = sc.hotAnswers.offer(request, found);
-      content = fetched.open();
+      o = openFound(request, found);
     } catch (Exception e) {
-      FetchException f = FetchException.of(e, request);
-      if (f.kind() == FetchException.Kind.NOT_FOUND && mayRefetch) {
-        // The blob went between the chain's lookup and this open: now the lookup misses and the
-        // chain fetches (and checks) the bytes again, or answers why it cannot.
-        serve(ex, request, false);
-        return;
-      }
-      FetchException answered = f.kind() == FetchException.Kind.NOT_FOUND ? f
-          : new FetchException(FetchException.Kind.STORAGE, "open " + request + ": " + e.getMessage(), e);
-      onLoop(ex, () -> ex.fail(answered, false));
+      openFailed(ex, request, e, mayRefetch);
       return;
     }
-    Fetched answer = fetched;
-    if (!onLoop(ex, () -> new BodyResponse(ex, sc).send(answer, content))) {
-      content.close();
+    if (!onLoop(ex, () -> new BodyResponse(ex, sc).send(o.fetched(), o.content()))) {
+      o.content().close();
     }
+  }
+
+  /** Keeps {@code found} when it may be ({@link HotAnswers#offer}) and opens its reader; may block. */
+  private Opened openFound(FetchRequest request, Fetched found) throws Exception {
+    Fetched fetched = sc.hotAnswers.offer(request, found);
+    return new Opened(fetched, fetched.open());
+  }
+
+  /** A found body whose open failed ({@code e}); any thread. */
+  private void openFailed(Exchange ex, FetchRequest request, Exception e, boolean mayRefetch) {
+    FetchException f = FetchException.of(e, request);
+    if (f.kind() == FetchException.Kind.NOT_FOUND && mayRefetch) {
+      // The blob went between the chain's lookup and this open: now the lookup misses and the
+      // chain fetches (and checks) the bytes again, or answers why it cannot.
+      serve(ex, request, false);
+      return;
+    }
+    FetchException answered = f.kind() == FetchException.Kind.NOT_FOUND ? f
+        : new FetchException(FetchException.Kind.STORAGE, "open " + request + ": " + e.getMessage(), e);
+    onLoop(ex, () -> ex.fail(answered, false));
   }
 
   /**
@@ -276,7 +275,12 @@ final class PassThrough {
 
   /** Event-loop threads (Netty's own thread class) must never wait on storage. */
   private static boolean mayBlockHere(Exchange ex) {
-    return !(Thread.currentThread() instanceof FastThreadLocalThread) && !ex.ctx().executor().inEventLoop();
+    return mayBlockHere(ex.ctx().executor());
+  }
+
+  /** Neither an event loop nor a Netty thread: a storage or work thread, where an open may block. */
+  private static boolean mayBlockHere(io.netty.util.concurrent.EventExecutor loop) {
+    return !(Thread.currentThread() instanceof FastThreadLocalThread) && !loop.inEventLoop();
   }
 
   private static boolean onLoop(Exchange ex, Runnable task) {
