@@ -1,6 +1,5 @@
 package dev.reprox.server.cli;
 
-import dev.reprox.server.upstream.LazyTls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprox.config.ReproxConfig;
@@ -8,6 +7,7 @@ import dev.reprox.server.gc.Collector;
 import dev.reprox.server.gc.GcReport;
 import dev.reprox.server.gc.RootProvider;
 import dev.reprox.server.trust.StoredRoots;
+import dev.reprox.server.upstream.LazyTls;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,8 +1,8 @@
 package dev.reprox.server.cli;
 
-import dev.reprox.server.upstream.LazyTls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reprox.server.upstream.LazyTls;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;

@@ -1,6 +1,5 @@
 package dev.reprox.server.cli;
 
-import dev.reprox.server.upstream.LazyTls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprox.config.ConfigException;
@@ -9,6 +8,7 @@ import dev.reprox.config.ReproxConfig;
 import dev.reprox.server.lock.BuildRecordJson;
 import dev.reprox.server.lock.LockNames;
 import dev.reprox.server.lock.Lockfile;
+import dev.reprox.server.upstream.LazyTls;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,11 +1,11 @@
 package dev.reprox.server.cli;
 
-import dev.reprox.server.upstream.LazyTls;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.reprox.server.lock.LockEntry;
+import dev.reprox.server.upstream.LazyTls;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

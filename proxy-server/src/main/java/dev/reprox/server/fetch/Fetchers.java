@@ -1,6 +1,5 @@
 package dev.reprox.server.fetch;
 
-import dev.reprox.server.upstream.LazyTls;
 import dev.reprox.config.RepositoryConfig;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.pinning.LiveSource;
@@ -12,6 +11,7 @@ import dev.reprox.server.trust.ListingIndexer;
 import dev.reprox.server.trust.RootFreshness;
 import dev.reprox.server.trust.Roots;
 import dev.reprox.server.trust.Trust;
+import dev.reprox.server.upstream.LazyTls;
 import dev.reprox.server.upstream.PoliteUpstream;
 import dev.reprox.storage.Generation;
 import dev.reprox.storage.Storage;
