@@ -150,7 +150,16 @@ if [[ ! -f $REPROX_JAR ]]; then
   log "building $REPROX_JAR"
   (cd "$ROOT" && ./mvnw -B -o -q -DskipTests package -pl proxy-server -am)
 fi
-cp "$REPROX_JAR" "$WORK/run/reprox.jar" # a private copy: other builds may replace the jar
+# A private copy (other builds may replace the jar), outside run/ (emptied every run) and kept
+# while its bytes are the jar's: a new copy is a newer file, and the launcher would retrain its
+# class archive beside it (about 10 s of CPU) and unpack RocksDB's library again.
+JAR=$WORK/jar/reprox.jar
+mkdir -p "$WORK/jar"
+if cmp -s "$REPROX_JAR" "$JAR"; then
+  log "$JAR: the same bytes as $REPROX_JAR, kept with its class archive"
+else
+  cp "$REPROX_JAR" "$JAR.tmp" && mv -f "$JAR.tmp" "$JAR"
+fi
 cat >"$WORK/run/reprox.yaml" <<EOF
 repositories:
   bench:
@@ -204,10 +213,10 @@ fi
 # archive of serve's training, made here untimed when missing, as a cached build would have it),
 # or plain java -jar (LAUNCH=jar).
 if [[ $LAUNCH == launcher ]]; then
-  PREWARM_CMD=(env REPROX_JAR="$WORK/run/reprox.jar" JAVA_OPTS="-Xmx$REPROX_XMX ${REPROX_JAVA_OPTS:-}" "$LAUNCHER")
-  if [[ ! -s $WORK/run/reprox.jsa || $WORK/run/reprox.jar -nt $WORK/run/reprox.jsa ]]; then
+  PREWARM_CMD=(env REPROX_JAR="$JAR" JAVA_OPTS="-Xmx$REPROX_XMX ${REPROX_JAVA_OPTS:-}" "$LAUNCHER")
+  if [[ ! -s ${JAR%.jar}.jsa || $JAR -nt ${JAR%.jar}.jsa ]]; then
     log "training the launcher's class archive (untimed: serve --offline, a few requests)"
-    REPROX_JAR="$WORK/run/reprox.jar" "$LAUNCHER" serve --offline --data "$WORK/run/train-data" \
+    REPROX_JAR="$JAR" "$LAUNCHER" serve --offline --data "$WORK/run/train-data" \
       --listen 127.0.0.1:0 >"$WORK/logs/train.out" 2>&1 &
     TRAIN_PID=$!
     for _ in $(seq 1200); do
@@ -221,7 +230,7 @@ if [[ $LAUNCH == launcher ]]; then
   fi
 else
   # shellcheck disable=SC2206 # REPROX_JAVA_OPTS is a list of flags
-  PREWARM_CMD=(java -Xmx"$REPROX_XMX" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar")
+  PREWARM_CMD=(java -Xmx"$REPROX_XMX" ${REPROX_JAVA_OPTS:-} -jar "$JAR")
 fi
 log "reprox prewarm --data ($LAUNCH): $PACKAGES packages, --jobs $JOBS"
 t0=$(date +%s%N)
@@ -361,10 +370,10 @@ if [[ $SERVER_ROWS == 1 ]]; then
   SERVER_URL="http://127.0.0.1:$RX_PORT"
   # The launcher (LAUNCHER, default ./reprox) on the private jar copy; CLIENT=jar: clients by plain
   # java -jar.
-  SERVE_CMD=(env REPROX_JAR="$WORK/run/reprox.jar" "$LAUNCHER")
+  SERVE_CMD=(env REPROX_JAR="$JAR" "$LAUNCHER")
   CLIENT_CMD=("${SERVE_CMD[@]}")
   if [[ $CLIENT == jar ]]; then
-    CLIENT_CMD=(java -jar "$WORK/run/reprox.jar")
+    CLIENT_CMD=(java -jar "$JAR")
   fi
   # The launcher's first serve of a jar trains its class archive (offline, scratch data): untimed.
   # -XX:+PrintCompilation: a line a compilation on the server's stdout, counted per row.
@@ -423,7 +432,7 @@ log "reprox prewarm --data -Xmx128m: $ENTRIES entries (all present)"
 t0=$(date +%s%N)
 code=0
 /usr/bin/time -f '%e %M' -o "$WORK/logs/large-time.txt" java -Xmx128m -XX:+ExitOnOutOfMemoryError \
-  -Xlog:gc:file="$WORK/logs/large-gc.log" -jar "$WORK/run/reprox.jar" prewarm --data "$WORK/reprox-data" \
+  -Xlog:gc:file="$WORK/logs/large-gc.log" -jar "$JAR" prewarm --data "$WORK/reprox-data" \
   --config "$WORK/run/reprox.yaml" --jobs "$JOBS" "$WORK/run/large.lock.json" >"$WORK/logs/large.out" 2>&1 || code=$?
 t1=$(date +%s%N)
 LARGE_MS=$(((t1 - t0) / 1000000))
