@@ -10,17 +10,22 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +43,13 @@ import java.util.stream.Stream;
  * token, the connection lost half-way), every entry still gets an answer for the summary: the
  * entries of the batch the server did not answer get the reason, and so do all the entries after
  * (the first failure sticks, as one request for the whole lockfile did).
+ *
+ * <p>A server from before the batch form answers its request as any admin request with a body:
+ * {@code 400} "admin actions take no request body" (after the token check; a proxy in front may
+ * say {@code 404} or {@code 405}). Then the whole run falls back to the per-entry route, {@code
+ * POST /-/api/admin/prewarm/<repo>?root=&at=&path=…}, at most {@code jobs} at once, and says so
+ * once: the entries get the same outcomes, so the summary and exit code are the same. Any other
+ * answer (a {@code 500}, a refusal of the token) is an error, never a reason to fall back.
  */
 final class PrewarmBatchClient {
   /** Entries a request: a few times what the server runs at once, 256 × ~300 bytes of body. */
@@ -45,9 +57,16 @@ final class PrewarmBatchClient {
   /** Batch requests at once: the server works on one while the client reads the other's answers. */
   static final int IN_FLIGHT = 2;
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** One entry of the per-entry route: a large package from a slow upstream. */
+  private static final Duration ENTRY_TIMEOUT = Duration.ofMinutes(30);
+  /** What a server from before the batch form answers a request body under {@code /-/api/admin/}. */
+  static final String OLD_SERVER_REFUSAL = "admin actions take no request body";
   private static final JsonFactory JSON = new JsonFactory();
 
-  /** Where the answers go, on a batch's thread (or the caller's, once a failure sticks). */
+  /**
+   * Where the answers go, on a batch's thread (or the caller's, once a failure sticks; or the HTTP
+   * client's, per entry, from an older server).
+   */
   interface Listener {
     void answered(LockEntry entry, PrewarmSummary.Row row, String message);
   }
@@ -73,12 +92,18 @@ final class PrewarmBatchClient {
 
   /** Starts a run: {@link Run#send} each entry, then {@link Run#finish}. */
   Run open(Listener listener) {
-    return new Run(listener);
+    return open(listener, notice -> { });
+  }
+
+  /** @param notices told once when the server is older than the batch form and the run falls back */
+  Run open(Listener listener, Consumer<String> notices) {
+    return new Run(listener, notices);
   }
 
   /** One prewarm run, any number of batch requests. Not thread-safe (one caller sends). */
   final class Run {
     private final Listener listener;
+    private final Consumer<String> notices;
     private final HttpClient http;
     private final ExecutorService batches;
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
@@ -87,9 +112,16 @@ final class PrewarmBatchClient {
     private ByteArrayOutputStream body = new ByteArrayOutputStream();
     /** Why entries cannot be answered by the server: set once, then every later entry is answered with it. */
     private volatile Failure failure;
+    /** The server knows only the per-entry route: every batch from then on goes entry by entry. */
+    private volatile boolean perEntry;
+    private final AtomicBoolean told = new AtomicBoolean();
+    /** Per-entry requests in flight, over both batch threads: the server's {@code jobs} no longer bounds them. */
+    private final Semaphore entrySlots;
 
-    private Run(Listener listener) {
+    private Run(Listener listener, Consumer<String> notices) {
       this.listener = listener;
+      this.notices = notices;
+      this.entrySlots = new Semaphore(jobs);
       this.batches = Executors.newFixedThreadPool(IN_FLIGHT, r -> {
         Thread t = new Thread(r, "reprox-prewarm-batch");
         t.setDaemon(true);
@@ -126,8 +158,12 @@ final class PrewarmBatchClient {
       batches.shutdown();
     }
 
+    private String root(LockEntry e) {
+      return e.root() != null ? e.root() : defaultRoots.getOrDefault(e.repo(), "dists/stable/InRelease");
+    }
+
     private void write(LockEntry e) {
-      String root = e.root() != null ? e.root() : defaultRoots.getOrDefault(e.repo(), "dists/stable/InRelease");
+      String root = root(e);
       try (JsonGenerator g = JSON.createGenerator(body)) {
         g.writeStartObject();
         g.writeStringField("repo", e.repo());
@@ -183,6 +219,10 @@ final class PrewarmBatchClient {
     /** One batch request on a batch thread: every entry of it answered, by the server or with the failure. */
     private void exchange(List<LockEntry> batch, byte[] bytes) {
       boolean[] answered = new boolean[batch.size()];
+      if (perEntry) {
+        perEntry(batch, answered);
+        return;
+      }
       HttpRequest.Builder request = HttpRequest.newBuilder(uri).expectContinue(true)
           .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
       if (token != null && !token.isEmpty()) {
@@ -207,6 +247,15 @@ final class PrewarmBatchClient {
           for (Iterator<String> i = lines.iterator(); i.hasNext() && why.length() < 16 * 1024; ) {
             why.append(i.next()).append('\n');
           }
+          if (olderServer(r.statusCode(), why.toString())) {
+            if (told.compareAndSet(false, true)) {
+              notices.accept("prewarm: " + base + " has no batch route (it answered " + r.statusCode() + ": "
+                  + why.toString().strip() + "); sending one request per entry instead");
+            }
+            perEntry = true;
+            perEntry(batch, answered);
+            return;
+          }
           answerAll(batch, answered, fail(r.statusCode() == 404 ? PrewarmSummary.Row.NOT_FOUND
               : PrewarmSummary.Row.UPSTREAM_FAILURE, "reprox answered " + r.statusCode() + ": " + why.toString()
               .strip()));
@@ -223,6 +272,116 @@ final class PrewarmBatchClient {
       // Not sticky: the server ended this answer early, the next batch may fare better.
       answerAll(batch, answered, new Failure(PrewarmSummary.Row.UPSTREAM_FAILURE,
           "reprox ended its answer without this entry's"));
+    }
+
+    /**
+     * The batch on an older server: each entry through {@code POST /-/api/admin/prewarm/<repo>?…},
+     * at most {@code jobs} at once; returns when every one is answered.
+     */
+    private void perEntry(List<LockEntry> batch, boolean[] answered) {
+      List<CompletableFuture<Void>> pending = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        LockEntry e = batch.get(i);
+        answered[i] = true;
+        Failure f = failure;
+        if (f != null) {
+          listener.answered(e, f.row(), f.message());
+          continue;
+        }
+        try {
+          entrySlots.acquire();
+        } catch (InterruptedException x) {
+          Thread.currentThread().interrupt();
+          listener.answered(e, PrewarmSummary.Row.UPSTREAM_FAILURE, "interrupted");
+          continue;
+        }
+        CompletableFuture<HttpResponse<String>> sent;
+        try {
+          sent = http.sendAsync(entryRequest(e), HttpResponse.BodyHandlers.ofString());
+        } catch (RuntimeException x) {
+          sent = CompletableFuture.failedFuture(x);
+        }
+        pending.add(sent.handle((r, x) -> {
+          try {
+            Failure answer = entryAnswer(r, x);
+            listener.answered(e, answer.row(), answer.message());
+          } finally {
+            entrySlots.release();
+          }
+          return null;
+        }));
+      }
+      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+    }
+
+    private HttpRequest entryRequest(LockEntry e) {
+      String prefix = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/$", "");
+      StringBuilder q = new StringBuilder(prefix).append("/-/api/admin/prewarm/").append(enc(e.repo()))
+          .append("?root=").append(enc(root(e))).append("&at=").append(e.at().getEpochSecond());
+      if (e.named() != null) {
+        q.append("&name=").append(enc(e.named().name())).append("&version=").append(enc(e.named().version()))
+            .append("&arch=").append(enc(e.named().arch()));
+      } else {
+        q.append("&path=").append(enc(e.path()));
+      }
+      if (e.generation() != null) {
+        q.append("&generation=").append(enc(e.generation()));
+      }
+      if (e.sha256() != null) {
+        q.append("&sha256=").append(enc(e.sha256()));
+      }
+      if (e.q1() != null) {
+        q.append("&q1=").append(enc(e.q1()));
+      }
+      if (e.size() >= 0) {
+        q.append("&size=").append(e.size());
+      }
+      HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(q.toString())).timeout(ENTRY_TIMEOUT)
+          .POST(HttpRequest.BodyPublishers.noBody());
+      if (token != null && !token.isEmpty()) {
+        request.header("Authorization", "Bearer " + token);
+      }
+      return request.build();
+    }
+
+    /**
+     * One entry's answer from the per-entry route: its outcome as the batch form's line would give
+     * it. Unreachable and refused (401, 403) stick, as a batch's would; other statuses are the entry's.
+     */
+    private Failure entryAnswer(HttpResponse<String> r, Throwable x) {
+      if (x != null) {
+        Throwable cause = x instanceof java.util.concurrent.CompletionException && x.getCause() != null
+            ? x.getCause() : x;
+        return fail(PrewarmSummary.Row.UPSTREAM_FAILURE, "cannot reach reprox at " + base + ": "
+            + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
+      }
+      if (r.statusCode() != 200) {
+        String message = "reprox answered " + r.statusCode() + ": " + r.body().strip();
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+          return fail(PrewarmSummary.Row.UPSTREAM_FAILURE, message);
+        }
+        return new Failure(r.statusCode() == 404 ? PrewarmSummary.Row.NOT_FOUND
+            : PrewarmSummary.Row.UPSTREAM_FAILURE, message);
+      }
+      String outcome = null;
+      String message = "";
+      try (JsonParser p = JSON.createParser(r.body())) {
+        if (p.nextToken() == JsonToken.START_OBJECT) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+              case "outcome" -> outcome = p.getText();
+              case "message" -> message = p.getText();
+              default -> p.skipChildren();
+            }
+          }
+        }
+      } catch (IOException e) {
+        outcome = null;
+      }
+      return outcome == null ? new Failure(PrewarmSummary.Row.UPSTREAM_FAILURE, "reprox answered no outcome")
+          : new Failure(PrewarmSummary.parse(outcome), message);
     }
 
     /** One answer line: its entry by the line number within the batch; anything else is not ours to count. */
@@ -273,6 +432,22 @@ final class PrewarmBatchClient {
         }
       }
     }
+  }
+
+  /**
+   * Whether a refusal of the batch request says the server has no batch route: an older reprox's
+   * {@value #OLD_SERVER_REFUSAL} ({@code 400}), or {@code 404}/{@code 405} that are not the batch
+   * route's own (those say "admin prewarm: …": no store, an unknown repository).
+   */
+  static boolean olderServer(int status, String body) {
+    if (body.contains("admin prewarm:")) {
+      return false;
+    }
+    return status == 404 || status == 405 || (status == 400 && body.contains(OLD_SERVER_REFUSAL));
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private static String reason(Exception x) {

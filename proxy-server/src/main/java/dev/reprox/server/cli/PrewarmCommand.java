@@ -220,6 +220,9 @@ final class PrewarmCommand implements Callable<Integer> {
       PrewarmBatchClient.Run batch = new PrewarmBatchClient(base, token, Map.of(), jobs).open((e, row, message) -> {
         progress.done(e, row, Math.max(0, e.size()));
         summary.count(row, e.source() + ": " + e.repo() + "/" + e.what(), message);
+      }, notice -> {
+        err.println(notice);
+        err.flush();
       });
       for (Path f : files) {
         try {
