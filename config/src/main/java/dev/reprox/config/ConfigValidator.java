@@ -18,7 +18,7 @@ final class ConfigValidator {
   static final List<String> KEYS =
       List.of("listen", "data", "offline", "max-connections", "repositories", "tunnel-allow", "upstreams",
           "log", "api", "builds", "retention", "threads", "storage");
-  static final List<String> LOG_KEYS = List.of("access", "format", "leak-detection");
+  static final List<String> LOG_KEYS = ReproxEnvironment.LOG_KEYS;
   static final List<String> BUILDS_KEYS = List.of("retention", "max-labels");
   static final String DEFAULT_LISTEN = "127.0.0.1:3142";
   static final String DEFAULT_DATA = "./reprox-data";

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -27,10 +26,7 @@ import java.util.TreeMap;
  * launcher) are not configuration and are left alone.
  */
 final class EnvOverrides {
-  static final String PREFIX = "REPROX_";
-  private static final Set<String> CONFIG_WORDS =
-      Set.of("LISTEN", "DATA", "OFFLINE", "MAX", "REPOSITORIES", "REPOSITORY", "REPOS", "REPO", "TUNNEL",
-          "API", "ADMIN", "READ", "BUILDS", "STORAGE");
+  static final String PREFIX = ReproxEnvironment.PREFIX;
 
   private EnvOverrides() {}
 
@@ -42,7 +38,8 @@ final class EnvOverrides {
       List<String> errors) {
     for (Map.Entry<String, String> entry : new TreeMap<>(env).entrySet()) {
       String variable = entry.getKey();
-      if (!variable.startsWith(PREFIX)) {
+      // Which variables are configuration is decided in one place: a client command asks the same.
+      if (!ReproxEnvironment.isConfiguration(variable)) {
         continue;
       }
       String rest = variable.substring(PREFIX.length());
@@ -61,9 +58,7 @@ final class EnvOverrides {
         // REPROX_LOG_FORMAT, REPROX_LOG_ACCESS, REPROX_LOG_LEAK_DETECTION; others (REPROX_LOG_LEVEL, read by
         // logback.xml) are not config.
         String field = rest.substring("LOG_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
-        if (ConfigValidator.LOG_KEYS.contains(field)) {
-          setInSection(root, "log", field, entry.getValue(), variable, origins);
-        }
+        setInSection(root, "log", field, entry.getValue(), variable, origins);
         continue;
       }
       if (rest.startsWith("BUILDS_")) {
@@ -92,10 +87,6 @@ final class EnvOverrides {
         retention.set(field, entry.getValue().isEmpty() ? JsonNodeFactory.instance.nullNode()
             : JsonNodeFactory.instance.textNode(entry.getValue()));
         origins.put("retention." + field, variable);
-        continue;
-      }
-      String firstWord = rest.split("_", 2)[0];
-      if (!CONFIG_WORDS.contains(firstWord)) {
         continue;
       }
       JsonNode value = entry.getValue().isEmpty()

@@ -3,6 +3,7 @@ package dev.reprox.server.cli;
 import dev.reprox.config.ConfigException;
 import dev.reprox.config.ConfigLoader;
 import dev.reprox.config.ReproxConfig;
+import dev.reprox.config.ReproxEnvironment;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -16,6 +17,17 @@ final class Errors {
       err.println("config: " + error);
     }
     err.flush();
+  }
+
+  /**
+   * For a command path that needs no configuration (a client of a running server): the {@code
+   * REPROX_} variables are still checked as {@code serve} checks them (an unknown or malformed one
+   * is an error, printed the same way), loading the built-ins and the environment only when the
+   * environment sets some configuration. False after printing the errors (exit {@link
+   * Main#EXIT_CONFIG}).
+   */
+  static boolean environmentValid(PrintWriter err) {
+    return !ReproxEnvironment.configures(System.getenv()) || load(null, null, err).isPresent();
   }
 
   /**

@@ -119,6 +119,9 @@ final class GcCommand implements Callable<Integer> {
 
   /** Starts a collection in the server, waits for it, prints its report. */
   private int remote(PrintWriter out, PrintWriter err) {
+    if (!Errors.environmentValid(err)) {
+      return Main.EXIT_CONFIG;
+    }
     String token;
     try {
       token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("REPROX_ADMIN_TOKEN");

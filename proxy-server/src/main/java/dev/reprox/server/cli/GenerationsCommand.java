@@ -52,6 +52,9 @@ final class GenerationsCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (!Errors.environmentValid(err)) {
+      return Main.EXIT_CONFIG;
+    }
     String base = server.toString().replaceAll("/$", "");
     String api = base + "/-/api/repos/" + URLEncoder.encode(repo, StandardCharsets.UTF_8);
     URI uri = URI.create(root == null ? api + "/roots"

@@ -219,7 +219,11 @@ final class LockCommand implements Callable<Integer> {
     }
   }
 
+  /** Null after a configuration error was printed. */
   private Optional<JsonNode> fromServer(PrintWriter err) throws IOException, InterruptedException {
+    if (!Errors.environmentValid(err)) {
+      return null;
+    }
     String base = (server == null ? "http://127.0.0.1:3142" : server.toString()).replaceAll("/$", "");
     URI uri = URI.create(base + "/-/api/builds/" + URLEncoder.encode(label, StandardCharsets.UTF_8).replace("+", "%20"));
     String token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("REPROX_READ_TOKEN");

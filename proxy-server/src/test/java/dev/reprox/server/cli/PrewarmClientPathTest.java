@@ -10,6 +10,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,7 +60,11 @@ class PrewarmClientPathTest {
         Main.class.getName(), "prewarm", "--server", server.baseUrl()));
     command.addAll(List.of(extra));
     command.add(lock.toString());
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    // REPROX_ variables that are configuration load it (to check them); these two are not.
+    pb.environment().keySet().removeIf(k -> k.startsWith("REPROX_"));
+    pb.environment().putAll(Map.of("REPROX_JAVA_OPTS", "-Xmx1g", "REPROX_LOG_LEVEL", "info"));
+    Process p = pb.start();
     boolean ended = p.waitFor(120, TimeUnit.SECONDS);
     if (!ended) {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
