@@ -33,6 +33,8 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The done-when of issue 11 for dnf, with the real dnf (gpgcheck and repo_gpgcheck on) on
@@ -100,6 +102,73 @@ class LockfileDnfIT {
       }
       assertThat(upstream.requests()).as("nothing reached the stopped upstream").hasSize(upstreamRequests);
     }
+  }
+
+  /**
+   * A primary.xml naming its packages by SHA-512 or SHA-1 (createrepo_c --checksum), an
+   * rpms.lock.yaml naming them by SHA-256: prewarm checks both (the listing's hash by the fill,
+   * the lockfile's computed while the body streams), refuses a lockfile hash the listed bytes do
+   * not have naming both, stores the rest, and the real dnf through an offline reprox on that store
+   * gets the upstream's rpms byte for byte.
+   */
+  @ParameterizedTest
+  @CsvSource({"sha512, SHA-512", "sha1, SHA-1"})
+  void rpmsLockYaml_primaryByAnotherHash_prewarmChecksBoth_offlineDnfSameBytes(String type, String algorithm)
+      throws Exception {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    long t = now.minus(2, ChronoUnit.HOURS).getEpochSecond();
+    Path fresh = tmp.resolve("fresh");
+    try (DnfRepoBuilder repo = DnfRepoBuilder.in(tmp.resolve("upstream")).date(now.minus(3, ChronoUnit.HOURS))
+        .packageChecksum(type).add("foo", "1.0").add("bar", "2.0");
+        StaticServer upstream = StaticServer.serve(tmp.resolve("upstream"))) {
+      DnfGeneration g = repo.publish();
+      Path key = repo.writePublicKey(tmp.resolve("RPM-GPG-KEY-fixture"));
+      String primary = new String(new java.util.zip.GZIPInputStream(Files.newInputStream(g.resolve(
+          g.files().keySet().stream().filter(p -> p.endsWith("primary.xml.gz")).findFirst().orElseThrow())))
+          .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      DnfGeneration.BuiltRpm foo = g.rpm("foo");
+      DnfGeneration.BuiltRpm bar = g.rpm("bar");
+      String barListed = hash(algorithm, g.resolve(bar.path()));
+      assertThat(primary).as("the listing names packages by " + type + " only").contains("type=\"" + type + "\"")
+          .contains(barListed).doesNotContain("type=\"sha256\"");
+      Map<String, String> upstreamRpms = Map.of(foo.path().replaceAll(".*/", ""), foo.sha256(),
+          bar.path().replaceAll(".*/", ""), bar.sha256());
+      assertThat(upstreamRpms).containsEntry(bar.path().replaceAll(".*/", ""), hash("SHA-256", g.resolve(bar.path())));
+      String base = upstream.baseUri().toString().replaceAll("/$", "");
+      Path config = Files.writeString(tmp.resolve("reprox.yaml"), "repositories:\n  dnffix:\n    format: dnf\n"
+          + "    upstream: " + base + "\n    keyring: " + key + "\n    root-ttl: 60s\n");
+      String wrong = "0".repeat(64);
+      String lock = "lockfileVersion: 1\nlockfileVendor: redhat\narches:\n- arch: noarch\n  packages:\n"
+          + "  - url: " + base + "/" + foo.path() + "\n    repoid: fixture\n    size: " + foo.size() + "\n"
+          + "    checksum: sha256:" + foo.sha256() + "\n    name: foo\n"
+          + "  - url: " + base + "/" + bar.path() + "\n    repoid: fixture\n    size: " + bar.size() + "\n"
+          + "    checksum: sha256:" + wrong + "\n    name: bar\n  source: []\n";
+      Path lockfile = Files.writeString(tmp.resolve("rpms.lock.yaml"), lock);
+
+      String first = run("prewarm", "--data", fresh.toString(), "--config", config.toString(), "--at",
+          Long.toString(t), lockfile.toString());
+      assertThat(first).startsWith("1\n").containsPattern("stored +1\n").containsPattern("hash mismatch +1\n");
+      assertThat(first).as("the mismatch names the listing's hash and the lockfile's")
+          .contains(lockfile + ":11: ").contains(barListed).contains(wrong);
+      Files.writeString(lockfile, lock.replace(wrong, bar.sha256()));
+      String second = run("prewarm", "--data", fresh.toString(), "--config", config.toString(), "--at",
+          Long.toString(t), lockfile.toString());
+      assertThat(second).startsWith("0\n").containsPattern("stored +1\n").containsPattern("already present +1\n");
+      upstream.stop();
+      int upstreamRequests = upstream.requests().size();
+
+      try (ReproxServer offline = offline(config, fresh);
+          DnfClient dnf = client("c", upstream.baseUri(), key, offline.address().getPort(), Long.toString(t))) {
+        dnf.install("foo", "bar");
+        assertThat(dnf.installed()).contains(foo.installedLine(), bar.installedLine());
+        assertThat(rpms(dnf.cacheDir())).as("sha256 of every rpm dnf got, upstream stopped").isEqualTo(upstreamRpms);
+      }
+      assertThat(upstream.requests()).as("nothing reached the stopped upstream").hasSize(upstreamRequests);
+    }
+  }
+
+  private static String hash(String algorithm, Path p) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(Files.readAllBytes(p)));
   }
 
   /** Polls {@code reprox lock --label} until it names every path: records are written a moment after the answer. */

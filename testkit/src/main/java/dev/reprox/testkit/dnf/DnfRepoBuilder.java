@@ -51,6 +51,7 @@ public final class DnfRepoBuilder extends RepoBuilder<RpmPackage, DnfGeneration,
   private final Map<String, BuiltRpm> built = new TreeMap<>();
   private long sourceDateEpoch = 1_700_000_000L;
   private boolean signRepomd = true;
+  private String packageChecksum = "sha256";
   private String userId = "Reprox Testkit RPM <rpm@reprox.invalid>";
   private GpgHome gpg;
 
@@ -87,6 +88,15 @@ public final class DnfRepoBuilder extends RepoBuilder<RpmPackage, DnfGeneration,
   /** Whether to write {@code repomd.xml.asc}; default true (Fedora's mirrors publish none). */
   public DnfRepoBuilder signRepomd(boolean value) {
     signRepomd = value;
+    return this;
+  }
+
+  /**
+   * The checksum type primary.xml names each package by ({@code createrepo_c --checksum}: sha256,
+   * sha512, sha1…); default sha256. repomd.xml keeps naming its files by SHA-256.
+   */
+  public DnfRepoBuilder packageChecksum(String type) {
+    packageChecksum = Objects.requireNonNull(type, "type");
     return this;
   }
 
@@ -128,7 +138,8 @@ public final class DnfRepoBuilder extends RepoBuilder<RpmPackage, DnfGeneration,
       prunePackages(rpms);
       List<String> createrepo = new ArrayList<>(List.of("createrepo_c", "--quiet", "--no-database",
           "--revision", Long.toString(date.getEpochSecond()), "--set-timestamp-to-revision",
-          "--general-compress-type=gz", root.toString()));
+          "--general-compress-type=gz", "--checksum=" + packageChecksum, "--repomd-checksum=sha256",
+          root.toString()));
       Processes.run(createrepo, Map.of("LC_ALL", "C.UTF-8"), root, TIMEOUT).requireOk("createrepo_c " + root);
       Path repomd = root.resolve(DnfGeneration.REPOMD);
       Path asc = repomd.resolveSibling("repomd.xml.asc");
