@@ -22,12 +22,17 @@ final class Errors {
   /**
    * For a command path that needs no configuration (a client of a running server): the {@code
    * REPROX_} variables are still checked as {@code serve} checks them (an unknown or malformed one
-   * is an error, printed the same way), loading the built-ins and the environment only when the
-   * environment sets some configuration. False after printing the errors (exit {@link
-   * Main#EXIT_CONFIG}).
+   * is an error, printed the same way); nothing is loaded when no variable is configuration.
+   * False after printing the errors (exit {@link Main#EXIT_CONFIG}).
    */
   static boolean environmentValid(PrintWriter err) {
-    return !ReproxEnvironment.configures(System.getenv()) || load(null, null, err).isPresent();
+    try {
+      ReproxEnvironment.check(System.getenv());
+      return true;
+    } catch (ConfigException e) {
+      print(err, e);
+      return false;
+    }
   }
 
   /**

@@ -108,20 +108,22 @@ final class PrewarmCommand implements Callable<Integer> {
       return Main.EXIT_CONFIG;
     }
     // The configuration maps foreign lockfiles' URLs to repositories (the built-ins without --config).
-    // --data and --config load it now (its errors come first), and so does a REPROX_ variable that
-    // is configuration (a bad one is rejected as serve rejects it); --server alone otherwise only
-    // when a foreign lockfile's URL is mapped: a reprox lockfile names its repositories, and the
-    // YAML, databind and validation were a sixth of the client's start-up (issue 11).
+    // --data and --config load it now (its errors come first); --server alone only when a foreign
+    // lockfile's URL is mapped: a reprox lockfile names its repositories, and the YAML, databind
+    // and validation were a sixth of the client's start-up (issue 11). The REPROX_ variables are
+    // checked either way, as serve checks them (Errors.environmentValid).
     LazyConfig effective = new LazyConfig(() -> ConfigLoader.load(Optional.ofNullable(config), System.getenv(),
         new ConfigLoader.Overrides(Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.ofNullable(data),
             Optional.empty())));
-    if (data != null || config != null || dev.reprox.config.ReproxEnvironment.configures(System.getenv())) {
+    if (data != null || config != null) {
       try {
         effective.get();
       } catch (LazyConfig.Failed e) {
         Errors.print(err, e.getCause());
         return Main.EXIT_CONFIG;
       }
+    } else if (!Errors.environmentValid(err)) {
+      return Main.EXIT_CONFIG;
     }
     dev.reprox.server.lock.UrlMapper urls = new dev.reprox.server.lock.UrlMapper(effective.repositories(),
         root != null ? root : "dists/stable/InRelease");
