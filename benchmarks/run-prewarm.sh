@@ -13,7 +13,8 @@
 # always -Xmx128m), UPSTREAM_RATE (reprox's politeness towards the local upstream: rate and burst,
 # default 1000, concurrency 16; empty: reprox's defaults, 8 at a time, 50/s, burst 100),
 # REPROX_JAVA_OPTS (extra JVM flags for the 500-package run, e.g. a JFR recording),
-# WORK (default benchmarks/target/prewarm), KEEP=1 keeps the stores afterwards, SERVER_ROWS=0
+# WORK (default benchmarks/target/prewarm; WORK/jar keeps the jar copy and its class archive while
+# REPROX_JAR has the same bytes), KEEP=1 keeps the stores afterwards, SERVER_ROWS=0
 # skips steps 4 and 5, CLIENT (launcher: ./reprox, a C1-only client JVM mapping the class
 # archive; jar: plain java -jar) for the --server row, LAUNCH (the same for step 2, default
 # launcher: its JVM flags and the class archive, trained untimed when missing) and LAUNCHER (the
