@@ -137,6 +137,7 @@ public final class ConfigPrinter {
     threads.put("signed", pools.signed());
     threads.put("root-fetch", pools.rootFetch());
     threads.put("tunnel-resolve", pools.tunnelResolve());
+    root.putObject("server").put("transport", config.server().transport().spelling());
     // A token is never printed: *** says one is set (and is refused if fed back); a file's path is no secret.
     ObjectNode api = root.putObject("api");
     config.api().adminToken().ifPresent(t -> token(api, "admin-token", t));

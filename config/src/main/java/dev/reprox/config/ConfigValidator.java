@@ -17,9 +17,10 @@ import java.util.Optional;
 final class ConfigValidator {
   static final List<String> KEYS =
       List.of("listen", "data", "offline", "max-connections", "repositories", "tunnel-allow", "upstreams",
-          "log", "api", "builds", "retention", "threads", "storage");
+          "log", "api", "builds", "retention", "threads", "storage", "server");
   static final List<String> LOG_KEYS = ReproxEnvironment.LOG_KEYS;
   static final List<String> BUILDS_KEYS = List.of("retention", "max-labels");
+  static final List<String> SERVER_KEYS = List.of("transport");
   static final String DEFAULT_LISTEN = "127.0.0.1:3142";
   static final String DEFAULT_DATA = "./reprox-data";
 
@@ -51,11 +52,34 @@ final class ConfigValidator {
     RetentionConfig retention = new RetentionValidator(fields).validate(root.get("retention"), repositories.keySet());
     ThreadsConfig threads = new ThreadsValidator(fields).validate(root.get("threads"));
     StorageConfig storage = new StorageValidator(fields).validate(root.get("storage"), data);
+    ReproxConfig.Server server = server(root.get("server"));
     if (fields.hasErrors()) {
       throw new ConfigException(fields.errors());
     }
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention, threads, storage);
+        builds, retention, threads, storage, server);
+  }
+
+  /** {@code server:}; whether the chosen transport exists on this host is the server's to check. */
+  private ReproxConfig.Server server(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return ReproxConfig.Server.DEFAULT;
+    }
+    if (!node.isObject()) {
+      fields.error("server", "must be a mapping with transport");
+      return ReproxConfig.Server.DEFAULT;
+    }
+    fields.unknownKeys("server", node, SERVER_KEYS);
+    ReproxConfig.Server.Transport transport = fields.text("server.transport", node.get("transport")).flatMap(text -> {
+      for (ReproxConfig.Server.Transport t : ReproxConfig.Server.Transport.values()) {
+        if (t.spelling().equals(text)) {
+          return Optional.of(t);
+        }
+      }
+      fields.error("server.transport", "must be auto, epoll, io_uring or nio: " + Fields.quote(text));
+      return Optional.<ReproxConfig.Server.Transport>empty();
+    }).orElse(ReproxConfig.Server.Transport.AUTO);
+    return new ReproxConfig.Server(transport);
   }
 
   private ReproxConfig.Builds builds(JsonNode node) {

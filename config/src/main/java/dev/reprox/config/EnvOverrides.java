@@ -54,6 +54,16 @@ final class EnvOverrides {
         setInSection(root, "threads", field, entry.getValue(), variable, origins);
         continue;
       }
+      if (rest.startsWith("SERVER_")) {
+        // REPROX_SERVER_TRANSPORT: a section like threads:, so a typo is an error.
+        String field = rest.substring("SERVER_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
+        if (!ConfigValidator.SERVER_KEYS.contains(field)) {
+          errors.add(variable + ": not a configuration path (known: REPROX_SERVER_TRANSPORT)");
+          continue;
+        }
+        setInSection(root, "server", field, entry.getValue(), variable, origins);
+        continue;
+      }
       if (rest.startsWith("LOG_")) {
         // REPROX_LOG_FORMAT, REPROX_LOG_ACCESS, REPROX_LOG_LEAK_DETECTION; others (REPROX_LOG_LEVEL, read by
         // logback.xml) are not config.
@@ -107,7 +117,7 @@ final class EnvOverrides {
       } else {
         errors.add(variable + ": not a configuration path (known: REPROX_LISTEN, REPROX_DATA, "
             + "REPROX_OFFLINE, REPROX_MAX_CONNECTIONS, REPROX_TUNNEL_ALLOW, REPROX_LOG_FORMAT, REPROX_LOG_ACCESS, "
-            + "REPROX_LOG_LEAK_DETECTION, REPROX_THREADS_<KEY>, "
+            + "REPROX_LOG_LEAK_DETECTION, REPROX_THREADS_<KEY>, REPROX_SERVER_TRANSPORT, "
             + "REPROX_ADMIN_TOKEN[_FILE], REPROX_READ_TOKEN[_FILE], REPROX_REPOSITORIES_<NAME>_<FIELD>,"
             + " REPROX_STORAGE_<FIELD>)");
       }

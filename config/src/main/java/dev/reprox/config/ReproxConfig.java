@@ -26,11 +26,34 @@ import java.util.Map;
  * @param retention what {@code reprox gc} keeps ({@code retention:}, {@link RetentionConfig#DEFAULT})
  * @param threads the size of each thread pool ({@code threads:}, {@link ThreadsConfig#DEFAULT})
  * @param storage where the archive lives ({@code storage:}, default RocksDB in {@code data})
+ * @param server how the listener runs ({@code server:}, {@link Server#DEFAULT})
  */
 public record ReproxConfig(
     InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
     List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api,
-    Builds builds, RetentionConfig retention, ThreadsConfig threads, StorageConfig storage) {
+    Builds builds, RetentionConfig retention, ThreadsConfig threads, StorageConfig storage, Server server) {
+
+  /**
+   * {@code server:}: {@code transport} is the network I/O the event loops use ({@link
+   * Transport#AUTO} by default: the best one this host offers).
+   */
+  public record Server(Transport transport) {
+    public static final Server DEFAULT = new Server(Transport.AUTO);
+
+    /** The spellings of {@code server.transport}, as Netty names its transports. */
+    public enum Transport {
+      AUTO, EPOLL, IO_URING, NIO;
+
+      /** As written in the configuration: {@code auto}, {@code epoll}, {@code io_uring}, {@code nio}. */
+      public String spelling() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+
+    public Server {
+      java.util.Objects.requireNonNull(transport, "transport");
+    }
+  }
 
   /**
    * {@code builds:}: a build label's record is deleted once it has not been used for
@@ -95,28 +118,29 @@ public record ReproxConfig(
     java.util.Objects.requireNonNull(retention, "retention");
     java.util.Objects.requireNonNull(threads, "threads");
     java.util.Objects.requireNonNull(storage, "storage");
+    java.util.Objects.requireNonNull(server, "server");
   }
 
   /**
-   * With the default build-record settings, retention and thread pools, on the single-node RocksDB
-   * store in {@code data}.
+   * With the default build-record settings, retention, thread pools and transport, on the
+   * single-node RocksDB store in {@code data}.
    */
   public ReproxConfig(InetSocketAddress listen, Path data, boolean offline, Map<String, RepositoryConfig> repositories,
       List<String> tunnelAllow, Map<String, UpstreamConfig> upstreams, int maxConnections, Log log, ApiConfig api) {
     this(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api, Builds.DEFAULT,
-        RetentionConfig.DEFAULT, ThreadsConfig.DEFAULT, StorageConfig.ROCKSDB);
+        RetentionConfig.DEFAULT, ThreadsConfig.DEFAULT, StorageConfig.ROCKSDB, Server.DEFAULT);
   }
 
   /** This configuration with {@code retention} instead of its own (tests and embedders). */
   public ReproxConfig withRetention(RetentionConfig retention) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention, threads, storage);
+        builds, retention, threads, storage, server);
   }
 
   /** This configuration with {@code threads} instead of its pool sizes (tests and embedders). */
   public ReproxConfig withThreads(ThreadsConfig threads) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention, threads, storage);
+        builds, retention, threads, storage, server);
   }
 
   /** With the default log settings and no API tokens (admin actions disabled, reads open). */
@@ -134,19 +158,25 @@ public record ReproxConfig(
   /** This configuration with {@code api} instead of its tokens (tests and embedders). */
   public ReproxConfig withApi(ApiConfig api) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention, threads, storage);
+        builds, retention, threads, storage, server);
   }
 
   /** This configuration with other build-record settings (tests and embedders). */
   public ReproxConfig withBuilds(Builds builds) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention, threads, storage);
+        builds, retention, threads, storage, server);
   }
 
   /** This configuration with {@code storage} instead of its own (tests and embedders). */
   public ReproxConfig withStorage(StorageConfig storage) {
     return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
-        builds, retention, threads, storage);
+        builds, retention, threads, storage, server);
+  }
+
+  /** This configuration with other {@code server:} settings (tests and embedders). */
+  public ReproxConfig withServer(Server server) {
+    return new ReproxConfig(listen, data, offline, repositories, tunnelAllow, upstreams, maxConnections, log, api,
+        builds, retention, threads, storage, server);
   }
 
   /** With the default connection limit. */

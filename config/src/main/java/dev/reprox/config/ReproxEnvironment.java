@@ -70,6 +70,7 @@ public final class ReproxEnvironment {
     if (rest.startsWith("LOG_")) {
       return LOG_KEYS.contains(rest.substring("LOG_".length()).toLowerCase(Locale.ROOT).replace('_', '-'));
     }
-    return rest.startsWith("THREADS_") || rest.startsWith("RETENTION_") || CONFIG_WORDS.contains(rest.split("_", 2)[0]);
+    return rest.startsWith("THREADS_") || rest.startsWith("RETENTION_") || rest.startsWith("SERVER_")
+        || CONFIG_WORDS.contains(rest.split("_", 2)[0]);
   }
 }

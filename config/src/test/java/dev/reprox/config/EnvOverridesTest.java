@@ -42,6 +42,19 @@ class EnvOverridesTest {
   }
 
   @Test
+  void load_serverTransportVariable_setsTheTransport_typoRefused() throws Exception {
+    assertThat(load(Map.of()).server().transport()).isEqualTo(ReproxConfig.Server.Transport.AUTO);
+    assertThat(load(Map.of("REPROX_SERVER_TRANSPORT", "io_uring")).server().transport())
+        .isEqualTo(ReproxConfig.Server.Transport.IO_URING);
+    assertThatThrownBy(() -> load(Map.of("REPROX_SERVER_TRANSPROT", "nio")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).containsExactly(
+            "REPROX_SERVER_TRANSPROT: not a configuration path (known: REPROX_SERVER_TRANSPORT)"));
+    assertThatThrownBy(() -> load(Map.of("REPROX_SERVER_TRANSPORT", "kqueue")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors()).containsExactly(
+            "server.transport: must be auto, epoll, io_uring or nio: \"kqueue\" (set by REPROX_SERVER_TRANSPORT)"));
+  }
+
+  @Test
   void load_hyphenatedRepositoryName_isMatchedAgainstKnownNames() throws Exception {
     ReproxConfig config = load(Map.of(
         "REPROX_REPOSITORIES_DEBIAN_SECURITY_UPSTREAM", "http://security.example/debian-security",

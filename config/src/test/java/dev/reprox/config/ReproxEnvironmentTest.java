@@ -39,6 +39,7 @@ class ReproxEnvironmentTest {
         Map.of("REPROX_ADMIN_TOKEN_FILE", "/nonexistent/token"), Map.of("REPROX_LISTEN", "nowhere"),
         Map.of("REPROX_MAX_CONNECTIONS", "many", "REPROX_OFFLINE", "perhaps"), Map.of("REPROX_STORAGE_TYPE", "postgres"),
         Map.of("REPROX_RETENTION_KEEP", "forever"), Map.of("REPROX_THREADS_NOPE", "1"),
+        Map.of("REPROX_SERVER_TRANSPORT", "kqueue"), Map.of("REPROX_SERVER_NOPE", "nio"),
         Map.of("REPROX_REPOSITORIES_DEBIAN_UPSTREAM", "ftp:/x"), Map.of("REPROX_REPOSITORIES_NOPE_UPSTREAM", "http://x"));
     for (Map<String, String> env : envs) {
       List<String> full = errors(() -> ConfigLoader.load(Optional.empty(), env, ConfigLoader.Overrides.none()));
@@ -63,7 +64,8 @@ class ReproxEnvironmentTest {
     assertThat(load("REPROX_ADMIN_TOKEN", "tok").api().adminToken()).isPresent();
     assertThat(ReproxEnvironment.configures(Map.of("REPROX_LOG_FORMAT", "json"))).isTrue();
     for (String v : List.of("REPROX_ADMIN_TOKN", "REPROX_THREADS_NOPE", "REPROX_RETENTION_NOPE", "REPROX_BUILDS_NOPE",
-        "REPROX_STORAGE_NOPE", "REPROX_REPOSITORIES_NOPE_UPSTREAM", "REPROX_DATA_DIR", "REPROX_LOG_FORMAT")) {
+        "REPROX_STORAGE_NOPE", "REPROX_REPOSITORIES_NOPE_UPSTREAM", "REPROX_DATA_DIR", "REPROX_LOG_FORMAT",
+        "REPROX_SERVER_TRANSPORT", "REPROX_SERVER_NOPE")) {
       assertThat(ReproxEnvironment.configures(Map.of("PATH", "/bin", v, "bad value"))).as(v).isTrue();
       assertThatThrownBy(() -> load(v, "bad value")).as(v).isInstanceOf(ConfigException.class)
           .hasMessageContaining(v);

@@ -32,7 +32,7 @@ class ValidationErrorsTest {
         row("offline: maybe", "offline: not true or false: \"maybe\""),
         row("lisen: 127.0.0.1:1",
             "lisen: unknown key (known: listen, data, offline, max-connections, repositories, tunnel-allow, upstreams,"
-                + " log, api, builds, retention, threads, storage)"),
+                + " log, api, builds, retention, threads, storage, server)"),
         row("threads: 8", "threads: must be a mapping (event-loops, storage, body, upstream, signed, root-fetch,"
             + " tunnel-resolve)"),
         row("threads:\n  storage: 0", "threads.storage: must be a whole number from 1 to 1024: \"0\""),
@@ -42,6 +42,10 @@ class ValidationErrorsTest {
         row("threads:\n  storage: 5000", "threads.storage: must be a whole number from 1 to 1024: \"5000\""),
         row("threads:\n  workers: 2", "threads.workers: unknown key (known: event-loops, storage, body, upstream,"
             + " signed, root-fetch, tunnel-resolve)"),
+        row("server: io_uring", "server: must be a mapping with transport"),
+        row("server:\n  transport: uring", "server.transport: must be auto, epoll, io_uring or nio: \"uring\""),
+        row("server:\n  transport: EPOLL", "server.transport: must be auto, epoll, io_uring or nio: \"EPOLL\""),
+        row("server:\n  transprot: nio", "server.transprot: unknown key (known: transport)"),
         row("log: json", "log: must be a mapping with access and format"),
         row("log:\n  format: xml", "log.format: must be text or json: \"xml\""),
         row("log:\n  access: sometimes", "log.access: not true or false: \"sometimes\""),
