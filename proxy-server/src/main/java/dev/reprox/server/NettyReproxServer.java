@@ -12,10 +12,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -24,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Netty (native epoll where available, else NIO) behind {@link ReproxServer}. */
+/** Netty (on the transport of {@code server.transport}, {@link Transport}) behind {@link ReproxServer}. */
 final class NettyReproxServer implements ReproxServer {
   private static final Logger log = LoggerFactory.getLogger(NettyReproxServer.class);
   /**
@@ -58,8 +54,11 @@ final class NettyReproxServer implements ReproxServer {
 
   private NettyReproxServer(ReproxServer.Builder b) {
     this.b = b;
+    // First: a transport this host cannot run fails the start before anything else is made.
+    Transport transport = Transport.choose(b.config.server().transport());
+    log.info("transport {} ({})", transport, transport.reason());
     // The one place every thread comes from, sized by threads: in the config.
-    this.pools = ThreadPools.of(b.config.threads());
+    this.pools = ThreadPools.of(b.config.threads(), transport);
     this.storageExecutor = pools.storage();
     this.bodyExecutor = pools.body();
     this.boss = pools.boss();
@@ -130,11 +129,9 @@ final class NettyReproxServer implements ReproxServer {
     ConnectionLimit limit = new ConnectionLimit(b.config.maxConnections(), b.connectionReserve, context);
     Gauge.builder("reprox.connections.open", limit, ConnectionLimit::open)
         .description("client connections open (max-connections bounds them)").register(registry);
-    Class<? extends ServerSocketChannel> channelType =
-        Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     ChannelFuture bound = childOptions(new ServerBootstrap()
         .group(boss, workers)
-        .channel(channelType)
+        .channel(pools.transport().serverChannel())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .handler(limit))
         .childHandler(new ServerInitializer(context, b.connectionIdleTimeout))
@@ -148,7 +145,7 @@ final class NettyReproxServer implements ReproxServer {
     address = (InetSocketAddress) serverChannel.localAddress();
     accepting.set(true);
     log.info("listening on {}:{} ({} transport, {} repositories, max-connections {}, {})", address.getHostString(),
-        address.getPort(), Epoll.isAvailable() ? "epoll" : "nio", b.config.repositories().size(),
+        address.getPort(), pools.transport(), b.config.repositories().size(),
         b.config.maxConnections(), b.config.api().describe());
   }
 

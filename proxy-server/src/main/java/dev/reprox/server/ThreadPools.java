@@ -2,11 +2,7 @@ package dev.reprox.server;
 
 import dev.reprox.config.ThreadsConfig;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -37,6 +33,8 @@ public final class ThreadPools implements AutoCloseable {
   static final int QUEUE = 10_000;
 
   private final ThreadsConfig sizes;
+  /** The event loops' I/O; chosen on first use when not given ({@code auto}). */
+  private Transport transport;
   private final ThreadPoolExecutor storage;
   private final ThreadPoolExecutor body;
   private final ThreadPoolExecutor upstream;
@@ -52,8 +50,9 @@ public final class ThreadPools implements AutoCloseable {
   private ScheduledExecutorService gc;
   private ExecutorService bundles;
 
-  private ThreadPools(ThreadsConfig sizes) {
+  private ThreadPools(ThreadsConfig sizes, Transport transport) {
     this.sizes = sizes;
+    this.transport = transport;
     this.storage = pool(sizes.storage(), QUEUE, "reprox-storage-");
     // Body reads have their own threads: under a fan-out, thousands of chunk reads queue up, and
     // a new client's lookup must not wait behind them for its first byte.
@@ -75,7 +74,12 @@ public final class ThreadPools implements AutoCloseable {
 
   /** The pools of {@code sizes}; nothing runs until a task is given. */
   public static ThreadPools of(ThreadsConfig sizes) {
-    return new ThreadPools(sizes);
+    return new ThreadPools(sizes, null);
+  }
+
+  /** The pools of {@code sizes}, with event loops of {@code transport}. */
+  public static ThreadPools of(ThreadsConfig sizes, Transport transport) {
+    return new ThreadPools(sizes, java.util.Objects.requireNonNull(transport, "transport"));
   }
 
   /** {@code queue} 0: unbounded. */
@@ -204,8 +208,16 @@ public final class ThreadPools implements AutoCloseable {
     return workers;
   }
 
-  private static IoHandlerFactory io() {
-    return Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+  /** The transport of the event loops ({@code server.transport}). */
+  synchronized Transport transport() {
+    if (transport == null) {
+      transport = Transport.choose(dev.reprox.config.ReproxConfig.Server.Transport.AUTO);
+    }
+    return transport;
+  }
+
+  private io.netty.channel.IoHandlerFactory io() {
+    return transport().ioHandlerFactory();
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.reprox.config.ConfigException;
 import dev.reprox.config.ConfigLoader;
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.server.ListenException;
+import dev.reprox.server.Transport;
 import dev.reprox.server.ReproxServer;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
@@ -62,6 +63,14 @@ final class ServeCommand implements Callable<Integer> {
           Optional.ofNullable(listen), Optional.ofNullable(data), offline ? Optional.of(true) : Optional.empty()));
     } catch (ConfigException e) {
       Errors.print(err, e);
+      return Main.EXIT_CONFIG;
+    }
+    try {
+      // A configuration error found here, before the store opens: the config module knows no Netty.
+      Transport.choose(effective.server().transport());
+    } catch (Transport.UnavailableException e) {
+      err.println(e.getMessage());
+      err.flush();
       return Main.EXIT_CONFIG;
     }
     LogFormat.apply(effective.log().format());

@@ -2,6 +2,7 @@ package dev.reprox.server.http;
 
 import static dev.reprox.server.LogSafe.escape;
 
+import dev.reprox.server.Transport;
 import dev.reprox.server.fetch.FetchException.Kind;
 
 import io.micrometer.core.instrument.Counter;
@@ -12,8 +13,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -91,7 +90,7 @@ final class Tunnels {
     }
     ChannelFuture connected = new Bootstrap()
         .group(client.eventLoop())
-        .channel(client instanceof EpollSocketChannel ? EpollSocketChannel.class : NioSocketChannel.class)
+        .channel(Transport.socketChannelBeside(client)) // the client's loop runs the upstream socket too
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, client.config().getWriteBufferWaterMark())
