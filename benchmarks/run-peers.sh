@@ -33,7 +33,9 @@
 # REPROX_BASELINE_JAR=<jar> a second reprox ("base", e.g. a build of main) runs beside it, for a
 # before/after in one run under the same load; REPROX_BASELINE_JVM_OPTIONS=<file> and
 # REPROX_BASELINE_MMAP_THRESHOLD=<bytes> give "base" other JVM flags or glibc's MALLOC_MMAP_THRESHOLD_
-# (reprox takes MALLOC_MMAP_THRESHOLD_ from the environment): an A/B of flags, the same jar twice. SMALL_FILES (default "small"): the files of those
+# (reprox takes MALLOC_MMAP_THRESHOLD_ from the environment): an A/B of flags, the same jar twice;
+# REPROX_BASELINE_TRANSPORT=<epoll|io_uring|nio|auto> gives "base" another server.transport (reprox
+# takes REPROX_SERVER_TRANSPORT from the environment): an A/B of transports. SMALL_FILES (default "small"): the files of those
 # rows, e.g. "small medium large" for 53 KB, 1 MB and 50 MB.
 # Needs: java 17, wrk, nginx, apt-cacher-ng, curl, python3 (all Debian packages; no network).
 #
@@ -267,6 +269,8 @@ if [[ -n $BASELINE_JAR ]]; then
   cp "$BASELINE_JAR" "$WORK/run/reprox-base.jar"
   BASE_ENV=("MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}")
   [[ -z ${REPROX_BASELINE_MMAP_THRESHOLD:-} ]] || BASE_ENV+=("MALLOC_MMAP_THRESHOLD_=$REPROX_BASELINE_MMAP_THRESHOLD")
+  # an empty value is "not set" (auto); without the knob "base" runs what reprox runs
+  BASE_ENV+=("REPROX_SERVER_TRANSPORT=${REPROX_BASELINE_TRANSPORT:-${REPROX_SERVER_TRANSPORT:-}}")
   # shellcheck disable=SC2086 # the same flags as reprox unless told: a before/after of the jar alone
   env -u MALLOC_MMAP_THRESHOLD_ "${BASE_ENV[@]}" java @"${REPROX_BASELINE_JVM_OPTIONS:-${REPROX_JVM_OPTIONS:-$ROOT/proxy-server/src/main/jib/app/jvm.options}}" \
     -Xmx"$REPROX_XMX" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox-base.jar" serve \
