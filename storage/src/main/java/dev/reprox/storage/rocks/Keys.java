@@ -14,7 +14,10 @@ import java.util.Arrays;
  * column family "default" (small values; first byte = family)
  * ├── 'M' "layout"                                  → int LAYOUT_VERSION
  * ├── 'M' "next-id"                                 → long: blob ids below this are handed out
- * ├── 'B' sha256[32]                                → blob {id, size, chunkSize, created, lastAccess}
+ * ├── 'B' sha256[32]                                → blob {id, size, chunkSize, created, lastAccess,
+ * │                                                   byte storage}: 0 = chunks, 1 = one file
+ * │                                                   blob-files/xx/id (layout 3; a layout-2 value
+ * │                                                   has no storage byte and means chunks)
  * ├── 'O' str(repo) str(root) instant(published) sha256[32]
  * │                                                 → generation {estimated, first, last, signer, source}
  * ├── 'G' str(repo) str(root) sha256[32]            → instant(published): finds the 'O' key by digest
@@ -35,7 +38,11 @@ import java.util.Arrays;
  * └── long(blob id) long(chunk index)               → chunk bytes (chunkSize, the last one shorter)
  * column family "open-writes"
  * └── long(blob id)                                 → (empty) a write in progress; deleted with its
- *                                                     chunks when the store opens (crash safety)
+ *                                                     chunks and file when the store opens (crash safety)
+ * file tier (beside the RocksDB files, not in RocksDB)
+ * └── blob-files/xx/id                              → the bytes of a blob whose entry says "file":
+ *                                                     xx = the id's low byte in hex (256 directories),
+ *                                                     id = 16 hex digits
  * </pre>
  *
  * <p>{@code str} is a 4-byte big-endian length and the UTF-8 bytes, so ("a", "b/c") and
@@ -51,8 +58,12 @@ final class Keys {
    * A new family that older code never reads (as 'K' and 'E', build records) is no change of an
    * existing encoding and needs no bump; changing how an existing family is encoded always does,
    * with a migration here or a refusal to open.
+   *
+   * <p>Layout 3 (blob files): a blob value may say its bytes are in a file. Every layout-2 value
+   * reads as before, so a layout-2 store is only restamped; the bump makes an older reprox refuse
+   * a store whose blobs it would find no chunks for.
    */
-  static final int LAYOUT_VERSION = 2;
+  static final int LAYOUT_VERSION = 3;
 
   static final byte META = 'M';
   static final byte BLOB = 'B';

@@ -7,14 +7,17 @@ import dev.reprox.storage.rocks.Values.BlobEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-/** Positional reads of one committed blob; stateless, so thread-safe. */
+/** Positional reads of one committed blob; thread-safe (a file blob's {@link BlobFile} is shared). */
 final class RocksBlobReader implements BlobReader {
   private final RocksBlobStore store;
   private final BlobEntry entry;
+  /** The blob's file when its entry says so, else null. */
+  private final BlobFile file;
 
-  RocksBlobReader(RocksBlobStore store, BlobEntry entry) {
+  RocksBlobReader(RocksBlobStore store, BlobEntry entry, BlobFile file) {
     this.store = store;
     this.entry = entry;
+    this.file = file;
   }
 
   @Override
@@ -29,7 +32,7 @@ final class RocksBlobReader implements BlobReader {
 
   @Override
   public int read(long position, ByteBuffer dst) throws IOException {
-    return store.read(entry, position, dst);
+    return store.read(entry, file, position, dst);
   }
 
   @Override
@@ -39,12 +42,15 @@ final class RocksBlobReader implements BlobReader {
 
   @Override
   public LentBytes lend(long position, int max) throws IOException {
-    return store.lend(entry, position, max);
+    return store.lend(entry, file, position, max);
   }
 
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      if (file != null) {
+        file.close();
+      }
       store.release(entry.id());
     }
   }

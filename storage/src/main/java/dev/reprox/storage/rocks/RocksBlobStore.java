@@ -30,9 +30,10 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
 /**
- * Blobs as chunks under an internal id in the BlobDB column family, and one entry per digest.
- * Serving reads go through {@link ChunkCache} into the caller's buffer with checksums off;
- * {@link #scrub} re-reads everything with checksums on.
+ * Blobs as chunks under an internal id in the BlobDB column family, or (the file tier, {@link
+ * BlobFiles}) as one file under that id, and one entry per digest saying which. Serving reads go
+ * through {@link ChunkCache} (a file's chunk is an aligned range of it) into the caller's buffer
+ * with checksums off; {@link #scrub} re-reads everything with checksums on and re-hashes it.
  *
  * <p>Long on purpose: writes, reads, reader leases and deletion share the entry and open-write
  * bookkeeping whose ordering (one batch per commit or delete) is what keeps a crash consistent.
@@ -46,6 +47,10 @@ final class RocksBlobStore implements BlobStore {
   private final int chunkSize;
   private final ChunkCache cache;
   private final IdAllocator ids;
+  /** The file tier: read whenever an entry says "file", written when {@link #fileThreshold} >= 0. */
+  final BlobFiles files;
+  /** New blobs larger than this go to a file; -1: every new blob is chunks. */
+  private final int fileThreshold;
   private final Object commitLock = new Object();
   /** Digests whose new entry is being written outside {@link #commitLock}; guarded by it. */
   private final java.util.Map<Digest, java.util.concurrent.CountDownLatch> committing = new java.util.HashMap<>();
@@ -58,13 +63,34 @@ final class RocksBlobStore implements BlobStore {
   final AtomicLong dedupCommits = new AtomicLong();
   final AtomicLong dedupBytes = new AtomicLong();
 
-  RocksBlobStore(RocksResources rocks, Clock clock, int chunkSize, long hotCacheBytes) throws StorageException {
+  RocksBlobStore(RocksResources rocks, Clock clock, int chunkSize, long hotCacheBytes, int fileThreshold)
+      throws StorageException {
     this.rocks = rocks;
     this.clock = clock;
     this.chunkSize = chunkSize;
     this.cache = new ChunkCache(hotCacheBytes, chunkSize);
     this.ids = new IdAllocator(rocks);
-    countBlobs();
+    this.files = new BlobFiles(rocks.path());
+    this.fileThreshold = fileThreshold < 0 ? -1 : Math.min(fileThreshold, chunkSize);
+    long[] fileIds = countBlobs();
+    if (!rocks.readOnly) {
+      files.createDirectories();
+      sweepFiles(fileIds);
+    }
+  }
+
+  /**
+   * Deletes blob files that belong to no committed entry (abandoned writes' files went with their
+   * markers just before): only a power cut that lost an unsynced marker while its file survived
+   * leaves one.
+   */
+  private void sweepFiles(long[] committed) throws StorageException {
+    java.util.Arrays.sort(committed);
+    long n = files.sweep(id -> java.util.Arrays.binarySearch(committed, id) >= 0);
+    if (n > 0) {
+      org.slf4j.LoggerFactory.getLogger(RocksBlobStore.class).info("open: deleted {} blob files of no blob in {}",
+          n, rocks.path());
+    }
   }
 
   ChunkCache cache() {
@@ -98,7 +124,7 @@ final class RocksBlobStore implements BlobStore {
     if (!rocks.readOnly && e.info().lastAccess().plus(ACCESS_GRANULARITY).isBefore(now)) {
       touch(e, now);
     }
-    return new RocksBlobReader(this, e);
+    return new RocksBlobReader(this, e, e.file() ? new BlobFile(files.path(e.id())) : null);
   }
 
   private void lease(long id) {
@@ -145,7 +171,8 @@ final class RocksBlobStore implements BlobStore {
       Optional<BlobEntry> current = entry(e.info().digest());
       if (current.isPresent() && current.get().id() == e.id()) {
         BlobInfo i = e.info();
-        BlobEntry touched = new BlobEntry(e.id(), new BlobInfo(i.digest(), i.size(), i.chunkSize(), i.created(), now));
+        BlobEntry touched =
+            new BlobEntry(e.id(), new BlobInfo(i.digest(), i.size(), i.chunkSize(), i.created(), now), e.file());
         rocks.put("open " + i.digest(), rocks.meta, Keys.blob(i.digest()), Values.blob(touched), false);
       }
     }
@@ -155,7 +182,7 @@ final class RocksBlobStore implements BlobStore {
   public BlobWriter newWriter() throws IOException {
     long id = ids.next();
     rocks.put("newWriter", rocks.openWrites, Keys.openWrite(id), new byte[0], false);
-    RocksBlobWriter w = new RocksBlobWriter(this, id, chunkSize);
+    RocksBlobWriter w = new RocksBlobWriter(this, id, chunkSize, fileThreshold);
     openWriters.add(w);
     return w;
   }
@@ -245,7 +272,8 @@ final class RocksBlobStore implements BlobStore {
   }
 
   /** Makes a finished write visible, or finds the entry its content already has. */
-  BlobEntry commit(long id, Digest digest, long size, ByteBuffer lastChunk, long lastIndex) throws StorageException {
+  BlobEntry commit(long id, Digest digest, long size, ByteBuffer lastChunk, long lastIndex, boolean file)
+      throws StorageException {
     java.util.concurrent.CountDownLatch mine = new java.util.concurrent.CountDownLatch(1);
     while (true) {
       java.util.concurrent.CountDownLatch other;
@@ -254,6 +282,9 @@ final class RocksBlobStore implements BlobStore {
         if (other == null) {
           Optional<BlobEntry> existing = entry(digest);
           if (existing.isPresent()) {
+            if (file) {
+              files.delete(id); // before its marker goes: a crash in between leaves the marker
+            }
             try (WriteBatch batch = rocks.batch()) {
               batch.delete(rocks.openWrites, Keys.openWrite(id));
               batch.deleteRange(rocks.chunks, Keys.chunk(id, 0), Keys.chunk(id + 1, 0));
@@ -283,7 +314,7 @@ final class RocksBlobStore implements BlobStore {
         batch.put(rocks.chunks, Keys.chunk(keyBuffers.get(), id, lastIndex), lastChunk.duplicate());
       }
       Instant now = clock.instant();
-      BlobEntry e = new BlobEntry(id, new BlobInfo(digest, size, chunkSize, now, now));
+      BlobEntry e = new BlobEntry(id, new BlobInfo(digest, size, chunkSize, now, now), file);
       batch.put(rocks.meta, Keys.blob(digest), Values.blob(e));
       rocks.write("commit " + digest, batch, true);
       blobCount.incrementAndGet();
@@ -319,8 +350,9 @@ final class RocksBlobStore implements BlobStore {
     rocks.flushChunks("commit " + digest);
   }
 
-  /** Deletes the chunks and the in-progress marker of an abandoned write. */
+  /** Deletes the chunks, the file and the in-progress marker of an abandoned write. */
   void discard(long id) throws StorageException {
+    files.delete(id); // first: the marker must outlive the file (a crash between leaves the marker)
     try (WriteBatch batch = rocks.batch()) {
       batch.delete(rocks.openWrites, Keys.openWrite(id));
       batch.deleteRange(rocks.chunks, Keys.chunk(id, 0), Keys.chunk(id + 1, 0));
@@ -351,20 +383,50 @@ final class RocksBlobStore implements BlobStore {
    * {@code offset} into {@code dst}; returns the bytes copied.
    */
   int readChunk(long id, long index, int chunkLength, int offset, ByteBuffer dst, Object what) throws IOException {
-    ChunkCache.Key key = new ChunkCache.Key(id, index);
+    return readCached(new ChunkCache.Key(id, index), chunkLength, offset, dst,
+        buf -> readInto(id, index, chunkLength, buf, rocks.serving, what),
+        (off, d) -> {
+          if (off != 0 || !d.isDirect() || d.remaining() < chunkLength) {
+            return -1;
+          }
+          // A whole chunk into a direct buffer: straight from RocksDB, no copy of our own.
+          readInto(id, index, chunkLength, d.duplicate(), rocks.serving, what);
+          d.position(d.position() + chunkLength);
+          return chunkLength;
+        });
+  }
+
+  /** Fills a buffer with one whole chunk (position 0, limit = its length). */
+  @FunctionalInterface
+  private interface Filler {
+    void fill(ByteBuffer buf) throws IOException;
+  }
+
+  /** Reads a chunk that missed and is not admitted straight into dst at offset; -1 when it cannot. */
+  @FunctionalInterface
+  private interface Direct {
+    int read(int offset, ByteBuffer dst) throws IOException;
+  }
+
+  /**
+   * One chunk's bytes from {@code offset} into {@code dst} through the hot cache: a hit copies, a
+   * miss that is not admitted reads through {@code direct} when it can, anything else fills a
+   * pooled buffer through {@code whole} and offers it to the cache.
+   */
+  private int readCached(ChunkCache.Key key, int chunkLength, int offset, ByteBuffer dst, Filler whole, Direct direct)
+      throws IOException {
     ChunkCache.Chunk c = cache.get(key);
     if (c == null) {
       boolean admit = cache.admitOnMiss(key);
-      if (!admit && offset == 0 && dst.isDirect() && dst.remaining() >= chunkLength) {
-        // A whole chunk into a direct buffer: straight from RocksDB, no copy of our own.
-        ByteBuffer target = dst.duplicate();
-        readInto(id, index, chunkLength, target, rocks.serving, what);
-        dst.position(dst.position() + chunkLength);
-        return chunkLength;
+      if (!admit) {
+        int n = direct.read(offset, dst);
+        if (n >= 0) {
+          return n;
+        }
       }
       ByteBuffer buf = cache.acquire(chunkLength);
       try {
-        readInto(id, index, chunkLength, buf, rocks.serving, what);
+        whole.fill(buf);
       } catch (IOException | RuntimeException e) {
         cache.recycle(buf);
         throw e;
@@ -378,6 +440,22 @@ final class RocksBlobStore implements BlobStore {
     } finally {
       c.release();
     }
+  }
+
+  /**
+   * Fills {@code buf} (from its position, {@code length} bytes; then position back, limit after
+   * them) with chunk {@code index} of a committed blob: its chunk, or that range of its file.
+   */
+  private void fill(BlobEntry e, BlobFile f, long index, int length, ByteBuffer buf, ReadOptions options)
+      throws IOException {
+    if (!e.file()) {
+      readInto(e.id(), index, length, buf, options, e.info().digest());
+      return;
+    }
+    int start = buf.position();
+    buf.limit(start + length);
+    f.readFully(buf, index * e.info().chunkSize());
+    buf.position(start).limit(start + length);
   }
 
   /** Reads one whole chunk into {@code buf} (position 0, limit = length). */
@@ -420,7 +498,7 @@ final class RocksBlobStore implements BlobStore {
    * {@link dev.reprox.storage.BlobReader#lend}: a view of the cached chunk, or of the whole chunk
    * read into a pooled buffer (cached when it missed recently, as in {@link #readChunk}).
    */
-  LentBytes lend(BlobEntry e, long position, int max) throws IOException {
+  LentBytes lend(BlobEntry e, BlobFile f, long position, int max) throws IOException {
     BlobInfo info = e.info();
     if (position < 0) {
       throw new IllegalArgumentException("read: negative position " + position + " in " + info.digest());
@@ -440,7 +518,7 @@ final class RocksBlobStore implements BlobStore {
       boolean admit = cache.admitOnMiss(key);
       ByteBuffer buf = cache.acquire(length);
       try {
-        readInto(e.id(), index, length, buf, rocks.serving, info.digest());
+        fill(e, f, index, length, buf, rocks.serving);
       } catch (IOException | RuntimeException x) {
         cache.recycle(buf);
         throw x;
@@ -471,7 +549,18 @@ final class RocksBlobStore implements BlobStore {
     };
   }
 
+  /** {@link #read(BlobEntry, BlobFile, long, ByteBuffer)} without a reader: a file blob's file opens for this read. */
   int read(BlobEntry e, long position, ByteBuffer dst) throws IOException {
+    if (!e.file()) {
+      return read(e, null, position, dst);
+    }
+    try (BlobFile f = new BlobFile(files.path(e.id()))) {
+      return read(e, f, position, dst);
+    }
+  }
+
+  /** Reads of a committed blob; {@code f} is its file when the entry says "file". */
+  int read(BlobEntry e, BlobFile f, long position, ByteBuffer dst) throws IOException {
     BlobInfo info = e.info();
     if (position < 0) {
       throw new IllegalArgumentException("read: negative position " + position + " in " + info.digest());
@@ -485,7 +574,24 @@ final class RocksBlobStore implements BlobStore {
     int cs = info.chunkSize();
     long index = position / cs;
     int length = (int) Math.min(cs, info.size() - index * cs);
-    return readChunk(e.id(), index, length, (int) (position - index * cs), dst, info.digest());
+    int offset = (int) (position - index * cs);
+    if (!e.file()) {
+      return readChunk(e.id(), index, length, offset, dst, info.digest());
+    }
+    return readCached(new ChunkCache.Key(e.id(), index), length, offset, dst,
+        buf -> fill(e, f, index, length, buf, rocks.serving),
+        (off, d) -> {
+          // A file reads from any offset into any buffer: no whole-chunk detour.
+          int n = Math.min(d.remaining(), length - off);
+          ByteBuffer view = d.duplicate();
+          view.limit(view.position() + n);
+          int r = f.read(view, index * cs + off);
+          if (r < 0) {
+            throw new StorageException("read: blob file of " + info.digest() + " ends before " + info.size() + " bytes");
+          }
+          d.position(d.position() + r);
+          return r;
+        });
   }
 
   @Override
@@ -532,6 +638,9 @@ final class RocksBlobStore implements BlobStore {
 
   /** Re-reads one blob with checksums on; returns what is wrong with it, or null. */
   private String verify(BlobEntry e, ByteBuffer buf) {
+    if (e.file()) {
+      return verifyFile(e, buf);
+    }
     BlobInfo info = e.info();
     MessageDigest md = Digest.newHasher();
     try {
@@ -541,6 +650,30 @@ final class RocksBlobStore implements BlobStore {
         md.update(buf);
       }
     } catch (StorageException ex) {
+      return "scrub: " + ex.getMessage();
+    }
+    Digest actual = Digest.of(md.digest());
+    return actual.equals(info.digest()) ? null : "scrub: content hashes to " + actual;
+  }
+
+  /** Re-hashes one blob file; a missing file, or one of another size, is damage. */
+  private String verifyFile(BlobEntry e, ByteBuffer buf) {
+    BlobInfo info = e.info();
+    java.nio.file.Path p = files.path(e.id());
+    MessageDigest md = Digest.newHasher();
+    try (BlobFile f = new BlobFile(p)) {
+      long size = java.nio.file.Files.size(p);
+      if (size != info.size()) {
+        return "scrub: blob file " + p + " has " + size + " bytes, expected " + info.size();
+      }
+      for (long at = 0; at < info.size(); at += buf.capacity()) {
+        buf.clear().limit((int) Math.min(buf.capacity(), info.size() - at));
+        f.readFully(buf, at);
+        md.update(buf.flip());
+      }
+    } catch (java.nio.file.NoSuchFileException ex) {
+      return "scrub: blob file " + p + " is missing";
+    } catch (IOException ex) {
       return "scrub: " + ex.getMessage();
     }
     Digest actual = Digest.of(md.digest());
@@ -558,20 +691,43 @@ final class RocksBlobStore implements BlobStore {
     }
   }
 
-  private void countBlobs() throws StorageException {
-    rocks.scan("open: count blobs", rocks.meta, rocks.serving, Keys.blobPrefix(), Keys.after(Keys.blobPrefix()), it -> {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        blobCount.incrementAndGet();
-        blobBytes.addAndGet(Values.blob(Keys.digestAt(it.key(), 1), it.value()).info().size());
-      }
-      it.status();
-      return null;
-    });
+  /** Counts the committed blobs and their bytes; returns the ids of those in files. */
+  private long[] countBlobs() throws StorageException {
+    return rocks.scan("open: count blobs", rocks.meta, rocks.serving, Keys.blobPrefix(), Keys.after(Keys.blobPrefix()),
+        it -> {
+          long[] fileIds = new long[64];
+          int n = 0;
+          for (it.seekToFirst(); it.isValid(); it.next()) {
+            BlobEntry e = Values.blob(Keys.digestAt(it.key(), 1), it.value());
+            blobCount.incrementAndGet();
+            blobBytes.addAndGet(e.info().size());
+            if (e.file()) {
+              if (n == fileIds.length) {
+                fileIds = java.util.Arrays.copyOf(fileIds, 2 * n);
+              }
+              fileIds[n++] = e.id();
+            }
+          }
+          it.status();
+          return java.util.Arrays.copyOf(fileIds, n);
+        });
   }
 
-  /** Test hook: overwrites chunk 0 of {@code digest} with a damaged copy. */
+  /** Test hook: overwrites chunk 0 of {@code digest} (or its file's first byte) with a damaged copy. */
   void corrupt(Digest digest) throws IOException {
     BlobEntry e = entry(digest).orElseThrow(() -> new BlobNotFoundException(digest));
+    if (e.file()) {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(files.path(e.id()),
+          java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+        ByteBuffer first = ByteBuffer.allocate(1);
+        ch.read(first, 0);
+        first.put(0, (byte) (first.get(0) ^ 0x5a)).rewind();
+        ch.write(first, 0);
+        ch.force(false);
+      }
+      cache.invalidate(new ChunkCache.Key(e.id(), 0));
+      return;
+    }
     byte[] key = Keys.chunk(e.id(), 0);
     byte[] value = rocks.get("corrupt", rocks.chunks, key);
     value[0] ^= 0x5a;

@@ -13,6 +13,7 @@ import dev.reprox.storage.internal.WriteProgress;
 import dev.reprox.storage.rocks.Values.BlobEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -28,6 +29,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * first flushes the chunk family, which syncs them into blob files, and only then writes the
  * entry. A crash loses unlogged chunks, but the in-progress marker is logged, so the next open
  * still deletes whatever of the write survived.
+ *
+ * <p>File tier ({@code fileThreshold >= 0}): the first {@code fileThreshold} bytes are buffered
+ * as above; a write that outgrows them spills: its file is created (after the in-progress marker,
+ * which {@link RocksBlobStore#newWriter} wrote), gets the buffer, and every later {@link #write}
+ * goes straight to it through a {@link FileChannel}. Its commit forces the file and its directory,
+ * then writes the entry ("file") in the synced batch; no chunk, no flush. A blob that never
+ * outgrew the buffer commits as one chunk, as before. Tails read the file positionally through a
+ * read-only {@link BlobFile} of their own (an interrupted tail closes that, not the writer's
+ * channel).
  *
  * <p>Locks: {@code writeLock} serialises write/commit/cancel (a cancel from another thread waits
  * for a write in flight, so no chunk lands after the cancel deleted them); {@code bufferLock}
@@ -54,15 +64,22 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
    */
   private ByteBuffer buffer;
   private final long loggedChunks;
+  /** Spill to a file past this many bytes; -1: never. At most one chunk. */
+  private final int fileThreshold;
+  /** The blob's file once spilled, until the write ends; guarded by {@code bufferLock} for tails. */
+  private FileChannel channel;
+  /** Tails' read-only view of the file; guarded by {@code bufferLock}. */
+  private BlobFile tailFile;
   private long flushedChunks;
   private long written;
   private State state = State.OPEN;
   private volatile BlobEntry committedEntry;
 
-  RocksBlobWriter(RocksBlobStore store, long id, int chunkSize) {
+  RocksBlobWriter(RocksBlobStore store, long id, int chunkSize, int fileThreshold) {
     this.store = store;
     this.id = id;
     this.chunkSize = chunkSize;
+    this.fileThreshold = fileThreshold;
     this.buffer = store.cache().acquire(chunkSize);
     this.loggedChunks = Math.max(1, LOGGED_BYTES / chunkSize);
   }
@@ -74,6 +91,16 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
     try {
       ensureOpen("write");
       hasher.update(src.duplicate());
+      if (channel == null && fileThreshold >= 0 && written + src.remaining() > fileThreshold) {
+        spill();
+      }
+      if (channel != null) {
+        int n = src.remaining();
+        while (src.hasRemaining()) {
+          channel.write(src);
+        }
+        written += n;
+      }
       while (src.hasRemaining()) {
         int n = Math.min(src.remaining(), buffer.remaining());
         synchronized (bufferLock) {
@@ -81,7 +108,7 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
         }
         src.position(src.position() + n);
         written += n;
-        if (!buffer.hasRemaining()) {
+        if (!buffer.hasRemaining() && fileThreshold < 0) {
           // The buffer is not changed during the put, so tails may copy from it meanwhile.
           store.putChunk(id, flushedChunks, buffer.duplicate().flip(), flushedChunks < loggedChunks);
           synchronized (bufferLock) {
@@ -98,6 +125,31 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
     }
     writeLock.unlock();
     progress.advance(now);
+  }
+
+  /**
+   * Moves the write to its file: the buffered bytes first, then the buffer back to the pool.
+   * Under {@code writeLock}.
+   */
+  private void spill() throws IOException {
+    FileChannel ch = store.files.create(id);
+    try {
+      ByteBuffer head = buffer.duplicate().flip();
+      while (head.hasRemaining()) {
+        ch.write(head);
+      }
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+    ByteBuffer b;
+    synchronized (bufferLock) {
+      channel = ch;
+      tailFile = new BlobFile(store.files.path(id));
+      b = buffer;
+      buffer = null;
+    }
+    store.cache().recycle(b);
   }
 
   @Override
@@ -124,16 +176,23 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
           failure = new DigestMismatchException(expected, actual);
         } else {
           // The partial last chunk goes into the commit batch straight from the direct buffer.
-          ByteBuffer last = buffer.position() > 0 ? buffer.duplicate().flip() : null;
+          ByteBuffer last = buffer != null && buffer.position() > 0 ? buffer.duplicate().flip() : null;
           try {
             // Checked: the caller may release the body now; the flush and synced write below
             // only make it durable (a crash from here leaves the in-progress marker: nothing).
             verified.accept(actual, written);
-            if (flushedChunks > loggedChunks) {
-              store.flushChunks(actual);
+            if (channel != null) {
+              // The file and its name are durable before the entry that names them.
+              channel.force(false);
+              store.files.syncEntry(id);
+              committedEntry = store.commit(id, actual, written, null, 0, true);
+            } else {
+              if (flushedChunks > loggedChunks) {
+                store.flushChunks(actual);
+              }
+              committedEntry = store.commit(id, actual, written, last, flushedChunks, false);
             }
-            committedEntry = store.commit(id, actual, written, last, flushedChunks);
-          } catch (StorageException e) {
+          } catch (IOException e) {
             failure = e;
           } catch (RuntimeException e) {
             failure = new StorageException("commit " + actual + ": " + e, e);
@@ -201,17 +260,34 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
   }
 
   /**
-   * Gives the chunk buffer back to the pool once the write is over (state no longer OPEN, so no
-   * write touches it again); a tail reading after this finds it gone under {@code bufferLock}.
+   * Gives the chunk buffer back to the pool and closes the file once the write is over (state no
+   * longer OPEN, so no write touches them again); a tail reading after this finds them gone under
+   * {@code bufferLock}.
    */
   private void releaseBuffer() {
     ByteBuffer b;
+    FileChannel ch;
+    BlobFile tf;
     synchronized (bufferLock) {
       b = buffer;
       buffer = null;
+      ch = channel;
+      channel = null;
+      tf = tailFile;
+      tailFile = null;
     }
     if (b != null) {
       store.cache().recycle(b);
+    }
+    if (tf != null) {
+      tf.close();
+    }
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        // Forced already when committed; when cancelled, the file goes anyway.
+      }
     }
   }
 
@@ -230,17 +306,24 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
     long index = position / chunkSize;
     int offset = (int) (position % chunkSize);
     BlobEntry ended = null;
+    BlobFile file;
     synchronized (bufferLock) {
-      if (buffer == null) {
-        ended = committedEntry;
-      } else if (index >= flushedChunks) {
-        int n = (int) Math.min(dst.remaining(), limit - position);
-        dst.put(buffer.duplicate().position(offset).limit(offset + n));
-        return n;
+      file = tailFile;
+      if (file == null) {
+        if (buffer == null) {
+          ended = committedEntry;
+          if (ended == null) {
+            throw new StorageException("read: write " + id + " was cancelled");
+          }
+        } else if (index >= flushedChunks) {
+          int n = (int) Math.min(dst.remaining(), limit - position);
+          dst.put(buffer.duplicate().position(offset).limit(offset + n));
+          return n;
+        }
       }
-      if (buffer == null && ended == null) {
-        throw new StorageException("read: write " + id + " was cancelled");
-      }
+    }
+    if (file != null) {
+      return readFile(file, position, dst, limit);
     }
     if (ended != null) {
       // The write was committed between the tail's look at its progress and this read: the
@@ -249,6 +332,28 @@ final class RocksBlobWriter implements BlobWriter, TailSource {
       return store.read(ended, position, dst);
     }
     return store.readChunk(id, index, chunkSize, offset, dst, "write " + id);
+  }
+
+  /** A tail's read of the spilled file, below {@code limit} (bytes whose write has returned). */
+  private int readFile(BlobFile file, long position, ByteBuffer dst, long limit) throws IOException {
+    try {
+      int n = (int) Math.min(dst.remaining(), limit - position);
+      ByteBuffer view = dst.duplicate();
+      view.limit(view.position() + n);
+      int r = file.read(view, position);
+      if (r < 0) {
+        throw new StorageException("read: blob file of write " + id + " ends before " + limit);
+      }
+      dst.position(dst.position() + r);
+      return r;
+    } catch (IOException e) {
+      // Ended meanwhile: committed (read the blob) or cancelled (the tail says so).
+      BlobEntry ended = committedEntry;
+      if (ended == null) {
+        throw e;
+      }
+      return store.read(ended, position, dst);
+    }
   }
 
   @Override

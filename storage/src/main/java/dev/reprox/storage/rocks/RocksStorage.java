@@ -47,7 +47,8 @@ public final class RocksStorage implements Storage {
       if (!b.readOnly) {
         deleteAbandonedWrites();
       }
-      this.blobs = new RocksBlobStore(rocks, b.clock, b.chunkSize, b.hotCacheBytes);
+      this.blobs = new RocksBlobStore(rocks, b.clock, b.chunkSize, b.hotCacheBytes,
+          b.blobFiles ? b.blobFileThreshold : -1);
     } catch (StorageException | RuntimeException e) {
       rocks.close();
       throw e;
@@ -76,7 +77,15 @@ public final class RocksStorage implements Storage {
       return;
     }
     int found = ByteBuffer.wrap(v).getInt();
-    if (found == 1 && Keys.LAYOUT_VERSION == 2) {
+    if (found == 2 && Keys.LAYOUT_VERSION == 3) {
+      // Layout 3 only adds a storage byte to new blob values; layout-2 values read as chunks.
+      if (!readOnly) {
+        rocks.put("open: write layout", rocks.meta, Keys.layout(), Values.intValue(Keys.LAYOUT_VERSION), true);
+        LOG.info("open: {} moved from layout 2 to layout {} (blob files)", rocks.path(), Keys.LAYOUT_VERSION);
+      }
+      return;
+    }
+    if (found == 1 && Keys.LAYOUT_VERSION == 3) {
       if (readOnly) {
         throw new StorageException("open: store at " + rocks.path() + " has layout version 1; a read-only open"
             + " cannot migrate it to layout " + Keys.LAYOUT_VERSION + ": open it read-write once (reprox serve)");
@@ -116,7 +125,7 @@ public final class RocksStorage implements Storage {
     }
   }
 
-  /** Crash safety: an id still marked in progress never committed; drop it and its chunks. */
+  /** Crash safety: an id still marked in progress never committed; drop it, its chunks and its file. */
   private void deleteAbandonedWrites() throws StorageException {
     List<Long> abandoned = rocks.scan("open: find abandoned writes", rocks.openWrites, rocks.serving,
         new byte[0], Keys.idsEnd(),
@@ -130,6 +139,10 @@ public final class RocksStorage implements Storage {
         });
     if (abandoned.isEmpty()) {
       return;
+    }
+    BlobFiles files = new BlobFiles(rocks.path());
+    for (long id : abandoned) {
+      files.delete(id); // before the markers: a crash in between leaves them for the next open
     }
     try (WriteBatch batch = rocks.batch()) {
       for (long id : abandoned) {
@@ -218,6 +231,11 @@ public final class RocksStorage implements Storage {
     }
   }
 
+  /** Test hook: how many blob files exist, committed or not. */
+  long blobFiles() throws StorageException {
+    return blobs.files.count();
+  }
+
   long chunkKeys() throws StorageException {
     return rocks.scan("count chunks", rocks.chunks, rocks.serving, new byte[0], Keys.idsEnd(),
         it -> {
@@ -230,7 +248,13 @@ public final class RocksStorage implements Storage {
         });
   }
 
-  /** Builds a {@link RocksStorage}. Defaults: system UTC clock, 1 MiB chunks, 64 MiB hot cache, no mmap. */
+  /** Blobs up to this size stay chunks when blob files are on (measured: docs/decisions.md, "Blob files"). */
+  public static final int DEFAULT_BLOB_FILE_THRESHOLD = 64 << 10;
+
+  /**
+   * Builds a {@link RocksStorage}. Defaults: system UTC clock, 1 MiB chunks, 64 MiB hot cache, no
+   * mmap, blob files for blobs over {@value #DEFAULT_BLOB_FILE_THRESHOLD} bytes.
+   */
   public static final class Builder {
     private Path path;
     private Clock clock = Clock.systemUTC();
@@ -240,8 +264,33 @@ public final class RocksStorage implements Storage {
     private boolean mmapReads;
     private boolean readOnly;
     private int groupSync;
+    private boolean blobFiles = true;
+    private int blobFileThreshold = DEFAULT_BLOB_FILE_THRESHOLD;
 
     private Builder() {}
+
+    /**
+     * New blobs larger than {@link #blobFileThreshold} go to files of their own, not RocksDB
+     * chunks (default on). Off: every new blob is chunks, as before reprox 0.x; blobs already in
+     * files stay readable either way. docs/DESIGN.md §4, docs/decisions.md ("Blob files").
+     */
+    public Builder blobFiles(boolean on) {
+      this.blobFiles = on;
+      return this;
+    }
+
+    /**
+     * With {@link #blobFiles}: a blob of at most this many bytes stays one chunk in RocksDB (one
+     * synced WAL write, no file to create and sync); a larger one spills to a file. Capped at the
+     * chunk size; 0 puts every non-empty blob in a file.
+     */
+    public Builder blobFileThreshold(int bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("rocks storage: blobFileThreshold must be >= 0, got " + bytes);
+      }
+      this.blobFileThreshold = bytes;
+      return this;
+    }
 
     /** The data directory; created when missing. Required. */
     public Builder path(Path path) {

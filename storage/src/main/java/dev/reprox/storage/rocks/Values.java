@@ -20,14 +20,25 @@ import java.util.Optional;
 final class Values {
   private Values() {}
 
-  /** A blob entry: the public info plus the internal id its chunks live under. */
-  record BlobEntry(long id, BlobInfo info) {}
+  /**
+   * A blob entry: the public info plus the internal id its bytes live under, as chunks or, with
+   * {@code file}, in one file of the file tier ({@link BlobFiles}).
+   */
+  record BlobEntry(long id, BlobInfo info, boolean file) {
+    BlobEntry(long id, BlobInfo info) {
+      this(id, info, false);
+    }
+  }
+
+  /** Bytes of a layout-2 blob value; layout 3 appends one byte: 1 = the bytes are in a file. */
+  private static final int BLOB_V2_BYTES = 8 + 8 + 4 + 2 * Keys.INSTANT_BYTES;
 
   static byte[] blob(BlobEntry e) {
-    ByteBuffer b = ByteBuffer.allocate(8 + 8 + 4 + 2 * Keys.INSTANT_BYTES);
+    ByteBuffer b = ByteBuffer.allocate(BLOB_V2_BYTES + 1);
     b.putLong(e.id()).putLong(e.info().size()).putInt(e.info().chunkSize());
     Keys.putInstant(b, e.info().created());
     Keys.putInstant(b, e.info().lastAccess());
+    b.put((byte) (e.file() ? 1 : 0));
     return b.array();
   }
 
@@ -38,7 +49,9 @@ final class Values {
     int chunkSize = b.getInt();
     Instant created = Keys.getInstant(b);
     Instant lastAccess = Keys.getInstant(b);
-    return new BlobEntry(id, new BlobInfo(digest, size, chunkSize, created, lastAccess));
+    // A layout-2 value has no storage byte: its bytes are chunks.
+    boolean file = b.hasRemaining() && b.get() == 1;
+    return new BlobEntry(id, new BlobInfo(digest, size, chunkSize, created, lastAccess), file);
   }
 
   static byte[] generation(Generation g) {

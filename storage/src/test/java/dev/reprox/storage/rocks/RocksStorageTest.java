@@ -38,8 +38,15 @@ import org.rocksdb.RocksDB;
 class RocksStorageTest {
   static final Instant START = Instant.parse("2024-03-01T00:00:00Z");
 
+  /** The default store: blobs over one chunk (or the file threshold) go to files. */
   static Storage rocks(Path dir, Clock clock, int chunkSize) throws StorageException {
     return RocksStorage.builder().path(dir).clock(clock).chunkSize(chunkSize).hotCacheBytes(4096).build();
+  }
+
+  /** A store that keeps every new blob in RocksDB chunks ({@code storage.blob-files: false}). */
+  static Storage chunked(Path dir, Clock clock, int chunkSize) throws StorageException {
+    return RocksStorage.builder().path(dir).clock(clock).chunkSize(chunkSize).hotCacheBytes(4096).blobFiles(false)
+        .build();
   }
 
   @TempDir
@@ -85,7 +92,7 @@ class RocksStorageTest {
   @Test
   void closeWithoutCommit_thenReopen_leavesNoChunks() throws Exception {
     byte[] data = random(64 * 5 + 3, 1);
-    Storage first = rocks(dir, Clock.systemUTC(), 64);
+    Storage first = chunked(dir, Clock.systemUTC(), 64);
     BlobWriter w = first.blobs().newWriter();
     w.write(ByteBuffer.wrap(data));
     TailReader tail = w.tail();
@@ -94,7 +101,7 @@ class RocksStorageTest {
     first.close(); // the writer is still open: as after a crash, its chunks are on disk
 
     assertThatThrownBy(() -> tail.read(0, ByteBuffer.allocate(8))).isInstanceOf(WriteCancelledException.class);
-    try (Storage second = rocks(dir, Clock.systemUTC(), 64)) {
+    try (Storage second = chunked(dir, Clock.systemUTC(), 64)) {
       assertThat(((RocksStorage) second).chunkKeys()).isZero();
       assertThat(second.blobs().stat(Digest.compute(data))).isEmpty();
       // Ids are not reused: a new write after reopen gets chunks of its own.
@@ -112,7 +119,7 @@ class RocksStorageTest {
   void delete_withAReaderOpen_chunksGoWhenItCloses_orAtTheNextOpenAfterACrash() throws Exception {
     byte[] a = random(64 * 3, 11);
     byte[] b = random(64 * 2, 12);
-    Storage first = rocks(dir, Clock.systemUTC(), 64);
+    Storage first = chunked(dir, Clock.systemUTC(), 64);
     Digest da = put(first, a);
     Digest db = put(first, b);
     BlobReader ra = first.blobs().open(da);
@@ -125,7 +132,7 @@ class RocksStorageTest {
     assertThat(((RocksStorage) first).chunkKeys()).isEqualTo(2); // a's last reader went
 
     first.close(); // as a crash: b's reader never closed
-    try (Storage second = rocks(dir, Clock.systemUTC(), 64)) {
+    try (Storage second = chunked(dir, Clock.systemUTC(), 64)) {
       assertThat(((RocksStorage) second).chunkKeys()).isZero();
       assertThat(second.blobs().stat(db)).isEmpty();
     }
@@ -136,7 +143,7 @@ class RocksStorageTest {
   void write_ofManyWriteBuffers_holdsAtMostTwoInMemtables() throws Exception {
     int chunk = 1 << 20;
     long written = 3 * RocksResources.WRITE_BUFFER_BYTES;
-    try (Storage s = RocksStorage.builder().path(dir).chunkSize(chunk).hotCacheBytes(0).build()) {
+    try (Storage s = RocksStorage.builder().path(dir).chunkSize(chunk).hotCacheBytes(0).blobFiles(false).build()) {
       BlobWriter w = s.blobs().newWriter();
       ByteBuffer data = ByteBuffer.allocateDirect(chunk);
       long max = 0;
@@ -200,7 +207,7 @@ class RocksStorageTest {
 
   @Test
   void cancel_deletesChunksAtOnce() throws Exception {
-    try (Storage s = rocks(dir, Clock.systemUTC(), 64)) {
+    try (Storage s = chunked(dir, Clock.systemUTC(), 64)) {
       BlobWriter w = s.blobs().newWriter();
       w.write(ByteBuffer.wrap(random(64 * 3, 2)));
       w.cancel();
@@ -211,7 +218,7 @@ class RocksStorageTest {
   @Test
   void duplicateCommit_deletesTheNewChunks() throws Exception {
     byte[] data = random(64 * 4, 3);
-    try (Storage s = rocks(dir, Clock.systemUTC(), 64)) {
+    try (Storage s = chunked(dir, Clock.systemUTC(), 64)) {
       for (int i = 0; i < 2; i++) {
         try (BlobWriter w = s.blobs().newWriter()) {
           w.write(ByteBuffer.wrap(data));
@@ -503,6 +510,20 @@ class RocksStorageTest {
     @Override
     protected Storage newStorage(Path dir, Clock clock, int chunkSize) throws Exception {
       return rocks(dir, clock, chunkSize);
+    }
+
+    @Override
+    protected void corrupt(Storage storage, Digest digest) throws Exception {
+      ((RocksStorage) storage).corrupt(digest);
+    }
+  }
+
+  /** The same contract with every blob in RocksDB chunks (the tier older stores hold). */
+  @Nested
+  class BlobsInChunks extends BlobStoreContract {
+    @Override
+    protected Storage newStorage(Path dir, Clock clock, int chunkSize) throws Exception {
+      return chunked(dir, clock, chunkSize);
     }
 
     @Override
