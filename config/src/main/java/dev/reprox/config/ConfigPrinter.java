@@ -65,6 +65,8 @@ public final class ConfigPrinter {
     });
     if (storage.type() == StorageConfig.Type.SHARED) {
       node.put("fill-lease", Durations.format(storage.fillLease()));
+    } else {
+      node.put("blob-files", storage.blobFiles());
     }
   }
 

@@ -172,8 +172,8 @@ final class EnvOverrides {
    */
   private static void applyStorage(ObjectNode root, String variable, String rest, JsonNode value,
       Map<String, String> origins, List<String> errors) {
-    if (rest.equals("TYPE") || rest.equals("FILL_LEASE")) {
-      String key = rest.equals("TYPE") ? "type" : "fill-lease";
+    if (rest.equals("TYPE") || rest.equals("FILL_LEASE") || rest.equals("BLOB_FILES")) {
+      String key = rest.equals("TYPE") ? "type" : rest.equals("FILL_LEASE") ? "fill-lease" : "blob-files";
       ObjectNode storage = storageNode(root, null);
       if (storage != null) {
         storage.set(key, value);
@@ -196,6 +196,7 @@ final class EnvOverrides {
       }
     }
     errors.add(variable + ": matches no storage field (REPROX_STORAGE_TYPE, REPROX_STORAGE_FILL_LEASE,"
+        + " REPROX_STORAGE_BLOB_FILES,"
         + " REPROX_STORAGE_POSTGRES_<FIELD>,"
         + " REPROX_STORAGE_S3_<FIELD>, REPROX_STORAGE_LOCAL_CACHE_<FIELD>)");
   }

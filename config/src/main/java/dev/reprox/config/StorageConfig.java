@@ -16,9 +16,11 @@ import java.util.Optional;
  * @param localCache present exactly when {@code type} is {@link Type#SHARED}
  * @param fillLease how long a replica's claim on a fill lasts unless renewed: a replica killed
  *     mid-fill holds the fill up this long before another takes it over
+ * @param blobFiles {@code storage.blob-files} (rocksdb only): new blobs over 64 KiB go to files of
+ *     their own instead of RocksDB chunks; blobs already stored stay readable either way
  */
 public record StorageConfig(Type type, Optional<Postgres> postgres, Optional<S3> s3, Optional<LocalCache> localCache,
-    Duration fillLease) {
+    Duration fillLease, boolean blobFiles) {
   public static final Duration DEFAULT_FILL_LEASE = Duration.ofSeconds(30);
   public static final StorageConfig ROCKSDB =
       new StorageConfig(Type.ROCKSDB, Optional.empty(), Optional.empty(), Optional.empty());
@@ -26,6 +28,12 @@ public record StorageConfig(Type type, Optional<Postgres> postgres, Optional<S3>
   /** With the default {@link #DEFAULT_FILL_LEASE}. */
   public StorageConfig(Type type, Optional<Postgres> postgres, Optional<S3> s3, Optional<LocalCache> localCache) {
     this(type, postgres, s3, localCache, DEFAULT_FILL_LEASE);
+  }
+
+  /** With blob files on (the default). */
+  public StorageConfig(Type type, Optional<Postgres> postgres, Optional<S3> s3, Optional<LocalCache> localCache,
+      Duration fillLease) {
+    this(type, postgres, s3, localCache, fillLease, true);
   }
 
   public enum Type { ROCKSDB, SHARED }

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * config check} prints is refused.
  */
 final class StorageValidator {
-  static final List<String> KEYS = List.of("type", "postgres", "s3", "local-cache", "fill-lease");
+  static final List<String> KEYS = List.of("type", "postgres", "s3", "local-cache", "fill-lease", "blob-files");
   static final List<String> POSTGRES_KEYS = List.of("url", "user", "password", "password-file");
   static final List<String> S3_KEYS = List.of("endpoint", "bucket", "region", "path-style", "access-key",
       "access-key-file", "secret-key", "secret-key-file");
@@ -62,7 +62,17 @@ final class StorageValidator {
           fields.error("storage." + key, "only with type: shared (the type is rocksdb)");
         }
       }
-      return StorageConfig.ROCKSDB;
+      JsonNode blobFiles = node.get("blob-files");
+      if (blobFiles == null || blobFiles.isNull()) {
+        return StorageConfig.ROCKSDB;
+      }
+      return fields.bool("storage.blob-files", blobFiles)
+          .map(on -> new StorageConfig(type, Optional.empty(), Optional.empty(), Optional.empty(),
+              StorageConfig.DEFAULT_FILL_LEASE, on))
+          .orElse(StorageConfig.ROCKSDB);
+    }
+    if (node.hasNonNull("blob-files")) {
+      fields.error("storage.blob-files", "only with type: rocksdb (the shared store keeps blobs in S3)");
     }
     Optional<StorageConfig.Postgres> postgres = postgres(section(node, "postgres", POSTGRES_KEYS, true));
     Optional<StorageConfig.S3> s3 = s3(section(node, "s3", S3_KEYS, true));

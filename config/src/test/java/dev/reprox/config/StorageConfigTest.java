@@ -144,6 +144,22 @@ class StorageConfigTest {
   }
 
   @Test
+  void storage_blobFiles_defaultOn_offFromFileOrEnvironment_printed_refusedWithShared() throws Exception {
+    assertThat(ConfigLoader.builtin().storage().blobFiles()).isTrue();
+    ReproxConfig off = load("storage: {blob-files: false}\n", Map.of());
+    assertThat(off.storage().blobFiles()).isFalse();
+    assertThat(off.storage().type()).isEqualTo(StorageConfig.Type.ROCKSDB);
+    assertThat(ConfigPrinter.toYaml(off)).contains("blob-files: false");
+    assertThat(load("", Map.of("REPROX_STORAGE_BLOB_FILES", "false")).storage().blobFiles()).isFalse();
+
+    assertThat(failure("storage: {blob-files: maybe}\n", Map.of()).errors())
+        .anySatisfy(m -> assertThat(m).startsWith("storage.blob-files: not true or false"));
+    secrets();
+    assertThat(failure(SHARED + "  blob-files: true\n", Map.of()).errors())
+        .anySatisfy(m -> assertThat(m).startsWith("storage.blob-files: only with type: rocksdb"));
+  }
+
+  @Test
   void storage_fillLease_default30s_fromFileOrEnvironment_printed_tooShortOrWithRocksdbRefused() throws Exception {
     secrets();
     assertThat(load(SHARED, Map.of()).storage().fillLease()).isEqualTo(java.time.Duration.ofSeconds(30));

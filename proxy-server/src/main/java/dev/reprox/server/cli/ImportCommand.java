@@ -71,7 +71,7 @@ final class ImportCommand implements Callable<Integer> {
       return 1;
     }
     try (InputStream in = Files.newInputStream(bundle);
-        Storage storage = StorageOpener.open(effective.data(), clock)) {
+        Storage storage = StorageOpener.open(effective.data(), clock, effective.storage().blobFiles())) {
       BundleImport.Report r = new BundleImport(storage, Formats.of(effective.repositories(), clock), clock).read(in);
       print(out, r, (System.nanoTime() - start) / 1e9);
       return 0;

@@ -165,7 +165,9 @@ final class PrewarmCommand implements Callable<Integer> {
     }
     // In this process, without a server: only the fetch chain of the repositories the entries name.
     Clock clock = Clock.systemUTC();
-    try (LocalPrewarm local = LocalPrewarm.open(effective.get(), named, StorageOpener.openBatch(data, clock), clock)) {
+    boolean blobFiles = effective.get().storage().blobFiles();
+    try (LocalPrewarm local = LocalPrewarm.open(effective.get(), named, StorageOpener.openBatch(data, clock, blobFiles),
+        clock)) {
       return prewarm(out, err, entries, local::send);
     }
   }

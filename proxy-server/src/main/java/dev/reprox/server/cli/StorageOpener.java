@@ -21,7 +21,7 @@ final class StorageOpener {
   static Storage open(ReproxConfig config, Clock clock) throws IOException {
     StorageConfig storage = config.storage();
     if (storage.type() == StorageConfig.Type.ROCKSDB) {
-      return open(config.data(), clock);
+      return open(config.data(), clock, storage.blobFiles());
     }
     Files.createDirectories(config.data()); // serve writes listen.address there
     return openShared(config, clock, storage.localCache().orElseThrow().path());
@@ -57,9 +57,14 @@ final class StorageOpener {
         + storage.s3().orElseThrow().bucket() + ")";
   }
 
-  /** The RocksDB store under {@code <data>/store} (created when missing). */
+  /** The RocksDB store under {@code <data>/store} (created when missing), blob files on. */
   static Storage open(Path data, Clock clock) throws IOException {
-    return RocksStorage.builder().path(store(data)).clock(clock).build();
+    return open(data, clock, true);
+  }
+
+  /** {@link #open(Path, Clock)} with {@code storage.blob-files}. */
+  static Storage open(Path data, Clock clock, boolean blobFiles) throws IOException {
+    return RocksStorage.builder().path(store(data)).clock(clock).blobFiles(blobFiles).build();
   }
 
   /** Durable writes per WAL sync of {@link #openBatch}. */
@@ -71,8 +76,9 @@ final class StorageOpener {
    * ({@link RocksStorage.Builder#groupSync}; docs/decisions.md says why a kill -9 still loses
    * nothing and a power cut loses only whole packages).
    */
-  static Storage openBatch(Path data, Clock clock) throws IOException {
-    return RocksStorage.builder().path(store(data)).clock(clock).groupSync(BATCH_GROUP_SYNC).build();
+  static Storage openBatch(Path data, Clock clock, boolean blobFiles) throws IOException {
+    return RocksStorage.builder().path(store(data)).clock(clock).groupSync(BATCH_GROUP_SYNC).blobFiles(blobFiles)
+        .build();
   }
 
   /** Where {@link #open} keeps the store of a data directory. */
