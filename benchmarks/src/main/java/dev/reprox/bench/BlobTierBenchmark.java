@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * </pre>
  */
 public final class BlobTierBenchmark {
-  private static final int PASSES = 5;
+  private static final int PASSES = 3;
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -44,10 +44,10 @@ public final class BlobTierBenchmark {
     try {
       System.out.printf("%-18s %-7s %14s %14s %12s %12s%n", "blobs", "tier", "write ms/100MB", "read ms/100MB",
           "write us/blob", "read us/blob");
-      run(root, 4 << 10, 4000);
-      run(root, 16 << 10, 2000);
-      run(root, 64 << 10, 1600);
-      run(root, 256 << 10, 400);
+      run(root, 4 << 10, 1000);
+      run(root, 16 << 10, 500);
+      run(root, 64 << 10, 400);
+      run(root, 256 << 10, 200);
       run(root, 470_000, 220);
       run(root, 4 << 20, 25);
       run(root, 50 << 20, 2);

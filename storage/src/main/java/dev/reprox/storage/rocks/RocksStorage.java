@@ -47,8 +47,11 @@ public final class RocksStorage implements Storage {
       if (!b.readOnly) {
         deleteAbandonedWrites();
       }
+      // A grouped store writes chunks: a file must be forced at its own commit (its bytes are not
+      // in the WAL's order), one fdatasync a package that grouping exists to avoid
+      // (docs/decisions.md, "Blob files").
       this.blobs = new RocksBlobStore(rocks, b.clock, b.chunkSize, b.hotCacheBytes,
-          b.blobFiles ? b.blobFileThreshold : -1);
+          b.blobFiles && b.groupSync == 0 ? b.blobFileThreshold : -1);
     } catch (StorageException | RuntimeException e) {
       rocks.close();
       throw e;
@@ -271,8 +274,9 @@ public final class RocksStorage implements Storage {
 
     /**
      * New blobs larger than {@link #blobFileThreshold} go to files of their own, not RocksDB
-     * chunks (default on). Off: every new blob is chunks, as before reprox 0.x; blobs already in
-     * files stay readable either way. docs/DESIGN.md §4, docs/decisions.md ("Blob files").
+     * chunks (default on; not with {@link #groupSync}). Off: every new blob is chunks, as before
+     * layout 3; blobs already in files stay readable either way. docs/DESIGN.md §4,
+     * docs/decisions.md ("Blob files").
      */
     public Builder blobFiles(boolean on) {
       this.blobFiles = on;
@@ -362,6 +366,7 @@ public final class RocksStorage implements Storage {
      * reaches the OS before the call returns) and nothing partial is ever visible; a power cut or
      * kernel crash loses at most the last {@code writes} of them, whole, which a rerun fetches
      * again. Not for a server: a client told a package is stored must find it after any crash.
+     * New blobs are chunks then, whatever {@link #blobFiles} says.
      */
     public Builder groupSync(int writes) {
       if (writes < 0) {
