@@ -27,8 +27,8 @@ import java.util.stream.Stream;
  * alternate chunks/files; each figure is the median of {@code PASSES}.
  *
  * <pre>
- * ./mvnw -B -o -q -pl benchmarks -am package -DskipTests
- * java -cp ... dev.reprox.bench.BlobTierBenchmark [scratch dir]
+ * benchmarks/run-blobtier.sh [scratch dir]
+ * (the reactor build and a java -cp run of this class)
  * </pre>
  */
 public final class BlobTierBenchmark {
