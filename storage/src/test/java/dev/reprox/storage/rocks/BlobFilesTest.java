@@ -108,6 +108,32 @@ class BlobFilesTest {
     return blobs.files.path(e.id());
   }
 
+  /** A FileChannel closes itself for every thread when one reading thread is interrupted. */
+  @Test
+  void read_afterAnotherThreadsInterruptClosedTheSharedFile_reopensAndReadsOn() throws Exception {
+    byte[] data = random(CHUNK * 3, 17);
+    try (Storage s = files()) {
+      Digest d = put(s, data);
+      try (BlobReader r = s.blobs().open(d)) {
+        r.read(0, ByteBuffer.allocateDirect(CHUNK)); // opens the reader's file
+        java.util.concurrent.atomic.AtomicReference<Throwable> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(() -> {
+          Thread.currentThread().interrupt();
+          try {
+            r.read(CHUNK, ByteBuffer.allocateDirect(CHUNK));
+          } catch (Throwable e) {
+            seen.set(e);
+          }
+        });
+        t.start();
+        t.join();
+        assertThat(seen.get()).isInstanceOf(java.nio.channels.ClosedByInterruptException.class);
+
+        assertThat(readAll(r)).isEqualTo(data);
+      }
+    }
+  }
+
   @Test
   void closeWithoutCommit_thenReopen_deletesTheFile() throws Exception {
     byte[] data = random(CHUNK * 3, 3);
