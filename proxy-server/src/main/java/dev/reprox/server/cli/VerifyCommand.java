@@ -2,6 +2,7 @@ package dev.reprox.server.cli;
 
 import dev.reprox.config.ReproxConfig;
 import dev.reprox.config.StorageConfig;
+import dev.reprox.storage.Digest;
 import dev.reprox.storage.ScrubReport;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
@@ -59,7 +60,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
     // Read-only: a running server holds RocksDB's lock, and the scrub writes nothing.
     try (Storage storage = StorageOpener.openReadOnly(data)) {
-      return scrub(storage, out);
+      return scrub(storage, out, missing -> stillStored(data, missing));
     } catch (IOException e) {
       err.println("verify: " + data + ": " + e.getMessage());
       err.flush();
@@ -82,7 +83,7 @@ final class VerifyCommand implements Callable<Integer> {
       return 1;
     }
     try (Storage storage = StorageOpener.openShared(effective, Clock.systemUTC(), cache)) {
-      return scrub(storage, out);
+      return scrub(storage, out, missing -> missing);
     } catch (IOException e) {
       err.println("verify: " + StorageOpener.describe(effective) + ": " + e.getMessage());
       err.flush();
@@ -100,12 +101,55 @@ final class VerifyCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The digests of {@code missing} a fresh read-only open of the store still has. A read-only
+   * store sees the server's state at its open; a blob the server deleted since (its garbage
+   * collection) has no file any more, and is not damage.
+   */
+  static List<Digest> stillStored(Path data, List<Digest> missing) throws IOException {
+    if (missing.isEmpty()) {
+      return missing;
+    }
+    try (Storage now = StorageOpener.openReadOnly(data)) {
+      List<Digest> still = new java.util.ArrayList<>();
+      for (Digest d : missing) {
+        if (now.blobs().stat(d).isPresent()) {
+          still.add(d);
+        }
+      }
+      return still;
+    }
+  }
+
+  /** Which of the blobs found missing are still stored now. */
+  @FunctionalInterface
+  interface Recheck {
+    List<Digest> stillStored(List<Digest> missing) throws IOException;
+  }
+
+  /** Missing blobs re-checked at the end, at most this many; past it each is reported at once. */
+  private static final int RECHECK_MAX = 100_000;
+
   /** Scrubs {@code storage}, printing each damaged blob and the summary; the exit code. */
-  private static int scrub(Storage storage, PrintWriter out) throws IOException {
+  static int scrub(Storage storage, PrintWriter out, Recheck recheck) throws IOException {
+    java.util.Map<Digest, String> missing = new java.util.LinkedHashMap<>();
     ScrubReport report = storage.blobs().scrub(d -> {
+      if (d.missing() && missing.size() < RECHECK_MAX) {
+        missing.put(d.digest(), d.reason());
+        return;
+      }
       out.println("damaged " + d.digest() + ": " + d.reason());
       out.flush();
     });
+    List<Digest> still = recheck.stillStored(new java.util.ArrayList<>(missing.keySet()));
+    for (Digest d : still) {
+      out.println("damaged " + d + ": " + missing.get(d));
+    }
+    long deleted = missing.size() - still.size();
+    if (deleted > 0) {
+      out.printf("verify: %d blobs deleted by the running server while verify read (not damage)%n", deleted);
+    }
+    report = new ScrubReport(report.blobsChecked() - deleted, report.bytesChecked(), report.damagedBlobs() - deleted);
     List<BodyCheckScrub.Report> own = BodyCheckScrub.run(storage, Clock.systemUTC(), (digest, reason) -> {
       out.println("damaged " + digest + ": " + reason);
       out.flush();

@@ -142,6 +142,58 @@ class MainTest {
     assertThat(err.toString()).isEmpty();
   }
 
+  /**
+   * verify opens the store read-only beside a running server, which sees the entries as they were
+   * at the open. A blob the server deletes (its GC) before verify reaches it has no file any more:
+   * re-checked against a fresh open, it is not damage; a file that is really gone still is.
+   */
+  @Test
+  void verify_besideAServer_blobDeletedMeanwhile_notDamage_aLostFileIs() throws Exception {
+    Path data = dir.resolve("data");
+    byte[] deletedBody = new byte[200_000];
+    byte[] lostBody = new byte[200_000];
+    java.util.Arrays.fill(deletedBody, (byte) 1);
+    java.util.Arrays.fill(lostBody, (byte) 2);
+    try (Storage serving = StorageOpener.open(data, Clock.systemUTC())) {
+      Digest deleted = put(serving, deletedBody);
+      Digest lost = put(serving, lostBody);
+      try (Storage readOnly = StorageOpener.openReadOnly(data)) {
+        assertThat(serving.blobs().delete(deleted)).isTrue();
+        try (var files = Files.walk(data)) {
+          Path lostFile = files.filter(p -> p.getFileName().toString().length() == 16 && Files.isRegularFile(p))
+              .filter(p -> {
+                try {
+                  return Files.size(p) == lostBody.length;
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              })
+              .findFirst().orElseThrow();
+          Files.delete(lostFile);
+        }
+        java.io.StringWriter text = new java.io.StringWriter();
+
+        int exit = VerifyCommand.scrub(readOnly, new java.io.PrintWriter(text),
+            missing -> VerifyCommand.stillStored(data, missing));
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(text.toString())
+            .contains("damaged " + lost + ": scrub: blob file ")
+            .doesNotContain(deleted.toString())
+            .contains("verify: 1 blobs deleted by the running server while verify read (not damage)")
+            .contains("verify: 1 blobs, ")
+            .contains(", 1 damaged");
+      }
+    }
+  }
+
+  private static Digest put(Storage s, byte[] body) throws Exception {
+    try (BlobWriter w = s.blobs().newWriter()) {
+      w.write(ByteBuffer.wrap(body));
+      return w.commit(Digest.compute(body), body.length).digest();
+    }
+  }
+
   @Test
   void serve_portInUse_oneLineExit1() throws Exception {
     Path config = dir.resolve("one.yaml");

@@ -609,12 +609,31 @@ final class RocksBlobStore implements BlobStore {
         if (buf.capacity() < info.chunkSize()) {
           buf = ByteBuffer.allocateDirect(info.chunkSize());
         }
-        String problem = verify(e, buf);
+        // In this process a delete may run meanwhile: lease the blob as a reader does, and skip it
+        // when it went before the lease (deleted, not damaged). A read-only store (verify beside a
+        // server) cannot lease across processes: its caller re-checks what it finds missing.
+        boolean leased = e.file() && !rocks.readOnly;
+        if (leased) {
+          lease(e.id());
+          Optional<BlobEntry> again = entry(info.digest());
+          if (again.isEmpty() || again.get().id() != e.id()) {
+            release(e.id());
+            continue;
+          }
+        }
+        String problem;
+        try {
+          problem = verify(e, buf);
+        } finally {
+          if (leased) {
+            release(e.id());
+          }
+        }
         checked++;
         bytes += info.size();
         if (problem != null) {
           bad++;
-          damaged.accept(new ScrubReport.Damage(info.digest(), problem));
+          damaged.accept(new ScrubReport.Damage(info.digest(), problem, problem.endsWith(MISSING)));
         }
       }
       from = Keys.after(Keys.blob(page.get(page.size() - 1).info().digest()));
@@ -623,6 +642,7 @@ final class RocksBlobStore implements BlobStore {
   }
 
   private static final int SCRUB_PAGE = 1024;
+  private static final String MISSING = " is missing";
 
   /** Up to {@code max} blob entries from key {@code from} on. */
   private List<BlobEntry> entries(byte[] from, int max, ReadOptions options) throws StorageException {
@@ -672,7 +692,7 @@ final class RocksBlobStore implements BlobStore {
         md.update(buf.flip());
       }
     } catch (java.nio.file.NoSuchFileException ex) {
-      return "scrub: blob file " + p + " is missing";
+      return "scrub: blob file " + p + MISSING;
     } catch (IOException ex) {
       return "scrub: " + ex.getMessage();
     }

@@ -235,6 +235,67 @@ class BlobFilesTest {
   }
 
   /**
+   * verify beside a running server: a read-only open sees the entries as they were at its open,
+   * and a blob the server deleted since has no file. That is reported as missing (the caller
+   * re-checks it against a fresh open), and the missing flag is set on no other damage.
+   */
+  @Test
+  void scrub_readOnlyBesideAWriterThatDeletes_reportsTheGoneFileAsMissing() throws Exception {
+    try (Storage server = files()) {
+      Digest kept = put(server, random(CHUNK * 2, 20));
+      Digest deleted = put(server, random(CHUNK * 2, 21));
+      Digest damaged = put(server, random(CHUNK * 2, 22));
+      rs(server).corrupt(damaged);
+      try (Storage verify = RocksStorage.builder().path(dir).chunkSize(CHUNK).readOnly(true).hotCacheBytes(0).build()) {
+        assertThat(server.blobs().delete(deleted)).isTrue();
+        List<ScrubReport.Damage> found = new ArrayList<>();
+
+        ScrubReport report = verify.blobs().scrub(found::add);
+
+        assertThat(report.blobsChecked()).isEqualTo(3);
+        assertThat(found).extracting(ScrubReport.Damage::digest).containsExactlyInAnyOrder(deleted, damaged);
+        assertThat(found).filteredOn(ScrubReport.Damage::missing).extracting(ScrubReport.Damage::digest)
+            .containsExactly(deleted);
+        assertThat(kept).isNotIn(deleted, damaged);
+      }
+    }
+  }
+
+  /**
+   * A scrub in the process that deletes: a blob deleted after the scrub read its page of entries
+   * but before its turn is skipped (the scrub leases it as a reader does and looks again), not
+   * reported as a missing file. The first blob in digest order is damaged; its report deletes
+   * the others, mid-scrub.
+   */
+  @Test
+  void scrub_inProcess_blobsDeletedMidScrub_areNotDamage() throws Exception {
+    try (Storage s = files()) {
+      List<Digest> all = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        all.add(put(s, random(CHUNK * 2, 30 + i)));
+      }
+      all.sort(java.util.Comparator.comparing(Digest::toString));
+      rs(s).corrupt(all.get(0));
+      List<ScrubReport.Damage> found = new ArrayList<>();
+
+      ScrubReport report = s.blobs().scrub(d -> {
+        found.add(d);
+        for (Digest other : all.subList(1, all.size())) {
+          try {
+            assertThat(s.blobs().delete(other)).isTrue();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      });
+
+      assertThat(found).extracting(ScrubReport.Damage::digest).containsExactly(all.get(0));
+      assertThat(report.blobsChecked()).isEqualTo(1);
+      assertThat(rs(s).blobFiles()).isEqualTo(1);
+    }
+  }
+
+  /**
    * A store written before blob files (layout 2: blob values without the storage byte, bytes in
    * chunks) opens, is restamped layout 3, and serves those blobs next to new file blobs.
    */
