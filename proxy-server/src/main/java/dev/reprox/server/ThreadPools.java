@@ -174,8 +174,10 @@ public final class ThreadPools implements AutoCloseable {
   }
 
   /**
-   * The thread of collections, {@code reprox-gc}, at the lowest priority: a collection walks the
-   * whole store and must not take CPU from serving.
+   * The thread of collections, {@code reprox-gc}: one thread, so a collection takes at most one
+   * core from serving. Its lowest Java priority is only a hint: HotSpot on Linux does not pass
+   * thread priorities to the scheduler (its nice value stays 0) unless the JVM runs with
+   * {@code -XX:ThreadPriorityPolicy=1}, which needs root, and reprox does not set it.
    */
   public synchronized ScheduledExecutorService gc() {
     if (gc == null) {
