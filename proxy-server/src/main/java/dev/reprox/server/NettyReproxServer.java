@@ -64,7 +64,9 @@ final class NettyReproxServer implements ReproxServer {
     this.boss = pools.boss();
     this.workers = pools.workers();
     this.registry = ServerMetrics.registry(storageExecutor, bodyExecutor, workers, b.storage);
-    this.diskUsage = new DiskUsage(b.config.data(), DISK_USAGE_PERIOD, registry, pools.diskUsage());
+    var storage = b.storage;
+    this.diskUsage = new DiskUsage(b.config.data(), DISK_USAGE_PERIOD, registry, pools.diskUsage(),
+        () -> storage.stats().blobFileBytes());
     this.fetchers = Fetchers.builder().config(b.config).storage(b.storage).storageExecutor(storageExecutor)
         .pools(pools).clock(b.clock).headerTimeout(b.upstreamHeaderTimeout).idleTimeout(b.fillIdleTimeout)
         .registry(registry).warmUpExecutor(b.warmUpExecutor).build();

@@ -19,7 +19,7 @@ import java.util.function.LongPredicate;
  * goes (see {@link RocksBlobStore}); {@link #sweep} removes any other at open.
  */
 final class BlobFiles {
-  static final String DIR = "blob-files";
+  static final String DIR = dev.reprox.storage.StorageStats.BLOB_FILES_DIRECTORY;
   private static final int FAN_OUT = 256;
 
   private final Path root;

@@ -59,6 +59,8 @@ final class RocksBlobStore implements BlobStore {
       ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Keys.CHUNK_KEY_BYTES));
   final AtomicLong blobCount = new AtomicLong();
   final AtomicLong blobBytes = new AtomicLong();
+  /** The bytes of the committed blobs kept as files (part of {@link #blobBytes}). */
+  final AtomicLong fileBytes = new AtomicLong();
   /** Commits that found their content already stored, and their bytes, since open. */
   final AtomicLong dedupCommits = new AtomicLong();
   final AtomicLong dedupBytes = new AtomicLong();
@@ -211,6 +213,9 @@ final class RocksBlobStore implements BlobStore {
       }
       blobCount.decrementAndGet();
       blobBytes.addAndGet(-e.info().size());
+      if (e.file()) {
+        fileBytes.addAndGet(-e.info().size());
+      }
     }
     boolean now;
     synchronized (leases) {
@@ -319,6 +324,9 @@ final class RocksBlobStore implements BlobStore {
       rocks.write("commit " + digest, batch, true);
       blobCount.incrementAndGet();
       blobBytes.addAndGet(size);
+      if (file) {
+        fileBytes.addAndGet(size);
+      }
       return e;
     } catch (RocksDBException ex) {
       throw new StorageException("commit " + digest + ": " + ex.getMessage(), ex);
@@ -722,6 +730,7 @@ final class RocksBlobStore implements BlobStore {
             blobCount.incrementAndGet();
             blobBytes.addAndGet(e.info().size());
             if (e.file()) {
+              fileBytes.addAndGet(e.info().size());
               if (n == fileIds.length) {
                 fileIds = java.util.Arrays.copyOf(fileIds, 2 * n);
               }

@@ -198,7 +198,7 @@ public final class RocksStorage implements Storage {
   public StorageStats stats() {
     ChunkCache c = blobs.cache();
     return new StorageStats(blobs.blobCount.get(), blobs.blobBytes.get(), c.hits(), c.misses(), c.weightedBytes(),
-        blobs.dedupCommits.get(), blobs.dedupBytes.get());
+        blobs.dedupCommits.get(), blobs.dedupBytes.get(), blobs.fileBytes.get());
   }
 
   @Override
