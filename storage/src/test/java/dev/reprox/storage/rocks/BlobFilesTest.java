@@ -234,6 +234,25 @@ class BlobFilesTest {
     }
   }
 
+  /** The bytes kept as files are counted as they commit and delete, and again at the next open. */
+  @Test
+  void stats_blobFileBytes_countTheFileBlobsOnly_acrossDeleteAndReopen() throws Exception {
+    Digest big;
+    try (Storage s = files()) {
+      big = put(s, random(CHUNK * 3, 40));
+      Digest other = put(s, random(CHUNK * 2, 41));
+      put(s, random(100, 42)); // one chunk, not a file
+      assertThat(s.stats().blobFileBytes()).isEqualTo(CHUNK * 5);
+      assertThat(s.blobs().delete(other)).isTrue();
+      assertThat(s.stats().blobFileBytes()).isEqualTo(CHUNK * 3);
+      assertThat(s.stats().blobBytes()).isEqualTo(CHUNK * 3 + 100);
+    }
+    try (Storage s = files()) {
+      assertThat(s.stats().blobFileBytes()).isEqualTo(CHUNK * 3);
+      assertThat(readAll(s, big)).hasSize(CHUNK * 3);
+    }
+  }
+
   /**
    * verify beside a running server: a read-only open sees the entries as they were at its open,
    * and a blob the server deleted since has no file. That is reported as missing (the caller
