@@ -3,8 +3,10 @@ package dev.reprox.server.cli;
 import dev.reprox.server.upstream.LazyTls;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +27,11 @@ final class AdminClient {
       b.header("Authorization", "Bearer " + token);
     }
     return b;
+  }
+
+  /** {@code s} as one path segment or query value (a space is {@code %20}, not {@code +}). */
+  static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   static HttpClient client() {

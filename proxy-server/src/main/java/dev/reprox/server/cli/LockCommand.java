@@ -13,11 +13,9 @@ import dev.reprox.storage.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -225,7 +223,7 @@ final class LockCommand implements Callable<Integer> {
       return null;
     }
     String base = (server == null ? "http://127.0.0.1:3142" : server.toString()).replaceAll("/$", "");
-    URI uri = URI.create(base + "/-/api/builds/" + URLEncoder.encode(label, StandardCharsets.UTF_8).replace("+", "%20"));
+    URI uri = URI.create(base + "/-/api/builds/" + AdminClient.encode(label));
     String token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("REPROX_READ_TOKEN");
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60));
     if (token != null && !token.isEmpty()) {

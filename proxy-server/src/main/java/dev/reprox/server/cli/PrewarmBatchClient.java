@@ -10,11 +10,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -315,8 +313,7 @@ final class PrewarmBatchClient {
     }
 
     private HttpRequest entryRequest(LockEntry e) {
-      String prefix = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/$", "");
-      StringBuilder q = new StringBuilder(prefix).append("/-/api/admin/prewarm/").append(enc(e.repo()))
+      StringBuilder q = new StringBuilder("/-/api/admin/prewarm/").append(enc(e.repo()))
           .append("?root=").append(enc(root(e))).append("&at=").append(e.at().getEpochSecond());
       if (e.named() != null) {
         q.append("&name=").append(enc(e.named().name())).append("&version=").append(enc(e.named().version()))
@@ -336,12 +333,8 @@ final class PrewarmBatchClient {
       if (e.size() >= 0) {
         q.append("&size=").append(e.size());
       }
-      HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(q.toString())).timeout(ENTRY_TIMEOUT)
-          .POST(HttpRequest.BodyPublishers.noBody());
-      if (token != null && !token.isEmpty()) {
-        request.header("Authorization", "Bearer " + token);
-      }
-      return request.build();
+      return AdminClient.request(base, q.toString(), token).timeout(ENTRY_TIMEOUT)
+          .POST(HttpRequest.BodyPublishers.noBody()).build();
     }
 
     /**
@@ -363,47 +356,26 @@ final class PrewarmBatchClient {
         return new Failure(r.statusCode() == 404 ? PrewarmSummary.Row.NOT_FOUND
             : PrewarmSummary.Row.UPSTREAM_FAILURE, message);
       }
-      String outcome = null;
-      String message = "";
-      try (JsonParser p = JSON.createParser(r.body())) {
-        if (p.nextToken() == JsonToken.START_OBJECT) {
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            p.nextToken();
-            switch (name) {
-              case "outcome" -> outcome = p.getText();
-              case "message" -> message = p.getText();
-              default -> p.skipChildren();
-            }
-          }
-        }
+      AnswerLine a;
+      try {
+        a = AnswerLine.parse(r.body());
       } catch (IOException e) {
-        outcome = null;
+        a = null;
       }
-      return outcome == null ? new Failure(PrewarmSummary.Row.UPSTREAM_FAILURE, "reprox answered no outcome")
-          : new Failure(PrewarmSummary.parse(outcome), message);
+      return a == null || a.outcome() == null
+          ? new Failure(PrewarmSummary.Row.UPSTREAM_FAILURE, "reprox answered no outcome")
+          : new Failure(PrewarmSummary.parse(a.outcome()), a.message());
     }
 
     /** One answer line: its entry by the line number within the batch; anything else is not ours to count. */
     private void answer(List<LockEntry> batch, boolean[] answered, String text) throws IOException {
-      long number = -1;
-      String outcome = null;
-      String message = "";
-      try (JsonParser p = JSON.createParser(text)) {
-        if (p.nextToken() != JsonToken.START_OBJECT) {
-          return;
-        }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          p.nextToken();
-          switch (name) {
-            case "line" -> number = p.getLongValue();
-            case "outcome" -> outcome = p.getText();
-            case "message" -> message = p.getText();
-            default -> p.skipChildren();
-          }
-        }
+      AnswerLine a = AnswerLine.parse(text);
+      if (a == null) {
+        return;
       }
+      long number = a.line();
+      String outcome = a.outcome();
+      String message = a.message();
       if (number < 1 || number > batch.size() || answered[(int) number - 1]) {
         return;
       }
@@ -447,7 +419,36 @@ final class PrewarmBatchClient {
   }
 
   private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    return AdminClient.encode(s);
+  }
+
+  /**
+   * One answer object of the prewarm route, the batch form's line or the per-entry route's body:
+   * its {@code line} (-1 when absent), {@code outcome} (null when absent) and {@code message}.
+   */
+  private record AnswerLine(long line, String outcome, String message) {
+    /** Null when {@code text} is not a JSON object. */
+    static AnswerLine parse(String text) throws IOException {
+      long line = -1;
+      String outcome = null;
+      String message = "";
+      try (JsonParser p = JSON.createParser(text)) {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+          return null;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          p.nextToken();
+          switch (name) {
+            case "line" -> line = p.getLongValue();
+            case "outcome" -> outcome = p.getText();
+            case "message" -> message = p.getText();
+            default -> p.skipChildren();
+          }
+        }
+      }
+      return new AnswerLine(line, outcome, message);
+    }
   }
 
   private static String reason(Exception x) {

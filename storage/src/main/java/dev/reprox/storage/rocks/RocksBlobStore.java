@@ -112,14 +112,8 @@ final class RocksBlobStore implements BlobStore {
   @Override
   public BlobReader open(Digest digest) throws IOException {
     BlobEntry e = entry(digest).orElseThrow(() -> new BlobNotFoundException(digest));
-    // Lease first, then look again: a delete that removed the entry before the second look is
-    // answered "not found" (the caller refetches); one that removes it after sees the lease and
-    // leaves the chunks to the reader's close (see delete). Never a reader on half a blob.
-    lease(e.id());
-    Optional<BlobEntry> again = entry(digest);
-    if (again.isEmpty() || again.get().id() != e.id()) {
-      release(e.id());
-      throw new BlobNotFoundException(digest);
+    if (!leaseIfCurrent(e)) {
+      throw new BlobNotFoundException(digest); // the caller refetches
     }
     Instant now = clock.instant();
     // A read-only store (verify beside a server) cannot record the access, and a scrub is no use.
@@ -129,10 +123,21 @@ final class RocksBlobStore implements BlobStore {
     return new RocksBlobReader(this, e, e.file() ? new BlobFile(files.path(e.id())) : null);
   }
 
-  private void lease(long id) {
+  /**
+   * Leases {@code e}'s id, then looks again: false (no lease) when a delete removed the entry
+   * before the second look; one that removes it after sees the lease and leaves the chunks or file
+   * to {@link #release} (see delete). Never a reader on half a blob.
+   */
+  private boolean leaseIfCurrent(BlobEntry e) throws StorageException {
     synchronized (leases) {
-      leases.merge(id, 1, Integer::sum);
+      leases.merge(e.id(), 1, Integer::sum);
     }
+    Optional<BlobEntry> again = entry(e.info().digest());
+    if (again.isEmpty() || again.get().id() != e.id()) {
+      release(e.id());
+      return false;
+    }
+    return true;
   }
 
   /** A reader closed; the last reader of a deleted blob deletes its chunks. */
@@ -211,11 +216,7 @@ final class RocksBlobStore implements BlobStore {
       } catch (RocksDBException ex) {
         throw new StorageException("delete " + digest + ": " + ex.getMessage(), ex);
       }
-      blobCount.decrementAndGet();
-      blobBytes.addAndGet(-e.info().size());
-      if (e.file()) {
-        fileBytes.addAndGet(-e.info().size());
-      }
+      count(e, -1);
     }
     boolean now;
     synchronized (leases) {
@@ -322,11 +323,7 @@ final class RocksBlobStore implements BlobStore {
       BlobEntry e = new BlobEntry(id, new BlobInfo(digest, size, chunkSize, now, now), file);
       batch.put(rocks.meta, Keys.blob(digest), Values.blob(e));
       rocks.write("commit " + digest, batch, true);
-      blobCount.incrementAndGet();
-      blobBytes.addAndGet(size);
-      if (file) {
-        fileBytes.addAndGet(size);
-      }
+      count(e, 1);
       return e;
     } catch (RocksDBException ex) {
       throw new StorageException("commit " + digest + ": " + ex.getMessage(), ex);
@@ -621,17 +618,12 @@ final class RocksBlobStore implements BlobStore {
         // when it went before the lease (deleted, not damaged). A read-only store (verify beside a
         // server) cannot lease across processes: its caller re-checks what it finds missing.
         boolean leased = e.file() && !rocks.readOnly;
-        if (leased) {
-          lease(e.id());
-          Optional<BlobEntry> again = entry(info.digest());
-          if (again.isEmpty() || again.get().id() != e.id()) {
-            release(e.id());
-            continue;
-          }
+        if (leased && !leaseIfCurrent(e)) {
+          continue;
         }
-        String problem;
+        ScrubReport.Damage damage;
         try {
-          problem = verify(e, buf);
+          damage = verify(e, buf);
         } finally {
           if (leased) {
             release(e.id());
@@ -639,9 +631,9 @@ final class RocksBlobStore implements BlobStore {
         }
         checked++;
         bytes += info.size();
-        if (problem != null) {
+        if (damage != null) {
           bad++;
-          damaged.accept(new ScrubReport.Damage(info.digest(), problem, problem.endsWith(MISSING)));
+          damaged.accept(damage);
         }
       }
       from = Keys.after(Keys.blob(page.get(page.size() - 1).info().digest()));
@@ -650,7 +642,6 @@ final class RocksBlobStore implements BlobStore {
   }
 
   private static final int SCRUB_PAGE = 1024;
-  private static final String MISSING = " is missing";
 
   /** Up to {@code max} blob entries from key {@code from} on. */
   private List<BlobEntry> entries(byte[] from, int max, ReadOptions options) throws StorageException {
@@ -665,7 +656,7 @@ final class RocksBlobStore implements BlobStore {
   }
 
   /** Re-reads one blob with checksums on; returns what is wrong with it, or null. */
-  private String verify(BlobEntry e, ByteBuffer buf) {
+  private ScrubReport.Damage verify(BlobEntry e, ByteBuffer buf) {
     if (e.file()) {
       return verifyFile(e, buf);
     }
@@ -678,21 +669,27 @@ final class RocksBlobStore implements BlobStore {
         md.update(buf);
       }
     } catch (StorageException ex) {
-      return "scrub: " + ex.getMessage();
+      return new ScrubReport.Damage(info.digest(), "scrub: " + ex.getMessage());
     }
+    return hashed(info, md);
+  }
+
+  /** Damage when the bytes {@code md} saw hash to another digest than {@code info}'s. */
+  private static ScrubReport.Damage hashed(BlobInfo info, MessageDigest md) {
     Digest actual = Digest.of(md.digest());
-    return actual.equals(info.digest()) ? null : "scrub: content hashes to " + actual;
+    return actual.equals(info.digest()) ? null : new ScrubReport.Damage(info.digest(), "scrub: content hashes to " + actual);
   }
 
   /** Re-hashes one blob file; a missing file, or one of another size, is damage. */
-  private String verifyFile(BlobEntry e, ByteBuffer buf) {
+  private ScrubReport.Damage verifyFile(BlobEntry e, ByteBuffer buf) {
     BlobInfo info = e.info();
     java.nio.file.Path p = files.path(e.id());
     MessageDigest md = Digest.newHasher();
     try (BlobFile f = new BlobFile(p)) {
       long size = java.nio.file.Files.size(p);
       if (size != info.size()) {
-        return "scrub: blob file " + p + " has " + size + " bytes, expected " + info.size();
+        return new ScrubReport.Damage(info.digest(), "scrub: blob file " + p + " has " + size + " bytes, expected "
+            + info.size());
       }
       for (long at = 0; at < info.size(); at += buf.capacity()) {
         buf.clear().limit((int) Math.min(buf.capacity(), info.size() - at));
@@ -700,12 +697,11 @@ final class RocksBlobStore implements BlobStore {
         md.update(buf.flip());
       }
     } catch (java.nio.file.NoSuchFileException ex) {
-      return "scrub: blob file " + p + MISSING;
+      return new ScrubReport.Damage(info.digest(), "scrub: blob file " + p + " is missing", true);
     } catch (IOException ex) {
-      return "scrub: " + ex.getMessage();
+      return new ScrubReport.Damage(info.digest(), "scrub: " + ex.getMessage());
     }
-    Digest actual = Digest.of(md.digest());
-    return actual.equals(info.digest()) ? null : "scrub: content hashes to " + actual;
+    return hashed(info, md);
   }
 
   static long chunkCount(BlobInfo info) {
@@ -719,6 +715,15 @@ final class RocksBlobStore implements BlobStore {
     }
   }
 
+  /** Counts a committed blob in ({@code sign} 1) or out (-1) of {@link #blobCount} and the byte totals. */
+  private void count(BlobEntry e, int sign) {
+    blobCount.addAndGet(sign);
+    blobBytes.addAndGet(sign * e.info().size());
+    if (e.file()) {
+      fileBytes.addAndGet(sign * e.info().size());
+    }
+  }
+
   /** Counts the committed blobs and their bytes; returns the ids of those in files. */
   private long[] countBlobs() throws StorageException {
     return rocks.scan("open: count blobs", rocks.meta, rocks.serving, Keys.blobPrefix(), Keys.after(Keys.blobPrefix()),
@@ -727,10 +732,8 @@ final class RocksBlobStore implements BlobStore {
           int n = 0;
           for (it.seekToFirst(); it.isValid(); it.next()) {
             BlobEntry e = Values.blob(Keys.digestAt(it.key(), 1), it.value());
-            blobCount.incrementAndGet();
-            blobBytes.addAndGet(e.info().size());
+            count(e, 1);
             if (e.file()) {
-              fileBytes.addAndGet(e.info().size());
               if (n == fileIds.length) {
                 fileIds = java.util.Arrays.copyOf(fileIds, 2 * n);
               }
