@@ -45,7 +45,8 @@ public abstract class BlobStoreContract extends StorageContract {
     }
   }
 
-  static byte[] readAll(BlobReader r) throws Exception {
+  /** Every byte of {@code r}, read in small positional reads. */
+  public static byte[] readAll(BlobReader r) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteBuffer buf = ByteBuffer.allocateDirect(50);
     long pos = 0;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reprox.storage.BlobInfo;
 import dev.reprox.storage.BlobReader;
+import dev.reprox.storage.BlobStoreContract;
 import dev.reprox.storage.BlobWriter;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.ScrubReport;
 import dev.reprox.storage.Storage;
 import dev.reprox.storage.StorageException;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,18 +63,9 @@ class BlobFilesTest {
   }
 
   private static byte[] readAll(BlobReader r) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteBuffer buf = ByteBuffer.allocateDirect(1000);
-    long pos = 0;
-    int n;
-    while ((n = r.read(pos, buf.clear())) >= 0) {
-      byte[] b = new byte[n];
-      buf.flip().get(b);
-      out.write(b);
-      pos += n;
-    }
-    return out.toByteArray();
+    return BlobStoreContract.readAll(r);
   }
+
 
   private static RocksStorage rs(Storage s) {
     return (RocksStorage) s;
