@@ -193,8 +193,9 @@ if [[ ! -f $REPROX_JAR ]]; then
   log "building $REPROX_JAR"
   (cd "$ROOT" && ./mvnw -B -o -q -DskipTests package -pl proxy-server -am)
 fi
-# A private copy: other builds may replace the jar while this runs.
-cp "$REPROX_JAR" "$WORK/run/reprox.jar"
+# A private copy: other builds may replace the jar while this runs (-p keeps its time, so an
+# archive made for this copy stays valid for REPROX_LAUNCH=jar with -XX:SharedArchiveFile).
+cp -p "$REPROX_JAR" "$WORK/run/reprox.jar"
 cat >"$WORK/run/reprox.yaml" <<EOF
 repositories:
   bench:

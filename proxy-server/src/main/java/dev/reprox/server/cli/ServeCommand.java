@@ -52,11 +52,36 @@ final class ServeCommand implements Callable<Integer> {
       description = "how long shutdown waits for in-flight responses (default ${DEFAULT-VALUE})")
   long drainSeconds;
 
+  /** The launcher's training run for its class-data archive ({@link Training}); not for users. */
+  @Option(names = "--train", hidden = true)
+  boolean train;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     warmTlsInBackground();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    Training training = null;
+    if (train) {
+      if (config != null || data == null || offline) {
+        err.println("serve --train: needs --data DIR (a scratch directory), and takes neither --config nor --offline:"
+            + " it serves a sample repository of its own from a loopback upstream");
+        err.flush();
+        return Main.EXIT_CONFIG;
+      }
+      training = Training.start(data);
+      config = training.config();
+    }
+    try {
+      return serve(out, err, training);
+    } finally {
+      if (training != null) {
+        training.close();
+      }
+    }
+  }
+
+  private int serve(PrintWriter out, PrintWriter err, Training training) throws IOException, InterruptedException {
     ReproxConfig effective;
     try {
       effective = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), new ConfigLoader.Overrides(
@@ -119,6 +144,18 @@ final class ServeCommand implements Callable<Integer> {
     java.nio.file.Files.writeString(effective.data().resolve("listen.address"), bound + "\n");
     out.println("listening on " + bound);
     out.flush();
+    if (training != null) {
+      try {
+        training.exercise(server.address(), out);
+        return 0;
+      } catch (IOException e) {
+        err.println("serve --train: " + e.getMessage());
+        err.flush();
+        return 1;
+      } finally {
+        server.close();
+      }
+    }
     server.awaitClosed();
     return 0;
   }
