@@ -85,7 +85,9 @@ final class ServeCommand implements Callable<Integer> {
     ReproxConfig effective;
     try {
       effective = ConfigLoader.load(Optional.ofNullable(config), System.getenv(), new ConfigLoader.Overrides(
-          Optional.ofNullable(listen), Optional.ofNullable(data), offline ? Optional.of(true) : Optional.empty()));
+          Optional.ofNullable(listen), Optional.ofNullable(data),
+          // the training fetches from its own loopback upstream, whatever REPROX_OFFLINE says
+          training != null ? Optional.of(false) : offline ? Optional.of(true) : Optional.empty()));
     } catch (ConfigException e) {
       Errors.print(err, e);
       return Main.EXIT_CONFIG;
