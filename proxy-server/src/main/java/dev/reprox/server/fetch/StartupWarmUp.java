@@ -1,12 +1,18 @@
 package dev.reprox.server.fetch;
 
 import dev.reprox.config.Keyring;
+import dev.reprox.pinning.Format;
+import dev.reprox.pinning.IndexParseException;
+import dev.reprox.pinning.ListedFile;
+import dev.reprox.pinning.ListingReader;
 import dev.reprox.pinning.RootIndex;
 import dev.reprox.pinning.formats.Formats;
 import dev.reprox.server.upstream.HostPolicy;
 import dev.reprox.server.upstream.PoliteUpstream;
+import dev.reprox.storage.Digest;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,7 +24,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +50,9 @@ import org.slf4j.LoggerFactory;
  * breaker, permits, head verdict and body guards) and the first OpenPGP verification (Bouncy Castle's classes, EdDSA
  * and RSA) are loaded and run here on samples that belong to no repository, so nothing is stored,
  * pinned or counted as upstream traffic; then every repository's keyring is parsed, as before.
+ * Two steps compile what a first cold path runs hot, which a fresh JVM otherwise runs interpreted
+ * while the client waits: SHA-256 over a megabyte (every fill hashes its body) and the apt
+ * listing parser over a bundled sample listing (the indexer decodes the first real one).
  *
  * <p>Each step is timed and published as {@code reprox_warmup_seconds{step}} once it is done, and
  * logged in one line at the end. A step that fails only costs the first request its time again:
@@ -52,11 +63,20 @@ final class StartupWarmUp implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(StartupWarmUp.class);
   /** The sample: an InRelease clearsigned by a throwaway EdDSA key and a throwaway RSA key. */
   static final String SAMPLE = "warm-up/InRelease";
+  /** The listing sample: stanzas shaped like Debian's, xz -6 (warm-up/SOURCES.md). */
+  static final String LISTING_SAMPLE = "warm-up/Packages.xz";
+  static final Digest LISTING_SHA256 = Digest.sha256("7f91c1e3fff98011621037f89de2d971c390947413ac67bd02ac8f857f39a117");
+  static final long LISTING_ENTRIES = 600;
+  /** How much the SHA-256 step hashes, and the digest of that many zero bytes ({@code sha256sum}). */
+  static final int SHA256_BYTES = 1 << 20;
+  static final Digest SHA256_OF_ZEROS = Digest.sha256("30e14955ebf1352266dc2ff8067e68104607e750abb9d3b36582b8af909fcb58");
+  /** Where the indexer would find the sample: a listing path of a suite no repository has. */
+  private static final String LISTING_PATH = "dists/warm-up/main/binary-amd64/Packages.xz";
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   /** One step, as {@code reprox_warmup_seconds{step}} names it. */
   enum Step {
-    UPSTREAM_CLIENT, VERIFY_EDDSA, VERIFY_RSA, KEYRINGS;
+    SHA256, UPSTREAM_CLIENT, VERIFY_EDDSA, VERIFY_RSA, KEYRINGS, LISTING;
 
     String tag() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -83,15 +103,19 @@ final class StartupWarmUp implements Runnable {
   @Override
   public void run() {
     List<String> took = new ArrayList<>();
-    // In the order a first root request needs them, so that the warm-up, which starts a little
-    // before it (at the bind), stays ahead of it: the upstream exchange, then the verification
+    // In the order a first cold path needs them, so that the warm-up, which starts a little
+    // before it (at the bind), stays ahead of it: SHA-256 (every body is hashed, a 9 MB listing's
+    // first megabytes by slow code otherwise), the upstream exchange, then the verification
     // (EdDSA first: it loads most of what RSA needs too, at half the cost). A keyring is needed
     // by its own repository's request only, which parses it itself if it comes first; the
-    // built-in ones are left to that request.
-    boolean whole = step(Step.UPSTREAM_CLIENT, this::upstreamClient, took)
+    // built-in ones are left to that request. The listing comes last: a client asks for the
+    // listing only once its root is verified, and its indexing starts only once it is stored.
+    boolean whole = step(Step.SHA256, this::sha256, took)
+        && step(Step.UPSTREAM_CLIENT, this::upstreamClient, took)
         && step(Step.VERIFY_EDDSA, () -> verify("warm-up/eddsa.gpg"), took)
         && step(Step.VERIFY_RSA, () -> verify("warm-up/rsa.gpg"), took)
-        && step(Step.KEYRINGS, this::keyrings, took);
+        && step(Step.KEYRINGS, this::keyrings, took)
+        && step(Step.LISTING, this::listing, took);
     log.info("warm-up {}: {}", whole ? "done" : "stopped (the server closes)", String.join(", ", took));
   }
 
@@ -134,6 +158,56 @@ final class StartupWarmUp implements Runnable {
     RootIndex index = built.format().verifyRoot("dists/warm-up/InRelease", resource(SAMPLE), null);
     if (index.signers().size() != 1) {
       throw new IllegalStateException("the warm-up sample verified with " + index.signers() + ", not " + keyring);
+    }
+  }
+
+  /**
+   * The sample listing decoded and parsed by the code the indexer runs on a stored listing (apt's
+   * {@link Format#openListing}: xz-java's decoder under the Deb822 parser, each entry turned into
+   * the path entry the index would record), so that their hot methods are compiled before the
+   * first real listing: in a fresh JVM its first ~1,500 stanzas (where a first {@code .deb} is
+   * often found) are decoded by the interpreter otherwise. Nothing is written: the entries are
+   * counted, and a sample other than the bundled one (its SHA-256) or a count other than its
+   * stanzas' fails the step.
+   */
+  void listing() throws IOException, IndexParseException {
+    listing(resource(LISTING_SAMPLE), LISTING_SHA256, LISTING_ENTRIES);
+  }
+
+  /** {@link #listing()} of {@code xz}, which must be {@code sha256} and name {@code entries} files. */
+  void listing(byte[] xz, Digest sha256, long entries) throws IOException, IndexParseException {
+    Digest actual = Digest.compute(xz);
+    if (!actual.equals(sha256)) {
+      throw new IllegalStateException("the warm-up listing is " + actual + ", not " + sha256);
+    }
+    Format apt = Formats.build(new Formats.Spec("apt", Optional.empty(), clock, false, "the warm-up listing")).format();
+    long named = 0;
+    try (ListingReader reader = apt.openListing(LISTING_PATH, new ByteArrayInputStream(xz))) {
+      for (ListedFile f = reader.next(); f != null; f = reader.next()) {
+        f.toPathEntry(actual);
+        named++;
+      }
+    }
+    if (named != entries) {
+      throw new IllegalStateException("the warm-up listing named " + named + " files, not " + entries);
+    }
+  }
+
+  /**
+   * {@link #SHA256_BYTES} zero bytes hashed in 16 KiB heap buffers, as a fill's writer hashes an
+   * upstream body: SHA-256's compression runs on the CPU's SHA instructions only once C2 has
+   * compiled it (an intrinsic neither the interpreter nor C1 has), and a fresh JVM reached C2
+   * only some megabytes into the first large body. Fails on a digest other than that of the bytes.
+   */
+  void sha256() {
+    MessageDigest hasher = Digest.newHasher();
+    ByteBuffer piece = ByteBuffer.allocate(16 * 1024);
+    for (int hashed = 0; hashed < SHA256_BYTES; hashed += piece.capacity()) {
+      hasher.update(piece.duplicate());
+    }
+    Digest digest = Digest.of(hasher.digest());
+    if (!digest.equals(SHA256_OF_ZEROS)) {
+      throw new IllegalStateException("SHA-256 of " + SHA256_BYTES + " zero bytes was " + digest);
     }
   }
 

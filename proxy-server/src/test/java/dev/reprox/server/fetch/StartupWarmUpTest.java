@@ -8,14 +8,19 @@ import dev.reprox.config.RepositoryConfig;
 import dev.reprox.pinning.PinningPolicy;
 import dev.reprox.server.upstream.HostStatus;
 import dev.reprox.server.upstream.PoliteUpstream;
+import dev.reprox.storage.Digest;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +32,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.tukaani.xz.LZMA2Options;
+import org.tukaani.xz.XZInputStream;
+import org.tukaani.xz.XZOutputStream;
 
 /** The start-up warm-up's steps do the work a first root request does, on samples of their own. */
 class StartupWarmUpTest {
@@ -50,7 +58,7 @@ class StartupWarmUpTest {
 
       new StartupWarmUp(polite(client), List.of(), Clock.systemUTC(), registry).run();
 
-      for (String step : List.of("upstream-client", "verify-eddsa", "verify-rsa", "keyrings")) {
+      for (String step : List.of("sha256", "upstream-client", "verify-eddsa", "verify-rsa", "keyrings", "listing")) {
         Gauge done = registry.find("reprox.warmup.seconds").tag("step", step).gauge();
         assertThat(done).as(step).isNotNull();
         assertThat(done.value()).as(step).isGreaterThanOrEqualTo(0);
@@ -94,6 +102,77 @@ class StartupWarmUpTest {
 
     warmUp.verify("warm-up/eddsa.gpg"); // each throws unless its key's signature verified
     warmUp.verify("warm-up/rsa.gpg");
+  }
+
+  @Test
+  void sha256_hashesItsBytesAsAFillDoes_andChecksTheDigest() {
+    // The constant is the digest of that many zero bytes, computed here in one call.
+    assertThat(Digest.compute(new byte[StartupWarmUp.SHA256_BYTES])).isEqualTo(StartupWarmUp.SHA256_OF_ZEROS);
+
+    warmUp().sha256(); // throws unless its pieces hashed to that digest
+  }
+
+  @Test
+  void listing_theBundledSample_isTheOneItNames_andTheAptParserFindsEachStanza() throws Exception {
+    // Counted here without the parser: the sample's Filename lines, decompressed.
+    byte[] xz = sample();
+    assertThat(Digest.compute(xz)).isEqualTo(StartupWarmUp.LISTING_SHA256);
+    assertThat(text(xz).lines().filter(l -> l.startsWith("Filename: ")).count())
+        .isEqualTo(StartupWarmUp.LISTING_ENTRIES);
+
+    warmUp().listing(); // throws unless the parser named LISTING_ENTRIES files of the bundled sample
+  }
+
+  @Test
+  void listing_aStanzaFewer_failsTheStep() throws Exception {
+    // The sample without its last stanza, compressed again: the count is the apt parser's.
+    String text = text(sample());
+    byte[] shorter = xz(text.substring(0, text.lastIndexOf("\n\nPackage: ") + 2));
+
+    assertThatThrownBy(() -> warmUp().listing(shorter, Digest.compute(shorter), StartupWarmUp.LISTING_ENTRIES))
+        .hasMessageContaining("named " + (StartupWarmUp.LISTING_ENTRIES - 1) + " files, not "
+            + StartupWarmUp.LISTING_ENTRIES);
+  }
+
+  @Test
+  void listing_aStanzaTheAptParserRefuses_failsTheStep() throws Exception {
+    byte[] broken = xz(text(sample()).replaceFirst("\nSHA256: [0-9a-f]{64}\n", "\nSHA256: not-hex\n"));
+
+    assertThatThrownBy(() -> warmUp().listing(broken, Digest.compute(broken), StartupWarmUp.LISTING_ENTRIES))
+        .isInstanceOf(dev.reprox.pinning.IndexParseException.class);
+  }
+
+  @Test
+  void listing_bytesOtherThanTheNamedSample_failTheStep() throws Exception {
+    Digest other = Digest.sha256("00".repeat(32));
+
+    assertThatThrownBy(() -> warmUp().listing(sample(), other, StartupWarmUp.LISTING_ENTRIES))
+        .hasMessageContaining("not " + other);
+  }
+
+  private StartupWarmUp warmUp() {
+    return new StartupWarmUp(polite(HttpClient.newHttpClient()), List.of(), Clock.systemUTC(), null);
+  }
+
+  private static byte[] sample() throws IOException {
+    try (InputStream in = StartupWarmUp.class.getResourceAsStream(StartupWarmUp.LISTING_SAMPLE)) {
+      assertThat(in).as(StartupWarmUp.LISTING_SAMPLE).isNotNull();
+      return in.readAllBytes();
+    }
+  }
+
+  private static String text(byte[] xz) throws IOException {
+    try (InputStream in = new XZInputStream(new ByteArrayInputStream(xz))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static byte[] xz(String text) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (XZOutputStream xz = new XZOutputStream(out, new LZMA2Options())) {
+      xz.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+    return out.toByteArray();
   }
 
   @Test
