@@ -57,11 +57,8 @@ class DnfAliasListingRaceTest {
           .orElseThrow();
       DnfGeneration.BuiltRpm foo = g.rpm("foo");
       try (StaticServer upstream = StaticServer.serve(builder.root())) {
-        RepositoryConfig repo = new RepositoryConfig("fix", RepositoryConfig.Format.DNF,
-            URI.create(upstream.baseUri().toString().replaceAll("/$", "")), Optional.empty(), new Keyring.File(key),
-            RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), false);
-        try (Fetchers f = Fetchers.builder().storage(storage).storageExecutor(storageThreads).clock(clock)
-            .headerTimeout(Duration.ofSeconds(5)).repositories(List.of(repo)).build()) {
+        RepositoryConfig repo = config(upstream, key);
+        try (Fetchers f = fetchers(repo)) {
           Bodies.readAll(f.fetcher().fetch(new FetchRequest(repo, DnfGeneration.REPOMD)).get(20, TimeUnit.SECONDS));
           HoldingStorage.Gate indexing = storage.holdIndexing(Digest.compute(Files.readAllBytes(g.resolve(primary))));
           CompletableFuture<Fetched> rpm;
@@ -85,5 +82,73 @@ class DnfAliasListingRaceTest {
         }
       }
     }
+  }
+
+  /**
+   * Live, the generation after the one whose rpm is stored rebuilt it under the same path (other
+   * bytes): while the new primary (sha512-named) is being indexed, an rpm request must not be
+   * answered by the earlier generation's listing (the client holds the new primary already), but
+   * wait for the new one and get its bytes.
+   */
+  @Test
+  void live_rpmRebuiltInTheNextGeneration_whileItsPrimaryIsIndexed_neverTheEarlierGenerationsBytes()
+      throws Exception {
+    try (DnfRepoBuilder builder = DnfRepoBuilder.in(tmp.resolve("dnf")).date(DATE).repomdChecksum("sha512")
+        .add("foo", "1.0")) {
+      DnfGeneration g1 = builder.publish();
+      Path key = builder.writePublicKey(tmp.resolve("RPM-GPG-KEY"));
+      try (StaticServer upstream = StaticServer.serve(builder.root())) {
+        RepositoryConfig repo = config(upstream, key);
+        try (Fetchers f = fetchers(repo)) {
+          Bodies.readAll(f.fetcher().fetch(new FetchRequest(repo, DnfGeneration.REPOMD)).get(20, TimeUnit.SECONDS));
+          Bodies.readAll(f.fetcher().fetch(new FetchRequest(repo, primaryOf(g1))).get(20, TimeUnit.SECONDS));
+          Fetched first = f.fetcher().fetch(new FetchRequest(repo, g1.rpm("foo").path())).get(20, TimeUnit.SECONDS);
+          Bodies.readAll(first);
+          first.settled().get(20, TimeUnit.SECONDS);
+          assertThat(first.digest()).hasValue(Digest.sha256(g1.rpm("foo").sha256()));
+
+          // The same path rebuilt (another build time): other bytes under the same name.
+          Files.delete(g1.resolve(g1.rpm("foo").path()));
+          DnfGeneration g2 = builder.sourceDateEpoch(1_700_000_500L).date(DATE.plusSeconds(600)).publish();
+          assertThat(g2.rpm("foo").path()).isEqualTo(g1.rpm("foo").path());
+          assertThat(g2.rpm("foo").sha256()).isNotEqualTo(g1.rpm("foo").sha256());
+          clock.advance(Duration.ofSeconds(61)); // past root-ttl: the live repomd.xml is asked again
+          Bodies.readAll(f.fetcher().fetch(new FetchRequest(repo, DnfGeneration.REPOMD)).get(20, TimeUnit.SECONDS));
+
+          String primary2 = primaryOf(g2);
+          HoldingStorage.Gate indexing = storage.holdIndexing(Digest.compute(Files.readAllBytes(g2.resolve(primary2))));
+          CompletableFuture<Fetched> rpm;
+          try {
+            Bodies.readAll(f.fetcher().fetch(new FetchRequest(repo, primary2)).get(20, TimeUnit.SECONDS));
+            assertThat(indexing.awaitEntered()).as("the new primary stored, its indexing started").isTrue();
+            CompletableFuture<Void> waiting = f.listings().nextWait();
+            rpm = f.fetcher().fetch(new FetchRequest(repo, g2.rpm("foo").path()));
+            waiting.get(10, TimeUnit.SECONDS);
+            assertThat(rpm).as("not answered by the earlier generation meanwhile").isNotDone();
+          } finally {
+            indexing.open();
+          }
+          Fetched served = rpm.get(20, TimeUnit.SECONDS);
+          assertThat(Bodies.readAll(served)).isEqualTo(Files.readAllBytes(g2.resolve(g2.rpm("foo").path())));
+          served.settled().get(20, TimeUnit.SECONDS);
+          assertThat(served.digest()).hasValue(Digest.sha256(g2.rpm("foo").sha256()));
+        }
+      }
+    }
+  }
+
+  private static String primaryOf(DnfGeneration g) {
+    return g.files().keySet().stream().filter(p -> p.endsWith("-primary.xml.gz")).findFirst().orElseThrow();
+  }
+
+  private Fetchers fetchers(RepositoryConfig repo) {
+    return Fetchers.builder().storage(storage).storageExecutor(storageThreads).clock(clock)
+        .headerTimeout(Duration.ofSeconds(5)).repositories(List.of(repo)).build();
+  }
+
+  private static RepositoryConfig config(StaticServer upstream, Path key) {
+    return new RepositoryConfig("fix", RepositoryConfig.Format.DNF,
+        URI.create(upstream.baseUri().toString().replaceAll("/$", "")), Optional.empty(), new Keyring.File(key),
+        RepositoryConfig.PinningPolicy.BEST_EFFORT, Duration.ofSeconds(60), false);
   }
 }
