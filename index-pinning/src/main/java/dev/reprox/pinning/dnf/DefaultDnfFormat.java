@@ -142,10 +142,10 @@ final class DefaultDnfFormat implements DnfFormat {
   }
 
   /**
-   * Every file repomd.xml names (by SHA-256 or, {@code --repomd-checksum}, another hash) but primary (a listing, fetched on its own) and the
-   * sqlite databases (dnf reads the XML; yum's {@code *_db} would only double the bytes): dnf
-   * downloads filelists, comps, updateinfo and modules with the metadata, and some of "other"'s
-   * users ({@code dnf changelog}) the rest.
+   * Every file repomd.xml names (by SHA-256 or, {@code --repomd-checksum}, another hash) but
+   * primary (a listing, fetched on its own) and the sqlite databases (dnf reads the XML; yum's
+   * {@code *_db} would only double the bytes): dnf downloads filelists, comps, updateinfo and
+   * modules with the metadata, and some of "other"'s users ({@code dnf changelog}) the rest.
    */
   @Override
   public List<ListedFile> clientMetadata(RootIndex root) {

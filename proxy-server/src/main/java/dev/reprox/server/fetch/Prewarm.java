@@ -239,7 +239,7 @@ public final class Prewarm {
         }, work);
   }
 
-  /** Whether {@code f}'s bytes are stored: by its SHA-256, or by the blob its alias was checked against (dnf sha512). */
+  /** Whether {@code f}'s bytes are stored: by its SHA-256, else as the blob its alias was checked against. */
   private boolean stored(ListedFile f) throws IOException {
     Optional<Digest> digest = f.knownSha256(storage.aliases());
     return digest.isPresent() && storage.blobs().stat(digest.get()).isPresent();
