@@ -50,8 +50,9 @@ public interface Format {
   /**
    * The listings of {@code root} that could name the {@link PathKind#PACKAGE} {@code path}, in the
    * order to fetch them (the likeliest first; one variant per listing, the cheapest to read), so a
-   * proxy that never saw the client fetch them can complete the chain itself. Only listings with a
-   * SHA-256 in the root. Empty when the root names the packages itself (apk) or none could.
+   * proxy that never saw the client fetch them can complete the chain itself. A listing the root
+   * names by another hash only (dnf's repomd.xml by sha512 or sha1) has a null SHA-256 and that
+   * hash as its alias. Empty when the root names the packages itself (apk) or none could.
    */
   default List<ListingSource> listingsNaming(RootIndex root, String path) {
     return List.of();
@@ -70,8 +71,9 @@ public interface Format {
 
   /**
    * Every listing {@code root} names, one variant each (chosen as {@link #listingsNaming} does),
-   * for a proxy that indexes a whole generation ahead of requests (a watch with listings). Only
-   * listings with a SHA-256 in the root; empty when the root names the packages itself (apk).
+   * for a proxy that indexes a whole generation ahead of requests (a watch with listings), named
+   * by SHA-256 or, as {@link #listingsNaming} says, another hash; empty when the root names the
+   * packages itself (apk).
    */
   default List<ListingSource> listings(RootIndex root) {
     return List.of();

@@ -1,10 +1,13 @@
 package dev.reprox.pinning;
 
 import dev.reprox.storage.Alias;
+import dev.reprox.storage.Aliases;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.PathEntry;
+import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A file that a signed index or a listing names, with the content it must have.
@@ -26,6 +29,15 @@ public record ListedFile(String path, long size, Digest sha256, List<Alias> alia
     if (size < 0) {
       throw new IllegalArgumentException("listed file " + path + " has negative size " + size);
     }
+  }
+
+  /**
+   * The SHA-256 of this file's content: its own, else the blob the store's alias table maps its
+   * first alias to (recorded only by a fill that checked the body against that alias, or by an
+   * import that checked it again); empty when no such body is stored yet.
+   */
+  public Optional<Digest> knownSha256(Aliases store) throws IOException {
+    return sha256 != null ? Optional.of(sha256) : store.resolve(aliases.get(0));
   }
 
   /** The storage record for this file as named by the listing {@code listing}. */

@@ -1,15 +1,20 @@
 package dev.reprox.pinning;
 
+import dev.reprox.storage.Alias;
+import dev.reprox.storage.Aliases;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Observation;
 import dev.reprox.storage.PathEntry;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A verified (or, for a repository without a keyring, merely parsed) root index.
@@ -70,11 +75,30 @@ public record RootIndex(String path, Digest digest, Digest contentDigest, Instan
    * Of the entries a {@link dev.reprox.storage.PathIndex} holds for one package path (several when
    * a repository re-uploaded it), the one named by a listing that this root lists: the generation
    * decides which bytes a pool path means. Empty when none of the listings belongs to this root
-   * (the proxy then fetches and indexes this generation's listing first).
+   * (the proxy then fetches and indexes this generation's listing first). A listing the root names
+   * by a whole-file alias only (dnf's repomd.xml {@code <checksum type="sha512">} or {@code "sha1"})
+   * is known by the SHA-256 {@code store} maps that alias to, which only a fill that checked the
+   * body against it records (or an import that checked it again); those are looked up only when
+   * no SHA-256-named listing answers.
    */
-  public Optional<PathEntry> choose(List<PathEntry> candidates) {
+  public Optional<PathEntry> choose(List<PathEntry> candidates, Aliases store) throws IOException {
     for (PathEntry e : candidates) {
       if (byContent(e.listing()).isPresent()) {
+        return Optional.of(e);
+      }
+    }
+    if (candidates.isEmpty()) {
+      return Optional.empty();
+    }
+    Set<Digest> byAlias = new HashSet<>();
+    for (ListedFile f : files.values()) {
+      // apk's Q1 hashes a package's control member, never a whole listing: no lookup for each.
+      if (f.sha256() == null && f.aliases().get(0).kind() != Alias.Kind.APK_Q1) {
+        f.knownSha256(store).ifPresent(byAlias::add);
+      }
+    }
+    for (PathEntry e : candidates) {
+      if (byAlias.contains(e.listing())) {
         return Optional.of(e);
       }
     }

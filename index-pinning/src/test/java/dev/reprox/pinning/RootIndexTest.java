@@ -2,8 +2,11 @@ package dev.reprox.pinning;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reprox.storage.Alias;
+import dev.reprox.storage.Aliases;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.PathEntry;
+import dev.reprox.storage.memory.MemoryStorage;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -33,13 +36,36 @@ class RootIndexTest {
   }
 
   @Test
-  void choose_reuploadedPackage_generationDecides() {
+  void choose_reuploadedPackage_generationDecides() throws Exception {
     PathEntry old = new PathEntry("pool/f/foo.deb", PathEntry.Expected.sha256(digest("foo v1 bytes")), 5, PACKAGES_G1);
     PathEntry reupload = new PathEntry("pool/f/foo.deb", PathEntry.Expected.sha256(digest("foo v1 rebuilt")), 6,
         PACKAGES_G2);
 
-    assertThat(root(PACKAGES_G1).choose(List.of(reupload, old))).contains(old);
-    assertThat(root(PACKAGES_G2).choose(List.of(old, reupload))).contains(reupload);
-    assertThat(root(digest("other")).choose(List.of(old, reupload))).isEmpty();
+    Aliases none = MemoryStorage.builder().build().aliases();
+
+    assertThat(root(PACKAGES_G1).choose(List.of(reupload, old), none)).contains(old);
+    assertThat(root(PACKAGES_G2).choose(List.of(old, reupload), none)).contains(reupload);
+    assertThat(root(digest("other")).choose(List.of(old, reupload), none)).isEmpty();
+  }
+
+  /**
+   * A root naming its listing by SHA-512 only (dnf {@code --repomd-checksum sha512}): the listing
+   * indexed under its SHA-256 answers once the alias table maps the root's SHA-512 to that blob
+   * (what a fill checked against the SHA-512 records), and not before nor for another blob.
+   */
+  @Test
+  void choose_listingNamedBySha512Only_answersThroughTheCheckedAlias() throws Exception {
+    Alias sha512 = new Alias(Alias.Kind.SHA512, new byte[64]);
+    String primary = "repodata/x-primary.xml.gz";
+    RootIndex root = new RootIndex("repodata/repomd.xml", digest("repomd"), digest("repomd"), Instant.EPOCH, false,
+        false, List.of(), Optional.empty(), Map.of(primary, new ListedFile(primary, 10, null, List.of(sha512))));
+    PathEntry foo = new PathEntry("Packages/foo.rpm", PathEntry.Expected.sha256(digest("foo")), 5, PACKAGES_G1);
+    Aliases store = MemoryStorage.builder().build().aliases();
+
+    assertThat(root.choose(List.of(foo), store)).as("nothing checked against the SHA-512 yet").isEmpty();
+    store.put(sha512, PACKAGES_G2);
+    assertThat(root.choose(List.of(foo), store)).as("the SHA-512 is another blob's").isEmpty();
+    store.put(sha512, PACKAGES_G1);
+    assertThat(root.choose(List.of(foo), store)).contains(foo);
   }
 }

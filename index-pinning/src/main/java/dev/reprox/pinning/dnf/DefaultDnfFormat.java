@@ -128,25 +128,29 @@ final class DefaultDnfFormat implements DnfFormat {
     return listings(root);
   }
 
+  /**
+   * Every primary repomd.xml names, whatever hash it names it by: with {@code --repomd-checksum
+   * sha512} (or an old yum's {@code sha}) repomd gives no SHA-256, and the listing is checked
+   * against the hash it does give (docs/decisions.md).
+   */
   @Override
   public List<ListingSource> listings(RootIndex root) {
     return root.files().values().stream()
-        .filter(f -> f.sha256() != null && classify(f.path()) == PathKind.LISTING)
+        .filter(f -> classify(f.path()) == PathKind.LISTING)
         .map(f -> new ListingSource(f, f.path()))
         .toList();
   }
 
   /**
-   * Every file repomd.xml names with a SHA-256 but primary (a listing, fetched on its own) and the
-   * sqlite databases (dnf reads the XML; yum's {@code *_db} would only double the bytes): dnf
-   * downloads filelists, comps, updateinfo and modules with the metadata, and some of "other"'s
-   * users ({@code dnf changelog}) the rest.
+   * Every file repomd.xml names (by SHA-256 or, {@code --repomd-checksum}, another hash) but
+   * primary (a listing, fetched on its own) and the sqlite databases (dnf reads the XML; yum's
+   * {@code *_db} would only double the bytes): dnf downloads filelists, comps, updateinfo and
+   * modules with the metadata, and some of "other"'s users ({@code dnf changelog}) the rest.
    */
   @Override
   public List<ListedFile> clientMetadata(RootIndex root) {
     return root.files().values().stream()
-        .filter(f -> f.sha256() != null && classify(f.path()) != PathKind.LISTING
-            && !SQLITE.matcher(f.path()).matches())
+        .filter(f -> classify(f.path()) != PathKind.LISTING && !SQLITE.matcher(f.path()).matches())
         .toList();
   }
 

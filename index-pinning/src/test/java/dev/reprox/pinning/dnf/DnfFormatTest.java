@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.reprox.pinning.Fixtures;
 import dev.reprox.pinning.ListedFile;
 import dev.reprox.pinning.ListingReader;
+import dev.reprox.pinning.ListingSource;
 import dev.reprox.pinning.PathKind;
 import dev.reprox.pinning.RootIndex;
 import dev.reprox.pinning.SignatureInvalidException;
 import dev.reprox.pinning.pgp.SignatureVerifier;
+import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +19,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class DnfFormatTest {
   private static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
@@ -65,6 +69,39 @@ class DnfFormatTest {
         .extracting(f -> f.path().replaceAll(".*/[0-9a-f]{64}-", ""))
         .containsExactlyInAnyOrder("filelists.xml.gz", "other.xml.gz", "comps-AppStream.x86_64.xml",
             "comps-AppStream.x86_64.xml.xz", "modules.yaml.xz");
+  }
+
+  /**
+   * createrepo_c {@code --repomd-checksum sha512} and old yum's {@code sha}/{@code sha1}: repomd.xml
+   * gives no SHA-256, and its files are still listings and client metadata, carried by their alias.
+   */
+  @ParameterizedTest
+  @CsvSource({"sha512, SHA512, 128", "sha1, SHA1, 40", "sha, SHA1, 40"})
+  void listings_repomdByAnotherHashOnly_primaryListedByItsAlias(String type, Alias.Kind kind, int hexDigits)
+      throws Exception {
+    String primaryHex = "a".repeat(hexDigits);
+    String primary = "repodata/" + primaryHex + "-primary.xml.gz";
+    String filelists = "repodata/" + "b".repeat(hexDigits) + "-filelists.xml.gz";
+    String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        + "<repomd xmlns=\"http://linux.duke.edu/metadata/repo\">\n  <revision>1700000000</revision>\n"
+        + data("primary", type, primaryHex, primary, 321) + data("filelists", type, "b".repeat(hexDigits), filelists, 654)
+        + "</repomd>\n";
+    DnfFormat dnf = DnfFormat.builder().clock(CLOCK).build();
+    RootIndex root = dnf.verifyRoot(OS + "repodata/repomd.xml", xml.getBytes(StandardCharsets.UTF_8), null);
+    ListedFile listed = root.lookup(OS + primary).orElseThrow();
+    assertThat(listed.sha256()).isNull();
+    assertThat(listed.aliases()).containsExactly(Alias.ofHex(kind, primaryHex));
+
+    assertThat(dnf.listings(root)).extracting(ListingSource::listing).containsExactly(listed);
+    assertThat(dnf.listingsNaming(root, OS + "Packages/f/foo-1.0-1.noarch.rpm")).extracting(ListingSource::fetchPath)
+        .containsExactly(OS + primary);
+    assertThat(dnf.clientMetadata(root)).extracting(ListedFile::path).containsExactly(OS + filelists);
+  }
+
+  private static String data(String type, String checksumType, String hex, String href, long size) {
+    return "  <data type=\"" + type + "\">\n    <checksum type=\"" + checksumType + "\">" + hex + "</checksum>\n"
+        + "    <location href=\"" + href + "\"/>\n    <timestamp>1700000000</timestamp>\n    <size>" + size
+        + "</size>\n  </data>\n";
   }
 
   @Test

@@ -301,11 +301,12 @@ public final class BundleImport {
       }
       listed = root.lookup(f.path()).orElseThrow(() -> refused("root " + f.of() + " does not list " + f.path()));
     }
-    if (listed.sha256() == null && listed.size() == size && Manifest.FileEntry.PACKAGE.equals(f.kind())) {
-      // Named by a hash of the format's own (apk: C:Q1) and size only: checked while it streams
-      // into the store, with the check the fetch path uses (Format#bodyCheck), see store()
+    if (listed.sha256() == null && listed.size() == size) {
+      // Named by another hash and size only: checked while it streams into the store (see
+      // store()), with the check the fetch path uses (Format#bodyCheck: apk's C:Q1), else a plain
+      // digest of the whole file (dnf's repomd.xml or primary by sha512 or sha1).
       Alias own = listed.aliases().get(0);
-      if (format(f.repo()).bodyCheck(own, f.repo() + "/" + f.path()).isEmpty()) {
+      if (check(f, own).isEmpty()) {
         throw refused(f.repo() + "/" + f.path() + " is named by " + own.kind() + " only, which an import cannot"
             + " check");
       }
@@ -314,9 +315,15 @@ public final class BundleImport {
       throw refused(f.repo() + "/" + f.path() + ": the bundle holds " + d + " (" + size + " bytes), the signed chain"
           + " says " + listed.sha256() + " (" + listed.size() + " bytes)");
     }
-    if (Manifest.FileEntry.PACKAGE.equals(f.kind())) {
+    if (Manifest.FileEntry.PACKAGE.equals(f.kind()) || listed.sha256() == null) {
+      // A listing named by an alias only is found through it (RootIndex.choose): record it too.
       s.packageAliases.add(new Named(listed, d));
     }
+  }
+
+  private Optional<BodyCheck> check(Manifest.FileEntry f, Alias own) throws BundleException {
+    Optional<BodyCheck> formats = format(f.repo()).bodyCheck(own, f.repo() + "/" + f.path());
+    return formats.isPresent() ? formats : WholeFileCheck.of(own);
   }
 
   /**
@@ -333,7 +340,7 @@ public final class BundleImport {
     MessageDigest hasher = present ? Digest.newHasher() : null;
     List<BodyCheck> checks = new ArrayList<>();
     for (OwnHash o : own) {
-      checks.add(format(o.file().repo()).bodyCheck(o.alias(), o.file().repo() + "/" + o.file().path()).orElseThrow());
+      checks.add(check(o.file(), o.alias()).orElseThrow());
     }
     BlobWriter writer = present ? null : storage.blobs().newWriter();
     try {
@@ -360,7 +367,7 @@ public final class BundleImport {
         }
         if (why != null) {
           OwnHash o = own.get(i);
-          throw refused(o.file().repo() + "/" + o.file().path() + " " + d + " is not the package its signed index"
+          throw refused(o.file().repo() + "/" + o.file().path() + " " + d + " is not the file its signed index"
               + " names by " + o.alias() + ": " + why);
         }
       }

@@ -121,20 +121,22 @@ final class BundlePlanner {
         index.publishedAt().toString(), index.publishedEstimated(), g.firstFetchedAt().toString(),
         g.lastFetchedAt().toString()));
     for (ListedFile f : index.files().values()) {
-      if (f.sha256() == null) {
+      if (f.sha256() == null && format.classify(f.path()) == PathKind.PACKAGE) {
         addOwnHashPackage(plan, format, repo, f, digest);
         continue;
       }
-      Optional<BlobInfo> stored = storage.blobs().stat(f.sha256());
-      if (stored.isEmpty()) {
+      // A dnf repomd.xml may name its files by sha512 or sha1 only: the blob its checked fill stored.
+      Optional<Digest> sha256 = f.sha256() != null ? Optional.of(f.sha256()) : wholeFileAlias(f);
+      Optional<BlobInfo> stored = sha256.isEmpty() ? Optional.empty() : storage.blobs().stat(sha256.get());
+      if (stored.isEmpty() || stored.get().size() != f.size() && f.sha256() == null) {
         continue;
       }
       boolean listing = format.classify(f.path()) == PathKind.LISTING;
-      plan.file(new Manifest.FileEntry(repo, f.path(), f.sha256().hex(), f.size(),
+      plan.file(new Manifest.FileEntry(repo, f.path(), sha256.get().hex(), f.size(),
           listing ? Manifest.FileEntry.LISTING : Manifest.FileEntry.INDEX, digest.hex()));
-      plan.blob(Phase.INDEX, f.sha256(), stored.get().size());
-      if (listing && plan.listingsDone.add(repo + " " + f.sha256().hex())) {
-        addPackages(plan, format, repo, f.path(), f.sha256());
+      plan.blob(Phase.INDEX, sha256.get(), stored.get().size());
+      if (listing && plan.listingsDone.add(repo + " " + sha256.get().hex())) {
+        addPackages(plan, format, repo, f.path(), sha256.get());
       }
     }
   }
@@ -142,13 +144,11 @@ final class BundlePlanner {
   /**
    * A package its root names by a hash of the format's own and size only (apk: the APKINDEX, root
    * and only listing at once, names packages by {@code C:Q1}): found through the alias the fetch
-   * path recorded after its check ({@link Format#bodyCheck}); import runs that check again. Files
-   * named by a plain other digest only (dnf's sha512-only {@code <checksum>}) are left out: import
-   * has no check for them yet (docs/bundle.md).
+   * path recorded after its check ({@link Format#bodyCheck}); import runs that check again.
    */
   private void addOwnHashPackage(Plan plan, Format format, String repo, ListedFile f, Digest root) throws IOException {
     Alias own = f.aliases().get(0);
-    if (format.classify(f.path()) != PathKind.PACKAGE || format.bodyCheck(own, repo + "/" + f.path()).isEmpty()) {
+    if (format.bodyCheck(own, repo + "/" + f.path()).isEmpty() && WholeFileCheck.of(own).isEmpty()) {
       return;
     }
     Optional<Digest> digest = storage.aliases().resolve(own);
@@ -160,17 +160,25 @@ final class BundlePlanner {
     }
   }
 
+  /**
+   * The SHA-256 a file named by a whole-file digest other than SHA-256 only was stored under (its
+   * checked fill recorded the alias); empty for apk's Q1, which {@link #addOwnHashPackage} handles.
+   */
+  private Optional<Digest> wholeFileAlias(ListedFile f) throws IOException {
+    Alias a = f.aliases().get(0);
+    return a.kind() == Alias.Kind.APK_Q1 ? Optional.empty() : storage.aliases().resolve(a);
+  }
+
   private void addPackages(Plan plan, Format format, String repo, String path, Digest listing) throws IOException {
     try (ListingReader reader = format.openListing(path, new BlobInputStream(storage.blobs().open(listing)))) {
       for (ListedFile f = reader.next(); f != null; f = reader.next()) {
-        if (f.sha256() == null) {
-          continue;
-        }
-        Optional<BlobInfo> stored = storage.blobs().stat(f.sha256());
-        if (stored.isPresent()) {
-          plan.file(new Manifest.FileEntry(repo, f.path(), f.sha256().hex(), f.size(), Manifest.FileEntry.PACKAGE,
+        // dnf's primary may name an rpm by sha512 or sha1 only: the blob its checked fill stored.
+        Optional<Digest> sha256 = f.sha256() != null ? Optional.of(f.sha256()) : wholeFileAlias(f);
+        Optional<BlobInfo> stored = sha256.isEmpty() ? Optional.empty() : storage.blobs().stat(sha256.get());
+        if (stored.isPresent() && stored.get().size() == f.size()) {
+          plan.file(new Manifest.FileEntry(repo, f.path(), sha256.get().hex(), f.size(), Manifest.FileEntry.PACKAGE,
               listing.hex()));
-          plan.blob(Phase.PACKAGE, f.sha256(), stored.get().size());
+          plan.blob(Phase.PACKAGE, sha256.get(), stored.get().size());
         }
       }
     } catch (IndexParseException e) {

@@ -216,7 +216,7 @@ public final class Prewarm {
    */
   private CompletableFuture<String> clientMetadata(SignedRepository r, Generations.Gen gen, Instant at,
       List<ListedFile> files, int i) throws IOException {
-    while (i < files.size() && storage.blobs().stat(files.get(i).sha256()).isPresent()) {
+    while (i < files.size() && stored(files.get(i))) {
       i++;
     }
     if (i >= files.size()) {
@@ -231,12 +231,18 @@ public final class Prewarm {
         })
         .thenComposeAsync(v -> {
           try {
-            return storage.blobs().stat(f.sha256()).isPresent() ? clientMetadata(r, gen, at, files, next)
+            return stored(f) ? clientMetadata(r, gen, at, files, next)
                 : CompletableFuture.completedFuture(f.path());
           } catch (IOException e) {
             throw new CompletionException(new FetchException(FetchException.Kind.STORAGE, e.getMessage(), e));
           }
         }, work);
+  }
+
+  /** Whether {@code f}'s bytes are stored: by its SHA-256, else as the blob its alias was checked against. */
+  private boolean stored(ListedFile f) throws IOException {
+    Optional<Digest> digest = f.knownSha256(storage.aliases());
+    return digest.isPresent() && storage.blobs().stat(digest.get()).isPresent();
   }
 
   private static CompletableFuture<Result> done(Outcome o, String message, String generation) {
@@ -273,7 +279,7 @@ public final class Prewarm {
       ListedFile f = named.get();
       return Optional.of(new Expectation(f.sha256(), f.aliases().isEmpty() ? null : f.aliases().get(0), f.size()));
     }
-    Optional<PathEntry> e = gen.index().choose(storage.paths().lookup(r.name(), path));
+    Optional<PathEntry> e = gen.index().choose(storage.paths().lookup(r.name(), path), storage.aliases());
     return e.map(p -> new Expectation(p.expected().sha256(), p.expected().alias(), p.size()));
   }
 
@@ -287,8 +293,11 @@ public final class Prewarm {
         ? path.substring(path.lastIndexOf('_') + 1, path.length() - 4) : null;
     List<ListedFile> out = new ArrayList<>();
     for (ListedFile f : gen.index().files().values()) {
-      if (f.sha256() != null && r.format().classify(f.path()) == PathKind.LISTING
-          && !storage.paths().isIndexed(r.name(), f.sha256())) {
+      if (r.format().classify(f.path()) != PathKind.LISTING) {
+        continue;
+      }
+      Optional<Digest> digest = f.knownSha256(storage.aliases()); // dnf repomd.xml may name it by sha512 only
+      if (digest.isEmpty() || !storage.paths().isIndexed(r.name(), digest.get())) {
         out.add(f);
       }
     }

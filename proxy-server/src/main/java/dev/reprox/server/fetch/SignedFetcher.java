@@ -160,7 +160,10 @@ final class SignedFetcher implements Fetcher {
    */
   private CompletableFuture<Fetched> filledListing(Located located, Digest digest,
       CompletableFuture<Fetched> upstream) {
-    if (located.listing().isPresent()) {
+    if (located.listing().isPresent() && digest == null && located.alias().isPresent()) {
+      // Named by an alias only (dnf repomd.xml by sha512 or sha1): registered under the alias.
+      trust.listings().fillThenIndex(located.repository(), located.listing().get(), located.alias().get(), upstream);
+    } else if (located.listing().isPresent()) {
       trust.listings().fillThenIndex(located.repository(), located.listing().get(), digest, upstream);
     }
     Provenance p = located.provenance();

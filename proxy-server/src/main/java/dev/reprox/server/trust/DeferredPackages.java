@@ -102,7 +102,7 @@ final class DeferredPackages {
   private Optional<PathEntry> indexed(SignedRepository r, FetchRequest request, Generations.Gen gen) {
     try {
       var candidates = storage.paths().lookup(r.name(), request.path());
-      Optional<PathEntry> chosen = gen.index().choose(candidates);
+      Optional<PathEntry> chosen = gen.index().choose(candidates, storage.aliases());
       if (chosen.isPresent() || request.at().isPresent()) {
         return chosen;
       }

@@ -2,6 +2,7 @@ package dev.reprox.server.trust;
 
 import static dev.reprox.server.LogSafe.escape;
 
+import dev.reprox.pinning.ListedFile;
 import dev.reprox.pinning.ListingSource;
 import dev.reprox.pinning.RootIndex;
 import dev.reprox.server.fetch.FetchException;
@@ -9,6 +10,7 @@ import dev.reprox.server.fetch.FetchRequest;
 import dev.reprox.server.fetch.Fetched;
 import dev.reprox.server.fetch.Fetcher;
 import dev.reprox.server.fetch.SignedRepository;
+import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.PathEntry;
 import java.io.IOException;
@@ -91,17 +93,21 @@ public final class GenerationListings {
    */
   private CompletableFuture<Void> indexed(SignedRepository r, ListingSource source, String forPath,
       Optional<Instant> at) throws IOException {
-    Digest digest = source.listing().sha256();
-    if (storage.paths().isIndexed(r.name(), digest)) {
+    ListedFile listing = source.listing();
+    // Named by an alias only (dnf repomd.xml by sha512 or sha1): the blob a fill checked against it, if any.
+    Optional<Digest> known = listing.knownSha256(storage.aliases());
+    if (known.isPresent() && storage.paths().isIndexed(r.name(), known.get())) {
       return CompletableFuture.completedFuture(null);
     }
     AtomicReference<FetchException> why = new AtomicReference<>();
-    CompletableFuture<Void> indexed = storage.blobs().stat(digest).isPresent()
-        ? listings.index(r, source.listing().path(), digest)
-        : listings.fetchThenIndex(r, source.listing().path(), digest, () -> fetch(r, source, at, why));
+    Alias alias = listing.sha256() == null ? listing.aliases().get(0) : null;
+    CompletableFuture<Void> indexed = known.isPresent() && storage.blobs().stat(known.get()).isPresent()
+        ? listings.index(r, listing.path(), known.get())
+        : listings.fetchThenIndex(r, listing.path(), listing.sha256(), alias, () -> fetch(r, source, at, why));
     return indexed.handleAsync((v, error) -> {
       try {
-        if (error == null && storage.paths().isIndexed(r.name(), digest)) {
+        Optional<Digest> stored = listing.knownSha256(storage.aliases());
+        if (error == null && stored.isPresent() && storage.paths().isIndexed(r.name(), stored.get())) {
           return null;
         }
       } catch (IOException e) {
@@ -109,9 +115,10 @@ public final class GenerationListings {
             + e.getMessage(), e);
       }
       FetchException reason = why.get() != null ? why.get() : new FetchException(FetchException.Kind.INTEGRITY,
-          "fetch listing " + r.name() + "/" + source.fetchPath() + " " + digest + ": not indexed ("
-              + (error != null ? FetchException.unwrap(error).getMessage()
-              : "its body did not match the root's SHA-256 and size, or was cut; nothing stored") + ")");
+          "fetch listing " + r.name() + "/" + source.fetchPath() + " " + (alias != null ? alias : listing.sha256())
+              + ": not indexed (" + (error != null ? FetchException.unwrap(error).getMessage()
+              : "its body did not match the root's " + (alias != null ? alias.kind() : "SHA-256")
+              + " and size, or was cut; nothing stored") + ")");
       log.warn("listing {}/{} for {}: {}", r.name(), escape(source.fetchPath()), escape(forPath),
           escape(reason.getMessage()));
       throw reason;
@@ -163,7 +170,7 @@ public final class GenerationListings {
 
   private Optional<PathEntry> lookup(SignedRepository r, RootIndex root, String path) {
     try {
-      return root.choose(storage.paths().lookup(r.name(), path));
+      return root.choose(storage.paths().lookup(r.name(), path), storage.aliases());
     } catch (IOException e) {
       throw new FetchException(FetchException.Kind.STORAGE, "look up " + r.name() + "/" + path + ": "
           + e.getMessage(), e);
@@ -173,7 +180,11 @@ public final class GenerationListings {
   /** The listing through the byte chain, checked against the root; at T the snapshot server after a 404. */
   private CompletableFuture<Fetched> fetch(SignedRepository r, ListingSource source, Optional<Instant> at,
       AtomicReference<FetchException> why) {
-    FetchRequest.Expected expected = new FetchRequest.Expected(source.listing().sha256(), source.listing().size());
+    ListedFile listing = source.listing();
+    // A listing named by an alias only is checked as an alias-only package is (PackageLocator.aliased).
+    FetchRequest.Expected expected = listing.sha256() != null
+        ? new FetchRequest.Expected(listing.sha256(), listing.size())
+        : new FetchRequest.Expected(null, listing.size(), listing.aliases().get(0)).checkedBy(r.format()::bodyCheck);
     FetchRequest request = new FetchRequest(r.config(), source.fetchPath(), at, expected, null);
     log.info("fetch listing {}/{} ({}) to locate a package", r.name(), escape(source.fetchPath()),
         escape(source.listing().path()));

@@ -12,6 +12,7 @@ import dev.reprox.server.fetch.FetchException;
 import dev.reprox.server.fetch.Fetched;
 import dev.reprox.server.fetch.SignedRepository;
 import dev.reprox.server.fetch.SingleFlight;
+import dev.reprox.storage.Alias;
 import dev.reprox.storage.Digest;
 import dev.reprox.storage.Storage;
 import java.io.IOException;
@@ -62,6 +63,18 @@ public final class ListingIndexer {
   }
 
   /**
+   * A listing its root names by an alias only (dnf repomd.xml by sha512 or sha1): registered
+   * under that alias while it is filled, as its SHA-256 is not known before the fill is stored.
+   */
+  private static String key(SignedRepository r, Alias listing) {
+    return r.name() + " " + listing;
+  }
+
+  private static String key(SignedRepository r, ListedFile listing) {
+    return listing.sha256() != null ? key(r, listing.sha256()) : key(r, listing.aliases().get(0));
+  }
+
+  /**
    * Indexes the stored listing {@code digest} unless it is indexed already; one task per listing,
    * shared by every caller. The future completes when the index is committed, or fails with the
    * reason it could not be (the listing stays un-indexed, and the next caller tries again).
@@ -98,6 +111,15 @@ public final class ListingIndexer {
   }
 
   /**
+   * {@link #fillThenIndex} of a listing its root names by {@code alias} only: registered under the
+   * alias from now, so {@link #settle} waits for it; the stored blob's digest is indexed.
+   */
+  public CompletableFuture<Void> fillThenIndex(SignedRepository r, String path, Alias alias,
+      CompletableFuture<? extends Fetched> fetch) {
+    return pending.run(key(r, alias), () -> storedThenIndexed(fetch, stored -> indexTask(r, path, stored)));
+  }
+
+  /**
    * {@link #fillThenIndex}, but the fetch is started ({@code start.get()}) only when no fill or
    * indexing of {@code digest} is registered yet: the listing fetch reprox starts on its own
    * ({@link GenerationListings}) asks the upstream once per listing digest, however many package
@@ -105,6 +127,18 @@ public final class ListingIndexer {
    */
   public CompletableFuture<Void> fetchThenIndex(SignedRepository r, String path, Digest digest,
       Supplier<? extends CompletableFuture<? extends Fetched>> start) {
+    return fetchThenIndex(r, path, digest, null, start);
+  }
+
+  /**
+   * {@link #fetchThenIndex}, for a listing named by its SHA-256 ({@code digest}) or, when that is
+   * null, by {@code alias} only (registered under the alias until its index is committed).
+   */
+  public CompletableFuture<Void> fetchThenIndex(SignedRepository r, String path, Digest digest, Alias alias,
+      Supplier<? extends CompletableFuture<? extends Fetched>> start) {
+    if (digest == null && alias != null) {
+      return pending.run(key(r, alias), () -> storedThenIndexed(start.get(), stored -> indexTask(r, path, stored)));
+    }
     if (digest == null) {
       return storedThenIndexed(start.get(), stored -> index(r, path, stored));
     }
@@ -155,14 +189,19 @@ public final class ListingIndexer {
     List<CompletableFuture<Void>> waits = new ArrayList<>();
     try {
       for (ListedFile f : index.files().values()) {
-        if (f.sha256() == null || r.format().classify(f.path()) != PathKind.LISTING) {
+        if (r.format().classify(f.path()) != PathKind.LISTING) {
           continue;
         }
-        Optional<CompletableFuture<Void>> running = pending.running(key(r, f.sha256()));
+        Optional<CompletableFuture<Void>> running = pending.running(key(r, f));
         if (running.isPresent()) {
           waits.add(running.get());
-        } else if (!storage.paths().isIndexed(r.name(), f.sha256()) && storage.blobs().stat(f.sha256()).isPresent()) {
-          waits.add(index(r, f.path(), f.sha256()));
+          continue;
+        }
+        // A listing named by an alias only: the blob a fill checked against that alias, if any.
+        Optional<Digest> digest = f.knownSha256(storage.aliases());
+        if (digest.isPresent() && !storage.paths().isIndexed(r.name(), digest.get())
+            && storage.blobs().stat(digest.get()).isPresent()) {
+          waits.add(index(r, f.path(), digest.get()));
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -190,6 +229,21 @@ public final class ListingIndexer {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether a listing of {@code index} that its root names by an alias only is being filled or
+   * indexed: it is not in {@link #indexing} (its SHA-256 is not known before it is stored), but
+   * the generation's answer is still coming all the same, and {@link #settle} waits for it.
+   */
+  public boolean aliasListingPending(SignedRepository r, RootIndex index) {
+    for (ListedFile f : index.files().values()) {
+      if (f.sha256() == null && r.format().classify(f.path()) == PathKind.LISTING
+          && pending.running(key(r, f)).filter(running -> !running.isDone()).isPresent()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The per-path waiters the indexing parser tells (deferred package fills). */

@@ -104,13 +104,18 @@ final class PackageLocator {
       return chosen(r, request, gen, key, cached, Located.Basis.LISTED);
     }
     List<PathEntry> candidates = storage.paths().lookup(r.name(), request.path());
-    Optional<PathEntry> chosen = gen.index().choose(candidates);
+    Optional<PathEntry> chosen = gen.index().choose(candidates, storage.aliases());
     if (chosen.isPresent()) {
       return chosen(r, request, gen, key, chosen.get(), Located.Basis.LISTED);
     }
     Set<Digest> indexing = listings.indexing(r, gen.index());
     if (!indexing.isEmpty()) {
       return whileIndexing(r, request, roots, i, gen, indexing, candidates);
+    }
+    if (listings.aliasListingPending(r, gen.index())) {
+      // A listing named by an alias only is on its way: its SHA-256 is not known to defer on, so
+      // the lookup waits for it, and never asks an earlier generation meanwhile.
+      return afterSettle(r, request, roots, i, gen);
     }
     if (request.at().isEmpty()) {
       Optional<PreviousGenerations.Found> earlier = previous.newestNaming(r, gen.root(), gen.index(), candidates);
@@ -128,7 +133,8 @@ final class PackageLocator {
       try {
         // Look again whatever settle waited for: a listing may have been indexed by its fill
         // between the first lookup and settle, and then nothing was left to wait for.
-        Optional<PathEntry> again = gen.index().choose(storage.paths().lookup(r.name(), request.path()));
+        Optional<PathEntry> again = gen.index().choose(storage.paths().lookup(r.name(), request.path()),
+            storage.aliases());
         return again.isPresent() ? chosen(r, request, gen, key, again.get(), Located.Basis.LISTED)
             : indexed(r, request, roots, i + 1);
       } catch (IOException e) {

@@ -66,7 +66,7 @@ public final class PreviousGenerations {
         log.debug("earlier generation {}/{} {} skipped: {}", r.name(), escape(root), digest, escape(e));
         continue;
       }
-      Optional<PathEntry> named = index.choose(candidates);
+      Optional<PathEntry> named = index.choose(candidates, storage.aliases());
       if (named.isPresent()) {
         return Optional.of(new Found(index, named.get()));
       }

@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 10's gap for dnf and apk (apt: {@link LocateListingsTest}): with only repomd.xml recorded
@@ -51,9 +53,12 @@ class LocateListingsFormatsTest {
     storageThreads.shutdownNow();
   }
 
-  @Test
-  void dnf_atT_onlyRepomdStored_primaryFetched_rpmVerifiedAndPinned() throws Exception {
-    try (DnfRepoBuilder builder = DnfRepoBuilder.in(tmp.resolve("dnf")).date(DATE).add("foo", "1.0")) {
+  /** Also for a repomd.xml naming primary by sha512 or sha1 only (createrepo_c --repomd-checksum). */
+  @ParameterizedTest
+  @ValueSource(strings = {"sha256", "sha512", "sha1"})
+  void dnf_atT_onlyRepomdStored_primaryFetched_rpmVerifiedAndPinned(String repomdChecksum) throws Exception {
+    try (DnfRepoBuilder builder = DnfRepoBuilder.in(tmp.resolve("dnf")).date(DATE).repomdChecksum(repomdChecksum)
+        .add("foo", "1.0")) {
       DnfGeneration g = builder.publish();
       Path key = builder.writePublicKey(tmp.resolve("RPM-GPG-KEY"));
       try (StaticServer upstream = StaticServer.serve(builder.root()); Fetchers f = fetchers(config(upstream,
@@ -71,17 +76,22 @@ class LocateListingsFormatsTest {
         assertThat(rpm.digest()).hasValue(Digest.sha256(foo.sha256()));
         assertThat(rpm.provenance().pin()).as("X-Reprox-Pin").isPresent();
         assertThat(upstream.requestsEndingWith("-primary.xml.gz")).as("primary, once").hasSize(1);
+        String primary = primaryOf(g);
+        assertThat(storage.blobs().stat(Digest.sha256(g.file(primary).sha256()))).as("primary stored").isPresent();
+        assertThat(storage.paths().isIndexed("fix", Digest.sha256(g.file(primary).sha256()))).as("primary indexed")
+            .isTrue();
       }
     }
   }
 
-  @Test
-  void dnf_atT_tamperedPrimary_integrityError_nothingStored() throws Exception {
-    try (DnfRepoBuilder builder = DnfRepoBuilder.in(tmp.resolve("dnf")).date(DATE).add("foo", "1.0")) {
+  @ParameterizedTest
+  @ValueSource(strings = {"sha256", "sha512", "sha1"})
+  void dnf_atT_tamperedPrimary_integrityError_nothingStored(String repomdChecksum) throws Exception {
+    try (DnfRepoBuilder builder = DnfRepoBuilder.in(tmp.resolve("dnf")).date(DATE).repomdChecksum(repomdChecksum)
+        .add("foo", "1.0")) {
       DnfGeneration g = builder.publish();
       Path key = builder.writePublicKey(tmp.resolve("RPM-GPG-KEY"));
-      String primary = g.files().keySet().stream().filter(p -> p.endsWith("-primary.xml.gz")).findFirst()
-          .orElseThrow();
+      String primary = primaryOf(g);
       try (StaticServer upstream = StaticServer.serve(builder.root()); Fetchers f = fetchers(config(upstream,
           RepositoryConfig.Format.DNF, new Keyring.File(key)))) {
         RepositoryConfig repo = config(upstream, RepositoryConfig.Format.DNF, new Keyring.File(key));
@@ -95,8 +105,13 @@ class LocateListingsFormatsTest {
         assertThat(e.kind()).as(e.getMessage()).isEqualTo(FetchException.Kind.INTEGRITY);
         assertThat(storage.blobs().stat(Digest.sha256(g.file(primary).sha256()))).isEmpty();
         assertThat(storage.paths().lookup("fix", g.rpm("foo").path())).isEmpty();
+        assertThat(upstream.requestsEndingWith("-primary.xml.gz")).as("the tampered primary was asked for").isNotEmpty();
       }
     }
+  }
+
+  private static String primaryOf(DnfGeneration g) {
+    return g.files().keySet().stream().filter(p -> p.endsWith("-primary.xml.gz")).findFirst().orElseThrow();
   }
 
   @Test

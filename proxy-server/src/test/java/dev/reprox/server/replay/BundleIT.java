@@ -46,6 +46,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Export and import (the air-gap story): the real apt-get records T through instance A, A's pins
@@ -118,8 +120,15 @@ class BundleIT {
     }
   }
 
-  @Test
-  void exportImport_dnf_freshOfflineInstanceInstallsTheSameRpmsAtT() throws Exception {
+  /**
+   * Also for a repomd.xml and primary naming their files by sha512 or sha1 only: export finds them
+   * through the aliases their checked fills recorded, import checks them against those hashes (a
+   * primary of the right size with other bytes, consistent with the manifest, is refused).
+   */
+  @ParameterizedTest
+  @CsvSource({"sha256, sha256", "sha512, sha512", "sha1, sha1"})
+  void exportImport_dnf_freshOfflineInstanceInstallsTheSameRpmsAtT(String repomdChecksum, String packageChecksum)
+      throws Exception {
     Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     Instant t = now.minus(Duration.ofHours(2));
     String yaml;
@@ -129,10 +138,14 @@ class BundleIT {
     Map<String, Format> formats;
     List<String> installedThroughA;
     java.time.Clock clock = java.time.Clock.systemUTC();
+    String primary;
+    byte[] primaryBytes;
     try (DnfRepoBuilder repo = DnfRepoBuilder.in(tmp.resolve("dnf-upstream")).date(now.minus(Duration.ofHours(3)))
-        .add("foo", "1.0").add("bar", "1.0");
+        .repomdChecksum(repomdChecksum).packageChecksum(packageChecksum).add("foo", "1.0").add("bar", "1.0");
         StaticServer upstream = StaticServer.serve(tmp.resolve("dnf-upstream"))) {
       g1 = repo.publish();
+      primary = g1.files().keySet().stream().filter(p -> p.endsWith("-primary.xml.gz")).findFirst().orElseThrow();
+      primaryBytes = Files.readAllBytes(g1.resolve(primary));
       key = repo.writePublicKey(tmp.resolve("RPM-GPG-KEY-fixture"));
       yaml = "  dnffix:\n    format: dnf\n    upstream: " + upstream.baseUri().toString().replaceAll("/$", "")
           + "\n    keyring: " + key + "\n";
@@ -151,6 +164,17 @@ class BundleIT {
       }
     }
     assertThat(installedThroughA).contains(g1.rpm("foo").installedLine(), g1.rpm("bar").installedLine());
+    if (!repomdChecksum.equals("sha256")) {
+      byte[] forged = primaryBytes.clone();
+      forged[forged.length / 2] ^= 0x01;
+      byte[] forgedBundle = zstd(replaceBlob(unzstd(bundle), Digest.compute(primaryBytes).hex(), forged));
+      Storage refused = MemoryStorage.builder().clock(clock).build();
+      assertThatThrownBy(() -> new BundleImport(refused, formats, clock).read(new ByteArrayInputStream(forgedBundle)))
+          .isInstanceOf(BundleException.class).hasMessageContaining("nothing imported")
+          .hasMessageContaining(primary).hasMessageContaining("names by " + repomdChecksum + ":");
+      assertThat(refused.stats().blobCount()).isZero();
+      assertThat(refused.pins().list("dnffix")).isEmpty();
+    }
     Storage b = MemoryStorage.builder().clock(clock).build();
     BundleImport.Report report = new BundleImport(b, formats, clock).read(new ByteArrayInputStream(bundle));
     assertThat(report.pinsAdded()).isEqualTo(1);

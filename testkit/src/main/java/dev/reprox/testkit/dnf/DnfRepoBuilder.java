@@ -52,6 +52,7 @@ public final class DnfRepoBuilder extends RepoBuilder<RpmPackage, DnfGeneration,
   private long sourceDateEpoch = 1_700_000_000L;
   private boolean signRepomd = true;
   private String packageChecksum = "sha256";
+  private String repomdChecksum = "sha256";
   private String userId = "Reprox Testkit RPM <rpm@reprox.invalid>";
   private GpgHome gpg;
 
@@ -93,10 +94,20 @@ public final class DnfRepoBuilder extends RepoBuilder<RpmPackage, DnfGeneration,
 
   /**
    * The checksum type primary.xml names each package by ({@code createrepo_c --checksum}: sha256,
-   * sha512, sha1…); default sha256. repomd.xml keeps naming its files by SHA-256.
+   * sha512, sha1…); default sha256. repomd.xml keeps naming its files by SHA-256 unless
+   * {@link #repomdChecksum} says otherwise.
    */
   public DnfRepoBuilder packageChecksum(String type) {
     packageChecksum = Objects.requireNonNull(type, "type");
+    return this;
+  }
+
+  /**
+   * The checksum type repomd.xml names its metadata files by ({@code createrepo_c --repomd-checksum}:
+   * sha256, sha512, sha1…; the hash-prefixed file names follow it); default sha256.
+   */
+  public DnfRepoBuilder repomdChecksum(String type) {
+    repomdChecksum = Objects.requireNonNull(type, "type");
     return this;
   }
 
@@ -138,7 +149,7 @@ public final class DnfRepoBuilder extends RepoBuilder<RpmPackage, DnfGeneration,
       prunePackages(rpms);
       List<String> createrepo = new ArrayList<>(List.of("createrepo_c", "--quiet", "--no-database",
           "--revision", Long.toString(date.getEpochSecond()), "--set-timestamp-to-revision",
-          "--general-compress-type=gz", "--checksum=" + packageChecksum, "--repomd-checksum=sha256",
+          "--general-compress-type=gz", "--checksum=" + packageChecksum, "--repomd-checksum=" + repomdChecksum,
           root.toString()));
       Processes.run(createrepo, Map.of("LC_ALL", "C.UTF-8"), root, TIMEOUT).requireOk("createrepo_c " + root);
       Path repomd = root.resolve(DnfGeneration.REPOMD);
