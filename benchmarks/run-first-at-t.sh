@@ -3,9 +3,13 @@
 # signed upstream and a snapshot server that does not answer (a loopback listener whose accept
 # queue is full, so a connect times out as it does to an unreachable host). Per run, right after
 # the first 200 of /healthz:
-#   1. GET /bench/@<now - 1 h>/dists/recent/InRelease: the live Release was published 2 h ago, so
-#      the live root proves T and the snapshot server is not asked. Target: <= 0.5 s, the fresh
-#      JVM's first OpenPGP verification included (the issue measured 9.0 s live).
+#   1. GET /debian-real/@<now - 1 h>/dists/bookworm/InRelease: Debian's real bookworm InRelease (the
+#      project's fixture: two RSA-4096 signatures and one EdDSA, published 2026-07-11) checked
+#      against the built-in Debian keyring, as the issue's request was; the live root proves T, so
+#      the snapshot server is not asked. Target: <= 0.5 s, the fresh JVM's first OpenPGP
+#      verification and the built-in keyring's first parse included (the issue measured 9.0 s live).
+#   1b. GET /bench/@<now - 1 h>/dists/recent/InRelease: the same for a repository signed by a
+#      throwaway ed25519 key (the Release published 2 h ago), second in the JVM.
 #   2. GET /bench/@<now - 1 h>/dists/fresh/InRelease: the live Release was published now, after
 #      T, so only the snapshot server could say what was there at T; it does not answer. Printed:
 #      the time of that answer, its status, and of a second such request (the breaker open).
@@ -48,6 +52,8 @@ cp "$REPROX_JAR" "$WORK/run/reprox.jar" # a private copy: a build may replace th
 # ---------------------------------------------------------------- the upstream: two suites
 signing_key "$WORK/gnupg" "$WORK/run/keyring.gpg"
 rm -rf "$WORK/www"
+mkdir -p "$WORK/www/debian-real/dists/bookworm"
+cp "$ROOT/fixtures/real/debian/bookworm/InRelease" "$WORK/www/debian-real/dists/bookworm/InRelease"
 for suite in recent fresh; do
   dist="$WORK/www/debian/dists/$suite"
   mkdir -p "$dist/main/binary-amd64"
@@ -97,6 +103,11 @@ repositories:
     upstream: http://127.0.0.1:$UP_PORT/debian
     snapshot: http://127.0.0.1:$BH_PORT/archive/debian/
     keyring: $WORK/run/keyring.gpg
+  debian-real:
+    format: apt
+    upstream: http://127.0.0.1:$UP_PORT/debian-real
+    snapshot: http://127.0.0.1:$BH_PORT/archive/debian/
+    keyring: builtin:debian
 EOF
 
 serve() { # log file
@@ -112,7 +123,7 @@ wait_http "http://127.0.0.1:$RX_PORT/healthz" reprox "$PID"
 kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
 
 # curl's own figures: seconds to the last byte, status
-get() { curl -s -o "$WORK/run/body" -w '%{time_total} %{http_code}' "http://127.0.0.1:$RX_PORT/bench/@$T/dists/$1/InRelease"; }
+get() { curl -s -o "$WORK/run/body" -w '%{time_total} %{http_code}' "http://127.0.0.1:$RX_PORT/${2:-bench}/@$T/dists/$1/InRelease"; }
 
 rows=()
 for ((i = 1; i <= RUNS; i++)); do
@@ -123,15 +134,18 @@ for ((i = 1; i <= RUNS; i++)); do
     kill -0 "$PID" 2>/dev/null || die "reprox exited (see $WORK/logs/run-$i.log)"
     sleep 0.01
   done
+  read -r real real_status <<<"$(get bookworm debian-real)"
+  [[ $real_status == 200 ]] || die "run $i: the first request at T answered $real_status (see $WORK/logs/run-$i.log)"
+  cmp -s "$WORK/run/body" "$WORK/www/debian-real/dists/bookworm/InRelease" || die "run $i: Debian's InRelease at T is not the live one"
   read -r first first_status <<<"$(get recent)"
-  [[ $first_status == 200 ]] || die "run $i: the first request at T answered $first_status (see $WORK/logs/run-$i.log)"
+  [[ $first_status == 200 ]] || die "run $i: the request at T answered $first_status (see $WORK/logs/run-$i.log)"
   cmp -s "$WORK/run/body" "$WORK/www/debian/dists/recent/InRelease" || die "run $i: the InRelease at T is not the live one"
   read -r after after_status <<<"$(get fresh)"
   read -r again again_status <<<"$(get fresh)"
   kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
   warns=$(grep -c "breaker for http://127.0.0.1:$BH_PORT opened" "$WORK/logs/run-$i.log" || true)
   pin=$(grep "path=dists/fresh/InRelease" "$WORK/logs/run-$i.log" | head -1 | grep -o 'pin=[a-z-]*' || echo pin=?)
-  rows+=("$i $first $after $after_status $again $again_status $warns ${pin#pin=}")
+  rows+=("$i $real $first $after $after_status $again $again_status $warns ${pin#pin=}")
 done
 
 "$PY" - "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "${rows[@]}" <<'EOF'
@@ -140,14 +154,16 @@ cpus, load, *rows = sys.argv[1:]
 rows = [r.split() for r in rows]
 print(f"first request at T = now - 1 h, fresh reprox, empty store, snapshot server not answering; "
       f"{len(rows)} runs, {cpus} CPUs, load {load}")
-print("| run | live root proves T: ms | published after T: ms (status, pin) | again: ms (status) | breaker opened |")
-print("|---|---:|---:|---:|---:|")
-for run, first, after, after_status, again, again_status, warns, pin in rows:
-    print(f"| {run} | {float(first) * 1000:.0f} | {float(after) * 1000:.0f} ({after_status}, {pin}) | "
+print("| run | first: Debian's InRelease, built-in keyring, ms | then ed25519 repository, ms | published after T: ms (status, pin) | again: ms (status) | breaker opened |")
+print("|---|---:|---:|---:|---:|---:|")
+for run, real, first, after, after_status, again, again_status, warns, pin in rows:
+    print(f"| {run} | {float(real) * 1000:.0f} | {float(first) * 1000:.0f} | {float(after) * 1000:.0f} ({after_status}, {pin}) | "
           f"{float(again) * 1000:.0f} ({again_status}) | {warns} |")
-first = [float(r[1]) * 1000 for r in rows]
-after = [float(r[2]) * 1000 for r in rows]
-print(f"live root proves T: min {min(first):.0f} ms, median {statistics.median(first):.0f} ms, max {max(first):.0f} ms")
+real = [float(r[1]) * 1000 for r in rows]
+first = [float(r[2]) * 1000 for r in rows]
+after = [float(r[3]) * 1000 for r in rows]
+print(f"first request (Debian, live root proves T): min {min(real):.0f} ms, median {statistics.median(real):.0f} ms, max {max(real):.0f} ms")
+print(f"then the ed25519 repository: median {statistics.median(first):.0f} ms")
 print(f"published after T (one connect attempt to the silent snapshot server): median {statistics.median(after):.0f} ms")
-print(f"  {'PASS' if max(first) <= 500 else 'MISS'}  first request at T = now - 1 h <= 0.5 s (max {max(first):.0f} ms)")
+print(f"  {'PASS' if max(real) <= 500 else 'MISS'}  first request at T = now - 1 h <= 0.5 s (max {max(real):.0f} ms)")
 EOF

@@ -19,17 +19,33 @@ class JvmDefaultsTest {
     assertThat(probe(false)).isEqualTo("executor java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor");
   }
 
+  @Test
+  void rsaPublicModulus_noMillerRabinRounds_unlessTheOperatorSetsThem() throws Exception {
+    // A prime modulus passes every check Bouncy Castle makes but the compositeness rounds.
+    assertThat(run(RsaModulusProbe.class, List.of(), true, "modulus ")).isEqualTo("modulus accepted");
+    assertThat(run(RsaModulusProbe.class, List.of(), false, "modulus "))
+        .isEqualTo("modulus refused: RSA modulus is not composite");
+    // A value the operator set (e.g. -Dorg.bouncycastle.rsa.max_mr_tests=3 in JAVA_OPTS) is kept.
+    assertThat(run(RsaModulusProbe.class, List.of("-D" + Main.BC_RSA_MR_TESTS + "=3"), true, "modulus "))
+        .isEqualTo("modulus refused: RSA modulus is not composite");
+  }
+
   private static String probe(boolean defaults) throws Exception {
+    return run(AsyncPoolProbe.class, List.of("-XX:ActiveProcessorCount=2"), defaults, "executor ");
+  }
+
+  private static String run(Class<?> probe, List<String> jvm, boolean defaults, String prefix) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> command = new ArrayList<>(List.of(java, "-XX:ActiveProcessorCount=2", "-cp", classpath,
-        AsyncPoolProbe.class.getName()));
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvm);
+    command.addAll(List.of("-cp", classpath, probe.getName()));
     if (!defaults) {
       command.add("--no-defaults");
     }
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return out.lines().filter(l -> l.startsWith("executor ")).findFirst().orElse(out);
+    return out.lines().filter(l -> l.startsWith(prefix)).findFirst().orElse(out);
   }
 }
