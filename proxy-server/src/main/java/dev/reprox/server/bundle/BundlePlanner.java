@@ -126,7 +126,7 @@ final class BundlePlanner {
         continue;
       }
       // A dnf repomd.xml may name its files by sha512 or sha1 only: the blob its checked fill stored.
-      Optional<Digest> sha256 = f.sha256() != null ? Optional.of(f.sha256()) : wholeFileAlias(f);
+      Optional<Digest> sha256 = sha256Of(f);
       Optional<BlobInfo> stored = sha256.isEmpty() ? Optional.empty() : storage.blobs().stat(sha256.get());
       if (stored.isEmpty() || stored.get().size() != f.size() && f.sha256() == null) {
         continue;
@@ -161,19 +161,20 @@ final class BundlePlanner {
   }
 
   /**
-   * The SHA-256 a file named by a whole-file digest other than SHA-256 only was stored under (its
-   * checked fill recorded the alias); empty for apk's Q1, which {@link #addOwnHashPackage} handles.
+   * {@code f}'s SHA-256, else the one it was stored under when named by another whole-file digest
+   * only ({@link ListedFile#knownSha256}: its checked fill recorded the alias); empty for apk's Q1,
+   * which {@link #addOwnHashPackage} handles.
    */
-  private Optional<Digest> wholeFileAlias(ListedFile f) throws IOException {
-    Alias a = f.aliases().get(0);
-    return a.kind() == Alias.Kind.APK_Q1 ? Optional.empty() : storage.aliases().resolve(a);
+  private Optional<Digest> sha256Of(ListedFile f) throws IOException {
+    return f.sha256() == null && f.aliases().get(0).kind() == Alias.Kind.APK_Q1 ? Optional.empty()
+        : f.knownSha256(storage.aliases());
   }
 
   private void addPackages(Plan plan, Format format, String repo, String path, Digest listing) throws IOException {
     try (ListingReader reader = format.openListing(path, new BlobInputStream(storage.blobs().open(listing)))) {
       for (ListedFile f = reader.next(); f != null; f = reader.next()) {
         // dnf's primary may name an rpm by sha512 or sha1 only: the blob its checked fill stored.
-        Optional<Digest> sha256 = f.sha256() != null ? Optional.of(f.sha256()) : wholeFileAlias(f);
+        Optional<Digest> sha256 = sha256Of(f);
         Optional<BlobInfo> stored = sha256.isEmpty() ? Optional.empty() : storage.blobs().stat(sha256.get());
         if (stored.isPresent() && stored.get().size() == f.size()) {
           plan.file(new Manifest.FileEntry(repo, f.path(), sha256.get().hex(), f.size(), Manifest.FileEntry.PACKAGE,

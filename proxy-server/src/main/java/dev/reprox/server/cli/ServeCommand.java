@@ -148,7 +148,7 @@ final class ServeCommand implements Callable<Integer> {
     out.flush();
     if (training != null) {
       try {
-        training.exercise(server.address(), out);
+        training.exercise(server.address(), clock, out);
         return 0;
       } catch (IOException e) {
         err.println("serve --train: " + e.getMessage());

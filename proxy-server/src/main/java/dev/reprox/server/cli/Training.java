@@ -16,8 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
@@ -84,7 +84,7 @@ final class Training implements AutoCloseable {
    * time T, the repository API); each answer is checked, so a training that failed says so
    * instead of archiving a path that never ran.
    */
-  void exercise(InetSocketAddress address, PrintWriter out) throws IOException, InterruptedException {
+  void exercise(InetSocketAddress address, Clock clock, PrintWriter out) throws IOException, InterruptedException {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
     String host = address.getAddress().getHostAddress();
     String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
@@ -97,7 +97,7 @@ final class Training implements AutoCloseable {
         throw new IOException(PACKAGE + " served with SHA-256 " + sha256 + ", its listing says " + PACKAGE_SHA256);
       }
     }
-    String t = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
+    String t = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant());
     same(get(client, base + "/train/@" + t + "/" + ROOT), ROOT);
     // The read API may be closed by the operator's configuration (401): any answer will do.
     client.send(HttpRequest.newBuilder(URI.create(base + "/-/api/repos/train/generations?root=" + ROOT))

@@ -10,7 +10,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -111,7 +114,7 @@ final class VerifyCommand implements Callable<Integer> {
       return missing;
     }
     try (Storage now = StorageOpener.openReadOnly(data)) {
-      List<Digest> still = new java.util.ArrayList<>();
+      List<Digest> still = new ArrayList<>();
       for (Digest d : missing) {
         if (now.blobs().stat(d).isPresent()) {
           still.add(d);
@@ -132,7 +135,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   /** Scrubs {@code storage}, printing each damaged blob and the summary; the exit code. */
   static int scrub(Storage storage, PrintWriter out, Recheck recheck) throws IOException {
-    java.util.Map<Digest, String> missing = new java.util.LinkedHashMap<>();
+    Map<Digest, String> missing = new LinkedHashMap<>();
     ScrubReport report = storage.blobs().scrub(d -> {
       if (d.missing() && missing.size() < RECHECK_MAX) {
         missing.put(d.digest(), d.reason());
@@ -141,7 +144,7 @@ final class VerifyCommand implements Callable<Integer> {
       out.println("damaged " + d.digest() + ": " + d.reason());
       out.flush();
     });
-    List<Digest> still = recheck.stillStored(new java.util.ArrayList<>(missing.keySet()));
+    List<Digest> still = recheck.stillStored(new ArrayList<>(missing.keySet()));
     for (Digest d : still) {
       out.println("damaged " + d + ": " + missing.get(d));
     }

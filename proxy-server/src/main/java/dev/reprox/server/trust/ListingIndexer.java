@@ -116,7 +116,7 @@ public final class ListingIndexer {
    */
   public CompletableFuture<Void> fillThenIndex(SignedRepository r, String path, Alias alias,
       CompletableFuture<? extends Fetched> fetch) {
-    return pending.run(key(r, alias), () -> storedThenIndexed(fetch, stored -> indexTask(r, path, stored)));
+    return fetchThenIndex(r, path, null, alias, () -> fetch);
   }
 
   /**
