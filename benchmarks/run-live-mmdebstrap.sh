@@ -9,6 +9,11 @@
 # REPROX_JAR (default proxy-server/target/reprox.jar, built offline when missing), REPROX_XMX (256m),
 # WORK (default benchmarks/target/live-mmdebstrap), DIRECT=0 skips the direct reference run,
 # KEEP=1 keeps both caches' data dirs; logs and manifests always stay in $WORK/logs.
+# REPROX_LAUNCH: launcher (default; reprox starts through ./reprox with its class archive, trained
+# before /healthz, as users start it) or jar (`java -jar` with the image's jvm.options, for an A/B).
+# PIN=1 runs each cache on CPU 1 and mmdebstrap (apt and its methods) on CPU 0 (taskset): the
+# cache's CPU then never competes with the client's, as on a runner with cores to spare; the
+# figures say what the contention of a 2-core machine costs each cache.
 #
 # Both caches are used the same way: as the HTTP proxy of apt, through `http_proxy` in
 # mmdebstrap's environment (LAB-NOTES: an --aptopt is written into the rootfs, a rewritten mirror
@@ -35,6 +40,14 @@ MIRROR=${MIRROR:-http://deb.debian.org/debian}
 REPROX_JAR=${REPROX_JAR:-$ROOT/proxy-server/target/reprox.jar}
 REPROX_XMX=${REPROX_XMX:-256m}
 DIRECT=${DIRECT:-1}
+REPROX_LAUNCH=${REPROX_LAUNCH:-launcher}
+PIN=${PIN:-0}
+CACHE_CPU=()
+CLIENT_CPU=()
+if [[ $PIN == 1 ]]; then
+  CACHE_CPU=(taskset -c 1)
+  CLIENT_CPU=(taskset -c 0)
+fi
 PY=${PYTHON:-python3}
 # A fixed epoch: the rootfs content then depends only on the packages (LAB-NOTES).
 export SOURCE_DATE_EPOCH=1700000000
@@ -83,8 +96,9 @@ if [[ ! -f $REPROX_JAR ]]; then
   log "building $REPROX_JAR"
   (cd "$ROOT" && ./mvnw -B -o -q -DskipTests package -pl proxy-server -am)
 fi
-# A private copy: other builds may replace the jar while this runs.
-cp "$REPROX_JAR" "$WORK/run/reprox.jar"
+# A private copy: other builds may replace the jar while this runs (-p: the launcher's archive
+# for it is checked against its time).
+cp -p "$REPROX_JAR" "$WORK/run/reprox.jar"
 cat >"$WORK/run/reprox.yaml" <<EOF
 repositories:
   debian:
@@ -92,9 +106,23 @@ repositories:
     upstream: $MIRROR
     keyring: builtin:debian
 EOF
-java @"$ROOT/proxy-server/src/main/jib/app/jvm.options" -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar" serve \
-  --config "$WORK/run/reprox.yaml" --data "$WORK/reprox-data" --listen "127.0.0.1:$RX_PORT" \
-  >"$WORK/logs/reprox.log" 2>&1 &
+rx_args=(serve --config "$WORK/run/reprox.yaml" --data "$WORK/reprox-data" --listen "127.0.0.1:$RX_PORT")
+case $REPROX_LAUNCH in
+  launcher)
+    # The launcher writes the archive for this copy ($WORK/run/reprox.jsa) in a training run of
+    # its own before it starts the server, so before /healthz and before any timed run.
+    log "reprox through ./reprox: training its class archive (untimed)"
+    # shellcheck disable=SC2086 # REPROX_JAVA_OPTS is a list of flags
+    REPROX_JAR="$WORK/run/reprox.jar" JAVA_OPTS="-Xmx$REPROX_XMX -Xlog:gc:file=$WORK/logs/reprox-gc.log ${REPROX_JAVA_OPTS:-}" \
+      "${CACHE_CPU[@]}" "$ROOT/reprox" "${rx_args[@]}" >"$WORK/logs/reprox.log" 2>&1 &
+    ;;
+  jar)
+    # shellcheck disable=SC2086 # REPROX_JAVA_OPTS is a list of flags
+    "${CACHE_CPU[@]}" java @"$ROOT/proxy-server/src/main/jib/app/jvm.options" -Xmx"$REPROX_XMX" -Xlog:gc:file="$WORK/logs/reprox-gc.log" \
+      ${REPROX_JAVA_OPTS:-} -jar "$WORK/run/reprox.jar" "${rx_args[@]}" >"$WORK/logs/reprox.log" 2>&1 &
+    ;;
+  *) die "REPROX_LAUNCH must be launcher or jar, not $REPROX_LAUNCH" ;;
+esac
 RX_PID=$!
 PIDS+=($RX_PID)
 
@@ -105,7 +133,7 @@ LogDir: $WORK/acng/log
 ReportPage: acng-report.html
 ExThreshold: 4
 EOF
-apt-cacher-ng -c "$WORK/acng/conf" ForeGround=1 Port="$AC_PORT" BindAddress=127.0.0.1 \
+"${CACHE_CPU[@]}" apt-cacher-ng -c "$WORK/acng/conf" ForeGround=1 Port="$AC_PORT" BindAddress=127.0.0.1 \
   CacheDir="$WORK/acng/cache" LogDir="$WORK/acng/log" SocketPath="$WORK/acng/run/socket" \
   PidFile="$WORK/acng/run/pid" >"$WORK/logs/acng.out" 2>&1 &
 AC_PID=$!
@@ -130,6 +158,13 @@ acng_upstream() { # prints "requests bytes" taken in from upstream so far
   awk -F'|' '$2 == "I" {n++; b += $3} END {printf "%d %d\n", n, b}' "$WORK"/acng/log/apt-cacher.log 2>/dev/null || echo "0 0"
 }
 upstream() { case $1 in reprox) reprox_upstream ;; acng) acng_upstream ;; *) echo "- -" ;; esac; }
+# The CPU seconds a cache's process has used so far (user + system, all threads, from /proc): what
+# it took from the 2 cores the client shares with it, in every phase, idle ones included.
+TICKS=$(getconf CLK_TCK)
+cpu_of() { # pid
+  awk -v hz="$TICKS" '{sub(/.*\) /, ""); printf "%.2f", ($12 + $13) / hz}' "/proc/$1/stat"
+}
+cache_cpu() { case $1 in reprox) cpu_of "$RX_PID" ;; acng) cpu_of "$AC_PID" ;; *) echo "-" ;; esac; }
 # reprox's own view of the requests (reprox_requests_seconds): "requests hits seconds", the
 # seconds summed over requests (pipelined requests overlap). Independent of the client's CPU.
 reprox_served() {
@@ -154,27 +189,31 @@ phases() {
 # rootfs's apt cache by the two --skip options).
 : >"$WORK/logs/runs.tsv"
 run() {
-  local server=$1 phase=$2 n=$3 before after served0 served1 t0 t1 rc=0 id="$1-$2-$3"
+  local server=$1 phase=$2 n=$3 before after served0 served1 cpu0 cpu1 t0 t1 rc=0 id="$1-$2-$3"
   remove_rootfs
   before=$(upstream "$server")
   [[ $server == reprox ]] && served0=$(reprox_served) || served0="- - -"
+  cpu0=$(cache_cpu "$server")
   t0=$(date +%s.%N)
   # Every line of mmdebstrap's progress gets a timestamp: the phases (apt-get update, download,
   # extract + install) show where the time goes; only the first two depend on the cache.
-  env ${PROXY[$server]:+http_proxy=${PROXY[$server]}} mmdebstrap --mode=root --variant=essential \
+  "${CLIENT_CPU[@]}" env ${PROXY[$server]:+http_proxy=${PROXY[$server]}} mmdebstrap --mode=root --variant=essential \
     --skip=essential/unlink --skip=cleanup/apt/cache "$SUITE" "$WORK/rootfs" "$MIRROR" 2>&1 \
     | while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done \
     >"$WORK/logs/mmdebstrap-$id.log" || rc=${PIPESTATUS[0]}
   t1=$(date +%s.%N)
   after=$(upstream "$server")
   [[ $server == reprox ]] && served1=$(reprox_served) || served1="- - -"
+  cpu1=$(cache_cpu "$server")
   [[ $rc == 0 ]] || die "mmdebstrap through $server ($phase $n) exited $rc (see $WORK/logs/mmdebstrap-$id.log)"
   dpkg-query --admindir="$WORK/rootfs/var/lib/dpkg" -W -f '${Package} ${Version} ${Architecture} ${db:Status-Abbrev}\n' \
     | sort >"$WORK/logs/manifests/$id.status"
   (cd "$WORK/rootfs/var/cache/apt/archives" && sha256sum -- *.deb) | sort -k2 >"$WORK/logs/manifests/$id.debs"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$phase" "$n" "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')" \
-    "$before" "$after" "$(phases "$WORK/logs/mmdebstrap-$id.log" "$t1")" "$served0" "$served1" >>"$WORK/logs/runs.tsv"
-  log "$server $phase $n: $(tail -1 "$WORK/logs/runs.tsv" | cut -f4) s (update, download, rest: $(tail -1 "$WORK/logs/runs.tsv" | cut -f7)), $(wc -l <"$WORK/logs/manifests/$id.debs") .debs"
+  local cpu=-
+  [[ $cpu0 == - ]] || cpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {printf "%.2f", b - a}')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$phase" "$n" "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')" \
+    "$before" "$after" "$(phases "$WORK/logs/mmdebstrap-$id.log" "$t1")" "$served0" "$served1" "$cpu" >>"$WORK/logs/runs.tsv"
+  log "$server $phase $n: $(tail -1 "$WORK/logs/runs.tsv" | cut -f4) s (update, download, rest: $(tail -1 "$WORK/logs/runs.tsv" | cut -f7)), $(wc -l <"$WORK/logs/manifests/$id.debs") .debs, cache CPU $cpu s"
   remove_rootfs
 }
 
@@ -191,7 +230,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- table
 echo
-echo "mmdebstrap --mode=root --variant=essential $SUITE, $MIRROR; started $STARTED"
+echo "mmdebstrap --mode=root --variant=essential $SUITE, $MIRROR; started $STARTED; reprox through $REPROX_LAUNCH$([[ $PIN == 1 ]] && echo ", caches pinned to CPU 1, mmdebstrap to CPU 0")"
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(uname -sr);" \
   "load average before $LOAD_BEFORE, after $LOAD_AFTER"
 "$PY" - "$WORK/logs/runs.tsv" "$WORK/logs/manifests" "$ROUNDS" <<'EOF'
@@ -200,7 +239,10 @@ rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 man, rounds = sys.argv[2], sys.argv[3]
 runs = {}
 served = []
-for server, phase, n, secs, before, after, phases, s0, s1 in rows:
+cpu = {}
+for server, phase, n, secs, before, after, phases, s0, s1, c in rows:
+    if c != "-":
+        cpu.setdefault((server, phase), []).append(float(c))
     if server == "reprox" and phase == "warm" and "-" not in s0 + s1:
         served.append([float(y) - float(x) for x, y in zip(s0.split(), s1.split())])
     b, a = before.split(), after.split()
@@ -253,6 +295,12 @@ if served:
     c, h, t = (statistics.median(v[i] for v in served) for i in range(3))
     print(f"reprox's own time, per warm run (median): {c:.0f} requests ({h:.0f} hits), "
           f"{t:.2f} s summed over requests (reprox_requests_seconds)")
+if cpu:
+    print("\nthe cache's process CPU over the whole run (user + system, s; what it took from the client's 2 cores)")
+    for s in ("reprox", "acng"):
+        c, w = cpu.get((s, "cold")), cpu.get((s, "warm"))
+        if c:
+            print(f"  {shown[s]:13} cold {c[0]:.2f}" + (f", warm median {statistics.median(w):.2f} ({min(w):.2f}–{max(w):.2f})" if w else ""))
 # every run must have installed the same packages from the same .deb files
 ids = [r[2] for rs in runs.values() for r in rs]
 ref = ids[0]

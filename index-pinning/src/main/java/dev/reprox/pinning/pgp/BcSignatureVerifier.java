@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,29 +21,71 @@ import org.bouncycastle.bcpg.sig.IssuerFingerprint;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPMarker;
 import org.bouncycastle.openpgp.PGPObjectFactory;
+import org.bouncycastle.openpgp.PGPPublicKey;
 import org.bouncycastle.openpgp.PGPSignature;
 import org.bouncycastle.openpgp.PGPSignatureList;
 import org.bouncycastle.openpgp.PGPUtil;
 import org.bouncycastle.openpgp.operator.bc.BcKeyFingerprintCalculator;
 import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
 
-/** Bouncy Castle implementation of {@link SignatureVerifier}; immutable after construction. */
+/**
+ * Bouncy Castle implementation of {@link SignatureVerifier}. A certificate's {@link KeyStatus}
+ * (its self-signatures, bindings and revocations verified) is worked out the first time a
+ * signature names one of its keys, once, under that certificate's lock: a repository's files are
+ * signed by a few of its keyring's certificates (Debian's InRelease by 3 of the 9 in its archive
+ * keyring), and verifying the self-signatures of all of them was most of a fresh server's first
+ * root (issue 14). The outcome is the same as working all of them out at construction.
+ */
 final class BcSignatureVerifier implements SignatureVerifier {
   private static final BcPGPContentVerifierBuilderProvider VERIFIERS = new BcPGPContentVerifierBuilderProvider();
   private static final byte[] ARMOR_BEGIN = "-----BEGIN PGP SIGNATURE-----".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ARMOR_END = "-----END PGP SIGNATURE-----".getBytes(StandardCharsets.US_ASCII);
+  private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
-  private final Map<Long, List<KeyStatus>> byKeyId = new HashMap<>();
+  /** Every key id of the keyring, with the certificates holding a key of that id, in keyring order. */
+  private final Map<Long, List<LazyCert>> byKeyId = new HashMap<>();
+  private final List<LazyCert> certs = new ArrayList<>();
   private final List<String> primaryFingerprints = new ArrayList<>();
+
+  /** A certificate and, once a signature named one of its keys, the status of each of its keys. */
+  private static final class LazyCert {
+    private final KeyringLoader.Cert cert;
+    private List<KeyStatus> keys;
+
+    LazyCert(KeyringLoader.Cert cert) {
+      this.cert = cert;
+    }
+
+    /** Certification signatures are stateful Bouncy Castle objects: verified by one thread, once. */
+    synchronized List<KeyStatus> keys() {
+      if (keys == null) {
+        keys = KeyStatus.of(cert);
+      }
+      return keys;
+    }
+
+    synchronized boolean workedOut() {
+      return keys != null;
+    }
+  }
 
   BcSignatureVerifier(List<KeyringLoader.Cert> certs) {
     for (KeyringLoader.Cert cert : certs) {
-      List<KeyStatus> keys = KeyStatus.of(cert);
-      primaryFingerprints.add(keys.get(0).primaryFingerprint);
-      for (KeyStatus k : keys) {
-        byKeyId.computeIfAbsent(k.key.getKeyID(), id -> new ArrayList<>()).add(k);
+      LazyCert lazy = new LazyCert(cert);
+      this.certs.add(lazy);
+      primaryFingerprints.add(HEX.formatHex(cert.primary().getFingerprint()));
+      for (Iterator<PGPPublicKey> it = cert.ring().getPublicKeys(); it.hasNext(); ) {
+        List<LazyCert> holders = byKeyId.computeIfAbsent(it.next().getKeyID(), id -> new ArrayList<>());
+        if (!holders.contains(lazy)) {
+          holders.add(lazy);
+        }
       }
     }
+  }
+
+  /** How many certificates have had their keys' status worked out (for tests). */
+  int certificatesWorkedOut() {
+    return (int) certs.stream().filter(LazyCert::workedOut).count();
   }
 
   @Override
@@ -112,17 +156,32 @@ final class BcSignatureVerifier implements SignatureVerifier {
 
   /** The keyring key that issued {@code sig}, matched by key id and, when present, full fingerprint. */
   private KeyStatus find(PGPSignature sig) {
-    List<KeyStatus> candidates = byKeyId.get(sig.getKeyID());
-    if (candidates == null) {
+    List<LazyCert> holders = byKeyId.get(sig.getKeyID());
+    if (holders == null) {
       return null;
     }
     IssuerFingerprint fp = sig.getHashedSubPackets() == null ? null : sig.getHashedSubPackets().getIssuerFingerprint();
-    for (KeyStatus k : candidates) {
-      if (fp == null || Arrays.equals(fp.getFingerprint(), k.key.getFingerprint())) {
-        return k;
+    for (LazyCert holder : holders) {
+      if (fp != null && !holds(holder.cert, fp.getFingerprint())) {
+        continue; // only a certificate holding the named key is worked out
+      }
+      for (KeyStatus k : holder.keys()) {
+        if (k.key.getKeyID() == sig.getKeyID()
+            && (fp == null || Arrays.equals(fp.getFingerprint(), k.key.getFingerprint()))) {
+          return k;
+        }
       }
     }
     return null;
+  }
+
+  private static boolean holds(KeyringLoader.Cert cert, byte[] fingerprint) {
+    for (Iterator<PGPPublicKey> it = cert.ring().getPublicKeys(); it.hasNext(); ) {
+      if (Arrays.equals(fingerprint, it.next().getFingerprint())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean verifies(PGPSignature sig, KeyStatus key, byte[] signed) {

@@ -19,8 +19,9 @@ import org.bouncycastle.openpgp.PGPSignatureSubpacketVector;
 import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
 
 /**
- * What a keyring says about one key, worked out once when the keyring is loaded (certification
- * signatures are stateful Bouncy Castle objects, so they are never verified concurrently later):
+ * What a keyring says about one key, worked out once for its whole certificate, the first time a
+ * signature names one of its keys, under the certificate's lock in {@link BcSignatureVerifier}
+ * (certification signatures are stateful Bouncy Castle objects, never verified concurrently):
  * binding, signing capability, expiry and revocation of the key and of its primary. See
  * {@link SignatureVerifier} for the rules.
  */

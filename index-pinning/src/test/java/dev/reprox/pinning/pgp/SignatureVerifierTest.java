@@ -39,6 +39,17 @@ class SignatureVerifierTest {
   }
 
   @Test
+  void verifyClearsigned_debianInRelease_worksOutOnlyItsThreeSignersCertificates() throws Exception {
+    BcSignatureVerifier fresh = (BcSignatureVerifier) SignatureVerifier.builder()
+        .keyring(Fixtures.path("keys/apt/debian-archive-keyring.gpg")).build();
+
+    assertThat(fresh.verifyClearsigned(Fixtures.bytes(DIR + "InRelease")).signers()).hasSize(3);
+
+    assertThat(fresh.primaryFingerprints()).hasSize(9);
+    assertThat(fresh.certificatesWorkedOut()).isEqualTo(3);
+  }
+
+  @Test
   void verifyClearsigned_debianInRelease_cleartextEqualsRelease() throws Exception {
     Verification v = debian.verifyClearsigned(Fixtures.bytes(DIR + "InRelease"));
 

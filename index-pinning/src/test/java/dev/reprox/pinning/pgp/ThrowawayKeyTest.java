@@ -119,6 +119,51 @@ class ThrowawayKeyTest {
   }
 
   @Test
+  void verifyClearsigned_onlyTheSigningCertificatesAreWorkedOut_sameOutcome() throws Exception {
+    TestKeys.Cert other = TestKeys.ed25519();
+    BcSignatureVerifier v = (BcSignatureVerifier) verifier(other, ed, rsaWithSubkey);
+    assertThat(v.primaryFingerprints())
+        .containsExactly(other.primaryFingerprint(), ed.primaryFingerprint(), rsaWithSubkey.primaryFingerprint());
+    assertThat(v.certificatesWorkedOut()).isZero();
+
+    assertThat(v.verifyClearsigned(TestKeys.clearsign(ed, TEXT, SIGNED)).signers())
+        .singleElement().satisfies(s -> assertThat(s.primaryFingerprint()).isEqualTo(ed.primaryFingerprint()));
+    assertThat(v.certificatesWorkedOut()).isEqualTo(1);
+
+    Signer bySubkey = v.verifyClearsigned(TestKeys.clearsign(rsaWithSubkey, TEXT, SIGNED)).signers().get(0);
+    assertThat(bySubkey.keyFingerprint()).isEqualTo(rsaWithSubkey.signingFingerprint());
+    assertThat(v.certificatesWorkedOut()).isEqualTo(2);
+
+    v.verifyClearsigned(TestKeys.clearsign(ed, TEXT, SIGNED));
+    assertThat(v.certificatesWorkedOut()).isEqualTo(2);
+  }
+
+  @Test
+  void verifyClearsigned_firstUseFromManyThreads_allGood_workedOutOnce() throws Exception {
+    BcSignatureVerifier v = (BcSignatureVerifier) verifier(ed, rsaWithSubkey);
+    byte[] file = TestKeys.clearsign(rsaWithSubkey, TEXT, SIGNED);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      java.util.List<java.util.concurrent.Future<Verification>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        results.add(pool.submit(() -> {
+          start.await();
+          return v.verifyClearsigned(file);
+        }));
+      }
+      start.countDown();
+      for (java.util.concurrent.Future<Verification> r : results) {
+        assertThat(r.get().signers()).singleElement()
+            .satisfies(s -> assertThat(s.keyFingerprint()).isEqualTo(rsaWithSubkey.signingFingerprint()));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(v.certificatesWorkedOut()).isEqualTo(1);
+  }
+
+  @Test
   void verifyClearsigned_subkeyExpiredAtSignatureTime_throwsKeyExpired() throws Exception {
     TestKeys.Spec spec = new TestKeys.Spec();
     spec.subkey = true;
