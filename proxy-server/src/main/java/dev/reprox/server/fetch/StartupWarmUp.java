@@ -61,8 +61,13 @@ import org.slf4j.LoggerFactory;
  */
 final class StartupWarmUp implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(StartupWarmUp.class);
-  /** The sample: an InRelease clearsigned by a throwaway EdDSA key and a throwaway RSA key. */
+  /** The EdDSA sample: a small InRelease clearsigned by a throwaway EdDSA key (warm-up/SOURCES.md). */
   static final String SAMPLE = "warm-up/InRelease";
+  /**
+   * The RSA sample: a made-up Release as large as Debian's (772 files a table, 160 KB), clearsigned
+   * by the RSA-4096 signing subkey of a throwaway certificate shaped like Debian's archive keys.
+   */
+  static final String LARGE_SAMPLE = "warm-up/InRelease-large";
   /** The listing sample: stanzas shaped like Debian's, xz -6 (warm-up/SOURCES.md). */
   static final String LISTING_SAMPLE = "warm-up/Packages.xz";
   static final Digest LISTING_SHA256 = Digest.sha256("7f91c1e3fff98011621037f89de2d971c390947413ac67bd02ac8f857f39a117");
@@ -112,8 +117,8 @@ final class StartupWarmUp implements Runnable {
     // listing only once its root is verified, and its indexing starts only once it is stored.
     boolean whole = step(Step.SHA256, this::sha256, took)
         && step(Step.UPSTREAM_CLIENT, this::upstreamClient, took)
-        && step(Step.VERIFY_EDDSA, () -> verify("warm-up/eddsa.gpg"), took)
-        && step(Step.VERIFY_RSA, () -> verify("warm-up/rsa.gpg"), took)
+        && step(Step.VERIFY_EDDSA, () -> verify("warm-up/eddsa.gpg", SAMPLE), took)
+        && step(Step.VERIFY_RSA, () -> verify("warm-up/rsa.gpg", LARGE_SAMPLE), took)
         && step(Step.KEYRINGS, this::keyrings, took)
         && step(Step.LISTING, this::listing, took);
     log.info("warm-up {}: {}", whole ? "done" : "stopped (the server closes)", String.join(", ", took));
@@ -147,15 +152,18 @@ final class StartupWarmUp implements Runnable {
   }
 
   /**
-   * The sample parsed and verified as a root is (apt's format, a lazily parsed keyring) with the
-   * one throwaway key in {@code keyring}; the other key's signature is ignored, as a signature by a
-   * key outside a repository's keyring is.
+   * {@code sample} parsed and verified as a root is (apt's format, a lazily parsed keyring) with the
+   * throwaway certificate in {@code keyring}; another key's signature is ignored, as a signature by
+   * a key outside a repository's keyring is. The RSA sample is as large as a real suite's Release
+   * and its certificate has a signing subkey with a back signature, as Debian's have: a tiny sample
+   * left the first real root to run the clearsigned text's canonicalization, the Release parser
+   * over its tables, the subkey binding checks and 4096-bit arithmetic interpreted (issue 14).
    */
-  void verify(String keyring) throws Exception {
+  void verify(String keyring, String sample) throws Exception {
     Formats.Built built = Formats.build(new Formats.Spec("apt",
         Optional.of(List.of(new Formats.KeyFile(keyring, resource(keyring)))), clock, false,
         "load the warm-up sample's keyring"));
-    RootIndex index = built.format().verifyRoot("dists/warm-up/InRelease", resource(SAMPLE), null);
+    RootIndex index = built.format().verifyRoot("dists/warm-up/InRelease", resource(sample), null);
     if (index.signers().size() != 1) {
       throw new IllegalStateException("the warm-up sample verified with " + index.signers() + ", not " + keyring);
     }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprox.config.Keyring;
 import dev.reprox.config.RepositoryConfig;
+import dev.reprox.pinning.Format;
 import dev.reprox.pinning.PinningPolicy;
+import dev.reprox.pinning.RootIndex;
+import dev.reprox.pinning.formats.Formats;
 import dev.reprox.server.upstream.HostStatus;
 import dev.reprox.server.upstream.PoliteUpstream;
 import dev.reprox.storage.Digest;
@@ -24,12 +27,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bouncycastle.bcpg.PublicKeyAlgorithmTags;
+import org.bouncycastle.openpgp.PGPPublicKey;
+import org.bouncycastle.openpgp.PGPPublicKeyRing;
+import org.bouncycastle.openpgp.operator.bc.BcKeyFingerprintCalculator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.tukaani.xz.LZMA2Options;
@@ -96,12 +104,37 @@ class StartupWarmUpTest {
   }
 
   @Test
-  void verify_theBundledSample_verifiesWithEitherThrowawayKey() throws Exception {
+  void verify_theBundledSamples_verifyWithTheirThrowawayKeys() throws Exception {
     // Both signature algorithms a first root meets: EdDSA and RSA (Debian's, Ubuntu's archive keys).
     StartupWarmUp warmUp = new StartupWarmUp(polite(HttpClient.newHttpClient()), List.of(), Clock.systemUTC(), null);
 
-    warmUp.verify("warm-up/eddsa.gpg"); // each throws unless its key's signature verified
-    warmUp.verify("warm-up/rsa.gpg");
+    warmUp.verify("warm-up/eddsa.gpg", StartupWarmUp.SAMPLE); // each throws unless its key's signature verified
+    warmUp.verify("warm-up/rsa.gpg", StartupWarmUp.LARGE_SAMPLE);
+    // Each sample is signed by its own key only: the other keyring finds no signer.
+    assertThatThrownBy(() -> warmUp.verify("warm-up/rsa.gpg", StartupWarmUp.SAMPLE)).hasMessageContaining("no signature by a keyring key");
+  }
+
+  @Test
+  void verify_theRsaSample_isShapedLikeDebiansRelease() throws Exception {
+    // As large as a real suite's (Debian 12: 772 files a table, 151 KB), signed by an RSA-4096
+    // subkey of a certificate with a binding and a back signature: what the first real root runs.
+    byte[] keyring = resource("warm-up/rsa.gpg");
+    Format apt = Formats.build(new Formats.Spec("apt", Optional.of(List.of(new Formats.KeyFile("rsa.gpg", keyring))),
+        Clock.systemUTC(), false, "test")).format();
+    byte[] sample = resource(StartupWarmUp.LARGE_SAMPLE);
+
+    RootIndex index = apt.verifyRoot("dists/warm-up/InRelease", sample, null);
+
+    assertThat(sample.length).isGreaterThan(150_000);
+    assertThat(index.files()).hasSize(772);
+    PGPPublicKeyRing cert = new PGPPublicKeyRing(keyring, new BcKeyFingerprintCalculator());
+    List<PGPPublicKey> keys = new java.util.ArrayList<>();
+    cert.getPublicKeys().forEachRemaining(keys::add);
+    assertThat(keys).hasSize(2).allSatisfy(k -> {
+      assertThat(k.getAlgorithm()).isEqualTo(PublicKeyAlgorithmTags.RSA_GENERAL);
+      assertThat(k.getBitStrength()).isEqualTo(4096);
+    });
+    assertThat(index.signers()).containsExactly(HexFormat.of().withUpperCase().formatHex(cert.getPublicKey().getFingerprint()));
   }
 
   @Test
@@ -155,8 +188,12 @@ class StartupWarmUpTest {
   }
 
   private static byte[] sample() throws IOException {
-    try (InputStream in = StartupWarmUp.class.getResourceAsStream(StartupWarmUp.LISTING_SAMPLE)) {
-      assertThat(in).as(StartupWarmUp.LISTING_SAMPLE).isNotNull();
+    return resource(StartupWarmUp.LISTING_SAMPLE);
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = StartupWarmUp.class.getResourceAsStream(name)) {
+      assertThat(in).as(name).isNotNull();
       return in.readAllBytes();
     }
   }
