@@ -33,8 +33,8 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
  * (its self-signatures, bindings and revocations verified) is worked out the first time a
  * signature names one of its keys, once, under that certificate's lock: a repository's files are
  * signed by a few of its keyring's certificates (Debian's InRelease by 3 of the 9 in its archive
- * keyring), and verifying the self-signatures of all of them was most of a fresh server's first
- * root (issue 14). The outcome is the same as working all of them out at construction.
+ * keyring), and verifying the self-signatures of all of them was nearly half of a fresh server's
+ * first root (issue 14). The outcome is the same as working all of them out at construction.
  */
 final class BcSignatureVerifier implements SignatureVerifier {
   private static final BcPGPContentVerifierBuilderProvider VERIFIERS = new BcPGPContentVerifierBuilderProvider();
