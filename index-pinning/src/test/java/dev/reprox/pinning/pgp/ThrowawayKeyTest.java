@@ -8,6 +8,12 @@ import dev.reprox.pinning.SignatureInvalidException.Kind;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.bouncycastle.bcpg.HashAlgorithmTags;
 import org.bouncycastle.bcpg.sig.KeyFlags;
 import org.bouncycastle.openpgp.PGPSignature;
@@ -142,10 +148,10 @@ class ThrowawayKeyTest {
   void verifyClearsigned_firstUseFromManyThreads_allGood_workedOutOnce() throws Exception {
     BcSignatureVerifier v = (BcSignatureVerifier) verifier(ed, rsaWithSubkey);
     byte[] file = TestKeys.clearsign(rsaWithSubkey, TEXT, SIGNED);
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
-      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-      java.util.List<java.util.concurrent.Future<Verification>> results = new java.util.ArrayList<>();
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Verification>> results = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         results.add(pool.submit(() -> {
           start.await();
@@ -153,7 +159,7 @@ class ThrowawayKeyTest {
         }));
       }
       start.countDown();
-      for (java.util.concurrent.Future<Verification> r : results) {
+      for (Future<Verification> r : results) {
         assertThat(r.get().signers()).singleElement()
             .satisfies(s -> assertThat(s.keyFingerprint()).isEqualTo(rsaWithSubkey.signingFingerprint()));
       }

@@ -2,6 +2,7 @@ package dev.reprox.server.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.reprox.pinning.TimeSpec;
 import dev.reprox.storage.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +11,7 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,8 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 
 /**
@@ -60,12 +60,10 @@ final class Training implements AutoCloseable {
     server.start();
     try {
       Path config = dir.resolve("train.yaml");
-      String host = server.getAddress().getAddress().getHostAddress();
-      host = host.contains(":") ? "[" + host + "]" : host;
       Files.writeString(config, "repositories:\n"
           + "  train:\n"
           + "    format: apt\n"
-          + "    upstream: http://" + host + ":" + server.getAddress().getPort() + "/debian\n"
+          + "    upstream: " + origin(server.getAddress()) + "/debian\n"
           + "    keyring: " + keyring.toAbsolutePath() + "\n");
       return new Training(server, config);
     } catch (IOException | RuntimeException e) {
@@ -86,8 +84,7 @@ final class Training implements AutoCloseable {
    */
   void exercise(InetSocketAddress address, Clock clock, PrintWriter out) throws IOException, InterruptedException {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
-    String host = address.getAddress().getHostAddress();
-    String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    String base = origin(address);
     get(client, base + "/healthz");
     same(get(client, base + "/train/" + ROOT), ROOT);
     same(get(client, base + "/train/" + LISTING), LISTING);
@@ -97,13 +94,22 @@ final class Training implements AutoCloseable {
         throw new IOException(PACKAGE + " served with SHA-256 " + sha256 + ", its listing says " + PACKAGE_SHA256);
       }
     }
-    String t = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant());
+    String t = TimeSpec.format(clock.instant());
     same(get(client, base + "/train/@" + t + "/" + ROOT), ROOT);
     // The read API may be closed by the operator's configuration (401): any answer will do.
     client.send(HttpRequest.newBuilder(URI.create(base + "/-/api/repos/train/generations?root=" + ROOT))
         .timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.discarding());
     out.println("training: root, listing, package (miss and hit), root at " + t + ", repository API: all answered");
     out.flush();
+  }
+
+  /** {@code http://HOST:PORT} of a bound address (an IPv6 literal in brackets, as {@link URI} writes it). */
+  private static String origin(InetSocketAddress address) throws IOException {
+    try {
+      return new URI("http", null, address.getAddress().getHostAddress(), address.getPort(), null, null, null).toString();
+    } catch (URISyntaxException e) {
+      throw new IOException("no URI for " + address, e);
+    }
   }
 
   private static byte[] get(HttpClient client, String url) throws IOException, InterruptedException {

@@ -21,6 +21,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -237,13 +238,12 @@ final class StartupWarmUp implements Runnable {
    * with the body subscriber root fetches use. The name lookup of {@code localhost} loads the
    * resolver an upstream's host needs.
    */
-  void upstreamClient() throws IOException, InterruptedException, ExecutionException, TimeoutException {
+  void upstreamClient() throws IOException, InterruptedException, ExecutionException, TimeoutException,
+      URISyntaxException {
     InetAddress loopback = InetAddress.getLoopbackAddress();
     InetAddress.getAllByName("localhost");
     try (ServerSocket listener = new ServerSocket(0, 1, loopback)) {
-      String host = loopback.getHostAddress().contains(":") ? "[" + loopback.getHostAddress() + "]"
-          : loopback.getHostAddress();
-      URI uri = URI.create("http://" + host + ":" + listener.getLocalPort() + "/warm-up");
+      URI uri = new URI("http", null, loopback.getHostAddress(), listener.getLocalPort(), "/warm-up", null, null);
       CompletableFuture<HttpResponse<byte[]>> answer = upstream.send(HttpRequest.newBuilder(uri).GET()
           .timeout(TIMEOUT).header("User-Agent", "reprox/0.1").build(), info -> new BoundedBytes(1024, "warm-up " + uri));
       // Accepted in short waits: a client that fails before it connects ends the step at once.

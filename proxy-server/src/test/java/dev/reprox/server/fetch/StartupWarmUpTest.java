@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -128,7 +129,7 @@ class StartupWarmUpTest {
     assertThat(sample.length).isGreaterThan(150_000);
     assertThat(index.files()).hasSize(772);
     PGPPublicKeyRing cert = new PGPPublicKeyRing(keyring, new BcKeyFingerprintCalculator());
-    List<PGPPublicKey> keys = new java.util.ArrayList<>();
+    List<PGPPublicKey> keys = new ArrayList<>();
     cert.getPublicKeys().forEachRemaining(keys::add);
     assertThat(keys).hasSize(2).allSatisfy(k -> {
       assertThat(k.getAlgorithm()).isEqualTo(PublicKeyAlgorithmTags.RSA_GENERAL);
